@@ -1,0 +1,10 @@
+DROP TABLE action_log;
+DROP TABLE notifications;
+DROP TABLE join_requests;
+DROP TABLE memberships;
+DROP TABLE households;
+DROP TABLE grids;
+DROP TABLE communities;
+DROP TABLE login_failures;
+DROP TABLE sessions;
+DROP TABLE users;

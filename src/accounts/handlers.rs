@@ -1,0 +1,493 @@
+//! Sign-up, sign-in, sign-out, the profile with its sessions, password and language.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::model::{self, NewUser, Session};
+use super::password;
+use super::rules::{self, Contact, FieldProblem};
+use crate::communities::model as communities;
+use crate::db::{is_unique_violation, write_tx};
+use crate::notifications::{self, Notification};
+use crate::web::ctx::{client_ip, user_agent, Ctx};
+use crate::web::error::AppError;
+use crate::web::forms::{FieldErrors, Posted};
+use crate::web::i18n::{Lang, LANG_COOKIE};
+use crate::web::security::cookie;
+use crate::web::{fmt_time, page, render, see_other, AppState};
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct SignupForm {
+    pub contact: String,
+    pub display_name: String,
+    pub password: String,
+    pub password_confirm: String,
+    pub locale: String,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/signup.html")]
+struct SignupPage {
+    ctx: Ctx,
+    form: SignupForm,
+    errors: FieldErrors,
+}
+
+pub async fn signup_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let locale = ctx.lang().tag().to_string();
+    page(&SignupPage {
+        ctx,
+        form: SignupForm {
+            locale,
+            ..SignupForm::default()
+        },
+        errors: FieldErrors::default(),
+    })
+}
+
+pub async fn signup(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    p: Posted<SignupForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let mut errors = FieldErrors::default();
+    let contact = Contact::parse(&form.contact)
+        .map_err(|e| errors.add("contact", e.message(&ctx.tr)))
+        .ok();
+    let name = rules::check_display_name(&form.display_name)
+        .map_err(|e| errors.add("display_name", e.message(&ctx.tr)))
+        .ok();
+    if let Err(e) = rules::check_password(&form.password, contact.as_ref().map(|c| c.as_str())) {
+        errors.add("password", e.message(&ctx.tr));
+    } else if form.password != form.password_confirm {
+        errors.add("password_confirm", FieldProblem::Mismatch.message(&ctx.tr));
+    }
+    let locale = Lang::from_tag(&form.locale).unwrap_or(ctx.lang());
+    let (Some(contact), Some(name), true) = (contact, name, errors.is_empty()) else {
+        return signup_again(ctx, form, errors);
+    };
+    let hash = password::hash_async(form.password.clone()).await?;
+    let now = state.clock.now();
+    let (ua, ip) = (user_agent(&req), client_ip(&req));
+    let created = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let new = NewUser::new(&contact, &name, &hash, locale.tag(), now);
+                match model::insert_user(conn, &new) {
+                    Ok(id) => Ok(Some(model::create_session(conn, id, &ua, &ip, now)?)),
+                    Err(e) if is_unique_violation(&e) => Ok(None),
+                    Err(e) => Err(e.into()),
+                }
+            })
+        })
+        .await?;
+    match created {
+        Some(token) => Ok(signed_in(&state, token, "/")),
+        None => {
+            errors.add("contact", FieldProblem::Taken.message(&ctx.tr));
+            signup_again(ctx, form, errors)
+        }
+    }
+}
+
+fn signup_again(
+    ctx: Ctx,
+    mut form: SignupForm,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    form.password.clear();
+    form.password_confirm.clear();
+    render(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &SignupPage { ctx, form, errors },
+    )
+}
+
+fn signed_in(state: &AppState, token: String, next: &str) -> HttpResponse {
+    let mut res = see_other(next);
+    let c = cookie(
+        &state.config,
+        state.config.session_cookie(),
+        token,
+        rules::SESSION_ABSOLUTE.num_days(),
+    );
+    res.add_cookie(&c).ok();
+    res
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct SigninForm {
+    pub contact: String,
+    pub password: String,
+    pub next: String,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/signin.html")]
+struct SigninPage {
+    ctx: Ctx,
+    form: SigninForm,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NextQuery {
+    next: String,
+}
+
+pub async fn signin_form(ctx: Ctx, q: web::Query<NextQuery>) -> Result<HttpResponse, AppError> {
+    page(&SigninPage {
+        ctx,
+        form: SigninForm {
+            next: q.into_inner().next,
+            ..SigninForm::default()
+        },
+        error: None,
+    })
+}
+
+/// Only paths on this site may follow a sign-in.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
+pub async fn signin(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    p: Posted<SigninForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, mut form } = p;
+    let now = state.clock.now();
+    let ip = client_ip(&req);
+    let acct_bucket = model::account_bucket(&form.contact);
+    let ip_bucket = model::address_bucket(&ip);
+    let (a, b) = (acct_bucket.clone(), ip_bucket.clone());
+    let contact = Contact::parse(&form.contact).ok();
+    let (wait, user) = state
+        .db(move |conn| {
+            let (acct_n, acct_oldest) = model::recent_failures(conn, &a, now)?;
+            let (ip_n, ip_oldest) = model::recent_failures(conn, &b, now)?;
+            let oldest = if acct_n >= rules::MAX_ACCOUNT_FAILURES {
+                acct_oldest
+            } else {
+                ip_oldest
+            };
+            let wait = rules::throttle_wait(acct_n, ip_n, oldest, now);
+            let user = match &contact {
+                Some(c) => model::find_by_contact(conn, c)?,
+                None => None,
+            };
+            Ok((wait, user))
+        })
+        .await?;
+    form.password.truncate(rules::PASSWORD_MAX * 4);
+    if let Some(minutes) = wait {
+        let error = Some(ctx.f("signin.throttled", &[("n", &minutes.to_string())]));
+        form.password.clear();
+        return render(
+            StatusCode::TOO_MANY_REQUESTS,
+            &SigninPage { ctx, form, error },
+        );
+    }
+    let ok = password::verify_async(
+        std::mem::take(&mut form.password),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await?;
+    let ua = user_agent(&req);
+    match (ok, user) {
+        (true, Some(user)) => {
+            let token = state
+                .db(move |conn| {
+                    write_tx(conn, |conn| {
+                        model::clear_failures(conn, &acct_bucket)?;
+                        Ok(model::create_session(conn, user.id, &ua, &ip, now)?)
+                    })
+                })
+                .await?;
+            Ok(signed_in(&state, token, safe_next(&form.next)))
+        }
+        _ => {
+            state
+                .db(move |conn| {
+                    write_tx(conn, |conn| {
+                        Ok(model::record_failure(
+                            conn,
+                            &[&acct_bucket, &ip_bucket],
+                            now,
+                        )?)
+                    })
+                })
+                .await?;
+            let error = Some(ctx.t("signin.failed").to_string());
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &SigninPage { ctx, form, error },
+            )
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Empty {}
+
+pub async fn signout(
+    state: web::Data<AppState>,
+    p: Posted<Empty>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(user) = p.ctx.user.clone() {
+        state
+            .db(move |conn| Ok(model::end_session(conn, user.id, user.session_id)?))
+            .await?;
+    }
+    let mut res = see_other("/");
+    let c = cookie(
+        &state.config,
+        state.config.session_cookie(),
+        String::new(),
+        -1,
+    );
+    res.add_cookie(&c).ok();
+    Ok(res)
+}
+
+// ---- profile ----
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct PasswordForm {
+    pub current: String,
+    pub password: String,
+    pub password_confirm: String,
+}
+
+struct SessionView {
+    id: i64,
+    current: bool,
+    user_agent: String,
+    client_ip: String,
+    created: String,
+    last_seen: String,
+}
+
+struct MembershipView {
+    name: String,
+    slug: String,
+    role_key: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/profile.html")]
+struct ProfilePage {
+    ctx: Ctx,
+    contact: String,
+    sessions: Vec<SessionView>,
+    memberships: Vec<MembershipView>,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NoticeQuery {
+    done: String,
+}
+
+async fn profile_page(
+    state: &AppState,
+    ctx: Ctx,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?.clone();
+    let (user, sessions, memberships) = state
+        .db(move |conn| {
+            Ok((
+                model::find(conn, me.id)?,
+                model::list_sessions(conn, me.id)?,
+                communities::memberships_of(conn, me.id)?,
+            ))
+        })
+        .await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let sessions = sessions
+        .into_iter()
+        .map(|s: Session| SessionView {
+            id: s.id,
+            current: s.id == me.session_id,
+            user_agent: s.user_agent,
+            client_ip: s.client_ip,
+            created: fmt_time(&s.created_at),
+            last_seen: fmt_time(&s.last_seen_at),
+        })
+        .collect();
+    let memberships = memberships
+        .into_iter()
+        .map(|(c, role)| MembershipView {
+            name: c.name,
+            slug: c.slug,
+            role_key: crate::authz::Role::parse(&role)
+                .map(|r| r.label_key())
+                .unwrap_or("role.resident"),
+        })
+        .collect();
+    render(
+        status,
+        &ProfilePage {
+            ctx,
+            contact: user.contact().to_string(),
+            sessions,
+            memberships,
+            errors,
+            notice,
+        },
+    )
+}
+
+pub async fn profile(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    q: web::Query<NoticeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let notice = match q.done.as_str() {
+        "password" => Some("profile.password_changed"),
+        "session" => Some("profile.session_ended"),
+        "language" => Some("profile.language_saved"),
+        _ => None,
+    };
+    profile_page(&state, ctx, FieldErrors::default(), notice).await
+}
+
+pub async fn change_password(
+    state: web::Data<AppState>,
+    p: Posted<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let me = ctx.require_user()?.clone();
+    let user = state.db(move |conn| Ok(model::find(conn, me.id)?)).await?;
+    let mut errors = FieldErrors::default();
+    if !password::verify_async(form.current.clone(), Some(user.password_hash.clone())).await? {
+        errors.add("current", ctx.t("err.password_wrong"));
+    }
+    if let Err(e) = rules::check_password(&form.password, Some(user.contact())) {
+        errors.add("password", e.message(&ctx.tr));
+    } else if form.password != form.password_confirm {
+        errors.add("password_confirm", FieldProblem::Mismatch.message(&ctx.tr));
+    }
+    if !errors.is_empty() {
+        return profile_page(&state, ctx, errors, None).await;
+    }
+    let hash = password::hash_async(form.password).await?;
+    state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                model::set_password(conn, me.id, &hash)?;
+                model::end_other_sessions(conn, me.id, me.session_id)?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(see_other("/profile?done=password"))
+}
+
+pub async fn end_session(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    p: Posted<Empty>,
+) -> Result<HttpResponse, AppError> {
+    let me = p.ctx.require_user()?.clone();
+    let id = path.into_inner();
+    let ended = state
+        .db(move |conn| Ok(model::end_session(conn, me.id, id)?))
+        .await?;
+    if !ended {
+        return Err(AppError::NotFound);
+    }
+    Ok(see_other("/profile?done=session"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LangForm {
+    pub lang: String,
+    pub back: String,
+}
+
+/// Sets the language: the user's setting when signed in, and a cookie either way.
+pub async fn set_language(
+    state: web::Data<AppState>,
+    p: Posted<LangForm>,
+) -> Result<HttpResponse, AppError> {
+    let lang = Lang::from_tag(&p.form.lang).unwrap_or(Lang::Zh);
+    if let Some(me) = p.ctx.user.clone() {
+        state
+            .db(move |conn| Ok(model::set_locale(conn, me.id, lang.tag())?))
+            .await?;
+    }
+    let mut res = see_other(safe_next(&p.form.back));
+    let c = cookie(&state.config, LANG_COOKIE, lang.tag().to_string(), 365);
+    res.add_cookie(&c).ok();
+    Ok(res)
+}
+
+// ---- inbox ----
+
+struct NotificationView {
+    text: String,
+    detail: String,
+    link: String,
+    at: String,
+    unread: bool,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/inbox.html")]
+struct InboxPage {
+    ctx: Ctx,
+    items: Vec<NotificationView>,
+}
+
+pub async fn inbox(state: web::Data<AppState>, ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let me = ctx.require_user()?.clone();
+    let items = state
+        .db(move |conn| Ok(notifications::inbox(conn, me.id, 100)?))
+        .await?;
+    let items = items
+        .into_iter()
+        .map(|n: Notification| NotificationView {
+            text: ctx.f(&format!("notify.{}", n.kind), &[("subject", &n.subject)]),
+            detail: n.detail,
+            link: n.link,
+            at: fmt_time(&n.created_at),
+            unread: n.read_at.is_none(),
+        })
+        .collect();
+    page(&InboxPage { ctx, items })
+}
+
+pub async fn inbox_read(
+    state: web::Data<AppState>,
+    p: Posted<Empty>,
+) -> Result<HttpResponse, AppError> {
+    let me = p.ctx.require_user()?.clone();
+    let now = state.clock.now();
+    state
+        .db(move |conn| Ok(notifications::mark_all_read(conn, me.id, now)?))
+        .await?;
+    Ok(see_other("/inbox"))
+}

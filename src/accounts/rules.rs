@@ -1,0 +1,252 @@
+//! The pure rules of accounts: what a phone number, e-mail address, display name and
+//! password must be; when a session has expired; when sign-in is throttled.
+
+use chrono::{Duration, NaiveDateTime};
+
+/// What is wrong with a field; the handler turns it into a message in the user's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldProblem {
+    Empty,
+    TooLong(usize),
+    Malformed,
+    TooShort(usize),
+    Common,
+    Mismatch,
+    Taken,
+}
+
+impl FieldProblem {
+    pub fn message(self, t: &crate::web::i18n::Tr) -> String {
+        match self {
+            FieldProblem::Empty => t.t("err.empty").to_string(),
+            FieldProblem::TooLong(n) => t.f("err.too_long", &[("n", &n.to_string())]),
+            FieldProblem::Malformed => t.t("err.contact_malformed").to_string(),
+            FieldProblem::TooShort(n) => t.f("err.password_short", &[("n", &n.to_string())]),
+            FieldProblem::Common => t.t("err.password_common").to_string(),
+            FieldProblem::Mismatch => t.t("err.password_mismatch").to_string(),
+            FieldProblem::Taken => t.t("err.contact_taken").to_string(),
+        }
+    }
+}
+
+/// How a user signs in: a mainland mobile number or an e-mail address, normalised.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Contact {
+    Phone(String),
+    Email(String),
+}
+
+impl Contact {
+    pub fn parse(input: &str) -> Result<Contact, FieldProblem> {
+        let s = input.trim();
+        if s.is_empty() {
+            return Err(FieldProblem::Empty);
+        }
+        if s.chars().count() > 254 {
+            return Err(FieldProblem::TooLong(254));
+        }
+        if s.contains('@') {
+            let email = s.to_lowercase();
+            let (local, domain) = email.split_once('@').ok_or(FieldProblem::Malformed)?;
+            let ok = !local.is_empty()
+                && local.len() <= 64
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+            return if ok {
+                Ok(Contact::Email(email))
+            } else {
+                Err(FieldProblem::Malformed)
+            };
+        }
+        let digits: String = s
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+            .collect();
+        let digits = digits
+            .strip_prefix("+86")
+            .or_else(|| digits.strip_prefix("0086"))
+            .unwrap_or(&digits)
+            .to_string();
+        let b = digits.as_bytes();
+        if b.len() == 11
+            && b[0] == b'1'
+            && (b'3'..=b'9').contains(&b[1])
+            && b.iter().all(u8::is_ascii_digit)
+        {
+            Ok(Contact::Phone(digits))
+        } else {
+            Err(FieldProblem::Malformed)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Contact::Phone(s) | Contact::Email(s) => s,
+        }
+    }
+}
+
+pub const PASSWORD_MIN: usize = 8;
+pub const PASSWORD_MAX: usize = 128;
+pub const NAME_MAX: usize = 40;
+
+const COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
+
+/// A new password: long enough, not absurdly long, not a common one, not the contact itself.
+pub fn check_password(password: &str, contact: Option<&str>) -> Result<(), FieldProblem> {
+    let n = password.chars().count();
+    if n < PASSWORD_MIN {
+        return Err(FieldProblem::TooShort(PASSWORD_MIN));
+    }
+    if n > PASSWORD_MAX {
+        return Err(FieldProblem::TooLong(PASSWORD_MAX));
+    }
+    let lower = password.to_lowercase();
+    if COMMON_PASSWORDS.lines().any(|l| l.trim() == lower) || contact == Some(password) {
+        return Err(FieldProblem::Common);
+    }
+    Ok(())
+}
+
+pub fn check_display_name(name: &str) -> Result<String, FieldProblem> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(FieldProblem::Empty);
+    }
+    if name.chars().count() > NAME_MAX {
+        return Err(FieldProblem::TooLong(NAME_MAX));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(FieldProblem::Malformed);
+    }
+    Ok(name.to_string())
+}
+
+/// A session ends after a week unused or thirty days in all, whichever comes first.
+pub const SESSION_IDLE: Duration = Duration::days(7);
+pub const SESSION_ABSOLUTE: Duration = Duration::days(30);
+
+pub fn session_alive(created: NaiveDateTime, last_seen: NaiveDateTime, now: NaiveDateTime) -> bool {
+    now < created + SESSION_ABSOLUTE && now < last_seen + SESSION_IDLE
+}
+
+/// Sign-in throttling: failures counted over a window, per account and per client address.
+pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
+pub const MAX_ACCOUNT_FAILURES: i64 = 5;
+pub const MAX_ADDRESS_FAILURES: i64 = 20;
+
+/// Minutes to wait before trying again, or `None` when a try is allowed. `oldest` is the
+/// earliest failure still in the window of whichever bucket is full.
+pub fn throttle_wait(
+    account_failures: i64,
+    address_failures: i64,
+    oldest: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> Option<i64> {
+    if account_failures < MAX_ACCOUNT_FAILURES && address_failures < MAX_ADDRESS_FAILURES {
+        return None;
+    }
+    let until = oldest.unwrap_or(now) + THROTTLE_WINDOW;
+    let secs = (until - now).num_seconds().max(1);
+    Some((secs + 59) / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(h: u32, m: u32) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
+            .and_then(|d| d.and_hms_opt(h, m, 0))
+            .expect("valid time")
+    }
+
+    #[test]
+    fn phones_are_mainland_mobiles_normalised() {
+        assert_eq!(
+            Contact::parse("138 0013 8000"),
+            Ok(Contact::Phone("13800138000".into()))
+        );
+        assert_eq!(
+            Contact::parse("+86 139-0000-1111"),
+            Ok(Contact::Phone("13900001111".into()))
+        );
+        assert_eq!(Contact::parse("12800138000"), Err(FieldProblem::Malformed));
+        assert_eq!(Contact::parse("1380013800"), Err(FieldProblem::Malformed));
+        assert_eq!(
+            Contact::parse("１３８００１３８０００"),
+            Err(FieldProblem::Malformed)
+        );
+        assert_eq!(Contact::parse("   "), Err(FieldProblem::Empty));
+    }
+
+    #[test]
+    fn emails_are_lowercased_and_need_a_domain() {
+        assert_eq!(
+            Contact::parse(" Li.Wei@Example.CN "),
+            Ok(Contact::Email("li.wei@example.cn".into()))
+        );
+        for bad in ["a@b", "@b.cn", "a b@c.cn", "a@.cn", "a@b.cn.", "a@@b.cn"] {
+            assert_eq!(Contact::parse(bad), Err(FieldProblem::Malformed), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords_need_length_and_must_not_be_common() {
+        assert_eq!(
+            check_password("short", None),
+            Err(FieldProblem::TooShort(8))
+        );
+        assert_eq!(check_password("password", None), Err(FieldProblem::Common));
+        assert_eq!(check_password("12345678", None), Err(FieldProblem::Common));
+        assert_eq!(
+            check_password("woaini1314", None),
+            Err(FieldProblem::Common)
+        );
+        assert_eq!(
+            check_password("13800138000", Some("13800138000")),
+            Err(FieldProblem::Common)
+        );
+        assert_eq!(
+            check_password(&"x".repeat(129), None),
+            Err(FieldProblem::TooLong(128))
+        );
+        assert_eq!(check_password("柳塘村修路议事会", None), Ok(()));
+        assert_eq!(check_password("correct horse battery", None), Ok(()));
+    }
+
+    #[test]
+    fn sessions_expire_when_idle_or_old() {
+        let created = at(8, 0);
+        assert!(session_alive(created, created, created + Duration::days(6)));
+        assert!(!session_alive(
+            created,
+            created,
+            created + Duration::days(7)
+        ));
+        let busy = created + Duration::days(29);
+        assert!(session_alive(created, busy, busy + Duration::hours(23)));
+        assert!(!session_alive(created, busy, created + Duration::days(30)));
+    }
+
+    #[test]
+    fn throttling_counts_each_bucket() {
+        let now = at(10, 0);
+        assert_eq!(throttle_wait(4, 19, None, now), None);
+        assert_eq!(throttle_wait(5, 0, Some(at(9, 50)), now), Some(5));
+        assert_eq!(throttle_wait(0, 20, Some(at(9, 45)), now), Some(1));
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(check_display_name("  王秀英 "), Ok("王秀英".into()));
+        assert_eq!(check_display_name(""), Err(FieldProblem::Empty));
+        assert_eq!(
+            check_display_name(&"张".repeat(41)),
+            Err(FieldProblem::TooLong(40))
+        );
+    }
+}

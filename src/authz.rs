@@ -1,0 +1,230 @@
+//! Who may do what: one pure function of (user, their roles in that community, action).
+//! Handlers load the actor and ask `allows`; nothing else decides permissions.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    Resident,
+    Representative,
+    Committee,
+    Supervisor,
+    GridWorker,
+    Township,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Resident,
+        Role::Representative,
+        Role::Committee,
+        Role::Supervisor,
+        Role::GridWorker,
+        Role::Township,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Resident => "resident",
+            Role::Representative => "representative",
+            Role::Committee => "committee",
+            Role::Supervisor => "supervisor",
+            Role::GridWorker => "grid_worker",
+            Role::Township => "township",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Roles the committee appoints (the admin appoints the committee and township staff).
+    pub fn committee_appoints(self) -> bool {
+        matches!(
+            self,
+            Role::Representative | Role::Supervisor | Role::GridWorker
+        )
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Role::Resident => "role.resident",
+            Role::Representative => "role.representative",
+            Role::Committee => "role.committee",
+            Role::Supervisor => "role.supervisor",
+            Role::GridWorker => "role.grid_worker",
+            Role::Township => "role.township",
+        }
+    }
+}
+
+/// A user as seen from one community.
+#[derive(Clone, Debug, Default)]
+pub struct Actor {
+    pub signed_in: bool,
+    pub is_admin: bool,
+    /// Roles in this community.
+    pub roles: Vec<Role>,
+    /// Staff of the township this community belongs to.
+    pub township_above: bool,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Read what is public.
+    ViewPublic,
+    /// See one's own profile, sessions and inbox.
+    ViewOwnAccount,
+    /// Ask to be verified as a resident.
+    RequestJoin,
+    /// Support, vote, report: what needs verified residency.
+    ActAsResident,
+    /// Approve or decline join requests.
+    ReviewJoinRequests,
+    /// See the list of residents, households and roles.
+    ViewResidents,
+    /// Appoint or remove representatives, supervisors and grid workers.
+    AppointCommunityRole,
+    /// Add grids.
+    ManageGrids,
+    /// Read the action log.
+    ViewActionLog,
+    /// Create communities, appoint committees and township staff.
+    Administer,
+}
+
+pub fn allows(actor: &Actor, action: Action) -> bool {
+    use Action::*;
+    let committee = actor.has(Role::Committee);
+    let supervisor = actor.has(Role::Supervisor);
+    match action {
+        ViewPublic => true,
+        ViewOwnAccount | RequestJoin => actor.signed_in,
+        ActAsResident => actor.signed_in && actor.has(Role::Resident),
+        ReviewJoinRequests | AppointCommunityRole | ManageGrids => actor.signed_in && committee,
+        ViewResidents | ViewActionLog => {
+            actor.signed_in && (committee || supervisor || actor.township_above || actor.is_admin)
+        }
+        Administer => actor.signed_in && actor.is_admin,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(roles: &[Role]) -> Actor {
+        Actor {
+            signed_in: true,
+            roles: roles.to_vec(),
+            ..Actor::default()
+        }
+    }
+
+    #[test]
+    fn the_permission_table_holds() {
+        use Action::*;
+        let anon = Actor::default();
+        let user = actor(&[]);
+        let resident = actor(&[Role::Resident]);
+        let rep = actor(&[Role::Resident, Role::Representative]);
+        let committee = actor(&[Role::Committee]);
+        let supervisor = actor(&[Role::Resident, Role::Supervisor]);
+        let grid = actor(&[Role::GridWorker]);
+        let township = Actor {
+            signed_in: true,
+            township_above: true,
+            ..Actor::default()
+        };
+        let admin = Actor {
+            signed_in: true,
+            is_admin: true,
+            ..Actor::default()
+        };
+        // (action, [anon, user, resident, rep, committee, supervisor, grid, township, admin])
+        let table: &[(Action, [bool; 9])] = &[
+            (ViewPublic, [true; 9]),
+            (
+                ViewOwnAccount,
+                [false, true, true, true, true, true, true, true, true],
+            ),
+            (
+                RequestJoin,
+                [false, true, true, true, true, true, true, true, true],
+            ),
+            (
+                ActAsResident,
+                [false, false, true, true, false, true, false, false, false],
+            ),
+            (
+                ReviewJoinRequests,
+                [false, false, false, false, true, false, false, false, false],
+            ),
+            (
+                AppointCommunityRole,
+                [false, false, false, false, true, false, false, false, false],
+            ),
+            (
+                ManageGrids,
+                [false, false, false, false, true, false, false, false, false],
+            ),
+            (
+                ViewResidents,
+                [false, false, false, false, true, true, false, true, true],
+            ),
+            (
+                ViewActionLog,
+                [false, false, false, false, true, true, false, true, true],
+            ),
+            (
+                Administer,
+                [false, false, false, false, false, false, false, false, true],
+            ),
+        ];
+        let actors = [
+            &anon,
+            &user,
+            &resident,
+            &rep,
+            &committee,
+            &supervisor,
+            &grid,
+            &township,
+            &admin,
+        ];
+        for (action, expected) in table {
+            for (who, want) in actors.iter().zip(expected) {
+                assert_eq!(allows(who, *action), *want, "{action:?} for {who:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_role_in_the_database_is_not_signed_in_by_itself() {
+        let ghost = Actor {
+            signed_in: false,
+            roles: vec![Role::Committee],
+            is_admin: true,
+            township_above: true,
+        };
+        for action in [
+            Action::ReviewJoinRequests,
+            Action::ViewActionLog,
+            Action::Administer,
+        ] {
+            assert!(!allows(&ghost, action));
+        }
+    }
+
+    #[test]
+    fn roles_round_trip_as_text() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("mayor"), None);
+    }
+}

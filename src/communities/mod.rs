@@ -1,0 +1,7 @@
+//! Communities: townships, villages and neighbourhoods; their grids, households, members
+//! and roles; joining as a verified resident.
+
+pub mod admin;
+pub mod handlers;
+pub mod model;
+pub mod rules;

@@ -1,0 +1,138 @@
+//! Configuration, read from `YISHI_*` environment variables (or the matching flags) into one
+//! typed struct. `yishi serve --help` lists every setting.
+
+use std::path::PathBuf;
+
+use clap::builder::BoolishValueParser;
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct Config {
+    /// Database URL: `sqlite://PATH`, a plain file path, or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "YISHI_DATABASE_URL", default_value = "yishi.db")]
+    pub database_url: String,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "YISHI_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// Public URL of the site (e.g. `https://yishi.example.cn`); used in links, mail and to
+    /// check the `Origin` of form posts. Defaults to `http://` + the bind address.
+    #[arg(long, env = "YISHI_BASE_URL")]
+    pub base_url: Option<String>,
+
+    /// Directory for uploads and keys. Defaults to the SQLite file's directory, or
+    /// `./yishi-data` on PostgreSQL.
+    #[arg(long, env = "YISHI_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Mark cookies `Secure` and use the `__Host-` prefix (set this behind HTTPS).
+    #[arg(long, env = "YISHI_COOKIE_SECURE", default_value = "false", value_parser = BoolishValueParser::new())]
+    pub cookie_secure: bool,
+
+    /// Log filter, e.g. `info`, `yishi=debug,actix_web=info`.
+    #[arg(long, env = "YISHI_LOG", default_value = "info")]
+    pub log: String,
+
+    /// Database connections per server process.
+    #[arg(long, env = "YISHI_DB_POOL", default_value_t = 8)]
+    pub db_pool: u32,
+
+    /// HTTP worker threads (defaults to the number of cores).
+    #[arg(long, env = "YISHI_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+impl Config {
+    /// The configuration with every default, for tests and tools.
+    pub fn with_database(url: &str) -> Config {
+        Config {
+            database_url: url.to_string(),
+            bind: "127.0.0.1:0".into(),
+            base_url: None,
+            data_dir: None,
+            cookie_secure: false,
+            log: "warn".into(),
+            db_pool: 4,
+            workers: Some(2),
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.data_dir {
+            return dir.clone();
+        }
+        match crate::db::DbTarget::parse(&self.database_url) {
+            Ok(t) if t.backend == crate::db::Backend::Sqlite => {
+                let parent = std::path::Path::new(&t.target)
+                    .parent()
+                    .map(|p| p.to_path_buf())
+                    .unwrap_or_default();
+                if parent.as_os_str().is_empty() {
+                    PathBuf::from("yishi-data")
+                } else {
+                    parent.join("yishi-data")
+                }
+            }
+            _ => PathBuf::from("yishi-data"),
+        }
+    }
+
+    /// Name of the session cookie: `__Host-` prefixed when cookies are secure.
+    pub fn session_cookie(&self) -> &'static str {
+        if self.cookie_secure {
+            "__Host-yishi_session"
+        } else {
+            "yishi_session"
+        }
+    }
+
+    pub fn anon_cookie(&self) -> &'static str {
+        if self.cookie_secure {
+            "__Host-yishi_anon"
+        } else {
+            "yishi_anon"
+        }
+    }
+}
+
+/// Reads the signing secret from the data directory, creating it on first start. It never
+/// lives in the code or the database.
+pub fn load_or_create_secret(data_dir: &std::path::Path) -> std::io::Result<[u8; 32]> {
+    use rand::RngCore;
+    std::fs::create_dir_all(data_dir)?;
+    let path = data_dir.join("secret.key");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let bytes = hex::decode(text.trim()).map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{}: {e}", path.display()),
+            )
+        })?;
+        return bytes.try_into().map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{}: expected 32 bytes of hex", path.display()),
+            )
+        });
+    }
+    let mut secret = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut secret);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    match opts.open(&path) {
+        Ok(mut f) => {
+            use std::io::Write;
+            f.write_all(hex::encode(secret).as_bytes())?;
+            f.sync_all()?;
+            Ok(secret)
+        }
+        // Another server process created it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_secret(data_dir),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,92 @@
+//! Loads every row of every table through diesel: proves the schema and both migration
+//! trees agree, column by column and type by type. Used by `yishi`'s tests on both backends.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::AnyConnection;
+use crate::accounts::model::{Session, User};
+use crate::communities::model::{Community, Grid, Household, JoinRequest, Membership};
+use crate::notifications::Notification;
+use crate::schema::*;
+
+/// Table name and row count, for every table in `schema.rs`.
+pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static str, usize)>> {
+    Ok(vec![
+        (
+            "users",
+            users::table.select(User::as_select()).load(conn)?.len(),
+        ),
+        (
+            "sessions",
+            sessions::table
+                .select((
+                    Session::as_select(),
+                    sessions::token_hash,
+                    sessions::csrf_token,
+                ))
+                .load::<(Session, String, String)>(conn)?
+                .len(),
+        ),
+        (
+            "login_failures",
+            login_failures::table
+                .load::<(i64, String, NaiveDateTime)>(conn)?
+                .len(),
+        ),
+        (
+            "communities",
+            communities::table
+                .select(Community::as_select())
+                .load(conn)?
+                .len(),
+        ),
+        (
+            "grids",
+            grids::table.select(Grid::as_select()).load(conn)?.len(),
+        ),
+        (
+            "households",
+            households::table
+                .select(Household::as_select())
+                .load(conn)?
+                .len(),
+        ),
+        (
+            "memberships",
+            memberships::table
+                .select(Membership::as_select())
+                .load(conn)?
+                .len(),
+        ),
+        (
+            "join_requests",
+            join_requests::table
+                .select(JoinRequest::as_select())
+                .load(conn)?
+                .len(),
+        ),
+        (
+            "notifications",
+            notifications::table
+                .select(Notification::as_select())
+                .load(conn)?
+                .len(),
+        ),
+        (
+            "action_log",
+            action_log::table
+                .load::<(
+                    i64,
+                    Option<i64>,
+                    i64,
+                    String,
+                    Option<i64>,
+                    String,
+                    String,
+                    NaiveDateTime,
+                )>(conn)?
+                .len(),
+        ),
+    ])
+}

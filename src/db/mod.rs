@@ -1,0 +1,255 @@
+//! The database: one connection type over SQLite and PostgreSQL, the pool, embedded
+//! migrations, and the write-transaction helper. Where the backends differ, the difference
+//! lives here and nowhere else.
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::web::error::AppError;
+
+pub mod check;
+
+/// One connection type, whichever backend the URL names.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type DbPool = Pool<Manager>;
+pub type DbConn = PooledConnection<Manager>;
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Which backend a database URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A parsed database URL: the backend and what to hand its driver.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DbTarget {
+    pub backend: Backend,
+    pub target: String,
+}
+
+impl DbTarget {
+    /// `postgres://` and `postgresql://` are PostgreSQL; `sqlite://PATH`, `sqlite:PATH` and a
+    /// plain path are SQLite; any other scheme is refused rather than guessed at.
+    pub fn parse(url: &str) -> Result<DbTarget, String> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err("the database URL is empty".into());
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DbTarget {
+                backend: Backend::Postgres,
+                target: url.to_string(),
+            });
+        }
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                return Err("the SQLite URL names no file".into());
+            }
+            return Ok(DbTarget {
+                backend: Backend::Sqlite,
+                target: path.to_string(),
+            });
+        }
+        if let Some((scheme, _)) = url.split_once("://") {
+            return Err(format!(
+                "unknown database URL scheme `{scheme}://`: use `postgres://…`, `sqlite://PATH` or a file path"
+            ));
+        }
+        Ok(DbTarget {
+            backend: Backend::Sqlite,
+            target: url.to_string(),
+        })
+    }
+}
+
+/// The r2d2 manager: opens the backend the URL names and sets SQLite's durability pragmas.
+#[derive(Clone, Debug)]
+pub struct Manager {
+    target: DbTarget,
+}
+
+/// Set on every SQLite connection. WAL is set once, before the pool opens (it is a property
+/// of the file, and switching to it needs the database to itself).
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; \
+     PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON;";
+
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        match self.target.backend {
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(&self.target.target)
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+            Backend::Postgres => PgConnection::establish(&self.target.target)
+                .map(AnyConnection::Postgresql)
+                .map_err(diesel::r2d2::Error::ConnectionError),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+/// Builds the pool for `url` and applies the embedded migrations of its backend.
+pub fn connect(url: &str, max_size: u32) -> Result<DbPool, String> {
+    let target = DbTarget::parse(url)?;
+    if target.backend == Backend::Sqlite {
+        if let Some(dir) = std::path::Path::new(&target.target).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+        }
+        let mut conn = SqliteConnection::establish(&target.target)
+            .map_err(|e| format!("cannot open {}: {e}", target.target))?;
+        conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+            .map_err(|e| format!("cannot switch {} to WAL: {e}", target.target))?;
+    }
+    let pool = Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(std::time::Duration::from_secs(15))
+        .build(Manager { target })
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    Ok(pool)
+}
+
+/// Applies pending migrations; returns how many ran.
+pub fn migrate(conn: &mut AnyConnection) -> Result<usize, String> {
+    let applied = match conn {
+        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        AnyConnection::Postgresql(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
+    };
+    applied.map_err(|e| format!("migration failed: {e}"))
+}
+
+pub fn backend(conn: &AnyConnection) -> Backend {
+    match conn {
+        AnyConnection::Sqlite(_) => Backend::Sqlite,
+        AnyConnection::Postgresql(_) => Backend::Postgres,
+    }
+}
+
+/// Runs `f` in one write transaction. On SQLite it begins IMMEDIATE, so the write lock is
+/// taken up front and concurrent writers wait on the busy timeout instead of failing at
+/// commit; on PostgreSQL a serialization failure or deadlock is retried a few times.
+pub fn write_tx<T, F>(conn: &mut AnyConnection, mut f: F) -> Result<T, AppError>
+where
+    F: FnMut(&mut AnyConnection) -> Result<T, AppError>,
+{
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match conn {
+            AnyConnection::Sqlite(c) => {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+            }
+            AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
+        }
+        match f(conn) {
+            Ok(value) => match commit(conn) {
+                Ok(()) => return Ok(value),
+                Err(e) if attempt < 4 && is_retryable(&e) => continue,
+                Err(e) => return Err(e.into()),
+            },
+            Err(err) => {
+                rollback(conn)?;
+                match &err {
+                    AppError::Db(e) if attempt < 4 && is_retryable(e) => continue,
+                    _ => return Err(err),
+                }
+            }
+        }
+    }
+}
+
+fn commit(conn: &mut AnyConnection) -> Result<(), DieselError> {
+    match conn {
+        AnyConnection::Sqlite(c) => AnsiTransactionManager::commit_transaction(c),
+        AnyConnection::Postgresql(c) => AnsiTransactionManager::commit_transaction(c),
+    }
+}
+
+fn rollback(conn: &mut AnyConnection) -> Result<(), DieselError> {
+    match conn {
+        AnyConnection::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
+        AnyConnection::Postgresql(c) => AnsiTransactionManager::rollback_transaction(c),
+    }
+}
+
+fn is_retryable(e: &DieselError) -> bool {
+    match e {
+        DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        DieselError::DatabaseError(_, info) => info.message().contains("deadlock detected"),
+        _ => false,
+    }
+}
+
+/// True when `e` is a unique-constraint violation: the database refused a duplicate.
+pub fn is_unique_violation(e: &DieselError) -> bool {
+    matches!(
+        e,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_schemes_pick_the_backend() {
+        let pg = DbTarget::parse("postgres://u@h/db").unwrap();
+        assert_eq!(pg.backend, Backend::Postgres);
+        let pg2 = DbTarget::parse("postgresql://u@h/db").unwrap();
+        assert_eq!(pg2.backend, Backend::Postgres);
+        let lite = DbTarget::parse("sqlite:///var/lib/yishi/y.db").unwrap();
+        assert_eq!(lite.backend, Backend::Sqlite);
+        assert_eq!(lite.target, "/var/lib/yishi/y.db");
+        let path = DbTarget::parse("yishi.db").unwrap();
+        assert_eq!(
+            (path.backend, path.target.as_str()),
+            (Backend::Sqlite, "yishi.db")
+        );
+    }
+
+    #[test]
+    fn unknown_scheme_is_an_error_not_a_fallback() {
+        let err = DbTarget::parse("mysql://root@localhost/y").unwrap_err();
+        assert!(err.contains("mysql://"), "{err}");
+        assert!(DbTarget::parse("  ").is_err());
+        assert!(DbTarget::parse("sqlite://").is_err());
+    }
+}

@@ -1,0 +1,14 @@
+//! yishi (议事): villages and neighbourhoods deliberate, decide and publish their affairs.
+
+pub mod accounts;
+pub mod audit;
+pub mod authz;
+pub mod clock;
+pub mod communities;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod notifications;
+pub mod schema;
+pub mod startup;
+pub mod web;

@@ -1,0 +1,183 @@
+//! The `yishi` command: serve the site, migrate the database, administer.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use yishi::accounts::model::{self as accounts, NewUser};
+use yishi::accounts::{password, rules};
+use yishi::config::Config;
+use yishi::startup::{prepare, Application};
+use yishi::{db, demo};
+
+#[derive(Parser)]
+#[command(
+    name = "yishi",
+    version,
+    about = "议事 — deliberate, decide and publish village affairs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the site.
+    Serve {
+        /// Load the demo community into an empty database first, and print its sign-ins.
+        #[arg(long)]
+        demo: bool,
+        #[command(flatten)]
+        config: Config,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        config: Config,
+    },
+    /// Platform administration.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a platform admin. The password is read from the terminal, or from the first
+    /// line of standard input when it is not a terminal; never from the command line.
+    Create {
+        /// Mobile number or e-mail address to sign in with.
+        #[arg(long)]
+        contact: String,
+        /// Display name.
+        #[arg(long, default_value = "平台管理员")]
+        name: String,
+        #[command(flatten)]
+        config: Config,
+    },
+}
+
+fn init_tracing(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve { demo, config } => serve(config, demo),
+        Command::Migrate { config } => {
+            init_tracing(&config.log);
+            prepare(&config).map(|_| println!("database is up to date"))
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    contact,
+                    name,
+                    config,
+                },
+        } => create_admin(config, &contact, &name),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("yishi: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(config: Config, load_demo: bool) -> Result<(), String> {
+    init_tracing(&config.log);
+    if load_demo {
+        let pool = prepare(&config)?;
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        if demo::is_empty(&mut conn).map_err(|e| e.to_string())? {
+            let now = yishi::clock::Clock::now(&yishi::clock::SystemClock);
+            let signins = demo::load(&mut conn, now).map_err(|e| e.to_string())?;
+            println!(
+                "Demo community loaded. Sign in with any of these (password: {}):",
+                demo::DEMO_PASSWORD
+            );
+            for s in signins {
+                println!("  {:<15} {:<12} {}", s.role, s.contact, s.name);
+            }
+        } else {
+            println!("The database already has data; the demo was not loaded again.");
+            println!(
+                "Demo sign-ins, if it was loaded before: 13900000000 (admin), password {}",
+                demo::DEMO_PASSWORD
+            );
+        }
+    }
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(config.clone())?;
+        let host = config
+            .bind
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or("127.0.0.1");
+        println!(
+            "yishi is serving on {}",
+            config
+                .base_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{host}:{}", app.port()))
+        );
+        app.run_until_stopped().await.map_err(|e| e.to_string())
+    })
+}
+
+fn read_password() -> Result<String, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the passwords differ".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+fn create_admin(config: Config, contact: &str, name: &str) -> Result<(), String> {
+    let contact = rules::Contact::parse(contact)
+        .map_err(|_| "not a mobile number or e-mail address".to_string())?;
+    let name =
+        rules::check_display_name(name).map_err(|_| "the name is empty or too long".to_string())?;
+    let pw = read_password()?;
+    rules::check_password(&pw, Some(contact.as_str())).map_err(|_| {
+        format!(
+            "the password must be {}–{} characters and not a common one",
+            rules::PASSWORD_MIN,
+            rules::PASSWORD_MAX
+        )
+    })?;
+    let pool = prepare(&config)?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let hash = password::hash(&pw).map_err(|e| e.to_string())?;
+    let now = yishi::clock::Clock::now(&yishi::clock::SystemClock);
+    let mut new = NewUser::new(&contact, &name, &hash, "zh-CN", now);
+    new.is_admin = true;
+    match accounts::insert_user(&mut conn, &new) {
+        Ok(id) => {
+            println!("admin {} created (user {id})", contact.as_str());
+            Ok(())
+        }
+        Err(e) if db::is_unique_violation(&e) => Err(format!(
+            "an account with {} already exists",
+            contact.as_str()
+        )),
+        Err(e) => Err(e.to_string()),
+    }
+}

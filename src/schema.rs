@@ -1,0 +1,143 @@
+//! The one diesel schema, shared by the SQLite and PostgreSQL migration trees.
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        display_name -> Text,
+        password_hash -> Text,
+        locale -> Text,
+        is_admin -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> BigInt,
+        csrf_token -> Text,
+        user_agent -> Text,
+        client_ip -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        bucket -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    communities (id) {
+        id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        kind -> Text,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grids (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    households (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        grid_id -> Nullable<BigInt>,
+        address -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    memberships (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+        household_id -> Nullable<BigInt>,
+        grid_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    join_requests (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        user_id -> BigInt,
+        address -> Text,
+        grid_id -> Nullable<BigInt>,
+        note -> Text,
+        status -> Text,
+        reason -> Text,
+        household_id -> Nullable<BigInt>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        community_id -> Nullable<BigInt>,
+        kind -> Text,
+        subject -> Text,
+        detail -> Text,
+        link -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    action_log (id) {
+        id -> BigInt,
+        community_id -> Nullable<BigInt>,
+        actor_id -> BigInt,
+        action -> Text,
+        target_user_id -> Nullable<BigInt>,
+        detail -> Text,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(grids -> communities (community_id));
+diesel::joinable!(households -> communities (community_id));
+diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(memberships -> communities (community_id));
+diesel::joinable!(join_requests -> communities (community_id));
+diesel::joinable!(notifications -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    login_failures,
+    communities,
+    grids,
+    households,
+    memberships,
+    join_requests,
+    notifications,
+    action_log,
+);

@@ -1,0 +1,89 @@
+//! Builds the application: pool, migrations, secret, the actix App; and serves it.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::http::StatusCode;
+use actix_web::middleware::{from_fn, Compress, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{load_or_create_secret, Config};
+use crate::db;
+use crate::web::error::render_error_page;
+use crate::web::{routes, security, AppState};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub state: web::Data<AppState>,
+}
+
+/// Opens the database and applies migrations.
+pub fn prepare(config: &Config) -> Result<db::DbPool, String> {
+    let pool = db::connect(&config.database_url, config.db_pool)?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    db::migrate(&mut conn)?;
+    Ok(pool)
+}
+
+impl Application {
+    pub fn build(config: Config) -> Result<Application, String> {
+        Application::build_with_clock(config, Arc::new(SystemClock))
+    }
+
+    pub fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Application, String> {
+        let pool = prepare(&config)?;
+        let secret = load_or_create_secret(&config.data_dir())
+            .map_err(|e| format!("cannot read or create the secret key: {e}"))?;
+        let listener = TcpListener::bind(&config.bind)
+            .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let workers = config.workers;
+        let state = web::Data::new(AppState {
+            pool,
+            config,
+            clock,
+            secret,
+        });
+        let data = state.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .configure(routes::configure)
+                .default_service(web::to(routes::not_found))
+                .wrap(
+                    ErrorHandlers::new()
+                        .handler(StatusCode::BAD_REQUEST, render_error_page)
+                        .handler(StatusCode::FORBIDDEN, render_error_page)
+                        .handler(StatusCode::NOT_FOUND, render_error_page)
+                        .handler(StatusCode::METHOD_NOT_ALLOWED, render_error_page)
+                        .handler(StatusCode::PAYLOAD_TOO_LARGE, render_error_page)
+                        .handler(StatusCode::INTERNAL_SERVER_ERROR, render_error_page),
+                )
+                .wrap(Compress::default())
+                .wrap(from_fn(security::guard))
+        })
+        .listen(listener)
+        .map_err(|e| e.to_string())?;
+        if let Some(w) = workers {
+            server = server.workers(w);
+        }
+        Ok(Application {
+            port,
+            server: server.run(),
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,173 @@
+//! The request context every page carries: who is signed in (from the session cookie),
+//! the language, the CSRF token for forms, and the unread-notification count.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::error::AppError;
+use super::i18n::{Lang, Tr};
+use super::AppState;
+use crate::accounts::model as accounts;
+
+/// The signed-in user, as the session found them.
+#[derive(Clone, Debug)]
+pub struct SessionUser {
+    pub id: i64,
+    pub name: String,
+    pub is_admin: bool,
+    pub session_id: i64,
+}
+
+/// The anonymous visitor's random id, set by the security middleware; anchors their CSRF token.
+#[derive(Clone, Debug)]
+pub struct AnonId(pub String);
+
+#[derive(Clone)]
+pub struct Ctx {
+    pub tr: Tr,
+    pub user: Option<SessionUser>,
+    pub csrf: String,
+    pub unread: i64,
+    /// Path and query of this request, for "come back here after signing in".
+    pub here: String,
+}
+
+impl Ctx {
+    pub fn lang(&self) -> Lang {
+        self.tr.0
+    }
+
+    /// Interface text in the user's language.
+    pub fn t(&self, key: &str) -> &'static str {
+        self.tr.t(key)
+    }
+
+    /// Interface text with `{name}` placeholders filled.
+    pub fn f(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.tr.f(key, args)
+    }
+
+    /// The signed-in user, or a redirect to the sign-in page that comes back here.
+    pub fn require_user(&self) -> Result<&SessionUser, AppError> {
+        self.user
+            .as_ref()
+            .ok_or_else(|| AppError::SignIn(self.here.clone()))
+    }
+
+    pub fn user_id(&self) -> Option<i64> {
+        self.user.as_ref().map(|u| u.id)
+    }
+
+    pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
+        if !token.is_empty() && constant_time_eq(token.as_bytes(), self.csrf.as_bytes()) {
+            Ok(())
+        } else {
+            Err(AppError::CrossSite)
+        }
+    }
+
+    pub async fn load(req: &HttpRequest) -> Result<Ctx, AppError> {
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .ok_or_else(|| AppError::Internal("no app state".into()))?
+            .clone();
+        let token = req
+            .cookie(state.config.session_cookie())
+            .map(|c| c.value().to_string());
+        let now = state.clock.now();
+        let found = match token {
+            Some(token) => {
+                state
+                    .db(move |conn| accounts::session_user(conn, &token, now))
+                    .await?
+            }
+            None => None,
+        };
+        let (user, csrf, unread, user_lang) = match found {
+            Some(s) => (
+                Some(SessionUser {
+                    id: s.user_id,
+                    name: s.display_name,
+                    is_admin: s.is_admin,
+                    session_id: s.session_id,
+                }),
+                s.csrf_token,
+                s.unread,
+                Lang::from_tag(&s.locale),
+            ),
+            None => {
+                let anon = req
+                    .extensions()
+                    .get::<AnonId>()
+                    .map(|a| a.0.clone())
+                    .unwrap_or_default();
+                (None, anon_csrf(&state.secret, &anon), 0, None)
+            }
+        };
+        let lang = user_lang.unwrap_or_else(|| Lang::from_request_headers(req));
+        req.extensions_mut().insert(lang);
+        let here = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        Ok(Ctx {
+            tr: Tr(lang),
+            user,
+            csrf,
+            unread,
+            here,
+        })
+    }
+}
+
+impl FromRequest for Ctx {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Ctx, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Ctx::load(&req).await })
+    }
+}
+
+/// The CSRF token of an anonymous visitor: a MAC of their random cookie, so a token cannot be
+/// planted without also knowing the server's secret.
+pub fn anon_csrf(secret: &[u8; 32], anon: &str) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else {
+        return String::new();
+    };
+    mac.update(b"csrf:");
+    mac.update(anon.as_bytes());
+    hex::encode(&mac.finalize().into_bytes()[..16])
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The client's address as seen by this server (the proxy's, behind a reverse proxy that
+/// does not set `X-Forwarded-For`).
+pub fn client_ip(req: &HttpRequest) -> String {
+    req.connection_info()
+        .realip_remote_addr()
+        .map(|s| s.to_string())
+        .unwrap_or_default()
+}
+
+pub fn user_agent(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(200).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,128 @@
+//! Errors. Handlers return `Result<_, AppError>`: use `NotFound`/`Forbidden` for what the
+//! user asked wrongly, `SignIn` when a page needs a signed-in user, and let `?` turn database
+//! and pool failures into `Db`/`Internal` (a 500, which is a bug). Bad form input is not an
+//! error: the handler re-renders the form with messages and status 422.
+//!
+//! The error pages themselves are rendered by `render_error_page`, in the user's language.
+
+use actix_web::body::{BoxBody, EitherBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpMessage, HttpResponse, ResponseError};
+use askama::Template;
+
+use super::i18n::{Lang, Tr};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("sign-in required")]
+    SignIn(String),
+    #[error("cross-site request refused")]
+    CrossSite,
+    #[error("database error: {0}")]
+    Db(#[from] diesel::result::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        AppError::Internal(format!("database pool: {e}"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::Internal(format!("blocking task: {e}"))
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(format!("template: {e}"))
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
+            AppError::SignIn(_) => StatusCode::SEE_OTHER,
+            AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            AppError::SignIn(next) => {
+                let to = format!(
+                    "/signin?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
+                HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, to))
+                    .finish()
+            }
+            AppError::Db(_) | AppError::Internal(_) => {
+                tracing::error!(error = %self, "request failed");
+                HttpResponse::InternalServerError().finish()
+            }
+            _ => HttpResponse::build(self.status_code()).finish(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    t: Tr,
+    status: u16,
+    title: &'static str,
+    message: &'static str,
+}
+
+/// Gives every bare error response (no content type yet) a page in the user's language.
+pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    if res.response().headers().contains_key(header::CONTENT_TYPE) {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let lang = res
+        .request()
+        .extensions()
+        .get::<Lang>()
+        .copied()
+        .unwrap_or_else(|| Lang::from_request_headers(res.request()));
+    let t = Tr(lang);
+    let key = match status.as_u16() {
+        400 => "error.400",
+        403 => "error.403",
+        404 => "error.404",
+        405 => "error.405",
+        413 => "error.413",
+        _ => "error.500",
+    };
+    let page = ErrorPage {
+        t,
+        status: status.as_u16(),
+        title: t.t(&format!("{key}.title")),
+        message: t.t(&format!("{key}.message")),
+    };
+    let body = page
+        .render()
+        .unwrap_or_else(|_| format!("{} {}", status.as_u16(), page.title));
+    let (req, _) = res.into_parts();
+    let response = HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body);
+    let res = ServiceResponse::new(req, response).map_into_boxed_body();
+    Ok(ErrorHandlerResponse::Response(
+        res.map_body(|_, b: BoxBody| EitherBody::right(b)),
+    ))
+}

@@ -1,0 +1,95 @@
+//! Forms: every state-changing request arrives as `Posted<T>`, which loads the context and
+//! checks the CSRF token before the handler runs; `FieldErrors` carries the messages a form
+//! is re-rendered with.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use super::ctx::Ctx;
+use super::error::AppError;
+
+/// The context and the decoded body of a CSRF-checked form post. Every field of `T` should
+/// default (`#[serde(default)]`), so that a missing field is a message on the page, not a 400.
+pub struct Posted<T> {
+    pub ctx: Ctx,
+    pub form: T,
+}
+
+#[derive(Deserialize)]
+struct CsrfField {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+const FORM_LIMIT: usize = 256 * 1024;
+
+impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Posted<T>, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let body = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            let body = body.await.map_err(|_| AppError::CrossSite)?;
+            if body.len() > FORM_LIMIT {
+                return Err(AppError::CrossSite);
+            }
+            let ctx = Ctx::load(&req).await?;
+            let token: CsrfField =
+                serde_urlencoded::from_bytes(&body).map_err(|_| AppError::CrossSite)?;
+            ctx.check_csrf(&token.csrf)?;
+            let form: T = serde_urlencoded::from_bytes(&body)
+                .map_err(|e| AppError::Internal(format!("form does not decode: {e}")))?;
+            Ok(Posted { ctx, form })
+        })
+    }
+}
+
+/// Messages for the fields of a form, already in the user's language.
+#[derive(Clone, Debug, Default)]
+pub struct FieldErrors(Vec<(&'static str, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(_, m)| m.as_str())
+    }
+}
+
+/// Trims a field and checks its length in characters; the message key names what failed.
+pub fn text_field(
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, crate::accounts::rules::FieldProblem> {
+    use crate::accounts::rules::FieldProblem;
+    let v = value.trim();
+    let n = v.chars().count();
+    if n < min {
+        Err(FieldProblem::Empty)
+    } else if n > max {
+        Err(FieldProblem::TooLong(max))
+    } else {
+        Ok(v.to_string())
+    }
+}

@@ -1,0 +1,75 @@
+//! The route table: every URL the site answers, in one list that both registers the
+//! handlers and is read by the authorization test (a route missing there fails it).
+
+use actix_web::{web, HttpResponse};
+
+use crate::accounts::handlers as accounts;
+use crate::communities::{admin, handlers as communities};
+use crate::web::error::AppError;
+use crate::web::AppState;
+
+macro_rules! route_table {
+    ($( $method:ident $path:literal => $handler:path ),* $(,)?) => {
+        /// (method, path pattern) of every route, in registration order.
+        pub const ROUTES: &[(&str, &str)] = &[ $( (stringify!($method), $path) ),* ];
+
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            $( cfg.route($path, web::$method().to($handler)); )*
+        }
+    };
+}
+
+route_table! {
+    get "/healthz" => healthz,
+    get "/static/style.css" => style_css,
+    get "/" => communities::site_home,
+    get "/signup" => accounts::signup_form,
+    post "/signup" => accounts::signup,
+    get "/signin" => accounts::signin_form,
+    post "/signin" => accounts::signin,
+    post "/signout" => accounts::signout,
+    post "/lang" => accounts::set_language,
+    get "/profile" => accounts::profile,
+    post "/profile/password" => accounts::change_password,
+    post "/profile/sessions/{id}/end" => accounts::end_session,
+    get "/inbox" => accounts::inbox,
+    post "/inbox/read" => accounts::inbox_read,
+    get "/admin" => admin::admin,
+    post "/admin/communities" => admin::create_community,
+    post "/admin/staff" => admin::appoint_staff,
+    get "/c/{slug}" => communities::community_home,
+    get "/c/{slug}/join" => communities::join_form,
+    post "/c/{slug}/join" => communities::join_submit,
+    get "/c/{slug}/residents" => communities::residents,
+    post "/c/{slug}/requests/{id}/approve" => communities::approve,
+    post "/c/{slug}/requests/{id}/decline" => communities::decline,
+    post "/c/{slug}/roles" => communities::appoint,
+    post "/c/{slug}/roles/revoke" => communities::revoke,
+    post "/c/{slug}/grids" => communities::add_grid,
+    get "/c/{slug}/log" => communities::action_log,
+}
+
+/// 200 once the database answers a query.
+async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    state
+        .db(|conn| {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("SELECT 1")?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().content_type("text/plain").body("ok"))
+}
+
+const STYLE: &str = include_str!("../../static/style.css");
+
+async fn style_css() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("cache-control", "public, max-age=3600"))
+        .body(STYLE)
+}
+
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}

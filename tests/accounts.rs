@@ -1,0 +1,365 @@
+//! Sign-up, sign-in, throttling, sessions, password change.
+
+use crate::both;
+use crate::common::{spawn_app, spawn_app_with, Backend, Client};
+
+async fn sign_up_creates_an_account_and_signs_in(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.client();
+    let r = c
+        .sign_up("+86 138-0013-8000", "王秀英", "柳塘村修路议事会")
+        .await;
+    assert_eq!((r.status, r.location()), (303, "/"));
+    let cookie = r
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("yishi_session="))
+        .expect("session cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let profile = c.get("/profile").await;
+    assert_eq!(profile.status, 200);
+    assert!(profile.body.contains("王秀英") && profile.body.contains("13800138000"));
+    // The same number, written another way, is the same account.
+    let again = app
+        .client()
+        .sign_up("13800138000", "王秀英", "another long password")
+        .await;
+    assert_eq!(again.status, 422);
+    assert!(again.body.contains("已经注册过了"), "{}", again.body);
+}
+both!(sign_up_creates_an_account_and_signs_in);
+
+async fn bad_sign_up_input_is_explained_and_kept(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.client();
+    let r = c
+        .post(
+            "/signup",
+            &[
+                ("contact", "12345"),
+                ("display_name", "张<b>三</b>"),
+                ("password", "password"),
+                ("password_confirm", "password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("请填写11位手机号"), "phone message");
+    assert!(r.body.contains("这个密码太常见"), "common password message");
+    assert!(r.body.contains("value=\"12345\""), "what was typed is kept");
+    assert!(
+        r.body.contains("张&#60;b&#62;三&#60;/b&#62;") && !r.body.contains("<b>三"),
+        "and escaped"
+    );
+    assert!(
+        !r.body.contains("value=\"password\""),
+        "passwords are not echoed"
+    );
+    let long = "长".repeat(41);
+    let r = c
+        .post(
+            "/signup",
+            &[
+                ("contact", "li@example.cn"),
+                ("display_name", &long),
+                ("password", "a long password here"),
+                ("password_confirm", "a different one here"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("最多 40 个字") && r.body.contains("两次输入的密码不一致"),
+        "{}",
+        r.body
+    );
+    let empty = c.post("/signup", &[]).await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.body.contains("请填写这一项"));
+    assert_eq!(
+        app.client().get("/profile").await.status,
+        303,
+        "no account was made"
+    );
+}
+both!(bad_sign_up_input_is_explained_and_kept);
+
+async fn unknown_account_and_wrong_password_look_the_same(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.client()
+        .sign_up("13900001234", "赵德福", "赵家的老宅子在三组")
+        .await;
+    let wrong = app
+        .client()
+        .sign_in("13900001234", "not the password")
+        .await;
+    let unknown = app
+        .client()
+        .sign_in("13900009999", "not the password")
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert_eq!(unknown.status, 422);
+    let msg = |b: &str| {
+        b[b.find("signin-error").expect("error shown")..]
+            .split('<')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(msg(&wrong.body), msg(&unknown.body));
+    assert!(wrong.body.contains("value=\"13900001234\""), "contact kept");
+    let ok = app
+        .client()
+        .sign_in("13900001234", "赵家的老宅子在三组")
+        .await;
+    assert_eq!(ok.status, 303);
+}
+both!(unknown_account_and_wrong_password_look_the_same);
+
+async fn repeated_failures_are_throttled_per_account(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.client()
+        .sign_up("13900004321", "钱守信", "钱家门口的大槐树")
+        .await;
+    let c = app.client();
+    for _ in 0..5 {
+        assert_eq!(c.sign_in("13900004321", "guess guess").await.status, 422);
+    }
+    let blocked = c.sign_in("13900004321", "钱家门口的大槐树").await;
+    assert_eq!(blocked.status, 429, "even the right password waits");
+    assert!(
+        blocked.body.contains("尝试次数太多") && blocked.body.contains("15 分钟"),
+        "{}",
+        blocked.body
+    );
+    app.clock.advance(chrono::Duration::minutes(16));
+    assert_eq!(
+        c.sign_in("13900004321", "钱家门口的大槐树").await.status,
+        303
+    );
+}
+both!(repeated_failures_are_throttled_per_account);
+
+async fn repeated_failures_are_throttled_per_address(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.client();
+    for i in 0..20 {
+        let r = c.sign_in(&format!("1390000{:04}", i), "guess guess").await;
+        assert_eq!(r.status, 422);
+    }
+    assert_eq!(c.sign_in("13900005555", "guess guess").await.status, 429);
+}
+both!(repeated_failures_are_throttled_per_address);
+
+async fn sign_out_ends_the_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.client();
+    c.sign_up("13900002222", "孙桂兰", "孙家的菜园子很大").await;
+    assert_eq!(c.get("/profile").await.status, 200);
+    let r = c.post("/signout", &[]).await;
+    assert_eq!(r.status, 303);
+    let again = c.get("/profile").await;
+    assert_eq!(
+        (again.status, again.location()),
+        (303, "/signin?next=%2Fprofile")
+    );
+}
+both!(sign_out_ends_the_session);
+
+async fn changing_the_password_ends_other_sessions(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let phone = app.client();
+    phone
+        .sign_up("13900003333", "周建国", "周家祠堂修缮议事")
+        .await;
+    let laptop = app.client();
+    assert_eq!(
+        laptop
+            .sign_in("13900003333", "周家祠堂修缮议事")
+            .await
+            .status,
+        303
+    );
+    let profile = phone.get("/profile").await;
+    assert_eq!(
+        profile.body.matches("/end\"").count(),
+        1,
+        "one other session listed"
+    );
+    let wrong = phone
+        .post(
+            "/profile/password",
+            &[
+                ("current", "wrong"),
+                ("password", "新的一句很长的密码啊"),
+                ("password_confirm", "新的一句很长的密码啊"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.body.contains("当前密码不正确"));
+    let r = phone
+        .post(
+            "/profile/password",
+            &[
+                ("current", "周家祠堂修缮议事"),
+                ("password", "新的一句很长的密码啊"),
+                ("password_confirm", "新的一句很长的密码啊"),
+            ],
+        )
+        .await;
+    assert_eq!((r.status, r.location()), (303, "/profile?done=password"));
+    assert_eq!(
+        phone.get("/profile").await.status,
+        200,
+        "this session stays"
+    );
+    assert_eq!(
+        laptop.get("/profile").await.status,
+        303,
+        "the other one ended"
+    );
+    assert_eq!(
+        app.client()
+            .sign_in("13900003333", "新的一句很长的密码啊")
+            .await
+            .status,
+        303
+    );
+}
+both!(changing_the_password_ends_other_sessions);
+
+async fn users_end_their_own_sessions_only(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let a1 = app.client();
+    a1.sign_up("13900004444", "吴春燕", "吴家的鱼塘在五组")
+        .await;
+    let a2 = app.client();
+    a2.sign_in("13900004444", "吴家的鱼塘在五组").await;
+    let b = app.client();
+    b.sign_up("13900005555", "郑小红", "郑家的果园在六组").await;
+    let page = a1.get("/profile").await;
+    let other_id = session_ids(&page.body)
+        .pop()
+        .expect("another session listed");
+    assert_eq!(
+        b.post(&format!("/profile/sessions/{other_id}/end"), &[])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(a2.get("/profile").await.status, 200);
+    let r = a1
+        .post(&format!("/profile/sessions/{other_id}/end"), &[])
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(a2.get("/profile").await.status, 303);
+}
+both!(users_end_their_own_sessions_only);
+
+fn session_ids(html: &str) -> Vec<String> {
+    html.match_indices("/profile/sessions/")
+        .map(|(i, _)| html[i + 18..].split('/').next().unwrap_or("").to_string())
+        .collect()
+}
+
+async fn sessions_expire_when_idle(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.client();
+    c.sign_up("13900006666", "冯玉梅", "冯家的老井还能用").await;
+    app.clock.advance(chrono::Duration::days(6));
+    assert_eq!(c.get("/profile").await.status, 200, "used within the week");
+    app.clock.advance(chrono::Duration::days(8));
+    assert_eq!(c.get("/profile").await.status, 303, "idle for eight days");
+}
+both!(sessions_expire_when_idle);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secure_cookies_use_the_host_prefix() {
+    let app = spawn_app_with(Backend::Sqlite, |c| c.cookie_secure = true).await;
+    let c = Client::new(&app.base);
+    let r = c
+        .sign_up("13900007777", "陈志强", "陈家的拖拉机又坏了")
+        .await;
+    let cookie = r
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("__Host-yishi_session="))
+        .expect("prefixed cookie");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"),
+        "{cookie}"
+    );
+}
+
+#[test]
+fn admin_create_reads_the_password_from_stdin_not_argv() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("a.db").display());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_yishi"))
+        .args([
+            "admin",
+            "create",
+            "--contact",
+            "admin@liutang.cn",
+            "--name",
+            "管理员",
+        ])
+        .env("YISHI_DATABASE_URL", &url)
+        .env("YISHI_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"a long admin passphrase\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("waits");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("admin admin@liutang.cn created"));
+    // The same again is refused with a clear message.
+    let mut again = std::process::Command::new(env!("CARGO_BIN_EXE_yishi"))
+        .args(["admin", "create", "--contact", "admin@liutang.cn"])
+        .env("YISHI_DATABASE_URL", &url)
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("runs");
+    again
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"a long admin passphrase\n")
+        .expect("write");
+    let out = again.wait_with_output().expect("waits");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+}
+
+#[test]
+fn an_unknown_database_scheme_is_a_clear_error() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yishi"))
+        .args(["migrate"])
+        .env("YISHI_DATABASE_URL", "mysql://root@localhost/yishi")
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown database URL scheme `mysql://`"),
+        "{err}"
+    );
+}

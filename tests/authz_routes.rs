@@ -1,0 +1,140 @@
+//! Walks every route of the site with every kind of user and checks allowed or denied
+//! against one table. A route missing from the table fails the test.
+
+use crate::both;
+use crate::common::{spawn_app, Backend, Client, Resp};
+
+const KINDS: [&str; 10] = [
+    "anonymous",
+    "unverified",
+    "resident",
+    "representative",
+    "committee",
+    "supervisor",
+    "grid_worker",
+    "township",
+    "admin",
+    "committee_xinghe",
+];
+
+const ALL: [bool; 10] = [true; 10];
+const SIGNED_IN: [bool; 10] = [false, true, true, true, true, true, true, true, true, true];
+const ADMIN: [bool; 10] = [
+    false, false, false, false, false, false, false, false, true, false,
+];
+const COMMITTEE: [bool; 10] = [
+    false, false, false, false, true, false, false, false, false, false,
+];
+const OVERSIGHT: [bool; 10] = [
+    false, false, false, false, true, true, false, true, true, false,
+];
+
+/// (method, pattern, concrete path, who may).
+const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
+    ("get", "/healthz", "/healthz", ALL),
+    ("get", "/static/style.css", "/static/style.css", ALL),
+    ("get", "/", "/", ALL),
+    ("get", "/signup", "/signup", ALL),
+    ("post", "/signup", "/signup", ALL),
+    ("get", "/signin", "/signin", ALL),
+    ("post", "/signin", "/signin", ALL),
+    ("post", "/signout", "/signout", ALL),
+    ("post", "/lang", "/lang", ALL),
+    ("get", "/profile", "/profile", SIGNED_IN),
+    ("post", "/profile/password", "/profile/password", SIGNED_IN),
+    (
+        "post",
+        "/profile/sessions/{id}/end",
+        "/profile/sessions/999999/end",
+        SIGNED_IN,
+    ),
+    ("get", "/inbox", "/inbox", SIGNED_IN),
+    ("post", "/inbox/read", "/inbox/read", SIGNED_IN),
+    ("get", "/admin", "/admin", ADMIN),
+    ("post", "/admin/communities", "/admin/communities", ADMIN),
+    ("post", "/admin/staff", "/admin/staff", ADMIN),
+    ("get", "/c/{slug}", "/c/liutang", ALL),
+    ("get", "/c/{slug}/join", "/c/liutang/join", SIGNED_IN),
+    ("post", "/c/{slug}/join", "/c/liutang/join", SIGNED_IN),
+    (
+        "get",
+        "/c/{slug}/residents",
+        "/c/liutang/residents",
+        OVERSIGHT,
+    ),
+    (
+        "post",
+        "/c/{slug}/requests/{id}/approve",
+        "/c/liutang/requests/999999/approve",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/requests/{id}/decline",
+        "/c/liutang/requests/999999/decline",
+        COMMITTEE,
+    ),
+    ("post", "/c/{slug}/roles", "/c/liutang/roles", COMMITTEE),
+    (
+        "post",
+        "/c/{slug}/roles/revoke",
+        "/c/liutang/roles/revoke",
+        COMMITTEE,
+    ),
+    ("post", "/c/{slug}/grids", "/c/liutang/grids", COMMITTEE),
+    ("get", "/c/{slug}/log", "/c/liutang/log", OVERSIGHT),
+];
+
+fn denied(r: &Resp) -> bool {
+    r.status == 403 || (r.status == 303 && r.location().starts_with("/signin"))
+}
+
+#[test]
+fn every_route_is_in_the_permission_table() {
+    for (method, pattern) in yishi::web::routes::ROUTES {
+        assert!(
+            TABLE.iter().any(|(m, p, _, _)| m == method && p == pattern),
+            "route {method} {pattern} has no row in the permission table"
+        );
+    }
+    for (m, p, _, _) in TABLE {
+        assert!(
+            yishi::web::routes::ROUTES.contains(&(*m, *p)),
+            "the table names {m} {p}, which is not a route"
+        );
+    }
+}
+
+async fn every_route_allows_exactly_the_right_users(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let mut failures = Vec::new();
+    for (k, kind) in KINDS.iter().enumerate() {
+        let client = if *kind == "anonymous" {
+            Client::new(&app.base)
+        } else {
+            app.signed_in(&demo.contact(kind)).await
+        };
+        // Sign-out last, so the session lasts through the walk.
+        let mut rows: Vec<_> = TABLE.iter().collect();
+        rows.sort_by_key(|(_, p, _, _)| *p == "/signout");
+        for (method, pattern, path, who) in rows {
+            let r = if *method == "get" {
+                client.get(path).await
+            } else {
+                client.post(path, &[]).await
+            };
+            assert_ne!(r.status, 500, "{method} {path} as {kind}: {}", r.body);
+            if denied(&r) == who[k] {
+                failures.push(format!(
+                    "{method} {pattern} as {kind}: expected {}, got {} {}",
+                    if who[k] { "allowed" } else { "denied" },
+                    r.status,
+                    r.location()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+both!(every_route_allows_exactly_the_right_users);

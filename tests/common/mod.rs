@@ -1,0 +1,316 @@
+//! Test harness: each test gets a fresh database (a temporary SQLite file, or a new
+//! PostgreSQL database on the server named by `YISHI_TEST_POSTGRES_URL`, by default the local
+//! one) and its own server on a free port, driven over HTTP.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use yishi::clock::FixedClock;
+use yishi::config::Config;
+use yishi::startup::Application;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("YISHI_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_PG.to_string())
+}
+
+/// A fresh, empty database that disappears with the value.
+pub struct TestDb {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match backend {
+            Backend::Sqlite => TestDb {
+                url: format!("sqlite://{}", dir.path().join("test.db").display()),
+                dir,
+                pg_name: None,
+            },
+            Backend::Postgres => {
+                let admin = postgres_admin_url();
+                let name = format!("yishi_test_{}", hex_id());
+                let mut conn = diesel::PgConnection::establish(&admin).unwrap_or_else(|e| {
+                    panic!(
+                        "PostgreSQL tests need a server at {admin} (set YISHI_TEST_POSTGRES_URL): {e}"
+                    )
+                });
+                conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let mut url = url::Url::parse(&admin).expect("postgres URL");
+                url.set_path(&name);
+                TestDb {
+                    url: url.to_string(),
+                    dir,
+                    pg_name: Some(name),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name {
+            if let Ok(mut conn) = diesel::PgConnection::establish(&postgres_admin_url()) {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+pub fn hex_id() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 8];
+    rand::thread_rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub db: TestDb,
+    pub clock: Arc<FixedClock>,
+    pub state: actix_web::web::Data<yishi::web::AppState>,
+    pub backend: Backend,
+}
+
+pub fn start_time() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
+        .and_then(|d| d.and_hms_opt(1, 0, 0))
+        .expect("valid time")
+}
+
+/// Starts the app on a free port against a fresh database.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let db = TestDb::new(backend);
+    let mut config = Config::with_database(&db.url);
+    config.data_dir = Some(db.dir.path().join("data"));
+    tweak(&mut config);
+    let clock = Arc::new(FixedClock::new(start_time()));
+    let app = Application::build_with_clock(config, clock.clone()).expect("app builds");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        base,
+        db,
+        clock,
+        state,
+        backend,
+    }
+}
+
+/// The demo sign-ins by role, after loading the demo into the app's database.
+pub struct Demo(pub HashMap<&'static str, (String, String)>);
+
+pub const DEMO_PASSWORD: &str = yishi::demo::DEMO_PASSWORD;
+
+impl Demo {
+    pub fn contact(&self, role: &str) -> String {
+        self.0
+            .get(role)
+            .unwrap_or_else(|| panic!("no demo sign-in for {role}"))
+            .0
+            .clone()
+    }
+}
+
+impl TestApp {
+    pub async fn load_demo(&self) -> Demo {
+        let now = yishi::clock::Clock::now(&*self.clock);
+        let signins = self
+            .state
+            .db(move |conn| yishi::demo::load(conn, now))
+            .await
+            .expect("demo loads");
+        Demo(
+            signins
+                .into_iter()
+                .map(|s| (s.role, (s.contact, s.name)))
+                .collect(),
+        )
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    /// A client signed in as `contact` with the demo password.
+    pub async fn signed_in(&self, contact: &str) -> Client {
+        let c = self.client();
+        let r = c.sign_in(contact, DEMO_PASSWORD).await;
+        assert_eq!(r.status, 303, "sign-in as {contact} failed: {}", r.body);
+        c
+    }
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect()
+    }
+}
+
+/// An HTTP client with its own cookie jar that does not follow redirects.
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        Client {
+            base: base.to_string(),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+        }
+    }
+
+    async fn finish(r: reqwest::Response) -> Resp {
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let body = r.text().await.unwrap_or_default();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        let r = self
+            .http
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .expect("GET");
+        Self::finish(r).await
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
+        let mut req = self.http.get(format!("{}{}", self.base, path));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Self::finish(req.send().await.expect("GET")).await
+    }
+
+    /// The CSRF token this client's forms carry now.
+    pub async fn csrf(&self) -> String {
+        let page = self.get("/signin").await;
+        csrf_in(&page.body).expect("a form with a CSRF token")
+    }
+
+    /// Posts a form with this client's CSRF token.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all, &[]).await
+    }
+
+    /// Posts exactly these fields (no token added) with extra headers.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut req = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(fields).expect("form encodes"));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Self::finish(req.send().await.expect("POST")).await
+    }
+
+    pub async fn sign_in(&self, contact: &str, password: &str) -> Resp {
+        self.post("/signin", &[("contact", contact), ("password", password)])
+            .await
+    }
+
+    pub async fn sign_up(&self, contact: &str, name: &str, password: &str) -> Resp {
+        self.post(
+            "/signup",
+            &[
+                ("contact", contact),
+                ("display_name", name),
+                ("password", password),
+                ("password_confirm", password),
+                ("locale", "zh-CN"),
+            ],
+        )
+        .await
+    }
+}
+
+pub fn csrf_in(html: &str) -> Option<String> {
+    let at = html.find("name=\"_csrf\" value=\"")?;
+    let rest = &html[at + 20..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+/// Runs an async test body on both backends: `both!(name);` defines `name::sqlite` and
+/// `name::postgres` calling `name(Backend)`.
+#[macro_export]
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::common::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::common::Backend::Postgres).await
+            }
+        }
+    };
+}

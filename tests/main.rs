@@ -1,0 +1,10 @@
+//! The one integration-test binary: every test drives a real server over HTTP against a
+//! fresh database, on SQLite and on PostgreSQL.
+
+mod common;
+
+mod accounts;
+mod authz_routes;
+mod communities;
+mod security;
+mod storage;

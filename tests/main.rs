@@ -5,6 +5,8 @@ mod common;
 
 mod accounts;
 mod authz_routes;
+mod browser;
 mod communities;
+mod multi_server;
 mod security;
 mod storage;

@@ -145,12 +145,22 @@ pub fn connect(url: &str, max_size: u32) -> Result<DbPool, String> {
 }
 
 /// Applies pending migrations; returns how many ran.
+/// On PostgreSQL an advisory lock makes app servers that start together take turns.
 pub fn migrate(conn: &mut AnyConnection) -> Result<usize, String> {
+    const LOCK: &str = "SELECT pg_advisory_lock(79462026)";
+    const UNLOCK: &str = "SELECT pg_advisory_unlock(79462026)";
     let applied = match conn {
         AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-        AnyConnection::Postgresql(c) => c
-            .run_pending_migrations(POSTGRES_MIGRATIONS)
-            .map(|v| v.len()),
+        AnyConnection::Postgresql(c) => {
+            c.batch_execute(LOCK)
+                .map_err(|e| format!("cannot take the migration lock: {e}"))?;
+            let applied = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len());
+            c.batch_execute(UNLOCK)
+                .map_err(|e| format!("cannot release the migration lock: {e}"))?;
+            applied
+        }
     };
     applied.map_err(|e| format!("migration failed: {e}"))
 }

@@ -1,0 +1,271 @@
+//! Browser tests: the real server driven in headless Chromium (Debian's `chromium`), with
+//! axe-core run on every page reached. A failing step leaves screenshots in
+//! `target/browser-screenshots/`; set `YISHI_SCREENSHOTS=DIR` to keep one of every page.
+
+use std::ffi::OsStr;
+use std::path::PathBuf;
+
+use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
+use headless_chrome::{Browser, LaunchOptions, Tab};
+
+use crate::common::{spawn_app, Backend, DEMO_PASSWORD};
+
+fn chromium() -> PathBuf {
+    std::env::var_os("YISHI_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
+}
+
+fn launch() -> Browser {
+    let path = chromium();
+    assert!(
+        path.exists(),
+        "browser tests need Chromium at {} (apt-get install chromium, or set YISHI_CHROMIUM)",
+        path.display()
+    );
+    let args: Vec<&OsStr> = [
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--lang=zh-CN",
+        "--accept-lang=zh-CN,zh",
+    ]
+    .iter()
+    .map(OsStr::new)
+    .collect();
+    let options = LaunchOptions::default_builder()
+        .path(Some(path))
+        .headless(true)
+        .sandbox(false)
+        .window_size(Some((360, 780)))
+        .args(args)
+        .idle_browser_timeout(std::time::Duration::from_secs(120))
+        .build()
+        .expect("launch options");
+    Browser::new(options).expect("Chromium starts")
+}
+
+fn axe_source() -> String {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}. Run `npm ci` first: it installs axe-core for these tests.",
+            path.display()
+        )
+    })
+}
+
+/// One browser window of one person, with its screenshots and accessibility checks.
+struct Person<'a> {
+    who: &'static str,
+    tab: std::sync::Arc<Tab>,
+    base: &'a str,
+    axe: &'a str,
+    shots: PathBuf,
+    keep: Option<PathBuf>,
+    checked: &'a std::cell::RefCell<Vec<String>>,
+}
+
+impl Person<'_> {
+    fn screenshot(&self, dir: &std::path::Path, label: &str) {
+        if let Ok(png) =
+            self.tab
+                .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+        {
+            let _ = std::fs::create_dir_all(dir);
+            let _ = std::fs::write(dir.join(format!("{}-{label}.png", self.who)), png);
+        }
+    }
+
+    /// Fails the test with a screenshot of where it stood.
+    fn fail(&self, step: &str, why: impl std::fmt::Display) -> ! {
+        self.screenshot(&self.shots, &format!("FAILED-{step}"));
+        panic!(
+            "{} at step `{step}`: {why}\n(screenshot in {})\npage: {}",
+            self.who,
+            self.shots.display(),
+            self.tab.get_url()
+        );
+    }
+
+    fn ok<T, E: std::fmt::Display>(&self, step: &str, r: Result<T, E>) -> T {
+        match r {
+            Ok(v) => v,
+            Err(e) => self.fail(step, e),
+        }
+    }
+
+    fn open(&self, path: &str) {
+        let url = format!("{}{}", self.base, path);
+        self.mark_stale(path);
+        self.ok(path, self.tab.navigate_to(&url).map(|_| ()));
+        self.wait_for_new_page(path);
+        self.check_page(path);
+    }
+
+    /// Marks the current document, so that its replacement can be told apart from it.
+    fn mark_stale(&self, step: &str) {
+        self.ok(
+            step,
+            self.tab
+                .evaluate("window.__yishiStale = true", false)
+                .map(|_| ()),
+        );
+    }
+
+    /// Waits until a new document (not the one `mark_stale` marked) has fully loaded.
+    fn wait_for_new_page(&self, step: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let probe = "window.__yishiStale === undefined && document.readyState === 'complete'";
+        while std::time::Instant::now() < deadline {
+            let loaded = self
+                .tab
+                .evaluate(probe, false)
+                .ok()
+                .and_then(|r| r.value)
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            if loaded {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        self.fail(step, "the next page did not load within 30 s");
+    }
+
+    fn fill(&self, step: &str, selector: &str, text: &str) {
+        let el = self.ok(step, self.tab.wait_for_element(selector));
+        self.ok(step, el.click().map(|_| ()));
+        self.ok(step, el.type_into(text).map(|_| ()));
+    }
+
+    /// Clicks and waits for the page it leads to.
+    fn submit(&self, step: &str, selector: &str) {
+        let el = self.ok(step, self.tab.wait_for_element(selector));
+        self.mark_stale(step);
+        self.ok(step, el.click().map(|_| ()));
+        self.wait_for_new_page(step);
+        self.check_page(step);
+    }
+
+    fn expect(&self, step: &str, selector: &str) -> String {
+        let el = self.ok(step, self.tab.wait_for_element(selector));
+        self.ok(step, el.get_inner_text())
+    }
+
+    /// Runs axe-core on the page; serious or critical violations fail the test.
+    fn check_page(&self, step: &str) {
+        let started = std::time::Instant::now();
+        eprintln!(
+            "[browser] {} {step}: checking {}",
+            self.who,
+            self.tab.get_url()
+        );
+        if let Some(dir) = &self.keep {
+            self.screenshot(dir, &step.replace('/', "_"));
+        }
+        self.ok(step, self.tab.evaluate(self.axe, false).map(|_| ()));
+        let script = "Promise.race([\
+            axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(\
+              r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')\
+              .map(v => v.impact + ' ' + v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))),\
+            new Promise(resolve => setTimeout(() => resolve('axe did not finish in 30 s'), 30000))])";
+        let result = self.ok(step, self.tab.evaluate(script, true));
+        let found = result
+            .value
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| self.fail(step, "axe returned nothing"));
+        if found != "[]" {
+            self.fail(step, format!("accessibility violations: {found}"));
+        }
+        self.checked
+            .borrow_mut()
+            .push(format!("{} {}", self.who, self.tab.get_url()));
+        eprintln!(
+            "[browser] {} {step}: axe took {:?}",
+            self.who,
+            started.elapsed()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_signs_up_joins_and_is_verified_in_a_real_browser() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let demo = app.load_demo().await;
+    let committee_contact = demo.contact("committee");
+    let base = app.base.clone();
+    tokio::task::spawn_blocking(move || {
+        let axe = axe_source();
+        let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-screenshots");
+        let keep = std::env::var_os("YISHI_SCREENSHOTS").map(PathBuf::from);
+        let checked = std::cell::RefCell::new(Vec::new());
+        let browser = launch();
+        let person = |who: &'static str| {
+            let context = browser.new_context().expect("browser context");
+            let tab = context.new_tab().expect("tab");
+            Person { who, tab, base: &base, axe: &axe, shots: shots.clone(), keep: keep.clone(), checked: &checked }
+        };
+
+        // A newcomer signs up on a phone-sized screen.
+        let newcomer = person("newcomer");
+        newcomer.open("/");
+        newcomer.open("/signup");
+        newcomer.submit("signup-empty", "form[action='/signup'] button[type=submit]");
+        newcomer.expect("signup-errors", "#contact-error");
+        newcomer.fill("signup", "#contact", "13611112222");
+        newcomer.fill("signup", "#display_name", "何美玲");
+        newcomer.fill("signup", "#password", "何家的小卖部在村口");
+        newcomer.fill("signup", "#password_confirm", "何家的小卖部在村口");
+        newcomer.submit("signup", "form[action='/signup'] button[type=submit]");
+        let nav = newcomer.expect("signed-in", "header.site nav");
+        assert!(nav.contains("何美玲"), "{nav}");
+
+        // ... asks to join the village ...
+        newcomer.open("/c/liutang");
+        newcomer.submit("to-join", "a.button[href='/c/liutang/join']");
+        newcomer.fill("join", "#address", "柳塘村二组15号");
+        newcomer.submit("join", "form[action='/c/liutang/join'] button[type=submit]");
+        newcomer.expect("join-pending", "#join-pending");
+
+        // ... a committee member approves in another browser ...
+        let committee = person("committee");
+        committee.open("/signin?next=/c/liutang/residents");
+        committee.fill("signin", "#contact", &committee_contact);
+        committee.fill("signin", "#password", DEMO_PASSWORD);
+        committee.submit("signin", "form[action='/signin'] button[type=submit]");
+        let card = committee.expect("residents", "main");
+        assert!(card.contains("何美玲") && card.contains("柳塘村二组15号"), "{card}");
+        let approve = "//div[starts-with(@id,'request-')][.//strong[text()='何美玲']]//form[contains(@action,'/approve')]//button";
+        let button = committee.ok("approve", committee.tab.wait_for_xpath(approve));
+        committee.mark_stale("approve");
+        committee.ok("approve", button.click().map(|_| ()));
+        committee.wait_for_new_page("approve");
+        committee.check_page("approved");
+        committee.expect("approved", "p.notice");
+        committee.open("/c/liutang/log");
+
+        // ... and the resident sees their verified status and the notice.
+        newcomer.open("/c/liutang");
+        newcomer.expect("verified", "#verified-status");
+        let badge = newcomer.expect("badge", "header.site .badge");
+        assert_eq!(badge.trim(), "1");
+        newcomer.open("/inbox");
+        newcomer.open("/profile");
+
+        // Everyone else's pages, for the accessibility check.
+        let visitor = person("visitor");
+        for path in ["/signin", "/c/dongxi", "/c/xinghe", "/no-such-page"] {
+            visitor.open(path);
+        }
+        let pages = checked.borrow().len();
+        assert!(pages >= 15, "axe ran on {pages} pages");
+        eprintln!("axe-core found no serious or critical violations on {pages} pages");
+    })
+    .await
+    .expect("browser test");
+}

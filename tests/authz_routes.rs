@@ -49,7 +49,6 @@ const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         SIGNED_IN,
     ),
     ("get", "/inbox", "/inbox", SIGNED_IN),
-    ("post", "/inbox/read", "/inbox/read", SIGNED_IN),
     ("get", "/admin", "/admin", ADMIN),
     ("post", "/admin/communities", "/admin/communities", ADMIN),
     ("post", "/admin/staff", "/admin/staff", ADMIN),

@@ -269,3 +269,96 @@ async fn a_newcomer_signs_up_joins_and_is_verified_in_a_real_browser() {
     .await
     .expect("browser test");
 }
+
+/// 200% zoom on a 360 px screen leaves a 180 px wide layout viewport: every page must fit
+/// it without scrolling sideways (wide tables scroll inside their own box).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_fits_a_phone_at_200_percent_zoom() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let demo = app.load_demo().await;
+    let committee = demo.contact("committee");
+    let base = app.base.clone();
+    tokio::task::spawn_blocking(move || {
+        use headless_chrome::protocol::cdp::Emulation::SetDeviceMetricsOverride;
+        let axe = axe_source();
+        let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-screenshots");
+        let checked = std::cell::RefCell::new(Vec::new());
+        let browser = launch();
+        let tab = browser
+            .new_context()
+            .expect("context")
+            .new_tab()
+            .expect("tab");
+        tab.call_method(SetDeviceMetricsOverride {
+            width: 180,
+            height: 390,
+            device_scale_factor: 2.0,
+            mobile: true,
+            scale: None,
+            screen_width: None,
+            screen_height: None,
+            position_x: None,
+            position_y: None,
+            dont_set_visible_size: None,
+            screen_orientation: None,
+            viewport: None,
+            display_feature: None,
+            device_posture: None,
+        })
+        .expect("emulate a zoomed phone");
+        let zoomed = Person {
+            who: "zoomed",
+            tab,
+            base: &base,
+            axe: &axe,
+            shots,
+            keep: std::env::var_os("YISHI_SCREENSHOTS").map(PathBuf::from),
+            checked: &checked,
+        };
+        let fits = |step: &str| {
+            let probe =
+                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]";
+            let dims = zoomed.ok(
+                step,
+                zoomed
+                    .tab
+                    .evaluate(&format!("JSON.stringify({probe})"), false),
+            );
+            let text = dims
+                .value
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let nums: Vec<i64> = serde_json::from_str(&text).unwrap_or_default();
+            if nums.len() != 2 || nums[0] > nums[1] + 1 {
+                zoomed.fail(step, format!("the page is wider than the screen: {text}"));
+            }
+        };
+        for path in [
+            "/",
+            "/signup",
+            "/signin",
+            "/c/liutang",
+            "/c/dongxi",
+            "/no-such-page",
+        ] {
+            zoomed.open(path);
+            fits(path);
+        }
+        zoomed.open("/signin");
+        zoomed.fill("signin", "#contact", &committee);
+        zoomed.fill("signin", "#password", DEMO_PASSWORD);
+        zoomed.submit("signin", "form[action='/signin'] button[type=submit]");
+        for path in [
+            "/c/liutang/residents",
+            "/c/liutang/log",
+            "/c/liutang/join",
+            "/profile",
+            "/inbox",
+        ] {
+            zoomed.open(path);
+            fits(path);
+        }
+    })
+    .await
+    .expect("browser test");
+}

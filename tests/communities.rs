@@ -88,6 +88,10 @@ async fn a_newcomer_joins_and_the_committee_verifies_them(backend: Backend) {
 
     let home = newcomer.get("/c/liutang").await;
     assert!(home.body.contains("verified-status"), "{}", home.body);
+    assert!(
+        newcomer.get("/").await.body.contains("class=\"badge\""),
+        "unread count shown"
+    );
     let inbox = newcomer.get("/inbox").await;
     assert!(
         inbox.body.contains("你已通过柳塘村的居民核实"),
@@ -95,8 +99,8 @@ async fn a_newcomer_joins_and_the_committee_verifies_them(backend: Backend) {
         inbox.body
     );
     assert!(
-        newcomer.get("/").await.body.contains("class=\"badge\""),
-        "unread count shown"
+        !newcomer.get("/").await.body.contains("class=\"badge\""),
+        "read once seen"
     );
 
     let supervisor = app.signed_in(&demo.contact("supervisor")).await;

@@ -330,7 +330,7 @@ async fn profile_page(
         .map(|s: Session| SessionView {
             id: s.id,
             current: s.id == me.session_id,
-            user_agent: s.user_agent,
+            user_agent: rules::describe_agent(&s.user_agent),
             client_ip: s.client_ip,
             created: fmt_time(&s.created_at),
             last_seen: fmt_time(&s.last_seen_at),
@@ -462,11 +462,20 @@ struct InboxPage {
     items: Vec<NotificationView>,
 }
 
-pub async fn inbox(state: web::Data<AppState>, ctx: Ctx) -> Result<HttpResponse, AppError> {
+/// Shows the newest notifications, marked new where unread, and marks them read.
+pub async fn inbox(state: web::Data<AppState>, mut ctx: Ctx) -> Result<HttpResponse, AppError> {
     let me = ctx.require_user()?.clone();
+    let now = state.clock.now();
     let items = state
-        .db(move |conn| Ok(notifications::inbox(conn, me.id, 100)?))
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let items = notifications::inbox(conn, me.id, 100)?;
+                notifications::mark_all_read(conn, me.id, now)?;
+                Ok(items)
+            })
+        })
         .await?;
+    ctx.unread = 0;
     let items = items
         .into_iter()
         .map(|n: Notification| NotificationView {
@@ -478,16 +487,4 @@ pub async fn inbox(state: web::Data<AppState>, ctx: Ctx) -> Result<HttpResponse,
         })
         .collect();
     page(&InboxPage { ctx, items })
-}
-
-pub async fn inbox_read(
-    state: web::Data<AppState>,
-    p: Posted<Empty>,
-) -> Result<HttpResponse, AppError> {
-    let me = p.ctx.require_user()?.clone();
-    let now = state.clock.now();
-    state
-        .db(move |conn| Ok(notifications::mark_all_read(conn, me.id, now)?))
-        .await?;
-    Ok(see_other("/inbox"))
 }

@@ -154,6 +154,40 @@ pub fn throttle_wait(
     Some((secs + 59) / 60)
 }
 
+/// A short, readable name for a browser's User-Agent: "WeChat · Android", "Chrome · Windows".
+pub fn describe_agent(ua: &str) -> String {
+    let browser = [
+        ("MicroMessenger", "WeChat"),
+        ("Edg/", "Edge"),
+        ("HeadlessChrome", "Chrome"),
+        ("Chrome/", "Chrome"),
+        ("Firefox/", "Firefox"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+    ]
+    .iter()
+    .find(|(needle, _)| ua.contains(needle))
+    .map(|(_, name)| *name);
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(needle, _)| ua.contains(needle))
+    .map(|(_, name)| *name);
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} · {s}"),
+        (Some(b), None) => b.to_string(),
+        (None, Some(s)) => s.to_string(),
+        (None, None) if ua.is_empty() => "?".to_string(),
+        (None, None) => ua.chars().take(40).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +272,21 @@ mod tests {
         assert_eq!(throttle_wait(4, 19, None, now), None);
         assert_eq!(throttle_wait(5, 0, Some(at(9, 50)), now), Some(5));
         assert_eq!(throttle_wait(0, 20, Some(at(9, 45)), now), Some(1));
+    }
+
+    #[test]
+    fn user_agents_read_as_browser_and_system() {
+        let wechat = "Mozilla/5.0 (Linux; Android 13; V2219A) AppleWebKit/537.36 Chrome/107.0 Mobile Safari/537.36 MicroMessenger/8.0.44";
+        assert_eq!(describe_agent(wechat), "WeChat · Android");
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 Version/17.1 Mobile/15E148 Safari/604.1";
+        assert_eq!(describe_agent(iphone), "Safari · iPhone");
+        assert_eq!(
+            describe_agent(
+                "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/156.0.0.0 Safari/537.36"
+            ),
+            "Chrome · Linux"
+        );
+        assert_eq!(describe_agent(""), "?");
     }
 
     #[test]

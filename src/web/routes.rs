@@ -33,7 +33,6 @@ route_table! {
     post "/profile/password" => accounts::change_password,
     post "/profile/sessions/{id}/end" => accounts::end_session,
     get "/inbox" => accounts::inbox,
-    post "/inbox/read" => accounts::inbox_read,
     get "/admin" => admin::admin,
     post "/admin/communities" => admin::create_community,
     post "/admin/staff" => admin::appoint_staff,

@@ -95,6 +95,16 @@ pub enum Action {
     ViewActionLog,
     /// Create communities, appoint committees and township staff.
     Administer,
+    /// Raise a proposal (verified residents).
+    RaiseProposal,
+    /// Put an item on the agenda directly, move items through their stages.
+    ManageAgenda,
+    /// Comment in a thread: verified residents, the committee, supervisors, township staff.
+    Comment,
+    /// Hide or unhide a comment, with a public reason.
+    Moderate,
+    /// Read a hidden comment's original text.
+    ReadHidden,
 }
 
 pub fn allows(actor: &Actor, action: Action) -> bool {
@@ -110,6 +120,15 @@ pub fn allows(actor: &Actor, action: Action) -> bool {
             actor.signed_in && (committee || supervisor || actor.township_above || actor.is_admin)
         }
         Administer => actor.signed_in && actor.is_admin,
+        RaiseProposal => actor.signed_in && actor.has(Role::Resident),
+        ManageAgenda | Moderate => actor.signed_in && committee,
+        Comment => {
+            actor.signed_in
+                && (actor.has(Role::Resident) || committee || supervisor || actor.township_above)
+        }
+        ReadHidden => {
+            actor.signed_in && (committee || supervisor || actor.township_above || actor.is_admin)
+        }
     }
 }
 

@@ -179,6 +179,7 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Vec<DemoSign
             }
         }
 
+        let mut seeded = Vec::new();
         for (pi, place) in PLACES.iter().enumerate() {
             let cid = communities::insert_community(
                 s.conn,
@@ -285,7 +286,9 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Vec<DemoSign
                     });
                 }
             }
+            seeded.push((cid, residents.iter().map(|r| r.0).collect::<Vec<_>>()));
         }
+        crate::agenda::demo::seed(s.conn, &seeded, now)?;
         Ok(signins)
     })
 }

@@ -1,9 +1,11 @@
 //! yishi (议事): villages and neighbourhoods deliberate, decide and publish their affairs.
 
 pub mod accounts;
+pub mod agenda;
 pub mod audit;
 pub mod authz;
 pub mod clock;
+pub mod comments;
 pub mod communities;
 pub mod config;
 pub mod db;

@@ -43,6 +43,9 @@ diesel::table! {
         name -> Text,
         description -> Text,
         created_at -> Timestamp,
+        support_percent -> BigInt,
+        support_minimum -> BigInt,
+        response_days -> BigInt,
     }
 }
 
@@ -121,7 +124,102 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    agenda_items (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        author_id -> BigInt,
+        origin -> Text,
+        title -> Text,
+        body -> Text,
+        category -> Text,
+        stage -> Text,
+        major -> Bool,
+        support_count -> BigInt,
+        comment_count -> BigInt,
+        threshold -> BigInt,
+        respond_by -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agenda_supports (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        item_id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agenda_events (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        item_id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        from_stage -> Nullable<Text>,
+        to_stage -> Text,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        item_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        author_id -> BigInt,
+        body -> Text,
+        stance -> Nullable<Text>,
+        official -> Bool,
+        hidden -> Bool,
+        hidden_reason -> Text,
+        revisions -> BigInt,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    comment_revisions (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        comment_id -> BigInt,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comment_flags (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        comment_id -> BigInt,
+        user_id -> BigInt,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    follows (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        item_id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(agenda_items -> communities (community_id));
+diesel::joinable!(agenda_items -> users (author_id));
+diesel::joinable!(comments -> users (author_id));
 diesel::joinable!(grids -> communities (community_id));
 diesel::joinable!(households -> communities (community_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -140,4 +238,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     join_requests,
     notifications,
     action_log,
+    agenda_items,
+    agenda_supports,
+    agenda_events,
+    comments,
+    comment_revisions,
+    comment_flags,
+    follows,
 );

@@ -28,6 +28,14 @@ const COMMITTEE: [bool; 10] = [
 const OVERSIGHT: [bool; 10] = [
     false, false, false, false, true, true, false, true, true, false,
 ];
+/// Verified residents of 柳塘村 (its committee and supervisors are residents too).
+const RESIDENT: [bool; 10] = [
+    false, false, true, true, true, true, false, false, false, false,
+];
+/// Those who take part in discussions: residents, the committee, supervisors, township staff.
+const DISCUSS: [bool; 10] = [
+    false, false, true, true, true, true, false, true, false, false,
+];
 
 /// (method, pattern, concrete path, who may).
 const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
@@ -82,6 +90,87 @@ const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
     ),
     ("post", "/c/{slug}/grids", "/c/liutang/grids", COMMITTEE),
     ("get", "/c/{slug}/log", "/c/liutang/log", OVERSIGHT),
+    ("get", "/c/{slug}/items", "/c/liutang/items", ALL),
+    (
+        "get",
+        "/c/{slug}/items/new",
+        "/c/liutang/items/new",
+        RESIDENT,
+    ),
+    ("post", "/c/{slug}/items", "/c/liutang/items", RESIDENT),
+    (
+        "get",
+        "/c/{slug}/items/{id}",
+        "/c/liutang/items/999999",
+        ALL,
+    ),
+    (
+        "post",
+        "/c/{slug}/items/{id}/support",
+        "/c/liutang/items/999999/support",
+        RESIDENT,
+    ),
+    (
+        "post",
+        "/c/{slug}/items/{id}/unsupport",
+        "/c/liutang/items/999999/unsupport",
+        RESIDENT,
+    ),
+    (
+        "post",
+        "/c/{slug}/items/{id}/stage",
+        "/c/liutang/items/999999/stage",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/items/{id}/follow",
+        "/c/liutang/items/999999/follow",
+        SIGNED_IN,
+    ),
+    (
+        "post",
+        "/c/{slug}/items/{id}/unfollow",
+        "/c/liutang/items/999999/unfollow",
+        SIGNED_IN,
+    ),
+    (
+        "post",
+        "/c/{slug}/items/{id}/comments",
+        "/c/liutang/items/999999/comments",
+        DISCUSS,
+    ),
+    (
+        "get",
+        "/c/{slug}/comments/{id}/history",
+        "/c/liutang/comments/999999/history",
+        ALL,
+    ),
+    (
+        "post",
+        "/c/{slug}/comments/{id}/edit",
+        "/c/liutang/comments/999999/edit",
+        DISCUSS,
+    ),
+    (
+        "post",
+        "/c/{slug}/comments/{id}/flag",
+        "/c/liutang/comments/999999/flag",
+        SIGNED_IN,
+    ),
+    (
+        "post",
+        "/c/{slug}/comments/{id}/hide",
+        "/c/liutang/comments/999999/hide",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/comments/{id}/unhide",
+        "/c/liutang/comments/999999/unhide",
+        COMMITTEE,
+    ),
+    ("get", "/c/{slug}/feed.atom", "/c/liutang/feed.atom", ALL),
 ];
 
 fn denied(r: &Resp) -> bool {

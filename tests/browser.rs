@@ -259,7 +259,7 @@ async fn a_newcomer_signs_up_joins_and_is_verified_in_a_real_browser() {
 
         // Everyone else's pages, for the accessibility check.
         let visitor = person("visitor");
-        for path in ["/signin", "/c/dongxi", "/c/xinghe", "/no-such-page"] {
+        for path in ["/signin", "/c/dongxi", "/c/xinghe", "/c/xinghe/items", "/c/xinghe/items/1", "/no-such-page"] {
             visitor.open(path);
         }
         let pages = checked.borrow().len();

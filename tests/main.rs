@@ -4,6 +4,7 @@
 mod common;
 
 mod accounts;
+mod agenda;
 mod authz_routes;
 mod browser;
 mod communities;

@@ -20,7 +20,11 @@ use crate::web::forms::{text_field, FieldErrors, Posted};
 use crate::web::{fmt_time, page, render, see_other, AppState};
 
 /// Loads the community named in the path and the current user as seen from it.
-async fn load(state: &AppState, ctx: &Ctx, slug: String) -> Result<(Community, Actor), AppError> {
+pub async fn load_community(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: String,
+) -> Result<(Community, Actor), AppError> {
     let user = ctx.user.clone();
     state
         .db(move |conn| {
@@ -98,6 +102,8 @@ struct CommunityHome {
     my_request: Option<model::JoinRequest>,
     can_view_residents: bool,
     can_view_log: bool,
+    recent: Vec<crate::agenda::model::Item>,
+    overdue: Vec<crate::agenda::model::Item>,
 }
 
 pub async fn community_home(
@@ -105,10 +111,10 @@ pub async fn community_home(
     ctx: Ctx,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (community, actor) = load(&state, &ctx, slug.into_inner()).await?;
+    let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     let c = community.clone();
-    let me = ctx.user_id();
-    let (parent, children, members, counts, my_request) = state
+    let (me, now) = (ctx.user_id(), state.clock.now());
+    let (parent, children, members, counts, my_request, recent, overdue) = state
         .db(move |conn| {
             let parent = match c.parent_id {
                 Some(p) => Some(model::by_id(conn, p)?),
@@ -121,7 +127,9 @@ pub async fn community_home(
                 Some(u) => model::open_request_of(conn, c.id, u)?,
                 None => None,
             };
-            Ok((parent, children, members, counts, req))
+            let recent = crate::agenda::model::recent(conn, c.id, 5)?;
+            let overdue = crate::agenda::model::overdue(conn, c.id, now)?;
+            Ok((parent, children, members, counts, req, recent, overdue))
         })
         .await?;
     let lead_role = if community.is_township() {
@@ -145,6 +153,8 @@ pub async fn community_home(
         is_resident: actor.has(Role::Resident),
         my_roles: actor.roles,
         my_request,
+        recent,
+        overdue,
     })
 }
 
@@ -219,7 +229,7 @@ pub async fn join_form(
     ctx: Ctx,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (community, actor) = load(&state, &ctx, slug.into_inner()).await?;
+    let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     authorize(&ctx, &actor, Action::RequestJoin)?;
     if community.is_township() {
         return Err(AppError::NotFound);
@@ -241,7 +251,7 @@ pub async fn join_submit(
     p: Posted<JoinForm>,
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
-    let (community, actor) = load(&state, &ctx, slug.into_inner()).await?;
+    let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     authorize(&ctx, &actor, Action::RequestJoin)?;
     if community.is_township() {
         return Err(AppError::NotFound);
@@ -369,7 +379,7 @@ pub async fn residents(
     slug: web::Path<String>,
     q: web::Query<DoneQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (community, actor) = load(&state, &ctx, slug.into_inner()).await?;
+    let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     let notice = match q.done.as_str() {
         "approved" => Some("residents.done_approved"),
         "declined" => Some("residents.done_declined"),
@@ -403,7 +413,7 @@ pub async fn approve(
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
     let (slug, request_id) = path.into_inner();
-    let (community, actor) = load(&state, &ctx, slug).await?;
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
     authorize(&ctx, &actor, Action::ReviewJoinRequests)?;
     let me = ctx.require_user()?.id;
     let (c, now) = (community.clone(), state.clock.now());
@@ -509,7 +519,7 @@ pub async fn decline(
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
     let (slug, request_id) = path.into_inner();
-    let (community, actor) = load(&state, &ctx, slug).await?;
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
     authorize(&ctx, &actor, Action::ReviewJoinRequests)?;
     let me = ctx.require_user()?.id;
     let reason = match text_field(&form.reason, 1, 500) {
@@ -608,7 +618,7 @@ pub async fn appoint(
     p: Posted<AppointForm>,
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
-    let (community, actor) = load(&state, &ctx, slug.into_inner()).await?;
+    let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     authorize(&ctx, &actor, Action::AppointCommunityRole)?;
     let me = ctx.require_user()?.id;
     let (c, now) = (community.clone(), state.clock.now());
@@ -695,7 +705,7 @@ pub async fn revoke(
     p: Posted<RevokeForm>,
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
-    let (community, actor) = load(&state, &ctx, slug.into_inner()).await?;
+    let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     authorize(&ctx, &actor, Action::AppointCommunityRole)?;
     let me = ctx.require_user()?.id;
     let (Some(user_id), Some(role)) = (
@@ -759,7 +769,7 @@ pub async fn add_grid(
     p: Posted<GridForm>,
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
-    let (community, actor) = load(&state, &ctx, slug.into_inner()).await?;
+    let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     authorize(&ctx, &actor, Action::ManageGrids)?;
     let me = ctx.require_user()?.id;
     let name = match text_field(&form.name, 1, 40) {
@@ -848,7 +858,7 @@ pub async fn action_log(
     slug: web::Path<String>,
     q: web::Query<LogQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (community, actor) = load(&state, &ctx, slug.into_inner()).await?;
+    let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     authorize(&ctx, &actor, Action::ViewActionLog)?;
     let (cid, before) = (community.id, q.before);
     let rows = state

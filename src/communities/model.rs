@@ -18,6 +18,12 @@ pub struct Community {
     pub name: String,
     pub description: String,
     pub created_at: NaiveDateTime,
+    /// Supports a proposal needs, as a percentage of verified residents…
+    pub support_percent: i64,
+    /// …and never fewer than this.
+    pub support_minimum: i64,
+    /// Days the committee has to answer a proposal.
+    pub response_days: i64,
 }
 
 impl Community {

@@ -24,6 +24,8 @@ pub enum AppError {
     SignIn(String),
     #[error("cross-site request refused")]
     CrossSite,
+    #[error("bad request: {0}")]
+    BadRequest(String),
     #[error("database error: {0}")]
     Db(#[from] diesel::result::Error),
     #[error("internal error: {0}")]
@@ -53,6 +55,7 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::SignIn(_) => StatusCode::SEE_OTHER,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

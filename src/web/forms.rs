@@ -36,16 +36,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
         let req = req.clone();
         let body = web::Bytes::from_request(&req, payload);
         Box::pin(async move {
-            let body = body.await.map_err(|_| AppError::CrossSite)?;
+            let body = body
+                .await
+                .map_err(|e| AppError::BadRequest(format!("form body: {e}")))?;
             if body.len() > FORM_LIMIT {
-                return Err(AppError::CrossSite);
+                return Err(AppError::BadRequest("form too large".into()));
             }
             let ctx = Ctx::load(&req).await?;
-            let token: CsrfField =
-                serde_urlencoded::from_bytes(&body).map_err(|_| AppError::CrossSite)?;
+            let token: CsrfField = serde_urlencoded::from_bytes(&body)
+                .map_err(|e| AppError::BadRequest(format!("form does not decode: {e}")))?;
             ctx.check_csrf(&token.csrf)?;
             let form: T = serde_urlencoded::from_bytes(&body)
-                .map_err(|e| AppError::Internal(format!("form does not decode: {e}")))?;
+                .map_err(|e| AppError::BadRequest(format!("form does not decode: {e}")))?;
             Ok(Posted { ctx, form })
         })
     }

@@ -4,6 +4,8 @@
 use actix_web::{web, HttpResponse};
 
 use crate::accounts::handlers as accounts;
+use crate::agenda::handlers as agenda;
+use crate::comments::handlers as comments;
 use crate::communities::{admin, handlers as communities};
 use crate::web::error::AppError;
 use crate::web::AppState;
@@ -46,6 +48,22 @@ route_table! {
     post "/c/{slug}/roles/revoke" => communities::revoke,
     post "/c/{slug}/grids" => communities::add_grid,
     get "/c/{slug}/log" => communities::action_log,
+    get "/c/{slug}/items" => agenda::list,
+    get "/c/{slug}/items/new" => agenda::new_form,
+    post "/c/{slug}/items" => agenda::create,
+    get "/c/{slug}/items/{id}" => agenda::show,
+    post "/c/{slug}/items/{id}/support" => agenda::support,
+    post "/c/{slug}/items/{id}/unsupport" => agenda::unsupport,
+    post "/c/{slug}/items/{id}/stage" => agenda::move_stage,
+    post "/c/{slug}/items/{id}/follow" => agenda::follow,
+    post "/c/{slug}/items/{id}/unfollow" => agenda::unfollow,
+    post "/c/{slug}/items/{id}/comments" => comments::post,
+    get "/c/{slug}/comments/{id}/history" => comments::history,
+    post "/c/{slug}/comments/{id}/edit" => comments::edit,
+    post "/c/{slug}/comments/{id}/flag" => comments::flag,
+    post "/c/{slug}/comments/{id}/hide" => comments::hide,
+    post "/c/{slug}/comments/{id}/unhide" => comments::unhide,
+    get "/c/{slug}/feed.atom" => agenda::feed,
 }
 
 /// 200 once the database answers a query.

@@ -1,0 +1,10 @@
+DROP TABLE follows;
+DROP TABLE comment_flags;
+DROP TABLE comment_revisions;
+DROP TABLE comments;
+DROP TABLE agenda_events;
+DROP TABLE agenda_supports;
+DROP TABLE agenda_items;
+ALTER TABLE communities DROP COLUMN response_days;
+ALTER TABLE communities DROP COLUMN support_minimum;
+ALTER TABLE communities DROP COLUMN support_percent;

@@ -1,0 +1,727 @@
+//! Agenda pages: the community's list of items, raising a proposal or putting an item on
+//! the agenda, the item page with its timeline and thread, supports, stage moves, follows,
+//! and the Atom feed.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::{Deserialize, Serialize};
+
+use super::model::{self, Cursor, Item, ListQuery, ListRow, NewItem, Sort};
+use super::rules::{self, Facts, Mover, Stage, CATEGORIES};
+use crate::authz::{allows, Action, Actor, Role};
+use crate::comments::handlers::{thread_view, ThreadView};
+use crate::communities::handlers::{authorize, load_community};
+use crate::communities::model::{self as communities, Community};
+use crate::db::{write_tx, AnyConnection};
+use crate::notifications::{notify, Notice};
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::forms::{text_field, FieldErrors, Posted};
+use crate::web::{fmt_time, page, render, see_other, AppState};
+
+const PAGE_SIZE: i64 = 20;
+
+// ---- list ----
+
+#[derive(Deserialize, Serialize, Default, Clone)]
+#[serde(default)]
+pub struct ListParams {
+    pub stage: String,
+    pub category: String,
+    pub q: String,
+    pub sort: String,
+    pub after: String,
+}
+
+#[derive(Template)]
+#[template(path = "agenda/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    community: Community,
+    rows: Vec<ListRow>,
+    params: ListParams,
+    next: Option<String>,
+    can_raise: bool,
+    stages: [Stage; 11],
+    categories: [&'static str; 7],
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    slug: web::Path<String>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
+    let params = params.into_inner();
+    let query = ListQuery {
+        stage: Stage::parse(&params.stage),
+        category: rules::valid_category(&params.category).then(|| params.category.clone()),
+        search: Some(params.q.trim().to_string()).filter(|q| !q.is_empty()),
+        sort: Sort::parse(&params.sort),
+        after: Cursor::parse(&params.after),
+        limit: PAGE_SIZE,
+    };
+    let cid = community.id;
+    let (rows, next) = state
+        .db(move |conn| Ok(model::list(conn, cid, &query)?))
+        .await?;
+    let next = next.map(|c| {
+        let mut p = params.clone();
+        p.after = c.encode();
+        serde_urlencoded::to_string(&p).unwrap_or_default()
+    });
+    page(&ListPage {
+        ctx,
+        can_raise: allows(&actor, Action::RaiseProposal) || allows(&actor, Action::ManageAgenda),
+        community,
+        rows,
+        params,
+        next,
+        stages: Stage::ALL,
+        categories: CATEGORIES,
+    })
+}
+
+// ---- new item ----
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ItemForm {
+    pub title: String,
+    pub body: String,
+    pub category: String,
+    pub major: String,
+}
+
+#[derive(Template)]
+#[template(path = "agenda/new.html")]
+struct NewPage {
+    ctx: Ctx,
+    community: Community,
+    form: ItemForm,
+    errors: FieldErrors,
+    committee: bool,
+    categories: [&'static str; 7],
+}
+
+fn may_raise(actor: &Actor) -> Action {
+    if allows(actor, Action::ManageAgenda) {
+        Action::ManageAgenda
+    } else {
+        Action::RaiseProposal
+    }
+}
+
+pub async fn new_form(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
+    authorize(&ctx, &actor, may_raise(&actor))?;
+    page(&NewPage {
+        ctx,
+        community,
+        form: ItemForm::default(),
+        errors: FieldErrors::default(),
+        committee: actor.has(Role::Committee),
+        categories: CATEGORIES,
+    })
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    p: Posted<ItemForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
+    authorize(&ctx, &actor, may_raise(&actor))?;
+    let me = ctx.require_user()?.id;
+    let mut errors = FieldErrors::default();
+    let title = text_field(&form.title, 1, rules::TITLE_MAX)
+        .map_err(|e| errors.add("title", e.message(&ctx.tr)))
+        .ok();
+    let body = text_field(&form.body, 1, rules::BODY_MAX)
+        .map_err(|e| errors.add("body", e.message(&ctx.tr)))
+        .ok();
+    if !rules::valid_category(&form.category) {
+        errors.add("category", ctx.t("agenda.err_category"));
+    }
+    let (Some(title), Some(body), true) = (title, body, errors.is_empty()) else {
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &NewPage {
+                ctx,
+                committee: actor.has(Role::Committee),
+                community,
+                form,
+                errors,
+                categories: CATEGORIES,
+            },
+        );
+    };
+    // The committee puts items on the agenda directly; residents raise proposals.
+    let committee = actor.has(Role::Committee);
+    let major = committee && form.major == "on";
+    let (c, category, now) = (community.clone(), form.category.clone(), state.clock.now());
+    let id = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let verified = model::verified_residents(conn, c.id)?;
+                let new = NewItem {
+                    community_id: c.id,
+                    author_id: me,
+                    origin: if committee {
+                        model::ORIGIN_COMMITTEE
+                    } else {
+                        model::ORIGIN_PROPOSAL
+                    },
+                    title: &title,
+                    body: &body,
+                    category: &category,
+                    stage: if committee {
+                        Stage::Adopted
+                    } else {
+                        Stage::Proposed
+                    },
+                    major,
+                    threshold: rules::support_threshold(
+                        verified,
+                        c.support_percent,
+                        c.support_minimum,
+                    ),
+                    respond_by: now + chrono::Duration::days(c.response_days),
+                };
+                Ok(model::insert(conn, &new, now)?)
+            })
+        })
+        .await?;
+    Ok(see_other(&format!("/c/{}/items/{id}", community.slug)))
+}
+
+// ---- item page ----
+
+struct MoveOption {
+    to: &'static str,
+    key: String,
+}
+
+#[derive(Template)]
+#[template(path = "agenda/item.html")]
+struct ItemPage {
+    ctx: Ctx,
+    community: Community,
+    item: Item,
+    author: String,
+    body_html: String,
+    timeline: Vec<model::EventRow>,
+    thread: ThreadView,
+    supported: bool,
+    following: bool,
+    can_support: bool,
+    can_comment: bool,
+    can_manage: bool,
+    is_author: bool,
+    overdue: bool,
+    moves: Vec<MoveOption>,
+    errors: FieldErrors,
+    comment_body: String,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ItemQuery {
+    done: String,
+}
+
+/// Everything the item page shows, in a fixed number of queries whatever the thread's size.
+#[allow(clippy::too_many_arguments)]
+pub async fn item_page(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    actor: Actor,
+    id: i64,
+    errors: FieldErrors,
+    comment_body: String,
+    notice: Option<&'static str>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (cid, me, now) = (community.id, ctx.user_id(), state.clock.now());
+    let (item, author, timeline, rows, flags, supported, following) = state
+        .db(move |conn| {
+            let item = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+            let author = crate::accounts::model::find(conn, item.author_id)?.display_name;
+            let timeline = model::timeline(conn, id)?;
+            let rows = crate::comments::model::thread(conn, id)?;
+            let flags = crate::comments::model::flags_on_item(conn, id)?;
+            let (supported, following) = match me {
+                Some(u) => (
+                    model::has_supported(conn, id, u)?,
+                    model::is_following(conn, id, u)?,
+                ),
+                None => (false, false),
+            };
+            Ok((item, author, timeline, rows, flags, supported, following))
+        })
+        .await?;
+    let stage = item.stage();
+    let thread = thread_view(&ctx, &actor, &community, rows, flags);
+    let moves = if allows(&actor, Action::ManageAgenda) {
+        rules::committee_moves(stage)
+            .iter()
+            .map(|s| MoveOption {
+                to: s.as_str(),
+                key: s.label_key(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    render(
+        status,
+        &ItemPage {
+            body_html: crate::comments::rules::render_markdown(&item.body),
+            can_support: rules::accepts_support(stage) && allows(&actor, Action::ActAsResident),
+            can_comment: rules::accepts_comments(stage) && allows(&actor, Action::Comment),
+            can_manage: allows(&actor, Action::ManageAgenda),
+            is_author: me == Some(item.author_id),
+            overdue: rules::is_overdue(stage, item.respond_by, now),
+            ctx,
+            community,
+            item,
+            author,
+            timeline,
+            thread,
+            supported,
+            following,
+            moves,
+            errors,
+            comment_body,
+            notice,
+        },
+    )
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+    q: web::Query<ItemQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
+    let notice = match q.done.as_str() {
+        "supported" => Some("agenda.done_supported"),
+        "unsupported" => Some("agenda.done_unsupported"),
+        "moved" => Some("agenda.done_moved"),
+        "commented" => Some("agenda.done_commented"),
+        "flagged" => Some("agenda.done_flagged"),
+        "hidden" => Some("agenda.done_hidden"),
+        "edited" => Some("agenda.done_edited"),
+        "following" => Some("agenda.done_following"),
+        "unfollowed" => Some("agenda.done_unfollowed"),
+        _ => None,
+    };
+    item_page(
+        &state,
+        ctx,
+        community,
+        actor,
+        id,
+        FieldErrors::default(),
+        String::new(),
+        notice,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Re-renders the item page with one message, status 422.
+#[allow(clippy::too_many_arguments)]
+pub async fn item_error(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    actor: Actor,
+    id: i64,
+    field: &'static str,
+    message: String,
+    comment_body: String,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::default();
+    errors.add(field, message);
+    item_page(
+        state,
+        ctx,
+        community,
+        actor,
+        id,
+        errors,
+        comment_body,
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+// ---- supports ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Empty {}
+
+pub async fn support(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<Empty>,
+) -> Result<HttpResponse, AppError> {
+    change_support(state, path, p.ctx, true).await
+}
+
+pub async fn unsupport(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<Empty>,
+) -> Result<HttpResponse, AppError> {
+    change_support(state, path, p.ctx, false).await
+}
+
+async fn change_support(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    ctx: Ctx,
+    give: bool,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
+    authorize(&ctx, &actor, Action::ActAsResident)?;
+    let me = ctx.require_user()?.id;
+    let (c, now) = (community.clone(), state.clock.now());
+    let outcome = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let item = model::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
+                if !rules::accepts_support(item.stage()) {
+                    return Ok(Err("agenda.err_support_closed"));
+                }
+                if give {
+                    if !model::support(conn, &item, me, now)? {
+                        return Ok(Err("agenda.err_supported_twice"));
+                    }
+                    // Reaching the threshold tells the committee, once.
+                    if item.support_count + 1 == item.threshold {
+                        tell_committee(conn, &c, &item, now)?;
+                    }
+                } else if !model::unsupport(conn, &item, me)? {
+                    return Ok(Err("agenda.err_not_supported"));
+                }
+                Ok(Ok(()))
+            })
+        })
+        .await?;
+    match outcome {
+        Ok(()) => Ok(see_other(&format!(
+            "/c/{}/items/{id}?done={}",
+            community.slug,
+            if give { "supported" } else { "unsupported" }
+        ))),
+        Err(key) => {
+            item_error(
+                &state,
+                ctx.clone(),
+                community,
+                actor,
+                id,
+                "support",
+                ctx.t(key).to_string(),
+                String::new(),
+            )
+            .await
+        }
+    }
+}
+
+fn tell_committee(
+    conn: &mut AnyConnection,
+    c: &Community,
+    item: &Item,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let link = format!("/c/{}/items/{}", c.slug, item.id);
+    for m in communities::members(conn, c.id)?
+        .iter()
+        .filter(|m| m.role == Role::Committee.as_str())
+    {
+        notify(
+            conn,
+            &Notice {
+                user_id: m.user_id,
+                community_id: Some(c.id),
+                kind: "item_threshold",
+                subject: &item.title,
+                detail: "",
+                link: &link,
+            },
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+/// Tells an item's followers (but not `except`, who caused it) what happened.
+pub fn tell_followers(
+    conn: &mut AnyConnection,
+    c: &Community,
+    item: &Item,
+    kind: &str,
+    detail: &str,
+    except: i64,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let link = format!("/c/{}/items/{}", c.slug, item.id);
+    for user in model::followers(conn, item.id)?
+        .into_iter()
+        .filter(|u| *u != except)
+    {
+        notify(
+            conn,
+            &Notice {
+                user_id: user,
+                community_id: Some(c.id),
+                kind,
+                subject: &item.title,
+                detail,
+                link: &link,
+            },
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+// ---- stage moves ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MoveForm {
+    pub to: String,
+    pub note: String,
+}
+
+pub async fn move_stage(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<MoveForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, id) = path.into_inner();
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
+    // Withdrawing is the author's (checked against the item below); every other move is
+    // the committee's, checked before anything else.
+    let mover = if form.to == Stage::Withdrawn.as_str() {
+        Mover::Author
+    } else {
+        Mover::Committee
+    };
+    if mover == Mover::Committee {
+        authorize(&ctx, &actor, Action::ManageAgenda)?;
+    }
+    let me = ctx.require_user()?.id;
+    let Some(to) = Stage::parse(&form.to) else {
+        let msg = ctx.t("agenda.err_move").to_string();
+        return item_error(
+            &state,
+            ctx,
+            community,
+            actor,
+            id,
+            "move",
+            msg,
+            String::new(),
+        )
+        .await;
+    };
+    let note = match text_field(&form.note, 0, 2000) {
+        Ok(n) => n,
+        Err(e) => {
+            let msg = e.message(&ctx.tr);
+            return item_error(
+                &state,
+                ctx,
+                community,
+                actor,
+                id,
+                "move",
+                msg,
+                String::new(),
+            )
+            .await;
+        }
+    };
+    let (c, now) = (community.clone(), state.clock.now());
+    let outcome = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let item = model::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
+                if mover == Mover::Author && item.author_id != me {
+                    return Err(AppError::Forbidden);
+                }
+                let from = item.stage();
+                let facts = Facts {
+                    supports: item.support_count,
+                    threshold: item.threshold,
+                    has_note: !note.is_empty(),
+                };
+                if let Err(e) = rules::check_move(from, to, mover, facts) {
+                    return Ok(Err(e.message_key()));
+                }
+                if !model::move_stage(conn, &item, from, to, Some(me), &note, now)? {
+                    return Ok(Err("agenda.err_move"));
+                }
+                tell_followers(
+                    conn,
+                    &c,
+                    &item,
+                    &format!("item_stage_{}", to.as_str()),
+                    &note,
+                    me,
+                    now,
+                )?;
+                Ok(Ok(()))
+            })
+        })
+        .await?;
+    match outcome {
+        Ok(()) => Ok(see_other(&format!(
+            "/c/{}/items/{id}?done=moved",
+            community.slug
+        ))),
+        Err(key) => {
+            item_error(
+                &state,
+                ctx.clone(),
+                community,
+                actor,
+                id,
+                "move",
+                ctx.t(key).to_string(),
+                String::new(),
+            )
+            .await
+        }
+    }
+}
+
+// ---- follows ----
+
+pub async fn follow(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<Empty>,
+) -> Result<HttpResponse, AppError> {
+    set_follow(state, path, p.ctx, true).await
+}
+
+pub async fn unfollow(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<Empty>,
+) -> Result<HttpResponse, AppError> {
+    set_follow(state, path, p.ctx, false).await
+}
+
+async fn set_follow(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    ctx: Ctx,
+    on: bool,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
+    authorize(&ctx, &actor, Action::ViewOwnAccount)?;
+    let me = ctx.require_user()?.id;
+    let (cid, now) = (community.id, state.clock.now());
+    state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+                if on {
+                    model::follow(conn, cid, id, me, now)?;
+                } else {
+                    model::unfollow(conn, id, me)?;
+                }
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/c/{}/items/{id}?done={}",
+        community.slug,
+        if on { "following" } else { "unfollowed" }
+    )))
+}
+
+// ---- feed ----
+
+#[derive(Template)]
+#[template(path = "agenda/feed.xml")]
+struct Feed {
+    community: Community,
+    items: Vec<Item>,
+    base: String,
+    updated: String,
+}
+
+fn rfc3339(t: &chrono::NaiveDateTime) -> String {
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub async fn feed(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let (community, items) = state
+        .db(move |conn| {
+            let c = communities::by_slug(conn, &slug)?.ok_or(AppError::NotFound)?;
+            let items = model::recent(conn, c.id, 50)?;
+            Ok((c, items))
+        })
+        .await?;
+    let base = state
+        .config
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", state.config.bind))
+        .trim_end_matches('/')
+        .to_string();
+    let updated = items
+        .first()
+        .map(|i| rfc3339(&i.updated_at))
+        .unwrap_or_else(|| rfc3339(&community.created_at));
+    let body = Feed {
+        community,
+        items,
+        base,
+        updated,
+    }
+    .render()?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/atom+xml; charset=utf-8")
+        .body(body))
+}
+
+/// Display helpers for templates.
+pub fn when(t: &chrono::NaiveDateTime) -> String {
+    fmt_time(t)
+}
+
+pub fn atom_time(t: &chrono::NaiveDateTime) -> String {
+    rfc3339(t)
+}

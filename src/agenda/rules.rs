@@ -1,0 +1,313 @@
+//! The pure rules of the agenda: the stages an item passes through and who may move it,
+//! how many supports a proposal needs, and when the committee's answer is overdue.
+
+use chrono::NaiveDateTime;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Stage {
+    Proposed,
+    Adopted,
+    Deliberating,
+    Voting,
+    Passed,
+    Rejected,
+    NoQuorum,
+    Implementing,
+    Completed,
+    Declined,
+    Withdrawn,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 11] = [
+        Stage::Proposed,
+        Stage::Adopted,
+        Stage::Deliberating,
+        Stage::Voting,
+        Stage::Passed,
+        Stage::Rejected,
+        Stage::NoQuorum,
+        Stage::Implementing,
+        Stage::Completed,
+        Stage::Declined,
+        Stage::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Proposed => "proposed",
+            Stage::Adopted => "adopted",
+            Stage::Deliberating => "deliberating",
+            Stage::Voting => "voting",
+            Stage::Passed => "passed",
+            Stage::Rejected => "rejected",
+            Stage::NoQuorum => "no_quorum",
+            Stage::Implementing => "implementing",
+            Stage::Completed => "completed",
+            Stage::Declined => "declined",
+            Stage::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    pub fn label_key(self) -> String {
+        format!("stage.{}", self.as_str())
+    }
+
+    /// Stages in which an item is finished with: nothing more happens to it.
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            Stage::Rejected
+                | Stage::NoQuorum
+                | Stage::Completed
+                | Stage::Declined
+                | Stage::Withdrawn
+        )
+    }
+}
+
+/// Who asks to move an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mover {
+    Committee,
+    Author,
+}
+
+/// What the rule needs to know about the item and the request.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Facts {
+    pub supports: i64,
+    pub threshold: i64,
+    /// The note the mover wrote (a public reason, minutes of a judgement).
+    pub has_note: bool,
+}
+
+/// Why a move is refused; each has a message key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MoveError {
+    /// The move is not in the table at all.
+    NotAllowed,
+    /// Adopting below the threshold needs the committee's note.
+    BelowThresholdNeedsNote,
+    /// Declining needs a public reason.
+    ReasonRequired,
+    /// Only the author may withdraw.
+    OnlyAuthor,
+    /// Voting starts by opening a ballot.
+    NeedsBallot,
+    /// Implementation starts with a work order.
+    NeedsWorkOrder,
+}
+
+impl MoveError {
+    pub fn message_key(self) -> &'static str {
+        match self {
+            MoveError::NotAllowed => "agenda.err_move",
+            MoveError::BelowThresholdNeedsNote => "agenda.err_below_threshold",
+            MoveError::ReasonRequired => "agenda.err_reason",
+            MoveError::OnlyAuthor => "agenda.err_only_author",
+            MoveError::NeedsBallot => "agenda.err_needs_ballot",
+            MoveError::NeedsWorkOrder => "agenda.err_needs_work_order",
+        }
+    }
+}
+
+/// The stage table of DESIGN.md: may `mover` move an item from `from` to `to`?
+pub fn check_move(from: Stage, to: Stage, mover: Mover, facts: Facts) -> Result<(), MoveError> {
+    use Stage::*;
+    match (from, to, mover) {
+        (Proposed, Adopted, Mover::Committee) => {
+            if facts.supports >= facts.threshold || facts.has_note {
+                Ok(())
+            } else {
+                Err(MoveError::BelowThresholdNeedsNote)
+            }
+        }
+        (Proposed, Declined, Mover::Committee) => {
+            if facts.has_note {
+                Ok(())
+            } else {
+                Err(MoveError::ReasonRequired)
+            }
+        }
+        (Proposed, Withdrawn, Mover::Author) => Ok(()),
+        (Proposed, Withdrawn, Mover::Committee) => Err(MoveError::OnlyAuthor),
+        (Adopted, Deliberating, Mover::Committee) => Ok(()),
+        (Deliberating, Voting, _) => Err(MoveError::NeedsBallot),
+        (Passed, Implementing, _) => Err(MoveError::NeedsWorkOrder),
+        _ => Err(MoveError::NotAllowed),
+    }
+}
+
+/// The moves the committee may offer from `from` on the item page.
+pub fn committee_moves(from: Stage) -> &'static [Stage] {
+    match from {
+        Stage::Proposed => &[Stage::Adopted, Stage::Declined],
+        Stage::Adopted => &[Stage::Deliberating],
+        _ => &[],
+    }
+}
+
+/// Supports a proposal needs: `percent` of the verified residents, rounded up, and never
+/// fewer than `minimum`. Integer arithmetic only.
+pub fn support_threshold(verified_residents: i64, percent: i64, minimum: i64) -> i64 {
+    let share = (verified_residents.max(0) * percent.max(0) + 99) / 100;
+    share.max(minimum)
+}
+
+/// A proposal the committee has not answered by its deadline.
+pub fn is_overdue(stage: Stage, respond_by: NaiveDateTime, now: NaiveDateTime) -> bool {
+    stage == Stage::Proposed && now > respond_by
+}
+
+/// Supports are given and withdrawn only while the proposal is open.
+pub fn accepts_support(stage: Stage) -> bool {
+    stage == Stage::Proposed
+}
+
+/// Comments are taken until the item is closed.
+pub fn accepts_comments(stage: Stage) -> bool {
+    !stage.is_closed()
+}
+
+pub const CATEGORIES: [&str; 7] = [
+    "infrastructure",
+    "environment",
+    "traffic",
+    "safety",
+    "welfare",
+    "economy",
+    "other",
+];
+
+pub fn valid_category(c: &str) -> bool {
+    CATEGORIES.contains(&c)
+}
+
+pub const TITLE_MAX: usize = 80;
+pub const BODY_MAX: usize = 10_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Stage::*;
+
+    fn facts(supports: i64, threshold: i64, has_note: bool) -> Facts {
+        Facts {
+            supports,
+            threshold,
+            has_note,
+        }
+    }
+
+    #[test]
+    fn adoption_needs_the_threshold_or_a_note() {
+        assert_eq!(
+            check_move(Proposed, Adopted, Mover::Committee, facts(5, 5, false)),
+            Ok(())
+        );
+        assert_eq!(
+            check_move(Proposed, Adopted, Mover::Committee, facts(4, 5, false)),
+            Err(MoveError::BelowThresholdNeedsNote)
+        );
+        assert_eq!(
+            check_move(Proposed, Adopted, Mover::Committee, facts(0, 5, true)),
+            Ok(())
+        );
+        assert_eq!(
+            check_move(Proposed, Adopted, Mover::Author, facts(9, 5, true)),
+            Err(MoveError::NotAllowed)
+        );
+    }
+
+    #[test]
+    fn declining_needs_a_public_reason_and_withdrawing_is_the_authors() {
+        assert_eq!(
+            check_move(Proposed, Declined, Mover::Committee, facts(0, 3, false)),
+            Err(MoveError::ReasonRequired)
+        );
+        assert_eq!(
+            check_move(Proposed, Declined, Mover::Committee, facts(0, 3, true)),
+            Ok(())
+        );
+        assert_eq!(
+            check_move(Proposed, Withdrawn, Mover::Author, Facts::default()),
+            Ok(())
+        );
+        assert_eq!(
+            check_move(Proposed, Withdrawn, Mover::Committee, Facts::default()),
+            Err(MoveError::OnlyAuthor)
+        );
+        assert_eq!(
+            check_move(Adopted, Withdrawn, Mover::Author, Facts::default()),
+            Err(MoveError::NotAllowed)
+        );
+    }
+
+    #[test]
+    fn no_stage_is_skipped() {
+        for from in Stage::ALL {
+            for to in Stage::ALL {
+                for mover in [Mover::Committee, Mover::Author] {
+                    let ok = check_move(from, to, mover, facts(100, 1, true)).is_ok();
+                    let listed = matches!(
+                        (from, to, mover),
+                        (Proposed, Adopted, Mover::Committee)
+                            | (Proposed, Declined, Mover::Committee)
+                            | (Proposed, Withdrawn, Mover::Author)
+                            | (Adopted, Deliberating, Mover::Committee)
+                    );
+                    assert_eq!(ok, listed, "{from:?} -> {to:?} by {mover:?}");
+                }
+            }
+        }
+        assert_eq!(
+            check_move(Deliberating, Voting, Mover::Committee, Facts::default()),
+            Err(MoveError::NeedsBallot)
+        );
+    }
+
+    #[test]
+    fn the_committee_is_offered_only_allowed_moves() {
+        for from in Stage::ALL {
+            for to in committee_moves(from) {
+                assert!(check_move(from, *to, Mover::Committee, facts(100, 1, true)).is_ok());
+            }
+        }
+    }
+
+    #[test]
+    fn threshold_is_five_percent_rounded_up_at_least_three() {
+        assert_eq!(support_threshold(0, 5, 3), 3);
+        assert_eq!(support_threshold(60, 5, 3), 3);
+        assert_eq!(support_threshold(61, 5, 3), 4);
+        assert_eq!(support_threshold(132, 5, 3), 7);
+        assert_eq!(support_threshold(2000, 5, 3), 100);
+        assert_eq!(support_threshold(2001, 5, 3), 101);
+    }
+
+    #[test]
+    fn only_open_proposals_past_their_deadline_are_overdue() {
+        let day = |d| {
+            chrono::NaiveDate::from_ymd_opt(2026, 11, d)
+                .and_then(|x| x.and_hms_opt(0, 0, 0))
+                .expect("date")
+        };
+        assert!(is_overdue(Proposed, day(10), day(11)));
+        assert!(!is_overdue(Proposed, day(10), day(10)));
+        assert!(!is_overdue(Adopted, day(10), day(11)));
+    }
+
+    #[test]
+    fn stages_round_trip() {
+        for s in Stage::ALL {
+            assert_eq!(Stage::parse(s.as_str()), Some(s));
+        }
+        assert!(accepts_support(Proposed) && !accepts_support(Adopted));
+        assert!(accepts_comments(Deliberating) && !accepts_comments(Declined));
+    }
+}

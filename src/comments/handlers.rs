@@ -1,0 +1,535 @@
+//! Comment pages and actions: the thread as shown on an item, posting and replying,
+//! editing with history, flagging, and hiding in the open.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::model::{self, NewComment, ThreadRow};
+use super::rules::{self, Stance, StanceCounts, ThreadInput};
+use crate::agenda::handlers::{item_error, tell_followers};
+use crate::agenda::model as agenda;
+use crate::agenda::rules as agenda_rules;
+use crate::audit::{self, Entry};
+use crate::authz::{allows, Action, Actor, Role};
+use crate::communities::handlers::{authorize, load_community};
+use crate::communities::model::Community;
+use crate::db::write_tx;
+use crate::notifications::{notify, Notice};
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::forms::{text_field, Posted};
+use crate::web::{fmt_time, page, see_other, AppState};
+
+/// How deep replies nest before they go flat with "replying to …": readable on a phone.
+pub const MAX_DEPTH: usize = 3;
+
+pub struct CommentView {
+    pub id: i64,
+    pub depth: usize,
+    pub replying_to: Option<String>,
+    pub author: String,
+    pub official: bool,
+    pub stance_key: Option<&'static str>,
+    pub body_html: String,
+    pub hidden: bool,
+    pub hidden_reason: String,
+    pub edited: bool,
+    pub revisions: i64,
+    pub at: String,
+    pub mine: bool,
+    pub flags: Vec<String>,
+}
+
+pub struct ThreadView {
+    pub comments: Vec<CommentView>,
+    pub stances: StanceCounts,
+    pub can_moderate: bool,
+    pub can_flag: bool,
+}
+
+/// Lays out an item's comments for display: official answers first, nested to
+/// `MAX_DEPTH`, hidden ones as a placeholder with the reason (the original only for those
+/// who may read it).
+pub fn thread_view(
+    ctx: &Ctx,
+    actor: &Actor,
+    _community: &Community,
+    rows: Vec<ThreadRow>,
+    flags: Vec<(i64, String)>,
+) -> ThreadView {
+    let can_moderate = allows(actor, Action::Moderate);
+    let read_hidden = allows(actor, Action::ReadHidden);
+    let input: Vec<ThreadInput> = rows
+        .iter()
+        .map(|r| ThreadInput {
+            id: r.comment.id,
+            parent_id: r.comment.parent_id,
+            official: r.comment.official,
+            created_seq: r.comment.id,
+        })
+        .collect();
+    let stances = rules::count_stances(
+        rows.iter()
+            .filter(|r| !r.comment.hidden)
+            .map(|r| r.comment.stance.as_deref().and_then(Stance::parse)),
+    );
+    let by_id: HashMap<i64, &ThreadRow> = rows.iter().map(|r| (r.comment.id, r)).collect();
+    let mut flags_by: HashMap<i64, Vec<String>> = HashMap::new();
+    if can_moderate {
+        for (id, reason) in flags {
+            flags_by.entry(id).or_default().push(reason);
+        }
+    }
+    let comments = rules::layout_thread(&input, MAX_DEPTH)
+        .into_iter()
+        .filter_map(|slot| {
+            let r = by_id.get(&slot.id)?;
+            let c = &r.comment;
+            let show_body = !c.hidden || read_hidden;
+            Some(CommentView {
+                id: c.id,
+                depth: slot.depth,
+                replying_to: slot
+                    .replying_to
+                    .and_then(|p| by_id.get(&p))
+                    .map(|p| p.author.clone()),
+                author: r.author.clone(),
+                official: c.official,
+                stance_key: c
+                    .stance
+                    .as_deref()
+                    .and_then(Stance::parse)
+                    .map(|s| s.label_key()),
+                body_html: if show_body {
+                    rules::render_markdown(&c.body)
+                } else {
+                    String::new()
+                },
+                hidden: c.hidden,
+                hidden_reason: c.hidden_reason.clone(),
+                edited: c.edited_at.is_some(),
+                revisions: c.revisions,
+                at: fmt_time(&c.created_at),
+                mine: ctx.user_id() == Some(c.author_id),
+                flags: flags_by.remove(&c.id).unwrap_or_default(),
+            })
+        })
+        .collect();
+    ThreadView {
+        comments,
+        stances,
+        can_moderate,
+        can_flag: ctx.user.is_some(),
+    }
+}
+
+// ---- posting ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CommentForm {
+    pub body: String,
+    pub stance: String,
+    pub parent_id: String,
+    pub official: String,
+}
+
+pub async fn post(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<CommentForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, item_id) = path.into_inner();
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
+    authorize(&ctx, &actor, Action::Comment)?;
+    let me = ctx.require_user()?.id;
+    let body = match rules::check_body(&form.body) {
+        Ok(b) => b,
+        Err(rules::BodyProblem::Empty) => {
+            return item_error(
+                &state,
+                ctx.clone(),
+                community,
+                actor,
+                item_id,
+                "comment",
+                ctx.t("err.empty").to_string(),
+                form.body,
+            )
+            .await
+        }
+        Err(rules::BodyProblem::TooLong(n)) => {
+            let msg = ctx.f("err.too_long", &[("n", &n.to_string())]);
+            return item_error(
+                &state, ctx, community, actor, item_id, "comment", msg, form.body,
+            )
+            .await;
+        }
+    };
+    let stance = Stance::parse(&form.stance);
+    let parent = form.parent_id.trim().parse::<i64>().ok();
+    let official = actor.has(Role::Committee) && form.official == "on";
+    let (c, now) = (community.clone(), state.clock.now());
+    let outcome = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let item = agenda::find(conn, c.id, item_id)?.ok_or(AppError::NotFound)?;
+                if !agenda_rules::accepts_comments(item.stage()) {
+                    return Ok(Err(("agenda.err_comments_closed", None)));
+                }
+                if let Some(pid) = parent {
+                    match model::find(conn, c.id, pid)? {
+                        Some(p) if p.item_id == item.id => {}
+                        _ => return Ok(Err(("comments.err_parent", None))),
+                    }
+                }
+                let since = now - chrono::Duration::seconds(rules::POST_WINDOW_SECS);
+                if let Some(wait) = rules::post_wait(&model::recent_posts(conn, me, since)?, now) {
+                    return Ok(Err(("comments.err_rate", Some(wait))));
+                }
+                let new = NewComment {
+                    community_id: c.id,
+                    item_id: item.id,
+                    parent_id: parent,
+                    author_id: me,
+                    body: &body,
+                    stance: stance.map(|s| s.as_str()),
+                    official,
+                };
+                model::insert(conn, &new, now)?;
+                agenda::follow(conn, c.id, item.id, me, now)?;
+                if official {
+                    tell_followers(conn, &c, &item, "item_official", "", me, now)?;
+                }
+                Ok(Ok(()))
+            })
+        })
+        .await?;
+    match outcome {
+        Ok(()) => Ok(see_other(&format!(
+            "/c/{}/items/{item_id}?done=commented#comments",
+            community.slug
+        ))),
+        Err((key, wait)) => {
+            let msg = ctx.f(key, &[("n", &wait.unwrap_or(0).to_string())]);
+            item_error(
+                &state, ctx, community, actor, item_id, "comment", msg, form.body,
+            )
+            .await
+        }
+    }
+}
+
+// ---- editing and history ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EditForm {
+    pub body: String,
+}
+
+pub async fn edit(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<EditForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, id) = path.into_inner();
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
+    authorize(&ctx, &actor, Action::Comment)?;
+    let me = ctx.require_user()?.id;
+    let (cid, now) = (community.id, state.clock.now());
+    let comment = state
+        .db(move |conn| Ok(model::find(conn, cid, id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if comment.author_id != me {
+        return Err(AppError::Forbidden);
+    }
+    let body = match rules::check_body(&form.body) {
+        Ok(b) => b,
+        Err(_) => {
+            let msg = ctx.f("comments.err_edit", &[("n", &rules::BODY_MAX.to_string())]);
+            return item_error(
+                &state,
+                ctx,
+                community,
+                actor,
+                comment.item_id,
+                "comment",
+                msg,
+                String::new(),
+            )
+            .await;
+        }
+    };
+    if comment.hidden {
+        let msg = ctx.t("comments.err_hidden").to_string();
+        return item_error(
+            &state,
+            ctx,
+            community,
+            actor,
+            comment.item_id,
+            "comment",
+            msg,
+            String::new(),
+        )
+        .await;
+    }
+    let item_id = comment.item_id;
+    state
+        .db(move |conn| write_tx(conn, |conn| Ok(model::edit(conn, &comment, &body, now)?)))
+        .await?;
+    Ok(see_other(&format!(
+        "/c/{}/items/{item_id}?done=edited#comment-{id}",
+        community.slug
+    )))
+}
+
+struct RevisionView {
+    body_html: String,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "comments/history.html")]
+struct HistoryPage {
+    ctx: Ctx,
+    community: Community,
+    item_id: i64,
+    author: String,
+    current_html: String,
+    revisions: Vec<RevisionView>,
+}
+
+pub async fn history(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
+    let cid = community.id;
+    let (comment, author, revisions) = state
+        .db(move |conn| {
+            let c = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+            let author = crate::accounts::model::find(conn, c.author_id)?.display_name;
+            let revs = model::revisions(conn, id)?;
+            Ok((c, author, revs))
+        })
+        .await?;
+    // A hidden comment's words stay hidden in its history too.
+    if comment.hidden && !allows(&actor, Action::ReadHidden) {
+        return Err(AppError::NotFound);
+    }
+    page(&HistoryPage {
+        ctx,
+        community,
+        item_id: comment.item_id,
+        author,
+        current_html: rules::render_markdown(&comment.body),
+        revisions: revisions
+            .into_iter()
+            .map(|(body, at)| RevisionView {
+                body_html: rules::render_markdown(&body),
+                at: fmt_time(&at),
+            })
+            .collect(),
+    })
+}
+
+// ---- flags and moderation ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReasonForm {
+    pub reason: String,
+}
+
+pub async fn flag(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, id) = path.into_inner();
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
+    authorize(&ctx, &actor, Action::ViewOwnAccount)?;
+    let me = ctx.require_user()?.id;
+    let (cid, now) = (community.id, state.clock.now());
+    let comment = state
+        .db(move |conn| Ok(model::find(conn, cid, id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let item_id = comment.item_id;
+    let reason = match text_field(&form.reason, 1, 500) {
+        Ok(r) => r,
+        Err(e) => {
+            let msg = format!(
+                "{} {}",
+                ctx.t("comments.err_flag_reason"),
+                e.message(&ctx.tr)
+            );
+            return item_error(
+                &state,
+                ctx,
+                community,
+                actor,
+                item_id,
+                "comment",
+                msg,
+                String::new(),
+            )
+            .await;
+        }
+    };
+    let added = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                Ok(model::flag(conn, &comment, me, &reason, now)?)
+            })
+        })
+        .await?;
+    if !added {
+        let msg = ctx.t("comments.err_flagged_twice").to_string();
+        return item_error(
+            &state,
+            ctx,
+            community,
+            actor,
+            item_id,
+            "comment",
+            msg,
+            String::new(),
+        )
+        .await;
+    }
+    Ok(see_other(&format!(
+        "/c/{}/items/{item_id}?done=flagged#comment-{id}",
+        community.slug
+    )))
+}
+
+pub async fn hide(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    moderate(state, path, p, true).await
+}
+
+pub async fn unhide(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    moderate(state, path, p, false).await
+}
+
+/// Hides a comment behind a public reason, or shows it again; logged, and the author told.
+async fn moderate(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<ReasonForm>,
+    hide: bool,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, id) = path.into_inner();
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
+    authorize(&ctx, &actor, Action::Moderate)?;
+    let me = ctx.require_user()?.id;
+    let (cid, now) = (community.id, state.clock.now());
+    let comment = state
+        .db(move |conn| Ok(model::find(conn, cid, id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let item_id = comment.item_id;
+    let reason = match text_field(&form.reason, 1, 500) {
+        Ok(r) => r,
+        Err(e) => {
+            let msg = format!(
+                "{} {}",
+                ctx.t("comments.err_hide_reason"),
+                e.message(&ctx.tr)
+            );
+            return item_error(
+                &state,
+                ctx,
+                community,
+                actor,
+                item_id,
+                "comment",
+                msg,
+                String::new(),
+            )
+            .await;
+        }
+    };
+    let c = community.clone();
+    let changed = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let stored_reason = if hide { reason.as_str() } else { "" };
+                if !model::set_hidden(conn, id, hide, stored_reason)? {
+                    return Ok(false);
+                }
+                audit::record(
+                    conn,
+                    &Entry {
+                        community_id: Some(c.id),
+                        actor_id: me,
+                        action: if hide {
+                            "hide_comment"
+                        } else {
+                            "unhide_comment"
+                        },
+                        target_user_id: Some(comment.author_id),
+                        detail: &format!("#{id}"),
+                        reason: &reason,
+                    },
+                    now,
+                )?;
+                notify(
+                    conn,
+                    &Notice {
+                        user_id: comment.author_id,
+                        community_id: Some(c.id),
+                        kind: if hide {
+                            "comment_hidden"
+                        } else {
+                            "comment_unhidden"
+                        },
+                        subject: &c.name,
+                        detail: &reason,
+                        link: &format!("/c/{}/items/{}#comment-{id}", c.slug, comment.item_id),
+                    },
+                    now,
+                )?;
+                Ok(true)
+            })
+        })
+        .await?;
+    if !changed {
+        let msg = ctx.t("comments.err_already").to_string();
+        return item_error(
+            &state,
+            ctx,
+            community,
+            actor,
+            item_id,
+            "comment",
+            msg,
+            String::new(),
+        )
+        .await;
+    }
+    Ok(see_other(&format!(
+        "/c/{}/items/{item_id}?done=hidden#comment-{id}",
+        community.slug
+    )))
+}

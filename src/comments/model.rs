@@ -1,0 +1,194 @@
+//! Comments, their revisions and flags in the database. A thread loads in one query and
+//! is laid out in memory (`rules::layout_thread`), whatever its length.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::AnyConnection;
+use crate::schema::{agenda_items, comment_flags, comment_revisions, comments, users};
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = comments)]
+pub struct Comment {
+    pub id: i64,
+    pub community_id: i64,
+    pub item_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_id: i64,
+    pub body: String,
+    pub stance: Option<String>,
+    pub official: bool,
+    pub hidden: bool,
+    pub hidden_reason: String,
+    pub revisions: i64,
+    pub created_at: NaiveDateTime,
+    pub edited_at: Option<NaiveDateTime>,
+}
+
+#[derive(Queryable, Clone, Debug)]
+pub struct ThreadRow {
+    #[diesel(embed)]
+    pub comment: Comment,
+    pub author: String,
+}
+
+/// Every comment of an item with its author's name, oldest first: one query.
+pub fn thread(conn: &mut AnyConnection, item_id: i64) -> QueryResult<Vec<ThreadRow>> {
+    comments::table
+        .inner_join(users::table)
+        .filter(comments::item_id.eq(item_id))
+        .order(comments::id)
+        .select((Comment::as_select(), users::display_name))
+        .load(conn)
+}
+
+pub fn find(conn: &mut AnyConnection, community_id: i64, id: i64) -> QueryResult<Option<Comment>> {
+    comments::table
+        .filter(comments::community_id.eq(community_id))
+        .filter(comments::id.eq(id))
+        .select(Comment::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub struct NewComment<'a> {
+    pub community_id: i64,
+    pub item_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_id: i64,
+    pub body: &'a str,
+    pub stance: Option<&'a str>,
+    pub official: bool,
+}
+
+/// Adds a comment and counts it on its item, in the caller's transaction.
+pub fn insert(conn: &mut AnyConnection, c: &NewComment, now: NaiveDateTime) -> QueryResult<i64> {
+    let id = diesel::insert_into(comments::table)
+        .values((
+            comments::community_id.eq(c.community_id),
+            comments::item_id.eq(c.item_id),
+            comments::parent_id.eq(c.parent_id),
+            comments::author_id.eq(c.author_id),
+            comments::body.eq(c.body),
+            comments::stance.eq(c.stance),
+            comments::official.eq(c.official),
+            comments::created_at.eq(now),
+        ))
+        .returning(comments::id)
+        .get_result(conn)?;
+    diesel::update(agenda_items::table.find(c.item_id))
+        .set((
+            agenda_items::comment_count.eq(agenda_items::comment_count + 1),
+            agenda_items::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Replaces the text, keeping the old one as a revision anyone can read.
+pub fn edit(
+    conn: &mut AnyConnection,
+    c: &Comment,
+    body: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(comment_revisions::table)
+        .values((
+            comment_revisions::community_id.eq(c.community_id),
+            comment_revisions::comment_id.eq(c.id),
+            comment_revisions::body.eq(&c.body),
+            comment_revisions::created_at.eq(c.edited_at.unwrap_or(c.created_at)),
+        ))
+        .execute(conn)?;
+    diesel::update(comments::table.find(c.id))
+        .set((
+            comments::body.eq(body),
+            comments::revisions.eq(comments::revisions + 1),
+            comments::edited_at.eq(Some(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Earlier texts of a comment, oldest first, with the time each was written.
+pub fn revisions(
+    conn: &mut AnyConnection,
+    comment_id: i64,
+) -> QueryResult<Vec<(String, NaiveDateTime)>> {
+    comment_revisions::table
+        .filter(comment_revisions::comment_id.eq(comment_id))
+        .order(comment_revisions::id)
+        .select((comment_revisions::body, comment_revisions::created_at))
+        .load(conn)
+}
+
+pub fn set_hidden(
+    conn: &mut AnyConnection,
+    id: i64,
+    hidden: bool,
+    reason: &str,
+) -> QueryResult<bool> {
+    diesel::update(
+        comments::table
+            .find(id)
+            .filter(comments::hidden.eq(!hidden)),
+    )
+    .set((
+        comments::hidden.eq(hidden),
+        comments::hidden_reason.eq(reason),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// Records a flag; `false` if this user had flagged the comment already.
+pub fn flag(
+    conn: &mut AnyConnection,
+    c: &Comment,
+    user_id: i64,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n: i64 = comment_flags::table
+        .filter(comment_flags::comment_id.eq(c.id))
+        .filter(comment_flags::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    if n > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(comment_flags::table)
+        .values((
+            comment_flags::community_id.eq(c.community_id),
+            comment_flags::comment_id.eq(c.id),
+            comment_flags::user_id.eq(user_id),
+            comment_flags::reason.eq(reason),
+            comment_flags::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Flags on an item's comments (comment id, reason), for the committee: one query.
+pub fn flags_on_item(conn: &mut AnyConnection, item_id: i64) -> QueryResult<Vec<(i64, String)>> {
+    comment_flags::table
+        .inner_join(comments::table.on(comment_flags::comment_id.eq(comments::id)))
+        .filter(comments::item_id.eq(item_id))
+        .order(comment_flags::id)
+        .select((comment_flags::comment_id, comment_flags::reason))
+        .load(conn)
+}
+
+/// When the user last posted, newest first, within `since`.
+pub fn recent_posts(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<NaiveDateTime>> {
+    comments::table
+        .filter(comments::author_id.eq(user_id))
+        .filter(comments::created_at.gt(since))
+        .order(comments::id.desc())
+        .select(comments::created_at)
+        .load(conn)
+}

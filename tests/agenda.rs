@@ -1,0 +1,519 @@
+//! Agenda and deliberation: proposals that gather support, stage moves by the rules,
+//! threaded discussion with stances, moderation in the open, edit history, listing,
+//! search and the feed.
+
+use crate::both;
+use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
+
+/// Raises a proposal as `client`; returns the item's path.
+async fn raise(client: &Client, title: &str, body: &str, category: &str) -> String {
+    let r = client
+        .post(
+            "/c/liutang/items",
+            &[("title", title), ("body", body), ("category", category)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.location().to_string()
+}
+
+/// Signs in `n` verified residents of 柳塘村 other than the demo's named ones.
+async fn residents(app: &TestApp, demo: &Demo, n: usize) -> Vec<Client> {
+    let mut out = Vec::new();
+    let first: u64 = demo.contact("representative").parse().expect("phone");
+    // Demo residents are numbered after the representative; skip the committee and roles.
+    for i in 0..n as u64 {
+        out.push(app.signed_in(&(first + 20 + i).to_string()).await);
+    }
+    out
+}
+
+async fn a_proposal_gathers_support_and_the_committee_adopts_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let author = app.signed_in(&demo.contact("resident")).await;
+    let bad = author
+        .post(
+            "/c/liutang/items",
+            &[
+                ("title", ""),
+                ("body", "村东头的桥栏杆松了"),
+                ("category", "nope"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body.contains("请填写这一项")
+            && bad.body.contains("请选择类别")
+            && bad.body.contains("村东头的桥栏杆松了")
+    );
+    let path = raise(
+        &author,
+        "修好村东头的桥栏杆",
+        "村东头的桥栏杆松了，孩子上学要过桥。",
+        "safety",
+    )
+    .await;
+    let page = author.get(&path).await;
+    assert!(page.body.contains("征集附议") && page.body.contains("id=\"support-count\">0<"));
+    let threshold: usize = page
+        .body
+        .split("</span> / ")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .and_then(|s| s.trim().parse().ok())
+        .expect("threshold shown");
+    assert!(threshold >= 3);
+
+    let unverified = app.signed_in(&demo.contact("unverified")).await;
+    assert_eq!(
+        unverified
+            .post(&format!("{path}/support"), &[])
+            .await
+            .status,
+        403
+    );
+
+    let supporters = residents(&app, &demo, threshold).await;
+    for s in &supporters {
+        let r = s.post(&format!("{path}/support"), &[]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let twice = supporters[0].post(&format!("{path}/support"), &[]).await;
+    assert_eq!(twice.status, 422);
+    assert!(twice.body.contains("你已经附议过了"));
+    let r = supporters[0].post(&format!("{path}/unsupport"), &[]).await;
+    assert_eq!(r.status, 303);
+    supporters[0].post(&format!("{path}/support"), &[]).await;
+    assert!(author
+        .get(&path)
+        .await
+        .body
+        .contains(&format!("id=\"support-count\">{threshold}<")));
+
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let inbox = committee.get("/inbox").await;
+    assert!(
+        inbox.body.contains("修好村东头的桥栏杆") && inbox.body.contains("达到门槛"),
+        "the committee is told"
+    );
+    let skip = committee
+        .post(&format!("{path}/stage"), &[("to", "deliberating")])
+        .await;
+    assert_eq!(skip.status, 422, "no stage is skipped");
+    let r = committee
+        .post(
+            &format!("{path}/stage"),
+            &[("to", "adopted"), ("note", "列入本月议题")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = author.get(&path).await;
+    assert!(
+        page.body.contains("已列入议题") && page.body.contains("列入本月议题"),
+        "timeline shows who, when, why"
+    );
+    let late = supporters[1].post(&format!("{path}/unsupport"), &[]).await;
+    assert_eq!(late.status, 422, "supports close with the proposal");
+    assert!(
+        author.get("/inbox").await.body.contains("已列入议题"),
+        "followers are told"
+    );
+}
+both!(a_proposal_gathers_support_and_the_committee_adopts_it);
+
+async fn declining_needs_a_reason_and_only_the_author_withdraws(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let author = app.signed_in(&demo.contact("resident")).await;
+    let path = raise(&author, "村里建个广场舞场地", "晚上跳舞没地方。", "welfare").await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let below = committee
+        .post(&format!("{path}/stage"), &[("to", "adopted")])
+        .await;
+    assert_eq!(below.status, 422);
+    assert!(below.body.contains("附议还没有达到门槛"));
+    let no_reason = committee
+        .post(&format!("{path}/stage"), &[("to", "declined")])
+        .await;
+    assert!(no_reason.body.contains("请写明公开的理由"));
+    assert_eq!(
+        committee
+            .post(&format!("{path}/stage"), &[("to", "withdrawn")])
+            .await
+            .status,
+        403
+    );
+    let other = app.signed_in(&demo.contact("representative")).await;
+    assert_eq!(
+        other
+            .post(&format!("{path}/stage"), &[("to", "withdrawn")])
+            .await
+            .status,
+        403
+    );
+    let r = author
+        .post(
+            &format!("{path}/stage"),
+            &[("to", "withdrawn"), ("note", "和邻居商量后先不提了")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let path2 = raise(&author, "村里建个篮球架", "年轻人想打球。", "welfare").await;
+    let r = committee
+        .post(
+            &format!("{path2}/stage"),
+            &[("to", "declined"), ("note", "今年预算已用于修路")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = app.client().get(&path2).await;
+    assert!(
+        page.body.contains("不予列入") && page.body.contains("今年预算已用于修路"),
+        "the reason is public"
+    );
+}
+both!(declining_needs_a_reason_and_only_the_author_withdraws);
+
+async fn the_thread_nests_counts_stances_and_sanitises(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let author = app.signed_in(&demo.contact("resident")).await;
+    let path = raise(
+        &author,
+        "垃圾分类点挪个位置",
+        "现在的垃圾点离水井太近。",
+        "environment",
+    )
+    .await;
+    let neighbour = app.signed_in(&demo.contact("representative")).await;
+    let r = neighbour
+        .post(&format!("{path}/comments"), &[("body", "同意！<script>alert(1)</script> [看这里](javascript:alert(1)) [镇政府](https://example.cn)"), ("stance", "support")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = app.client().get(&path).await;
+    assert!(!page.body.contains("<script>alert(1)"), "no raw HTML");
+    assert!(
+        !page.body.contains("javascript:alert"),
+        "no javascript: links"
+    );
+    assert!(page.body.contains("rel=\"nofollow ugc\""), "{}", page.body);
+    let first_id = page
+        .body
+        .split("id=\"comment-")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("comment")
+        .to_string();
+    author
+        .post(
+            &format!("{path}/comments"),
+            &[("body", "谢谢支持"), ("parent_id", &first_id)],
+        )
+        .await;
+    neighbour
+        .post(
+            &format!("{path}/comments"),
+            &[("body", "我反对挪到我家门口"), ("stance", "oppose")],
+        )
+        .await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let r = committee
+        .post(
+            &format!("{path}/comments"),
+            &[("body", "村委会下周去现场看。"), ("official", "on")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = app.client().get(&path).await;
+    assert!(
+        page.body.contains("支持 1</span>") && page.body.contains("反对 1</span>"),
+        "stance counts"
+    );
+    let official_at = page
+        .body
+        .find("村委会下周去现场看")
+        .expect("official shown");
+    let first_at = page.body.find("同意！").expect("first comment");
+    assert!(official_at < first_at, "official answers first");
+    assert!(page.body.contains("comment depth-1"), "the reply is nested");
+    assert!(
+        author.get("/inbox").await.body.contains("正式答复"),
+        "followers hear of the official answer"
+    );
+
+    // Replying to a comment of another item is refused.
+    let other = raise(&author, "另一个提议", "内容", "other").await;
+    let r = neighbour
+        .post(
+            &format!("{other}/comments"),
+            &[("body", "串楼了"), ("parent_id", &first_id)],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("不属于这个议题") && r.body.contains("串楼了"),
+        "message, text kept"
+    );
+}
+both!(the_thread_nests_counts_stances_and_sanitises);
+
+async fn posting_is_rate_limited(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let author = app.signed_in(&demo.contact("resident")).await;
+    let path = raise(&author, "限流测试", "内容", "other").await;
+    for i in 0..5 {
+        let r = author
+            .post(
+                &format!("{path}/comments"),
+                &[("body", &format!("第{i}条"))],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+    }
+    let r = author
+        .post(&format!("{path}/comments"), &[("body", "第六条")])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("发言太频繁") && r.body.contains("第六条"),
+        "{}",
+        r.body
+    );
+    app.clock.advance(chrono::Duration::seconds(61));
+    assert_eq!(
+        author
+            .post(&format!("{path}/comments"), &[("body", "第六条")])
+            .await
+            .status,
+        303
+    );
+}
+both!(posting_is_rate_limited);
+
+async fn hiding_is_public_logged_and_told(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let author = app.signed_in(&demo.contact("resident")).await;
+    let path = raise(&author, "文明议事", "内容", "other").await;
+    let rude = app.signed_in(&demo.contact("representative")).await;
+    rude.post(
+        &format!("{path}/comments"),
+        &[("body", "说这话的人脑子有问题")],
+    )
+    .await;
+    let page = author.get(&path).await;
+    let id = page
+        .body
+        .split("id=\"comment-")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("comment")
+        .to_string();
+    let r = author
+        .post(&format!("/c/liutang/comments/{id}/flag"), &[("reason", "")])
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        author
+            .post(
+                &format!("/c/liutang/comments/{id}/flag"),
+                &[("reason", "人身攻击")]
+            )
+            .await
+            .status,
+        303
+    );
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    assert!(
+        committee.get(&path).await.body.contains("人身攻击"),
+        "the committee sees flags"
+    );
+    assert_eq!(
+        author
+            .post(
+                &format!("/c/liutang/comments/{id}/hide"),
+                &[("reason", "x")]
+            )
+            .await
+            .status,
+        403
+    );
+    let no_reason = committee
+        .post(&format!("/c/liutang/comments/{id}/hide"), &[("reason", "")])
+        .await;
+    assert_eq!(no_reason.status, 422);
+    let r = committee
+        .post(
+            &format!("/c/liutang/comments/{id}/hide"),
+            &[("reason", "违反议事规则：不得攻击他人")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let public = app.client().get(&path).await;
+    assert!(
+        public.body.contains("此条已被隐藏") && public.body.contains("违反议事规则：不得攻击他人")
+    );
+    assert!(
+        !public.body.contains("脑子有问题"),
+        "the public does not see the original"
+    );
+    let supervisor = app.signed_in(&demo.contact("supervisor")).await;
+    assert!(
+        supervisor.get(&path).await.body.contains("脑子有问题"),
+        "supervisors still can"
+    );
+    assert!(
+        rude.get("/inbox").await.body.contains("被隐藏"),
+        "the author is told"
+    );
+    assert!(
+        supervisor
+            .get("/c/liutang/log")
+            .await
+            .body
+            .contains("隐藏意见"),
+        "logged"
+    );
+    let r = committee
+        .post(
+            &format!("/c/liutang/comments/{id}/unhide"),
+            &[("reason", "复核后恢复")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(app.client().get(&path).await.body.contains("脑子有问题"));
+}
+both!(hiding_is_public_logged_and_told);
+
+async fn edits_keep_a_public_history(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let author = app.signed_in(&demo.contact("resident")).await;
+    let path = raise(&author, "修改记录", "内容", "other").await;
+    author
+        .post(&format!("{path}/comments"), &[("body", "预算是三万元")])
+        .await;
+    let page = author.get(&path).await;
+    let id = page
+        .body
+        .split("id=\"comment-")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("comment")
+        .to_string();
+    let other = app.signed_in(&demo.contact("representative")).await;
+    assert_eq!(
+        other
+            .post(
+                &format!("/c/liutang/comments/{id}/edit"),
+                &[("body", "改别人的")]
+            )
+            .await
+            .status,
+        403
+    );
+    let r = author
+        .post(
+            &format!("/c/liutang/comments/{id}/edit"),
+            &[("body", "预算是五万元")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = app.client().get(&path).await;
+    assert!(page.body.contains("预算是五万元") && page.body.contains("已修改"));
+    let history = app
+        .client()
+        .get(&format!("/c/liutang/comments/{id}/history"))
+        .await;
+    assert_eq!(history.status, 200);
+    assert!(history.body.contains("预算是三万元") && history.body.contains("预算是五万元"));
+}
+both!(edits_keep_a_public_history);
+
+async fn listing_filters_sorts_pages_and_searches_chinese(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    for i in 0..22 {
+        let r = committee
+            .post(
+                "/c/liutang/items",
+                &[
+                    ("title", &format!("村务事项{i:02}")),
+                    ("body", "内容"),
+                    ("category", "other"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+    }
+    let c = app.client();
+    let first = c.get("/c/liutang/items?category=other").await;
+    assert!(first.body.contains("村务事项21") && !first.body.contains("村务事项01"));
+    let next = first
+        .body
+        .split("href=\"/c/liutang/items?")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("next page link");
+    let second = c
+        .get(&format!("/c/liutang/items?{}", next.replace("&#38;", "&")))
+        .await;
+    assert!(
+        second.body.contains("村务事项01") && !second.body.contains("村务事项21"),
+        "keyset page two"
+    );
+    let supported = c.get("/c/liutang/items?sort=supported").await;
+    let ditch = supported
+        .body
+        .find("水渠清淤")
+        .expect("the most supported proposal");
+    let fresh = supported.body.find("村务事项").expect("new items");
+    assert!(ditch < fresh, "most supported first");
+    let declined = c.get("/c/liutang/items?stage=declined").await;
+    assert!(declined.body.contains("篮球场") && !declined.body.contains("水渠"));
+    let xinghe = c.get("/c/xinghe/items?q=%E5%81%9C%E8%BD%A6").await;
+    assert!(
+        xinghe.body.contains("兴和小区停车难"),
+        "a two-character Chinese search finds it"
+    );
+    let literal = c.get("/c/xinghe/items?q=%25").await;
+    assert!(
+        literal.body.contains("没有符合条件的议题"),
+        "% is matched literally"
+    );
+}
+both!(listing_filters_sorts_pages_and_searches_chinese);
+
+async fn the_feed_lists_items_and_pages_advertise_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let c = app.client();
+    let feed = c.get("/c/xinghe/feed.atom").await;
+    assert_eq!(feed.status, 200);
+    assert!(feed
+        .header("content-type")
+        .starts_with("application/atom+xml"));
+    assert!(
+        feed.body
+            .contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">")
+            && feed.body.contains("兴和小区停车难")
+    );
+    let home = c.get("/c/xinghe").await;
+    assert!(home
+        .body
+        .contains("rel=\"alternate\" type=\"application/atom+xml\""));
+    assert!(
+        home.body.contains("兴和小区停车难"),
+        "the community page shows what is happening"
+    );
+    let village = c.get("/c/liutang").await;
+    assert!(
+        village.body.contains("逾期未答复"),
+        "an overdue proposal shows on the community page"
+    );
+}
+both!(the_feed_lists_items_and_pages_advertise_it);

@@ -224,6 +224,67 @@ pub async fn post(
     }
 }
 
+// ---- acting on one comment ----
+
+/// Someone acting on one comment: the community, their standing there and the comment,
+/// loaded and authorised once for every comment action.
+struct Acting {
+    ctx: Ctx,
+    community: Community,
+    actor: Actor,
+    me: i64,
+    comment: model::Comment,
+}
+
+impl Acting {
+    async fn load(
+        state: &AppState,
+        ctx: Ctx,
+        path: (String, i64),
+        action: Action,
+    ) -> Result<Acting, AppError> {
+        let (slug, id) = path;
+        let (community, actor) = load_community(state, &ctx, slug).await?;
+        authorize(&ctx, &actor, action)?;
+        let me = ctx.require_user()?.id;
+        let cid = community.id;
+        let comment = state
+            .db(move |conn| Ok(model::find(conn, cid, id)?))
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(Acting {
+            ctx,
+            community,
+            actor,
+            me,
+            comment,
+        })
+    }
+
+    /// Back to the item page with a message (422).
+    async fn refuse(self, state: &AppState, message: String) -> Result<HttpResponse, AppError> {
+        let item_id = self.comment.item_id;
+        item_error(
+            state,
+            self.ctx,
+            self.community,
+            self.actor,
+            item_id,
+            "comment",
+            message,
+            String::new(),
+        )
+        .await
+    }
+
+    fn done(&self, what: &str) -> HttpResponse {
+        see_other(&format!(
+            "/c/{}/items/{}?done={what}#comment-{}",
+            self.community.slug, self.comment.item_id, self.comment.id
+        ))
+    }
+}
+
 // ---- editing and history ----
 
 #[derive(Deserialize, Default)]
@@ -238,57 +299,25 @@ pub async fn edit(
     p: Posted<EditForm>,
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
-    let (slug, id) = path.into_inner();
-    let (community, actor) = load_community(&state, &ctx, slug).await?;
-    authorize(&ctx, &actor, Action::Comment)?;
-    let me = ctx.require_user()?.id;
-    let (cid, now) = (community.id, state.clock.now());
-    let comment = state
-        .db(move |conn| Ok(model::find(conn, cid, id)?))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if comment.author_id != me {
+    let a = Acting::load(&state, ctx, path.into_inner(), Action::Comment).await?;
+    if a.comment.author_id != a.me {
         return Err(AppError::Forbidden);
     }
-    let body = match rules::check_body(&form.body) {
-        Ok(b) => b,
-        Err(_) => {
-            let msg = ctx.f("comments.err_edit", &[("n", &rules::BODY_MAX.to_string())]);
-            return item_error(
-                &state,
-                ctx,
-                community,
-                actor,
-                comment.item_id,
-                "comment",
-                msg,
-                String::new(),
-            )
-            .await;
-        }
+    let Ok(body) = rules::check_body(&form.body) else {
+        let msg = a
+            .ctx
+            .f("comments.err_edit", &[("n", &rules::BODY_MAX.to_string())]);
+        return a.refuse(&state, msg).await;
     };
-    if comment.hidden {
-        let msg = ctx.t("comments.err_hidden").to_string();
-        return item_error(
-            &state,
-            ctx,
-            community,
-            actor,
-            comment.item_id,
-            "comment",
-            msg,
-            String::new(),
-        )
-        .await;
+    if a.comment.hidden {
+        let msg = a.ctx.t("comments.err_hidden").to_string();
+        return a.refuse(&state, msg).await;
     }
-    let item_id = comment.item_id;
+    let (comment, now) = (a.comment.clone(), state.clock.now());
     state
         .db(move |conn| write_tx(conn, |conn| Ok(model::edit(conn, &comment, &body, now)?)))
         .await?;
-    Ok(see_other(&format!(
-        "/c/{}/items/{item_id}?done=edited#comment-{id}",
-        community.slug
-    )))
+    Ok(a.done("edited"))
 }
 
 struct RevisionView {
@@ -357,37 +386,19 @@ pub async fn flag(
     p: Posted<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
-    let (slug, id) = path.into_inner();
-    let (community, actor) = load_community(&state, &ctx, slug).await?;
-    authorize(&ctx, &actor, Action::ViewOwnAccount)?;
-    let me = ctx.require_user()?.id;
-    let (cid, now) = (community.id, state.clock.now());
-    let comment = state
-        .db(move |conn| Ok(model::find(conn, cid, id)?))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let item_id = comment.item_id;
+    let a = Acting::load(&state, ctx, path.into_inner(), Action::ViewOwnAccount).await?;
     let reason = match text_field(&form.reason, 1, 500) {
         Ok(r) => r,
         Err(e) => {
             let msg = format!(
                 "{} {}",
-                ctx.t("comments.err_flag_reason"),
-                e.message(&ctx.tr)
+                a.ctx.t("comments.err_flag_reason"),
+                e.message(&a.ctx.tr)
             );
-            return item_error(
-                &state,
-                ctx,
-                community,
-                actor,
-                item_id,
-                "comment",
-                msg,
-                String::new(),
-            )
-            .await;
+            return a.refuse(&state, msg).await;
         }
     };
+    let (comment, me, now) = (a.comment.clone(), a.me, state.clock.now());
     let added = state
         .db(move |conn| {
             write_tx(conn, |conn| {
@@ -396,23 +407,10 @@ pub async fn flag(
         })
         .await?;
     if !added {
-        let msg = ctx.t("comments.err_flagged_twice").to_string();
-        return item_error(
-            &state,
-            ctx,
-            community,
-            actor,
-            item_id,
-            "comment",
-            msg,
-            String::new(),
-        )
-        .await;
+        let msg = a.ctx.t("comments.err_flagged_twice").to_string();
+        return a.refuse(&state, msg).await;
     }
-    Ok(see_other(&format!(
-        "/c/{}/items/{item_id}?done=flagged#comment-{id}",
-        community.slug
-    )))
+    Ok(a.done("flagged"))
 }
 
 pub async fn hide(
@@ -439,43 +437,29 @@ async fn moderate(
     hide: bool,
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
-    let (slug, id) = path.into_inner();
-    let (community, actor) = load_community(&state, &ctx, slug).await?;
-    authorize(&ctx, &actor, Action::Moderate)?;
-    let me = ctx.require_user()?.id;
-    let (cid, now) = (community.id, state.clock.now());
-    let comment = state
-        .db(move |conn| Ok(model::find(conn, cid, id)?))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let item_id = comment.item_id;
+    let a = Acting::load(&state, ctx, path.into_inner(), Action::Moderate).await?;
     let reason = match text_field(&form.reason, 1, 500) {
         Ok(r) => r,
         Err(e) => {
             let msg = format!(
                 "{} {}",
-                ctx.t("comments.err_hide_reason"),
-                e.message(&ctx.tr)
+                a.ctx.t("comments.err_hide_reason"),
+                e.message(&a.ctx.tr)
             );
-            return item_error(
-                &state,
-                ctx,
-                community,
-                actor,
-                item_id,
-                "comment",
-                msg,
-                String::new(),
-            )
-            .await;
+            return a.refuse(&state, msg).await;
         }
     };
-    let c = community.clone();
+    let (c, comment, me, now) = (
+        a.community.clone(),
+        a.comment.clone(),
+        a.me,
+        state.clock.now(),
+    );
     let changed = state
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let stored_reason = if hide { reason.as_str() } else { "" };
-                if !model::set_hidden(conn, id, hide, stored_reason)? {
+                if !model::set_hidden(conn, comment.id, hide, stored_reason)? {
                     return Ok(false);
                 }
                 audit::record(
@@ -489,7 +473,7 @@ async fn moderate(
                             "unhide_comment"
                         },
                         target_user_id: Some(comment.author_id),
-                        detail: &format!("#{id}"),
+                        detail: &format!("#{}", comment.id),
                         reason: &reason,
                     },
                     now,
@@ -506,7 +490,10 @@ async fn moderate(
                         },
                         subject: &c.name,
                         detail: &reason,
-                        link: &format!("/c/{}/items/{}#comment-{id}", c.slug, comment.item_id),
+                        link: &format!(
+                            "/c/{}/items/{}#comment-{}",
+                            c.slug, comment.item_id, comment.id
+                        ),
                     },
                     now,
                 )?;
@@ -515,21 +502,8 @@ async fn moderate(
         })
         .await?;
     if !changed {
-        let msg = ctx.t("comments.err_already").to_string();
-        return item_error(
-            &state,
-            ctx,
-            community,
-            actor,
-            item_id,
-            "comment",
-            msg,
-            String::new(),
-        )
-        .await;
+        let msg = a.ctx.t("comments.err_already").to_string();
+        return a.refuse(&state, msg).await;
     }
-    Ok(see_other(&format!(
-        "/c/{}/items/{item_id}?done=hidden#comment-{id}",
-        community.slug
-    )))
+    Ok(a.done("hidden"))
 }

@@ -9,5 +9,6 @@ mod authz_routes;
 mod browser;
 mod communities;
 mod multi_server;
+mod queries;
 mod security;
 mod storage;

@@ -1,0 +1,157 @@
+//! Pages render from a fixed number of queries, whatever the size of their thread or list.
+//! Every connection to this test's database counts its queries (diesel instrumentation);
+//! a page is fetched before and after its thread grows, and the counts must match.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+use diesel::connection::{set_default_instrumentation, Instrumentation, InstrumentationEvent};
+
+use crate::both;
+use crate::common::{spawn_app, Backend, Client, TestApp};
+
+static QUERIES: AtomicUsize = AtomicUsize::new(0);
+static MARKER: OnceLock<String> = OnceLock::new();
+
+/// Counts the queries of connections to the database whose URL holds `MARKER`, so tests
+/// running beside this one in the same process do not disturb the count.
+fn counting() -> Option<Box<dyn Instrumentation>> {
+    let mut url_of_this_connection = String::new();
+    Some(Box::new(
+        move |event: InstrumentationEvent<'_>| match event {
+            InstrumentationEvent::StartEstablishConnection { url, .. } => {
+                url_of_this_connection = url.to_string();
+            }
+            InstrumentationEvent::StartQuery { .. }
+                if MARKER
+                    .get()
+                    .is_some_and(|m| url_of_this_connection.contains(m.as_str())) =>
+            {
+                QUERIES.fetch_add(1, Ordering::SeqCst);
+            }
+            _ => {}
+        },
+    ))
+}
+
+async fn queries_for(client: &Client, path: &str) -> usize {
+    let before = QUERIES.load(Ordering::SeqCst);
+    let r = client.get(path).await;
+    assert_eq!(r.status, 200, "{path}");
+    QUERIES.load(Ordering::SeqCst) - before
+}
+
+async fn add_comments(app: &TestApp, item_id: i64, community_id: i64, authors: Vec<i64>, n: usize) {
+    let now = yishi::clock::Clock::now(&*app.clock);
+    app.state
+        .db(move |conn| {
+            for i in 0..n {
+                let parent = None;
+                yishi::comments::model::insert(
+                    conn,
+                    &yishi::comments::model::NewComment {
+                        community_id,
+                        item_id,
+                        parent_id: parent,
+                        author_id: authors[i % authors.len()],
+                        body: "我觉得这个方案可以再讨论一下，特别是晚上停车和白天步行的时间怎么分开。",
+                        stance: Some(["support", "oppose", "neutral"][i % 3]),
+                        official: false,
+                    },
+                    now,
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("comments inserted");
+}
+
+async fn an_item_page_costs_the_same_queries_at_10_and_500_comments(backend: Backend) {
+    set_default_instrumentation(counting).expect("instrumentation");
+    let app = spawn_app_counted(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let r = committee
+        .post(
+            "/c/liutang/items",
+            &[
+                ("title", "查询次数"),
+                ("body", "内容"),
+                ("category", "other"),
+            ],
+        )
+        .await;
+    let path = r.location().to_string();
+    let item_id: i64 = path
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("item id");
+    let (cid, authors) = app
+        .state
+        .db(|conn| {
+            use diesel::prelude::*;
+            use yishi::schema::{communities, memberships};
+            let cid: i64 = communities::table
+                .filter(communities::slug.eq("liutang"))
+                .select(communities::id)
+                .first(conn)?;
+            let authors: Vec<i64> = memberships::table
+                .filter(memberships::community_id.eq(cid))
+                .filter(memberships::role.eq("resident"))
+                .select(memberships::user_id)
+                .load(conn)?;
+            Ok((cid, authors))
+        })
+        .await
+        .expect("authors");
+    add_comments(&app, item_id, cid, authors.clone(), 10).await;
+    let small = queries_for(&committee, &path).await;
+    let small_anon = queries_for(&app.client(), &path).await;
+    add_comments(&app, item_id, cid, authors, 490).await;
+    let large = queries_for(&committee, &path).await;
+    let large_anon = queries_for(&app.client(), &path).await;
+    eprintln!("item page queries: {small} at 10 comments, {large} at 500 (anonymous: {small_anon}, {large_anon})");
+    assert_eq!(small, large, "the item page's queries grow with its thread");
+    assert_eq!(small_anon, large_anon);
+    assert!(large <= 16, "{large} queries is more than a handful");
+
+    let list_small = queries_for(&app.client(), "/c/liutang/items").await;
+    for i in 0..60 {
+        committee
+            .post(
+                "/c/liutang/items",
+                &[
+                    ("title", &format!("事项{i}")),
+                    ("body", "内容"),
+                    ("category", "other"),
+                ],
+            )
+            .await;
+    }
+    let list_large = queries_for(&app.client(), "/c/liutang/items").await;
+    eprintln!("list page queries: {list_small} at 5 items, {list_large} at 65");
+    assert_eq!(
+        list_small, list_large,
+        "the list page's queries grow with the list"
+    );
+}
+both!(an_item_page_costs_the_same_queries_at_10_and_500_comments);
+
+async fn spawn_app_counted(backend: Backend) -> TestApp {
+    // The marker is the unique part of this test's database URL.
+    let app = spawn_app(backend).await;
+    let marker = match backend {
+        Backend::Sqlite => app.db.dir.path().display().to_string(),
+        Backend::Postgres => app
+            .db
+            .url
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    };
+    let _ = MARKER.set(marker);
+    app
+}

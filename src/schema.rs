@@ -216,6 +216,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    agenda_steps (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        item_id -> BigInt,
+        step -> Text,
+        held_on -> Timestamp,
+        body -> Text,
+        expected -> BigInt,
+        present -> BigInt,
+        outcome -> Text,
+        minutes -> Text,
+        recorded_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(agenda_items -> communities (community_id));
 diesel::joinable!(agenda_items -> users (author_id));
@@ -241,6 +258,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     agenda_items,
     agenda_supports,
     agenda_events,
+    agenda_steps,
     comments,
     comment_revisions,
     comment_flags,

@@ -517,3 +517,86 @@ async fn the_feed_lists_items_and_pages_advertise_it(backend: Backend) {
     );
 }
 both!(the_feed_lists_items_and_pages_advertise_it);
+
+async fn a_major_item_records_its_deliberations_in_order(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let r = committee
+        .post(
+            "/c/liutang/items",
+            &[
+                ("title", "集体林地承包方案"),
+                ("body", "内容"),
+                ("category", "economy"),
+                ("major", "on"),
+            ],
+        )
+        .await;
+    let path = r.location().to_string();
+    let step = |s: &'static str, expected: &'static str, present: &'static str| {
+        vec![
+            ("step", s),
+            ("held_on", "2026-11-20"),
+            ("body", "会议"),
+            ("expected", expected),
+            ("present", present),
+            ("outcome", "同意"),
+        ]
+    };
+    let skip = committee
+        .post(&format!("{path}/steps"), &step("consultation", "9", "9"))
+        .await;
+    assert_eq!(skip.status, 422);
+    assert!(skip.body.contains("不能跳过"), "{}", skip.body);
+    let bad = committee
+        .post(&format!("{path}/steps"), &step("proposal", "5", "6"))
+        .await;
+    assert!(bad.body.contains("实到不能多于应到"));
+    assert_eq!(
+        committee
+            .post(&format!("{path}/steps"), &step("proposal", "7", "7"))
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        committee
+            .post(&format!("{path}/steps"), &step("consultation", "9", "8"))
+            .await
+            .status,
+        303
+    );
+    let thin = committee
+        .post(&format!("{path}/steps"), &step("review", "45", "29"))
+        .await;
+    assert_eq!(thin.status, 422);
+    assert!(thin.body.contains("三分之二以上党员到会"));
+    assert_eq!(
+        committee
+            .post(&format!("{path}/steps"), &step("review", "45", "30"))
+            .await
+            .status,
+        303
+    );
+    let resolution = committee
+        .post(&format!("{path}/steps"), &step("resolution", "300", "200"))
+        .await;
+    assert!(resolution.body.contains("发起表决时记录"));
+    let page = app.client().get(&path).await;
+    assert_eq!(
+        page.body.matches("已记录</span>").count(),
+        3,
+        "three steps shown as recorded"
+    );
+    assert!(page.body.contains("应到 45 / 实到 30"));
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    assert_eq!(
+        resident
+            .post(&format!("{path}/steps"), &step("proposal", "7", "7"))
+            .await
+            .status,
+        403
+    );
+}
+both!(a_major_item_records_its_deliberations_in_order);

@@ -124,6 +124,12 @@ const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
     ),
     (
         "post",
+        "/c/{slug}/items/{id}/steps",
+        "/c/liutang/items/999999/steps",
+        COMMITTEE,
+    ),
+    (
+        "post",
         "/c/{slug}/items/{id}/follow",
         "/c/liutang/items/999999/follow",
         SIGNED_IN,

@@ -5,7 +5,7 @@
 use chrono::{Duration, NaiveDateTime};
 
 use super::model::{self, NewItem, ORIGIN_COMMITTEE, ORIGIN_PROPOSAL};
-use super::rules::{self, Stage};
+use super::rules::{self, Stage, Step};
 use crate::audit::{self, Entry};
 use crate::comments::model::{self as comments, NewComment};
 use crate::db::AnyConnection;
@@ -389,6 +389,36 @@ pub fn seed(
             "村党支部会已提议，村“两委”会商议中。",
             10,
         )?;
+        for (step, days, body, expected, present, outcome) in [
+            (
+                Step::Proposal,
+                11,
+                "村党支部会（支部书记主持）",
+                7,
+                7,
+                "同意提议，交村“两委”会商议。",
+            ),
+            (
+                Step::Consultation,
+                8,
+                "村“两委”联席会议",
+                9,
+                9,
+                "一致同意硬化方案，预算38万元，交党员大会审议。",
+            ),
+        ] {
+            let held = now - Duration::days(days);
+            let new = model::NewStep {
+                step,
+                held_on: held,
+                body,
+                expected,
+                present,
+                outcome,
+                minutes: "",
+            };
+            model::record_step(s.conn, &road, &new, chair, held)?;
+        }
         s.say(
             &road,
             lt[44],

@@ -8,7 +8,7 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::model::{self, Cursor, Item, ListQuery, ListRow, NewItem, Sort};
-use super::rules::{self, Facts, Mover, Stage, CATEGORIES};
+use super::rules::{self, Facts, Mover, Stage, Step, CATEGORIES};
 use crate::authz::{allows, Action, Actor, Role};
 use crate::comments::handlers::{thread_view, ThreadView};
 use crate::communities::handlers::{authorize, load_community};
@@ -204,6 +204,12 @@ pub async fn create(
 
 // ---- item page ----
 
+/// One of the four deliberations on the item page: recorded, or still to come.
+struct StepView {
+    key: String,
+    record: Option<model::StepRecord>,
+}
+
 struct MoveOption {
     to: &'static str,
     key: String,
@@ -227,6 +233,8 @@ struct ItemPage {
     is_author: bool,
     overdue: bool,
     moves: Vec<MoveOption>,
+    steps: Vec<StepView>,
+    next_step: Option<Step>,
     errors: FieldErrors,
     comment_body: String,
     notice: Option<&'static str>,
@@ -252,13 +260,14 @@ pub async fn item_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let (cid, me, now) = (community.id, ctx.user_id(), state.clock.now());
-    let (item, author, timeline, rows, flags, supported, following) = state
+    let (item, author, timeline, rows, flags, supported, following, records) = state
         .db(move |conn| {
             let item = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
             let author = crate::accounts::model::find(conn, item.author_id)?.display_name;
             let timeline = model::timeline(conn, id)?;
             let rows = crate::comments::model::thread(conn, id)?;
             let flags = crate::comments::model::flags_on_item(conn, id)?;
+            let records = model::steps(conn, id)?;
             let (supported, following) = match me {
                 Some(u) => (
                     model::has_supported(conn, id, u)?,
@@ -266,10 +275,23 @@ pub async fn item_page(
                 ),
                 None => (false, false),
             };
-            Ok((item, author, timeline, rows, flags, supported, following))
+            Ok((
+                item, author, timeline, rows, flags, supported, following, records,
+            ))
         })
         .await?;
     let stage = item.stage();
+    let recorded: Vec<Step> = records.iter().filter_map(|r| r.kind()).collect();
+    let next_step = rules::next_step(&recorded)
+        .filter(|s| *s != Step::Resolution && item.major && allows(&actor, Action::ManageAgenda))
+        .filter(|_| matches!(stage, Stage::Adopted | Stage::Deliberating));
+    let steps = Step::ALL
+        .iter()
+        .map(|s| StepView {
+            key: s.label_key(),
+            record: records.iter().find(|r| r.kind() == Some(*s)).cloned(),
+        })
+        .collect();
     let thread = thread_view(&ctx, &actor, &community, rows, flags);
     let moves = if allows(&actor, Action::ManageAgenda) {
         rules::committee_moves(stage)
@@ -300,6 +322,8 @@ pub async fn item_page(
             supported,
             following,
             moves,
+            steps,
+            next_step,
             errors,
             comment_body,
             notice,
@@ -325,6 +349,7 @@ pub async fn show(
         "edited" => Some("agenda.done_edited"),
         "following" => Some("agenda.done_following"),
         "unfollowed" => Some("agenda.done_unfollowed"),
+        "step" => Some("steps.done"),
         _ => None,
     };
     item_page(
@@ -617,6 +642,113 @@ pub async fn move_stage(
     }
 }
 
+// ---- 四议两公开 ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StepForm {
+    pub step: String,
+    pub held_on: String,
+    pub body: String,
+    pub expected: String,
+    pub present: String,
+    pub outcome: String,
+    pub minutes: String,
+}
+
+/// Records the next of the four deliberations of a major item, with its attendance.
+pub async fn record_step(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<StepForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, id) = path.into_inner();
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
+    authorize(&ctx, &actor, Action::ManageAgenda)?;
+    let me = ctx.require_user()?.id;
+    let step = Step::parse(&form.step);
+    let held_on = chrono::NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0));
+    let expected = form.expected.trim().parse::<i64>().ok();
+    let present = form.present.trim().parse::<i64>().ok();
+    let body = text_field(&form.body, 1, 200);
+    let outcome = text_field(&form.outcome, 1, 500);
+    let minutes = text_field(&form.minutes, 0, rules::BODY_MAX);
+    let (
+        Some(step),
+        Some(held_on),
+        Some(expected),
+        Some(present),
+        Ok(body),
+        Ok(outcome),
+        Ok(minutes),
+    ) = (step, held_on, expected, present, body, outcome, minutes)
+    else {
+        let msg = ctx.t("steps.err_fields").to_string();
+        return item_error(
+            &state,
+            ctx,
+            community,
+            actor,
+            id,
+            "steps",
+            msg,
+            String::new(),
+        )
+        .await;
+    };
+    let (cid, now) = (community.id, state.clock.now());
+    let outcome_key = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let item = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+                let recorded: Vec<Step> = model::steps(conn, id)?
+                    .iter()
+                    .filter_map(|r| r.kind())
+                    .collect();
+                if let Err(e) =
+                    rules::check_step(item.major, item.stage(), &recorded, step, expected, present)
+                {
+                    return Ok(Err(e.message_key()));
+                }
+                let new = model::NewStep {
+                    step,
+                    held_on,
+                    body: &body,
+                    expected,
+                    present,
+                    outcome: &outcome,
+                    minutes: &minutes,
+                };
+                model::record_step(conn, &item, &new, me, now)?;
+                Ok(Ok(()))
+            })
+        })
+        .await?;
+    match outcome_key {
+        Ok(()) => Ok(see_other(&format!(
+            "/c/{}/items/{id}?done=step#steps",
+            community.slug
+        ))),
+        Err(key) => {
+            let msg = ctx.t(key).to_string();
+            item_error(
+                &state,
+                ctx,
+                community,
+                actor,
+                id,
+                "steps",
+                msg,
+                String::new(),
+            )
+            .await
+        }
+    }
+}
+
 // ---- follows ----
 
 pub async fn follow(
@@ -720,6 +852,10 @@ pub async fn feed(
 /// Display helpers for templates.
 pub fn when(t: &chrono::NaiveDateTime) -> String {
     fmt_time(t)
+}
+
+pub fn day(t: &chrono::NaiveDateTime) -> String {
+    t.format("%Y-%m-%d").to_string()
 }
 
 pub fn atom_time(t: &chrono::NaiveDateTime) -> String {

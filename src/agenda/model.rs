@@ -3,10 +3,12 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::rules::Stage;
+use super::rules::{Stage, Step};
 use crate::authz::Role;
 use crate::db::AnyConnection;
-use crate::schema::{agenda_events, agenda_items, agenda_supports, follows, memberships, users};
+use crate::schema::{
+    agenda_events, agenda_items, agenda_steps, agenda_supports, follows, memberships, users,
+};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = agenda_items)]
@@ -482,4 +484,77 @@ pub fn recent(conn: &mut AnyConnection, community_id: i64, limit: i64) -> QueryR
         .limit(limit)
         .select(Item::as_select())
         .load(conn)
+}
+
+// ---- 四议两公开 ----
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = agenda_steps)]
+pub struct StepRecord {
+    pub id: i64,
+    pub step: String,
+    pub held_on: NaiveDateTime,
+    pub body: String,
+    pub expected: i64,
+    pub present: i64,
+    pub outcome: String,
+    pub minutes: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl StepRecord {
+    pub fn kind(&self) -> Option<Step> {
+        Step::parse(&self.step)
+    }
+
+    pub fn label_key(&self) -> String {
+        format!("steps.{}", self.step)
+    }
+}
+
+pub fn steps(conn: &mut AnyConnection, item_id: i64) -> QueryResult<Vec<StepRecord>> {
+    agenda_steps::table
+        .filter(agenda_steps::item_id.eq(item_id))
+        .order(agenda_steps::id)
+        .select(StepRecord::as_select())
+        .load(conn)
+}
+
+pub struct NewStep<'a> {
+    pub step: Step,
+    pub held_on: NaiveDateTime,
+    pub body: &'a str,
+    pub expected: i64,
+    pub present: i64,
+    pub outcome: &'a str,
+    pub minutes: &'a str,
+}
+
+/// Records a step; the unique key refuses a second record of the same step.
+pub fn record_step(
+    conn: &mut AnyConnection,
+    item: &Item,
+    s: &NewStep,
+    by: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(agenda_steps::table)
+        .values((
+            agenda_steps::community_id.eq(item.community_id),
+            agenda_steps::item_id.eq(item.id),
+            agenda_steps::step.eq(s.step.as_str()),
+            agenda_steps::held_on.eq(s.held_on),
+            agenda_steps::body.eq(s.body),
+            agenda_steps::expected.eq(s.expected),
+            agenda_steps::present.eq(s.present),
+            agenda_steps::outcome.eq(s.outcome),
+            agenda_steps::minutes.eq(s.minutes),
+            agenda_steps::recorded_by.eq(by),
+            agenda_steps::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::update(agenda_items::table.find(item.id))
+        .set(agenda_items::updated_at.eq(now))
+        .execute(conn)?;
+    Ok(())
 }

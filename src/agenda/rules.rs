@@ -191,6 +191,123 @@ pub fn valid_category(c: &str) -> bool {
 pub const TITLE_MAX: usize = 80;
 pub const BODY_MAX: usize = 10_000;
 
+// ---- 四议两公开 ----
+
+/// The four deliberations of a major matter, in their required order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// 村党支部会提议
+    Proposal,
+    /// 村"两委"会商议
+    Consultation,
+    /// 党员大会审议
+    Review,
+    /// 村民会议或村民代表会议决议
+    Resolution,
+}
+
+impl Step {
+    pub const ALL: [Step; 4] = [
+        Step::Proposal,
+        Step::Consultation,
+        Step::Review,
+        Step::Resolution,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Proposal => "proposal",
+            Step::Consultation => "consultation",
+            Step::Review => "review",
+            Step::Resolution => "resolution",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn label_key(self) -> String {
+        format!("steps.{}", self.as_str())
+    }
+}
+
+/// Why a step cannot be recorded; each has a message key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepError {
+    NotMajor,
+    WrongStage,
+    OutOfOrder,
+    /// The resolution is the vote itself: it is recorded with the ballot.
+    ResolutionByBallot,
+    BadAttendance,
+    /// 党员大会审议 needs at least two thirds of the members present.
+    ReviewNotQuorate,
+}
+
+impl StepError {
+    pub fn message_key(self) -> &'static str {
+        match self {
+            StepError::NotMajor => "steps.err_not_major",
+            StepError::WrongStage => "steps.err_stage",
+            StepError::OutOfOrder => "steps.err_order",
+            StepError::ResolutionByBallot => "steps.err_resolution",
+            StepError::BadAttendance => "steps.err_attendance",
+            StepError::ReviewNotQuorate => "steps.err_review_quorum",
+        }
+    }
+}
+
+/// The next step to record, given those recorded; `None` when all four are.
+pub fn next_step(recorded: &[Step]) -> Option<Step> {
+    Step::ALL.into_iter().find(|s| !recorded.contains(s))
+}
+
+/// May `step` be recorded now, with this attendance? Steps go in order and none is skipped;
+/// only major items on the agenda have them; the review needs 2/3 of members present
+/// (三分之二以上: `3·present ≥ 2·expected`).
+pub fn check_step(
+    major: bool,
+    stage: Stage,
+    recorded: &[Step],
+    step: Step,
+    expected: i64,
+    present: i64,
+) -> Result<(), StepError> {
+    if !major {
+        return Err(StepError::NotMajor);
+    }
+    if !matches!(stage, Stage::Adopted | Stage::Deliberating) {
+        return Err(StepError::WrongStage);
+    }
+    if step == Step::Resolution {
+        return Err(StepError::ResolutionByBallot);
+    }
+    if next_step(recorded) != Some(step) {
+        return Err(StepError::OutOfOrder);
+    }
+    if expected <= 0 || present < 0 || present > expected {
+        return Err(StepError::BadAttendance);
+    }
+    if step == Step::Review && 3 * present < 2 * expected {
+        return Err(StepError::ReviewNotQuorate);
+    }
+    Ok(())
+}
+
+/// A major item may go to a vote only once 提议, 商议 and 审议 are recorded; any other
+/// item once it is under deliberation.
+pub fn may_open_ballot(major: bool, stage: Stage, recorded: &[Step]) -> bool {
+    stage == Stage::Deliberating
+        && (!major
+            || [Step::Proposal, Step::Consultation, Step::Review]
+                .iter()
+                .all(|s| recorded.contains(s)))
+}
+
+/// Days after the resolution within which it must be published (决议公开).
+pub const RESOLUTION_PUBLICATION_DAYS: i64 = 5;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,5 +426,94 @@ mod tests {
         }
         assert!(accepts_support(Proposed) && !accepts_support(Adopted));
         assert!(accepts_comments(Deliberating) && !accepts_comments(Declined));
+    }
+
+    #[test]
+    fn steps_go_in_order_and_none_is_skipped() {
+        use Step::*;
+        assert_eq!(check_step(true, Adopted, &[], Proposal, 7, 7), Ok(()));
+        assert_eq!(
+            check_step(true, Adopted, &[], Consultation, 7, 7),
+            Err(StepError::OutOfOrder)
+        );
+        assert_eq!(
+            check_step(true, Deliberating, &[Proposal], Consultation, 9, 8),
+            Ok(())
+        );
+        assert_eq!(
+            check_step(true, Deliberating, &[Proposal], Proposal, 9, 8),
+            Err(StepError::OutOfOrder)
+        );
+        assert_eq!(
+            check_step(false, Adopted, &[], Proposal, 7, 7),
+            Err(StepError::NotMajor)
+        );
+        assert_eq!(
+            check_step(true, Proposed, &[], Proposal, 7, 7),
+            Err(StepError::WrongStage)
+        );
+        assert_eq!(
+            check_step(
+                true,
+                Deliberating,
+                &[Proposal, Consultation, Review],
+                Resolution,
+                9,
+                9
+            ),
+            Err(StepError::ResolutionByBallot)
+        );
+        assert_eq!(
+            check_step(true, Adopted, &[], Proposal, 5, 6),
+            Err(StepError::BadAttendance)
+        );
+        assert_eq!(
+            check_step(true, Adopted, &[], Proposal, 0, 0),
+            Err(StepError::BadAttendance)
+        );
+        assert_eq!(
+            next_step(&[Proposal, Consultation, Review, Resolution]),
+            None
+        );
+    }
+
+    #[test]
+    fn the_party_member_review_needs_two_thirds_present() {
+        use Step::*;
+        let done = [Proposal, Consultation];
+        // 三分之二以上 includes two thirds itself: 30 of 45 is enough, 29 is not.
+        assert_eq!(
+            check_step(true, Deliberating, &done, Review, 45, 30),
+            Ok(())
+        );
+        assert_eq!(
+            check_step(true, Deliberating, &done, Review, 45, 29),
+            Err(StepError::ReviewNotQuorate)
+        );
+        assert_eq!(
+            check_step(true, Deliberating, &done, Review, 31, 21),
+            Ok(())
+        );
+        assert_eq!(
+            check_step(true, Deliberating, &done, Review, 31, 20),
+            Err(StepError::ReviewNotQuorate)
+        );
+    }
+
+    #[test]
+    fn a_major_item_votes_only_after_three_deliberations() {
+        use Step::*;
+        assert!(!may_open_ballot(
+            true,
+            Deliberating,
+            &[Proposal, Consultation]
+        ));
+        assert!(may_open_ballot(
+            true,
+            Deliberating,
+            &[Proposal, Consultation, Review]
+        ));
+        assert!(may_open_ballot(false, Deliberating, &[]));
+        assert!(!may_open_ballot(false, Adopted, &[]));
     }
 }

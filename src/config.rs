@@ -37,6 +37,23 @@ pub struct Config {
     #[arg(long, env = "YISHI_DB_POOL", default_value_t = 8)]
     pub db_pool: u32,
 
+    /// SMTP server for notification e-mail, e.g. `smtps://user:password@smtp.example.cn`
+    /// (or `smtp://…?tls=required`). Unset: e-mail is written to `DATA_DIR/outbox/` instead.
+    #[arg(long, env = "YISHI_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// Sender of notification e-mail.
+    #[arg(
+        long,
+        env = "YISHI_MAIL_FROM",
+        default_value = "议事 <noreply@yishi.invalid>"
+    )]
+    pub mail_from: String,
+
+    /// Seconds between runs of the mail sender.
+    #[arg(long, env = "YISHI_MAIL_INTERVAL", default_value_t = 10)]
+    pub mail_interval: u64,
+
     /// HTTP worker threads (defaults to the number of cores).
     #[arg(long, env = "YISHI_WORKERS")]
     pub workers: Option<usize>,
@@ -54,6 +71,9 @@ impl Config {
             log: "warn".into(),
             db_pool: 4,
             workers: Some(2),
+            smtp_url: None,
+            mail_from: "议事 <noreply@yishi.invalid>".into(),
+            mail_interval: 0,
         }
     }
 

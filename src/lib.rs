@@ -10,6 +10,7 @@ pub mod communities;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod mail;
 pub mod notifications;
 pub mod schema;
 pub mod startup;

@@ -19,6 +19,7 @@ pub struct Notification {
     pub link: String,
     pub created_at: NaiveDateTime,
     pub read_at: Option<NaiveDateTime>,
+    pub mailed_at: Option<NaiveDateTime>,
 }
 
 /// What to tell a user: `kind` picks the text (`notify.KIND` in the locale files), `subject`

@@ -108,6 +108,7 @@ diesel::table! {
         link -> Text,
         created_at -> Timestamp,
         read_at -> Nullable<Timestamp>,
+        mailed_at -> Nullable<Timestamp>,
     }
 }
 

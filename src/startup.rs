@@ -30,6 +30,25 @@ pub fn prepare(config: &Config) -> Result<db::DbPool, String> {
     Ok(pool)
 }
 
+/// Mails pending notifications every `mail_interval` seconds, on a thread of its own.
+fn spawn_mail_sender(state: web::Data<AppState>) {
+    let every = std::time::Duration::from_secs(state.config.mail_interval);
+    std::thread::spawn(move || loop {
+        std::thread::sleep(every);
+        let now = state.clock.now();
+        let result = state
+            .pool
+            .get()
+            .map_err(crate::web::error::AppError::from)
+            .and_then(|mut conn| {
+                crate::mail::deliver_pending(&mut conn, &state.mailer, &state.config, now, 100)
+            });
+        if let Err(e) = result {
+            tracing::warn!("mail sender: {e}");
+        }
+    });
+}
+
 impl Application {
     pub fn build(config: Config) -> Result<Application, String> {
         Application::build_with_clock(config, Arc::new(SystemClock))
@@ -43,12 +62,17 @@ impl Application {
             .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let workers = config.workers;
+        let mailer = crate::mail::Mailer::from_config(&config)?;
         let state = web::Data::new(AppState {
             pool,
             config,
             clock,
             secret,
+            mailer,
         });
+        if state.config.mail_interval > 0 {
+            spawn_mail_sender(state.clone());
+        }
         let data = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()

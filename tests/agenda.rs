@@ -600,3 +600,68 @@ async fn a_major_item_records_its_deliberations_in_order(backend: Backend) {
     );
 }
 both!(a_major_item_records_its_deliberations_in_order);
+
+async fn followers_with_an_email_address_are_mailed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    // A resident who signed up with an e-mail address, verified by the committee.
+    let resident = app.client();
+    resident
+        .sign_up("wang.xiuying@example.cn", "王秀英", "王家的老屋在二组")
+        .await;
+    resident
+        .post("/c/liutang/join", &[("address", "柳塘村二组3号")])
+        .await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let page = committee.get("/c/liutang/residents").await;
+    let at = page.body.find("王秀英").expect("request listed");
+    let id = page.body[..at]
+        .rsplit("id=\"request-")
+        .next()
+        .and_then(|s| s.split('"').next())
+        .expect("id")
+        .to_string();
+    committee
+        .post(
+            &format!("/c/liutang/requests/{id}/approve"),
+            &[("household", "new")],
+        )
+        .await;
+    let path = raise(&resident, "二组的路灯", "二组路灯不亮。", "safety").await;
+    committee
+        .post(
+            &format!("{path}/comments"),
+            &[("body", "已安排电工明天去修。"), ("official", "on")],
+        )
+        .await;
+
+    let now = yishi::clock::Clock::now(&*app.clock);
+    let state = app.state.clone();
+    let sent = app
+        .state
+        .db(move |conn| yishi::mail::deliver_pending(conn, &state.mailer, &state.config, now, 100))
+        .await
+        .expect("mail sent");
+    assert!(sent >= 2, "the approval and the official answer: {sent}");
+    let outbox = app.db.dir.path().join("data/outbox");
+    let mails: Vec<String> = std::fs::read_dir(&outbox)
+        .expect("outbox")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .collect();
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("To: wang.xiuying@example.cn")),
+        "{mails:?}"
+    );
+    assert_eq!(mails.len(), sent);
+    let state = app.state.clone();
+    let again = app
+        .state
+        .db(move |conn| yishi::mail::deliver_pending(conn, &state.mailer, &state.config, now, 100))
+        .await
+        .expect("second run");
+    assert_eq!(again, 0, "each notification is mailed once");
+}
+both!(followers_with_an_email_address_are_mailed);

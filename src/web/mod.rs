@@ -23,6 +23,7 @@ pub struct AppState {
     pub config: Config,
     pub clock: Arc<dyn Clock>,
     pub secret: [u8; 32],
+    pub mailer: crate::mail::Mailer,
 }
 
 impl AppState {

@@ -20,7 +20,8 @@ use crate::web::error::AppError;
 use crate::web::forms::{text_field, FieldErrors, Posted};
 use crate::web::{fmt_time, page, render, see_other, AppState};
 
-const PAGE_SIZE: i64 = 20;
+/// Items per list page: a phone screenful or three.
+pub const PAGE_SIZE: i64 = 20;
 
 // ---- list ----
 
@@ -54,7 +55,17 @@ pub async fn list(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, AppError> {
     let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
-    let params = params.into_inner();
+    list_page(&state, ctx, community, &actor, params.into_inner()).await
+}
+
+/// The list page for `params`: one query for the page of items, whatever the list's size.
+pub async fn list_page(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    actor: &Actor,
+    params: ListParams,
+) -> Result<HttpResponse, AppError> {
     let query = ListQuery {
         stage: Stage::parse(&params.stage),
         category: rules::valid_category(&params.category).then(|| params.category.clone()),
@@ -74,7 +85,7 @@ pub async fn list(
     });
     page(&ListPage {
         ctx,
-        can_raise: allows(&actor, Action::RaiseProposal) || allows(&actor, Action::ManageAgenda),
+        can_raise: allows(actor, Action::RaiseProposal) || allows(actor, Action::ManageAgenda),
         community,
         rows,
         params,

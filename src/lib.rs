@@ -14,4 +14,5 @@ pub mod mail;
 pub mod notifications;
 pub mod schema;
 pub mod startup;
+pub mod uploads;
 pub mod web;

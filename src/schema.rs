@@ -234,6 +234,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    photos (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        item_id -> Nullable<BigInt>,
+        uploader_id -> BigInt,
+        name -> Text,
+        width -> BigInt,
+        height -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(agenda_items -> communities (community_id));
 diesel::joinable!(agenda_items -> users (author_id));
@@ -264,4 +277,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     comment_revisions,
     comment_flags,
     follows,
+    photos,
 );

@@ -665,3 +665,94 @@ async fn followers_with_an_email_address_are_mailed(backend: Backend) {
     assert_eq!(again, 0, "each notification is mailed once");
 }
 both!(followers_with_an_email_address_are_mailed);
+
+/// A JPEG whose EXIF segment carries `marker`, as a phone camera's GPS tags would.
+fn jpeg_with_exif(marker: &str) -> Vec<u8> {
+    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(80, 60, |x, y| {
+        image::Rgb([x as u8, y as u8, 120])
+    }));
+    let mut plain = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut plain, image::ImageFormat::Jpeg)
+        .expect("encode");
+    let plain = plain.into_inner();
+    let mut exif = b"Exif\0\0II*\0\x08\0\0\0\0\0\0\0\0\0".to_vec();
+    exif.extend_from_slice(marker.as_bytes());
+    let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    out.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&exif);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+async fn proposals_carry_photos_cleaned_of_metadata(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let author = app.signed_in(&demo.contact("resident")).await;
+    let fields = [
+        ("title", "井盖松了"),
+        ("body", "主路上的井盖一踩就响。"),
+        ("category", "safety"),
+    ];
+    let not_image = author
+        .post_files(
+            "/c/liutang/items",
+            &fields,
+            vec![(
+                "photos",
+                "photo.jpg",
+                b"%PDF-1.7 this is not a photo".to_vec(),
+            )],
+        )
+        .await;
+    assert_eq!(not_image.status, 422);
+    assert!(
+        not_image.body.contains("不是图片") && not_image.body.contains("value=\"井盖松了\""),
+        "{}",
+        not_image.body
+    );
+    let five = (0..5)
+        .map(|_| ("photos", "p.jpg", jpeg_with_exif("x")))
+        .collect();
+    let too_many = author.post_files("/c/liutang/items", &fields, five).await;
+    assert!(too_many.body.contains("最多只能上传 4 张照片"));
+    let r = author
+        .post_files(
+            "/c/liutang/items",
+            &fields,
+            vec![(
+                "photos",
+                "IMG_0001.JPG",
+                jpeg_with_exif("GPS-31.2304N-121.4737E"),
+            )],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = app.client().get(r.location()).await;
+    let thumb = page
+        .body
+        .split("src=\"/photos/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("thumbnail shown")
+        .to_string();
+    let (status, content_type, bytes) = app.client().get_bytes(&format!("/photos/{thumb}")).await;
+    assert_eq!((status, content_type.as_str()), (200, "image/jpeg"));
+    let full = thumb.replace("-t.jpg", ".jpg");
+    let (_, _, original) = app.client().get_bytes(&format!("/photos/{full}")).await;
+    for served in [&bytes, &original] {
+        let text = String::from_utf8_lossy(served);
+        assert!(
+            !text.contains("GPS-31.2304N") && !text.contains("Exif"),
+            "metadata stripped"
+        );
+        assert_eq!(
+            image::guess_format(served).ok(),
+            Some(image::ImageFormat::Jpeg)
+        );
+    }
+    assert_eq!(
+        app.client().get_bytes("/photos/..%2Fsecret.key").await.0,
+        404
+    );
+}
+both!(proposals_carry_photos_cleaned_of_metadata);

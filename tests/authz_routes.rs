@@ -177,6 +177,12 @@ const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         COMMITTEE,
     ),
     ("get", "/c/{slug}/feed.atom", "/c/liutang/feed.atom", ALL),
+    (
+        "get",
+        "/photos/{name}",
+        "/photos/0123456789abcdef0123456789abcdef.jpg",
+        ALL,
+    ),
 ];
 
 fn denied(r: &Resp) -> bool {

@@ -17,7 +17,7 @@ use crate::db::{write_tx, AnyConnection};
 use crate::notifications::{notify, Notice};
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
-use crate::web::forms::{text_field, FieldErrors, Posted};
+use crate::web::forms::{text_field, FieldErrors, Posted, Uploaded};
 use crate::web::{fmt_time, page, render, see_other, AppState};
 
 /// Items per list page: a phone screenful or three.
@@ -142,12 +142,15 @@ pub async fn new_form(
     })
 }
 
+/// Photos one item may carry.
+pub const MAX_PHOTOS: usize = 4;
+
 pub async fn create(
     state: web::Data<AppState>,
     slug: web::Path<String>,
-    p: Posted<ItemForm>,
+    p: Uploaded<ItemForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Posted { ctx, form } = p;
+    let Uploaded { ctx, form, files } = p;
     let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     authorize(&ctx, &actor, may_raise(&actor))?;
     let me = ctx.require_user()?.id;
@@ -161,6 +164,29 @@ pub async fn create(
     if !rules::valid_category(&form.category) {
         errors.add("category", ctx.t("agenda.err_category"));
     }
+    // Photos are checked and re-encoded off the async workers, before anything is stored.
+    let photos = if files.len() > MAX_PHOTOS {
+        errors.add(
+            "photos",
+            ctx.f("photos.err_count", &[("n", &MAX_PHOTOS.to_string())]),
+        );
+        Vec::new()
+    } else {
+        let processed = web::block(move || {
+            files
+                .iter()
+                .map(|f| crate::uploads::process(&f.bytes))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+        match processed {
+            Ok(p) => p,
+            Err(e) => {
+                errors.add("photos", ctx.t(e.message_key()));
+                Vec::new()
+            }
+        }
+    };
     let (Some(title), Some(body), true) = (title, body, errors.is_empty()) else {
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -177,6 +203,15 @@ pub async fn create(
     // The committee puts items on the agenda directly; residents raise proposals.
     let committee = actor.has(Role::Committee);
     let major = committee && form.major == "on";
+    let data_dir = state.config.data_dir();
+    let stored = web::block(move || {
+        photos
+            .iter()
+            .map(|p| crate::uploads::store(&data_dir, p).map(|name| (name, (p.width, p.height))))
+            .collect::<std::io::Result<Vec<_>>>()
+    })
+    .await?
+    .map_err(|e| AppError::Internal(format!("storing photos: {e}")))?;
     let (c, category, now) = (community.clone(), form.category.clone(), state.clock.now());
     let id = state
         .db(move |conn| {
@@ -206,7 +241,11 @@ pub async fn create(
                     ),
                     respond_by: now + chrono::Duration::days(c.response_days),
                 };
-                Ok(model::insert(conn, &new, now)?)
+                let id = model::insert(conn, &new, now)?;
+                for (name, size) in &stored {
+                    model::add_photo(conn, (c.id, id), me, name, *size, now)?;
+                }
+                Ok(id)
             })
         })
         .await?;
@@ -246,6 +285,7 @@ struct ItemPage {
     moves: Vec<MoveOption>,
     steps: Vec<StepView>,
     next_step: Option<Step>,
+    photos: Vec<String>,
     errors: FieldErrors,
     comment_body: String,
     notice: Option<&'static str>,
@@ -255,6 +295,19 @@ struct ItemPage {
 #[serde(default)]
 pub struct ItemQuery {
     done: String,
+}
+
+/// What the item page reads from the database.
+struct ItemRows {
+    item: Item,
+    author: String,
+    timeline: Vec<model::EventRow>,
+    rows: Vec<crate::comments::model::ThreadRow>,
+    flags: Vec<(i64, String)>,
+    supported: bool,
+    following: bool,
+    records: Vec<model::StepRecord>,
+    photos: Vec<String>,
 }
 
 /// Everything the item page shows, in a fixed number of queries whatever the thread's size.
@@ -271,7 +324,17 @@ pub async fn item_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let (cid, me, now) = (community.id, ctx.user_id(), state.clock.now());
-    let (item, author, timeline, rows, flags, supported, following, records) = state
+    let ItemRows {
+        item,
+        author,
+        timeline,
+        rows,
+        flags,
+        supported,
+        following,
+        records,
+        photos,
+    } = state
         .db(move |conn| {
             let item = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
             let author = crate::accounts::model::find(conn, item.author_id)?.display_name;
@@ -279,6 +342,7 @@ pub async fn item_page(
             let rows = crate::comments::model::thread(conn, id)?;
             let flags = crate::comments::model::flags_on_item(conn, id)?;
             let records = model::steps(conn, id)?;
+            let photos = model::photos_of(conn, id)?;
             let (supported, following) = match me {
                 Some(u) => (
                     model::has_supported(conn, id, u)?,
@@ -286,9 +350,17 @@ pub async fn item_page(
                 ),
                 None => (false, false),
             };
-            Ok((
-                item, author, timeline, rows, flags, supported, following, records,
-            ))
+            Ok(ItemRows {
+                item,
+                author,
+                timeline,
+                rows,
+                flags,
+                supported,
+                following,
+                records,
+                photos,
+            })
         })
         .await?;
     let stage = item.stage();
@@ -335,6 +407,7 @@ pub async fn item_page(
             moves,
             steps,
             next_step,
+            photos,
             errors,
             comment_body,
             notice,
@@ -807,6 +880,27 @@ async fn set_follow(
         community.slug,
         if on { "following" } else { "unfollowed" }
     )))
+}
+
+// ---- photos ----
+
+/// Serves a stored photo or thumbnail. Names are content hashes, so the file never changes.
+pub async fn photo(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let name = name.into_inner();
+    if !crate::uploads::valid_name(&name) {
+        return Err(AppError::NotFound);
+    }
+    let path = crate::uploads::photo_dir(&state.config.data_dir()).join(&name);
+    let bytes = web::block(move || std::fs::read(path))
+        .await?
+        .map_err(|_| AppError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/jpeg")
+        .insert_header(("cache-control", "public, max-age=31536000, immutable"))
+        .body(bytes))
 }
 
 // ---- feed ----

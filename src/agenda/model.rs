@@ -7,7 +7,7 @@ use super::rules::{Stage, Step};
 use crate::authz::Role;
 use crate::db::AnyConnection;
 use crate::schema::{
-    agenda_events, agenda_items, agenda_steps, agenda_supports, follows, memberships, users,
+    agenda_events, agenda_items, agenda_steps, agenda_supports, follows, memberships, photos, users,
 };
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -557,4 +557,37 @@ pub fn record_step(
         .set(agenda_items::updated_at.eq(now))
         .execute(conn)?;
     Ok(())
+}
+
+// ---- photos ----
+
+pub fn add_photo(
+    conn: &mut AnyConnection,
+    item: (i64, i64),
+    uploader: i64,
+    name: &str,
+    size: (u32, u32),
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(photos::table)
+        .values((
+            photos::community_id.eq(item.0),
+            photos::item_id.eq(Some(item.1)),
+            photos::uploader_id.eq(uploader),
+            photos::name.eq(name),
+            photos::width.eq(i64::from(size.0)),
+            photos::height.eq(i64::from(size.1)),
+            photos::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// File names of an item's photos, in upload order.
+pub fn photos_of(conn: &mut AnyConnection, item_id: i64) -> QueryResult<Vec<String>> {
+    photos::table
+        .filter(photos::item_id.eq(Some(item_id)))
+        .order(photos::id)
+        .select(photos::name)
+        .load(conn)
 }

@@ -26,6 +26,8 @@ pub enum AppError {
     CrossSite,
     #[error("bad request: {0}")]
     BadRequest(String),
+    #[error("request too large")]
+    TooLarge,
     #[error("database error: {0}")]
     Db(#[from] diesel::result::Error),
     #[error("internal error: {0}")]
@@ -56,6 +58,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::SignIn(_) => StatusCode::SEE_OTHER,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

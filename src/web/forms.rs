@@ -53,6 +53,98 @@ impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
     }
 }
 
+/// A file sent with a form.
+pub struct UploadedFile {
+    pub field: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Like `Posted`, for forms that may carry files (`multipart/form-data`); a plain
+/// url-encoded post is accepted too, with no files.
+pub struct Uploaded<T> {
+    pub ctx: Ctx,
+    pub form: T,
+    pub files: Vec<UploadedFile>,
+}
+
+/// Everything one upload form may carry: four photos and the text.
+const UPLOAD_LIMIT: usize = 4 * crate::uploads::MAX_BYTES + FORM_LIMIT;
+
+impl<T: DeserializeOwned + 'static> FromRequest for Uploaded<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Uploaded<T>, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let multipart = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let posted = Posted::<T>::from_request(req, payload);
+            return Box::pin(async move {
+                let Posted { ctx, form } = posted.await?;
+                Ok(Uploaded {
+                    ctx,
+                    form,
+                    files: Vec::new(),
+                })
+            });
+        }
+        let req = req.clone();
+        let mut parts = actix_multipart::Multipart::new(req.headers(), payload.take());
+        Box::pin(async move {
+            use futures_util::StreamExt;
+            let bad = |e: actix_multipart::MultipartError| {
+                AppError::BadRequest(format!("multipart: {e}"))
+            };
+            let mut pairs: Vec<(String, String)> = Vec::new();
+            let mut files = Vec::new();
+            let mut total = 0usize;
+            while let Some(field) = parts.next().await {
+                let mut field = field.map_err(bad)?;
+                let name = field.name().unwrap_or("").to_string();
+                let is_file = field
+                    .content_disposition()
+                    .is_some_and(|cd| cd.get_filename().is_some());
+                let mut buf = Vec::new();
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk.map_err(bad)?;
+                    total += chunk.len();
+                    if total > UPLOAD_LIMIT {
+                        return Err(AppError::TooLarge);
+                    }
+                    buf.extend_from_slice(&chunk);
+                }
+                if is_file {
+                    if !buf.is_empty() {
+                        files.push(UploadedFile {
+                            field: name,
+                            bytes: buf,
+                        });
+                    }
+                } else {
+                    let text = String::from_utf8(buf)
+                        .map_err(|_| AppError::BadRequest("form field is not UTF-8".into()))?;
+                    pairs.push((name, text));
+                }
+            }
+            let ctx = Ctx::load(&req).await?;
+            let token = pairs
+                .iter()
+                .find(|(k, _)| k == "_csrf")
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("");
+            ctx.check_csrf(token)?;
+            let encoded = serde_urlencoded::to_string(&pairs)
+                .map_err(|e| AppError::BadRequest(format!("form: {e}")))?;
+            let form: T = serde_urlencoded::from_str(&encoded)
+                .map_err(|e| AppError::BadRequest(format!("form does not decode: {e}")))?;
+            Ok(Uploaded { ctx, form, files })
+        })
+    }
+}
+
 /// Messages for the fields of a form, already in the user's language.
 #[derive(Clone, Debug, Default)]
 pub struct FieldErrors(Vec<(&'static str, String)>);

@@ -65,6 +65,7 @@ route_table! {
     post "/c/{slug}/comments/{id}/hide" => comments::hide,
     post "/c/{slug}/comments/{id}/unhide" => comments::unhide,
     get "/c/{slug}/feed.atom" => agenda::feed,
+    get "/photos/{name}" => agenda::photo,
 }
 
 /// 200 once the database answers a query.

@@ -271,6 +271,55 @@ impl Client {
         Self::finish(req.send().await.expect("POST")).await
     }
 
+    /// Posts a multipart form (with this client's CSRF token) carrying files:
+    /// (field, file name, bytes).
+    pub async fn post_files(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: Vec<(&str, &str, Vec<u8>)>,
+    ) -> Resp {
+        let mut form = reqwest::multipart::Form::new().text("_csrf", self.csrf().await);
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        for (field, name, bytes) in files {
+            form = form.part(
+                field.to_string(),
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+            );
+        }
+        let r = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST");
+        Self::finish(r).await
+    }
+
+    pub async fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let r = self
+            .http
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .expect("GET");
+        let status = r.status().as_u16();
+        let ct = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        (
+            status,
+            ct,
+            r.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
+        )
+    }
+
     pub async fn sign_in(&self, contact: &str, password: &str) -> Resp {
         self.post("/signin", &[("contact", contact), ("password", password)])
             .await

@@ -89,8 +89,8 @@ pub enum Action {
     ViewResidents,
     /// Appoint or remove representatives, supervisors and grid workers.
     AppointCommunityRole,
-    /// Add grids.
-    ManageGrids,
+    /// Add grids, set the community's rules for proposals.
+    ConfigureCommunity,
     /// Read the action log.
     ViewActionLog,
     /// Create communities, appoint committees and township staff.
@@ -115,7 +115,9 @@ pub fn allows(actor: &Actor, action: Action) -> bool {
         ViewPublic => true,
         ViewOwnAccount | RequestJoin => actor.signed_in,
         ActAsResident => actor.signed_in && actor.has(Role::Resident),
-        ReviewJoinRequests | AppointCommunityRole | ManageGrids => actor.signed_in && committee,
+        ReviewJoinRequests | AppointCommunityRole | ConfigureCommunity => {
+            actor.signed_in && committee
+        }
         ViewResidents | ViewActionLog => {
             actor.signed_in && (committee || supervisor || actor.township_above || actor.is_admin)
         }
@@ -188,7 +190,7 @@ mod tests {
                 [false, false, false, false, true, false, false, false, false],
             ),
             (
-                ManageGrids,
+                ConfigureCommunity,
                 [false, false, false, false, true, false, false, false, false],
             ),
             (

@@ -756,3 +756,63 @@ async fn proposals_carry_photos_cleaned_of_metadata(backend: Backend) {
     );
 }
 both!(proposals_carry_photos_cleaned_of_metadata);
+
+async fn the_committee_sets_the_rules_for_proposals(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let bad = committee
+        .post(
+            "/c/liutang/settings",
+            &[
+                ("support_percent", "0"),
+                ("support_minimum", "3"),
+                ("response_days", "15"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("附议比例1到100"));
+    let r = committee
+        .post(
+            "/c/liutang/settings",
+            &[
+                ("support_percent", "50"),
+                ("support_minimum", "3"),
+                ("response_days", "7"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.location()),
+        (303, "/c/liutang/residents?done=settings")
+    );
+    let author = app.signed_in(&demo.contact("resident")).await;
+    let path = raise(&author, "新规则下的提议", "内容", "other").await;
+    let page = author.get(&path).await;
+    let verified: usize = app
+        .client()
+        .get("/c/liutang")
+        .await
+        .body
+        .split("<strong>")
+        .nth(2)
+        .and_then(|s| s.split('<').next())
+        .and_then(|s| s.parse().ok())
+        .expect("residents count");
+    assert!(
+        page.body
+            .contains(&format!(" / {}</h2>", verified.div_ceil(2))),
+        "half the residents, rounded up"
+    );
+    let own = author.post(&format!("{path}/support"), &[]).await;
+    assert_eq!(own.status, 422);
+    assert!(own.body.contains("提议人本人不需要附议"));
+    let supervisor = app.signed_in(&demo.contact("supervisor")).await;
+    assert!(supervisor
+        .get("/c/liutang/log")
+        .await
+        .body
+        .contains("修改提议规则"));
+}
+both!(the_committee_sets_the_rules_for_proposals);

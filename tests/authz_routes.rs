@@ -89,6 +89,12 @@ const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         COMMITTEE,
     ),
     ("post", "/c/{slug}/grids", "/c/liutang/grids", COMMITTEE),
+    (
+        "post",
+        "/c/{slug}/settings",
+        "/c/liutang/settings",
+        COMMITTEE,
+    ),
     ("get", "/c/{slug}/log", "/c/liutang/log", OVERSIGHT),
     ("get", "/c/{slug}/items", "/c/liutang/items", ALL),
     (

@@ -519,6 +519,9 @@ async fn change_support(
                     return Ok(Err("agenda.err_support_closed"));
                 }
                 if give {
+                    if item.author_id == me {
+                        return Ok(Err("agenda.err_own_support"));
+                    }
                     if !model::support(conn, &item, me, now)? {
                         return Ok(Err("agenda.err_supported_twice"));
                     }

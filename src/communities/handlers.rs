@@ -386,6 +386,7 @@ pub async fn residents(
         "appointed" => Some("residents.done_appointed"),
         "revoked" => Some("residents.done_revoked"),
         "grid" => Some("residents.done_grid"),
+        "settings" => Some("settings.done"),
         _ => None,
     };
     residents_page(
@@ -763,6 +764,77 @@ pub struct GridForm {
     pub name: String,
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SettingsForm {
+    pub support_percent: String,
+    pub support_minimum: String,
+    pub response_days: String,
+}
+
+/// The community's own rules for proposals: the support threshold and the answer deadline.
+/// They apply to proposals raised from now on; each proposal keeps the threshold it was
+/// raised with.
+pub async fn save_settings(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    p: Posted<SettingsForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
+    authorize(&ctx, &actor, Action::ConfigureCommunity)?;
+    let me = ctx.require_user()?.id;
+    let number = |s: &str, lo: i64, hi: i64| {
+        s.trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|v| (lo..=hi).contains(v))
+    };
+    let (Some(percent), Some(minimum), Some(days)) = (
+        number(&form.support_percent, 1, 100),
+        number(&form.support_minimum, 1, 10_000),
+        number(&form.response_days, 1, 365),
+    ) else {
+        let mut errors = FieldErrors::default();
+        errors.add("settings", ctx.t("settings.err"));
+        return residents_page(
+            &state,
+            ctx,
+            community,
+            actor,
+            errors,
+            AppointForm::default(),
+            None,
+        )
+        .await;
+    };
+    let (cid, now) = (community.id, state.clock.now());
+    state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                model::set_proposal_rules(conn, cid, percent, minimum, days)?;
+                audit::record(
+                    conn,
+                    &Entry {
+                        community_id: Some(cid),
+                        actor_id: me,
+                        action: "settings",
+                        target_user_id: None,
+                        detail: &format!("{percent}% ≥ {minimum}, {days}d"),
+                        reason: "",
+                    },
+                    now,
+                )?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/c/{}/residents?done=settings",
+        community.slug
+    )))
+}
+
 pub async fn add_grid(
     state: web::Data<AppState>,
     slug: web::Path<String>,
@@ -770,7 +842,7 @@ pub async fn add_grid(
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
     let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
-    authorize(&ctx, &actor, Action::ManageGrids)?;
+    authorize(&ctx, &actor, Action::ConfigureCommunity)?;
     let me = ctx.require_user()?.id;
     let name = match text_field(&form.name, 1, 40) {
         Ok(n) => n,

@@ -141,6 +141,22 @@ pub fn insert_community(
         .get_result(conn)
 }
 
+pub fn set_proposal_rules(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    percent: i64,
+    minimum: i64,
+    days: i64,
+) -> QueryResult<usize> {
+    diesel::update(communities::table.find(community_id))
+        .set((
+            communities::support_percent.eq(percent),
+            communities::support_minimum.eq(minimum),
+            communities::response_days.eq(days),
+        ))
+        .execute(conn)
+}
+
 pub fn grids_of(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Vec<Grid>> {
     grids::table
         .filter(grids::community_id.eq(community_id))

@@ -47,6 +47,7 @@ route_table! {
     post "/c/{slug}/roles" => communities::appoint,
     post "/c/{slug}/roles/revoke" => communities::revoke,
     post "/c/{slug}/grids" => communities::add_grid,
+    post "/c/{slug}/settings" => communities::save_settings,
     get "/c/{slug}/log" => communities::action_log,
     get "/c/{slug}/items" => agenda::list,
     get "/c/{slug}/items/new" => agenda::new_form,

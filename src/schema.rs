@@ -231,6 +231,7 @@ diesel::table! {
         minutes -> Text,
         recorded_by -> BigInt,
         created_at -> Timestamp,
+        photo -> Nullable<Text>,
     }
 }
 

@@ -553,9 +553,10 @@ async fn a_major_item_records_its_deliberations_in_order(backend: Backend) {
         .post(&format!("{path}/steps"), &step("proposal", "5", "6"))
         .await;
     assert!(bad.body.contains("实到不能多于应到"));
+    let sheet = vec![("photo", "签到表.jpg", jpeg_with_exif("GPS-SIGN-IN-SHEET"))];
     assert_eq!(
         committee
-            .post(&format!("{path}/steps"), &step("proposal", "7", "7"))
+            .post_files(&format!("{path}/steps"), &step("proposal", "7", "7"), sheet)
             .await
             .status,
         303
@@ -590,6 +591,10 @@ async fn a_major_item_records_its_deliberations_in_order(backend: Backend) {
         "three steps shown as recorded"
     );
     assert!(page.body.contains("应到 45 / 实到 30"));
+    assert!(
+        page.body.contains("class=\"step-photo\""),
+        "the sign-in sheet is shown"
+    );
     let resident = app.signed_in(&demo.contact("resident")).await;
     assert_eq!(
         resident

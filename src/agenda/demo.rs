@@ -416,6 +416,7 @@ pub fn seed(
                 present,
                 outcome,
                 minutes: "",
+                photo: None,
             };
             model::record_step(s.conn, &road, &new, chair, held)?;
         }

@@ -747,9 +747,9 @@ pub struct StepForm {
 pub async fn record_step(
     state: web::Data<AppState>,
     path: web::Path<(String, i64)>,
-    p: Posted<StepForm>,
+    p: Uploaded<StepForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Posted { ctx, form } = p;
+    let Uploaded { ctx, form, files } = p;
     let (slug, id) = path.into_inner();
     let (community, actor) = load_community(&state, &ctx, slug).await?;
     authorize(&ctx, &actor, Action::ManageAgenda)?;
@@ -786,6 +786,35 @@ pub async fn record_step(
         )
         .await;
     };
+    // One optional photo: the sign-in sheet, the meeting in the hall.
+    let photo = match files.into_iter().next() {
+        None => None,
+        Some(f) => {
+            let data_dir = state.config.data_dir();
+            let stored = web::block(move || {
+                crate::uploads::process(&f.bytes).map(|p| crate::uploads::store(&data_dir, &p))
+            })
+            .await?;
+            match stored {
+                Ok(Ok(name)) => Some(name),
+                Ok(Err(e)) => return Err(AppError::Internal(format!("storing a photo: {e}"))),
+                Err(e) => {
+                    let msg = ctx.t(e.message_key()).to_string();
+                    return item_error(
+                        &state,
+                        ctx,
+                        community,
+                        actor,
+                        id,
+                        "steps",
+                        msg,
+                        String::new(),
+                    )
+                    .await;
+                }
+            }
+        }
+    };
     let (cid, now) = (community.id, state.clock.now());
     let outcome_key = state
         .db(move |conn| {
@@ -808,6 +837,7 @@ pub async fn record_step(
                     present,
                     outcome: &outcome,
                     minutes: &minutes,
+                    photo: photo.as_deref(),
                 };
                 model::record_step(conn, &item, &new, me, now)?;
                 Ok(Ok(()))

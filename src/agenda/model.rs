@@ -500,6 +500,7 @@ pub struct StepRecord {
     pub outcome: String,
     pub minutes: String,
     pub created_at: NaiveDateTime,
+    pub photo: Option<String>,
 }
 
 impl StepRecord {
@@ -528,6 +529,7 @@ pub struct NewStep<'a> {
     pub present: i64,
     pub outcome: &'a str,
     pub minutes: &'a str,
+    pub photo: Option<&'a str>,
 }
 
 /// Records a step; the unique key refuses a second record of the same step.
@@ -551,6 +553,7 @@ pub fn record_step(
             agenda_steps::minutes.eq(s.minutes),
             agenda_steps::recorded_by.eq(by),
             agenda_steps::created_at.eq(now),
+            agenda_steps::photo.eq(s.photo),
         ))
         .execute(conn)?;
     diesel::update(agenda_items::table.find(item.id))

@@ -1,0 +1,1 @@
+ALTER TABLE agenda_steps DROP COLUMN photo;

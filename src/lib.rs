@@ -14,5 +14,6 @@ pub mod mail;
 pub mod notifications;
 pub mod schema;
 pub mod startup;
+pub mod supervision;
 pub mod uploads;
 pub mod web;

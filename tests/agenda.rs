@@ -821,3 +821,30 @@ async fn the_committee_sets_the_rules_for_proposals(backend: Backend) {
         .contains("修改提议规则"));
 }
 both!(the_committee_sets_the_rules_for_proposals);
+
+async fn supervisors_see_overdue_proposals_and_moderation(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let supervisor = app.signed_in(&demo.contact("supervisor")).await;
+    let page = supervisor.get("/c/liutang/supervision").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("路灯坏了三盏"),
+        "the demo's overdue proposal"
+    );
+    let xinghe_committee = app.signed_in(&demo.contact("committee_xinghe")).await;
+    let page = xinghe_committee.get("/c/xinghe/supervision").await;
+    assert!(
+        page.body.contains("兴和小区停车难") && page.body.contains("人身攻击"),
+        "the hidden comment, with its reason"
+    );
+    assert_eq!(
+        app.signed_in(&demo.contact("resident"))
+            .await
+            .get("/c/liutang/supervision")
+            .await
+            .status,
+        403
+    );
+}
+both!(supervisors_see_overdue_proposals_and_moderation);

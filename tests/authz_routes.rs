@@ -96,6 +96,12 @@ const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         COMMITTEE,
     ),
     ("get", "/c/{slug}/log", "/c/liutang/log", OVERSIGHT),
+    (
+        "get",
+        "/c/{slug}/supervision",
+        "/c/liutang/supervision",
+        OVERSIGHT,
+    ),
     ("get", "/c/{slug}/items", "/c/liutang/items", ALL),
     (
         "get",

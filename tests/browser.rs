@@ -83,7 +83,7 @@ impl Person<'_> {
 
     /// Fails the test with a screenshot of where it stood.
     fn fail(&self, step: &str, why: impl std::fmt::Display) -> ! {
-        self.screenshot(&self.shots, &format!("FAILED-{step}"));
+        self.screenshot(&self.shots, &format!("FAILED-{}", step.replace('/', "_")));
         panic!(
             "{} at step `{step}`: {why}\n(screenshot in {})\npage: {}",
             self.who,
@@ -330,7 +330,17 @@ async fn every_page_fits_a_phone_at_200_percent_zoom() {
                 .unwrap_or_default();
             let nums: Vec<i64> = serde_json::from_str(&text).unwrap_or_default();
             if nums.len() != 2 || nums[0] > nums[1] + 1 {
-                zoomed.fail(step, format!("the page is wider than the screen: {text}"));
+                let who = "JSON.stringify([...document.querySelectorAll('body *')]\
+                    .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)\
+                    .slice(-5).map(e => e.tagName + '.' + e.className + '#' + e.id))";
+                let offenders = zoomed
+                    .tab
+                    .evaluate(who, false)
+                    .ok()
+                    .and_then(|r| r.value)
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
+                zoomed.fail(step, format!("the page is wider than the screen: {text}; too wide: {offenders}"));
             }
         };
         for path in [
@@ -351,9 +361,14 @@ async fn every_page_fits_a_phone_at_200_percent_zoom() {
         for path in [
             "/c/liutang/residents",
             "/c/liutang/log",
+            "/c/liutang/supervision",
             "/c/liutang/join",
             "/profile",
             "/inbox",
+            "/c/liutang/items",
+            "/c/liutang/items/new",
+            "/c/liutang/items/6",
+            "/c/xinghe/items/1",
         ] {
             zoomed.open(path);
             fits(path);

@@ -192,3 +192,43 @@ pub fn recent_posts(
         .select(comments::created_at)
         .load(conn)
 }
+
+/// A flagged or hidden comment, for the supervisors' page.
+#[derive(Queryable, Clone, Debug)]
+pub struct ModerationRow {
+    pub comment_id: i64,
+    pub item_id: i64,
+    pub item_title: String,
+    pub hidden: bool,
+    pub hidden_reason: String,
+    pub flags: i64,
+}
+
+/// Comments of a community that are hidden or flagged, newest first: one query.
+pub fn moderation(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<ModerationRow>> {
+    let flag_count = comment_flags::table
+        .filter(comment_flags::comment_id.eq(comments::id))
+        .count()
+        .single_value();
+    comments::table
+        .inner_join(agenda_items::table.on(comments::item_id.eq(agenda_items::id)))
+        .filter(comments::community_id.eq(community_id))
+        .filter(comments::hidden.eq(true).or(diesel::dsl::exists(
+            comment_flags::table.filter(comment_flags::comment_id.eq(comments::id)),
+        )))
+        .order(comments::id.desc())
+        .limit(limit)
+        .select((
+            comments::id,
+            comments::item_id,
+            agenda_items::title,
+            comments::hidden,
+            comments::hidden_reason,
+            flag_count.assume_not_null(),
+        ))
+        .load(conn)
+}

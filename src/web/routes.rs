@@ -49,6 +49,7 @@ route_table! {
     post "/c/{slug}/grids" => communities::add_grid,
     post "/c/{slug}/settings" => communities::save_settings,
     get "/c/{slug}/log" => communities::action_log,
+    get "/c/{slug}/supervision" => crate::supervision::dashboard,
     get "/c/{slug}/items" => agenda::list,
     get "/c/{slug}/items/new" => agenda::new_form,
     post "/c/{slug}/items" => agenda::create,

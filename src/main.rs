@@ -104,7 +104,7 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
                 demo::DEMO_PASSWORD
             );
             for s in signins {
-                println!("  {:<15} {:<12} {}", s.role, s.contact, s.name);
+                println!("  {:<17} {:<12} {}", s.role, s.contact, s.name);
             }
         } else {
             println!("The database already has data; the demo was not loaded again.");

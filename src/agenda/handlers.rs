@@ -450,32 +450,40 @@ pub async fn show(
     .await
 }
 
-/// Re-renders the item page with one message, status 422.
-#[allow(clippy::too_many_arguments)]
-pub async fn item_error(
-    state: &AppState,
-    ctx: Ctx,
-    community: Community,
-    actor: Actor,
-    id: i64,
-    field: &'static str,
-    message: String,
-    comment_body: String,
-) -> Result<HttpResponse, AppError> {
-    let mut errors = FieldErrors::default();
-    errors.add(field, message);
-    item_page(
-        state,
-        ctx,
-        community,
-        actor,
-        id,
-        errors,
-        comment_body,
-        None,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
+/// An item page being answered: who asks, where, about which item.
+pub struct OnItem {
+    pub ctx: Ctx,
+    pub community: Community,
+    pub actor: Actor,
+    pub id: i64,
+}
+
+impl OnItem {
+    /// Re-renders the item page with one message beside `field` and the comment text the
+    /// user typed kept; status 422.
+    pub async fn refuse(
+        self,
+        state: &AppState,
+        field: &'static str,
+        message: String,
+        kept: String,
+    ) -> Result<HttpResponse, AppError> {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        item_page(
+            state,
+            self.ctx,
+            self.community,
+            self.actor,
+            self.id,
+            errors,
+            kept,
+            None,
+            status,
+        )
+        .await
+    }
 }
 
 // ---- supports ----
@@ -543,16 +551,13 @@ async fn change_support(
             if give { "supported" } else { "unsupported" }
         ))),
         Err(key) => {
-            item_error(
-                &state,
-                ctx.clone(),
+            OnItem {
+                ctx: ctx.clone(),
                 community,
                 actor,
                 id,
-                "support",
-                ctx.t(key).to_string(),
-                String::new(),
-            )
+            }
+            .refuse(&state, "support", ctx.t(key).to_string(), String::new())
             .await
         }
     }
@@ -646,32 +651,26 @@ pub async fn move_stage(
     let me = ctx.require_user()?.id;
     let Some(to) = Stage::parse(&form.to) else {
         let msg = ctx.t("agenda.err_move").to_string();
-        return item_error(
-            &state,
+        return OnItem {
             ctx,
             community,
             actor,
             id,
-            "move",
-            msg,
-            String::new(),
-        )
+        }
+        .refuse(&state, "move", msg, String::new())
         .await;
     };
     let note = match text_field(&form.note, 0, 2000) {
         Ok(n) => n,
         Err(e) => {
             let msg = e.message(&ctx.tr);
-            return item_error(
-                &state,
+            return OnItem {
                 ctx,
                 community,
                 actor,
                 id,
-                "move",
-                msg,
-                String::new(),
-            )
+            }
+            .refuse(&state, "move", msg, String::new())
             .await;
         }
     };
@@ -714,16 +713,13 @@ pub async fn move_stage(
             community.slug
         ))),
         Err(key) => {
-            item_error(
-                &state,
-                ctx.clone(),
+            OnItem {
+                ctx: ctx.clone(),
                 community,
                 actor,
                 id,
-                "move",
-                ctx.t(key).to_string(),
-                String::new(),
-            )
+            }
+            .refuse(&state, "move", ctx.t(key).to_string(), String::new())
             .await
         }
     }
@@ -774,16 +770,13 @@ pub async fn record_step(
     ) = (step, held_on, expected, present, body, outcome, minutes)
     else {
         let msg = ctx.t("steps.err_fields").to_string();
-        return item_error(
-            &state,
+        return OnItem {
             ctx,
             community,
             actor,
             id,
-            "steps",
-            msg,
-            String::new(),
-        )
+        }
+        .refuse(&state, "steps", msg, String::new())
         .await;
     };
     // One optional photo: the sign-in sheet, the meeting in the hall.
@@ -800,16 +793,13 @@ pub async fn record_step(
                 Ok(Err(e)) => return Err(AppError::Internal(format!("storing a photo: {e}"))),
                 Err(e) => {
                     let msg = ctx.t(e.message_key()).to_string();
-                    return item_error(
-                        &state,
+                    return OnItem {
                         ctx,
                         community,
                         actor,
                         id,
-                        "steps",
-                        msg,
-                        String::new(),
-                    )
+                    }
+                    .refuse(&state, "steps", msg, String::new())
                     .await;
                 }
             }
@@ -851,16 +841,13 @@ pub async fn record_step(
         ))),
         Err(key) => {
             let msg = ctx.t(key).to_string();
-            item_error(
-                &state,
+            OnItem {
                 ctx,
                 community,
                 actor,
                 id,
-                "steps",
-                msg,
-                String::new(),
-            )
+            }
+            .refuse(&state, "steps", msg, String::new())
             .await
         }
     }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::model::{self, NewComment, ThreadRow};
 use super::rules::{self, Stance, StanceCounts, ThreadInput};
-use crate::agenda::handlers::{item_error, tell_followers};
+use crate::agenda::handlers::{tell_followers, OnItem};
 use crate::agenda::model as agenda;
 use crate::agenda::rules as agenda_rules;
 use crate::audit::{self, Entry};
@@ -150,23 +150,24 @@ pub async fn post(
     let body = match rules::check_body(&form.body) {
         Ok(b) => b,
         Err(rules::BodyProblem::Empty) => {
-            return item_error(
-                &state,
-                ctx.clone(),
+            return OnItem {
+                ctx: ctx.clone(),
                 community,
                 actor,
-                item_id,
-                "comment",
-                ctx.t("err.empty").to_string(),
-                form.body,
-            )
+                id: item_id,
+            }
+            .refuse(&state, "comment", ctx.t("err.empty").to_string(), form.body)
             .await
         }
         Err(rules::BodyProblem::TooLong(n)) => {
             let msg = ctx.f("err.too_long", &[("n", &n.to_string())]);
-            return item_error(
-                &state, ctx, community, actor, item_id, "comment", msg, form.body,
-            )
+            return OnItem {
+                ctx,
+                community,
+                actor,
+                id: item_id,
+            }
+            .refuse(&state, "comment", msg, form.body)
             .await;
         }
     };
@@ -216,9 +217,13 @@ pub async fn post(
         ))),
         Err((key, wait)) => {
             let msg = ctx.f(key, &[("n", &wait.unwrap_or(0).to_string())]);
-            item_error(
-                &state, ctx, community, actor, item_id, "comment", msg, form.body,
-            )
+            OnItem {
+                ctx,
+                community,
+                actor,
+                id: item_id,
+            }
+            .refuse(&state, "comment", msg, form.body)
             .await
         }
     }
@@ -264,16 +269,13 @@ impl Acting {
     /// Back to the item page with a message (422).
     async fn refuse(self, state: &AppState, message: String) -> Result<HttpResponse, AppError> {
         let item_id = self.comment.item_id;
-        item_error(
-            state,
-            self.ctx,
-            self.community,
-            self.actor,
-            item_id,
-            "comment",
-            message,
-            String::new(),
-        )
+        OnItem {
+            ctx: self.ctx,
+            community: self.community,
+            actor: self.actor,
+            id: item_id,
+        }
+        .refuse(state, "comment", message, String::new())
         .await
     }
 

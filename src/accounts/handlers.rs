@@ -13,7 +13,7 @@ use crate::db::{is_unique_violation, write_tx};
 use crate::notifications::{self, Notification};
 use crate::web::ctx::{client_ip, user_agent, Ctx};
 use crate::web::error::AppError;
-use crate::web::forms::{FieldErrors, Posted};
+use crate::web::forms::{Empty, FieldErrors, Posted};
 use crate::web::i18n::{Lang, LANG_COOKIE};
 use crate::web::security::cookie;
 use crate::web::{fmt_time, page, render, see_other, AppState};
@@ -237,10 +237,6 @@ pub async fn signin(
         }
     }
 }
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct Empty {}
 
 pub async fn signout(
     state: web::Data<AppState>,

@@ -17,7 +17,7 @@ use crate::db::{write_tx, AnyConnection};
 use crate::notifications::{notify, Notice};
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
-use crate::web::forms::{text_field, FieldErrors, Posted, Uploaded};
+use crate::web::forms::{text_field, Empty, FieldErrors, Posted, Uploaded};
 use crate::web::{fmt_time, page, render, see_other, AppState};
 
 /// Items per list page: a phone screenful or three.
@@ -487,10 +487,6 @@ impl OnItem {
 }
 
 // ---- supports ----
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct Empty {}
 
 pub async fn support(
     state: web::Data<AppState>,

@@ -53,6 +53,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
     }
 }
 
+/// A form with nothing but its CSRF token: a button.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Empty {}
+
 /// A file sent with a form.
 pub struct UploadedFile {
     pub field: String,

@@ -11,7 +11,7 @@ use super::model::{self, Cursor, Item, ListQuery, ListRow, NewItem, Sort};
 use super::rules::{self, Facts, Mover, Stage, Step, CATEGORIES};
 use crate::authz::{allows, Action, Actor, Role};
 use crate::comments::handlers::{thread_view, ThreadView};
-use crate::communities::handlers::{authorize, load_community};
+use crate::communities::handlers::{authorize, load_as, load_community};
 use crate::communities::model::{self as communities, Community};
 use crate::db::{write_tx, AnyConnection};
 use crate::notifications::{notify, Notice};
@@ -511,9 +511,7 @@ async fn change_support(
     give: bool,
 ) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
-    let (community, actor) = load_community(&state, &ctx, slug).await?;
-    authorize(&ctx, &actor, Action::ActAsResident)?;
-    let me = ctx.require_user()?.id;
+    let (community, actor, me) = load_as(&state, &ctx, slug, Action::ActAsResident).await?;
     let (c, now) = (community.clone(), state.clock.now());
     let outcome = state
         .db(move |conn| {
@@ -743,9 +741,7 @@ pub async fn record_step(
 ) -> Result<HttpResponse, AppError> {
     let Uploaded { ctx, form, files } = p;
     let (slug, id) = path.into_inner();
-    let (community, actor) = load_community(&state, &ctx, slug).await?;
-    authorize(&ctx, &actor, Action::ManageAgenda)?;
-    let me = ctx.require_user()?.id;
+    let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
     let step = Step::parse(&form.step);
     let held_on = chrono::NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
         .ok()
@@ -874,9 +870,7 @@ async fn set_follow(
     on: bool,
 ) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
-    let (community, actor) = load_community(&state, &ctx, slug).await?;
-    authorize(&ctx, &actor, Action::ViewOwnAccount)?;
-    let me = ctx.require_user()?.id;
+    let (community, _, me) = load_as(&state, &ctx, slug, Action::ViewOwnAccount).await?;
     let (cid, now) = (community.id, state.clock.now());
     state
         .db(move |conn| {

@@ -14,7 +14,7 @@ use crate::agenda::model as agenda;
 use crate::agenda::rules as agenda_rules;
 use crate::audit::{self, Entry};
 use crate::authz::{allows, Action, Actor, Role};
-use crate::communities::handlers::{authorize, load_community};
+use crate::communities::handlers::{authorize, load_as, load_community};
 use crate::communities::model::Community;
 use crate::db::write_tx;
 use crate::notifications::{notify, Notice};
@@ -144,9 +144,7 @@ pub async fn post(
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
     let (slug, item_id) = path.into_inner();
-    let (community, actor) = load_community(&state, &ctx, slug).await?;
-    authorize(&ctx, &actor, Action::Comment)?;
-    let me = ctx.require_user()?.id;
+    let (community, actor, me) = load_as(&state, &ctx, slug, Action::Comment).await?;
     let body = match rules::check_body(&form.body) {
         Ok(b) => b,
         Err(rules::BodyProblem::Empty) => {

@@ -35,6 +35,20 @@ pub async fn load_community(
         .await
 }
 
+/// Loads the community, refuses the action unless the signed-in user may take it there,
+/// and returns the community, the user as seen from it, and their id.
+pub async fn load_as(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: String,
+    action: Action,
+) -> Result<(Community, Actor, i64), AppError> {
+    let (community, actor) = load_community(state, ctx, slug).await?;
+    authorize(ctx, &actor, action)?;
+    let me = ctx.require_user()?.id;
+    Ok((community, actor, me))
+}
+
 /// Refuses an action the actor may not take: anonymous users are sent to sign in.
 pub fn authorize(ctx: &Ctx, actor: &Actor, action: Action) -> Result<(), AppError> {
     if allows(actor, action) {
@@ -414,9 +428,7 @@ pub async fn approve(
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
     let (slug, request_id) = path.into_inner();
-    let (community, actor) = load_community(&state, &ctx, slug).await?;
-    authorize(&ctx, &actor, Action::ReviewJoinRequests)?;
-    let me = ctx.require_user()?.id;
+    let (community, actor, me) = load_as(&state, &ctx, slug, Action::ReviewJoinRequests).await?;
     let (c, now) = (community.clone(), state.clock.now());
     let household = form.household.trim().to_string();
     let result = state
@@ -520,9 +532,7 @@ pub async fn decline(
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
     let (slug, request_id) = path.into_inner();
-    let (community, actor) = load_community(&state, &ctx, slug).await?;
-    authorize(&ctx, &actor, Action::ReviewJoinRequests)?;
-    let me = ctx.require_user()?.id;
+    let (community, actor, me) = load_as(&state, &ctx, slug, Action::ReviewJoinRequests).await?;
     let reason = match text_field(&form.reason, 1, 500) {
         Ok(r) => r,
         Err(e) => {
@@ -619,9 +629,13 @@ pub async fn appoint(
     p: Posted<AppointForm>,
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
-    let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
-    authorize(&ctx, &actor, Action::AppointCommunityRole)?;
-    let me = ctx.require_user()?.id;
+    let (community, actor, me) = load_as(
+        &state,
+        &ctx,
+        slug.into_inner(),
+        Action::AppointCommunityRole,
+    )
+    .await?;
     let (c, now) = (community.clone(), state.clock.now());
     let (contact, role, grid) = (
         Contact::parse(&form.contact),
@@ -706,9 +720,13 @@ pub async fn revoke(
     p: Posted<RevokeForm>,
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
-    let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
-    authorize(&ctx, &actor, Action::AppointCommunityRole)?;
-    let me = ctx.require_user()?.id;
+    let (community, actor, me) = load_as(
+        &state,
+        &ctx,
+        slug.into_inner(),
+        Action::AppointCommunityRole,
+    )
+    .await?;
     let (Some(user_id), Some(role)) = (
         parse_optional_id(&form.user_id),
         Role::parse(&form.role).filter(|r| r.committee_appoints()),
@@ -781,9 +799,8 @@ pub async fn save_settings(
     p: Posted<SettingsForm>,
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
-    let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
-    authorize(&ctx, &actor, Action::ConfigureCommunity)?;
-    let me = ctx.require_user()?.id;
+    let (community, actor, me) =
+        load_as(&state, &ctx, slug.into_inner(), Action::ConfigureCommunity).await?;
     let number = |s: &str, lo: i64, hi: i64| {
         s.trim()
             .parse::<i64>()
@@ -841,9 +858,8 @@ pub async fn add_grid(
     p: Posted<GridForm>,
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
-    let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
-    authorize(&ctx, &actor, Action::ConfigureCommunity)?;
-    let me = ctx.require_user()?.id;
+    let (community, actor, me) =
+        load_as(&state, &ctx, slug.into_inner(), Action::ConfigureCommunity).await?;
     let name = match text_field(&form.name, 1, 40) {
         Ok(n) => n,
         Err(e) => {

@@ -105,6 +105,11 @@ pub enum Action {
     Moderate,
     /// Read a hidden comment's original text.
     ReadHidden,
+    /// Cast a vote; whether the user is in the ballot's frozen electorate is checked
+    /// against that list.
+    Vote,
+    /// Countersign a published decision (the supervision committee).
+    Countersign,
 }
 
 pub fn allows(actor: &Actor, action: Action) -> bool {
@@ -131,6 +136,8 @@ pub fn allows(actor: &Actor, action: Action) -> bool {
         ReadHidden => {
             actor.signed_in && (committee || supervisor || actor.township_above || actor.is_admin)
         }
+        Vote => actor.signed_in,
+        Countersign => actor.signed_in && supervisor,
     }
 }
 
@@ -204,6 +211,10 @@ mod tests {
             (
                 Administer,
                 [false, false, false, false, false, false, false, false, true],
+            ),
+            (
+                Countersign,
+                [false, false, false, false, false, true, false, false, false],
             ),
         ];
         let actors = [

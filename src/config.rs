@@ -54,6 +54,11 @@ pub struct Config {
     #[arg(long, env = "YISHI_MAIL_INTERVAL", default_value_t = 10)]
     pub mail_interval: u64,
 
+    /// Seconds between runs of the periodic jobs (closing ballots whose time is up); 0 runs
+    /// none, and ballots then close on the first request after their closing time.
+    #[arg(long, env = "YISHI_JOB_INTERVAL", default_value_t = 15)]
+    pub job_interval: u64,
+
     /// HTTP worker threads (defaults to the number of cores).
     #[arg(long, env = "YISHI_WORKERS")]
     pub workers: Option<usize>,
@@ -74,6 +79,7 @@ impl Config {
             smtp_url: None,
             mail_from: "议事 <noreply@yishi.invalid>".into(),
             mail_interval: 0,
+            job_interval: 0,
         }
     }
 

@@ -248,6 +248,114 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ballots (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        item_id -> BigInt,
+        body -> Text,
+        mode -> Text,
+        secret -> Bool,
+        options -> Text,
+        rule -> Text,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        electorate -> BigInt,
+        households -> BigInt,
+        cast_count -> BigInt,
+        state -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    ballot_electors (ballot_id, user_id) {
+        ballot_id -> BigInt,
+        user_id -> BigInt,
+        household_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    ballot_voters (id) {
+        id -> BigInt,
+        ballot_id -> BigInt,
+        voter_key -> BigInt,
+        user_id -> BigInt,
+        household_id -> Nullable<BigInt>,
+        choice -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    ballot_choices (ballot_id, tracker) {
+        ballot_id -> BigInt,
+        tracker -> Text,
+        choice -> Integer,
+    }
+}
+
+diesel::table! {
+    hall_results (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        ballot_id -> BigInt,
+        present -> BigInt,
+        households_present -> BigInt,
+        counts -> Text,
+        minutes -> Text,
+        photo -> Nullable<Text>,
+        state -> Text,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    decisions (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        item_id -> BigInt,
+        ballot_id -> BigInt,
+        corrects_id -> Nullable<BigInt>,
+        correction_reason -> Text,
+        body -> Text,
+        mode -> Text,
+        secret -> Bool,
+        options -> Text,
+        rule -> Text,
+        electorate -> BigInt,
+        households -> BigInt,
+        present -> BigInt,
+        households_present -> BigInt,
+        counts -> Text,
+        quorum_met -> Bool,
+        verdict -> Text,
+        leading_option -> Nullable<Integer>,
+        minutes -> Text,
+        photo -> Nullable<Text>,
+        board_sha256 -> Text,
+        recorded_by -> Nullable<BigInt>,
+        confirmed_by -> Nullable<BigInt>,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    decision_countersigns (id) {
+        id -> BigInt,
+        decision_id -> BigInt,
+        user_id -> BigInt,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(agenda_items -> communities (community_id));
 diesel::joinable!(agenda_items -> users (author_id));
@@ -258,6 +366,9 @@ diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> communities (community_id));
 diesel::joinable!(join_requests -> communities (community_id));
 diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(ballot_electors -> users (user_id));
+diesel::joinable!(ballot_voters -> users (user_id));
+diesel::joinable!(decision_countersigns -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -279,4 +390,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     comment_flags,
     follows,
     photos,
+    ballots,
+    ballot_electors,
+    ballot_voters,
+    ballot_choices,
+    hall_results,
+    decisions,
+    decision_countersigns,
 );

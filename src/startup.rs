@@ -49,6 +49,24 @@ fn spawn_mail_sender(state: web::Data<AppState>) {
     });
 }
 
+/// Runs the periodic jobs every `job_interval` seconds, on a thread of its own: today,
+/// closing the ballots whose time is up.
+fn spawn_jobs(state: web::Data<AppState>) {
+    let every = std::time::Duration::from_secs(state.config.job_interval);
+    std::thread::spawn(move || loop {
+        std::thread::sleep(every);
+        let now = state.clock.now();
+        let result = state
+            .pool
+            .get()
+            .map_err(crate::web::error::AppError::from)
+            .and_then(|mut conn| crate::ballots::jobs::close_due(&mut conn, now));
+        if let Err(e) = result {
+            tracing::warn!("closing ballots: {e}");
+        }
+    });
+}
+
 impl Application {
     pub fn build(config: Config) -> Result<Application, String> {
         Application::build_with_clock(config, Arc::new(SystemClock))
@@ -72,6 +90,9 @@ impl Application {
         });
         if state.config.mail_interval > 0 {
             spawn_mail_sender(state.clone());
+        }
+        if state.config.job_interval > 0 {
+            spawn_jobs(state.clone());
         }
         let data = state.clone();
         let mut server = HttpServer::new(move || {

@@ -142,6 +142,24 @@ pub fn store(data_dir: &Path, p: &Processed) -> std::io::Result<String> {
     Ok(name)
 }
 
+/// Checks, re-encodes and stores one uploaded photo off the async workers. The inner error
+/// is the message key for a file that is not an acceptable photo.
+pub async fn store_upload(
+    state: &crate::web::AppState,
+    file: crate::web::forms::UploadedFile,
+) -> Result<Result<String, &'static str>, crate::web::error::AppError> {
+    let data_dir = state.config.data_dir();
+    let stored =
+        actix_web::web::block(move || process(&file.bytes).map(|p| store(&data_dir, &p))).await?;
+    match stored {
+        Ok(Ok(name)) => Ok(Ok(name)),
+        Ok(Err(e)) => Err(crate::web::error::AppError::Internal(format!(
+            "storing a photo: {e}"
+        ))),
+        Err(e) => Ok(Err(e.message_key())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

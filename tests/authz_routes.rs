@@ -37,6 +37,10 @@ const DISCUSS: [bool; 10] = [
     false, false, true, true, true, true, false, true, false, false,
 ];
 
+const SUPERVISOR: [bool; 10] = [
+    false, false, false, false, false, true, false, false, false, false,
+];
+
 /// (method, pattern, concrete path, who may).
 const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
     ("get", "/healthz", "/healthz", ALL),
@@ -189,6 +193,79 @@ const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         COMMITTEE,
     ),
     ("get", "/c/{slug}/feed.atom", "/c/liutang/feed.atom", ALL),
+    (
+        "get",
+        "/c/{slug}/items/{id}/ballots/new",
+        "/c/liutang/items/999999/ballots/new",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/items/{id}/ballots",
+        "/c/liutang/items/999999/ballots",
+        COMMITTEE,
+    ),
+    ("get", "/c/{slug}/ballots", "/c/liutang/ballots", ALL),
+    (
+        "get",
+        "/c/{slug}/ballots/{id}",
+        "/c/liutang/ballots/999999",
+        ALL,
+    ),
+    (
+        "post",
+        "/c/{slug}/ballots/{id}/vote",
+        "/c/liutang/ballots/999999/vote",
+        SIGNED_IN,
+    ),
+    (
+        "get",
+        "/c/{slug}/ballots/{id}/electorate",
+        "/c/liutang/ballots/999999/electorate",
+        OVERSIGHT,
+    ),
+    (
+        "post",
+        "/c/{slug}/ballots/{id}/results",
+        "/c/liutang/ballots/999999/results",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/ballots/{id}/results/{rid}/confirm",
+        "/c/liutang/ballots/999999/results/1/confirm",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/ballots/{id}/results/{rid}/reject",
+        "/c/liutang/ballots/999999/results/1/reject",
+        COMMITTEE,
+    ),
+    (
+        "get",
+        "/c/{slug}/decisions/{id}",
+        "/c/liutang/decisions/999999",
+        ALL,
+    ),
+    (
+        "get",
+        "/c/{slug}/decisions/{id}/board.csv",
+        "/c/liutang/decisions/999999/board.csv",
+        ALL,
+    ),
+    (
+        "get",
+        "/c/{slug}/decisions/{id}/decision.json",
+        "/c/liutang/decisions/999999/decision.json",
+        ALL,
+    ),
+    (
+        "post",
+        "/c/{slug}/decisions/{id}/countersign",
+        "/c/liutang/decisions/999999/countersign",
+        SUPERVISOR,
+    ),
     (
         "get",
         "/photos/{name}",

@@ -286,6 +286,11 @@ struct ItemPage {
     steps: Vec<StepView>,
     next_step: Option<Step>,
     photos: Vec<String>,
+    ballots: Vec<crate::ballots::model::Ballot>,
+    decisions: Vec<crate::ballots::model::Decision>,
+    can_open_ballot: bool,
+    /// When the resolution must be published by (决议公开), once there is one.
+    resolution_due: String,
     errors: FieldErrors,
     comment_body: String,
     notice: Option<&'static str>,
@@ -308,6 +313,8 @@ struct ItemRows {
     following: bool,
     records: Vec<model::StepRecord>,
     photos: Vec<String>,
+    ballots: Vec<crate::ballots::model::Ballot>,
+    decisions: Vec<crate::ballots::model::Decision>,
 }
 
 /// Everything the item page shows, in a fixed number of queries whatever the thread's size.
@@ -334,6 +341,8 @@ pub async fn item_page(
         following,
         records,
         photos,
+        ballots,
+        decisions,
     } = state
         .db(move |conn| {
             let item = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
@@ -343,6 +352,8 @@ pub async fn item_page(
             let flags = crate::comments::model::flags_on_item(conn, id)?;
             let records = model::steps(conn, id)?;
             let photos = model::photos_of(conn, id)?;
+            let ballots = crate::ballots::model::of_item(conn, id)?;
+            let decisions = crate::ballots::model::decisions_of_item(conn, id)?;
             let (supported, following) = match me {
                 Some(u) => (
                     model::has_supported(conn, id, u)?,
@@ -360,6 +371,8 @@ pub async fn item_page(
                 following,
                 records,
                 photos,
+                ballots,
+                decisions,
             })
         })
         .await?;
@@ -396,6 +409,14 @@ pub async fn item_page(
             can_manage: allows(&actor, Action::ManageAgenda),
             is_author: me == Some(item.author_id),
             overdue: rules::is_overdue(stage, item.respond_by, now),
+            can_open_ballot: allows(&actor, Action::ManageAgenda)
+                && rules::may_open_ballot(item.major, stage, &recorded),
+            resolution_due: decisions
+                .first()
+                .map(|d| day(&rules::resolution_publication_due(d.published_at)))
+                .unwrap_or_default(),
+            ballots,
+            decisions,
             ctx,
             community,
             item,
@@ -774,28 +795,20 @@ pub async fn record_step(
     // One optional photo: the sign-in sheet, the meeting in the hall.
     let photo = match files.into_iter().next() {
         None => None,
-        Some(f) => {
-            let data_dir = state.config.data_dir();
-            let stored = web::block(move || {
-                crate::uploads::process(&f.bytes).map(|p| crate::uploads::store(&data_dir, &p))
-            })
-            .await?;
-            match stored {
-                Ok(Ok(name)) => Some(name),
-                Ok(Err(e)) => return Err(AppError::Internal(format!("storing a photo: {e}"))),
-                Err(e) => {
-                    let msg = ctx.t(e.message_key()).to_string();
-                    return OnItem {
-                        ctx,
-                        community,
-                        actor,
-                        id,
-                    }
-                    .refuse(&state, "steps", msg, String::new())
-                    .await;
+        Some(f) => match crate::uploads::store_upload(&state, f).await? {
+            Ok(name) => Some(name),
+            Err(key) => {
+                let msg = ctx.t(key).to_string();
+                return OnItem {
+                    ctx,
+                    community,
+                    actor,
+                    id,
                 }
+                .refuse(&state, "steps", msg, String::new())
+                .await;
             }
-        }
+        },
     };
     let (cid, now) = (community.id, state.clock.now());
     let outcome_key = state

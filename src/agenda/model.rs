@@ -594,3 +594,11 @@ pub fn photos_of(conn: &mut AnyConnection, item_id: i64) -> QueryResult<Vec<Stri
         .select(photos::name)
         .load(conn)
 }
+
+/// Titles of some items, for lists that name them.
+pub fn titles(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    agenda_items::table
+        .filter(agenda_items::id.eq_any(ids))
+        .select((agenda_items::id, agenda_items::title))
+        .load(conn)
+}

@@ -308,6 +308,11 @@ pub fn may_open_ballot(major: bool, stage: Stage, recorded: &[Step]) -> bool {
 /// Days after the resolution within which it must be published (决议公开).
 pub const RESOLUTION_PUBLICATION_DAYS: i64 = 5;
 
+/// The date by which a resolution made at `resolved_at` must be published.
+pub fn resolution_publication_due(resolved_at: NaiveDateTime) -> NaiveDateTime {
+    resolved_at + chrono::Duration::days(RESOLUTION_PUBLICATION_DAYS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,5 +88,58 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
                 )>(conn)?
                 .len(),
         ),
+        (
+            "ballots",
+            ballots::table
+                .select(crate::ballots::model::Ballot::as_select())
+                .load(conn)?
+                .len(),
+        ),
+        (
+            "ballot_electors",
+            ballot_electors::table
+                .load::<(i64, i64, Option<i64>)>(conn)?
+                .len(),
+        ),
+        (
+            "ballot_voters",
+            ballot_voters::table
+                .load::<(i64, i64, i64, i64, Option<i64>, Option<i32>)>(conn)?
+                .len(),
+        ),
+        (
+            "ballot_choices",
+            ballot_choices::table
+                .load::<(i64, String, i32)>(conn)?
+                .len(),
+        ),
+        (
+            "hall_results",
+            hall_results::table
+                .select((
+                    crate::ballots::model::HallResult::as_select(),
+                    hall_results::community_id,
+                    hall_results::decided_at,
+                ))
+                .load::<(
+                    crate::ballots::model::HallResult,
+                    i64,
+                    Option<NaiveDateTime>,
+                )>(conn)?
+                .len(),
+        ),
+        (
+            "decisions",
+            decisions::table
+                .select(crate::ballots::model::Decision::as_select())
+                .load(conn)?
+                .len(),
+        ),
+        (
+            "decision_countersigns",
+            decision_countersigns::table
+                .load::<(i64, i64, i64, String, NaiveDateTime)>(conn)?
+                .len(),
+        ),
     ])
 }

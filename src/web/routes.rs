@@ -5,6 +5,7 @@ use actix_web::{web, HttpResponse};
 
 use crate::accounts::handlers as accounts;
 use crate::agenda::handlers as agenda;
+use crate::ballots::{decision, handlers as ballots};
 use crate::comments::handlers as comments;
 use crate::communities::{admin, handlers as communities};
 use crate::web::error::AppError;
@@ -67,6 +68,19 @@ route_table! {
     post "/c/{slug}/comments/{id}/hide" => comments::hide,
     post "/c/{slug}/comments/{id}/unhide" => comments::unhide,
     get "/c/{slug}/feed.atom" => agenda::feed,
+    get "/c/{slug}/items/{id}/ballots/new" => ballots::new_form,
+    post "/c/{slug}/items/{id}/ballots" => ballots::open,
+    get "/c/{slug}/ballots" => decision::list,
+    get "/c/{slug}/ballots/{id}" => ballots::show,
+    post "/c/{slug}/ballots/{id}/vote" => ballots::vote,
+    get "/c/{slug}/ballots/{id}/electorate" => ballots::electorate,
+    post "/c/{slug}/ballots/{id}/results" => ballots::record_result,
+    post "/c/{slug}/ballots/{id}/results/{rid}/confirm" => ballots::confirm_result,
+    post "/c/{slug}/ballots/{id}/results/{rid}/reject" => ballots::reject_result,
+    get "/c/{slug}/decisions/{id}" => decision::show,
+    get "/c/{slug}/decisions/{id}/board.csv" => decision::csv,
+    get "/c/{slug}/decisions/{id}/decision.json" => decision::json,
+    post "/c/{slug}/decisions/{id}/countersign" => decision::countersign,
     get "/photos/{name}" => agenda::photo,
 }
 

@@ -203,6 +203,7 @@ impl Resp {
 }
 
 /// An HTTP client with its own cookie jar that does not follow redirects.
+#[derive(Clone)]
 pub struct Client {
     pub base: String,
     pub http: reqwest::Client,
@@ -372,4 +373,78 @@ macro_rules! both {
             }
         }
     };
+}
+
+impl TestApp {
+    /// `n` new verified residents of the community `slug`, each in a household of their own
+    /// and signed in (sessions made in the database: signing in 1,000 people through argon2
+    /// would test the hash, not the ballot).
+    pub async fn bulk_voters(&self, slug: &str, n: usize) -> Vec<Client> {
+        let now = yishi::clock::Clock::now(&*self.clock);
+        let slug = slug.to_string();
+        let tokens = self
+            .state
+            .db(move |conn| {
+                yishi::db::write_tx(conn, |conn| {
+                    let c = yishi::communities::model::by_slug(conn, &slug)?.expect("community");
+                    let mut tokens = Vec::new();
+                    for i in 0..n {
+                        let phone = format!("1370{i:07}");
+                        let contact = yishi::accounts::rules::Contact::Phone(phone);
+                        let name = format!("投票人{i}");
+                        let user = yishi::accounts::model::NewUser::new(
+                            &contact,
+                            &name,
+                            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$not-a-real-hash",
+                            "zh-CN",
+                            now,
+                        );
+                        let uid = yishi::accounts::model::insert_user(conn, &user)?;
+                        let h = yishi::communities::model::insert_household(
+                            conn,
+                            c.id,
+                            None,
+                            &format!("测试户{i}"),
+                            now,
+                        )?;
+                        yishi::communities::model::grant(
+                            conn,
+                            c.id,
+                            uid,
+                            yishi::authz::Role::Resident,
+                            Some(h),
+                            None,
+                            now,
+                        )?;
+                        tokens.push(yishi::accounts::model::create_session(
+                            conn,
+                            uid,
+                            "test",
+                            "127.0.0.1",
+                            now,
+                        )?);
+                    }
+                    Ok(tokens)
+                })
+            })
+            .await
+            .expect("bulk voters");
+        let cookie_name = self.state.config.session_cookie();
+        let url: url::Url = self.base.parse().expect("base URL");
+        tokens
+            .into_iter()
+            .map(|t| {
+                let jar = reqwest::cookie::Jar::default();
+                jar.add_cookie_str(&format!("{cookie_name}={t}; Path=/"), &url);
+                Client {
+                    base: self.base.clone(),
+                    http: reqwest::Client::builder()
+                        .cookie_provider(Arc::new(jar))
+                        .redirect(reqwest::redirect::Policy::none())
+                        .build()
+                        .expect("client"),
+                }
+            })
+            .collect()
+    }
 }

@@ -1,0 +1,535 @@
+//! Decision pages: the published result with its chart and the rule in words, the roll-call
+//! table or the secret ballot's board (searchable by tracker), CSV and JSON downloads,
+//! supervisors' countersignatures, and the community's list of ballots and decisions.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::{Deserialize, Serialize};
+
+use super::model::{self, Ballot, Decision};
+use super::{tracker, words};
+use crate::authz::{allows, Action};
+use crate::communities::handlers::{load_as, load_community};
+use crate::communities::model::Community;
+use crate::db::{is_unique_violation, write_tx};
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::forms::{text_field, Posted};
+use crate::web::{render, see_other, AppState};
+
+/// Board rows per page; a tracker search narrows it to the matches.
+pub const BOARD_PAGE: i64 = 500;
+
+pub struct Bar {
+    pub label: String,
+    pub count: u64,
+    /// Bar length in tenths of a percent of the chart's width.
+    pub width: u64,
+    pub y: usize,
+    pub leading: bool,
+}
+
+/// Bars for the SVG chart, scaled to the largest count.
+pub fn bars(labels: &[String], counts: &[u64], leading: Option<usize>) -> Vec<Bar> {
+    let max = counts.iter().copied().max().unwrap_or(0).max(1);
+    labels
+        .iter()
+        .zip(counts)
+        .enumerate()
+        .map(|(i, (label, &count))| Bar {
+            label: label.clone(),
+            count,
+            width: count * 1000 / max,
+            y: i * 36,
+            leading: leading == Some(i),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "ballots/decision.html")]
+struct DecisionPage {
+    ctx: Ctx,
+    community: Community,
+    d: Decision,
+    item_title: String,
+    labels: Vec<String>,
+    words: Vec<String>,
+    bars: Vec<Bar>,
+    chart_height: usize,
+    board: Vec<(String, String)>,
+    board_rows: i64,
+    search: String,
+    searched: bool,
+    next_after: Option<String>,
+    roll_call: Vec<model::ElectorRow>,
+    countersigns: Vec<(i64, String, String, chrono::NaiveDateTime)>,
+    recorder: String,
+    confirmer: String,
+    corrected_by: Option<i64>,
+    can_countersign: bool,
+    errors: crate::web::forms::FieldErrors,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DecisionQuery {
+    tracker: String,
+    after: String,
+    done: String,
+}
+
+struct DecisionRows {
+    d: Decision,
+    item_title: String,
+    board: Vec<(String, i32)>,
+    board_rows: i64,
+    roll_call: Vec<model::ElectorRow>,
+    countersigns: Vec<(i64, String, String, chrono::NaiveDateTime)>,
+    names: Vec<(i64, String)>,
+    corrected_by: Option<i64>,
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+    q: web::Query<DecisionQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
+    let search = tracker::normalize(&q.tracker);
+    let searched = !q.tracker.trim().is_empty();
+    let mut errors = crate::web::forms::FieldErrors::default();
+    if searched && !tracker::is_valid_prefix(&search) {
+        errors.add("tracker", ctx.t("ballots.err_search"));
+    }
+    let prefix = (searched && errors.is_empty()).then(|| search.clone());
+    let after = tracker::normalize(&q.after);
+    let after = tracker::is_valid(&after).then_some(after);
+    let cid = community.id;
+    let rows = state
+        .db(move |conn| {
+            let d = model::decision(conn, cid, id)?.ok_or(AppError::NotFound)?;
+            let ballot = model::find(conn, cid, d.ballot_id)?.ok_or(AppError::NotFound)?;
+            let item_title = crate::agenda::model::find(conn, cid, d.item_id)?
+                .map(|i| i.title)
+                .unwrap_or_default();
+            let (board, board_rows) = if d.secret && d.mode == model::ONLINE {
+                (
+                    model::board_page(
+                        conn,
+                        d.ballot_id,
+                        prefix.as_deref(),
+                        after.as_deref(),
+                        BOARD_PAGE,
+                    )?,
+                    model::board_len(conn, d.ballot_id)?,
+                )
+            } else {
+                (Vec::new(), 0)
+            };
+            let roll_call = if d.secret || d.mode != model::ONLINE {
+                Vec::new()
+            } else {
+                model::electorate(conn, &ballot)?
+            };
+            let countersigns = model::countersigns(conn, id)?;
+            let ids: Vec<i64> = [d.recorded_by, d.confirmed_by]
+                .into_iter()
+                .flatten()
+                .collect();
+            let names = model::names(conn, &ids)?;
+            let corrected_by = model::decisions_of_ballot(conn, d.ballot_id)?
+                .iter()
+                .find(|x| x.corrects_id == Some(d.id))
+                .map(|x| x.id);
+            Ok(DecisionRows {
+                d,
+                item_title,
+                board,
+                board_rows,
+                roll_call,
+                countersigns,
+                names,
+                corrected_by,
+            })
+        })
+        .await?;
+    let DecisionRows {
+        d,
+        item_title,
+        board,
+        board_rows,
+        roll_call,
+        countersigns,
+        names,
+        corrected_by,
+    } = rows;
+    let labels = words::labels(&ctx, &d.options);
+    let outcome = d.outcome();
+    let words = words::explain(&ctx, &d.rule(), d.body(), &d.counts(), &outcome, &labels);
+    let per_option = d.per_option();
+    let bars = bars(&labels, &per_option, outcome.leading);
+    let next_after = (board.len() as i64 == BOARD_PAGE)
+        .then(|| board.last().map(|(t, _)| t.clone()))
+        .flatten();
+    let board = board
+        .into_iter()
+        .map(|(t, c)| {
+            let label = usize::try_from(c)
+                .ok()
+                .and_then(|i| labels.get(i))
+                .cloned()
+                .unwrap_or_default();
+            (tracker::grouped(&t), label)
+        })
+        .collect();
+    let name = |id: Option<i64>| {
+        id.and_then(|i| names.iter().find(|(n, _)| *n == i).map(|(_, s)| s.clone()))
+            .unwrap_or_default()
+    };
+    let me = ctx.user_id();
+    let notice = match q.done.as_str() {
+        "countersigned" => Some("ballots.done_countersigned"),
+        _ => None,
+    };
+    render(
+        StatusCode::OK,
+        &DecisionPage {
+            can_countersign: allows(&actor, Action::Countersign)
+                && !countersigns.iter().any(|c| Some(c.0) == me),
+            recorder: name(d.recorded_by),
+            confirmer: name(d.confirmed_by),
+            chart_height: labels.len() * 36,
+            ctx,
+            community,
+            item_title,
+            labels,
+            words,
+            bars,
+            board,
+            board_rows,
+            search: q.tracker.clone(),
+            searched,
+            next_after,
+            roll_call,
+            countersigns,
+            corrected_by,
+            d,
+            errors,
+            notice,
+        },
+    )
+}
+
+async fn load_decision(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: String,
+    id: i64,
+) -> Result<
+    (
+        Community,
+        Decision,
+        Vec<(String, i32)>,
+        Vec<model::ElectorRow>,
+    ),
+    AppError,
+> {
+    let (community, _) = load_community(state, ctx, slug).await?;
+    let cid = community.id;
+    let (d, board, roll_call) = state
+        .db(move |conn| {
+            let d = model::decision(conn, cid, id)?.ok_or(AppError::NotFound)?;
+            let ballot = model::find(conn, cid, d.ballot_id)?.ok_or(AppError::NotFound)?;
+            let board = if d.secret && d.mode == model::ONLINE {
+                model::board(conn, d.ballot_id, None, i64::MAX)?
+            } else {
+                Vec::new()
+            };
+            let roll_call = if !d.secret && d.mode == model::ONLINE {
+                model::electorate(conn, &ballot)?
+            } else {
+                Vec::new()
+            };
+            Ok((d, board, roll_call))
+        })
+        .await?;
+    Ok((community, d, board, roll_call))
+}
+
+/// The board (secret ballot) or the roll call as CSV.
+pub async fn csv(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let (community, d, board, roll_call) = load_decision(&state, &ctx, slug, id).await?;
+    let labels = words::labels(&ctx, &d.options);
+    let mut out = String::new();
+    if d.secret {
+        out.push_str("tracker,choice,label\n");
+        for (t, c) in &board {
+            let label = usize::try_from(*c)
+                .ok()
+                .and_then(|i| labels.get(i))
+                .cloned()
+                .unwrap_or_default();
+            out.push_str(&format!("{t},{c},{}\n", csv_field(&label)));
+        }
+    } else if !roll_call.is_empty() {
+        out.push_str("name,took_part,choice,label\n");
+        for r in &roll_call {
+            let label = r
+                .choice
+                .and_then(|c| usize::try_from(c).ok())
+                .and_then(|i| labels.get(i))
+                .cloned()
+                .unwrap_or_default();
+            let choice = r.choice.map(|c| c.to_string()).unwrap_or_default();
+            out.push_str(&format!(
+                "{},{},{choice},{}\n",
+                csv_field(&r.name),
+                r.took_part,
+                csv_field(&label)
+            ));
+        }
+    } else {
+        out.push_str("choice,label,count\n");
+        for (i, (label, n)) in labels.iter().zip(d.per_option()).enumerate() {
+            out.push_str(&format!("{i},{},{n}\n", csv_field(label)));
+        }
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "content-disposition",
+            format!(
+                "attachment; filename=\"{}-decision-{}.csv\"",
+                community.slug, d.id
+            ),
+        ))
+        .body(out))
+}
+
+/// Quotes a CSV field when it needs it, and defuses spreadsheet formulas.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+#[derive(Serialize)]
+struct DecisionJson {
+    id: i64,
+    community: String,
+    item_id: i64,
+    ballot_id: i64,
+    corrects: Option<i64>,
+    correction_reason: String,
+    body: String,
+    mode: String,
+    secret: bool,
+    options: Vec<String>,
+    rule: String,
+    electorate: i64,
+    households: i64,
+    present: i64,
+    households_present: i64,
+    counts: Vec<u64>,
+    quorum_met: bool,
+    verdict: String,
+    leading: Option<i32>,
+    published_at: String,
+    board_sha256: String,
+    board: Vec<BoardRow>,
+    roll_call: Vec<RollCallRow>,
+}
+
+#[derive(Serialize)]
+struct BoardRow {
+    tracker: String,
+    choice: i32,
+}
+
+#[derive(Serialize)]
+struct RollCallRow {
+    name: String,
+    took_part: bool,
+    choice: Option<i32>,
+}
+
+pub async fn json(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let (community, d, board, roll_call) = load_decision(&state, &ctx, slug, id).await?;
+    let body = DecisionJson {
+        id: d.id,
+        community: community.slug.clone(),
+        item_id: d.item_id,
+        ballot_id: d.ballot_id,
+        corrects: d.corrects_id,
+        correction_reason: d.correction_reason.clone(),
+        options: words::labels(&ctx, &d.options),
+        counts: d.per_option(),
+        body: d.body,
+        mode: d.mode,
+        secret: d.secret,
+        rule: d.rule,
+        electorate: d.electorate,
+        households: d.households,
+        present: d.present,
+        households_present: d.households_present,
+        quorum_met: d.quorum_met,
+        verdict: d.verdict,
+        leading: d.leading_option,
+        published_at: crate::agenda::handlers::atom_time(&d.published_at),
+        board_sha256: d.board_sha256,
+        board: board
+            .into_iter()
+            .map(|(tracker, choice)| BoardRow { tracker, choice })
+            .collect(),
+        roll_call: roll_call
+            .into_iter()
+            .map(|r| RollCallRow {
+                name: r.name,
+                took_part: r.took_part,
+                choice: r.choice,
+            })
+            .collect(),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .json(body))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CountersignForm {
+    pub note: String,
+}
+
+/// A supervisor countersigns a published decision.
+pub async fn countersign(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<CountersignForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, id) = path.into_inner();
+    let (community, _, me) = load_as(&state, &ctx, slug, Action::Countersign).await?;
+    let note = text_field(&form.note, 0, 500).unwrap_or_default();
+    let (cid, now) = (community.id, state.clock.now());
+    let r = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                model::decision(conn, cid, id)?.ok_or(AppError::NotFound)?;
+                model::countersign(conn, id, me, &note, now)?;
+                crate::audit::record(
+                    conn,
+                    &crate::audit::Entry {
+                        community_id: Some(cid),
+                        actor_id: me,
+                        action: "countersign",
+                        target_user_id: None,
+                        detail: &format!("#{id}"),
+                        reason: &note,
+                    },
+                    now,
+                )?;
+                Ok(())
+            })
+        })
+        .await;
+    match r {
+        Ok(()) => {}
+        Err(AppError::Db(e)) if is_unique_violation(&e) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(see_other(&format!(
+        "/c/{}/decisions/{id}?done=countersigned",
+        community.slug
+    )))
+}
+
+// ---- the community's ballots and decisions ----
+
+#[derive(Template)]
+#[template(path = "ballots/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    community: Community,
+    open: Vec<(Ballot, String)>,
+    decisions: Vec<(Decision, String)>,
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (community, _) = load_community(&state, &ctx, path.into_inner()).await?;
+    let (cid, now) = (community.id, state.clock.now());
+    let (open, decisions) = state
+        .db(move |conn| {
+            for b in model::of_community(conn, cid, 50)? {
+                if b.is_due(now) {
+                    super::jobs::close_one(conn, cid, b.id, now)?;
+                }
+            }
+            let ballots: Vec<Ballot> = model::of_community(conn, cid, 50)?
+                .into_iter()
+                .filter(Ballot::is_open)
+                .collect();
+            let decisions = model::decisions_of_community(conn, cid, 50)?;
+            let mut ids: Vec<i64> = ballots.iter().map(|b| b.item_id).collect();
+            ids.extend(decisions.iter().map(|d| d.item_id));
+            let titles = crate::agenda::model::titles(conn, &ids)?;
+            let title = |id: i64| {
+                titles
+                    .iter()
+                    .find(|(i, _)| *i == id)
+                    .map(|(_, t)| t.clone())
+                    .unwrap_or_default()
+            };
+            let open = ballots
+                .into_iter()
+                .map(|b| {
+                    let t = title(b.item_id);
+                    (b, t)
+                })
+                .collect();
+            let decisions = decisions
+                .into_iter()
+                .map(|d| {
+                    let t = title(d.item_id);
+                    (d, t)
+                })
+                .collect();
+            Ok((open, decisions))
+        })
+        .await?;
+    render(
+        StatusCode::OK,
+        &ListPage {
+            ctx,
+            community,
+            open,
+            decisions,
+        },
+    )
+}

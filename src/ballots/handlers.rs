@@ -1,0 +1,997 @@
+//! Ballot pages: opening a ballot on an agenda item, the ballot page with its voting form,
+//! casting a vote, the frozen electorate, and meeting results confirmed by a second
+//! committee member.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::NaiveDateTime;
+use serde::Deserialize;
+
+use super::model::{self, Ballot, HallResult};
+use super::rules::{self, Body, Counts, Rule};
+use super::{jobs, tracker, words};
+use crate::agenda::model::{self as agenda, Item};
+use crate::agenda::rules::{may_open_ballot, Stage, Step};
+use crate::authz::{allows, Action, Actor};
+use crate::communities::handlers::{load_as, load_community};
+use crate::communities::model::Community;
+use crate::db::{is_unique_violation, write_tx};
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::forms::{text_field, Empty, FieldErrors, Posted, Uploaded};
+use crate::web::{render, see_other, AppState};
+
+/// Most named options a ballot may offer.
+pub const MAX_OPTIONS: usize = 10;
+
+// ---- opening a ballot ----
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct OpenForm {
+    pub body: String,
+    pub mode: String,
+    pub options: String,
+    pub opens_at: String,
+    pub closes_at: String,
+    pub quorum: String,
+    pub pass: String,
+}
+
+#[derive(Template)]
+#[template(path = "ballots/new.html")]
+struct OpenPage {
+    ctx: Ctx,
+    community: Community,
+    item: Item,
+    form: OpenForm,
+    errors: FieldErrors,
+    /// (body, how many would vote) for each deciding body, as of now.
+    bodies: Vec<(&'static str, i64)>,
+    ready: bool,
+}
+
+async fn open_page(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    id: i64,
+    form: OpenForm,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let cid = community.id;
+    let (item, bodies, recorded) = state
+        .db(move |conn| {
+            let item = agenda::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+            let mut bodies = Vec::new();
+            for b in Body::ALL {
+                let electors = model::electors_for(conn, cid, b)?;
+                let n = if b == Body::Households {
+                    let mut hs: Vec<i64> = electors.iter().filter_map(|e| e.1).collect();
+                    hs.sort_unstable();
+                    hs.dedup();
+                    hs.len() as i64
+                } else {
+                    electors.len() as i64
+                };
+                bodies.push((b.as_str(), n));
+            }
+            let recorded = recorded_steps(conn, id)?;
+            Ok((item, bodies, recorded))
+        })
+        .await?;
+    let ready = may_open_ballot(item.major, item.stage(), &recorded);
+    render(
+        status,
+        &OpenPage {
+            ctx,
+            community,
+            item,
+            form,
+            errors,
+            bodies,
+            ready,
+        },
+    )
+}
+
+fn recorded_steps(
+    conn: &mut crate::db::AnyConnection,
+    item_id: i64,
+) -> Result<Vec<Step>, AppError> {
+    Ok(agenda::steps(conn, item_id)?
+        .iter()
+        .filter_map(|r| r.kind())
+        .collect())
+}
+
+pub async fn new_form(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let (community, _, _) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    let form = OpenForm {
+        body: "residents".into(),
+        mode: model::ONLINE.into(),
+        quorum: "preset".into(),
+        pass: "preset".into(),
+        ..OpenForm::default()
+    };
+    open_page(
+        &state,
+        ctx,
+        community,
+        id,
+        form,
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Reads "2026-11-30 18:00" or "2026-11-30T18:00" as Beijing time, stored as UTC.
+pub fn parse_local_time(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim().replace('T', " ");
+    NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M")
+        .ok()
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        })
+        .map(|t| t - chrono::Duration::hours(8))
+}
+
+/// The named options typed one per line; empty for / against / abstain.
+fn parse_options(text: &str) -> Result<String, &'static str> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.is_empty() {
+        return Ok(String::new());
+    }
+    if lines.len() < 2 || lines.len() > MAX_OPTIONS {
+        return Err("ballots.err_option_count");
+    }
+    if lines.iter().any(|l| l.chars().count() > 100) {
+        return Err("ballots.err_option_long");
+    }
+    let mut seen = lines.clone();
+    seen.sort_unstable();
+    seen.dedup();
+    if seen.len() != lines.len() {
+        return Err("ballots.err_option_twice");
+    }
+    Ok(lines.join("\n"))
+}
+
+/// Opens a ballot: the electorate is frozen as of now and the item goes to the vote.
+pub async fn open(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<OpenForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, id) = path.into_inner();
+    let (community, _, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    let now = state.clock.now();
+    let mut errors = FieldErrors::default();
+    let body = Body::parse(&form.body);
+    if body.is_none() {
+        errors.add("body", ctx.t("ballots.err_body"));
+    }
+    let mode = match form.mode.as_str() {
+        model::ONLINE => model::ONLINE,
+        model::HALL => model::HALL,
+        _ => {
+            errors.add("mode", ctx.t("ballots.err_mode"));
+            model::ONLINE
+        }
+    };
+    let options = parse_options(&form.options).unwrap_or_else(|key| {
+        errors.add("options", ctx.t(key));
+        String::new()
+    });
+    let opens_at = if form.opens_at.trim().is_empty() {
+        Some(now)
+    } else {
+        parse_local_time(&form.opens_at)
+    };
+    let closes_at = parse_local_time(&form.closes_at);
+    match (opens_at, closes_at) {
+        (Some(o), Some(c)) if c > o && c > now => {}
+        (None, _) => errors.add("opens_at", ctx.t("ballots.err_time")),
+        _ => errors.add("closes_at", ctx.t("ballots.err_time")),
+    }
+    let rule = body.and_then(|b| Rule::from_choices(b, &form.quorum, &form.pass));
+    if body.is_some() && rule.is_none() {
+        errors.add("quorum", ctx.t("ballots.err_rule"));
+    }
+    let (Some(body), Some(rule), Some(opens_at), Some(closes_at), true) =
+        (body, rule, opens_at, closes_at, errors.is_empty())
+    else {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return open_page(&state, ctx, community, id, form, errors, status).await;
+    };
+    let c = community.clone();
+    let result = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let item = agenda::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
+                let recorded = recorded_steps(conn, id)?;
+                if !may_open_ballot(item.major, item.stage(), &recorded) {
+                    return Ok(Err("ballots.err_not_ready"));
+                }
+                let electors = model::electors_for(conn, c.id, body)?;
+                if electors.is_empty() {
+                    return Ok(Err("ballots.err_no_electors"));
+                }
+                let ballot_id = model::open(
+                    conn,
+                    &model::NewBallot {
+                        community_id: c.id,
+                        item_id: id,
+                        body,
+                        mode,
+                        options: &options,
+                        rule: &rule,
+                        opens_at,
+                        closes_at,
+                        created_by: me,
+                    },
+                    now,
+                )?;
+                let note = format!("#{ballot_id}");
+                agenda::move_stage(
+                    conn,
+                    &item,
+                    Stage::Deliberating,
+                    Stage::Voting,
+                    Some(me),
+                    &note,
+                    now,
+                )?;
+                crate::audit::record(
+                    conn,
+                    &crate::audit::Entry {
+                        community_id: Some(c.id),
+                        actor_id: me,
+                        action: "open_ballot",
+                        target_user_id: None,
+                        detail: &format!("{} · {}", item.title, body.as_str()),
+                        reason: "",
+                    },
+                    now,
+                )?;
+                crate::agenda::handlers::tell_followers(
+                    conn,
+                    &c,
+                    &item,
+                    "open_ballot",
+                    "",
+                    me,
+                    now,
+                )?;
+                Ok(Ok(ballot_id))
+            })
+        })
+        .await?;
+    match result {
+        Ok(ballot_id) => Ok(see_other(&format!(
+            "/c/{}/ballots/{ballot_id}",
+            community.slug
+        ))),
+        Err(key) => {
+            errors.add("body", ctx.t(key));
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            open_page(&state, ctx, community, id, form, errors, status).await
+        }
+    }
+}
+
+// ---- the ballot page ----
+
+/// Where the signed-in user stands on a ballot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Standing {
+    Anonymous,
+    NotElector,
+    MayVote,
+    Voted,
+    /// A household ballot another member of the household has cast.
+    HouseholdVoted(String),
+}
+
+#[derive(Template)]
+#[template(path = "ballots/ballot.html")]
+struct BallotPage {
+    ctx: Ctx,
+    community: Community,
+    ballot: Ballot,
+    item_title: String,
+    labels: Vec<String>,
+    rule_words: Vec<String>,
+    standing: Standing,
+    tracker: String,
+    tracker_shown: String,
+    can_manage: bool,
+    can_see_electorate: bool,
+    hall: Vec<HallView>,
+    pending: bool,
+    me: i64,
+    errors: FieldErrors,
+    notice: Option<String>,
+    voted_tracker: Option<String>,
+    hall_form: HallForm,
+}
+
+struct HallView {
+    r: HallResult,
+    recorder: String,
+    decider: String,
+    counts: Vec<(String, u64)>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BallotQuery {
+    done: String,
+}
+
+/// Closes the ballot first if its time is up, so the first request after the closing time
+/// sees the decision.
+async fn load_ballot(
+    state: &AppState,
+    community_id: i64,
+    id: i64,
+) -> Result<(Ballot, Option<i64>), AppError> {
+    let now = state.clock.now();
+    state
+        .db(move |conn| {
+            let ballot = model::find(conn, community_id, id)?.ok_or(AppError::NotFound)?;
+            if ballot.is_due(now) {
+                jobs::close_one(conn, community_id, id, now)?;
+            }
+            let ballot = model::find(conn, community_id, id)?.ok_or(AppError::NotFound)?;
+            let latest = model::decisions_of_ballot(conn, id)?.last().map(|d| d.id);
+            Ok((ballot, latest))
+        })
+        .await
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+    q: web::Query<BallotQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
+    let (ballot, latest) = load_ballot(&state, community.id, id).await?;
+    if let (false, Some(d)) = (ballot.is_open(), latest) {
+        return Ok(see_other(&format!("/c/{}/decisions/{d}", community.slug)));
+    }
+    let notice = match q.done.as_str() {
+        "recorded" => Some(ctx.t("ballots.done_recorded").to_string()),
+        "rejected" => Some(ctx.t("ballots.done_rejected").to_string()),
+        _ => None,
+    };
+    let view = BallotView {
+        errors: FieldErrors::default(),
+        notice,
+        tracker: None,
+        voted_tracker: None,
+        hall_form: HallForm::default(),
+    };
+    ballot_page(&state, ctx, community, actor, ballot, view, StatusCode::OK).await
+}
+
+/// What a ballot page shows besides what it loads.
+struct BallotView {
+    errors: FieldErrors,
+    notice: Option<String>,
+    /// The tracker on the voter's form, kept when the form comes back with an error.
+    tracker: Option<String>,
+    voted_tracker: Option<String>,
+    hall_form: HallForm,
+}
+
+async fn ballot_page(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    actor: Actor,
+    ballot: Ballot,
+    view: BallotView,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let me = ctx.user_id();
+    let b = ballot.clone();
+    let (item_title, standing, hall, names) = state
+        .db(move |conn| {
+            let item_title = agenda::find(conn, b.community_id, b.item_id)?
+                .map(|i| i.title)
+                .unwrap_or_default();
+            let standing = match me {
+                None => Standing::Anonymous,
+                Some(u) => match model::elector(conn, b.id, u)? {
+                    None => Standing::NotElector,
+                    Some(h) => {
+                        let key = if b.body() == Body::Households {
+                            h.unwrap_or(-1)
+                        } else {
+                            u
+                        };
+                        if model::has_voted(conn, b.id, key)? {
+                            match (b.body(), h) {
+                                (Body::Households, Some(h)) => {
+                                    let who =
+                                        model::household_vote(conn, b.id, h)?.unwrap_or_default();
+                                    Standing::HouseholdVoted(who)
+                                }
+                                _ => Standing::Voted,
+                            }
+                        } else {
+                            Standing::MayVote
+                        }
+                    }
+                },
+            };
+            let hall = model::hall_results_of(conn, b.id)?;
+            let ids: Vec<i64> = hall
+                .iter()
+                .flat_map(|r| [Some(r.recorded_by), r.decided_by])
+                .flatten()
+                .collect();
+            let names = model::names(conn, &ids)?;
+            Ok((item_title, standing, hall, names))
+        })
+        .await?;
+    let labels = words::labels(&ctx, &ballot.options);
+    let name_of = |id: Option<i64>| {
+        id.and_then(|i| names.iter().find(|(n, _)| *n == i).map(|(_, s)| s.clone()))
+            .unwrap_or_default()
+    };
+    let pending = hall.iter().any(|r| r.state == model::PENDING);
+    let hall = hall
+        .into_iter()
+        .map(|r| HallView {
+            recorder: name_of(Some(r.recorded_by)),
+            decider: name_of(r.decided_by),
+            counts: labels
+                .iter()
+                .cloned()
+                .zip(model::parse_counts(&r.counts))
+                .collect(),
+            r,
+        })
+        .collect();
+    let tracker = view.tracker.unwrap_or_else(tracker::generate);
+    let rule_words = words::requirements(
+        &ctx,
+        &ballot.rule(),
+        ballot.body(),
+        ballot.electorate as u64,
+        ballot.households as u64,
+    );
+    render(
+        status,
+        &BallotPage {
+            can_manage: allows(&actor, Action::ManageAgenda),
+            can_see_electorate: allows(&actor, Action::ViewResidents),
+            tracker_shown: tracker::grouped(&tracker),
+            tracker,
+            ctx,
+            community,
+            ballot,
+            item_title,
+            labels,
+            rule_words,
+            standing,
+            hall,
+            pending,
+            me: me.unwrap_or(0),
+            errors: view.errors,
+            notice: view.notice,
+            voted_tracker: view.voted_tracker.map(|t| tracker::grouped(&t)),
+            hall_form: view.hall_form,
+        },
+    )
+}
+
+// ---- voting ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct VoteForm {
+    pub choice: String,
+    pub tracker: String,
+}
+
+/// Why a vote was refused, as a message key.
+fn refusal(ballot: &Ballot, now: NaiveDateTime) -> Option<&'static str> {
+    if !ballot.is_online() {
+        Some("ballots.err_hall")
+    } else if !ballot.is_open() || now >= ballot.closes_at {
+        Some("ballots.err_closed")
+    } else if now < ballot.opens_at {
+        Some("ballots.err_not_open")
+    } else {
+        None
+    }
+}
+
+enum Cast {
+    Recorded,
+    Already,
+    Refused(&'static str),
+}
+
+pub async fn vote(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<VoteForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, id) = path.into_inner();
+    let (community, actor, me) = load_as(&state, &ctx, slug, Action::Vote).await?;
+    let (ballot, _) = load_ballot(&state, community.id, id).await?;
+    let now = state.clock.now();
+    let code = tracker::normalize(&form.tracker);
+    let choice = form
+        .choice
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|c| *c < ballot.option_count());
+    let early = refusal(&ballot, now).or(match choice {
+        None => Some("ballots.err_choice"),
+        Some(_) if ballot.secret && !tracker::is_valid(&code) => Some("ballots.err_tracker"),
+        Some(_) => None,
+    });
+    let result = match (early, choice) {
+        (Some(key), _) => Cast::Refused(key),
+        (None, None) => Cast::Refused("ballots.err_choice"),
+        (None, Some(choice)) => {
+            let b = ballot.clone();
+            let tracker = code.clone();
+            let r = state
+                .db(move |conn| {
+                    write_tx(conn, |conn| {
+                        let Some(household) = model::elector(conn, b.id, me)? else {
+                            return Ok(Err("ballots.err_not_elector"));
+                        };
+                        let voter_key = match (b.body(), household) {
+                            (Body::Households, Some(h)) => h,
+                            (Body::Households, None) => return Ok(Err("ballots.err_not_elector")),
+                            _ => me,
+                        };
+                        let vote = model::NewVote {
+                            voter_key,
+                            user_id: me,
+                            household_id: household,
+                            choice: choice as i32,
+                            tracker: b.secret.then_some(tracker.as_str()),
+                        };
+                        match model::cast(conn, &b, &vote, now)? {
+                            Ok(()) => Ok(Ok(())),
+                            Err(model::CastRefusal::Closed) => Ok(Err("ballots.err_closed")),
+                        }
+                    })
+                })
+                .await;
+            match r {
+                Ok(Ok(())) => Cast::Recorded,
+                Ok(Err(key)) => Cast::Refused(key),
+                Err(AppError::Db(e)) if is_unique_violation(&e) => Cast::Already,
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    let (ballot, _) = load_ballot(&state, community.id, id).await?;
+    let mut view = BallotView {
+        errors: FieldErrors::default(),
+        notice: None,
+        tracker: ballot
+            .secret
+            .then(|| code.clone())
+            .filter(|c| tracker::is_valid(c)),
+        voted_tracker: None,
+        hall_form: HallForm::default(),
+    };
+    let status = match result {
+        Cast::Recorded => {
+            view.notice = Some(ctx.t("ballots.done_voted").to_string());
+            view.voted_tracker = ballot.secret.then_some(code);
+            StatusCode::OK
+        }
+        Cast::Already => {
+            view.notice = Some(ctx.t("ballots.already").to_string());
+            StatusCode::OK
+        }
+        Cast::Refused(key) => {
+            view.errors.add("vote", ctx.t(key));
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    };
+    ballot_page(&state, ctx, community, actor, ballot, view, status).await
+}
+
+// ---- the electorate ----
+
+#[derive(Template)]
+#[template(path = "ballots/electorate.html")]
+struct ElectoratePage {
+    ctx: Ctx,
+    community: Community,
+    ballot: Ballot,
+    rows: Vec<model::ElectorRow>,
+    labels: Vec<String>,
+}
+
+/// The frozen electorate, for supervisors, the committee and the township.
+pub async fn electorate(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let (community, _, _) = load_as(&state, &ctx, slug, Action::ViewResidents).await?;
+    let cid = community.id;
+    let (ballot, rows) = state
+        .db(move |conn| {
+            let ballot = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+            let rows = model::electorate(conn, &ballot)?;
+            Ok((ballot, rows))
+        })
+        .await?;
+    let labels = words::labels(&ctx, &ballot.options);
+    render(
+        StatusCode::OK,
+        &ElectoratePage {
+            ctx,
+            community,
+            ballot,
+            rows,
+            labels,
+        },
+    )
+}
+
+// ---- meeting results ----
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct HallForm {
+    pub present: String,
+    pub households_present: String,
+    pub count_0: String,
+    pub count_1: String,
+    pub count_2: String,
+    pub count_3: String,
+    pub count_4: String,
+    pub count_5: String,
+    pub count_6: String,
+    pub count_7: String,
+    pub count_8: String,
+    pub count_9: String,
+    pub minutes: String,
+}
+
+impl HallForm {
+    pub fn count(&self, i: &usize) -> &str {
+        [
+            &self.count_0,
+            &self.count_1,
+            &self.count_2,
+            &self.count_3,
+            &self.count_4,
+            &self.count_5,
+            &self.count_6,
+            &self.count_7,
+            &self.count_8,
+            &self.count_9,
+        ][(*i).min(9)]
+    }
+}
+
+/// Households present as the rule reads them: on a household ballot, those present; where
+/// the rule has no household test, not asked (0); otherwise as counted in the hall.
+fn households_counted(ballot: &Ballot, present: u64, typed: u64) -> u64 {
+    if ballot.body() == Body::Households {
+        present
+    } else if ballot.rule().quorum_households.is_none() {
+        0
+    } else {
+        typed
+    }
+}
+
+fn number(s: &str) -> Option<u64> {
+    let s = s.trim();
+    if s.is_empty() {
+        Some(0)
+    } else {
+        s.parse().ok()
+    }
+}
+
+/// Records what the hall counted; it is published once a second committee member confirms.
+pub async fn record_result(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Uploaded<HallForm>,
+) -> Result<HttpResponse, AppError> {
+    let Uploaded { ctx, form, files } = p;
+    let (slug, id) = path.into_inner();
+    let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    let (ballot, _) = load_ballot(&state, community.id, id).await?;
+    let n = ballot.option_count();
+    let per_option: Option<Vec<u64>> = (0..n).map(|i| number(form.count(&i))).collect();
+    let present = number(&form.present);
+    let households_present = number(&form.households_present);
+    let minutes = text_field(&form.minutes, 0, 20_000);
+    let problem: Option<String> = if ballot.is_online() || !ballot.is_open() {
+        Some(ctx.t("ballots.err_not_hall").to_string())
+    } else {
+        match (per_option.clone(), present, households_present, &minutes) {
+            (Some(per_option), Some(present), Some(hp), Ok(_)) => {
+                let counts = Counts {
+                    electorate: ballot.electorate as u64,
+                    households: ballot.households as u64,
+                    present,
+                    households_present: households_counted(&ballot, present, hp),
+                    per_option,
+                };
+                rules::check_counts(ballot.options(), &counts)
+                    .err()
+                    .map(|e| ctx.t(words::counts_error_key(&e)).to_string())
+            }
+            _ => Some(ctx.t("ballots.err_numbers").to_string()),
+        }
+    };
+    let photo = match (&problem, files.into_iter().next()) {
+        (None, Some(f)) => match crate::uploads::store_upload(&state, f).await? {
+            Ok(name) => Some(name),
+            Err(key) => {
+                let msg = ctx.t(key).to_string();
+                return refuse_hall(&state, ctx, community, actor, ballot, form, msg).await;
+            }
+        },
+        _ => None,
+    };
+    if let Some(msg) = problem {
+        return refuse_hall(&state, ctx, community, actor, ballot, form, msg).await;
+    }
+    let (per_option, present) = (per_option.unwrap_or_default(), present.unwrap_or(0) as i64);
+    let hp = households_counted(&ballot, present as u64, households_present.unwrap_or(0)) as i64;
+    let minutes = minutes.unwrap_or_default();
+    let (b, now) = (ballot.clone(), state.clock.now());
+    let recorded = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                if model::hall_results_of(conn, b.id)?
+                    .iter()
+                    .any(|r| r.state == model::PENDING)
+                {
+                    return Ok(false);
+                }
+                model::record_hall(
+                    conn,
+                    &b,
+                    &model::NewHallResult {
+                        present,
+                        households_present: hp,
+                        per_option: &per_option,
+                        minutes: &minutes,
+                        photo: photo.as_deref(),
+                    },
+                    me,
+                    now,
+                )?;
+                crate::audit::record(
+                    conn,
+                    &crate::audit::Entry {
+                        community_id: Some(b.community_id),
+                        actor_id: me,
+                        action: "record_result",
+                        target_user_id: None,
+                        detail: &format!("#{}", b.id),
+                        reason: "",
+                    },
+                    now,
+                )?;
+                Ok(true)
+            })
+        })
+        .await?;
+    if !recorded {
+        let msg = ctx.t("ballots.err_pending").to_string();
+        return refuse_hall(&state, ctx, community, actor, ballot, form, msg).await;
+    }
+    Ok(see_other(&format!(
+        "/c/{}/ballots/{id}?done=recorded",
+        community.slug
+    )))
+}
+
+async fn refuse_hall(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    actor: Actor,
+    ballot: Ballot,
+    form: HallForm,
+    message: String,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::default();
+    errors.add("hall", message);
+    let view = BallotView {
+        errors,
+        notice: None,
+        tracker: None,
+        voted_tracker: None,
+        hall_form: form,
+    };
+    ballot_page(
+        state,
+        ctx,
+        community,
+        actor,
+        ballot,
+        view,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RejectForm {
+    pub reason: String,
+}
+
+/// A second committee member confirms a meeting result: the decision is published.
+pub async fn confirm_result(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64, i64)>,
+    p: Posted<Empty>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = p.ctx;
+    let (slug, id, rid) = path.into_inner();
+    let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    let (ballot, _) = load_ballot(&state, community.id, id).await?;
+    let (b, now) = (ballot.clone(), state.clock.now());
+    let published = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let Some(r) = model::hall_results_of(conn, b.id)?
+                    .into_iter()
+                    .find(|r| r.id == rid && r.state == model::PENDING)
+                else {
+                    return Ok(Err("ballots.err_no_pending"));
+                };
+                if r.recorded_by == me {
+                    return Ok(Err("ballots.err_four_eyes"));
+                }
+                if !model::settle_hall(conn, r.id, model::CONFIRMED, me, "", now)?
+                    || !model::close_hall(conn, b.id, now)?
+                {
+                    return Ok(Err("ballots.err_no_pending"));
+                }
+                let counts = Counts {
+                    electorate: b.electorate as u64,
+                    households: b.households as u64,
+                    present: r.present as u64,
+                    households_present: r.households_present as u64,
+                    per_option: model::parse_counts(&r.counts),
+                };
+                let outcome = rules::tally(&b.rule(), b.options(), &counts);
+                let decision_id = model::publish(
+                    conn,
+                    &b,
+                    &model::Publication {
+                        counts: &counts,
+                        outcome: &outcome,
+                        minutes: &r.minutes,
+                        photo: r.photo.as_deref(),
+                        board_sha256: "",
+                        recorded_by: Some(r.recorded_by),
+                        confirmed_by: Some(me),
+                        corrects: None,
+                    },
+                    now,
+                )?;
+                jobs::after_decision(conn, &b, decision_id, &outcome, me, now)?;
+                crate::audit::record(
+                    conn,
+                    &crate::audit::Entry {
+                        community_id: Some(b.community_id),
+                        actor_id: me,
+                        action: "confirm_result",
+                        target_user_id: Some(r.recorded_by),
+                        detail: &format!("#{}", decision_id),
+                        reason: "",
+                    },
+                    now,
+                )?;
+                Ok(Ok(decision_id))
+            })
+        })
+        .await?;
+    match published {
+        Ok(d) => Ok(see_other(&format!("/c/{}/decisions/{d}", community.slug))),
+        Err(key) => {
+            let msg = ctx.t(key).to_string();
+            refuse_hall(
+                &state,
+                ctx,
+                community,
+                actor,
+                ballot,
+                HallForm::default(),
+                msg,
+            )
+            .await
+        }
+    }
+}
+
+/// Sends a meeting result back with a reason (the recorder may withdraw their own).
+pub async fn reject_result(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64, i64)>,
+    p: Posted<RejectForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, id, rid) = path.into_inner();
+    let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    let (ballot, _) = load_ballot(&state, community.id, id).await?;
+    let Ok(reason) = text_field(&form.reason, 1, 500) else {
+        let msg = ctx.t("ballots.err_reason").to_string();
+        return refuse_hall(
+            &state,
+            ctx,
+            community,
+            actor,
+            ballot,
+            HallForm::default(),
+            msg,
+        )
+        .await;
+    };
+    let (bid, now) = (ballot.id, state.clock.now());
+    let done = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let pending = model::hall_results_of(conn, bid)?
+                    .into_iter()
+                    .any(|r| r.id == rid && r.state == model::PENDING);
+                Ok(pending && model::settle_hall(conn, rid, model::REJECTED, me, &reason, now)?)
+            })
+        })
+        .await?;
+    if !done {
+        let msg = ctx.t("ballots.err_no_pending").to_string();
+        return refuse_hall(
+            &state,
+            ctx,
+            community,
+            actor,
+            ballot,
+            HallForm::default(),
+            msg,
+        )
+        .await;
+    }
+    Ok(see_other(&format!(
+        "/c/{}/ballots/{id}?done=rejected",
+        community.slug
+    )))
+}

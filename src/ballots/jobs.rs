@@ -1,0 +1,120 @@
+//! Closing ballots and what follows a decision: the item's stage, the 决议 step of a major
+//! item, and the followers' notices — one transaction each, whether the clock closes the
+//! ballot (the job, or the first request after its closing time) or a second committee
+//! member confirms a meeting result.
+
+use chrono::NaiveDateTime;
+
+use super::model::{self, Ballot};
+use super::rules::{Body, Outcome, Verdict};
+use crate::agenda::model as agenda;
+use crate::agenda::rules::{Stage, Step};
+use crate::db::{write_tx, AnyConnection};
+use crate::web::error::AppError;
+
+/// Closes every online ballot whose time is up; returns how many this call closed.
+pub fn close_due(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<usize, AppError> {
+    let mut closed = 0;
+    for (cid, id) in model::due(conn, now)? {
+        if close_one(conn, cid, id, now)?.is_some() {
+            closed += 1;
+        }
+    }
+    Ok(closed)
+}
+
+/// Closes one ballot if its time is up, in one transaction: no vote commits after it.
+/// Returns the published decision's id, or `None` if it was not due or someone else closed
+/// it first.
+pub fn close_one(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    ballot_id: i64,
+    now: NaiveDateTime,
+) -> Result<Option<i64>, AppError> {
+    write_tx(conn, |conn| {
+        let Some((ballot, decision_id, outcome)) =
+            model::close_online(conn, community_id, ballot_id, now)?
+        else {
+            return Ok(None);
+        };
+        after_decision(conn, &ballot, decision_id, &outcome, ballot.created_by, now)?;
+        Ok(Some(decision_id))
+    })
+}
+
+pub fn stage_for(verdict: Verdict) -> Stage {
+    match verdict {
+        Verdict::Passed => Stage::Passed,
+        Verdict::Rejected => Stage::Rejected,
+        Verdict::NoQuorum => Stage::NoQuorum,
+    }
+}
+
+/// The body's name on the 四议两公开 registration form, which is kept in Chinese.
+fn body_name(body: Body) -> &'static str {
+    match body {
+        Body::Residents => "村民会议",
+        Body::Households => "村民会议（户代表）",
+        Body::Representatives => "村民代表会议",
+        Body::Committee => "村两委会",
+    }
+}
+
+/// Moves the item to its result, records the 决议 step of a major item, and tells the
+/// item's followers — in the caller's transaction.
+pub fn after_decision(
+    conn: &mut AnyConnection,
+    ballot: &Ballot,
+    decision_id: i64,
+    outcome: &Outcome,
+    by: i64,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let community = crate::communities::model::by_id(conn, ballot.community_id)?;
+    let Some(item) = agenda::find(conn, ballot.community_id, ballot.item_id)? else {
+        return Ok(());
+    };
+    let to = stage_for(outcome.verdict);
+    let note = format!("#{decision_id}");
+    agenda::move_stage(conn, &item, Stage::Voting, to, None, &note, now)?;
+    if item.major {
+        let recorded: Vec<Step> = agenda::steps(conn, item.id)?
+            .iter()
+            .filter_map(|r| r.kind())
+            .collect();
+        if !recorded.contains(&Step::Resolution) {
+            let held_on = now;
+            let present = outcome_present(conn, decision_id, ballot)?;
+            agenda::record_step(
+                conn,
+                &item,
+                &agenda::NewStep {
+                    step: Step::Resolution,
+                    held_on,
+                    body: body_name(ballot.body()),
+                    expected: ballot.electorate,
+                    present,
+                    outcome: outcome.verdict.as_str(),
+                    minutes: "",
+                    photo: None,
+                },
+                by,
+                now,
+            )?;
+        }
+    }
+    let kind = format!("decision_{}", outcome.verdict.as_str());
+    crate::agenda::handlers::tell_followers(conn, &community, &item, &kind, "", 0, now)?;
+    Ok(())
+}
+
+fn outcome_present(
+    conn: &mut AnyConnection,
+    decision_id: i64,
+    ballot: &Ballot,
+) -> Result<i64, AppError> {
+    Ok(model::decision(conn, ballot.community_id, decision_id)?
+        .map(|d| d.present)
+        .unwrap_or(0))
+}

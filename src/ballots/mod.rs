@@ -1,0 +1,11 @@
+//! Ballots and decisions (表决与决议): the committee puts an agenda item to a deciding body,
+//! online or in the hall; the ballot closes by the clock and the decision is published,
+//! immutable, with the rule in words and — for a secret ballot — the board of trackers.
+
+pub mod decision;
+pub mod handlers;
+pub mod jobs;
+pub mod model;
+pub mod rules;
+pub mod tracker;
+pub mod words;

@@ -1,0 +1,851 @@
+//! Ballots, their frozen electorates, votes, meeting results and decisions in the database.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::rules::{self, Body, Counts, Options, Outcome, Rule};
+use crate::authz::Role;
+use crate::db::AnyConnection;
+use crate::schema::{
+    ballot_choices, ballot_electors, ballot_voters, ballots, decision_countersigns, decisions,
+    hall_results, households, memberships, users,
+};
+
+pub const ONLINE: &str = "online";
+pub const HALL: &str = "hall";
+pub const OPEN: &str = "open";
+pub const CLOSED: &str = "closed";
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = ballots)]
+pub struct Ballot {
+    pub id: i64,
+    pub community_id: i64,
+    pub item_id: i64,
+    pub body: String,
+    pub mode: String,
+    pub secret: bool,
+    pub options: String,
+    pub rule: String,
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+    pub electorate: i64,
+    pub households: i64,
+    pub cast_count: i64,
+    pub state: String,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+/// The labels of a ballot's options, as stored: empty for for / against / abstain, else one
+/// named option per line.
+pub fn option_labels(stored: &str) -> Vec<String> {
+    if stored.is_empty() {
+        Vec::new()
+    } else {
+        stored.lines().map(str::to_string).collect()
+    }
+}
+
+pub fn options_kind(stored: &str) -> Options {
+    if stored.is_empty() {
+        Options::ForAgainstAbstain
+    } else {
+        Options::Named(stored.lines().count())
+    }
+}
+
+impl Ballot {
+    pub fn body(&self) -> Body {
+        Body::parse(&self.body).unwrap_or(Body::Residents)
+    }
+
+    pub fn rule(&self) -> Rule {
+        Rule::decode(&self.rule).unwrap_or_else(|_| Rule::preset(self.body()))
+    }
+
+    pub fn options(&self) -> Options {
+        options_kind(&self.options)
+    }
+
+    pub fn option_count(&self) -> usize {
+        match self.options() {
+            Options::ForAgainstAbstain => 3,
+            Options::Named(n) => n,
+        }
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.state == OPEN
+    }
+
+    pub fn is_online(&self) -> bool {
+        self.mode == ONLINE
+    }
+
+    /// An online ballot past its closing time that nobody has closed yet.
+    pub fn is_due(&self, now: NaiveDateTime) -> bool {
+        self.is_open() && self.is_online() && now >= self.closes_at
+    }
+}
+
+pub struct NewBallot<'a> {
+    pub community_id: i64,
+    pub item_id: i64,
+    pub body: Body,
+    pub mode: &'a str,
+    pub options: &'a str,
+    pub rule: &'a Rule,
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+    pub created_by: i64,
+}
+
+/// Who may vote on a ballot put to `body`, as (user, household), as of now.
+pub fn electors_for(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    body: Body,
+) -> QueryResult<Vec<(i64, Option<i64>)>> {
+    let mut q = memberships::table
+        .filter(memberships::community_id.eq(community_id))
+        .filter(memberships::role.eq(elector_role(body).as_str()))
+        .into_boxed();
+    if body == Body::Households {
+        q = q.filter(memberships::household_id.is_not_null());
+    }
+    q.order(memberships::user_id)
+        .select((memberships::user_id, memberships::household_id))
+        .load(conn)
+}
+
+/// Opens a ballot with its electorate frozen as of now (copied from the memberships in the
+/// same statement); returns its id and the electorate's size.
+pub fn open(conn: &mut AnyConnection, b: &NewBallot, now: NaiveDateTime) -> QueryResult<i64> {
+    let id: i64 = diesel::insert_into(ballots::table)
+        .values((
+            ballots::community_id.eq(b.community_id),
+            ballots::item_id.eq(b.item_id),
+            ballots::body.eq(b.body.as_str()),
+            ballots::mode.eq(b.mode),
+            ballots::secret.eq(b.body.is_secret()),
+            ballots::options.eq(b.options),
+            ballots::rule.eq(b.rule.encode()),
+            ballots::opens_at.eq(b.opens_at),
+            ballots::closes_at.eq(b.closes_at),
+            ballots::electorate.eq(0),
+            ballots::households.eq(0),
+            ballots::state.eq(OPEN),
+            ballots::created_by.eq(b.created_by),
+            ballots::created_at.eq(now),
+        ))
+        .returning(ballots::id)
+        .get_result(conn)?;
+    let role = elector_role(b.body);
+    let mut source = memberships::table
+        .filter(memberships::community_id.eq(b.community_id))
+        .filter(memberships::role.eq(role.as_str()))
+        .into_boxed();
+    if b.body == Body::Households {
+        source = source.filter(memberships::household_id.is_not_null());
+    }
+    diesel::insert_into(ballot_electors::table)
+        .values(source.select((
+            id.into_sql::<diesel::sql_types::BigInt>(),
+            memberships::user_id,
+            memberships::household_id,
+        )))
+        .into_columns((
+            ballot_electors::ballot_id,
+            ballot_electors::user_id,
+            ballot_electors::household_id,
+        ))
+        .execute(conn)?;
+    let frozen: Vec<Option<i64>> = ballot_electors::table
+        .filter(ballot_electors::ballot_id.eq(id))
+        .select(ballot_electors::household_id)
+        .load(conn)?;
+    let mut hs: Vec<i64> = frozen.iter().flatten().copied().collect();
+    hs.sort_unstable();
+    hs.dedup();
+    let households = hs.len() as i64;
+    let electorate = if b.body == Body::Households {
+        households
+    } else {
+        frozen.len() as i64
+    };
+    diesel::update(ballots::table.find(id))
+        .set((
+            ballots::electorate.eq(electorate),
+            ballots::households.eq(households),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+fn elector_role(body: Body) -> Role {
+    match body {
+        Body::Residents | Body::Households => Role::Resident,
+        Body::Representatives => Role::Representative,
+        Body::Committee => Role::Committee,
+    }
+}
+
+pub fn find(conn: &mut AnyConnection, community_id: i64, id: i64) -> QueryResult<Option<Ballot>> {
+    ballots::table
+        .filter(ballots::community_id.eq(community_id))
+        .filter(ballots::id.eq(id))
+        .select(Ballot::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn of_item(conn: &mut AnyConnection, item_id: i64) -> QueryResult<Vec<Ballot>> {
+    ballots::table
+        .filter(ballots::item_id.eq(item_id))
+        .order(ballots::id)
+        .select(Ballot::as_select())
+        .load(conn)
+}
+
+/// The newest ballots of a community, open ones included.
+pub fn of_community(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<Ballot>> {
+    ballots::table
+        .filter(ballots::community_id.eq(community_id))
+        .order(ballots::id.desc())
+        .limit(limit)
+        .select(Ballot::as_select())
+        .load(conn)
+}
+
+/// Online ballots whose closing time has passed and that are still open.
+pub fn due(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<Vec<(i64, i64)>> {
+    ballots::table
+        .filter(ballots::state.eq(OPEN))
+        .filter(ballots::mode.eq(ONLINE))
+        .filter(ballots::closes_at.le(now))
+        .select((ballots::community_id, ballots::id))
+        .load(conn)
+}
+
+/// The elector row of `user` on a ballot: `Some(household)` if they may vote.
+pub fn elector(
+    conn: &mut AnyConnection,
+    ballot_id: i64,
+    user_id: i64,
+) -> QueryResult<Option<Option<i64>>> {
+    ballot_electors::table
+        .filter(ballot_electors::ballot_id.eq(ballot_id))
+        .filter(ballot_electors::user_id.eq(user_id))
+        .select(ballot_electors::household_id)
+        .first(conn)
+        .optional()
+}
+
+/// The frozen electorate with names, and who of them took part (by person, or by household).
+#[derive(Clone, Debug)]
+pub struct ElectorRow {
+    pub name: String,
+    pub household: Option<String>,
+    pub took_part: bool,
+    /// On a roll-call ballot, the option this member chose.
+    pub choice: Option<i32>,
+}
+
+pub fn electorate(conn: &mut AnyConnection, ballot: &Ballot) -> QueryResult<Vec<ElectorRow>> {
+    let rows: Vec<(i64, String, Option<i64>, Option<String>)> = ballot_electors::table
+        .inner_join(users::table)
+        .left_join(
+            households::table.on(ballot_electors::household_id.eq(households::id.nullable())),
+        )
+        .filter(ballot_electors::ballot_id.eq(ballot.id))
+        .order((ballot_electors::household_id, users::display_name))
+        .select((
+            users::id,
+            users::display_name,
+            ballot_electors::household_id,
+            households::address.nullable(),
+        ))
+        .load(conn)?;
+    let voters: Vec<(i64, i64, Option<i32>)> = ballot_voters::table
+        .filter(ballot_voters::ballot_id.eq(ballot.id))
+        .select((
+            ballot_voters::voter_key,
+            ballot_voters::user_id,
+            ballot_voters::choice,
+        ))
+        .load(conn)?;
+    let by_household = ballot.body() == Body::Households;
+    Ok(rows
+        .into_iter()
+        .map(|(uid, name, hid, address)| {
+            let vote = voters.iter().find(|(key, u, _)| {
+                if by_household {
+                    Some(*key) == hid
+                } else {
+                    *u == uid
+                }
+            });
+            ElectorRow {
+                name,
+                household: address,
+                took_part: vote.is_some(),
+                choice: vote.and_then(|(_, u, c)| if *u == uid { *c } else { None }),
+            }
+        })
+        .collect())
+}
+
+/// Who cast a household's vote, if it was cast.
+pub fn household_vote(
+    conn: &mut AnyConnection,
+    ballot_id: i64,
+    household_id: i64,
+) -> QueryResult<Option<String>> {
+    ballot_voters::table
+        .inner_join(users::table)
+        .filter(ballot_voters::ballot_id.eq(ballot_id))
+        .filter(ballot_voters::voter_key.eq(household_id))
+        .select(users::display_name)
+        .first(conn)
+        .optional()
+}
+
+pub fn has_voted(conn: &mut AnyConnection, ballot_id: i64, voter_key: i64) -> QueryResult<bool> {
+    let n: i64 = ballot_voters::table
+        .filter(ballot_voters::ballot_id.eq(ballot_id))
+        .filter(ballot_voters::voter_key.eq(voter_key))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// One vote to record. `tracker` is set on a secret ballot, where the choice is stored apart
+/// from the voter; on a roll-call ballot the choice is stored with the voter, by name.
+pub struct NewVote<'a> {
+    pub voter_key: i64,
+    pub user_id: i64,
+    pub household_id: Option<i64>,
+    pub choice: i32,
+    pub tracker: Option<&'a str>,
+}
+
+/// Why a vote was not recorded (besides a unique violation: already voted).
+#[derive(Debug, PartialEq, Eq)]
+pub enum CastRefusal {
+    Closed,
+}
+
+/// Records a vote. The counter update takes the ballot's row lock, so a vote and the closing
+/// of the ballot are ordered: a vote that commits found the ballot open, and none commits
+/// after the closing. A second vote by the same voter fails on the unique index; the caller
+/// rolls the transaction back and answers "already recorded".
+pub fn cast(
+    conn: &mut AnyConnection,
+    ballot: &Ballot,
+    v: &NewVote,
+    now: NaiveDateTime,
+) -> QueryResult<Result<(), CastRefusal>> {
+    let n = diesel::update(
+        ballots::table
+            .filter(ballots::id.eq(ballot.id))
+            .filter(ballots::state.eq(OPEN))
+            .filter(ballots::opens_at.le(now))
+            .filter(ballots::closes_at.gt(now)),
+    )
+    .set(ballots::cast_count.eq(ballots::cast_count + 1))
+    .execute(conn)?;
+    if n == 0 {
+        return Ok(Err(CastRefusal::Closed));
+    }
+    diesel::insert_into(ballot_voters::table)
+        .values((
+            ballot_voters::ballot_id.eq(ballot.id),
+            ballot_voters::voter_key.eq(v.voter_key),
+            ballot_voters::user_id.eq(v.user_id),
+            ballot_voters::household_id.eq(v.household_id),
+            ballot_voters::choice.eq(if v.tracker.is_some() {
+                None
+            } else {
+                Some(v.choice)
+            }),
+        ))
+        .execute(conn)?;
+    if let Some(tracker) = v.tracker {
+        diesel::insert_into(ballot_choices::table)
+            .values((
+                ballot_choices::ballot_id.eq(ballot.id),
+                ballot_choices::tracker.eq(tracker),
+                ballot_choices::choice.eq(v.choice),
+            ))
+            .execute(conn)?;
+    }
+    Ok(Ok(()))
+}
+
+/// The whole board of a secret ballot (or the trackers starting with `prefix`), sorted by
+/// tracker.
+pub fn board(
+    conn: &mut AnyConnection,
+    ballot_id: i64,
+    prefix: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<(String, i32)>> {
+    board_page(conn, ballot_id, prefix, None, limit)
+}
+
+/// SHA-256 of the board's canonical text: one `tracker,choice` line per ballot, in tracker
+/// order. Stored with the decision so anyone can check a downloaded board against it.
+pub fn board_digest(board: &[(String, i32)]) -> String {
+    let mut h = Sha256::new();
+    for (t, c) in board {
+        h.update(format!("{t},{c}\n").as_bytes());
+    }
+    hex(&h.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Counts of an online ballot, read in the closing transaction.
+fn online_counts(conn: &mut AnyConnection, ballot: &Ballot) -> QueryResult<Counts> {
+    let voters: Vec<Option<i64>> = ballot_voters::table
+        .filter(ballot_voters::ballot_id.eq(ballot.id))
+        .select(ballot_voters::household_id)
+        .load(conn)?;
+    let present = voters.len() as u64;
+    let mut hs: Vec<i64> = voters.into_iter().flatten().collect();
+    hs.sort_unstable();
+    hs.dedup();
+    let grouped: Vec<(i32, i64)> = if ballot.secret {
+        ballot_choices::table
+            .filter(ballot_choices::ballot_id.eq(ballot.id))
+            .group_by(ballot_choices::choice)
+            .select((ballot_choices::choice, diesel::dsl::count_star()))
+            .load(conn)?
+    } else {
+        ballot_voters::table
+            .filter(ballot_voters::ballot_id.eq(ballot.id))
+            .filter(ballot_voters::choice.is_not_null())
+            .group_by(ballot_voters::choice)
+            .select((
+                ballot_voters::choice.assume_not_null(),
+                diesel::dsl::count_star(),
+            ))
+            .load(conn)?
+    };
+    let mut per_option = vec![0u64; ballot.option_count()];
+    for (choice, n) in grouped {
+        if let Some(slot) = usize::try_from(choice)
+            .ok()
+            .and_then(|i| per_option.get_mut(i))
+        {
+            *slot = n as u64;
+        }
+    }
+    let households_present = if ballot.body() == Body::Households {
+        present
+    } else {
+        hs.len() as u64
+    };
+    Ok(Counts {
+        electorate: ballot.electorate as u64,
+        households: ballot.households as u64,
+        present,
+        households_present,
+        per_option,
+    })
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = decisions)]
+pub struct Decision {
+    pub id: i64,
+    pub community_id: i64,
+    pub item_id: i64,
+    pub ballot_id: i64,
+    pub corrects_id: Option<i64>,
+    pub correction_reason: String,
+    pub body: String,
+    pub mode: String,
+    pub secret: bool,
+    pub options: String,
+    pub rule: String,
+    pub electorate: i64,
+    pub households: i64,
+    pub present: i64,
+    pub households_present: i64,
+    pub counts: String,
+    pub quorum_met: bool,
+    pub verdict: String,
+    pub leading_option: Option<i32>,
+    pub minutes: String,
+    pub photo: Option<String>,
+    pub board_sha256: String,
+    pub recorded_by: Option<i64>,
+    pub confirmed_by: Option<i64>,
+    pub published_at: NaiveDateTime,
+}
+
+impl Decision {
+    pub fn per_option(&self) -> Vec<u64> {
+        parse_counts(&self.counts)
+    }
+
+    pub fn counts(&self) -> Counts {
+        Counts {
+            electorate: self.electorate as u64,
+            households: self.households as u64,
+            present: self.present as u64,
+            households_present: self.households_present as u64,
+            per_option: self.per_option(),
+        }
+    }
+
+    pub fn rule(&self) -> Rule {
+        Rule::decode(&self.rule).unwrap_or_else(|_| Rule::preset(self.body()))
+    }
+
+    pub fn body(&self) -> Body {
+        Body::parse(&self.body).unwrap_or(Body::Residents)
+    }
+
+    /// The result recomputed from what the decision stores.
+    pub fn outcome(&self) -> Outcome {
+        rules::tally(&self.rule(), options_kind(&self.options), &self.counts())
+    }
+}
+
+pub fn encode_counts(per_option: &[u64]) -> String {
+    per_option
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub fn parse_counts(s: &str) -> Vec<u64> {
+    s.split(',').filter_map(|x| x.trim().parse().ok()).collect()
+}
+
+/// What a decision publishes besides the ballot's own fields.
+pub struct Publication<'a> {
+    pub counts: &'a Counts,
+    pub outcome: &'a Outcome,
+    pub minutes: &'a str,
+    pub photo: Option<&'a str>,
+    pub board_sha256: &'a str,
+    pub recorded_by: Option<i64>,
+    pub confirmed_by: Option<i64>,
+    pub corrects: Option<(i64, &'a str)>,
+}
+
+pub fn publish(
+    conn: &mut AnyConnection,
+    ballot: &Ballot,
+    p: &Publication,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(decisions::table)
+        .values((
+            decisions::community_id.eq(ballot.community_id),
+            decisions::item_id.eq(ballot.item_id),
+            decisions::ballot_id.eq(ballot.id),
+            decisions::corrects_id.eq(p.corrects.map(|c| c.0)),
+            decisions::correction_reason.eq(p.corrects.map(|c| c.1).unwrap_or("")),
+            decisions::body.eq(&ballot.body),
+            decisions::mode.eq(&ballot.mode),
+            decisions::secret.eq(ballot.secret),
+            decisions::options.eq(&ballot.options),
+            decisions::rule.eq(&ballot.rule),
+            decisions::electorate.eq(p.counts.electorate as i64),
+            decisions::households.eq(p.counts.households as i64),
+            decisions::present.eq(p.counts.present as i64),
+            decisions::households_present.eq(p.counts.households_present as i64),
+            decisions::counts.eq(encode_counts(&p.counts.per_option)),
+            decisions::quorum_met.eq(p.outcome.quorum_met),
+            decisions::verdict.eq(p.outcome.verdict.as_str()),
+            decisions::leading_option.eq(p.outcome.leading.map(|i| i as i32)),
+            decisions::minutes.eq(p.minutes),
+            decisions::photo.eq(p.photo),
+            decisions::board_sha256.eq(p.board_sha256),
+            decisions::recorded_by.eq(p.recorded_by),
+            decisions::confirmed_by.eq(p.confirmed_by),
+            decisions::published_at.eq(now),
+        ))
+        .returning(decisions::id)
+        .get_result(conn)
+}
+
+/// Marks an open ballot closed; false if it was already closed (someone else got there).
+fn mark_closed(conn: &mut AnyConnection, ballot_id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(
+        ballots::table
+            .filter(ballots::id.eq(ballot_id))
+            .filter(ballots::state.eq(OPEN)),
+    )
+    .set((ballots::state.eq(CLOSED), ballots::closed_at.eq(now)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Closes an online ballot whose time is up and publishes its decision, in the caller's
+/// transaction. `None` if it was not due or already closed.
+pub fn close_online(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    ballot_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Option<(Ballot, i64, Outcome)>> {
+    let Some(ballot) = find(conn, community_id, ballot_id)? else {
+        return Ok(None);
+    };
+    if !ballot.is_due(now) || !mark_closed(conn, ballot.id, now)? {
+        return Ok(None);
+    }
+    let counts = online_counts(conn, &ballot)?;
+    let outcome = rules::tally(&ballot.rule(), ballot.options(), &counts);
+    let digest = if ballot.secret {
+        board_digest(&board(conn, ballot.id, None, i64::MAX)?)
+    } else {
+        String::new()
+    };
+    let id = publish(
+        conn,
+        &ballot,
+        &Publication {
+            counts: &counts,
+            outcome: &outcome,
+            minutes: "",
+            photo: None,
+            board_sha256: &digest,
+            recorded_by: None,
+            confirmed_by: None,
+            corrects: None,
+        },
+        now,
+    )?;
+    Ok(Some((ballot, id, outcome)))
+}
+
+/// Closes a hall ballot when its confirmed result is published.
+pub fn close_hall(
+    conn: &mut AnyConnection,
+    ballot_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    mark_closed(conn, ballot_id, now)
+}
+
+pub fn decision(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    id: i64,
+) -> QueryResult<Option<Decision>> {
+    decisions::table
+        .filter(decisions::community_id.eq(community_id))
+        .filter(decisions::id.eq(id))
+        .select(Decision::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn decisions_of_ballot(conn: &mut AnyConnection, ballot_id: i64) -> QueryResult<Vec<Decision>> {
+    decisions::table
+        .filter(decisions::ballot_id.eq(ballot_id))
+        .order(decisions::id)
+        .select(Decision::as_select())
+        .load(conn)
+}
+
+pub fn decisions_of_item(conn: &mut AnyConnection, item_id: i64) -> QueryResult<Vec<Decision>> {
+    decisions::table
+        .filter(decisions::item_id.eq(item_id))
+        .order(decisions::id)
+        .select(Decision::as_select())
+        .load(conn)
+}
+
+pub fn decisions_of_community(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<Decision>> {
+    decisions::table
+        .filter(decisions::community_id.eq(community_id))
+        .order(decisions::id.desc())
+        .limit(limit)
+        .select(Decision::as_select())
+        .load(conn)
+}
+
+// ---- meeting results (four eyes) ----
+
+pub const PENDING: &str = "pending";
+pub const CONFIRMED: &str = "confirmed";
+pub const REJECTED: &str = "rejected";
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = hall_results)]
+pub struct HallResult {
+    pub id: i64,
+    pub ballot_id: i64,
+    pub present: i64,
+    pub households_present: i64,
+    pub counts: String,
+    pub minutes: String,
+    pub photo: Option<String>,
+    pub state: String,
+    pub recorded_by: i64,
+    pub recorded_at: NaiveDateTime,
+    pub decided_by: Option<i64>,
+    pub reason: String,
+}
+
+pub struct NewHallResult<'a> {
+    pub present: i64,
+    pub households_present: i64,
+    pub per_option: &'a [u64],
+    pub minutes: &'a str,
+    pub photo: Option<&'a str>,
+}
+
+pub fn record_hall(
+    conn: &mut AnyConnection,
+    ballot: &Ballot,
+    r: &NewHallResult,
+    by: i64,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(hall_results::table)
+        .values((
+            hall_results::community_id.eq(ballot.community_id),
+            hall_results::ballot_id.eq(ballot.id),
+            hall_results::present.eq(r.present),
+            hall_results::households_present.eq(r.households_present),
+            hall_results::counts.eq(encode_counts(r.per_option)),
+            hall_results::minutes.eq(r.minutes),
+            hall_results::photo.eq(r.photo),
+            hall_results::state.eq(PENDING),
+            hall_results::recorded_by.eq(by),
+            hall_results::recorded_at.eq(now),
+        ))
+        .returning(hall_results::id)
+        .get_result(conn)
+}
+
+pub fn hall_results_of(conn: &mut AnyConnection, ballot_id: i64) -> QueryResult<Vec<HallResult>> {
+    hall_results::table
+        .filter(hall_results::ballot_id.eq(ballot_id))
+        .order(hall_results::id)
+        .select(HallResult::as_select())
+        .load(conn)
+}
+
+/// Settles a pending result: confirmed or rejected by `by`. False if it was not pending.
+pub fn settle_hall(
+    conn: &mut AnyConnection,
+    id: i64,
+    state: &str,
+    by: i64,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        hall_results::table
+            .filter(hall_results::id.eq(id))
+            .filter(hall_results::state.eq(PENDING)),
+    )
+    .set((
+        hall_results::state.eq(state),
+        hall_results::decided_by.eq(Some(by)),
+        hall_results::decided_at.eq(Some(now)),
+        hall_results::reason.eq(reason),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+// ---- countersignatures ----
+
+pub fn countersign(
+    conn: &mut AnyConnection,
+    decision_id: i64,
+    by: i64,
+    note: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(decision_countersigns::table)
+        .values((
+            decision_countersigns::decision_id.eq(decision_id),
+            decision_countersigns::user_id.eq(by),
+            decision_countersigns::note.eq(note),
+            decision_countersigns::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn countersigns(
+    conn: &mut AnyConnection,
+    decision_id: i64,
+) -> QueryResult<Vec<(i64, String, String, NaiveDateTime)>> {
+    decision_countersigns::table
+        .inner_join(users::table)
+        .filter(decision_countersigns::decision_id.eq(decision_id))
+        .order(decision_countersigns::id)
+        .select((
+            users::id,
+            users::display_name,
+            decision_countersigns::note,
+            decision_countersigns::created_at,
+        ))
+        .load(conn)
+}
+
+/// Display names of some users, for "recorded by" lines.
+pub fn names(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load(conn)
+}
+
+/// One page of the board: trackers after `after` (keyset), optionally starting with
+/// `prefix`, in tracker order.
+pub fn board_page(
+    conn: &mut AnyConnection,
+    ballot_id: i64,
+    prefix: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<(String, i32)>> {
+    let mut q = ballot_choices::table
+        .filter(ballot_choices::ballot_id.eq(ballot_id))
+        .into_boxed();
+    if let Some(p) = prefix {
+        q = q.filter(ballot_choices::tracker.like(format!("{p}%")));
+    }
+    if let Some(a) = after {
+        q = q.filter(ballot_choices::tracker.gt(a.to_string()));
+    }
+    q.order(ballot_choices::tracker)
+        .limit(limit)
+        .select((ballot_choices::tracker, ballot_choices::choice))
+        .load(conn)
+}
+
+/// How many rows the board has: it must equal the number who took part.
+pub fn board_len(conn: &mut AnyConnection, ballot_id: i64) -> QueryResult<i64> {
+    ballot_choices::table
+        .filter(ballot_choices::ballot_id.eq(ballot_id))
+        .count()
+        .get_result(conn)
+}

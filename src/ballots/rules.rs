@@ -1,0 +1,598 @@
+//! The pure rules of ballots: quorum and pass thresholds from the Organic Law of Villagers' Committees, stored as a short text, applied to the counts.
+//!
+//! 以上 ("at least") includes the number itself, 过半数/超过 ("more than") does not.
+//! Fractions are compared in integers (u128 products), never floats.
+
+use std::fmt;
+
+/// The body that decides a matter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Body {
+    Residents,
+    Households,
+    Representatives,
+    Committee,
+}
+
+impl Body {
+    pub const ALL: [Body; 4] = [
+        Body::Residents,
+        Body::Households,
+        Body::Representatives,
+        Body::Committee,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        ["residents", "households", "representatives", "committee"][self as usize]
+    }
+
+    pub fn parse(s: &str) -> Option<Body> {
+        Body::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+
+    /// Villagers and representatives vote in secret; committee members vote by name.
+    pub fn is_secret(self) -> bool {
+        self != Body::Committee
+    }
+}
+
+/// A fraction with its comparison: strict = "more than" (过半数/超过), else "at least" (以上).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Fraction {
+    pub num: u64,
+    pub den: u64,
+    pub strict: bool,
+}
+
+const fn frac(num: u64, den: u64, strict: bool) -> Fraction {
+    Fraction { num, den, strict }
+}
+
+impl Fraction {
+    pub const MORE_THAN_HALF: Fraction = frac(1, 2, true);
+    pub const TWO_THIRDS: Fraction = frac(2, 3, false);
+
+    /// Whether `x` is more than (strict) or at least this fraction of `of`.
+    pub fn met(self, x: u64, of: u64) -> bool {
+        let (lhs, rhs) = (x as u128 * self.den as u128, self.num as u128 * of as u128);
+        lhs > rhs || (!self.strict && lhs == rhs)
+    }
+
+    /// The smallest x that meets the fraction of `of` (so met(threshold) && !met(threshold-1) when threshold>0).
+    /// Saturates at `u64::MAX` for invalid fractions that can never be met.
+    pub fn threshold(self, of: u64) -> u64 {
+        if self.den == 0 {
+            return if self.met(0, of) { 0 } else { u64::MAX };
+        }
+        // x·den > p  ⇔  x·den ≥ p + 1, so strict is "at least" one more.
+        let p = self.num as u128 * of as u128 + self.strict as u128;
+        u64::try_from(p.div_ceil(self.den as u128)).unwrap_or(u64::MAX)
+    }
+
+    fn validate(self) -> Result<(), RuleError> {
+        let Fraction { num, den, strict } = self;
+        let ok = den > 0 && num > 0 && num <= den && !(num == den && strict);
+        ok.then_some(()).ok_or(RuleError::BadFraction)
+    }
+
+    fn encode(self) -> String {
+        let op = if self.strict { ">" } else { ">=" };
+        format!("{op}{}/{}", self.num, self.den)
+    }
+
+    /// Parses ">1/2" or ">=2/3" (any number syntax `u64` accepts; `Rule::decode` insists on canonical).
+    fn decode(s: &str) -> Option<Fraction> {
+        let (strict, rest) = match s.strip_prefix(">=") {
+            Some(rest) => (false, rest),
+            None => (true, s.strip_prefix('>')?),
+        };
+        let (num, den) = rest.split_once('/')?;
+        Some(frac(num.parse().ok()?, den.parse().ok()?, strict))
+    }
+}
+
+/// What the pass fraction is taken of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PassOf {
+    Present,
+    Electorate,
+}
+
+/// A quorum and a pass threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Rule {
+    /// Of the electorate.
+    pub quorum_people: Option<Fraction>,
+    /// Of the households; quorum is met if EITHER given test is met; if both None, quorum is always met.
+    /// A test over an empty base (no electorate, no households recorded) is never met.
+    pub quorum_households: Option<Fraction>,
+    pub pass: Fraction,
+    pub pass_of: PassOf,
+}
+
+const HALF: Fraction = Fraction::MORE_THAN_HALF;
+const TWO_THIRDS: Fraction = Fraction::TWO_THIRDS;
+
+impl Rule {
+    const fn new(
+        quorum_people: Option<Fraction>,
+        quorum_households: Option<Fraction>,
+        pass: Fraction,
+        pass_of: PassOf,
+    ) -> Rule {
+        Rule {
+            quorum_people,
+            quorum_households,
+            pass,
+            pass_of,
+        }
+    }
+
+    /// Art. 22: more than half of the adult residents, or at least two thirds of the
+    /// households; passes with more than half of those present.
+    pub fn villagers_meeting() -> Rule {
+        Rule::new(Some(HALF), Some(TWO_THIRDS), HALF, PassOf::Present)
+    }
+
+    /// Art. 26: at least two thirds of the representatives; more than half of those present.
+    pub fn representatives_meeting() -> Rule {
+        Rule::new(Some(TWO_THIRDS), None, HALF, PassOf::Present)
+    }
+
+    /// 两委会: more than half of the members present; more than half of all members for.
+    pub fn committee() -> Rule {
+        Rule::new(Some(HALF), None, HALF, PassOf::Electorate)
+    }
+
+    /// Art. 22 met by household representatives alone: at least two thirds of the
+    /// households; more than half of the households present.
+    pub fn household_meeting() -> Rule {
+        Rule::new(None, Some(TWO_THIRDS), HALF, PassOf::Present)
+    }
+
+    /// The preset for a deciding body. A household ballot counts households only, so its
+    /// quorum is the household test of art. 22.
+    pub fn preset(body: Body) -> Rule {
+        match body {
+            Body::Residents => Rule::villagers_meeting(),
+            Body::Households => Rule::household_meeting(),
+            Body::Representatives => Rule::representatives_meeting(),
+            Body::Committee => Rule::committee(),
+        }
+    }
+
+    /// A rule from the choices on the "open a ballot" form: `preset`, or one of the
+    /// common quorum and pass tests. `None` for an unknown choice.
+    pub fn from_choices(body: Body, quorum: &str, pass: &str) -> Option<Rule> {
+        let preset = Rule::preset(body);
+        let (quorum_people, quorum_households) = match quorum {
+            "preset" | "" => (preset.quorum_people, preset.quorum_households),
+            "people_half" => (Some(HALF), None),
+            "people_two_thirds" => (Some(TWO_THIRDS), None),
+            "households_two_thirds" => (None, Some(TWO_THIRDS)),
+            "none" => (None, None),
+            _ => return None,
+        };
+        let (pass, pass_of) = match pass {
+            "preset" | "" => (preset.pass, preset.pass_of),
+            "present_half" => (HALF, PassOf::Present),
+            "present_two_thirds" => (TWO_THIRDS, PassOf::Present),
+            "electorate_half" => (HALF, PassOf::Electorate),
+            "electorate_two_thirds" => (TWO_THIRDS, PassOf::Electorate),
+            _ => return None,
+        };
+        Some(Rule::new(quorum_people, quorum_households, pass, pass_of))
+    }
+
+    /// Canonical text, stored with the ballot and the decision, e.g.
+    /// "quorum=people>1/2,households>=2/3;pass=present>1/2". ">" is strict, ">=" is at least.
+    pub fn encode(&self) -> String {
+        let test = |name, f: Option<Fraction>| f.map(|f| format!("{name}{}", f.encode()));
+        let (p, h) = (self.quorum_people, self.quorum_households);
+        let tests = [test("people", p), test("households", h)];
+        let joined = tests.into_iter().flatten().collect::<Vec<_>>().join(",");
+        let quorum = if joined.is_empty() { "none" } else { &joined };
+        let of = ["present", "electorate"][self.pass_of as usize];
+        format!("quorum={quorum};pass={of}{}", self.pass.encode())
+    }
+
+    /// Accepts only the canonical text: anything `encode` would not write is `Malformed`;
+    /// a well-formed text with an impossible fraction is `BadFraction`.
+    pub fn decode(s: &str) -> Result<Rule, RuleError> {
+        let rule = Rule::parse(s).ok_or(RuleError::Malformed)?;
+        rule.validate()?;
+        if rule.encode() != s {
+            return Err(RuleError::Malformed);
+        }
+        Ok(rule)
+    }
+
+    fn parse(s: &str) -> Option<Rule> {
+        let (quorum, pass) = s.split_once(';')?;
+        let (quorum, pass) = (quorum.strip_prefix("quorum=")?, pass.strip_prefix("pass=")?);
+        let (mut people, mut households) = (None, None);
+        for test in quorum.split(',').filter(|_| quorum != "none") {
+            if let Some(f) = test.strip_prefix("people") {
+                people = Some(Fraction::decode(f)?);
+            } else {
+                households = Some(Fraction::decode(test.strip_prefix("households")?)?);
+            }
+        }
+        let (of, f) = match pass.strip_prefix("present") {
+            Some(f) => (PassOf::Present, f),
+            None => (PassOf::Electorate, pass.strip_prefix("electorate")?),
+        };
+        Some(Rule::new(people, households, Fraction::decode(f)?, of))
+    }
+
+    /// Every fraction has den>0 and 0<num<=den, and none is "more than the whole".
+    pub fn validate(&self) -> Result<(), RuleError> {
+        let quorum = self.quorum_people.iter().chain(&self.quorum_households);
+        quorum.chain([&self.pass]).try_for_each(|f| f.validate())
+    }
+}
+
+/// Why a rule text was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleError {
+    Malformed,
+    BadFraction,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RuleError::Malformed => "the rule text is malformed",
+            RuleError::BadFraction => "a fraction in the rule is impossible",
+        })
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+/// How a ballot's options are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Options {
+    /// for / against / abstain: option 0 is "for", 1 "against", 2 "abstain"
+    ForAgainstAbstain,
+    /// 2..=10 named options, single choice
+    Named(usize),
+}
+
+/// What was counted. `per_option` has one entry per option, in option order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Counts {
+    pub electorate: u64,
+    pub households: u64,
+    pub present: u64,
+    pub households_present: u64,
+    pub per_option: Vec<u64>,
+}
+
+/// The result of a ballot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Passed,
+    Rejected,
+    NoQuorum,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        ["passed", "rejected", "no_quorum"][self as usize]
+    }
+}
+
+/// Everything a decision page needs to explain the result in words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// Threshold of the electorate, if that test is in the rule (at least 1: a quorum needs somebody).
+    pub quorum_people_needed: Option<u64>,
+    /// Threshold of the households, if that test is in the rule (at least 1).
+    pub quorum_households_needed: Option<u64>,
+    pub quorum_met: bool,
+    /// Present or electorate, per `pass_of`.
+    pub pass_base: u64,
+    pub pass_needed: u64,
+    /// Always option 0 ("for") for for/against/abstain; for named options the unique
+    /// plurality option, None on a tie for first or when nobody voted for anything.
+    pub leading: Option<usize>,
+    pub leading_votes: u64,
+    pub verdict: Verdict,
+}
+
+/// Applies the rule to the counts. Trusts the counts: check them with `check_counts` first.
+pub fn tally(rule: &Rule, options: Options, counts: &Counts) -> Outcome {
+    let c = counts;
+    // A quorum needs somebody: over an empty body (say, households never entered) it is unmet.
+    let needed = |f: Option<Fraction>, of| f.map(|f| f.threshold(of).max(1));
+    let people = needed(rule.quorum_people, c.electorate);
+    let households = needed(rule.quorum_households, c.households);
+    let quorum_met = (people.is_none() && households.is_none())
+        || people.is_some_and(|n| c.present >= n)
+        || households.is_some_and(|n| c.households_present >= n);
+    let pass_base = [c.present, c.electorate][rule.pass_of as usize];
+    let max = c.per_option.iter().copied().max().unwrap_or(0);
+    let mut firsts = (0..c.per_option.len()).filter(|&i| c.per_option[i] == max);
+    let leading = match (options, firsts.next(), firsts.next()) {
+        (Options::ForAgainstAbstain, _, _) => Some(0),
+        (Options::Named(_), Some(i), None) if max > 0 => Some(i),
+        (Options::Named(_), _, _) => None,
+    };
+    let leading_votes = leading.and_then(|i| c.per_option.get(i)).map_or(0, |&v| v);
+    let verdict = match (quorum_met, leading.is_some()) {
+        (false, _) => Verdict::NoQuorum,
+        (true, true) if rule.pass.met(leading_votes, pass_base) => Verdict::Passed,
+        (true, _) => Verdict::Rejected,
+    };
+    Outcome {
+        quorum_people_needed: people,
+        quorum_households_needed: households,
+        quorum_met,
+        pass_base,
+        pass_needed: rule.pass.threshold(pass_base),
+        leading,
+        leading_votes,
+        verdict,
+    }
+}
+
+/// Why typed-in counts are inconsistent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CountsError {
+    WrongOptionCount,
+    SumIsNotPresent,
+    MorePresentThanElectorate,
+    MoreHouseholdsThanExist,
+    MoreHouseholdsThanPeople,
+}
+
+/// Checks counts are consistent: per_option.len() matches options (3 for ForAgainstAbstain,
+/// n for Named(n), n in 2..=10), sum(per_option) == present, present <= electorate,
+/// households_present <= households, households_present <= present.
+/// Used to validate meeting results typed in by the committee.
+pub fn check_counts(options: Options, counts: &Counts) -> Result<(), CountsError> {
+    use CountsError::*;
+    let (c, len) = (counts, counts.per_option.len());
+    let len_ok = match options {
+        Options::ForAgainstAbstain => len == 3,
+        Options::Named(n) => (2..=10).contains(&n) && len == n,
+    };
+    let sum: u128 = c.per_option.iter().map(|&v| v as u128).sum();
+    let broken = [
+        (!len_ok, WrongOptionCount),
+        (sum != c.present as u128, SumIsNotPresent),
+        (c.present > c.electorate, MorePresentThanElectorate),
+        (c.households_present > c.households, MoreHouseholdsThanExist),
+        (c.households_present > c.present, MoreHouseholdsThanPeople),
+    ];
+    broken
+        .into_iter()
+        .find(|&(bad, _)| bad)
+        .map_or(Ok(()), |(_, e)| Err(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use Verdict::*;
+
+    const FAA: Options = Options::ForAgainstAbstain;
+
+    /// Counts from [electorate, households, households present] and the votes per option.
+    fn counts([electorate, households, households_present]: [u64; 3], votes: &[u64]) -> Counts {
+        let (present, per_option) = (votes.iter().sum(), votes.to_vec());
+        Counts {
+            electorate,
+            households,
+            present,
+            households_present,
+            per_option,
+        }
+    }
+
+    /// The verdict of a for/against/abstain ballot, whose counts must be consistent.
+    fn verdict(rule: Rule, people: [u64; 3], votes: &[u64]) -> Verdict {
+        let c = counts(people, votes);
+        assert_eq!(check_counts(FAA, &c), Ok(()));
+        tally(&rule, FAA, &c).verdict
+    }
+
+    #[test]
+    fn exactly_half_never_passes_more_than_half() {
+        let rule = Rule::villagers_meeting();
+        assert_eq!(verdict(rule, [10, 5, 5], &[4, 4, 0]), Rejected);
+        assert_eq!(verdict(rule, [10, 5, 5], &[5, 3, 0]), Passed);
+    }
+
+    #[test]
+    fn the_example_of_312_residents_reproduces() {
+        // "Quorum: more than half of 312 adult residents = 157; 201 took part — met. Passes
+        // with more than half of the 201 present = 101; 143 for — passed."
+        let c = counts([312, 100, 60], &[143, 50, 8]);
+        let o = tally(&Rule::villagers_meeting(), FAA, &c);
+        assert_eq!((o.quorum_people_needed, o.quorum_met), (Some(157), true));
+        assert_eq!((o.pass_base, o.pass_needed), (201, 101));
+        assert_eq!((o.leading, o.leading_votes), (Some(0), 143));
+        assert_eq!(o.verdict, Passed);
+        assert_eq!(o.quorum_households_needed, Some(67));
+    }
+
+    #[test]
+    fn two_thirds_of_households_make_quorum_alone() {
+        let rule = Rule::villagers_meeting();
+        assert_eq!(verdict(rule, [300, 90, 60], &[100, 20, 0]), Passed);
+        assert_eq!(verdict(rule, [300, 90, 59], &[100, 20, 0]), NoQuorum);
+        assert_eq!(verdict(rule, [300, 0, 0], &[100, 20, 0]), NoQuorum); // none recorded
+        let none = tally(&rule, FAA, &counts([300, 0, 0], &[100, 20, 0]));
+        assert_eq!(none.quorum_households_needed, Some(1));
+    }
+
+    #[test]
+    fn representatives_need_at_least_two_thirds() {
+        let rule = Rule::preset(Body::Representatives);
+        assert_eq!(verdict(rule, [30, 0, 0], &[20, 0, 0]), Passed);
+        assert_eq!(verdict(rule, [30, 0, 0], &[19, 0, 0]), NoQuorum);
+    }
+
+    #[test]
+    fn committee_passes_on_a_majority_of_all_members_not_of_those_present() {
+        let rule = Rule::preset(Body::Committee);
+        assert_eq!(verdict(rule, [5, 0, 0], &[3, 0, 0]), Passed);
+        assert_eq!(verdict(rule, [5, 0, 0], &[2, 0, 1]), Rejected);
+        assert_eq!(verdict(rule, [5, 0, 0], &[2, 0, 0]), NoQuorum);
+    }
+
+    #[test]
+    fn abstentions_count_as_present_for_quorum_and_raise_the_bar() {
+        let rule = Rule::villagers_meeting();
+        assert_eq!(verdict(rule, [10, 10, 5], &[4, 1, 0]), NoQuorum);
+        assert_eq!(verdict(rule, [10, 10, 5], &[4, 1, 1]), Passed);
+        assert_eq!(verdict(rule, [20, 20, 5], &[6, 5, 0]), Passed);
+        assert_eq!(verdict(rule, [20, 20, 5], &[6, 5, 2]), Rejected);
+    }
+
+    #[test]
+    fn named_plurality_must_still_meet_the_pass_fraction_and_a_tie_has_no_winner() {
+        let rule = Rule::villagers_meeting();
+        let out = |votes: &[u64]| {
+            let o = tally(&rule, Options::Named(3), &counts([20, 0, 0], votes));
+            (o.leading, o.leading_votes, o.verdict)
+        };
+        assert_eq!(out(&[7, 3, 2]), (Some(0), 7, Passed));
+        assert_eq!(out(&[3, 5, 4]), (Some(1), 5, Rejected));
+        assert_eq!(out(&[2, 5, 5]), (None, 0, Rejected));
+        assert_eq!(out(&[0, 0, 0]), (None, 0, NoQuorum));
+    }
+
+    #[test]
+    fn form_choices_give_the_preset_or_the_named_tests() {
+        assert_eq!(
+            Rule::from_choices(Body::Residents, "preset", "preset"),
+            Some(Rule::villagers_meeting())
+        );
+        let strict = Rule::from_choices(Body::Representatives, "preset", "present_two_thirds");
+        assert_eq!(
+            strict.map(|r| r.encode()).as_deref(),
+            Some("quorum=people>=2/3;pass=present>=2/3")
+        );
+        assert_eq!(Rule::from_choices(Body::Committee, "bogus", "preset"), None);
+        assert_eq!(Rule::from_choices(Body::Committee, "preset", "bogus"), None);
+    }
+
+    #[test]
+    fn presets_encode_canonically_and_round_trip() {
+        let texts = [
+            "quorum=people>1/2,households>=2/3;pass=present>1/2",
+            "quorum=households>=2/3;pass=present>1/2",
+            "quorum=people>=2/3;pass=present>1/2",
+            "quorum=people>1/2;pass=electorate>1/2",
+            "quorum=none;pass=present>=2/3",
+        ];
+        let none = Rule::new(None, None, TWO_THIRDS, PassOf::Present);
+        let presets = Body::ALL.map(Rule::preset); // residents, households, representatives, committee
+        for (&rule, text) in presets.iter().chain([&none]).zip(texts) {
+            assert!(rule.encode() == text && Rule::decode(text) == Ok(rule));
+        }
+    }
+
+    #[test]
+    fn decode_rejects_junk() {
+        use RuleError::*;
+        for (text, err) in [
+            ("", Malformed),
+            ("pass=present>1/1", Malformed),
+            ("quorum=people>1/2,people>1/2;pass=present>1/2", Malformed),
+            ("quorum=people>01/2;pass=present>1/2", Malformed),
+            ("quorum=none;pass=everyone>1/2", Malformed),
+            ("quorum=people>1/0;pass=present>1/2", BadFraction),
+            ("quorum=people>3/2;pass=present>1/2", BadFraction),
+            ("quorum=none;pass=present>1/1", BadFraction),
+        ] {
+            assert_eq!(Rule::decode(text), Err(err), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn counts_typed_in_must_be_consistent() {
+        use CountsError::*;
+        let check = |people, votes: &[u64]| check_counts(FAA, &counts(people, votes));
+        assert_eq!(check([10, 5, 3], &[3, 1, 1]), Ok(()));
+        assert_eq!(check([10, 5, 3], &[3, 1]), Err(WrongOptionCount));
+        assert_eq!(check([4, 5, 3], &[3, 1, 1]), Err(MorePresentThanElectorate));
+        assert_eq!(check([10, 2, 3], &[3, 1, 1]), Err(MoreHouseholdsThanExist));
+        assert_eq!(check([10, 5, 4], &[2, 1, 0]), Err(MoreHouseholdsThanPeople));
+        let (mut c, one) = (counts([10, 5, 3], &[3, 1, 1]), counts([1, 1, 1], &[1]));
+        c.present = 4;
+        assert_eq!(check_counts(Options::Named(3), &c), Err(SumIsNotPresent));
+        assert_eq!(check_counts(Options::Named(1), &one), Err(WrongOptionCount));
+    }
+
+    #[test]
+    fn names_parse_back() {
+        for body in Body::ALL {
+            assert_eq!(Body::parse(body.as_str()), Some(body));
+        }
+        assert!(Body::Households.is_secret() && !Body::Committee.is_secret());
+        assert_eq!(NoQuorum.as_str(), "no_quorum");
+    }
+
+    fn fraction() -> impl Strategy<Value = Fraction> {
+        let f = (1..=1000u64, 1..=1000u64, any::<bool>())
+            .prop_map(|(a, b, strict)| frac(a.min(b), a.max(b), strict));
+        f.prop_filter("more than the whole", |f| f.validate().is_ok())
+    }
+
+    fn rule() -> impl Strategy<Value = Rule> {
+        let of = prop_oneof![Just(PassOf::Present), Just(PassOf::Electorate)];
+        let (p, h) = (prop::option::of(fraction()), prop::option::of(fraction()));
+        (p, h, fraction(), of).prop_map(|(p, h, pass, of)| Rule::new(p, h, pass, of))
+    }
+
+    /// Consistent for/against/abstain counts, with room for one more voter.
+    fn faa_counts() -> impl Strategy<Value = Counts> {
+        prop::array::uniform6(0..200u64).prop_map(|[f, a, ab, spare, households, hh]| {
+            let hh = hh.min(households).min(f + a + ab);
+            counts([f + a + ab + spare + 1, households, hh], &[f, a, ab])
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn threshold_is_met_and_minimal(f in fraction(), of in 0..10_000u64) {
+            for f in [f, Fraction::MORE_THAN_HALF, Fraction::TWO_THIRDS] {
+                let t = f.threshold(of);
+                prop_assert!(f.met(t, of) && (t == 0 || !f.met(t - 1, of)));
+                prop_assert!(t <= of || (f.strict && of == 0));
+            }
+        }
+
+        #[test]
+        fn more_than_half_never_passes_at_exactly_half(half in 0..5_000u64) {
+            prop_assert!(!Fraction::MORE_THAN_HALF.met(half, 2 * half));
+        }
+
+        #[test]
+        fn decode_inverts_encode(r in rule()) {
+            prop_assert_eq!(Rule::decode(&r.encode()), Ok(r));
+        }
+
+        #[test]
+        fn no_quorum_iff_quorum_not_met(r in rule(), c in faa_counts(), named: bool) {
+            let out = tally(&r, if named { Options::Named(3) } else { FAA }, &c);
+            prop_assert_eq!(out.verdict == NoQuorum, !out.quorum_met);
+        }
+
+        #[test]
+        fn an_abstention_never_turns_rejected_into_passed(r in rule(), c in faa_counts()) {
+            let mut more = c.clone();
+            (more.present, more.per_option[2]) = (c.present + 1, c.per_option[2] + 1);
+            prop_assert_eq!(check_counts(FAA, &more), Ok(()));
+            let (before, after) = (tally(&r, FAA, &c), tally(&r, FAA, &more));
+            if before.quorum_met && before.verdict == Rejected {
+                prop_assert_eq!(after.verdict, Rejected);
+            }
+        }
+    }
+}

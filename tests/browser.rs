@@ -369,6 +369,14 @@ async fn every_page_fits_a_phone_at_200_percent_zoom() {
             "/c/liutang/items/new",
             "/c/liutang/items/6",
             "/c/xinghe/items/1",
+            "/c/liutang/ballots",
+            "/c/liutang/ballots/7",
+            "/c/liutang/ballots/7/electorate",
+            "/c/liutang/items/6/ballots/new",
+            "/c/liutang/decisions/2",
+            "/c/liutang/decisions/3",
+            "/c/liutang/decisions/5",
+            "/c/xinghe/decisions/1",
         ] {
             zoomed.open(path);
             fits(path);

@@ -9,6 +9,7 @@ mod authz_routes;
 mod ballots;
 mod browser;
 mod communities;
+mod crash;
 mod multi_server;
 mod queries;
 mod security;

@@ -21,6 +21,9 @@ use crate::web::{render, see_other, AppState};
 /// Board rows per page; a tracker search narrows it to the matches.
 pub const BOARD_PAGE: i64 = 500;
 
+/// Height of one option's row in the chart, in SVG units (the chart is 1000 wide).
+const ROW: usize = 100;
+
 pub struct Bar {
     pub label: String,
     pub count: u64,
@@ -41,7 +44,7 @@ pub fn bars(labels: &[String], counts: &[u64], leading: Option<usize>) -> Vec<Ba
             label: label.clone(),
             count,
             width: count * 1000 / max,
-            y: i * 36,
+            y: i * ROW,
             leading: leading == Some(i),
         })
         .collect()
@@ -203,7 +206,7 @@ pub async fn show(
                 && !countersigns.iter().any(|c| Some(c.0) == me),
             recorder: name(d.recorded_by),
             confirmer: name(d.confirmed_by),
-            chart_height: labels.len() * 36,
+            chart_height: labels.len() * ROW + 10,
             ctx,
             community,
             item_title,

@@ -880,35 +880,9 @@ pub async fn confirm_result(
                 if r.recorded_by == me {
                     return Ok(Err("ballots.err_four_eyes"));
                 }
-                if !model::settle_hall(conn, r.id, model::CONFIRMED, me, "", now)?
-                    || !model::close_hall(conn, b.id, now)?
-                {
+                let Some(decision_id) = jobs::publish_hall(conn, &b, &r, me, now)? else {
                     return Ok(Err("ballots.err_no_pending"));
-                }
-                let counts = Counts {
-                    electorate: b.electorate as u64,
-                    households: b.households as u64,
-                    present: r.present as u64,
-                    households_present: r.households_present as u64,
-                    per_option: model::parse_counts(&r.counts),
                 };
-                let outcome = rules::tally(&b.rule(), b.options(), &counts);
-                let decision_id = model::publish(
-                    conn,
-                    &b,
-                    &model::Publication {
-                        counts: &counts,
-                        outcome: &outcome,
-                        minutes: &r.minutes,
-                        photo: r.photo.as_deref(),
-                        board_sha256: "",
-                        recorded_by: Some(r.recorded_by),
-                        confirmed_by: Some(me),
-                        corrects: None,
-                    },
-                    now,
-                )?;
-                jobs::after_decision(conn, &b, decision_id, &outcome, me, now)?;
                 crate::audit::record(
                     conn,
                     &crate::audit::Entry {

@@ -6,7 +6,7 @@
 use chrono::NaiveDateTime;
 
 use super::model::{self, Ballot};
-use super::rules::{Body, Outcome, Verdict};
+use super::rules::{self, Body, Counts, Outcome, Verdict};
 use crate::agenda::model as agenda;
 use crate::agenda::rules::{Stage, Step};
 use crate::db::{write_tx, AnyConnection};
@@ -41,6 +41,48 @@ pub fn close_one(
         after_decision(conn, &ballot, decision_id, &outcome, ballot.created_by, now)?;
         Ok(Some(decision_id))
     })
+}
+
+/// Confirms a pending meeting result and publishes its decision, in the caller's
+/// transaction: closes the ballot, applies the rule, moves the item. `None` if the result
+/// was no longer pending or the ballot no longer open.
+pub fn publish_hall(
+    conn: &mut AnyConnection,
+    ballot: &Ballot,
+    r: &model::HallResult,
+    confirmer: i64,
+    now: NaiveDateTime,
+) -> Result<Option<i64>, AppError> {
+    if !model::settle_hall(conn, r.id, model::CONFIRMED, confirmer, "", now)?
+        || !model::close_hall(conn, ballot.id, now)?
+    {
+        return Ok(None);
+    }
+    let counts = Counts {
+        electorate: ballot.electorate as u64,
+        households: ballot.households as u64,
+        present: r.present as u64,
+        households_present: r.households_present as u64,
+        per_option: model::parse_counts(&r.counts),
+    };
+    let outcome = rules::tally(&ballot.rule(), ballot.options(), &counts);
+    let decision_id = model::publish(
+        conn,
+        ballot,
+        &model::Publication {
+            counts: &counts,
+            outcome: &outcome,
+            minutes: &r.minutes,
+            photo: r.photo.as_deref(),
+            board_sha256: "",
+            recorded_by: Some(r.recorded_by),
+            confirmed_by: Some(confirmer),
+            corrects: None,
+        },
+        now,
+    )?;
+    after_decision(conn, ballot, decision_id, &outcome, confirmer, now)?;
+    Ok(Some(decision_id))
 }
 
 pub fn stage_for(verdict: Verdict) -> Stage {

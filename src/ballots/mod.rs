@@ -3,6 +3,7 @@
 //! immutable, with the rule in words and — for a secret ballot — the board of trackers.
 
 pub mod decision;
+pub mod demo;
 pub mod handlers;
 pub mod jobs;
 pub mod model;

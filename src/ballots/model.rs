@@ -680,7 +680,7 @@ pub fn decisions_of_community(
 ) -> QueryResult<Vec<Decision>> {
     decisions::table
         .filter(decisions::community_id.eq(community_id))
-        .order(decisions::id.desc())
+        .order((decisions::published_at.desc(), decisions::id.desc()))
         .limit(limit)
         .select(Decision::as_select())
         .load(conn)

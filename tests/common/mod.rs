@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod voters;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -279,7 +281,8 @@ impl Client {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        Self::finish(req.send().await.expect("POST")).await
+        let sent = req.send().await;
+        Self::finish(sent.unwrap_or_else(|e| panic!("POST {path}: {e:?}"))).await
     }
 
     /// Posts a multipart form (with this client's CSRF token) carrying files:
@@ -384,56 +387,14 @@ impl TestApp {
         let slug = slug.to_string();
         let tokens = self
             .state
-            .db(move |conn| {
-                yishi::db::write_tx(conn, |conn| {
-                    let c = yishi::communities::model::by_slug(conn, &slug)?.expect("community");
-                    let mut tokens = Vec::new();
-                    for i in 0..n {
-                        let phone = format!("1370{i:07}");
-                        let contact = yishi::accounts::rules::Contact::Phone(phone);
-                        let name = format!("投票人{i}");
-                        let user = yishi::accounts::model::NewUser::new(
-                            &contact,
-                            &name,
-                            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$not-a-real-hash",
-                            "zh-CN",
-                            now,
-                        );
-                        let uid = yishi::accounts::model::insert_user(conn, &user)?;
-                        let h = yishi::communities::model::insert_household(
-                            conn,
-                            c.id,
-                            None,
-                            &format!("测试户{i}"),
-                            now,
-                        )?;
-                        yishi::communities::model::grant(
-                            conn,
-                            c.id,
-                            uid,
-                            yishi::authz::Role::Resident,
-                            Some(h),
-                            None,
-                            now,
-                        )?;
-                        tokens.push(yishi::accounts::model::create_session(
-                            conn,
-                            uid,
-                            "test",
-                            "127.0.0.1",
-                            now,
-                        )?);
-                    }
-                    Ok(tokens)
-                })
-            })
+            .db(move |conn| voters::make_voters(conn, &slug, 0, n, now))
             .await
             .expect("bulk voters");
         let cookie_name = self.state.config.session_cookie();
         let url: url::Url = self.base.parse().expect("base URL");
         tokens
             .into_iter()
-            .map(|t| {
+            .map(|(_, t)| {
                 let jar = reqwest::cookie::Jar::default();
                 jar.add_cookie_str(&format!("{cookie_name}={t}; Path=/"), &url);
                 Client {

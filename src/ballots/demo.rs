@@ -1,0 +1,396 @@
+//! The demo's ballots: 兴和社区's representatives pass the parking plan in the hall; 柳塘村
+//! decides the road in a villagers' meeting (四议两公开 complete), revises its village rules
+//! online, sets the rubbish fee by household, picks the cleaning contractor by roll call,
+//! fails quorum on the annual plan at harvest time, and has one ballot open — on where to
+//! build the culture square — that the demo resident can vote in.
+
+use chrono::{Duration, NaiveDateTime};
+
+use super::model::{self, Ballot, NewBallot, NewVote};
+use super::rules::{Body, Rule};
+use super::{jobs, tracker};
+use crate::agenda::model::{self as agenda, Item, NewItem, ORIGIN_COMMITTEE};
+use crate::agenda::rules::{Stage, Step};
+use crate::db::AnyConnection;
+use crate::web::error::AppError;
+
+struct Seed<'a> {
+    conn: &'a mut AnyConnection,
+    community: i64,
+    residents: &'a [i64],
+    now: NaiveDateTime,
+}
+
+impl Seed<'_> {
+    fn ago(&self, days: i64) -> NaiveDateTime {
+        self.now - Duration::days(days)
+    }
+
+    /// An item the committee put on the agenda and opened for deliberation.
+    fn item(
+        &mut self,
+        title: &str,
+        body: &str,
+        category: &str,
+        days_ago: i64,
+        major: bool,
+    ) -> Result<Item, AppError> {
+        let at = self.ago(days_ago);
+        let id = agenda::insert(
+            self.conn,
+            &NewItem {
+                community_id: self.community,
+                author_id: self.residents[0],
+                origin: ORIGIN_COMMITTEE,
+                title,
+                body,
+                category,
+                stage: Stage::Adopted,
+                major,
+                threshold: 3,
+                respond_by: at + Duration::days(15),
+            },
+            at,
+        )?;
+        let item = agenda::find(self.conn, self.community, id)?.ok_or(AppError::NotFound)?;
+        self.deliberate(&item, days_ago)
+    }
+
+    fn deliberate(&mut self, item: &Item, days_ago: i64) -> Result<Item, AppError> {
+        let at = self.ago(days_ago);
+        if item.stage() == Stage::Adopted {
+            agenda::move_stage(
+                self.conn,
+                item,
+                Stage::Adopted,
+                Stage::Deliberating,
+                Some(self.residents[0]),
+                "",
+                at,
+            )?;
+        }
+        agenda::find(self.conn, self.community, item.id)?.ok_or(AppError::NotFound)
+    }
+
+    /// Opens a ballot `opened` days ago, closing `closes` days from now (negative: past).
+    fn ballot(
+        &mut self,
+        item: &Item,
+        body: Body,
+        mode: &str,
+        options: &str,
+        opened: i64,
+        closes: i64,
+    ) -> Result<Ballot, AppError> {
+        let at = self.ago(opened);
+        let id = model::open(
+            self.conn,
+            &NewBallot {
+                community_id: self.community,
+                item_id: item.id,
+                body,
+                mode,
+                options,
+                rule: &Rule::preset(body),
+                opens_at: at,
+                closes_at: self.now + Duration::days(closes),
+                created_by: self.residents[0],
+            },
+            at,
+        )?;
+        agenda::move_stage(
+            self.conn,
+            item,
+            Stage::Deliberating,
+            Stage::Voting,
+            Some(self.residents[0]),
+            &format!("#{id}"),
+            at,
+        )?;
+        model::find(self.conn, self.community, id)?.ok_or(AppError::NotFound)
+    }
+
+    /// Votes by the residents `from..from+n` (one per household on a household ballot),
+    /// choosing by `pick(k)`, an hour after the ballot opened.
+    fn votes(
+        &mut self,
+        b: &Ballot,
+        from: usize,
+        n: usize,
+        pick: impl Fn(usize) -> i32,
+    ) -> Result<(), AppError> {
+        let at = b.opens_at + Duration::hours(1);
+        let mut cast = 0;
+        for uid in self.residents.iter().skip(from) {
+            if cast == n {
+                break;
+            }
+            let Some(household) = model::elector(self.conn, b.id, *uid)? else {
+                continue;
+            };
+            let voter_key = match (b.body(), household) {
+                (Body::Households, Some(h)) => h,
+                (Body::Households, None) => continue,
+                _ => *uid,
+            };
+            if model::has_voted(self.conn, b.id, voter_key)? {
+                continue;
+            }
+            let t = tracker::generate();
+            let vote = NewVote {
+                voter_key,
+                user_id: *uid,
+                household_id: household,
+                choice: pick(cast),
+                tracker: b.secret.then_some(t.as_str()),
+            };
+            model::cast(self.conn, b, &vote, at)?
+                .map_err(|_| AppError::Internal("demo vote refused".into()))?;
+            cast += 1;
+        }
+        Ok(())
+    }
+
+    /// Closes an online ballot at its closing time and publishes the decision.
+    fn close(&mut self, b: &Ballot) -> Result<i64, AppError> {
+        let (ballot, id, outcome) =
+            model::close_online(self.conn, self.community, b.id, b.closes_at)?
+                .ok_or_else(|| AppError::Internal("demo ballot did not close".into()))?;
+        jobs::after_decision(
+            self.conn,
+            &ballot,
+            id,
+            &outcome,
+            self.residents[0],
+            b.closes_at,
+        )?;
+        Ok(id)
+    }
+
+    /// A result from the hall, entered by one committee member and confirmed by another.
+    #[allow(clippy::too_many_arguments)]
+    fn hall(
+        &mut self,
+        b: &Ballot,
+        present: i64,
+        households_present: i64,
+        counts: &[u64],
+        minutes: &str,
+        days_ago: i64,
+    ) -> Result<i64, AppError> {
+        let at = self.ago(days_ago);
+        model::record_hall(
+            self.conn,
+            b,
+            &model::NewHallResult {
+                present,
+                households_present,
+                per_option: counts,
+                minutes,
+                photo: None,
+            },
+            self.residents[1],
+            at,
+        )?;
+        let r = model::hall_results_of(self.conn, b.id)?
+            .pop()
+            .ok_or(AppError::NotFound)?;
+        jobs::publish_hall(self.conn, b, &r, self.residents[0], at + Duration::hours(2))?
+            .ok_or_else(|| AppError::Internal("demo hall result not published".into()))
+    }
+}
+
+/// `seeded` is (community id, its verified residents; the first five are the committee),
+/// 柳塘村 first, then 兴和社区; the agenda demo has run.
+pub fn seed(
+    conn: &mut AnyConnection,
+    seeded: &[(i64, Vec<i64>)],
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let [(liutang, lt), (xinghe, xh)] = seeded else {
+        return Ok(());
+    };
+    {
+        let mut s = Seed {
+            conn,
+            community: *xinghe,
+            residents: xh,
+            now,
+        };
+        if let Some(parking) = find_titled(s.conn, *xinghe, "兴和小区停车难")? {
+            let parking = s.deliberate(&parking, 3)?;
+            let b = s.ballot(&parking, Body::Representatives, model::HALL, "", 2, 1)?;
+            s.hall(
+                &b,
+                8,
+                0,
+                &[7, 0, 1],
+                "居民代表会议在社区议事厅召开，应到8人，实到8人。表决通过停车方案：围墙外空地临时画线约28个车位；兴和路人行道夜间停车并保留1.5米步行通道；小区主通道全天禁停。",
+                1,
+            )?;
+        }
+    }
+    let mut s = Seed {
+        conn,
+        community: *liutang,
+        residents: lt,
+        now,
+    };
+
+    // 四议两公开, complete: 审议 recorded, then the villagers' meeting in the hall, by households.
+    if let Some(road) = find_titled(s.conn, *liutang, "柳塘村三组至五组道路硬化工程")?
+    {
+        let held = s.ago(4);
+        agenda::record_step(
+            s.conn,
+            &road,
+            &agenda::NewStep {
+                step: Step::Review,
+                held_on: held,
+                body: "党员大会",
+                expected: 45,
+                present: 38,
+                outcome: "审议通过，提交村民会议决议。",
+                minutes: "",
+                photo: None,
+            },
+            lt[0],
+            held,
+        )?;
+        let b = s.ballot(&road, Body::Residents, model::HALL, "", 3, 1)?;
+        let households = b.households;
+        let d = s.hall(
+            &b,
+            58,
+            households * 3 / 4,
+            &[51, 4, 3],
+            "村民会议在村委会大院召开。应到成年村民及户代表见签到表；各组户代表到会，超过三分之二。举手表决，计票单由两名计票人、一名监票人签字。",
+            2,
+        )?;
+        let supervisor = lt[8];
+        model::countersign(
+            s.conn,
+            d,
+            supervisor,
+            "已到会监督，计票单与录入一致。",
+            s.ago(1),
+        )?;
+    }
+    // A major matter part-way through 四议两公开: only 提议 so far.
+    let forest = s.item(
+        "集体林地承包方案（2027—2036年）",
+        "村集体山林约620亩承包期明年到期。拟公开招标承包，承包期10年，收益按人口分配。属村民会议决定事项，按“四议两公开”办理。",
+        "economy",
+        6,
+        true,
+    )?;
+    let held = s.ago(5);
+    agenda::record_step(
+        s.conn,
+        &forest,
+        &agenda::NewStep {
+            step: Step::Proposal,
+            held_on: held,
+            body: "村党支部会",
+            expected: 7,
+            present: 6,
+            outcome: "同意提议，交村“两委”会商议。",
+            minutes: "",
+            photo: None,
+        },
+        lt[0],
+        held,
+    )?;
+
+    // An online villagers' meeting that passed.
+    let rules_item = s.item(
+        "修订村规民约：禁止向河道、沟渠倾倒垃圾",
+        "在村规民约第八条后增加一条：禁止向河道、沟渠倾倒生活垃圾和建筑垃圾，违者由村民小组劝导清理，屡劝不改的在村务公开栏公示。",
+        "environment",
+        14,
+        false,
+    )?;
+    let b = s.ballot(&rules_item, Body::Residents, model::ONLINE, "", 12, -5)?;
+    s.votes(&b, 10, 72, |k| {
+        if k % 9 == 0 {
+            1
+        } else if k % 13 == 0 {
+            2
+        } else {
+            0
+        }
+    })?;
+    s.close(&b)?;
+
+    // A household ballot: one vote per household.
+    let fee = s.item(
+        "生活垃圾清运费标准：每户每月5元",
+        "保洁公司清运费上涨，村集体补贴一半，其余按户收取，每户每月5元，低保户、特困户免收。",
+        "environment",
+        11,
+        false,
+    )?;
+    let b = s.ballot(&fee, Body::Households, model::ONLINE, "", 10, -4)?;
+    s.votes(&b, 5, 40, |k| if k % 6 == 0 { 1 } else { 0 })?;
+    s.close(&b)?;
+
+    // The committee, by name.
+    let cleaning = s.item(
+        "2027年村内保洁服务合同",
+        "两家保洁公司报价：甲公司每年9.6万元，乙公司每年8.8万元但不含河道保洁。",
+        "environment",
+        9,
+        false,
+    )?;
+    let b = s.ballot(
+        &cleaning,
+        Body::Committee,
+        model::ONLINE,
+        "甲公司（9.6万元，含河道）\n乙公司（8.8万元，不含河道）",
+        8,
+        -6,
+    )?;
+    s.votes(&b, 0, 5, |k| if k == 3 { 1 } else { 0 })?;
+    s.close(&b)?;
+
+    // No quorum: an online villagers' meeting held at harvest time.
+    let plan = s.item(
+        "2027年村级年度工作计划",
+        "明年重点：道路硬化收尾、文化广场、集体林地承包、河道清淤。请村民在网上表决。",
+        "other",
+        40,
+        false,
+    )?;
+    let b = s.ballot(&plan, Body::Residents, model::ONLINE, "", 38, -31)?;
+    s.votes(&b, 20, 23, |k| if k % 5 == 0 { 1 } else { 0 })?;
+    s.close(&b)?;
+
+    // Open now: where to build the culture square; the demo resident has not voted yet.
+    let square = s.item(
+        "文化广场选在哪里？",
+        "村里计划建一个文化广场，供跳广场舞、放电影和办红白喜事用。有三处候选地，请大家选一处。",
+        "infrastructure",
+        4,
+        false,
+    )?;
+    let b = s.ballot(
+        &square,
+        Body::Residents,
+        model::ONLINE,
+        "村委会东侧空地\n老小学操场\n三组晒谷场",
+        2,
+        5,
+    )?;
+    let last = lt.len().saturating_sub(1);
+    s.votes(&b, 30, 26.min(last.saturating_sub(30)), |k| (k % 3) as i32)?;
+    Ok(())
+}
+
+fn find_titled(
+    conn: &mut AnyConnection,
+    community: i64,
+    prefix: &str,
+) -> Result<Option<Item>, AppError> {
+    let ids = agenda::recent(conn, community, 100)?;
+    Ok(ids.into_iter().find(|i| i.title.starts_with(prefix)))
+}

@@ -313,6 +313,8 @@ diesel::table! {
         decided_by -> Nullable<BigInt>,
         decided_at -> Nullable<Timestamp>,
         reason -> Text,
+        corrects_id -> Nullable<BigInt>,
+        correction_reason -> Text,
     }
 }
 

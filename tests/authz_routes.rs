@@ -262,6 +262,12 @@ const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
     ),
     (
         "post",
+        "/c/{slug}/decisions/{id}/correct",
+        "/c/liutang/decisions/999999/correct",
+        COMMITTEE,
+    ),
+    (
+        "post",
         "/c/{slug}/decisions/{id}/countersign",
         "/c/liutang/decisions/999999/countersign",
         SUPERVISOR,

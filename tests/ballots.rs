@@ -93,6 +93,10 @@ async fn a_secret_ballot_runs_from_opening_to_a_published_board(backend: Backend
     )
     .await;
     assert!(app.client().get(&item).await.body.contains("表决中"));
+    // Verified after the ballot opened: not in its electorate.
+    let latecomer = app.bulk_voters("liutang", 1).await.remove(0);
+    let page = latecomer.get(&ballot).await;
+    assert!(page.body.contains("名单在表决开始时固定"));
 
     // A resident votes with the tracker shown on the form.
     let resident = app.signed_in(&demo.contact("resident")).await;
@@ -202,6 +206,11 @@ async fn a_secret_ballot_runs_from_opening_to_a_published_board(backend: Backend
     assert_eq!(json["counts"], serde_json::json!([1, 1, 0]));
     // The item moved, and the decision cannot be changed in the database.
     assert!(app.client().get(&item).await.body.contains("未达法定人数"));
+    let inbox = committee.get("/inbox").await;
+    assert!(
+        inbox.body.contains("表决因参加人数不足无效"),
+        "followers are told"
+    );
     let pool = yishi::db::connect(&app.db.url, 1).expect("connect");
     let mut conn = pool.get().expect("connection");
     let tamper = conn.batch_execute("UPDATE decisions SET verdict = 'passed'");
@@ -393,6 +402,47 @@ async fn a_hall_result_is_published_when_a_second_member_confirms(backend: Backe
         403
     );
     assert!(app.client().get(&item).await.body.contains("已通过"));
+
+    // A correction is a new decision naming the old one, confirmed by a second member.
+    let counts = [
+        ("present", "7"),
+        ("count_0", "3"),
+        ("count_1", "4"),
+        ("count_2", "0"),
+    ];
+    let no_reason = committee
+        .post(&format!("{decision}/correct"), &counts)
+        .await;
+    assert_eq!(no_reason.status, 422);
+    assert!(no_reason.body.contains("请写明更正原因"));
+    let mut fields = counts.to_vec();
+    fields.push(("reason", "计票单第二页漏录，反对票实为4票"));
+    let r = committee
+        .post(&format!("{decision}/correct"), &fields)
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let pending = committee.get(&ballot).await;
+    assert!(pending.body.contains("计票单第二页漏录"));
+    let rid = pending
+        .body
+        .split("/results/")
+        .filter_map(|s| s.split('/').next())
+        .last()
+        .expect("the correction")
+        .to_string();
+    let r = partner
+        .post(&format!("{ballot}/results/{rid}/confirm"), &[])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let corrected = app.client().get(r.location()).await;
+    assert!(corrected.body.contains("本决议更正了"));
+    assert!(corrected.body.contains("id=\"verdict\">未通过"));
+    let old = app.client().get(&decision).await;
+    assert!(
+        old.body.contains("这份决议已被更正"),
+        "the old decision stays, marked"
+    );
+    assert!(app.client().get(&item).await.body.contains("未通过"));
 }
 both!(a_hall_result_is_published_when_a_second_member_confirms);
 

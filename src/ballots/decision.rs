@@ -72,6 +72,10 @@ struct DecisionPage {
     confirmer: String,
     corrected_by: Option<i64>,
     can_countersign: bool,
+    /// The committee may correct a meeting result that nothing has corrected yet.
+    can_correct: bool,
+    correction_pending: bool,
+    ask_households: bool,
     errors: crate::web::forms::FieldErrors,
     notice: Option<&'static str>,
 }
@@ -93,6 +97,7 @@ struct DecisionRows {
     countersigns: Vec<(i64, String, String, chrono::NaiveDateTime)>,
     names: Vec<(i64, String)>,
     corrected_by: Option<i64>,
+    correction_pending: bool,
 }
 
 pub async fn show(
@@ -149,6 +154,10 @@ pub async fn show(
                 .iter()
                 .find(|x| x.corrects_id == Some(d.id))
                 .map(|x| x.id);
+            let correction_pending = d.mode == model::HALL
+                && model::hall_results_of(conn, d.ballot_id)?
+                    .iter()
+                    .any(|r| r.state == model::PENDING);
             Ok(DecisionRows {
                 d,
                 item_title,
@@ -158,6 +167,7 @@ pub async fn show(
                 countersigns,
                 names,
                 corrected_by,
+                correction_pending,
             })
         })
         .await?;
@@ -170,6 +180,7 @@ pub async fn show(
         countersigns,
         names,
         corrected_by,
+        correction_pending,
     } = rows;
     let labels = words::labels(&ctx, &d.options);
     let outcome = d.outcome();
@@ -204,6 +215,13 @@ pub async fn show(
         &DecisionPage {
             can_countersign: allows(&actor, Action::Countersign)
                 && !countersigns.iter().any(|c| Some(c.0) == me),
+            can_correct: allows(&actor, Action::ManageAgenda)
+                && d.mode == model::HALL
+                && corrected_by.is_none()
+                && !correction_pending,
+            correction_pending,
+            ask_households: d.body() != super::rules::Body::Households
+                && d.rule().quorum_households.is_some(),
             recorder: name(d.recorded_by),
             confirmer: name(d.confirmed_by),
             chart_height: labels.len() * ROW + 10,

@@ -183,6 +183,7 @@ impl Seed<'_> {
             self.conn,
             b,
             &model::NewHallResult {
+                corrects: None,
                 present,
                 households_present,
                 per_option: counts,

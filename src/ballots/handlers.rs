@@ -8,8 +8,9 @@ use askama::Template;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
+use super::hall::HallForm;
 use super::model::{self, Ballot, HallResult};
-use super::rules::{self, Body, Counts, Rule};
+use super::rules::{Body, Rule};
 use super::{jobs, tracker, words};
 use crate::agenda::model::{self as agenda, Item};
 use crate::agenda::rules::{may_open_ballot, Stage, Step};
@@ -19,7 +20,7 @@ use crate::communities::model::Community;
 use crate::db::{is_unique_violation, write_tx};
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
-use crate::web::forms::{text_field, Empty, FieldErrors, Posted, Uploaded};
+use crate::web::forms::{FieldErrors, Posted};
 use crate::web::{render, see_other, AppState};
 
 /// Most named options a ballot may offer.
@@ -331,7 +332,7 @@ struct BallotPage {
     hall_form: HallForm,
 }
 
-struct HallView {
+pub(super) struct HallView {
     r: HallResult,
     recorder: String,
     decider: String,
@@ -346,7 +347,7 @@ pub struct BallotQuery {
 
 /// Closes the ballot first if its time is up, so the first request after the closing time
 /// sees the decision.
-async fn load_ballot(
+pub(super) async fn load_ballot(
     state: &AppState,
     community_id: i64,
     id: i64,
@@ -375,7 +376,18 @@ pub async fn show(
     let (community, actor) = load_community(&state, &ctx, slug).await?;
     let (ballot, latest) = load_ballot(&state, community.id, id).await?;
     if let (false, Some(d)) = (ballot.is_open(), latest) {
-        return Ok(see_other(&format!("/c/{}/decisions/{d}", community.slug)));
+        // A closed ballot is its decision, unless a correction awaits a second member here.
+        let bid = ballot.id;
+        let pending = state
+            .db(move |conn| {
+                Ok(model::hall_results_of(conn, bid)?
+                    .iter()
+                    .any(|r| r.state == model::PENDING))
+            })
+            .await?;
+        if !pending {
+            return Ok(see_other(&format!("/c/{}/decisions/{d}", community.slug)));
+        }
     }
     let notice = match q.done.as_str() {
         "recorded" => Some(ctx.t("ballots.done_recorded").to_string()),
@@ -393,16 +405,16 @@ pub async fn show(
 }
 
 /// What a ballot page shows besides what it loads.
-struct BallotView {
-    errors: FieldErrors,
-    notice: Option<String>,
+pub(super) struct BallotView {
+    pub(super) errors: FieldErrors,
+    pub(super) notice: Option<String>,
     /// The tracker on the voter's form, kept when the form comes back with an error.
-    tracker: Option<String>,
-    voted_tracker: Option<String>,
-    hall_form: HallForm,
+    pub(super) tracker: Option<String>,
+    pub(super) voted_tracker: Option<String>,
+    pub(super) hall_form: HallForm,
 }
 
-async fn ballot_page(
+pub(super) async fn ballot_page(
     state: &AppState,
     ctx: Ctx,
     community: Community,
@@ -662,310 +674,4 @@ pub async fn electorate(
             labels,
         },
     )
-}
-
-// ---- meeting results ----
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct HallForm {
-    pub present: String,
-    pub households_present: String,
-    pub count_0: String,
-    pub count_1: String,
-    pub count_2: String,
-    pub count_3: String,
-    pub count_4: String,
-    pub count_5: String,
-    pub count_6: String,
-    pub count_7: String,
-    pub count_8: String,
-    pub count_9: String,
-    pub minutes: String,
-}
-
-impl HallForm {
-    pub fn count(&self, i: &usize) -> &str {
-        [
-            &self.count_0,
-            &self.count_1,
-            &self.count_2,
-            &self.count_3,
-            &self.count_4,
-            &self.count_5,
-            &self.count_6,
-            &self.count_7,
-            &self.count_8,
-            &self.count_9,
-        ][(*i).min(9)]
-    }
-}
-
-/// Households present as the rule reads them: on a household ballot, those present; where
-/// the rule has no household test, not asked (0); otherwise as counted in the hall.
-fn households_counted(ballot: &Ballot, present: u64, typed: u64) -> u64 {
-    if ballot.body() == Body::Households {
-        present
-    } else if ballot.rule().quorum_households.is_none() {
-        0
-    } else {
-        typed
-    }
-}
-
-fn number(s: &str) -> Option<u64> {
-    let s = s.trim();
-    if s.is_empty() {
-        Some(0)
-    } else {
-        s.parse().ok()
-    }
-}
-
-/// Records what the hall counted; it is published once a second committee member confirms.
-pub async fn record_result(
-    state: web::Data<AppState>,
-    path: web::Path<(String, i64)>,
-    p: Uploaded<HallForm>,
-) -> Result<HttpResponse, AppError> {
-    let Uploaded { ctx, form, files } = p;
-    let (slug, id) = path.into_inner();
-    let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
-    let (ballot, _) = load_ballot(&state, community.id, id).await?;
-    let n = ballot.option_count();
-    let per_option: Option<Vec<u64>> = (0..n).map(|i| number(form.count(&i))).collect();
-    let present = number(&form.present);
-    let households_present = number(&form.households_present);
-    let minutes = text_field(&form.minutes, 0, 20_000);
-    let problem: Option<String> = if ballot.is_online() || !ballot.is_open() {
-        Some(ctx.t("ballots.err_not_hall").to_string())
-    } else {
-        match (per_option.clone(), present, households_present, &minutes) {
-            (Some(per_option), Some(present), Some(hp), Ok(_)) => {
-                let counts = Counts {
-                    electorate: ballot.electorate as u64,
-                    households: ballot.households as u64,
-                    present,
-                    households_present: households_counted(&ballot, present, hp),
-                    per_option,
-                };
-                rules::check_counts(ballot.options(), &counts)
-                    .err()
-                    .map(|e| ctx.t(words::counts_error_key(&e)).to_string())
-            }
-            _ => Some(ctx.t("ballots.err_numbers").to_string()),
-        }
-    };
-    let photo = match (&problem, files.into_iter().next()) {
-        (None, Some(f)) => match crate::uploads::store_upload(&state, f).await? {
-            Ok(name) => Some(name),
-            Err(key) => {
-                let msg = ctx.t(key).to_string();
-                return refuse_hall(&state, ctx, community, actor, ballot, form, msg).await;
-            }
-        },
-        _ => None,
-    };
-    if let Some(msg) = problem {
-        return refuse_hall(&state, ctx, community, actor, ballot, form, msg).await;
-    }
-    let (per_option, present) = (per_option.unwrap_or_default(), present.unwrap_or(0) as i64);
-    let hp = households_counted(&ballot, present as u64, households_present.unwrap_or(0)) as i64;
-    let minutes = minutes.unwrap_or_default();
-    let (b, now) = (ballot.clone(), state.clock.now());
-    let recorded = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                if model::hall_results_of(conn, b.id)?
-                    .iter()
-                    .any(|r| r.state == model::PENDING)
-                {
-                    return Ok(false);
-                }
-                model::record_hall(
-                    conn,
-                    &b,
-                    &model::NewHallResult {
-                        present,
-                        households_present: hp,
-                        per_option: &per_option,
-                        minutes: &minutes,
-                        photo: photo.as_deref(),
-                    },
-                    me,
-                    now,
-                )?;
-                crate::audit::record(
-                    conn,
-                    &crate::audit::Entry {
-                        community_id: Some(b.community_id),
-                        actor_id: me,
-                        action: "record_result",
-                        target_user_id: None,
-                        detail: &format!("#{}", b.id),
-                        reason: "",
-                    },
-                    now,
-                )?;
-                Ok(true)
-            })
-        })
-        .await?;
-    if !recorded {
-        let msg = ctx.t("ballots.err_pending").to_string();
-        return refuse_hall(&state, ctx, community, actor, ballot, form, msg).await;
-    }
-    Ok(see_other(&format!(
-        "/c/{}/ballots/{id}?done=recorded",
-        community.slug
-    )))
-}
-
-async fn refuse_hall(
-    state: &AppState,
-    ctx: Ctx,
-    community: Community,
-    actor: Actor,
-    ballot: Ballot,
-    form: HallForm,
-    message: String,
-) -> Result<HttpResponse, AppError> {
-    let mut errors = FieldErrors::default();
-    errors.add("hall", message);
-    let view = BallotView {
-        errors,
-        notice: None,
-        tracker: None,
-        voted_tracker: None,
-        hall_form: form,
-    };
-    ballot_page(
-        state,
-        ctx,
-        community,
-        actor,
-        ballot,
-        view,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct RejectForm {
-    pub reason: String,
-}
-
-/// A second committee member confirms a meeting result: the decision is published.
-pub async fn confirm_result(
-    state: web::Data<AppState>,
-    path: web::Path<(String, i64, i64)>,
-    p: Posted<Empty>,
-) -> Result<HttpResponse, AppError> {
-    let ctx = p.ctx;
-    let (slug, id, rid) = path.into_inner();
-    let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
-    let (ballot, _) = load_ballot(&state, community.id, id).await?;
-    let (b, now) = (ballot.clone(), state.clock.now());
-    let published = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let Some(r) = model::hall_results_of(conn, b.id)?
-                    .into_iter()
-                    .find(|r| r.id == rid && r.state == model::PENDING)
-                else {
-                    return Ok(Err("ballots.err_no_pending"));
-                };
-                if r.recorded_by == me {
-                    return Ok(Err("ballots.err_four_eyes"));
-                }
-                let Some(decision_id) = jobs::publish_hall(conn, &b, &r, me, now)? else {
-                    return Ok(Err("ballots.err_no_pending"));
-                };
-                crate::audit::record(
-                    conn,
-                    &crate::audit::Entry {
-                        community_id: Some(b.community_id),
-                        actor_id: me,
-                        action: "confirm_result",
-                        target_user_id: Some(r.recorded_by),
-                        detail: &format!("#{}", decision_id),
-                        reason: "",
-                    },
-                    now,
-                )?;
-                Ok(Ok(decision_id))
-            })
-        })
-        .await?;
-    match published {
-        Ok(d) => Ok(see_other(&format!("/c/{}/decisions/{d}", community.slug))),
-        Err(key) => {
-            let msg = ctx.t(key).to_string();
-            refuse_hall(
-                &state,
-                ctx,
-                community,
-                actor,
-                ballot,
-                HallForm::default(),
-                msg,
-            )
-            .await
-        }
-    }
-}
-
-/// Sends a meeting result back with a reason (the recorder may withdraw their own).
-pub async fn reject_result(
-    state: web::Data<AppState>,
-    path: web::Path<(String, i64, i64)>,
-    p: Posted<RejectForm>,
-) -> Result<HttpResponse, AppError> {
-    let Posted { ctx, form } = p;
-    let (slug, id, rid) = path.into_inner();
-    let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
-    let (ballot, _) = load_ballot(&state, community.id, id).await?;
-    let Ok(reason) = text_field(&form.reason, 1, 500) else {
-        let msg = ctx.t("ballots.err_reason").to_string();
-        return refuse_hall(
-            &state,
-            ctx,
-            community,
-            actor,
-            ballot,
-            HallForm::default(),
-            msg,
-        )
-        .await;
-    };
-    let (bid, now) = (ballot.id, state.clock.now());
-    let done = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let pending = model::hall_results_of(conn, bid)?
-                    .into_iter()
-                    .any(|r| r.id == rid && r.state == model::PENDING);
-                Ok(pending && model::settle_hall(conn, rid, model::REJECTED, me, &reason, now)?)
-            })
-        })
-        .await?;
-    if !done {
-        let msg = ctx.t("ballots.err_no_pending").to_string();
-        return refuse_hall(
-            &state,
-            ctx,
-            community,
-            actor,
-            ballot,
-            HallForm::default(),
-            msg,
-        )
-        .await;
-    }
-    Ok(see_other(&format!(
-        "/c/{}/ballots/{id}?done=rejected",
-        community.slug
-    )))
 }

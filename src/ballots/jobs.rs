@@ -58,6 +58,52 @@ pub fn publish_hall(
     {
         return Ok(None);
     }
+    let (decision_id, outcome) = publish_result(conn, ballot, r, confirmer, None, now)?;
+    after_decision(conn, ballot, decision_id, &outcome, confirmer, now)?;
+    Ok(Some(decision_id))
+}
+
+/// Confirms a pending correction of a published meeting result: a new decision naming the
+/// one it corrects, with the reason. If the verdict changes, the item follows (when it is
+/// still where the old verdict put it).
+pub fn publish_correction(
+    conn: &mut AnyConnection,
+    ballot: &Ballot,
+    r: &model::HallResult,
+    confirmer: i64,
+    now: NaiveDateTime,
+) -> Result<Option<i64>, AppError> {
+    let Some(old_id) = r.corrects_id else {
+        return Ok(None);
+    };
+    let Some(old) = model::decision(conn, ballot.community_id, old_id)? else {
+        return Ok(None);
+    };
+    if !model::settle_hall(conn, r.id, model::CONFIRMED, confirmer, "", now)? {
+        return Ok(None);
+    }
+    let corrects = Some((old.id, r.correction_reason.as_str(), old.photo.as_deref()));
+    let (decision_id, outcome) = publish_result(conn, ballot, r, confirmer, corrects, now)?;
+    let (from, to) = (stage_for(old.outcome().verdict), stage_for(outcome.verdict));
+    if from != to {
+        if let Some(item) = agenda::find(conn, ballot.community_id, ballot.item_id)? {
+            let note = format!("#{decision_id} {}", r.correction_reason);
+            agenda::move_stage(conn, &item, from, to, Some(confirmer), &note, now)?;
+        }
+    }
+    Ok(Some(decision_id))
+}
+
+/// Tallies a confirmed meeting result and stores its decision; a correction names the
+/// decision it corrects, why, and keeps its photo unless a new one was given.
+fn publish_result(
+    conn: &mut AnyConnection,
+    ballot: &Ballot,
+    r: &model::HallResult,
+    confirmer: i64,
+    corrects: Option<(i64, &str, Option<&str>)>,
+    now: NaiveDateTime,
+) -> Result<(i64, Outcome), AppError> {
     let counts = Counts {
         electorate: ballot.electorate as u64,
         households: ballot.households as u64,
@@ -66,6 +112,7 @@ pub fn publish_hall(
         per_option: model::parse_counts(&r.counts),
     };
     let outcome = rules::tally(&ballot.rule(), ballot.options(), &counts);
+    let photo = r.photo.as_deref().or(corrects.and_then(|c| c.2));
     let decision_id = model::publish(
         conn,
         ballot,
@@ -73,16 +120,15 @@ pub fn publish_hall(
             counts: &counts,
             outcome: &outcome,
             minutes: &r.minutes,
-            photo: r.photo.as_deref(),
+            photo,
             board_sha256: "",
             recorded_by: Some(r.recorded_by),
             confirmed_by: Some(confirmer),
-            corrects: None,
+            corrects: corrects.map(|c| (c.0, c.1)),
         },
         now,
     )?;
-    after_decision(conn, ballot, decision_id, &outcome, confirmer, now)?;
-    Ok(Some(decision_id))
+    Ok((decision_id, outcome))
 }
 
 pub fn stage_for(verdict: Verdict) -> Stage {

@@ -4,6 +4,7 @@
 
 pub mod decision;
 pub mod demo;
+pub mod hall;
 pub mod handlers;
 pub mod jobs;
 pub mod model;

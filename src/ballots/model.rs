@@ -707,9 +707,13 @@ pub struct HallResult {
     pub recorded_at: NaiveDateTime,
     pub decided_by: Option<i64>,
     pub reason: String,
+    pub corrects_id: Option<i64>,
+    pub correction_reason: String,
 }
 
 pub struct NewHallResult<'a> {
+    /// A correction: the decision it corrects and why.
+    pub corrects: Option<(i64, &'a str)>,
     pub present: i64,
     pub households_present: i64,
     pub per_option: &'a [u64],
@@ -736,6 +740,8 @@ pub fn record_hall(
             hall_results::state.eq(PENDING),
             hall_results::recorded_by.eq(by),
             hall_results::recorded_at.eq(now),
+            hall_results::corrects_id.eq(r.corrects.map(|c| c.0)),
+            hall_results::correction_reason.eq(r.corrects.map(|c| c.1).unwrap_or("")),
         ))
         .returning(hall_results::id)
         .get_result(conn)
@@ -831,7 +837,14 @@ pub fn board_page(
         .filter(ballot_choices::ballot_id.eq(ballot_id))
         .into_boxed();
     if let Some(p) = prefix {
-        q = q.filter(ballot_choices::tracker.like(format!("{p}%")));
+        // The range lets the primary key's index find the prefix whatever the database's
+        // collation (PostgreSQL uses an index for LIKE only under the C collation); every
+        // tracker is 28 characters of 0-9 and A-Z, so it lies between the two bounds.
+        let pad = super::tracker::LEN.saturating_sub(p.len());
+        q = q
+            .filter(ballot_choices::tracker.ge(format!("{p}{}", "0".repeat(pad))))
+            .filter(ballot_choices::tracker.le(format!("{p}{}", "Z".repeat(pad))))
+            .filter(ballot_choices::tracker.like(format!("{p}%")));
     }
     if let Some(a) = after {
         q = q.filter(ballot_choices::tracker.gt(a.to_string()));

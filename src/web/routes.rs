@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 
 use crate::accounts::handlers as accounts;
 use crate::agenda::handlers as agenda;
-use crate::ballots::{decision, handlers as ballots};
+use crate::ballots::{decision, hall, handlers as ballots};
 use crate::comments::handlers as comments;
 use crate::communities::{admin, handlers as communities};
 use crate::web::error::AppError;
@@ -74,13 +74,14 @@ route_table! {
     get "/c/{slug}/ballots/{id}" => ballots::show,
     post "/c/{slug}/ballots/{id}/vote" => ballots::vote,
     get "/c/{slug}/ballots/{id}/electorate" => ballots::electorate,
-    post "/c/{slug}/ballots/{id}/results" => ballots::record_result,
-    post "/c/{slug}/ballots/{id}/results/{rid}/confirm" => ballots::confirm_result,
-    post "/c/{slug}/ballots/{id}/results/{rid}/reject" => ballots::reject_result,
+    post "/c/{slug}/ballots/{id}/results" => hall::record_result,
+    post "/c/{slug}/ballots/{id}/results/{rid}/confirm" => hall::confirm_result,
+    post "/c/{slug}/ballots/{id}/results/{rid}/reject" => hall::reject_result,
     get "/c/{slug}/decisions/{id}" => decision::show,
     get "/c/{slug}/decisions/{id}/board.csv" => decision::csv,
     get "/c/{slug}/decisions/{id}/decision.json" => decision::json,
     post "/c/{slug}/decisions/{id}/countersign" => decision::countersign,
+    post "/c/{slug}/decisions/{id}/correct" => hall::correct,
     get "/photos/{name}" => agenda::photo,
 }
 

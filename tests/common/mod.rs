@@ -217,6 +217,9 @@ impl Client {
             base: base.to_string(),
             http: reqwest::Client::builder()
                 .cookie_store(true)
+                // Drop idle connections before the server's 5 s keep-alive does, so a
+                // request never goes out on a connection the server is closing.
+                .pool_idle_timeout(std::time::Duration::from_secs(3))
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("client"),
@@ -401,6 +404,9 @@ impl TestApp {
                     base: self.base.clone(),
                     http: reqwest::Client::builder()
                         .cookie_provider(Arc::new(jar))
+                        // No idle connections kept: a thousand clients each holding one
+                        // past the server's keep-alive would race its close.
+                        .pool_max_idle_per_host(0)
                         .redirect(reqwest::redirect::Policy::none())
                         .build()
                         .expect("client"),

@@ -53,7 +53,8 @@ CREATE TABLE ballot_choices (
     PRIMARY KEY (ballot_id, tracker)
 );
 
--- A result recorded from the hall, waiting for a second committee member (four eyes).
+-- A result recorded from the hall, waiting for a second committee member (four eyes); or a
+-- correction of a published decision (`corrects_id`), which waits the same way.
 CREATE TABLE hall_results (
     id BIGSERIAL PRIMARY KEY,
     community_id BIGINT NOT NULL REFERENCES communities(id),
@@ -68,7 +69,9 @@ CREATE TABLE hall_results (
     recorded_at TIMESTAMP NOT NULL,
     decided_by BIGINT REFERENCES users(id),
     decided_at TIMESTAMP,
-    reason TEXT NOT NULL DEFAULT ''
+    reason TEXT NOT NULL DEFAULT '',
+    corrects_id BIGINT,
+    correction_reason TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX hall_results_ballot ON hall_results(ballot_id);
 

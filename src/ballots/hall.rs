@@ -1,0 +1,419 @@
+//! Meeting results (会场表决): what the hall counted, entered by one committee member and
+//! published only when a second confirms it (four eyes); and corrections of a published
+//! result, which are new decisions naming the one they correct and wait the same way.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::handlers::{ballot_page, load_ballot, BallotView};
+use super::model::{self, Ballot};
+use super::rules::{self, Body, Counts};
+use super::{jobs, words};
+use crate::authz::{Action, Actor};
+use crate::communities::handlers::load_as;
+use crate::communities::model::Community;
+use crate::db::write_tx;
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::forms::{text_field, Empty, FieldErrors, Posted, Uploaded, UploadedFile};
+use crate::web::{see_other, AppState};
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct HallForm {
+    pub present: String,
+    pub households_present: String,
+    pub count_0: String,
+    pub count_1: String,
+    pub count_2: String,
+    pub count_3: String,
+    pub count_4: String,
+    pub count_5: String,
+    pub count_6: String,
+    pub count_7: String,
+    pub count_8: String,
+    pub count_9: String,
+    pub minutes: String,
+}
+
+impl HallForm {
+    pub fn count(&self, i: &usize) -> &str {
+        [
+            &self.count_0,
+            &self.count_1,
+            &self.count_2,
+            &self.count_3,
+            &self.count_4,
+            &self.count_5,
+            &self.count_6,
+            &self.count_7,
+            &self.count_8,
+            &self.count_9,
+        ][(*i).min(9)]
+    }
+}
+
+/// Households present as the rule reads them: on a household ballot, those present; where
+/// the rule has no household test, not asked (0); otherwise as counted in the hall.
+fn households_counted(ballot: &Ballot, present: u64, typed: u64) -> u64 {
+    if ballot.body() == Body::Households {
+        present
+    } else if ballot.rule().quorum_households.is_none() {
+        0
+    } else {
+        typed
+    }
+}
+
+fn number(s: &str) -> Option<u64> {
+    let s = s.trim();
+    if s.is_empty() {
+        Some(0)
+    } else {
+        s.parse().ok()
+    }
+}
+
+/// Records what the hall counted; it is published once a second committee member confirms.
+pub async fn record_result(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Uploaded<HallForm>,
+) -> Result<HttpResponse, AppError> {
+    let Uploaded { ctx, form, files } = p;
+    let (slug, id) = path.into_inner();
+    let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    let (ballot, _) = load_ballot(&state, community.id, id).await?;
+    let problem = (ballot.is_online() || !ballot.is_open()).then(|| ctx.t("ballots.err_not_hall"));
+    let entry = Entry {
+        ctx,
+        community,
+        actor,
+        me,
+        ballot,
+        form,
+        files,
+    };
+    record(&state, entry, problem, None).await
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct CorrectionForm {
+    pub reason: String,
+    #[serde(flatten)]
+    pub hall: HallForm,
+}
+
+/// Records a correction of a published meeting result, with its reason; it is published as
+/// a new decision once a second committee member confirms it. The old decision stays.
+pub async fn correct(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Uploaded<CorrectionForm>,
+) -> Result<HttpResponse, AppError> {
+    let Uploaded { ctx, form, files } = p;
+    let (slug, id) = path.into_inner();
+    let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    let cid = community.id;
+    let (decision, later) = state
+        .db(move |conn| {
+            let d = model::decision(conn, cid, id)?.ok_or(AppError::NotFound)?;
+            let later = model::decisions_of_ballot(conn, d.ballot_id)?
+                .iter()
+                .any(|x| x.corrects_id == Some(d.id));
+            Ok((d, later))
+        })
+        .await?;
+    let (ballot, _) = load_ballot(&state, cid, decision.ballot_id).await?;
+    let reason = text_field(&form.reason, 1, 500);
+    let problem = if decision.mode != model::HALL || later {
+        Some(ctx.t("ballots.err_not_correctable"))
+    } else if reason.is_err() {
+        Some(ctx.t("ballots.err_correction_reason"))
+    } else {
+        None
+    };
+    let reason = reason.unwrap_or_default();
+    let entry = Entry {
+        ctx,
+        community,
+        actor,
+        me,
+        ballot,
+        form: form.hall,
+        files,
+    };
+    record(&state, entry, problem, Some((decision.id, reason))).await
+}
+
+/// A meeting result being entered: who, where, on which ballot, what they typed.
+struct Entry {
+    ctx: Ctx,
+    community: Community,
+    actor: Actor,
+    me: i64,
+    ballot: Ballot,
+    form: HallForm,
+    files: Vec<UploadedFile>,
+}
+
+/// Checks the typed counts against the frozen electorate and stores them as a pending
+/// result (or correction); one pending result per ballot at a time.
+async fn record(
+    state: &AppState,
+    entry: Entry,
+    problem: Option<&'static str>,
+    corrects: Option<(i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let Entry {
+        ctx,
+        community,
+        actor,
+        me,
+        ballot,
+        form,
+        files,
+    } = entry;
+    let n = ballot.option_count();
+    let per_option: Option<Vec<u64>> = (0..n).map(|i| number(form.count(&i))).collect();
+    let present = number(&form.present);
+    let households_present = number(&form.households_present);
+    let minutes = text_field(&form.minutes, 0, 20_000);
+    let problem: Option<String> = match problem {
+        Some(key) => Some(ctx.t(key).to_string()),
+        None => match (per_option.clone(), present, households_present, &minutes) {
+            (Some(per_option), Some(present), Some(hp), Ok(_)) => {
+                let counts = Counts {
+                    electorate: ballot.electorate as u64,
+                    households: ballot.households as u64,
+                    present,
+                    households_present: households_counted(&ballot, present, hp),
+                    per_option,
+                };
+                rules::check_counts(ballot.options(), &counts)
+                    .err()
+                    .map(|e| ctx.t(words::counts_error_key(&e)).to_string())
+            }
+            _ => Some(ctx.t("ballots.err_numbers").to_string()),
+        },
+    };
+    let photo = match (&problem, files.into_iter().next()) {
+        (None, Some(f)) => match crate::uploads::store_upload(state, f).await? {
+            Ok(name) => Some(name),
+            Err(key) => {
+                let msg = ctx.t(key).to_string();
+                return refuse_hall(state, ctx, community, actor, ballot, form, msg).await;
+            }
+        },
+        _ => None,
+    };
+    if let Some(msg) = problem {
+        return refuse_hall(state, ctx, community, actor, ballot, form, msg).await;
+    }
+    let (per_option, present) = (per_option.unwrap_or_default(), present.unwrap_or(0) as i64);
+    let hp = households_counted(&ballot, present as u64, households_present.unwrap_or(0)) as i64;
+    let minutes = minutes.unwrap_or_default();
+    let (b, now) = (ballot.clone(), state.clock.now());
+    let recorded = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                if model::hall_results_of(conn, b.id)?
+                    .iter()
+                    .any(|r| r.state == model::PENDING)
+                {
+                    return Ok(false);
+                }
+                model::record_hall(
+                    conn,
+                    &b,
+                    &model::NewHallResult {
+                        corrects: corrects.as_ref().map(|(d, r)| (*d, r.as_str())),
+                        present,
+                        households_present: hp,
+                        per_option: &per_option,
+                        minutes: &minutes,
+                        photo: photo.as_deref(),
+                    },
+                    me,
+                    now,
+                )?;
+                crate::audit::record(
+                    conn,
+                    &crate::audit::Entry {
+                        community_id: Some(b.community_id),
+                        actor_id: me,
+                        action: "record_result",
+                        target_user_id: None,
+                        detail: &format!("#{}", b.id),
+                        reason: corrects.as_ref().map(|c| c.1.as_str()).unwrap_or(""),
+                    },
+                    now,
+                )?;
+                Ok(true)
+            })
+        })
+        .await?;
+    if !recorded {
+        let msg = ctx.t("ballots.err_pending").to_string();
+        return refuse_hall(state, ctx, community, actor, ballot, form, msg).await;
+    }
+    Ok(see_other(&format!(
+        "/c/{}/ballots/{}?done=recorded",
+        community.slug, ballot.id
+    )))
+}
+
+async fn refuse_hall(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    actor: Actor,
+    ballot: Ballot,
+    form: HallForm,
+    message: String,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::default();
+    errors.add("hall", message);
+    let view = BallotView {
+        errors,
+        notice: None,
+        tracker: None,
+        voted_tracker: None,
+        hall_form: form,
+    };
+    ballot_page(
+        state,
+        ctx,
+        community,
+        actor,
+        ballot,
+        view,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RejectForm {
+    pub reason: String,
+}
+
+/// A second committee member confirms a meeting result: the decision is published.
+pub async fn confirm_result(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64, i64)>,
+    p: Posted<Empty>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = p.ctx;
+    let (slug, id, rid) = path.into_inner();
+    let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    let (ballot, _) = load_ballot(&state, community.id, id).await?;
+    let (b, now) = (ballot.clone(), state.clock.now());
+    let published = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let Some(r) = model::hall_results_of(conn, b.id)?
+                    .into_iter()
+                    .find(|r| r.id == rid && r.state == model::PENDING)
+                else {
+                    return Ok(Err("ballots.err_no_pending"));
+                };
+                if r.recorded_by == me {
+                    return Ok(Err("ballots.err_four_eyes"));
+                }
+                let published = match r.corrects_id {
+                    Some(_) => jobs::publish_correction(conn, &b, &r, me, now)?,
+                    None => jobs::publish_hall(conn, &b, &r, me, now)?,
+                };
+                let Some(decision_id) = published else {
+                    return Ok(Err("ballots.err_no_pending"));
+                };
+                crate::audit::record(
+                    conn,
+                    &crate::audit::Entry {
+                        community_id: Some(b.community_id),
+                        actor_id: me,
+                        action: "confirm_result",
+                        target_user_id: Some(r.recorded_by),
+                        detail: &format!("#{}", decision_id),
+                        reason: "",
+                    },
+                    now,
+                )?;
+                Ok(Ok(decision_id))
+            })
+        })
+        .await?;
+    match published {
+        Ok(d) => Ok(see_other(&format!("/c/{}/decisions/{d}", community.slug))),
+        Err(key) => {
+            let msg = ctx.t(key).to_string();
+            refuse_hall(
+                &state,
+                ctx,
+                community,
+                actor,
+                ballot,
+                HallForm::default(),
+                msg,
+            )
+            .await
+        }
+    }
+}
+
+/// Sends a meeting result back with a reason (the recorder may withdraw their own).
+pub async fn reject_result(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64, i64)>,
+    p: Posted<RejectForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, id, rid) = path.into_inner();
+    let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    let (ballot, _) = load_ballot(&state, community.id, id).await?;
+    let Ok(reason) = text_field(&form.reason, 1, 500) else {
+        let msg = ctx.t("ballots.err_reason").to_string();
+        return refuse_hall(
+            &state,
+            ctx,
+            community,
+            actor,
+            ballot,
+            HallForm::default(),
+            msg,
+        )
+        .await;
+    };
+    let (bid, now) = (ballot.id, state.clock.now());
+    let done = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let pending = model::hall_results_of(conn, bid)?
+                    .into_iter()
+                    .any(|r| r.id == rid && r.state == model::PENDING);
+                Ok(pending && model::settle_hall(conn, rid, model::REJECTED, me, &reason, now)?)
+            })
+        })
+        .await?;
+    if !done {
+        let msg = ctx.t("ballots.err_no_pending").to_string();
+        return refuse_hall(
+            &state,
+            ctx,
+            community,
+            actor,
+            ballot,
+            HallForm::default(),
+            msg,
+        )
+        .await;
+    }
+    Ok(see_other(&format!(
+        "/c/{}/ballots/{id}?done=rejected",
+        community.slug
+    )))
+}

@@ -260,6 +260,44 @@ async fn a_household_casts_one_vote_that_its_members_see(backend: Backend) {
 }
 both!(a_household_casts_one_vote_that_its_members_see);
 
+async fn a_vote_before_the_opening_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let item = deliberating_item(&committee, "明天开始的表决").await;
+    let ballot = open_ballot(
+        &committee,
+        &item,
+        &[
+            ("body", "residents"),
+            ("mode", "online"),
+            ("opens_at", "2026-11-27 09:00"),
+            ("closes_at", IN_TWO_DAYS),
+        ],
+    )
+    .await;
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    let t = yishi::ballots::tracker::generate();
+    let r = resident
+        .post(
+            &format!("{ballot}/vote"),
+            &[("choice", "0"), ("tracker", &t)],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("表决还没有开始"));
+    assert_eq!(count_in(&r.body, "cast-count"), 0);
+    app.clock.advance(chrono::Duration::days(1));
+    let r = resident
+        .post(
+            &format!("{ballot}/vote"),
+            &[("choice", "0"), ("tracker", &t)],
+        )
+        .await;
+    assert_eq!(r.status, 200, "open now: {}", r.body);
+}
+both!(a_vote_before_the_opening_is_refused);
+
 async fn a_committee_roll_call_publishes_each_vote_by_name(backend: Backend) {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;

@@ -652,3 +652,44 @@ async fn a_thousand_voters_at_once_give_a_board_of_a_thousand(backend: Backend) 
     assert_eq!(count_rows(&app, "ballot_choices", &ballot).await, 1000);
 }
 both!(a_thousand_voters_at_once_give_a_board_of_a_thousand);
+
+/// The closing job: run twice at once after the closing time (as two app servers would),
+/// exactly one run closes the ballot and one decision is published.
+async fn the_closing_job_publishes_exactly_one_decision(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let (ballot, voters) = race_setup(&app, 3).await;
+    for v in &voters {
+        let page = v.get(&ballot).await;
+        let t = tracker_in(&page.body);
+        let r = v
+            .post(
+                &format!("{ballot}/vote"),
+                &[("choice", "0"), ("tracker", &t)],
+            )
+            .await;
+        assert_eq!(r.status, 200);
+    }
+    let at = yishi::clock::Clock::now(&*app.clock);
+    let early = app
+        .state
+        .db(move |conn| yishi::ballots::jobs::close_due(conn, at))
+        .await
+        .expect("job");
+    assert_eq!(early, 0, "nothing is due before the closing time");
+    app.clock.advance(chrono::Duration::days(3));
+    let now = yishi::clock::Clock::now(&*app.clock);
+    let (a, b) = tokio::join!(
+        app.state
+            .db(move |conn| yishi::ballots::jobs::close_due(conn, now)),
+        app.state
+            .db(move |conn| yishi::ballots::jobs::close_due(conn, now)),
+    );
+    assert_eq!(a.expect("job a") + b.expect("job b"), 1);
+    assert_eq!(count_rows(&app, "decisions", &ballot).await, 1);
+    let r = app.client().get(&ballot).await;
+    assert_eq!(r.status, 303);
+    let page = app.client().get(r.location()).await;
+    assert!(page.body.contains("票面共 3 行，参加投票 3 人"));
+}
+both!(the_closing_job_publishes_exactly_one_decision);

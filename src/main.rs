@@ -36,10 +36,25 @@ enum Command {
         #[command(flatten)]
         config: Config,
     },
+    /// The periodic jobs (closing ballots, escalation, confirmation, reminders).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// Platform administration.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Run every job once and exit, for cron instead of the server's own timer (set
+    /// YISHI_JOB_INTERVAL=0 on the servers then). Takes the same lease as the servers.
+    RunOnce {
+        #[command(flatten)]
+        config: Config,
     },
 }
 
@@ -72,6 +87,12 @@ fn main() -> ExitCode {
         Command::Migrate { config } => {
             init_tracing(&config.log);
             prepare(&config).map(|_| println!("database is up to date"))
+        }
+        Command::Jobs {
+            command: JobsCommand::RunOnce { config },
+        } => {
+            init_tracing(&config.log);
+            run_jobs_once(&config)
         }
         Command::Admin {
             command:
@@ -180,4 +201,18 @@ fn create_admin(config: Config, contact: &str, name: &str) -> Result<(), String>
         )),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// `yishi jobs run-once`: every periodic job once, under the servers' lease.
+fn run_jobs_once(config: &Config) -> Result<(), String> {
+    let pool = prepare(config)?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let now = yishi::clock::Clock::now(&yishi::clock::SystemClock);
+    let holder = format!("cron-{}", std::process::id());
+    let ran = yishi::jobs::run_all(&mut conn, &holder, now).map_err(|e| e.to_string())?;
+    println!(
+        "ballots closed {}, orders escalated {}, confirmed {}, reminders {}, weekly notices {}",
+        ran.ballots_closed, ran.escalated, ran.confirmed, ran.reminders, ran.weekly
+    );
+    Ok(())
 }

@@ -358,6 +358,85 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    work_orders (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        source -> Text,
+        decision_id -> Nullable<BigInt>,
+        title -> Text,
+        description -> Text,
+        category -> Text,
+        place -> Text,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        grid_id -> Nullable<BigInt>,
+        reporter_id -> Nullable<BigInt>,
+        anonymous -> Bool,
+        assignee_id -> Nullable<BigInt>,
+        state -> Text,
+        budget_yuan -> Nullable<BigInt>,
+        received_at -> Timestamp,
+        due_at -> Timestamp,
+        acknowledged_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+        confirmed_at -> Nullable<Timestamp>,
+        escalated_at -> Nullable<Timestamp>,
+        rating -> Nullable<Integer>,
+        rating_comment -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    work_order_events (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        order_id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    work_order_photos (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        order_id -> BigInt,
+        kind -> Text,
+        name -> Text,
+        uploader_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    work_order_limits (community_id, category) {
+        community_id -> BigInt,
+        category -> Text,
+        hours -> BigInt,
+    }
+}
+
+diesel::table! {
+    job_leases (name) {
+        name -> Text,
+        holder -> Text,
+        until -> Timestamp,
+    }
+}
+
+diesel::table! {
+    job_runs (name, run_key) {
+        name -> Text,
+        run_key -> Text,
+        ran_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(agenda_items -> communities (community_id));
 diesel::joinable!(agenda_items -> users (author_id));
@@ -399,4 +478,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     hall_results,
     decisions,
     decision_countersigns,
+    work_orders,
+    work_order_events,
+    work_order_photos,
+    work_order_limits,
+    job_leases,
+    job_runs,
 );

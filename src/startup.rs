@@ -49,10 +49,15 @@ fn spawn_mail_sender(state: web::Data<AppState>) {
     });
 }
 
-/// Runs the periodic jobs every `job_interval` seconds, on a thread of its own: today,
-/// closing the ballots whose time is up.
+/// Runs the periodic jobs (`crate::jobs`) every `job_interval` seconds, on a thread of its
+/// own, whenever this server holds the jobs' lease.
 fn spawn_jobs(state: web::Data<AppState>) {
     let every = std::time::Duration::from_secs(state.config.job_interval);
+    let holder = format!(
+        "{}-{}",
+        std::process::id(),
+        crate::accounts::model::random_token()
+    );
     std::thread::spawn(move || loop {
         std::thread::sleep(every);
         let now = state.clock.now();
@@ -60,9 +65,9 @@ fn spawn_jobs(state: web::Data<AppState>) {
             .pool
             .get()
             .map_err(crate::web::error::AppError::from)
-            .and_then(|mut conn| crate::ballots::jobs::close_due(&mut conn, now));
+            .and_then(|mut conn| crate::jobs::run_all(&mut conn, &holder, now));
         if let Err(e) = result {
-            tracing::warn!("closing ballots: {e}");
+            tracing::warn!("periodic jobs: {e}");
         }
     });
 }

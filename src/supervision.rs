@@ -21,6 +21,8 @@ struct Dashboard {
     community: Community,
     overdue: Vec<Item>,
     moderation: Vec<ModerationRow>,
+    /// Work orders past due and escalated to the township, until they are done.
+    escalated: Vec<crate::work_orders::model::Order>,
 }
 
 pub async fn dashboard(
@@ -31,11 +33,12 @@ pub async fn dashboard(
     let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     authorize(&ctx, &actor, Action::ViewActionLog)?;
     let (cid, now) = (community.id, state.clock.now());
-    let (overdue, moderation) = state
+    let (overdue, moderation, escalated) = state
         .db(move |conn| {
             Ok((
                 agenda::overdue(conn, cid, now)?,
                 comments::moderation(conn, cid, 100)?,
+                crate::work_orders::model::escalated_open(conn, cid)?,
             ))
         })
         .await?;
@@ -44,5 +47,6 @@ pub async fn dashboard(
         community,
         overdue,
         moderation,
+        escalated,
     })
 }

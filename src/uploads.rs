@@ -160,6 +160,33 @@ pub async fn store_upload(
     }
 }
 
+/// Checks and re-encodes several uploaded photos off the async workers, then stores them;
+/// the inner error is the message key of the first file that is not an acceptable photo.
+/// Nothing is stored unless every file is acceptable.
+pub async fn store_all(
+    state: &crate::web::AppState,
+    files: Vec<crate::web::forms::UploadedFile>,
+) -> Result<Result<Vec<String>, &'static str>, crate::web::error::AppError> {
+    let data_dir = state.config.data_dir();
+    let stored = actix_web::web::block(move || {
+        let processed = match files
+            .iter()
+            .map(|f| process(&f.bytes))
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(e.message_key())),
+        };
+        processed
+            .iter()
+            .map(|p| store(&data_dir, p))
+            .collect::<std::io::Result<Vec<_>>>()
+            .map(Ok)
+    })
+    .await?;
+    stored.map_err(|e| crate::web::error::AppError::Internal(format!("storing photos: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,3 +14,4 @@ mod multi_server;
 mod queries;
 mod security;
 mod storage;
+mod work_orders;

@@ -294,3 +294,11 @@ pub fn record_failure(
 pub fn clear_failures(conn: &mut AnyConnection, bucket: &str) -> QueryResult<usize> {
     diesel::delete(login_failures::table.filter(login_failures::bucket.eq(bucket))).execute(conn)
 }
+
+/// Display names of some users, for "by whom" lines.
+pub fn names(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load(conn)
+}

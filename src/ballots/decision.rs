@@ -76,6 +76,10 @@ struct DecisionPage {
     can_correct: bool,
     correction_pending: bool,
     ask_households: bool,
+    /// The committee may turn a passed decision into work orders.
+    can_make_orders: bool,
+    orders: Vec<(i64, String, String)>,
+    order_error: Option<String>,
     errors: crate::web::forms::FieldErrors,
     notice: Option<&'static str>,
 }
@@ -86,6 +90,7 @@ pub struct DecisionQuery {
     tracker: String,
     after: String,
     done: String,
+    order_error: String,
 }
 
 struct DecisionRows {
@@ -98,6 +103,7 @@ struct DecisionRows {
     names: Vec<(i64, String)>,
     corrected_by: Option<i64>,
     correction_pending: bool,
+    orders: Vec<(i64, String, String)>,
 }
 
 pub async fn show(
@@ -149,11 +155,12 @@ pub async fn show(
                 .into_iter()
                 .flatten()
                 .collect();
-            let names = model::names(conn, &ids)?;
+            let names = crate::accounts::model::names(conn, &ids)?;
             let corrected_by = model::decisions_of_ballot(conn, d.ballot_id)?
                 .iter()
                 .find(|x| x.corrects_id == Some(d.id))
                 .map(|x| x.id);
+            let orders = crate::work_orders::model::of_decision(conn, d.id)?;
             let correction_pending = d.mode == model::HALL
                 && model::hall_results_of(conn, d.ballot_id)?
                     .iter()
@@ -168,6 +175,7 @@ pub async fn show(
                 names,
                 corrected_by,
                 correction_pending,
+                orders,
             })
         })
         .await?;
@@ -181,6 +189,7 @@ pub async fn show(
         names,
         corrected_by,
         correction_pending,
+        orders,
     } = rows;
     let labels = words::labels(&ctx, &d.options);
     let outcome = d.outcome();
@@ -215,6 +224,12 @@ pub async fn show(
         &DecisionPage {
             can_countersign: allows(&actor, Action::Countersign)
                 && !countersigns.iter().any(|c| Some(c.0) == me),
+            can_make_orders: allows(&actor, Action::ManageAgenda)
+                && d.verdict == "passed"
+                && corrected_by.is_none(),
+            orders,
+            order_error: (!q.order_error.is_empty())
+                .then(|| ctx.t(&format!("orders.{}", q.order_error)).to_string()),
             can_correct: allows(&actor, Action::ManageAgenda)
                 && d.mode == model::HALL
                 && corrected_by.is_none()

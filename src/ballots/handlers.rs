@@ -461,7 +461,7 @@ pub(super) async fn ballot_page(
                 .flat_map(|r| [Some(r.recorded_by), r.decided_by])
                 .flatten()
                 .collect();
-            let names = model::names(conn, &ids)?;
+            let names = crate::accounts::model::names(conn, &ids)?;
             Ok((item_title, standing, hall, names))
         })
         .await?;

@@ -816,14 +816,6 @@ pub fn countersigns(
         .load(conn)
 }
 
-/// Display names of some users, for "recorded by" lines.
-pub fn names(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
-    users::table
-        .filter(users::id.eq_any(ids))
-        .select((users::id, users::display_name))
-        .load(conn)
-}
-
 /// One page of the board: trackers after `after` (keyset), optionally starting with
 /// `prefix`, in tracker order.
 pub fn board_page(

@@ -136,6 +136,52 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
                 .len(),
         ),
         (
+            "work_orders",
+            work_orders::table
+                .select(crate::work_orders::model::Order::as_select())
+                .load(conn)?
+                .len(),
+        ),
+        (
+            "work_order_events",
+            work_order_events::table
+                .load::<(
+                    i64,
+                    i64,
+                    i64,
+                    Option<i64>,
+                    Option<String>,
+                    String,
+                    String,
+                    NaiveDateTime,
+                )>(conn)?
+                .len(),
+        ),
+        (
+            "work_order_photos",
+            work_order_photos::table
+                .load::<(i64, i64, i64, String, String, i64, NaiveDateTime)>(conn)?
+                .len(),
+        ),
+        (
+            "work_order_limits",
+            work_order_limits::table
+                .load::<(i64, String, i64)>(conn)?
+                .len(),
+        ),
+        (
+            "job_leases",
+            job_leases::table
+                .load::<(String, String, NaiveDateTime)>(conn)?
+                .len(),
+        ),
+        (
+            "job_runs",
+            job_runs::table
+                .load::<(String, String, NaiveDateTime)>(conn)?
+                .len(),
+        ),
+        (
             "decision_countersigns",
             decision_countersigns::table
                 .load::<(i64, i64, i64, String, NaiveDateTime)>(conn)?

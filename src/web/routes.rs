@@ -10,6 +10,7 @@ use crate::comments::handlers as comments;
 use crate::communities::{admin, handlers as communities};
 use crate::web::error::AppError;
 use crate::web::AppState;
+use crate::work_orders::handlers as orders;
 
 macro_rules! route_table {
     ($( $method:ident $path:literal => $handler:path ),* $(,)?) => {
@@ -82,6 +83,15 @@ route_table! {
     get "/c/{slug}/decisions/{id}/decision.json" => decision::json,
     post "/c/{slug}/decisions/{id}/countersign" => decision::countersign,
     post "/c/{slug}/decisions/{id}/correct" => hall::correct,
+    post "/c/{slug}/decisions/{id}/orders" => orders::from_decision,
+    get "/c/{slug}/orders" => orders::list,
+    get "/c/{slug}/orders/new" => orders::new_form,
+    post "/c/{slug}/orders" => orders::create,
+    get "/c/{slug}/orders/{id}" => orders::show,
+    post "/c/{slug}/orders/{id}/move" => orders::move_order,
+    post "/c/{slug}/orders/{id}/assign" => orders::assign,
+    post "/c/{slug}/orders/{id}/rate" => orders::rate,
+    get "/c/{slug}/echo" => orders::echo,
     get "/photos/{name}" => agenda::photo,
 }
 

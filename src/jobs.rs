@@ -1,0 +1,157 @@
+//! The periodic jobs: closing ballots, escalating overdue work orders, confirming completed
+//! ones nobody answered, and the daily reminders and weekly supervision list (每日催办、
+//! 每周督办). Each app server runs them on a timer; a lease in the database lets one server
+//! at a time do it, and every effect is exactly-once by itself (a conditional update, or a
+//! unique run key), so two servers running the same job at once still notify once.
+
+use chrono::{Datelike, Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::{is_unique_violation, write_tx, AnyConnection};
+use crate::schema::{job_leases, job_runs};
+use crate::web::error::AppError;
+
+/// How long a lease lasts without renewal: a server that dies lets another take over after.
+pub const LEASE_SECONDS: i64 = 60;
+
+/// Takes or renews the lease `name` for `holder`; false if another holder has it.
+pub fn acquire(
+    conn: &mut AnyConnection,
+    name: &str,
+    holder: &str,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let until = now + Duration::seconds(LEASE_SECONDS);
+    let renewed = diesel::update(
+        job_leases::table
+            .filter(job_leases::name.eq(name))
+            .filter(job_leases::until.lt(now).or(job_leases::holder.eq(holder))),
+    )
+    .set((job_leases::holder.eq(holder), job_leases::until.eq(until)))
+    .execute(conn)?;
+    if renewed == 1 {
+        return Ok(true);
+    }
+    match diesel::insert_into(job_leases::table)
+        .values((
+            job_leases::name.eq(name),
+            job_leases::holder.eq(holder),
+            job_leases::until.eq(until),
+        ))
+        .execute(conn)
+    {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Claims the run `key` of job `name` in the caller's transaction: false if it already ran.
+pub fn claim_run(
+    conn: &mut AnyConnection,
+    name: &str,
+    key: &str,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    let done: i64 = job_runs::table
+        .filter(job_runs::name.eq(name))
+        .filter(job_runs::run_key.eq(key))
+        .count()
+        .get_result(conn)?;
+    if done > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(job_runs::table)
+        .values((
+            job_runs::name.eq(name),
+            job_runs::run_key.eq(key),
+            job_runs::ran_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// What one run did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Ran {
+    pub ballots_closed: usize,
+    pub escalated: usize,
+    pub confirmed: usize,
+    pub reminders: usize,
+    pub weekly: usize,
+}
+
+/// Runs every job once if `holder` gets the lease (`yishi jobs run-once` and the timer).
+pub fn run_all(
+    conn: &mut AnyConnection,
+    holder: &str,
+    now: NaiveDateTime,
+) -> Result<Ran, AppError> {
+    if !acquire(conn, "periodic", holder, now)? {
+        return Ok(Ran::default());
+    }
+    run_unleased(conn, now)
+}
+
+/// The jobs themselves; each effect is exactly-once on its own.
+pub fn run_unleased(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Ran, AppError> {
+    Ok(Ran {
+        ballots_closed: crate::ballots::jobs::close_due(conn, now)?,
+        escalated: crate::work_orders::jobs::escalate(conn, now)?,
+        confirmed: crate::work_orders::jobs::auto_confirm(conn, now)?,
+        reminders: crate::work_orders::jobs::daily_reminders(conn, now)?,
+        weekly: crate::work_orders::jobs::weekly_list(conn, now)?,
+    })
+}
+
+/// The day in China (UTC+8) of a UTC time, as the run key of daily jobs.
+pub fn local_day(now: NaiveDateTime) -> String {
+    (now + Duration::hours(8)).format("%Y-%m-%d").to_string()
+}
+
+/// The ISO week in China of a UTC time, as the run key of weekly jobs.
+pub fn local_week(now: NaiveDateTime) -> String {
+    let w = (now + Duration::hours(8)).iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
+}
+
+/// Runs `f` in a write transaction once per `key` of job `name`.
+pub fn once<F>(
+    conn: &mut AnyConnection,
+    name: &str,
+    key: &str,
+    now: NaiveDateTime,
+    mut f: F,
+) -> Result<usize, AppError>
+where
+    F: FnMut(&mut AnyConnection) -> Result<usize, AppError>,
+{
+    let r = write_tx(conn, |conn| {
+        if !claim_run(conn, name, key, now)? {
+            return Ok(0);
+        }
+        f(conn)
+    });
+    match r {
+        Err(AppError::Db(e)) if is_unique_violation(&e) => Ok(0),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_keys_follow_china_time() {
+        let late = chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+            .and_then(|d| d.and_hms_opt(17, 0, 0))
+            .unwrap_or_default();
+        assert_eq!(
+            local_day(late),
+            "2026-12-01",
+            "01:00 in Beijing is the next day"
+        );
+        assert_eq!(local_week(late), "2026-W49");
+    }
+}

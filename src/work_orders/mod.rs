@@ -1,0 +1,8 @@
+//! Work orders (工单, 接诉即办): residents' reports and passed decisions become tracked
+//! work — routed to the grid's worker, on a 48-hour clock with escalation to the township,
+//! completed with an after-photo, confirmed and rated by the reporter, shown on the echo wall.
+
+pub mod handlers;
+pub mod jobs;
+pub mod model;
+pub mod rules;

@@ -1,0 +1,549 @@
+//! Work orders, their timeline and photos, time limits and routing in the database.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::rules::{self, State};
+use crate::authz::Role;
+use crate::db::AnyConnection;
+use crate::schema::{
+    grids, memberships, users, work_order_events, work_order_limits, work_order_photos, work_orders,
+};
+
+pub const SOURCE_REPORT: &str = "report";
+pub const SOURCE_DECISION: &str = "decision";
+pub const BEFORE: &str = "before";
+pub const AFTER: &str = "after";
+
+/// Categories of reports, with a label in the locale files (`orders.category_X`).
+pub const CATEGORIES: [&str; 7] = [
+    "road",
+    "lighting",
+    "sanitation",
+    "water",
+    "safety",
+    "parking",
+    "other",
+];
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = work_orders)]
+pub struct Order {
+    pub id: i64,
+    pub community_id: i64,
+    pub source: String,
+    pub decision_id: Option<i64>,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub place: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub grid_id: Option<i64>,
+    pub reporter_id: Option<i64>,
+    pub anonymous: bool,
+    pub assignee_id: Option<i64>,
+    pub state: String,
+    pub budget_yuan: Option<i64>,
+    pub received_at: NaiveDateTime,
+    pub due_at: NaiveDateTime,
+    pub acknowledged_at: Option<NaiveDateTime>,
+    pub completed_at: Option<NaiveDateTime>,
+    pub confirmed_at: Option<NaiveDateTime>,
+    pub escalated_at: Option<NaiveDateTime>,
+    pub rating: Option<i32>,
+    pub rating_comment: String,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Order {
+    pub fn state(&self) -> State {
+        State::parse(&self.state).unwrap_or(State::Received)
+    }
+
+    pub fn light(&self, now: NaiveDateTime) -> Option<rules::Light> {
+        rules::light(
+            self.state(),
+            self.received_at,
+            self.acknowledged_at,
+            self.due_at,
+            now,
+        )
+    }
+
+    pub fn state_key(&self) -> String {
+        format!("orders.state_{}", self.state)
+    }
+
+    pub fn category_key(&self) -> String {
+        format!("orders.category_{}", self.category)
+    }
+
+    pub fn light_class(&self, now: &NaiveDateTime) -> &'static str {
+        self.light(*now).map(|l| l.as_str()).unwrap_or("done")
+    }
+}
+
+pub struct NewOrder<'a> {
+    pub community_id: i64,
+    pub source: &'a str,
+    pub decision_id: Option<i64>,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub category: &'a str,
+    pub place: &'a str,
+    pub coords: Option<(f64, f64)>,
+    pub grid_id: Option<i64>,
+    pub reporter_id: Option<i64>,
+    pub anonymous: bool,
+    pub budget_yuan: Option<i64>,
+    pub due_at: NaiveDateTime,
+}
+
+/// Stores a new order in `received`, with the first line of its timeline.
+pub fn insert(
+    conn: &mut AnyConnection,
+    n: &NewOrder,
+    actor: Option<i64>,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let id: i64 = diesel::insert_into(work_orders::table)
+        .values((
+            work_orders::community_id.eq(n.community_id),
+            work_orders::source.eq(n.source),
+            work_orders::decision_id.eq(n.decision_id),
+            work_orders::title.eq(n.title),
+            work_orders::description.eq(n.description),
+            work_orders::category.eq(n.category),
+            work_orders::place.eq(n.place),
+            work_orders::latitude.eq(n.coords.map(|c| c.0)),
+            work_orders::longitude.eq(n.coords.map(|c| c.1)),
+            work_orders::grid_id.eq(n.grid_id),
+            work_orders::reporter_id.eq(n.reporter_id),
+            work_orders::anonymous.eq(n.anonymous),
+            work_orders::state.eq(State::Received.as_str()),
+            work_orders::budget_yuan.eq(n.budget_yuan),
+            work_orders::received_at.eq(now),
+            work_orders::due_at.eq(n.due_at),
+            work_orders::updated_at.eq(now),
+        ))
+        .returning(work_orders::id)
+        .get_result(conn)?;
+    event(
+        conn,
+        n.community_id,
+        id,
+        actor,
+        None,
+        State::Received,
+        "",
+        now,
+    )?;
+    Ok(id)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn event(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    order_id: i64,
+    actor: Option<i64>,
+    from: Option<State>,
+    to: State,
+    note: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(work_order_events::table)
+        .values((
+            work_order_events::community_id.eq(community_id),
+            work_order_events::order_id.eq(order_id),
+            work_order_events::actor_id.eq(actor),
+            work_order_events::from_state.eq(from.map(|s| s.as_str())),
+            work_order_events::to_state.eq(to.as_str()),
+            work_order_events::note.eq(note),
+            work_order_events::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut AnyConnection, community_id: i64, id: i64) -> QueryResult<Option<Order>> {
+    work_orders::table
+        .filter(work_orders::community_id.eq(community_id))
+        .filter(work_orders::id.eq(id))
+        .select(Order::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Moves an order from `from` to `to` if it is still in `from` (a concurrent move loses),
+/// setting the times that state implies, with its timeline line.
+#[allow(clippy::too_many_arguments)]
+pub fn move_to(
+    conn: &mut AnyConnection,
+    order: &Order,
+    from: State,
+    to: State,
+    actor: Option<i64>,
+    note: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let target = work_orders::table
+        .filter(work_orders::id.eq(order.id))
+        .filter(work_orders::state.eq(from.as_str()));
+    let n = diesel::update(target)
+        .set((
+            work_orders::state.eq(to.as_str()),
+            work_orders::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if n != 1 {
+        return Ok(false);
+    }
+    let stamp = diesel::update(work_orders::table.find(order.id));
+    match to {
+        State::InProgress if order.acknowledged_at.is_none() => {
+            stamp
+                .set(work_orders::acknowledged_at.eq(Some(now)))
+                .execute(conn)?;
+        }
+        State::Completed => {
+            stamp
+                .set(work_orders::completed_at.eq(Some(now)))
+                .execute(conn)?;
+        }
+        State::Confirmed => {
+            stamp
+                .set(work_orders::confirmed_at.eq(Some(now)))
+                .execute(conn)?;
+        }
+        _ => {}
+    }
+    event(
+        conn,
+        order.community_id,
+        order.id,
+        actor,
+        Some(from),
+        to,
+        note,
+        now,
+    )?;
+    Ok(true)
+}
+
+/// Gives an order to `assignee`: a received order becomes assigned; an order already in
+/// hand changes hands (reassignment), which the timeline records with its note.
+pub fn assign(
+    conn: &mut AnyConnection,
+    order: &Order,
+    assignee: i64,
+    actor: Option<i64>,
+    note: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let state = order.state();
+    let to = if state == State::Received {
+        State::Assigned
+    } else {
+        state
+    };
+    diesel::update(work_orders::table.find(order.id))
+        .set((
+            work_orders::assignee_id.eq(Some(assignee)),
+            work_orders::state.eq(to.as_str()),
+            work_orders::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    event(
+        conn,
+        order.community_id,
+        order.id,
+        actor,
+        Some(state),
+        to,
+        note,
+        now,
+    )
+}
+
+pub fn add_photo(
+    conn: &mut AnyConnection,
+    order: &Order,
+    kind: &str,
+    name: &str,
+    uploader: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(work_order_photos::table)
+        .values((
+            work_order_photos::community_id.eq(order.community_id),
+            work_order_photos::order_id.eq(order.id),
+            work_order_photos::kind.eq(kind),
+            work_order_photos::name.eq(name),
+            work_order_photos::uploader_id.eq(uploader),
+            work_order_photos::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// (kind, file name) of an order's photos, in upload order.
+pub fn photos(conn: &mut AnyConnection, order_id: i64) -> QueryResult<Vec<(String, String)>> {
+    work_order_photos::table
+        .filter(work_order_photos::order_id.eq(order_id))
+        .order(work_order_photos::id)
+        .select((work_order_photos::kind, work_order_photos::name))
+        .load(conn)
+}
+
+/// One line of an order's timeline, with the actor's name.
+#[derive(Queryable, Clone, Debug)]
+pub struct EventRow {
+    pub to_state: String,
+    pub note: String,
+    pub at: NaiveDateTime,
+    pub actor: Option<String>,
+}
+
+pub fn timeline(conn: &mut AnyConnection, order_id: i64) -> QueryResult<Vec<EventRow>> {
+    work_order_events::table
+        .left_join(users::table.on(work_order_events::actor_id.eq(users::id.nullable())))
+        .filter(work_order_events::order_id.eq(order_id))
+        .order(work_order_events::id)
+        .select((
+            work_order_events::to_state,
+            work_order_events::note,
+            work_order_events::created_at,
+            users::display_name.nullable(),
+        ))
+        .load(conn)
+}
+
+/// The time limit of a category in a community, in hours.
+pub fn limit_hours(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    category: &str,
+) -> QueryResult<i64> {
+    Ok(work_order_limits::table
+        .filter(work_order_limits::community_id.eq(community_id))
+        .filter(work_order_limits::category.eq(category))
+        .select(work_order_limits::hours)
+        .first(conn)
+        .optional()?
+        .unwrap_or(rules::DEFAULT_LIMIT_HOURS))
+}
+
+/// The grid worker of a grid, if it has one.
+pub fn grid_worker(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    grid_id: i64,
+) -> QueryResult<Option<i64>> {
+    memberships::table
+        .filter(memberships::community_id.eq(community_id))
+        .filter(memberships::role.eq(Role::GridWorker.as_str()))
+        .filter(memberships::grid_id.eq(Some(grid_id)))
+        .order(memberships::id)
+        .select(memberships::user_id)
+        .first(conn)
+        .optional()
+}
+
+/// The community's default grid: its first.
+pub fn default_grid(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Option<i64>> {
+    grids::table
+        .filter(grids::community_id.eq(community_id))
+        .order(grids::id)
+        .select(grids::id)
+        .first(conn)
+        .optional()
+}
+
+/// People who can be given work in a community: its grid workers and committee, by name.
+pub fn assignable(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Vec<(i64, String)>> {
+    let mut rows: Vec<(i64, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::community_id.eq(community_id))
+        .filter(
+            memberships::role
+                .eq(Role::GridWorker.as_str())
+                .or(memberships::role.eq(Role::Committee.as_str())),
+        )
+        .order(users::display_name)
+        .select((users::id, users::display_name))
+        .load(conn)?;
+    rows.dedup_by_key(|r| r.0);
+    Ok(rows)
+}
+
+/// Which orders a list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Filter {
+    Open,
+    Done,
+    All,
+}
+
+/// A page of a community's orders, newest first, before `before` (keyset on id).
+pub fn list(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    filter: Filter,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Order>> {
+    let open = State::open_names();
+    let mut q = work_orders::table
+        .filter(work_orders::community_id.eq(community_id))
+        .into_boxed();
+    q = match filter {
+        Filter::Open => q.filter(work_orders::state.eq_any(open)),
+        Filter::Done => q.filter(work_orders::state.ne_all(open)),
+        Filter::All => q,
+    };
+    if let Some(b) = before {
+        q = q.filter(work_orders::id.lt(b));
+    }
+    q.order(work_orders::id.desc())
+        .limit(limit)
+        .select(Order::as_select())
+        .load(conn)
+}
+
+/// Open orders past due that have not been escalated, across all communities.
+pub fn to_escalate(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<Vec<Order>> {
+    let open = State::open_names();
+    work_orders::table
+        .filter(work_orders::state.eq_any(open))
+        .filter(work_orders::due_at.lt(now))
+        .filter(work_orders::escalated_at.is_null())
+        .select(Order::as_select())
+        .load(conn)
+}
+
+/// Marks an order escalated; false if someone else already did.
+pub fn mark_escalated(
+    conn: &mut AnyConnection,
+    order: &Order,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        work_orders::table
+            .filter(work_orders::id.eq(order.id))
+            .filter(work_orders::escalated_at.is_null()),
+    )
+    .set(work_orders::escalated_at.eq(Some(now)))
+    .execute(conn)?;
+    if n == 1 {
+        let state = order.state();
+        event(
+            conn,
+            order.community_id,
+            order.id,
+            None,
+            Some(state),
+            state,
+            "escalated",
+            now,
+        )?;
+    }
+    Ok(n == 1)
+}
+
+/// Completed orders whose reporter has not answered in seven days.
+pub fn to_confirm(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<Vec<Order>> {
+    work_orders::table
+        .filter(work_orders::state.eq(State::Completed.as_str()))
+        .filter(work_orders::completed_at.le(now - chrono::Duration::days(rules::CONFIRM_DAYS)))
+        .select(Order::as_select())
+        .load(conn)
+}
+
+/// Escalated orders of a community still open, for the supervision page.
+pub fn escalated_open(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Vec<Order>> {
+    let open = State::open_names();
+    work_orders::table
+        .filter(work_orders::community_id.eq(community_id))
+        .filter(work_orders::state.eq_any(open))
+        .filter(work_orders::escalated_at.is_not_null())
+        .order(work_orders::due_at)
+        .select(Order::as_select())
+        .load(conn)
+}
+
+/// Records the reporter's rating, once.
+pub fn rate(
+    conn: &mut AnyConnection,
+    order: &Order,
+    rating: i32,
+    comment: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        work_orders::table
+            .filter(work_orders::id.eq(order.id))
+            .filter(work_orders::rating.is_null()),
+    )
+    .set((
+        work_orders::rating.eq(Some(rating)),
+        work_orders::rating_comment.eq(comment),
+        work_orders::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Finished work for the echo wall: confirmed orders, newest first.
+pub fn echo_wall(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<Order>> {
+    work_orders::table
+        .filter(work_orders::community_id.eq(community_id))
+        .filter(work_orders::state.eq(State::Confirmed.as_str()))
+        .order(work_orders::confirmed_at.desc())
+        .limit(limit)
+        .select(Order::as_select())
+        .load(conn)
+}
+
+/// The first before and after photo of each of some orders: (order, kind, name).
+pub fn cover_photos(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> QueryResult<Vec<(i64, String, String)>> {
+    work_order_photos::table
+        .filter(work_order_photos::order_id.eq_any(ids))
+        .order(work_order_photos::id)
+        .select((
+            work_order_photos::order_id,
+            work_order_photos::kind,
+            work_order_photos::name,
+        ))
+        .load(conn)
+}
+
+/// The completion notes of some orders: (order, note), latest completion last.
+pub fn completion_notes(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    work_order_events::table
+        .filter(work_order_events::order_id.eq_any(ids))
+        .filter(work_order_events::to_state.eq(State::Completed.as_str()))
+        .order(work_order_events::id)
+        .select((work_order_events::order_id, work_order_events::note))
+        .load(conn)
+}
+
+/// The orders made from a decision: (id, title, state).
+pub fn of_decision(
+    conn: &mut AnyConnection,
+    decision_id: i64,
+) -> QueryResult<Vec<(i64, String, String)>> {
+    work_orders::table
+        .filter(work_orders::decision_id.eq(Some(decision_id)))
+        .order(work_orders::id)
+        .select((work_orders::id, work_orders::title, work_orders::state))
+        .load(conn)
+}

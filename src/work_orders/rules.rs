@@ -1,0 +1,397 @@
+//! The pure rules of work orders (接诉即办): the states and who may move an order between
+//! them, the 48-hour clock with its yellow and red marks, escalation, the reporter's seven
+//! days to confirm or reopen, and what a rating asks of the committee.
+
+use chrono::{Duration, NaiveDateTime};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum State {
+    Received,
+    Assigned,
+    InProgress,
+    Completed,
+    Confirmed,
+    Reopened,
+}
+
+impl State {
+    pub const ALL: [State; 6] = [
+        State::Received,
+        State::Assigned,
+        State::InProgress,
+        State::Completed,
+        State::Confirmed,
+        State::Reopened,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Received => "received",
+            State::Assigned => "assigned",
+            State::InProgress => "in_progress",
+            State::Completed => "completed",
+            State::Confirmed => "confirmed",
+            State::Reopened => "reopened",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        State::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The open states as stored, for queries.
+    pub fn open_names() -> Vec<&'static str> {
+        State::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| s.as_str())
+            .collect()
+    }
+
+    /// Work still to be done: the clock runs and escalation applies.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            State::Received | State::Assigned | State::InProgress | State::Reopened
+        )
+    }
+}
+
+/// Who asks to move an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mover {
+    Committee,
+    Assignee,
+    Reporter,
+    Clock,
+}
+
+/// What the rule needs to know besides the states.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Facts {
+    pub has_note: bool,
+    pub after_photos: usize,
+    pub has_assignee: bool,
+    /// The order came from a report (it has a reporter who confirms), not a decision.
+    pub has_reporter: bool,
+    pub completed_at: Option<NaiveDateTime>,
+    pub now: Option<NaiveDateTime>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MoveError {
+    NotAllowed,
+    NeedsAssignee,
+    NeedsNote,
+    NeedsAfterPhoto,
+    ReopenWindowPassed,
+}
+
+impl MoveError {
+    pub fn message_key(self) -> &'static str {
+        match self {
+            MoveError::NotAllowed => "orders.err_move",
+            MoveError::NeedsAssignee => "orders.err_assignee",
+            MoveError::NeedsNote => "orders.err_note",
+            MoveError::NeedsAfterPhoto => "orders.err_after_photo",
+            MoveError::ReopenWindowPassed => "orders.err_reopen_window",
+        }
+    }
+}
+
+/// Days the reporter has to confirm or reopen; after that the clock confirms.
+pub const CONFIRM_DAYS: i64 = 7;
+/// Hours within which an order should be acknowledged before it shows yellow.
+pub const ACK_HOURS: i64 = 24;
+/// The default time limit for a report.
+pub const DEFAULT_LIMIT_HOURS: i64 = 48;
+
+/// The state machine of DESIGN.md. Anything not listed is refused.
+pub fn check_move(from: State, to: State, mover: Mover, f: Facts) -> Result<(), MoveError> {
+    use State::*;
+    match (from, to, mover) {
+        (Received, Assigned, Mover::Committee) => {
+            if f.has_assignee {
+                Ok(())
+            } else {
+                Err(MoveError::NeedsAssignee)
+            }
+        }
+        (Assigned, InProgress, Mover::Assignee) | (Reopened, InProgress, Mover::Assignee) => Ok(()),
+        (InProgress, Completed, Mover::Assignee) => {
+            if !f.has_note {
+                Err(MoveError::NeedsNote)
+            } else if f.after_photos == 0 {
+                Err(MoveError::NeedsAfterPhoto)
+            } else {
+                Ok(())
+            }
+        }
+        (Completed, Confirmed, Mover::Reporter) => Ok(()),
+        // An order from a decision has no reporter: the committee accepts the work.
+        (Completed, Confirmed, Mover::Committee) if !f.has_reporter => Ok(()),
+        (Completed, Confirmed, Mover::Clock) => match (f.completed_at, f.now) {
+            (Some(c), Some(now)) if confirms_itself(c, now) => Ok(()),
+            _ => Err(MoveError::NotAllowed),
+        },
+        (Completed, Reopened, Mover::Reporter) => {
+            if !f.has_note {
+                Err(MoveError::NeedsNote)
+            } else if let (Some(c), Some(now)) = (f.completed_at, f.now) {
+                if confirms_itself(c, now) {
+                    Err(MoveError::ReopenWindowPassed)
+                } else {
+                    Ok(())
+                }
+            } else {
+                Ok(())
+            }
+        }
+        _ => Err(MoveError::NotAllowed),
+    }
+}
+
+/// The moves `mover` may offer on an order in `from`, for the order page's buttons.
+pub fn offered(from: State, mover: Mover, has_reporter: bool) -> &'static [State] {
+    use State::*;
+    match (from, mover) {
+        (Assigned | Reopened, Mover::Assignee) => &[InProgress],
+        (InProgress, Mover::Assignee) => &[Completed],
+        (Completed, Mover::Reporter) => &[Confirmed, Reopened],
+        (Completed, Mover::Committee) if !has_reporter => &[Confirmed],
+        _ => &[],
+    }
+}
+
+/// When an order received at `received` is due, given its category's limit in hours.
+pub fn due_at(received: NaiveDateTime, limit_hours: i64) -> NaiveDateTime {
+    received + Duration::hours(limit_hours.max(1))
+}
+
+/// The traffic light of an open order: red past due, yellow when not acknowledged within
+/// 24 hours, green otherwise. Closed orders have none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Light {
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Light {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Light::Green => "green",
+            Light::Yellow => "yellow",
+            Light::Red => "red",
+        }
+    }
+}
+
+pub fn light(
+    state: State,
+    received: NaiveDateTime,
+    acknowledged: Option<NaiveDateTime>,
+    due: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Option<Light> {
+    if !state.is_open() {
+        None
+    } else if now > due {
+        Some(Light::Red)
+    } else if acknowledged.is_none() && now > received + Duration::hours(ACK_HOURS) {
+        Some(Light::Yellow)
+    } else {
+        Some(Light::Green)
+    }
+}
+
+/// An open order past its due time that has not been escalated yet.
+pub fn should_escalate(
+    state: State,
+    due: NaiveDateTime,
+    escalated: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> bool {
+    state.is_open() && now > due && escalated.is_none()
+}
+
+/// A completed order the reporter has not answered within seven days.
+pub fn confirms_itself(completed: NaiveDateTime, now: NaiveDateTime) -> bool {
+    now >= completed + Duration::days(CONFIRM_DAYS)
+}
+
+/// Ratings are 1 to 5; 1 and 2 ask the committee to follow up.
+pub fn valid_rating(r: i64) -> bool {
+    (1..=5).contains(&r)
+}
+
+pub fn needs_follow_up(r: i64) -> bool {
+    r <= 2
+}
+
+/// Due soon: within the next 24 hours (the daily reminder lists these and the overdue).
+pub fn due_soon(state: State, due: NaiveDateTime, now: NaiveDateTime) -> bool {
+    state.is_open() && due <= now + Duration::hours(24)
+}
+
+/// `part` of `whole` as a whole percentage, rounded half up; `None` for an empty sample.
+pub fn percent(part: i64, whole: i64) -> Option<i64> {
+    (whole > 0).then(|| (200 * part + whole) / (2 * whole))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use State::*;
+
+    fn t(h: i64) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| d + Duration::hours(h))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn only_the_right_role_moves_an_order() {
+        let ok = Facts {
+            has_note: true,
+            after_photos: 1,
+            has_assignee: true,
+            has_reporter: true,
+            ..Facts::default()
+        };
+        assert_eq!(check_move(Received, Assigned, Mover::Committee, ok), Ok(()));
+        assert_eq!(
+            check_move(Assigned, InProgress, Mover::Assignee, ok),
+            Ok(())
+        );
+        assert_eq!(
+            check_move(Assigned, InProgress, Mover::Reporter, ok),
+            Err(MoveError::NotAllowed)
+        );
+        assert_eq!(
+            check_move(InProgress, Completed, Mover::Assignee, ok),
+            Ok(())
+        );
+        assert_eq!(
+            check_move(InProgress, Completed, Mover::Committee, ok),
+            Err(MoveError::NotAllowed)
+        );
+        assert_eq!(
+            check_move(Completed, Confirmed, Mover::Reporter, ok),
+            Ok(())
+        );
+        assert_eq!(
+            check_move(Completed, Confirmed, Mover::Committee, ok),
+            Err(MoveError::NotAllowed),
+            "a reporter's order is confirmed by the reporter"
+        );
+        assert_eq!(
+            check_move(Reopened, InProgress, Mover::Assignee, ok),
+            Ok(())
+        );
+        assert_eq!(
+            check_move(Received, Completed, Mover::Assignee, ok),
+            Err(MoveError::NotAllowed),
+            "no step is skipped"
+        );
+    }
+
+    #[test]
+    fn completion_needs_a_note_and_an_after_photo() {
+        let mut f = Facts::default();
+        assert_eq!(
+            check_move(InProgress, Completed, Mover::Assignee, f),
+            Err(MoveError::NeedsNote)
+        );
+        f.has_note = true;
+        assert_eq!(
+            check_move(InProgress, Completed, Mover::Assignee, f),
+            Err(MoveError::NeedsAfterPhoto)
+        );
+        f.after_photos = 2;
+        assert_eq!(
+            check_move(InProgress, Completed, Mover::Assignee, f),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn the_reporter_reopens_within_seven_days_with_a_reason() {
+        let f = |note: bool, now: i64| Facts {
+            has_note: note,
+            has_reporter: true,
+            completed_at: Some(t(0)),
+            now: Some(t(now)),
+            ..Facts::default()
+        };
+        assert_eq!(
+            check_move(Completed, Reopened, Mover::Reporter, f(false, 1)),
+            Err(MoveError::NeedsNote)
+        );
+        assert_eq!(
+            check_move(Completed, Reopened, Mover::Reporter, f(true, 24 * 7 - 1)),
+            Ok(())
+        );
+        assert_eq!(
+            check_move(Completed, Reopened, Mover::Reporter, f(true, 24 * 7)),
+            Err(MoveError::ReopenWindowPassed)
+        );
+        assert_eq!(
+            check_move(Completed, Confirmed, Mover::Clock, f(false, 24 * 7 - 1)),
+            Err(MoveError::NotAllowed)
+        );
+        assert_eq!(
+            check_move(Completed, Confirmed, Mover::Clock, f(false, 24 * 7)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn the_light_turns_yellow_then_red() {
+        let due = due_at(t(0), DEFAULT_LIMIT_HOURS);
+        assert_eq!(due, t(48));
+        assert_eq!(light(Assigned, t(0), None, due, t(23)), Some(Light::Green));
+        assert_eq!(light(Assigned, t(0), None, due, t(25)), Some(Light::Yellow));
+        assert_eq!(
+            light(InProgress, t(0), Some(t(2)), due, t(25)),
+            Some(Light::Green)
+        );
+        assert_eq!(
+            light(InProgress, t(0), Some(t(2)), due, t(49)),
+            Some(Light::Red)
+        );
+        assert_eq!(light(Confirmed, t(0), Some(t(2)), due, t(99)), None);
+    }
+
+    #[test]
+    fn an_order_escalates_once_when_past_due() {
+        let due = t(48);
+        assert!(!should_escalate(Assigned, due, None, t(48)));
+        assert!(should_escalate(Assigned, due, None, t(49)));
+        assert!(!should_escalate(Assigned, due, Some(t(49)), t(50)));
+        assert!(!should_escalate(Completed, due, None, t(50)));
+    }
+
+    #[test]
+    fn ratings_and_percentages() {
+        assert!(valid_rating(1) && valid_rating(5) && !valid_rating(0) && !valid_rating(6));
+        assert!(needs_follow_up(2) && !needs_follow_up(3));
+        assert_eq!(percent(1, 3), Some(33));
+        assert_eq!(percent(2, 3), Some(67));
+        assert_eq!(percent(1, 2), Some(50));
+        assert_eq!(percent(0, 0), None);
+    }
+
+    #[test]
+    fn states_round_trip_as_text() {
+        for s in State::ALL {
+            assert_eq!(State::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(
+            State::parse("escalated"),
+            None,
+            "escalation is a flag, not a state"
+        );
+    }
+}

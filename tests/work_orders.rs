@@ -1,0 +1,351 @@
+//! Work orders: a report routed to the grid's worker, acknowledged, completed with an
+//! after-photo, confirmed and rated onto the echo wall; the clock's yellow and red, escalation
+//! to the township exactly once (also with two servers on one database), reminders, the
+//! reporter's silence confirming after seven days; orders from a passed decision.
+
+use crate::both;
+use crate::common::{spawn_app, spawn_app_with, Backend, Client, TestApp};
+
+fn photo() -> Vec<u8> {
+    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(64, 48, |x, y| {
+        image::Rgb([x as u8 * 3, y as u8 * 4, 90])
+    }));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .expect("encode");
+    out.into_inner()
+}
+
+/// Reports a problem as `client`; returns the order's path.
+async fn report(client: &Client, title: &str, extra: &[(&str, &str)]) -> String {
+    let mut fields = vec![
+        ("title", title),
+        ("description", "玻璃碎了，里面的水带露在外面。"),
+        ("category", "safety"),
+        ("place", "A区160号车位旁"),
+    ];
+    fields.extend_from_slice(extra);
+    let r = client
+        .post_files(
+            "/c/liutang/orders",
+            &fields,
+            vec![("photos", "before.png", photo())],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.location().split('?').next().expect("a path").to_string()
+}
+
+fn move_fields<'a>(to: &'a str, note: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![("to", to), ("note", note)]
+}
+
+async fn count_notices(app: &TestApp, kind: &'static str) -> i64 {
+    app.state
+        .db(move |conn| {
+            use diesel::prelude::*;
+            use yishi::schema::notifications;
+            Ok(notifications::table
+                .filter(notifications::kind.eq(kind))
+                .count()
+                .get_result::<i64>(conn)?)
+        })
+        .await
+        .expect("count")
+}
+
+async fn a_report_goes_from_the_grid_worker_to_the_echo_wall(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let resident = app.signed_in(&demo.contact("resident")).await;
+
+    // Bad input is refused with what was typed kept, and nothing is stored.
+    let bad = resident
+        .post_files(
+            "/c/liutang/orders",
+            &[
+                ("title", ""),
+                ("description", "消防栓箱的玻璃碎了"),
+                ("category", "safety"),
+                ("place", "A区"),
+                ("latitude", "99"),
+                ("longitude", "120"),
+            ],
+            vec![("photos", "x.png", b"not an image".to_vec())],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("消防栓箱的玻璃碎了") && bad.body.contains("经纬度不对"));
+
+    let order = report(
+        &resident,
+        "消防栓箱玻璃破了",
+        &[("latitude", "30.27"), ("longitude", "120.15")],
+    )
+    .await;
+    let page = app.client().get(&order).await;
+    assert!(page.body.contains("已派单"), "routed to the grid's worker");
+    assert!(page.body.contains("已按网格自动派给网格员"));
+    let worker = app.signed_in(&demo.contact("grid_worker")).await;
+    assert!(worker.get("/inbox").await.body.contains("派给了你"));
+
+    // Only the assignee moves it on; completion needs a note and an after-photo.
+    let r = resident
+        .post_files(
+            &format!("{order}/move"),
+            &move_fields("completed", "好了"),
+            vec![],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("不该由你来做"));
+    let r = worker
+        .post_files(
+            &format!("{order}/move"),
+            &move_fields("in_progress", ""),
+            vec![],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = worker
+        .post_files(
+            &format!("{order}/move"),
+            &move_fields("completed", "已更换玻璃"),
+            vec![],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("至少一张办理后的照片"));
+    let r = worker
+        .post_files(
+            &format!("{order}/move"),
+            &move_fields("completed", "已更换钢化玻璃，水带复位。"),
+            vec![("photos", "after.png", photo())],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(resident
+        .get("/inbox")
+        .await
+        .body
+        .contains("已办结，请确认并评价"));
+
+    // Someone else cannot rate it; the reporter confirms and rates.
+    let other = app.signed_in(&demo.contact("representative")).await;
+    let r = other
+        .post(&format!("{order}/rate"), &[("rating", "1")])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("只有反映人可以评价"));
+    let r = resident
+        .post_files(
+            &format!("{order}/move"),
+            &move_fields("confirmed", ""),
+            vec![],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = resident
+        .post(
+            &format!("{order}/rate"),
+            &[("rating", "5"), ("comment", "当天就修好了")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let again = resident
+        .post(&format!("{order}/rate"), &[("rating", "1")])
+        .await;
+    assert!(again.body.contains("已经评价过了"));
+    let wall = app.client().get("/c/liutang/echo").await;
+    assert!(wall.body.contains("消防栓箱玻璃破了") && wall.body.contains("已更换钢化玻璃"));
+    assert!(wall.body.contains("5 / 5") && wall.body.contains("当天就修好了"));
+
+    // The timeline cannot be rewritten.
+    let pool = yishi::db::connect(&app.db.url, 1).expect("connect");
+    let mut conn = pool.get().expect("connection");
+    use diesel::connection::SimpleConnection;
+    assert!(conn.batch_execute("DELETE FROM work_order_events").is_err());
+}
+both!(a_report_goes_from_the_grid_worker_to_the_echo_wall);
+
+async fn an_anonymous_reporter_is_named_only_to_the_committee(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    let order = report(&resident, "楼道灯不亮", &[("anonymous", "on")]).await;
+    let name = &demo.0["resident"].1;
+    let public = app.client().get(&order).await;
+    assert!(public.body.contains("匿名居民") && !public.body.contains(name.as_str()));
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    assert!(committee.get(&order).await.body.contains(name.as_str()));
+}
+both!(an_anonymous_reporter_is_named_only_to_the_committee);
+
+async fn an_ignored_report_turns_yellow_then_red_and_escalates_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    let order = report(&resident, "主路井盖松动", &[]).await;
+    assert!(app
+        .client()
+        .get(&order)
+        .await
+        .body
+        .contains("id=\"light\">正常"));
+    app.clock.advance(chrono::Duration::hours(25));
+    assert!(app
+        .client()
+        .get(&order)
+        .await
+        .body
+        .contains("超24小时未签收"));
+    app.clock.advance(chrono::Duration::hours(24));
+    assert!(app.client().get(&order).await.body.contains("已超期"));
+    for _ in 0..2 {
+        let now = yishi::clock::Clock::now(&*app.clock);
+        app.state
+            .db(move |conn| yishi::jobs::run_unleased(conn, now))
+            .await
+            .expect("jobs");
+    }
+    let township = app.signed_in(&demo.contact("township")).await;
+    let inbox = township.get("/inbox").await;
+    assert_eq!(
+        inbox.body.matches("升级到乡镇督办").count(),
+        1,
+        "escalated once"
+    );
+    let board = township.get("/c/liutang/supervision").await;
+    assert!(
+        board.body.contains("主路井盖松动"),
+        "the township tracks it"
+    );
+    let worker = app.signed_in(&demo.contact("grid_worker")).await;
+    assert_eq!(
+        worker
+            .get("/inbox")
+            .await
+            .body
+            .matches("一天内到期或已超期")
+            .count(),
+        1
+    );
+    // Fixed: it leaves the supervision page.
+    for (to, files) in [
+        ("in_progress", vec![]),
+        ("completed", vec![("photos", "a.png", photo())]),
+    ] {
+        let r = worker
+            .post_files(&format!("{order}/move"), &move_fields(to, "已紧固"), files)
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    assert!(!township
+        .get("/c/liutang/supervision")
+        .await
+        .body
+        .contains("主路井盖松动"));
+    // Seven days without an answer from the reporter: the clock confirms.
+    app.clock.advance(chrono::Duration::days(7));
+    let now = yishi::clock::Clock::now(&*app.clock);
+    let ran = app
+        .state
+        .db(move |conn| yishi::jobs::run_unleased(conn, now))
+        .await
+        .expect("jobs");
+    assert_eq!(ran.confirmed, 1);
+    assert!(app.client().get(&order).await.body.contains("系统自动确认"));
+}
+both!(an_ignored_report_turns_yellow_then_red_and_escalates_once);
+
+async fn a_passed_decision_becomes_a_work_order(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    // The demo's road decision (柳塘村, decision 2) passed.
+    let past = committee
+        .post(
+            "/c/liutang/decisions/2/orders",
+            &[
+                ("title", "道路硬化第一标段"),
+                ("budget", "120000"),
+                ("due", "2020-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(past.status, 303);
+    let page = committee.get(past.location()).await;
+    assert!(page.body.contains("办结期限不能早于今天"));
+    let r = committee
+        .post(
+            "/c/liutang/decisions/2/orders",
+            &[
+                ("title", "道路硬化第一标段"),
+                ("budget", "120000"),
+                ("due", "2027-03-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let order = r.location().split('?').next().expect("path").to_string();
+    let page = app.client().get(&order).await;
+    assert!(page.body.contains("¥120000") && page.body.contains("来自决议"));
+    assert!(app
+        .client()
+        .get("/c/liutang/decisions/2")
+        .await
+        .body
+        .contains("道路硬化第一标段"));
+    // The no-quorum decision (6) cannot become work.
+    let r = committee
+        .post(
+            "/c/liutang/decisions/6/orders",
+            &[("title", "x"), ("due", "2027-03-31")],
+        )
+        .await;
+    assert!(committee
+        .get(r.location())
+        .await
+        .body
+        .contains("只有通过的决议才能生成工单"));
+    // A reassignment needs a reason.
+    let page = committee.get(&order).await;
+    let worker_id = page
+        .body
+        .split("<option value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("someone to assign")
+        .to_string();
+    let r = committee
+        .post(&format!("{order}/assign"), &[("assignee", &worker_id)])
+        .await;
+    assert_eq!(r.status, 303);
+    let r = committee
+        .post(&format!("{order}/assign"), &[("assignee", &worker_id)])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("改派要写明原因"));
+}
+both!(a_passed_decision_becomes_a_work_order);
+
+/// Two app servers on one PostgreSQL database, each running the jobs every second with the
+/// clock moved past a report's due time: the escalation and the day's reminder happen once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_escalate_and_remind_exactly_once() {
+    let app = spawn_app_with(Backend::Postgres, |c| c.job_interval = 1).await;
+    let demo = app.load_demo().await;
+    let mut config = yishi::config::Config::with_database(&app.db.url);
+    config.data_dir = Some(app.db.dir.path().join("data"));
+    config.job_interval = 1;
+    let second = yishi::startup::Application::build_with_clock(config, app.clock.clone())
+        .expect("second server builds");
+    tokio::spawn(second.run_until_stopped());
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    report(&resident, "路灯不亮", &[]).await;
+    app.clock.advance(chrono::Duration::hours(50));
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    // The committee (5), the township's staff (2) and the assignee: each told once.
+    assert_eq!(count_notices(&app, "order_escalated").await, 8);
+    assert_eq!(count_notices(&app, "order_reminder").await, 1);
+}

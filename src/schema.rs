@@ -437,6 +437,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_keys (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        key_hash -> Text,
+        label -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(agenda_items -> communities (community_id));
 diesel::joinable!(agenda_items -> users (author_id));
@@ -484,4 +496,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     work_order_limits,
     job_leases,
     job_runs,
+    api_keys,
 );

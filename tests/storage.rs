@@ -39,7 +39,7 @@ async fn every_table_loads_through_diesel(backend: Backend) {
         .await
         .expect("every table loads");
     let names: Vec<_> = counts.iter().map(|(n, _)| *n).collect();
-    assert_eq!(names.len(), 23, "{names:?}");
+    assert_eq!(names.len(), 24, "{names:?}");
     let rows = |name: &str| {
         counts
             .iter()

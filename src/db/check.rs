@@ -182,6 +182,12 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
                 .len(),
         ),
         (
+            "api_keys",
+            api_keys::table
+                .load::<(i64, i64, String, String, i64, NaiveDateTime, Option<NaiveDateTime>)>(conn)?
+                .len(),
+        ),
+        (
             "decision_countersigns",
             decision_countersigns::table
                 .load::<(i64, i64, i64, String, NaiveDateTime)>(conn)?

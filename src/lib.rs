@@ -14,6 +14,7 @@ pub mod demo;
 pub mod jobs;
 pub mod mail;
 pub mod notifications;
+pub mod open311;
 pub mod schema;
 pub mod startup;
 pub mod supervision;

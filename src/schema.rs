@@ -380,6 +380,7 @@ diesel::table! {
         due_at -> Timestamp,
         acknowledged_at -> Nullable<Timestamp>,
         completed_at -> Nullable<Timestamp>,
+        resolve_minutes -> Nullable<BigInt>,
         confirmed_at -> Nullable<Timestamp>,
         escalated_at -> Nullable<Timestamp>,
         rating -> Nullable<Integer>,

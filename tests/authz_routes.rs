@@ -305,11 +305,61 @@ const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         SIGNED_IN,
     ),
     ("get", "/c/{slug}/echo", "/c/liutang/echo", ALL),
+    ("get", "/c/{slug}/bulletin", "/c/liutang/bulletin", ALL),
+    (
+        "get",
+        "/c/{slug}/bulletin.csv",
+        "/c/liutang/bulletin.csv",
+        ALL,
+    ),
     (
         "post",
         "/c/{slug}/decisions/{id}/countersign",
         "/c/liutang/decisions/999999/countersign",
         SUPERVISOR,
+    ),
+    (
+        "get",
+        "/c/{slug}/api-keys",
+        "/c/liutang/api-keys",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/api-keys",
+        "/c/liutang/api-keys",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/api-keys/{id}/revoke",
+        "/c/liutang/api-keys/999999/revoke",
+        COMMITTEE,
+    ),
+    // Open311: reading is public; submitting needs an API key, which no browser session is.
+    (
+        "get",
+        "/open311/v2/services.json",
+        "/open311/v2/services.json?jurisdiction_id=liutang",
+        ALL,
+    ),
+    (
+        "get",
+        "/open311/v2/requests.json",
+        "/open311/v2/requests.json?jurisdiction_id=liutang",
+        ALL,
+    ),
+    (
+        "post",
+        "/open311/v2/requests.json",
+        "/open311/v2/requests.json?jurisdiction_id=liutang",
+        [false; 10],
+    ),
+    (
+        "get",
+        "/open311/v2/requests/{id}.json",
+        "/open311/v2/requests/999999.json?jurisdiction_id=liutang",
+        ALL,
     ),
     (
         "get",

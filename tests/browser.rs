@@ -377,6 +377,12 @@ async fn every_page_fits_a_phone_at_200_percent_zoom() {
             "/c/liutang/decisions/3",
             "/c/liutang/decisions/5",
             "/c/xinghe/decisions/1",
+            "/c/liutang/orders",
+            "/c/liutang/orders/new",
+            "/c/liutang/orders/8",
+            "/c/liutang/orders/1",
+            "/c/liutang/echo",
+            "/c/liutang/bulletin",
         ] {
             zoomed.open(path);
             fits(path);

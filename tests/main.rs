@@ -11,6 +11,7 @@ mod browser;
 mod communities;
 mod crash;
 mod multi_server;
+mod open311;
 mod queries;
 mod security;
 mod storage;

@@ -184,7 +184,15 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
         (
             "api_keys",
             api_keys::table
-                .load::<(i64, i64, String, String, i64, NaiveDateTime, Option<NaiveDateTime>)>(conn)?
+                .load::<(
+                    i64,
+                    i64,
+                    String,
+                    String,
+                    i64,
+                    NaiveDateTime,
+                    Option<NaiveDateTime>,
+                )>(conn)?
                 .len(),
         ),
         (

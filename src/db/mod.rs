@@ -227,6 +227,27 @@ fn is_retryable(e: &DieselError) -> bool {
     }
 }
 
+/// Raw SQL with `?` placeholders, numbered (`$1`, `$2`, …) for PostgreSQL. The one place a
+/// hand-written query differs between the backends.
+pub fn placeholders(conn: &AnyConnection, sql: &str) -> String {
+    match conn {
+        AnyConnection::Sqlite(_) => sql.to_string(),
+        AnyConnection::Postgresql(_) => {
+            let mut out = String::with_capacity(sql.len() + 16);
+            let mut n = 0;
+            for c in sql.chars() {
+                if c == '?' {
+                    n += 1;
+                    out.push_str(&format!("${n}"));
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+    }
+}
+
 /// True when `e` is a unique-constraint violation: the database refused a duplicate.
 pub fn is_unique_violation(e: &DieselError) -> bool {
     matches!(

@@ -92,6 +92,15 @@ route_table! {
     post "/c/{slug}/orders/{id}/assign" => orders::assign,
     post "/c/{slug}/orders/{id}/rate" => orders::rate,
     get "/c/{slug}/echo" => orders::echo,
+    get "/c/{slug}/bulletin" => crate::work_orders::bulletin::page,
+    get "/c/{slug}/bulletin.csv" => crate::work_orders::bulletin::csv,
+    get "/c/{slug}/api-keys" => crate::open311::keys,
+    post "/c/{slug}/api-keys" => crate::open311::create_key,
+    post "/c/{slug}/api-keys/{id}/revoke" => crate::open311::revoke_key,
+    get "/open311/v2/services.json" => crate::open311::services,
+    get "/open311/v2/requests.json" => crate::open311::requests,
+    post "/open311/v2/requests.json" => crate::open311::create_request,
+    get "/open311/v2/requests/{id}.json" => crate::open311::request,
     get "/photos/{name}" => agenda::photo,
 }
 

@@ -408,7 +408,12 @@ async fn order_page(
     };
     let hidden = o.anonymous && !committee && me != o.reporter_id;
     let reporter = if o.reporter_id.is_none() {
-        ctx.t("orders.from_decision").to_string()
+        ctx.t(if o.source == model::SOURCE_DECISION {
+            "orders.from_decision"
+        } else {
+            "orders.from_api"
+        })
+        .to_string()
     } else if hidden {
         ctx.t("orders.anonymous").to_string()
     } else {

@@ -2,6 +2,8 @@
 //! work — routed to the grid's worker, on a 48-hour clock with escalation to the township,
 //! completed with an after-photo, confirmed and rated by the reporter, shown on the echo wall.
 
+pub mod bulletin;
+pub mod demo;
 pub mod handlers;
 pub mod jobs;
 pub mod model;

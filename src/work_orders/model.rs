@@ -49,6 +49,8 @@ pub struct Order {
     pub due_at: NaiveDateTime,
     pub acknowledged_at: Option<NaiveDateTime>,
     pub completed_at: Option<NaiveDateTime>,
+    /// Minutes from receipt to completion, kept for the bulletin's median.
+    pub resolve_minutes: Option<i64>,
     pub confirmed_at: Option<NaiveDateTime>,
     pub escalated_at: Option<NaiveDateTime>,
     pub rating: Option<i32>,
@@ -208,8 +210,12 @@ pub fn move_to(
                 .execute(conn)?;
         }
         State::Completed => {
+            let minutes = (now - order.received_at).num_minutes().max(0);
             stamp
-                .set(work_orders::completed_at.eq(Some(now)))
+                .set((
+                    work_orders::completed_at.eq(Some(now)),
+                    work_orders::resolve_minutes.eq(Some(minutes)),
+                ))
                 .execute(conn)?;
         }
         State::Confirmed => {

@@ -21,6 +21,7 @@ CREATE TABLE work_orders (
     due_at TIMESTAMP NOT NULL,
     acknowledged_at TIMESTAMP,
     completed_at TIMESTAMP,
+    resolve_minutes BIGINT,
     confirmed_at TIMESTAMP,
     escalated_at TIMESTAMP,
     rating INTEGER,
@@ -30,6 +31,8 @@ CREATE TABLE work_orders (
 CREATE INDEX work_orders_community ON work_orders(community_id, id);
 CREATE INDEX work_orders_due ON work_orders(state, due_at);
 CREATE INDEX work_orders_assignee ON work_orders(assignee_id, state);
+CREATE INDEX work_orders_received ON work_orders(community_id, received_at);
+CREATE INDEX work_orders_completed ON work_orders(community_id, completed_at);
 
 -- The public timeline of an order. Append-only.
 CREATE TABLE work_order_events (

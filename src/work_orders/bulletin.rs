@@ -1,0 +1,355 @@
+//! The monthly bulletin (每月通报) of work orders, per community and per grid: received,
+//! resolved, resolved on time, the median time to resolve and satisfaction, each with its
+//! sample size. Computed by aggregate SQL (counts per grid, and the median by an ordered
+//! offset), never by loading the month's orders; a printable page with SVG bars, and CSV.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Timestamp};
+use serde::Deserialize;
+
+use super::rules::percent;
+use crate::communities::handlers::load_community;
+use crate::communities::model::{self as communities, Community};
+use crate::db::AnyConnection;
+use crate::schema::work_orders;
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::{render, AppState};
+
+/// One line of the bulletin: a grid, or the whole community (`grid` None).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Line {
+    pub grid: Option<i64>,
+    pub name: String,
+    pub received: i64,
+    pub resolved: i64,
+    pub on_time: i64,
+    pub rated: i64,
+    pub satisfied: i64,
+    pub median_minutes: Option<i64>,
+}
+
+impl Line {
+    pub fn on_time_percent(&self) -> Option<i64> {
+        percent(self.on_time, self.resolved)
+    }
+
+    pub fn satisfaction_percent(&self) -> Option<i64> {
+        percent(self.satisfied, self.rated)
+    }
+
+    /// The median time to resolve, in hours with one decimal.
+    pub fn median_hours(&self) -> Option<String> {
+        self.median_minutes
+            .map(|m| format!("{:.1}", m as f64 / 60.0))
+    }
+}
+
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    grid_id: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    received: i64,
+    #[diesel(sql_type = BigInt)]
+    resolved: i64,
+    #[diesel(sql_type = BigInt)]
+    on_time: i64,
+    #[diesel(sql_type = BigInt)]
+    rated: i64,
+    #[diesel(sql_type = BigInt)]
+    satisfied: i64,
+}
+
+/// The first instant of a month in China, as UTC, and of the next month.
+pub fn month_bounds(year: i32, month: u32) -> Option<(NaiveDateTime, NaiveDateTime)> {
+    let start = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)?
+    };
+    let utc = |d: NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .map(|t| t - chrono::Duration::hours(8))
+    };
+    Some((utc(start)?, utc(next)?))
+}
+
+/// Counts per grid for orders received or resolved in [from, to).
+fn counts(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<Row>> {
+    let done = "completed_at IS NOT NULL AND completed_at >= ? AND completed_at < ?";
+    let sql = format!(
+        "SELECT grid_id, \
+         COALESCE(SUM(CASE WHEN received_at >= ? AND received_at < ? THEN 1 ELSE 0 END), 0) AS received, \
+         COALESCE(SUM(CASE WHEN {done} THEN 1 ELSE 0 END), 0) AS resolved, \
+         COALESCE(SUM(CASE WHEN {done} AND completed_at <= due_at THEN 1 ELSE 0 END), 0) AS on_time, \
+         COALESCE(SUM(CASE WHEN {done} AND rating IS NOT NULL THEN 1 ELSE 0 END), 0) AS rated, \
+         COALESCE(SUM(CASE WHEN {done} AND rating >= 4 THEN 1 ELSE 0 END), 0) AS satisfied \
+         FROM work_orders WHERE community_id = ? \
+         AND ((received_at >= ? AND received_at < ?) OR ({done})) \
+         GROUP BY grid_id"
+    );
+    let sql = crate::db::placeholders(conn, &sql);
+    let mut q = diesel::sql_query(sql).into_boxed();
+    for _ in 0..5 {
+        q = q.bind::<Timestamp, _>(from).bind::<Timestamp, _>(to);
+    }
+    q = q.bind::<BigInt, _>(community_id);
+    q = q
+        .bind::<Timestamp, _>(from)
+        .bind::<Timestamp, _>(to)
+        .bind::<Timestamp, _>(from)
+        .bind::<Timestamp, _>(to);
+    q.load(conn)
+}
+
+/// The median minutes to resolve of orders resolved in [from, to), optionally in one grid:
+/// the middle row of the ordered column (the lower middle for an even count).
+fn median(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    grid: Option<Option<i64>>,
+    n: i64,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Option<i64>> {
+    if n == 0 {
+        return Ok(None);
+    }
+    let mut q = work_orders::table
+        .filter(work_orders::community_id.eq(community_id))
+        .filter(work_orders::completed_at.ge(from))
+        .filter(work_orders::completed_at.lt(to))
+        .into_boxed();
+    match grid {
+        Some(Some(g)) => q = q.filter(work_orders::grid_id.eq(g)),
+        Some(None) => q = q.filter(work_orders::grid_id.is_null()),
+        None => {}
+    }
+    q.order(work_orders::resolve_minutes)
+        .offset((n - 1) / 2)
+        .limit(1)
+        .select(work_orders::resolve_minutes)
+        .first::<Option<i64>>(conn)
+        .optional()
+        .map(Option::flatten)
+}
+
+/// The bulletin: the community's line first, then one per grid with any orders.
+pub fn compute(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<Line>> {
+    let grids = communities::grids_of(conn, community_id)?;
+    let rows = counts(conn, community_id, from, to)?;
+    let mut total = Line::default();
+    let mut lines = Vec::new();
+    for r in rows {
+        total.received += r.received;
+        total.resolved += r.resolved;
+        total.on_time += r.on_time;
+        total.rated += r.rated;
+        total.satisfied += r.satisfied;
+        lines.push(Line {
+            grid: r.grid_id,
+            name: grids
+                .iter()
+                .find(|g| Some(g.id) == r.grid_id)
+                .map(|g| g.name.clone())
+                .unwrap_or_default(),
+            received: r.received,
+            resolved: r.resolved,
+            on_time: r.on_time,
+            rated: r.rated,
+            satisfied: r.satisfied,
+            median_minutes: median(conn, community_id, Some(r.grid_id), r.resolved, from, to)?,
+        });
+    }
+    total.median_minutes = median(conn, community_id, None, total.resolved, from, to)?;
+    lines.sort_by(|a, b| a.name.cmp(&b.name));
+    lines.insert(0, total);
+    Ok(lines)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MonthQuery {
+    month: String,
+}
+
+/// The month asked for ("2026-11"), or the current month in China.
+fn month_of(q: &str, now: NaiveDateTime) -> (i32, u32) {
+    let parsed = q
+        .split_once('-')
+        .and_then(|(y, m)| Some((y.parse().ok()?, m.parse().ok()?)))
+        .filter(|(_, m): &(i32, u32)| (1..=12).contains(m));
+    parsed.unwrap_or_else(|| {
+        let local = now + chrono::Duration::hours(8);
+        (local.year(), local.month())
+    })
+}
+
+pub struct Bar {
+    pub y: usize,
+    pub label: String,
+    pub value: i64,
+    pub width: i64,
+}
+
+#[derive(Template)]
+#[template(path = "work_orders/bulletin.html")]
+struct BulletinPage {
+    ctx: Ctx,
+    community: Community,
+    month: String,
+    prev: String,
+    next: String,
+    lines: Vec<Line>,
+    received_bars: Vec<Bar>,
+    on_time_bars: Vec<Bar>,
+    chart_height: usize,
+}
+
+const ROW: usize = 100;
+
+fn bars(lines: &[Line], value: impl Fn(&Line) -> i64, max: i64) -> Vec<Bar> {
+    lines
+        .iter()
+        .skip(1)
+        .enumerate()
+        .map(|(i, l)| Bar {
+            y: i * ROW,
+            label: l.name.clone(),
+            value: value(l),
+            width: value(l) * 1000 / max.max(1),
+        })
+        .collect()
+}
+
+fn label(y: i32, m: u32) -> String {
+    format!("{y}-{m:02}")
+}
+
+async fn load(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: String,
+    month: &str,
+) -> Result<(Community, (i32, u32), Vec<Line>), AppError> {
+    let (community, _) = load_community(state, ctx, slug).await?;
+    let (y, m) = month_of(month, state.clock.now());
+    let (from, to) = month_bounds(y, m).ok_or(AppError::NotFound)?;
+    let cid = community.id;
+    let lines = state
+        .db(move |conn| Ok(compute(conn, cid, from, to)?))
+        .await?;
+    Ok((community, (y, m), lines))
+}
+
+pub async fn page(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    slug: web::Path<String>,
+    q: web::Query<MonthQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (community, (y, m), lines) = load(&state, &ctx, slug.into_inner(), &q.month).await?;
+    let (py, pm) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    let max_received = lines.iter().skip(1).map(|l| l.received).max().unwrap_or(0);
+    render(
+        StatusCode::OK,
+        &BulletinPage {
+            received_bars: bars(&lines, |l| l.received, max_received),
+            on_time_bars: bars(&lines, |l| l.on_time_percent().unwrap_or(0), 100),
+            chart_height: lines.len().saturating_sub(1) * ROW + 10,
+            ctx,
+            community,
+            month: label(y, m),
+            prev: label(py, pm),
+            next: label(ny, nm),
+            lines,
+        },
+    )
+}
+
+pub async fn csv(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    slug: web::Path<String>,
+    q: web::Query<MonthQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (community, (y, m), lines) = load(&state, &ctx, slug.into_inner(), &q.month).await?;
+    let mut out = String::from(
+        "grid,received,resolved,resolved_on_time,on_time_percent,median_hours_to_resolve,rated,satisfied,satisfaction_percent\n",
+    );
+    let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
+    for l in &lines {
+        let name = if l.grid.is_none() && l.name.is_empty() {
+            community.name.clone()
+        } else {
+            l.name.clone()
+        };
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{}\n",
+            crate::ballots::decision::csv_field(&name),
+            l.received,
+            l.resolved,
+            l.on_time,
+            opt(l.on_time_percent()),
+            l.median_hours().unwrap_or_default(),
+            l.rated,
+            l.satisfied,
+            opt(l.satisfaction_percent()),
+        ));
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "content-disposition",
+            format!(
+                "attachment; filename=\"{}-bulletin-{}.csv\"",
+                community.slug,
+                label(y, m)
+            ),
+        ))
+        .body(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_start_at_midnight_in_china() {
+        let (from, to) = month_bounds(2026, 12).unwrap_or_default();
+        assert_eq!(from.to_string(), "2026-11-30 16:00:00");
+        assert_eq!(to.to_string(), "2026-12-31 16:00:00");
+        assert!(month_bounds(2026, 13).is_none());
+    }
+
+    #[test]
+    fn a_bad_month_means_this_month() {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+            .and_then(|d| d.and_hms_opt(17, 0, 0))
+            .unwrap_or_default();
+        assert_eq!(month_of("2026-10", now), (2026, 10));
+        assert_eq!(
+            month_of("junk", now),
+            (2026, 12),
+            "it is already December in Beijing"
+        );
+        assert_eq!(month_of("2026-13", now), (2026, 12));
+    }
+}

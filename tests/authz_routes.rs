@@ -279,6 +279,18 @@ const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         "/c/liutang/orders/new",
         RESIDENT,
     ),
+    (
+        "get",
+        "/c/{slug}/orders/limits",
+        "/c/liutang/orders/limits",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/orders/limits",
+        "/c/liutang/orders/limits",
+        COMMITTEE,
+    ),
     ("post", "/c/{slug}/orders", "/c/liutang/orders", RESIDENT),
     (
         "get",

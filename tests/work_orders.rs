@@ -456,3 +456,43 @@ async fn the_monthly_bulletin_counts_by_grid_with_sample_sizes(backend: Backend)
     assert!(committee.get("/inbox").await.body.contains("评价较低"));
 }
 both!(the_monthly_bulletin_counts_by_grid_with_sample_sizes);
+
+async fn a_community_sets_its_own_time_limit_per_category(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let bad = committee
+        .post(
+            "/c/liutang/orders/limits",
+            &[("safety", "一天"), ("road", "72")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("请填1到720之间的整数小时") && bad.body.contains("一天"));
+    let r = committee
+        .post(
+            "/c/liutang/orders/limits",
+            &[("safety", "24"), ("road", "72")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(committee
+        .get("/c/liutang/orders/limits")
+        .await
+        .body
+        .contains("value=\"24\""));
+    // A safety report (the helper's category) is now due in 24 hours: red after 25.
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    let order = report(&resident, "电线裸露", &[]).await;
+    assert!(
+        app.client()
+            .get(&order)
+            .await
+            .body
+            .contains("2026-11-27 09:00"),
+        "received 09:00, due the next day"
+    );
+    app.clock.advance(chrono::Duration::hours(25));
+    assert!(app.client().get(&order).await.body.contains("已超期"));
+}
+both!(a_community_sets_its_own_time_limit_per_category);

@@ -86,6 +86,8 @@ route_table! {
     post "/c/{slug}/decisions/{id}/orders" => orders::from_decision,
     get "/c/{slug}/orders" => orders::list,
     get "/c/{slug}/orders/new" => orders::new_form,
+    get "/c/{slug}/orders/limits" => crate::work_orders::limits::page,
+    post "/c/{slug}/orders/limits" => crate::work_orders::limits::save,
     post "/c/{slug}/orders" => orders::create,
     get "/c/{slug}/orders/{id}" => orders::show,
     post "/c/{slug}/orders/{id}/move" => orders::move_order,

@@ -264,6 +264,7 @@ struct ListPage {
     tabs: Vec<(&'static str, &'static str, bool)>,
     next: Option<i64>,
     can_report: bool,
+    can_configure: bool,
 }
 
 pub async fn list(
@@ -298,6 +299,7 @@ pub async fn list(
         StatusCode::OK,
         &ListPage {
             can_report: allows(&actor, Action::ActAsResident),
+            can_configure: allows(&actor, Action::ConfigureCommunity),
             tabs: [
                 ("open", "orders.filter_open"),
                 ("done", "orders.filter_done"),

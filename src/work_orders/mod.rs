@@ -6,5 +6,6 @@ pub mod bulletin;
 pub mod demo;
 pub mod handlers;
 pub mod jobs;
+pub mod limits;
 pub mod model;
 pub mod rules;

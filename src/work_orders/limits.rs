@@ -30,13 +30,17 @@ pub fn of(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Vec<(Strin
         .load(conn)
 }
 
+/// A typed limit that is not whole hours in range.
+#[derive(Debug, PartialEq, Eq)]
+pub struct BadHours;
+
 /// Parses one typed limit: empty means the default; otherwise whole hours in range.
-pub fn parse_hours(s: &str) -> Result<Option<i64>, ()> {
+pub fn parse_hours(s: &str) -> Result<Option<i64>, BadHours> {
     match s.trim() {
         "" => Ok(None),
         t => match t.parse::<i64>() {
             Ok(h) if (1..=MAX_HOURS).contains(&h) => Ok(Some(h)),
-            _ => Err(()),
+            _ => Err(BadHours),
         },
     }
 }
@@ -138,7 +142,7 @@ pub async fn save(
     for c in CATEGORIES {
         match parse_hours(form.get(c)) {
             Ok(h) => limits.push((c, h)),
-            Err(()) => errors.add(
+            Err(BadHours) => errors.add(
                 c,
                 ctx.f("limits.err_hours", &[("max", &MAX_HOURS.to_string())]),
             ),
@@ -210,8 +214,8 @@ mod tests {
         assert_eq!(parse_hours(""), Ok(None));
         assert_eq!(parse_hours(" 24 "), Ok(Some(24)));
         assert_eq!(parse_hours("720"), Ok(Some(720)));
-        assert_eq!(parse_hours("721"), Err(()));
-        assert_eq!(parse_hours("0"), Err(()));
-        assert_eq!(parse_hours("1.5"), Err(()));
+        assert_eq!(parse_hours("721"), Err(BadHours));
+        assert_eq!(parse_hours("0"), Err(BadHours));
+        assert_eq!(parse_hours("1.5"), Err(BadHours));
     }
 }

@@ -146,6 +146,12 @@ const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
     ),
     (
         "post",
+        "/c/{slug}/items/{id}/result",
+        "/c/liutang/items/999999/result",
+        COMMITTEE,
+    ),
+    (
+        "post",
         "/c/{slug}/items/{id}/follow",
         "/c/liutang/items/999999/follow",
         SIGNED_IN,

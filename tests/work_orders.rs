@@ -334,14 +334,16 @@ async fn a_passed_decision_becomes_a_work_order(backend: Backend) {
         .await
         .body
         .contains("只有通过的决议才能生成工单"));
-    // A reassignment needs a reason.
+    // Assigned to the grid worker; a reassignment needs a reason.
     let page = committee.get(&order).await;
+    let worker_name = &demo.0["grid_worker"].1;
     let worker_id = page
         .body
         .split("<option value=\"")
-        .nth(1)
+        .skip(1)
+        .find(|o| o.contains(&format!(">{worker_name}<")))
         .and_then(|s| s.split('"').next())
-        .expect("someone to assign")
+        .expect("the grid worker can be assigned")
         .to_string();
     let r = committee
         .post(&format!("{order}/assign"), &[("assignee", &worker_id)])
@@ -352,6 +354,60 @@ async fn a_passed_decision_becomes_a_work_order(backend: Backend) {
         .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("改派要写明原因"));
+
+    // The work is done and accepted; then the implementation result is published (实施结果公开)
+    // and the item is completed.
+    let worker = app.signed_in(&demo.contact("grid_worker")).await;
+    for (to, files) in [
+        ("in_progress", vec![]),
+        ("completed", vec![("photos", "a.png", photo())]),
+    ] {
+        let r = worker
+            .post_files(
+                &format!("{order}/move"),
+                &move_fields(to, "第一标段完工"),
+                files,
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let item = app
+        .client()
+        .get("/c/liutang/decisions/2")
+        .await
+        .body
+        .split("href=\"/c/liutang/items/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|id| format!("/c/liutang/items/{id}"))
+        .expect("the decision's item");
+    let early = committee
+        .post(&format!("{item}/result"), &[("text", "已完工")])
+        .await;
+    assert_eq!(early.status, 422, "not before the work is accepted");
+    let r = committee
+        .post_files(
+            &format!("{order}/move"),
+            &move_fields("confirmed", "验收合格"),
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        r.status, 303,
+        "the committee accepts work from a decision: {}",
+        r.body
+    );
+    let page = committee.get(&item).await;
+    assert!(page.body.contains("实施结果应在"), "the publication is due");
+    let r = committee
+        .post(
+            &format!("{item}/result"),
+            &[("text", "1.2公里道路硬化完工，验收合格，决算37.6万元。")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = app.client().get(&item).await;
+    assert!(page.body.contains("决算37.6万元") && page.body.contains("已完成"));
 }
 both!(a_passed_decision_becomes_a_work_order);
 

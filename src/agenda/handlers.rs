@@ -291,6 +291,13 @@ struct ItemPage {
     can_open_ballot: bool,
     /// When the resolution must be published by (决议公开), once there is one.
     resolution_due: String,
+    /// The work orders carrying out the decisions: (id, title, state).
+    orders: Vec<(i64, String, String)>,
+    /// When the implementation result must be published by, once every order is confirmed.
+    result_due: String,
+    /// The published implementation result (实施结果公开).
+    result: Option<model::StepRecord>,
+    can_complete: bool,
     errors: FieldErrors,
     comment_body: String,
     notice: Option<&'static str>,
@@ -315,6 +322,7 @@ struct ItemRows {
     photos: Vec<String>,
     ballots: Vec<crate::ballots::model::Ballot>,
     decisions: Vec<crate::ballots::model::Decision>,
+    orders: Vec<crate::work_orders::model::ItemOrder>,
 }
 
 /// Everything the item page shows, in a fixed number of queries whatever the thread's size.
@@ -343,6 +351,7 @@ pub async fn item_page(
         photos,
         ballots,
         decisions,
+        orders,
     } = state
         .db(move |conn| {
             let item = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
@@ -354,6 +363,7 @@ pub async fn item_page(
             let photos = model::photos_of(conn, id)?;
             let ballots = crate::ballots::model::of_item(conn, id)?;
             let decisions = crate::ballots::model::decisions_of_item(conn, id)?;
+            let orders = crate::work_orders::model::of_item(conn, id)?;
             let (supported, following) = match me {
                 Some(u) => (
                     model::has_supported(conn, id, u)?,
@@ -373,6 +383,7 @@ pub async fn item_page(
                 photos,
                 ballots,
                 decisions,
+                orders,
             })
         })
         .await?;
@@ -417,6 +428,24 @@ pub async fn item_page(
                 .unwrap_or_default(),
             ballots,
             decisions,
+            result: records
+                .iter()
+                .find(|r| r.step == rules::RESULT_STEP)
+                .cloned(),
+            result_due: {
+                let states: Vec<&str> = orders.iter().map(|o| o.2.as_str()).collect();
+                let last = orders.iter().filter_map(|o| o.3).max();
+                match (rules::implementation_done(&states), last) {
+                    (true, Some(t)) => day(&rules::result_publication_due(t)),
+                    _ => String::new(),
+                }
+            },
+            can_complete: allows(&actor, Action::ManageAgenda)
+                && stage == Stage::Implementing
+                && rules::implementation_done(
+                    &orders.iter().map(|o| o.2.as_str()).collect::<Vec<_>>(),
+                ),
+            orders: orders.into_iter().map(|(i, t, s, _)| (i, t, s)).collect(),
             ctx,
             community,
             item,
@@ -455,6 +484,7 @@ pub async fn show(
         "following" => Some("agenda.done_following"),
         "unfollowed" => Some("agenda.done_unfollowed"),
         "step" => Some("steps.done"),
+        "completed" => Some("steps.done_result"),
         _ => None,
     };
     item_page(
@@ -988,4 +1018,101 @@ pub fn day(t: &chrono::NaiveDateTime) -> String {
 
 pub fn atom_time(t: &chrono::NaiveDateTime) -> String {
     rfc3339(t)
+}
+
+// ---- 实施结果公开 ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResultForm {
+    pub text: String,
+}
+
+/// The committee publishes the implementation result once every work order is confirmed;
+/// the item is then completed.
+pub async fn publish_result(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<ResultForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, id) = path.into_inner();
+    let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    let Ok(text) = text_field(&form.text, 1, rules::BODY_MAX) else {
+        let msg = ctx.t("steps.err_result_text").to_string();
+        let on = OnItem {
+            ctx,
+            community,
+            actor,
+            id,
+        };
+        return on.refuse(&state, "result", msg, String::new()).await;
+    };
+    let (c, now) = (community.clone(), state.clock.now());
+    let done = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let item = model::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
+                let orders = crate::work_orders::model::of_item(conn, id)?;
+                let states: Vec<&str> = orders.iter().map(|o| o.2.as_str()).collect();
+                if item.stage() != Stage::Implementing || !rules::implementation_done(&states) {
+                    return Ok(false);
+                }
+                conn_record_result(conn, &item, &text, me, now)?;
+                model::move_stage(
+                    conn,
+                    &item,
+                    Stage::Implementing,
+                    Stage::Completed,
+                    Some(me),
+                    "",
+                    now,
+                )?;
+                tell_followers(conn, &c, &item, "item_stage_completed", "", me, now)?;
+                Ok(true)
+            })
+        })
+        .await?;
+    if !done {
+        let msg = ctx.t("steps.err_result_not_ready").to_string();
+        let on = OnItem {
+            ctx,
+            community,
+            actor,
+            id,
+        };
+        return on.refuse(&state, "result", msg, String::new()).await;
+    }
+    Ok(see_other(&format!(
+        "/c/{}/items/{id}?done=completed#steps",
+        community.slug
+    )))
+}
+
+/// Records the published implementation result beside the four deliberations.
+fn conn_record_result(
+    conn: &mut AnyConnection,
+    item: &Item,
+    text: &str,
+    by: i64,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    use crate::schema::agenda_steps;
+    use diesel::prelude::*;
+    diesel::insert_into(agenda_steps::table)
+        .values((
+            agenda_steps::community_id.eq(item.community_id),
+            agenda_steps::item_id.eq(item.id),
+            agenda_steps::step.eq(rules::RESULT_STEP),
+            agenda_steps::held_on.eq(now),
+            agenda_steps::body.eq(""),
+            agenda_steps::expected.eq(0),
+            agenda_steps::present.eq(0),
+            agenda_steps::outcome.eq(""),
+            agenda_steps::minutes.eq(text),
+            agenda_steps::recorded_by.eq(by),
+            agenda_steps::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
 }

@@ -60,6 +60,7 @@ route_table! {
     post "/c/{slug}/items/{id}/unsupport" => agenda::unsupport,
     post "/c/{slug}/items/{id}/stage" => agenda::move_stage,
     post "/c/{slug}/items/{id}/steps" => agenda::record_step,
+    post "/c/{slug}/items/{id}/result" => agenda::publish_result,
     post "/c/{slug}/items/{id}/follow" => agenda::follow,
     post "/c/{slug}/items/{id}/unfollow" => agenda::unfollow,
     post "/c/{slug}/items/{id}/comments" => comments::post,

@@ -553,3 +553,22 @@ pub fn of_decision(
         .select((work_orders::id, work_orders::title, work_orders::state))
         .load(conn)
 }
+
+/// An order carrying out an item's decision: (id, title, state, confirmed at).
+pub type ItemOrder = (i64, String, String, Option<NaiveDateTime>);
+
+/// The orders carrying out an item's decisions.
+pub fn of_item(conn: &mut AnyConnection, item_id: i64) -> QueryResult<Vec<ItemOrder>> {
+    use crate::schema::decisions;
+    work_orders::table
+        .inner_join(decisions::table.on(work_orders::decision_id.eq(decisions::id.nullable())))
+        .filter(decisions::item_id.eq(item_id))
+        .order(work_orders::id)
+        .select((
+            work_orders::id,
+            work_orders::title,
+            work_orders::state,
+            work_orders::confirmed_at,
+        ))
+        .load(conn)
+}

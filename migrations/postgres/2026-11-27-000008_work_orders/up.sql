@@ -32,7 +32,8 @@ CREATE INDEX work_orders_community ON work_orders(community_id, id);
 CREATE INDEX work_orders_due ON work_orders(state, due_at);
 CREATE INDEX work_orders_assignee ON work_orders(assignee_id, state);
 CREATE INDEX work_orders_received ON work_orders(community_id, received_at);
-CREATE INDEX work_orders_completed ON work_orders(community_id, completed_at);
+-- Covers the bulletin: counts by completion and the median minutes per grid, index-only.
+CREATE INDEX work_orders_completed ON work_orders(community_id, completed_at, grid_id, resolve_minutes);
 
 -- The public timeline of an order. Append-only.
 CREATE TABLE work_order_events (

@@ -46,6 +46,17 @@ pub fn acquire(
     }
 }
 
+/// Gives the lease back (a one-shot run from cron, done), so the next run need not wait.
+pub fn release(conn: &mut AnyConnection, name: &str, holder: &str) -> Result<(), AppError> {
+    diesel::delete(
+        job_leases::table
+            .filter(job_leases::name.eq(name))
+            .filter(job_leases::holder.eq(holder)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
 /// Claims the run `key` of job `name` in the caller's transaction: false if it already ran.
 pub fn claim_run(
     conn: &mut AnyConnection,

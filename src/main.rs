@@ -209,7 +209,9 @@ fn run_jobs_once(config: &Config) -> Result<(), String> {
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     let now = yishi::clock::Clock::now(&yishi::clock::SystemClock);
     let holder = format!("cron-{}", std::process::id());
-    let ran = yishi::jobs::run_all(&mut conn, &holder, now).map_err(|e| e.to_string())?;
+    let ran = yishi::jobs::run_all(&mut conn, &holder, now).map_err(|e| e.to_string());
+    yishi::jobs::release(&mut conn, "periodic", &holder).map_err(|e| e.to_string())?;
+    let ran = ran?;
     println!(
         "ballots closed {}, orders escalated {}, confirmed {}, reminders {}, weekly notices {}",
         ran.ballots_closed, ran.escalated, ran.confirmed, ran.reminders, ran.weekly

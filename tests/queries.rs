@@ -155,3 +155,84 @@ async fn spawn_app_counted(backend: Backend) -> TestApp {
     let _ = MARKER.set(marker);
     app
 }
+
+async fn ballot_and_work_order_pages_cost_the_same_queries_whatever_their_size(backend: Backend) {
+    set_default_instrumentation(counting).expect("instrumentation");
+    let app = spawn_app_counted(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    // Two secret online decisions of the demo: a board of 23 rows and one of about 70.
+    let small = queries_for(&app.client(), "/c/liutang/decisions/6").await;
+    let large = queries_for(&app.client(), "/c/liutang/decisions/3").await;
+    eprintln!("decision page queries: {small} for 23 board rows, {large} for 70");
+    assert_eq!(
+        small, large,
+        "the decision page's queries grow with its board"
+    );
+
+    // An order's page as its timeline grows (20 reassignments), and the order list and the
+    // bulletin as orders are added.
+    let order = "/c/liutang/orders/9";
+    let page_small = queries_for(&committee, order).await;
+    let list_small = queries_for(&app.client(), "/c/liutang/orders?filter=all").await;
+    let bulletin_small = queries_for(&app.client(), "/c/liutang/bulletin?month=2026-11").await;
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    for i in 0..25 {
+        let r = resident
+            .post_files(
+                "/c/liutang/orders",
+                &[
+                    ("title", &format!("问题{i}")),
+                    ("description", "说明"),
+                    ("category", "road"),
+                    ("place", "村道"),
+                ],
+                vec![],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let page = committee.get(order).await;
+    let someone = page
+        .body
+        .split("<option value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("someone to assign")
+        .to_string();
+    for i in 0..20 {
+        let r = committee
+            .post(
+                "/c/liutang/orders/1/assign",
+                &[("assignee", &someone), ("note", &format!("改派{i}"))],
+            )
+            .await;
+        assert_eq!(r.status, 422, "a confirmed order cannot be reassigned");
+        let r = committee
+            .post(
+                "/c/liutang/orders/9/assign",
+                &[("assignee", &someone), ("note", &format!("改派{i}"))],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let page_large = queries_for(&committee, order).await;
+    let list_large = queries_for(&app.client(), "/c/liutang/orders?filter=all").await;
+    let bulletin_large = queries_for(&app.client(), "/c/liutang/bulletin?month=2026-11").await;
+    eprintln!(
+        "order page {page_small} → {page_large}; list {list_small} → {list_large}; bulletin {bulletin_small} → {bulletin_large}"
+    );
+    assert_eq!(
+        page_small, page_large,
+        "the order page grows with its timeline"
+    );
+    assert_eq!(
+        list_small, list_large,
+        "the order list grows with the orders"
+    );
+    assert_eq!(
+        bulletin_small, bulletin_large,
+        "the bulletin grows with the orders, not only the grids"
+    );
+}
+both!(ballot_and_work_order_pages_cost_the_same_queries_whatever_their_size);

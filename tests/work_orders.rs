@@ -552,3 +552,40 @@ async fn a_community_sets_its_own_time_limit_per_category(backend: Backend) {
     assert!(app.client().get(&order).await.body.contains("已超期"));
 }
 both!(a_community_sets_its_own_time_limit_per_category);
+
+/// `yishi jobs run-once`, as cron would run it: the day's reminders go out on the first run
+/// and not again on the second.
+async fn jobs_run_once_from_the_command_line(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let run = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_yishi"))
+            .args(["jobs", "run-once"])
+            .env("YISHI_DATABASE_URL", &app.db.url)
+            .env("YISHI_DATA_DIR", app.db.dir.path().join("data"))
+            .env("YISHI_LOG", "warn")
+            .output()
+            .expect("yishi jobs run-once runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let reminders: i64 = text
+            .split("reminders ")
+            .nth(1)
+            .and_then(|s| s.split(',').next())
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("a summary line: {text}"));
+        reminders
+    };
+    let first = run();
+    let second = run();
+    assert!(
+        first >= 1,
+        "the demo's overdue orders have assignees to remind"
+    );
+    assert_eq!(second, 0, "the day's reminders go out once");
+}
+both!(jobs_run_once_from_the_command_line);

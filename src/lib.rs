@@ -18,6 +18,7 @@ pub mod open311;
 pub mod schema;
 pub mod startup;
 pub mod supervision;
+pub mod transparency;
 pub mod uploads;
 pub mod web;
 pub mod work_orders;

@@ -22,6 +22,10 @@
 #[path = "../tests/common/voters.rs"]
 mod voters;
 
+#[path = "support/mod.rs"]
+mod support;
+use support::{count, insert_rows, knob, ms, pick, postgres_admin_url};
+
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -30,7 +34,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDateTime;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::Text;
 use rand::Rng;
 use yishi::agenda::model as agenda;
 use yishi::agenda::rules::Stage;
@@ -48,20 +52,12 @@ use yishi::web::AppState;
 
 const COMMITTEE: &str = "13810000002";
 const BIG_SLUG: &str = "wanren";
-const ROWS_PER_INSERT: usize = 1000;
 
 struct Knobs {
     voters: usize,
     secs: f64,
     board: usize,
     requests: usize,
-}
-
-fn knob<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
 }
 
 /// One line of the final table.
@@ -75,35 +71,10 @@ struct Row {
     note: String,
 }
 
-fn ms(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1000.0)
-}
-
-/// The `q` quantile of sorted durations.
-fn pick(sorted: &[Duration], q: f64) -> Duration {
-    sorted
-        .get(((sorted.len() as f64 * q) as usize).min(sorted.len().saturating_sub(1)))
-        .copied()
-        .unwrap_or_default()
-}
-
 fn start_time() -> NaiveDateTime {
     chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
         .and_then(|d| d.and_hms_opt(1, 0, 0))
         .expect("valid time")
-}
-
-/// The PostgreSQL server to use, without TLS unless the URL asks for it.
-fn postgres_admin_url() -> String {
-    let url = std::env::var("YISHI_BENCH_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    match url::Url::parse(&url) {
-        Ok(mut u) if !u.query_pairs().any(|(k, _)| k == "sslmode") => {
-            u.query_pairs_mut().append_pair("sslmode", "disable");
-            u.to_string()
-        }
-        _ => url,
-    }
 }
 
 // ---- HTTP helpers ----
@@ -309,19 +280,9 @@ async fn vote_phase(url: String, voters: Vec<Voter>, conns: usize, secs: f64) ->
 }
 
 #[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-#[derive(QueryableByName)]
 struct Setting {
     #[diesel(sql_type = Text)]
     value: String,
-}
-
-fn count(conn: &mut AnyConnection, sql: &str) -> Result<i64, AppError> {
-    Ok(diesel::sql_query(sql).get_result::<Count>(conn)?.n)
 }
 
 fn setting(conn: &mut AnyConnection, sql: &str) -> Result<String, AppError> {
@@ -520,34 +481,6 @@ async fn votes(
 }
 
 // ---- 2. closing 100,000 votes ----
-
-/// Runs `sql_head` followed by `rows` in multi-row INSERTs of `ROWS_PER_INSERT`.
-fn insert_rows(
-    conn: &mut AnyConnection,
-    sql_head: &str,
-    rows: impl Iterator<Item = String>,
-) -> Result<(), AppError> {
-    let mut batch: Vec<String> = Vec::with_capacity(ROWS_PER_INSERT);
-    for r in rows {
-        batch.push(r);
-        if batch.len() == ROWS_PER_INSERT {
-            flush(conn, sql_head, &mut batch)?;
-        }
-    }
-    flush(conn, sql_head, &mut batch)
-}
-
-fn flush(
-    conn: &mut AnyConnection,
-    sql_head: &str,
-    batch: &mut Vec<String>,
-) -> Result<(), AppError> {
-    if !batch.is_empty() {
-        conn.batch_execute(&format!("{sql_head} VALUES {}", batch.join(",")))?;
-        batch.clear();
-    }
-    Ok(())
-}
 
 struct Big {
     community_id: i64,

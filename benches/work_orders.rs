@@ -23,6 +23,10 @@
 //! `YISHI_BENCH_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`) the
 //! server on which a scratch database is made and dropped.
 
+#[path = "support/mod.rs"]
+mod support;
+use support::{count, insert_rows, knob, ms, pick, postgres_admin_url};
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,7 +34,6 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, NaiveDateTime};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 use rand::Rng;
 use yishi::authz::Role;
 use yishi::clock::FixedClock;
@@ -46,19 +49,11 @@ use yishi::work_orders::model::{self as orders, CATEGORIES};
 use yishi::work_orders::rules::{percent, State};
 
 const SLUG: &str = "liutang";
-const ROWS_PER_INSERT: usize = 1000;
 
 struct Knobs {
     orders: usize,
     secs: f64,
     keep: bool,
-}
-
-fn knob<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
 }
 
 /// One line of the final table.
@@ -71,18 +66,6 @@ struct Row {
     p50: Duration,
     p99: Duration,
     note: String,
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1000.0)
-}
-
-/// The `q` quantile of sorted durations.
-fn pick(sorted: &[Duration], q: f64) -> Duration {
-    sorted
-        .get(((sorted.len() as f64 * q) as usize).min(sorted.len().saturating_sub(1)))
-        .copied()
-        .unwrap_or_default()
 }
 
 /// 10:00 on 29 November 2026 in China: most of the month has passed.
@@ -108,58 +91,7 @@ fn sql_text(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// The PostgreSQL server to use, without TLS unless the URL asks for it.
-fn postgres_admin_url() -> String {
-    let url = std::env::var("YISHI_BENCH_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    match url::Url::parse(&url) {
-        Ok(mut u) if !u.query_pairs().any(|(k, _)| k == "sslmode") => {
-            u.query_pairs_mut().append_pair("sslmode", "disable");
-            u.to_string()
-        }
-        _ => url,
-    }
-}
-
 // ---- seeding ----
-
-/// Runs `sql_head` followed by `rows` in multi-row INSERTs of `ROWS_PER_INSERT`.
-fn insert_rows(
-    conn: &mut AnyConnection,
-    sql_head: &str,
-    rows: impl Iterator<Item = String>,
-) -> Result<(), AppError> {
-    let mut batch: Vec<String> = Vec::with_capacity(ROWS_PER_INSERT);
-    for r in rows {
-        batch.push(r);
-        if batch.len() == ROWS_PER_INSERT {
-            flush(conn, sql_head, &mut batch)?;
-        }
-    }
-    flush(conn, sql_head, &mut batch)
-}
-
-fn flush(
-    conn: &mut AnyConnection,
-    sql_head: &str,
-    batch: &mut Vec<String>,
-) -> Result<(), AppError> {
-    if !batch.is_empty() {
-        conn.batch_execute(&format!("{sql_head} VALUES {}", batch.join(",")))?;
-        batch.clear();
-    }
-    Ok(())
-}
-
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-fn count(conn: &mut AnyConnection, sql: &str) -> Result<i64, AppError> {
-    Ok(diesel::sql_query(sql).get_result::<Count>(conn)?.n)
-}
 
 /// What a category's reports are called, for titles.
 fn label(category: &str) -> &'static str {

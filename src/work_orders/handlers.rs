@@ -545,6 +545,40 @@ async fn refuse(
     order_page(state, ctx, community, actor, id, errors, None, status).await
 }
 
+/// Who was answered, for the redirect or the refusal that follows a form.
+struct Refusal {
+    ctx: Ctx,
+    community: Community,
+    actor: Actor,
+    id: i64,
+}
+
+/// Sends the user back to the order with a `done` notice, or shows the order page with the
+/// message of the refusal.
+async fn answer(
+    state: &AppState,
+    on: Refusal,
+    result: Result<(), &'static str>,
+    done: &str,
+) -> Result<HttpResponse, AppError> {
+    let Refusal {
+        ctx,
+        community,
+        actor,
+        id,
+    } = on;
+    match result {
+        Ok(()) => Ok(see_other(&format!(
+            "/c/{}/orders/{id}?done={done}",
+            community.slug
+        ))),
+        Err(key) => {
+            let msg = ctx.t(key).to_string();
+            refuse(state, ctx, community, actor, id, msg).await
+        }
+    }
+}
+
 // ---- moves ----
 
 #[derive(Deserialize, Default)]
@@ -700,16 +734,13 @@ pub async fn assign(
             })
         })
         .await?;
-    match result {
-        Ok(()) => Ok(see_other(&format!(
-            "/c/{}/orders/{id}?done=assigned",
-            community.slug
-        ))),
-        Err(key) => {
-            let msg = ctx.t(key).to_string();
-            refuse(&state, ctx, community, actor, id, msg).await
-        }
-    }
+    let on = Refusal {
+        ctx,
+        community,
+        actor,
+        id,
+    };
+    answer(&state, on, result, "assigned").await
 }
 
 #[derive(Deserialize, Default)]
@@ -753,12 +784,7 @@ pub async fn rate(
                     return Ok(Err("orders.err_rated"));
                 }
                 if rules::needs_follow_up(r) {
-                    let committee: Vec<i64> = communities::members(conn, cid)?
-                        .into_iter()
-                        .filter(|m| m.role == Role::Committee.as_str())
-                        .map(|m| m.user_id)
-                        .collect();
-                    for user in committee {
+                    for user in super::jobs::holders(conn, cid, Role::Committee)? {
                         tell(conn, &slug, &order, user, "order_follow_up", now)?;
                     }
                 }
@@ -766,16 +792,13 @@ pub async fn rate(
             })
         })
         .await?;
-    match result {
-        Ok(()) => Ok(see_other(&format!(
-            "/c/{}/orders/{id}?done=rated",
-            community.slug
-        ))),
-        Err(key) => {
-            let msg = ctx.t(key).to_string();
-            refuse(&state, ctx, community, actor, id, msg).await
-        }
-    }
+    let on = Refusal {
+        ctx,
+        community,
+        actor,
+        id,
+    };
+    answer(&state, on, result, "rated").await
 }
 
 // ---- from a decision ----

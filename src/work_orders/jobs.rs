@@ -15,7 +15,7 @@ use crate::schema::{communities, memberships, work_orders};
 use crate::web::error::AppError;
 
 /// Users holding `role` in a community.
-fn holders(conn: &mut AnyConnection, community_id: i64, role: Role) -> QueryResult<Vec<i64>> {
+pub fn holders(conn: &mut AnyConnection, community_id: i64, role: Role) -> QueryResult<Vec<i64>> {
     memberships::table
         .filter(memberships::community_id.eq(community_id))
         .filter(memberships::role.eq(role.as_str()))

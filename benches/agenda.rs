@@ -192,7 +192,7 @@ async fn seed(state: &AppState) -> i64 {
                     conn,
                     &comments::NewComment {
                         community_id: c.id,
-                        item_id: item,
+                        target: comments::Target::Item(item),
                         parent_id: None,
                         author_id: residents[i % residents.len()],
                         body: COMMENT,

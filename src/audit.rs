@@ -19,8 +19,11 @@ pub struct Entry<'a> {
     pub reason: &'a str,
 }
 
+/// Actions that change who holds an office: each is also published in the transparency log.
+const LOGGED: [&str; 2] = ["appoint", "revoke"];
+
 pub fn record(conn: &mut AnyConnection, e: &Entry, now: NaiveDateTime) -> QueryResult<()> {
-    diesel::insert_into(action_log::table)
+    let id: i64 = diesel::insert_into(action_log::table)
         .values((
             action_log::community_id.eq(e.community_id),
             action_log::actor_id.eq(e.actor_id),
@@ -30,7 +33,17 @@ pub fn record(conn: &mut AnyConnection, e: &Entry, now: NaiveDateTime) -> QueryR
             action_log::reason.eq(e.reason),
             action_log::created_at.eq(now),
         ))
-        .execute(conn)?;
+        .returning(action_log::id)
+        .get_result(conn)?;
+    if LOGGED.contains(&e.action) {
+        crate::transparency::records::publish(
+            conn,
+            crate::transparency::log::Kind::RoleGrant,
+            e.community_id,
+            id,
+            now,
+        )?;
+    }
     Ok(())
 }
 

@@ -99,7 +99,8 @@ pub enum Action {
     RaiseProposal,
     /// Put an item on the agenda directly, move items through their stages.
     ManageAgenda,
-    /// Comment in a thread: verified residents, the committee, supervisors, township staff.
+    /// Comment in a thread: verified residents, the committee, supervisors, grid workers (who
+    /// answer for the work orders of their grid), township staff.
     Comment,
     /// Hide or unhide a comment, with a public reason.
     Moderate,
@@ -131,7 +132,11 @@ pub fn allows(actor: &Actor, action: Action) -> bool {
         ManageAgenda | Moderate => actor.signed_in && committee,
         Comment => {
             actor.signed_in
-                && (actor.has(Role::Resident) || committee || supervisor || actor.township_above)
+                && (actor.has(Role::Resident)
+                    || committee
+                    || supervisor
+                    || actor.has(Role::GridWorker)
+                    || actor.township_above)
         }
         ReadHidden => {
             actor.signed_in && (committee || supervisor || actor.township_above || actor.is_admin)

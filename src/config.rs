@@ -59,6 +59,17 @@ pub struct Config {
     #[arg(long, env = "YISHI_JOB_INTERVAL", default_value_t = 15)]
     pub job_interval: u64,
 
+    /// The transparency log's Ed25519 signing key (a C2SP signed-note `PRIVATE+KEY+…` line),
+    /// created on first start. Keep it outside the database and back it up; every app server
+    /// of a site uses the same file. Defaults to `DATA_DIR/log-signing.key`.
+    #[arg(long, env = "YISHI_LOG_KEY_FILE")]
+    pub log_key_file: Option<PathBuf>,
+
+    /// The log's name (its origin line and key name) when the key is first created, e.g.
+    /// `yishi.example.cn/log`. Defaults to the host of the base URL followed by `/log`.
+    #[arg(long, env = "YISHI_LOG_ORIGIN")]
+    pub log_origin: Option<String>,
+
     /// HTTP worker threads (defaults to the number of cores).
     #[arg(long, env = "YISHI_WORKERS")]
     pub workers: Option<usize>,
@@ -80,7 +91,38 @@ impl Config {
             mail_from: "议事 <noreply@yishi.invalid>".into(),
             mail_interval: 0,
             job_interval: 0,
+            log_key_file: None,
+            log_origin: None,
         }
+    }
+
+    pub fn log_key_file(&self) -> PathBuf {
+        self.log_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir().join("log-signing.key"))
+    }
+
+    /// The log's origin for a new key: configured, or the site's host + `/log`.
+    pub fn log_origin(&self) -> String {
+        if let Some(o) = &self.log_origin {
+            return o.clone();
+        }
+        let base = self
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind));
+        let host = url::Url::parse(&base)
+            .ok()
+            .and_then(|u| {
+                u.host_str().map(|h| {
+                    format!(
+                        "{h}{}",
+                        u.port().map(|p| format!(":{p}")).unwrap_or_default()
+                    )
+                })
+            })
+            .unwrap_or_else(|| "yishi.invalid".into());
+        format!("{host}/log")
     }
 
     pub fn data_dir(&self) -> PathBuf {

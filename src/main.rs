@@ -41,6 +41,11 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Check the transparency log (for supervisors), or export it for checking offline.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Platform administration.
     Admin {
         #[command(subcommand)]
@@ -53,6 +58,37 @@ enum JobsCommand {
     /// Run every job once and exit, for cron instead of the server's own timer (set
     /// YISHI_JOB_INTERVAL=0 on the servers then). Takes the same lease as the servers.
     RunOnce {
+        #[command(flatten)]
+        config: Config,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Fetch the signed checkpoint, every entry and the proofs; check the signature, the
+    /// root and consistency with the checkpoint saved last time; re-hash every published
+    /// record and name each one that no longer matches. Exit status 0: all good; 1: the
+    /// log or a record fails.
+    Verify {
+        /// The site, e.g. `https://yishi.example.cn`.
+        #[arg(long, conflicts_with = "file", required_unless_present = "file")]
+        url: Option<String>,
+        /// An export file made by `yishi audit export`, instead of a site.
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+        /// The verifier key to trust (`name+id+base64`, from the committee's notice board);
+        /// without it the key saved last time, or on first use the site's own.
+        #[arg(long)]
+        key: Option<String>,
+        /// Where the last accepted checkpoint is kept, for the consistency check.
+        #[arg(long, default_value = "yishi-audit-state.json")]
+        state: std::path::PathBuf,
+    },
+    /// Write the key, the newest checkpoint and every entry with its record to a file.
+    Export {
+        /// The file to write.
+        #[arg(long)]
+        out: std::path::PathBuf,
         #[command(flatten)]
         config: Config,
     },
@@ -94,6 +130,18 @@ fn main() -> ExitCode {
             init_tracing(&config.log);
             run_jobs_once(&config)
         }
+        Command::Audit {
+            command:
+                AuditCommand::Verify {
+                    url,
+                    file,
+                    key,
+                    state,
+                },
+        } => audit_verify(url, file, key, &state),
+        Command::Audit {
+            command: AuditCommand::Export { out, config },
+        } => audit_export(&config, &out),
         Command::Admin {
             command:
                 AdminCommand::Create {
@@ -110,6 +158,74 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn audit_verify(
+    url: Option<String>,
+    file: Option<std::path::PathBuf>,
+    key: Option<String>,
+    state: &std::path::Path,
+) -> Result<(), String> {
+    use yishi::transparency::verify::{self, Export, Site, Source};
+    let source: Box<dyn Source> = match (url, file) {
+        (Some(u), _) => Box::new(Site::new(&u)),
+        (None, Some(f)) => {
+            let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+            let export: Export =
+                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", f.display()))?;
+            Box::new(export)
+        }
+        (None, None) => return Err("give --url or --file".into()),
+    };
+    let report = verify::verify(source.as_ref(), key.as_deref(), Some(state))?;
+    println!(
+        "checkpoint: {} entries of {}, signature good, root matches",
+        report.checkpoint.size, report.checkpoint.origin
+    );
+    match report.consistent_with {
+        Some(n) => println!("consistent with the checkpoint of {n} entries checked before"),
+        None => println!(
+            "first check: this checkpoint is saved in {}",
+            state.display()
+        ),
+    }
+    if report.findings.is_empty() {
+        println!(
+            "all {} published records match their entries",
+            report.records
+        );
+        Ok(())
+    } else {
+        for f in &report.findings {
+            println!("MISMATCH {f}");
+        }
+        Err(format!(
+            "{} of {} published records do not match the log",
+            report.findings.len(),
+            report.records
+        ))
+    }
+}
+
+fn audit_export(config: &Config, out: &std::path::Path) -> Result<(), String> {
+    use yishi::transparency::{checkpoint, handlers, verify::Export};
+    let pool = prepare(config)?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let key = checkpoint::LogKey::load_or_create(&config.log_key_file(), &config.log_origin())?;
+    let now = yishi::clock::Clock::now(&yishi::clock::SystemClock);
+    let note =
+        db::write_tx(&mut conn, |c| checkpoint::latest(c, &key, now)).map_err(|e| e.to_string())?;
+    let size = yishi::transparency::log::size(&mut conn).map_err(|e| e.to_string())?;
+    let records = handlers::records_page(&mut conn, 0, size).map_err(|e| e.to_string())?;
+    let export = Export {
+        key: key.verifier_key().to_string(),
+        checkpoint: note,
+        records,
+    };
+    let text = serde_json::to_string(&export).map_err(|e| e.to_string())?;
+    std::fs::write(out, text).map_err(|e| format!("{}: {e}", out.display()))?;
+    println!("wrote {size} entries to {}", out.display());
+    Ok(())
 }
 
 fn serve(config: Config, load_demo: bool) -> Result<(), String> {

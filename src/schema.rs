@@ -172,7 +172,8 @@ diesel::table! {
     comments (id) {
         id -> BigInt,
         community_id -> BigInt,
-        item_id -> BigInt,
+        item_id -> Nullable<BigInt>,
+        order_id -> Nullable<BigInt>,
         parent_id -> Nullable<BigInt>,
         author_id -> BigInt,
         body -> Text,
@@ -450,6 +451,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    log_entries (idx) {
+        idx -> BigInt,
+        community_id -> Nullable<BigInt>,
+        kind -> Text,
+        record_id -> BigInt,
+        content_sha256 -> Text,
+        entry -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    log_hashes (id) {
+        id -> BigInt,
+        hash -> Binary,
+    }
+}
+
+diesel::table! {
+    log_checkpoints (size) {
+        size -> BigInt,
+        root -> Binary,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    log_head (id) {
+        id -> BigInt,
+        size -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(agenda_items -> communities (community_id));
 diesel::joinable!(agenda_items -> users (author_id));
@@ -465,6 +501,10 @@ diesel::joinable!(ballot_voters -> users (user_id));
 diesel::joinable!(decision_countersigns -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    log_checkpoints,
+    log_entries,
+    log_hashes,
+    log_head,
     users,
     sessions,
     login_failures,

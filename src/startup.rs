@@ -86,12 +86,17 @@ impl Application {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let workers = config.workers;
         let mailer = crate::mail::Mailer::from_config(&config)?;
+        let log_key = Arc::new(crate::transparency::checkpoint::LogKey::load_or_create(
+            &config.log_key_file(),
+            &config.log_origin(),
+        )?);
         let state = web::Data::new(AppState {
             pool,
             config,
             clock,
             secret,
             mailer,
+            log_key,
         });
         if state.config.mail_interval > 0 {
             spawn_mail_sender(state.clone());

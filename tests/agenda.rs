@@ -253,7 +253,7 @@ async fn the_thread_nests_counts_stances_and_sanitises(backend: Backend) {
         .await;
     assert_eq!(r.status, 422);
     assert!(
-        r.body.contains("不属于这个议题") && r.body.contains("串楼了"),
+        r.body.contains("不在这个讨论里") && r.body.contains("串楼了"),
         "message, text kept"
     );
 }

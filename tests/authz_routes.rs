@@ -32,9 +32,10 @@ const OVERSIGHT: [bool; 10] = [
 const RESIDENT: [bool; 10] = [
     false, false, true, true, true, true, false, false, false, false,
 ];
-/// Those who take part in discussions: residents, the committee, supervisors, township staff.
+/// Those who take part in discussions: residents, the committee, supervisors, grid workers,
+/// township staff.
 const DISCUSS: [bool; 10] = [
-    false, false, true, true, true, true, false, true, false, false,
+    false, false, true, true, true, true, true, true, false, false,
 ];
 
 const SUPERVISOR: [bool; 10] = [
@@ -44,6 +45,35 @@ const SUPERVISOR: [bool; 10] = [
 /// (method, pattern, concrete path, who may).
 const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
     ("get", "/healthz", "/healthz", ALL),
+    ("get", "/log", "/log", ALL),
+    ("get", "/log/checkpoint", "/log/checkpoint", ALL),
+    ("get", "/log/key", "/log/key", ALL),
+    (
+        "get",
+        "/log/tile/entries/{index:.*}",
+        "/log/tile/entries/000.p/1",
+        ALL,
+    ),
+    (
+        "get",
+        "/log/tile/{level}/{index:.*}",
+        "/log/tile/0/000.p/1",
+        ALL,
+    ),
+    (
+        "get",
+        "/log/proof/inclusion",
+        "/log/proof/inclusion?index=0&size=1",
+        ALL,
+    ),
+    (
+        "get",
+        "/log/proof/consistency",
+        "/log/proof/consistency?old=1&size=1",
+        ALL,
+    ),
+    ("get", "/log/records", "/log/records", ALL),
+    ("get", "/log/entries/{idx}", "/log/entries/0", ALL),
     ("get", "/static/style.css", "/static/style.css", ALL),
     ("get", "/", "/", ALL),
     ("get", "/signup", "/signup", ALL),
@@ -166,6 +196,12 @@ const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         "post",
         "/c/{slug}/items/{id}/comments",
         "/c/liutang/items/999999/comments",
+        DISCUSS,
+    ),
+    (
+        "post",
+        "/c/{slug}/orders/{id}/comments",
+        "/c/liutang/orders/999999/comments",
         DISCUSS,
     ),
     (

@@ -4,6 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
+use yishi::comments::model::Target;
 
 use diesel::connection::{set_default_instrumentation, Instrumentation, InstrumentationEvent};
 
@@ -41,7 +42,34 @@ async fn queries_for(client: &Client, path: &str) -> usize {
     QUERIES.load(Ordering::SeqCst) - before
 }
 
-async fn add_comments(app: &TestApp, item_id: i64, community_id: i64, authors: Vec<i64>, n: usize) {
+/// The demo community's id and its residents.
+async fn community_and_residents(app: &TestApp) -> (i64, Vec<i64>) {
+    app.state
+        .db(|conn| {
+            use diesel::prelude::*;
+            use yishi::schema::{communities, memberships};
+            let cid: i64 = communities::table
+                .filter(communities::slug.eq("liutang"))
+                .select(communities::id)
+                .first(conn)?;
+            let authors: Vec<i64> = memberships::table
+                .filter(memberships::community_id.eq(cid))
+                .filter(memberships::role.eq("resident"))
+                .select(memberships::user_id)
+                .load(conn)?;
+            Ok((cid, authors))
+        })
+        .await
+        .expect("authors")
+}
+
+async fn add_comments(
+    app: &TestApp,
+    target: yishi::comments::model::Target,
+    community_id: i64,
+    authors: Vec<i64>,
+    n: usize,
+) {
     let now = yishi::clock::Clock::now(&*app.clock);
     app.state
         .db(move |conn| {
@@ -51,7 +79,7 @@ async fn add_comments(app: &TestApp, item_id: i64, community_id: i64, authors: V
                     conn,
                     &yishi::comments::model::NewComment {
                         community_id,
-                        item_id,
+                        target,
                         parent_id: parent,
                         author_id: authors[i % authors.len()],
                         body: "我觉得这个方案可以再讨论一下，特别是晚上停车和白天步行的时间怎么分开。",
@@ -88,28 +116,11 @@ async fn an_item_page_costs_the_same_queries_at_10_and_500_comments(backend: Bac
         .next()
         .and_then(|s| s.parse().ok())
         .expect("item id");
-    let (cid, authors) = app
-        .state
-        .db(|conn| {
-            use diesel::prelude::*;
-            use yishi::schema::{communities, memberships};
-            let cid: i64 = communities::table
-                .filter(communities::slug.eq("liutang"))
-                .select(communities::id)
-                .first(conn)?;
-            let authors: Vec<i64> = memberships::table
-                .filter(memberships::community_id.eq(cid))
-                .filter(memberships::role.eq("resident"))
-                .select(memberships::user_id)
-                .load(conn)?;
-            Ok((cid, authors))
-        })
-        .await
-        .expect("authors");
-    add_comments(&app, item_id, cid, authors.clone(), 10).await;
+    let (cid, authors) = community_and_residents(&app).await;
+    add_comments(&app, Target::Item(item_id), cid, authors.clone(), 10).await;
     let small = queries_for(&committee, &path).await;
     let small_anon = queries_for(&app.client(), &path).await;
-    add_comments(&app, item_id, cid, authors, 490).await;
+    add_comments(&app, Target::Item(item_id), cid, authors, 490).await;
     let large = queries_for(&committee, &path).await;
     let large_anon = queries_for(&app.client(), &path).await;
     eprintln!("item page queries: {small} at 10 comments, {large} at 500 (anonymous: {small_anon}, {large_anon})");
@@ -170,7 +181,7 @@ async fn ballot_and_work_order_pages_cost_the_same_queries_whatever_their_size(b
         "the decision page's queries grow with its board"
     );
 
-    // An order's page as its timeline grows (20 reassignments), and the order list and the
+    // An order's page as its timeline (20 reassignments) and thread (40 comments) grow, and the order list and the
     // bulletin as orders are added.
     let order = "/c/liutang/orders/9";
     let page_small = queries_for(&committee, order).await;
@@ -216,6 +227,8 @@ async fn ballot_and_work_order_pages_cost_the_same_queries_whatever_their_size(b
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
     }
+    let (cid, residents) = community_and_residents(&app).await;
+    add_comments(&app, Target::Order(9), cid, residents, 40).await;
     let page_large = queries_for(&committee, order).await;
     let list_large = queries_for(&app.client(), "/c/liutang/orders?filter=all").await;
     let bulletin_large = queries_for(&app.client(), "/c/liutang/bulletin?month=2026-11").await;
@@ -224,7 +237,7 @@ async fn ballot_and_work_order_pages_cost_the_same_queries_whatever_their_size(b
     );
     assert_eq!(
         page_small, page_large,
-        "the order page grows with its timeline"
+        "the order page grows with its timeline or its thread"
     );
     assert_eq!(
         list_small, list_large,

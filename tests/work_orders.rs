@@ -589,3 +589,100 @@ async fn jobs_run_once_from_the_command_line(backend: Backend) {
     assert_eq!(second, 0, "the day's reminders go out once");
 }
 both!(jobs_run_once_from_the_command_line);
+
+async fn an_order_has_its_own_comment_thread(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    let worker = app.signed_in(&demo.contact("grid_worker")).await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let order = report(&resident, "路灯一闪一闪", &[("anonymous", "on")]).await;
+    let comments = format!("{order}/comments");
+
+    // An empty comment is refused on the order page; a too-long one keeps what was typed.
+    let empty = resident.post(&comments, &[("body", "  ")]).await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.body.contains("请填写这一项"));
+    let long = "灯".repeat(5001);
+    let too_long = resident.post(&comments, &[("body", long.as_str())]).await;
+    assert_eq!(too_long.status, 422);
+    assert!(too_long.body.contains("最多 5001") || too_long.body.contains(long.as_str()));
+
+    // The reporter writes; the grid worker answers in reply; each hears of the other.
+    let r = resident
+        .post(&comments, &[("body", "晚上八点以后最明显。")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.location().starts_with(&order));
+    let page = app.client().get(&order).await;
+    assert!(page.body.contains("晚上八点以后最明显"));
+    let first = page
+        .body
+        .split("id=\"comment-")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the comment's anchor")
+        .to_string();
+    let r = worker
+        .post(
+            &comments,
+            &[
+                ("body", "明天白天去换镇流器。"),
+                ("parent_id", first.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        count_notices(&app, "order_comment", Some("路灯一闪一闪")).await,
+        2
+    );
+
+    // The anonymous reporter stays anonymous in the thread, except to the committee.
+    let name = &demo.0["resident"].1;
+    let public = app.client().get(&order).await;
+    assert!(public.body.contains("明天白天去换镇流器"));
+    assert!(public.body.contains("匿名居民") && !public.body.contains(name.as_str()));
+    assert!(committee.get(&order).await.body.contains(name.as_str()));
+
+    // A reply cannot hang on a comment from another thread.
+    let items = app.client().get("/c/liutang/items").await;
+    let item = items
+        .body
+        .split("/c/liutang/items/")
+        .nth(1)
+        .and_then(|s| s.split(['"', '?', '#']).next())
+        .expect("an item")
+        .to_string();
+    let cross = resident
+        .post(
+            &format!("/c/liutang/items/{item}/comments"),
+            &[("body", "串门的回复"), ("parent_id", first.as_str())],
+        )
+        .await;
+    assert!(
+        cross.status == 422 || cross.status == 403,
+        "{}",
+        cross.status
+    );
+
+    // Moderation works as on items: hidden behind a public reason, never deleted.
+    let r = committee
+        .post(
+            &format!("/c/liutang/comments/{first}/hide"),
+            &[("reason", "含有个人电话号码")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.location().starts_with(&order));
+    let public = app.client().get(&order).await;
+    assert!(public.body.contains("含有个人电话号码"));
+    assert!(!public.body.contains("晚上八点以后最明显"));
+
+    // No such order: not found.
+    let missing = resident
+        .post("/c/liutang/orders/999999/comments", &[("body", "在吗")])
+        .await;
+    assert_eq!(missing.status, 404);
+}
+both!(an_order_has_its_own_comment_thread);

@@ -115,7 +115,7 @@ impl Seed<'_> {
             self.conn,
             &NewComment {
                 community_id: self.community,
-                item_id: item.id,
+                target: comments::Target::Item(item.id),
                 parent_id: parent,
                 author_id: author,
                 body,

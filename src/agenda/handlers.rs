@@ -357,8 +357,9 @@ pub async fn item_page(
             let item = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
             let author = crate::accounts::model::find(conn, item.author_id)?.display_name;
             let timeline = model::timeline(conn, id)?;
-            let rows = crate::comments::model::thread(conn, id)?;
-            let flags = crate::comments::model::flags_on_item(conn, id)?;
+            let target = crate::comments::model::Target::Item(id);
+            let rows = crate::comments::model::thread(conn, target)?;
+            let flags = crate::comments::model::flags_on(conn, target)?;
             let records = model::steps(conn, id)?;
             let photos = model::photos_of(conn, id)?;
             let ballots = crate::ballots::model::of_item(conn, id)?;
@@ -399,7 +400,8 @@ pub async fn item_page(
             record: records.iter().find(|r| r.kind() == Some(*s)).cloned(),
         })
         .collect();
-    let thread = thread_view(&ctx, &actor, &community, rows, flags);
+    let target = crate::comments::model::Target::Item(id);
+    let thread = thread_view(&ctx, &actor, &community, target, rows, flags);
     let moves = if allows(&actor, Action::ManageAgenda) {
         rules::committee_moves(stage)
             .iter()

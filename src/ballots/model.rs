@@ -167,6 +167,13 @@ pub fn open(conn: &mut AnyConnection, b: &NewBallot, now: NaiveDateTime) -> Quer
         .filter(ballot_electors::ballot_id.eq(id))
         .select(ballot_electors::household_id)
         .load(conn)?;
+    crate::transparency::records::publish(
+        conn,
+        crate::transparency::log::Kind::Electorate,
+        Some(b.community_id),
+        id,
+        now,
+    )?;
     let mut hs: Vec<i64> = frozen.iter().flatten().copied().collect();
     hs.sort_unstable();
     hs.dedup();
@@ -553,7 +560,7 @@ pub fn publish(
     p: &Publication,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
-    diesel::insert_into(decisions::table)
+    let id = diesel::insert_into(decisions::table)
         .values((
             decisions::community_id.eq(ballot.community_id),
             decisions::item_id.eq(ballot.item_id),
@@ -581,7 +588,13 @@ pub fn publish(
             decisions::published_at.eq(now),
         ))
         .returning(decisions::id)
-        .get_result(conn)
+        .get_result(conn)?;
+    use crate::transparency::{log::Kind, records};
+    if !p.board_sha256.is_empty() {
+        records::publish(conn, Kind::Board, Some(ballot.community_id), ballot.id, now)?;
+    }
+    records::publish(conn, Kind::Decision, Some(ballot.community_id), id, now)?;
+    Ok(id)
 }
 
 /// Marks an open ballot closed; false if it was already closed (someone else got there).

@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::model::{self, NewComment, ThreadRow};
+use super::model::{self, NewComment, Target, ThreadRow};
 use super::rules::{self, Stance, StanceCounts, ThreadInput};
 use crate::agenda::handlers::{tell_followers, OnItem};
 use crate::agenda::model as agenda;
@@ -22,6 +22,7 @@ use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::forms::{text_field, Posted};
 use crate::web::{fmt_time, page, see_other, AppState};
+use crate::work_orders::model as orders;
 
 /// How deep replies nest before they go flat with "replying to …": readable on a phone.
 pub const MAX_DEPTH: usize = 3;
@@ -44,6 +45,10 @@ pub struct CommentView {
 }
 
 pub struct ThreadView {
+    /// Where new comments and replies are posted.
+    pub post_to: String,
+    /// The page the thread is on.
+    pub page: String,
     pub comments: Vec<CommentView>,
     pub stances: StanceCounts,
     pub can_moderate: bool,
@@ -56,7 +61,8 @@ pub struct ThreadView {
 pub fn thread_view(
     ctx: &Ctx,
     actor: &Actor,
-    _community: &Community,
+    community: &Community,
+    target: Target,
     rows: Vec<ThreadRow>,
     flags: Vec<(i64, String)>,
 ) -> ThreadView {
@@ -118,7 +124,10 @@ pub fn thread_view(
             })
         })
         .collect();
+    let page = target.page(&community.slug);
     ThreadView {
+        post_to: format!("{page}/comments"),
+        page,
         comments,
         stances,
         can_moderate,
@@ -142,31 +151,66 @@ pub async fn post(
     path: web::Path<(String, i64)>,
     p: Posted<CommentForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Posted { ctx, form } = p;
-    let (slug, item_id) = path.into_inner();
-    let (community, actor, me) = load_as(&state, &ctx, slug, Action::Comment).await?;
-    let body = match rules::check_body(&form.body) {
-        Ok(b) => b,
-        Err(rules::BodyProblem::Empty) => {
-            return OnItem {
-                ctx: ctx.clone(),
-                community,
-                actor,
-                id: item_id,
-            }
-            .refuse(&state, "comment", ctx.t("err.empty").to_string(), form.body)
-            .await
-        }
-        Err(rules::BodyProblem::TooLong(n)) => {
-            let msg = ctx.f("err.too_long", &[("n", &n.to_string())]);
-            return OnItem {
+    let (slug, id) = path.into_inner();
+    post_on(state, slug, Target::Item(id), p).await
+}
+
+/// A comment on a work order: the same thread, rules and moderation as on an item.
+pub async fn post_on_order(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<CommentForm>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    post_on(state, slug, Target::Order(id), p).await
+}
+
+/// Shows the thread's page again with `message` beside the comment box and the text kept.
+async fn refuse_on(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    actor: Actor,
+    target: Target,
+    message: String,
+    kept: String,
+) -> Result<HttpResponse, AppError> {
+    match target {
+        Target::Item(id) => {
+            OnItem {
                 ctx,
                 community,
                 actor,
-                id: item_id,
+                id,
             }
-            .refuse(&state, "comment", msg, form.body)
-            .await;
+            .refuse(state, "comment", message, kept)
+            .await
+        }
+        Target::Order(id) => {
+            crate::work_orders::handlers::refuse_comment(
+                state, ctx, community, actor, id, message, kept,
+            )
+            .await
+        }
+    }
+}
+
+async fn post_on(
+    state: web::Data<AppState>,
+    slug: String,
+    target: Target,
+    p: Posted<CommentForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (community, actor, me) = load_as(&state, &ctx, slug, Action::Comment).await?;
+    let body = match rules::check_body(&form.body) {
+        Ok(b) => b,
+        Err(problem) => {
+            let msg = match problem {
+                rules::BodyProblem::Empty => ctx.t("err.empty").to_string(),
+                rules::BodyProblem::TooLong(n) => ctx.f("err.too_long", &[("n", &n.to_string())]),
+            };
+            return refuse_on(&state, ctx, community, actor, target, msg, form.body).await;
         }
     };
     let stance = Stance::parse(&form.stance);
@@ -176,13 +220,22 @@ pub async fn post(
     let outcome = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let item = agenda::find(conn, c.id, item_id)?.ok_or(AppError::NotFound)?;
-                if !agenda_rules::accepts_comments(item.stage()) {
-                    return Ok(Err(("agenda.err_comments_closed", None)));
-                }
+                let item = match target {
+                    Target::Item(id) => {
+                        let item = agenda::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
+                        if !agenda_rules::accepts_comments(item.stage()) {
+                            return Ok(Err(("agenda.err_comments_closed", None)));
+                        }
+                        Some(item)
+                    }
+                    Target::Order(id) => {
+                        orders::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
+                        None
+                    }
+                };
                 if let Some(pid) = parent {
                     match model::find(conn, c.id, pid)? {
-                        Some(p) if p.item_id == item.id => {}
+                        Some(p) if p.target() == target => {}
                         _ => return Ok(Err(("comments.err_parent", None))),
                     }
                 }
@@ -192,17 +245,25 @@ pub async fn post(
                 }
                 let new = NewComment {
                     community_id: c.id,
-                    item_id: item.id,
+                    target,
                     parent_id: parent,
                     author_id: me,
                     body: &body,
                     stance: stance.map(|s| s.as_str()),
                     official,
                 };
-                model::insert(conn, &new, now)?;
-                agenda::follow(conn, c.id, item.id, me, now)?;
-                if official {
-                    tell_followers(conn, &c, &item, "item_official", "", me, now)?;
+                let id = model::insert(conn, &new, now)?;
+                match (item, target) {
+                    (Some(item), _) => {
+                        agenda::follow(conn, c.id, item.id, me, now)?;
+                        if official {
+                            tell_followers(conn, &c, &item, "item_official", "", me, now)?;
+                        }
+                    }
+                    (None, Target::Order(order_id)) => {
+                        tell_order_people(conn, &c, order_id, id, me, now)?;
+                    }
+                    (None, Target::Item(_)) => {}
                 }
                 Ok(Ok(()))
             })
@@ -210,21 +271,49 @@ pub async fn post(
         .await?;
     match outcome {
         Ok(()) => Ok(see_other(&format!(
-            "/c/{}/items/{item_id}?done=commented#comments",
-            community.slug
+            "{}?done=commented#comments",
+            target.page(&community.slug)
         ))),
         Err((key, wait)) => {
             let msg = ctx.f(key, &[("n", &wait.unwrap_or(0).to_string())]);
-            OnItem {
-                ctx,
-                community,
-                actor,
-                id: item_id,
-            }
-            .refuse(&state, "comment", msg, form.body)
-            .await
+            refuse_on(&state, ctx, community, actor, target, msg, form.body).await
         }
     }
+}
+
+/// Tells an order's reporter and assignee (not the writer) that it has a new comment.
+fn tell_order_people(
+    conn: &mut crate::db::AnyConnection,
+    c: &Community,
+    order_id: i64,
+    comment_id: i64,
+    me: i64,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let Some(o) = orders::find(conn, c.id, order_id)? else {
+        return Ok(());
+    };
+    let link = format!("/c/{}/orders/{order_id}#comment-{comment_id}", c.slug);
+    let mut told = Vec::new();
+    for user in [o.reporter_id, o.assignee_id].into_iter().flatten() {
+        if user == me || told.contains(&user) {
+            continue;
+        }
+        told.push(user);
+        notify(
+            conn,
+            &Notice {
+                user_id: user,
+                community_id: Some(c.id),
+                kind: "order_comment",
+                subject: &o.title,
+                detail: "",
+                link: &link,
+            },
+            now,
+        )?;
+    }
+    Ok(())
 }
 
 // ---- acting on one comment ----
@@ -264,23 +353,26 @@ impl Acting {
         })
     }
 
-    /// Back to the item page with a message (422).
+    /// Back to the thread's page with a message (422).
     async fn refuse(self, state: &AppState, message: String) -> Result<HttpResponse, AppError> {
-        let item_id = self.comment.item_id;
-        OnItem {
-            ctx: self.ctx,
-            community: self.community,
-            actor: self.actor,
-            id: item_id,
-        }
-        .refuse(state, "comment", message, String::new())
+        let target = self.comment.target();
+        refuse_on(
+            state,
+            self.ctx,
+            self.community,
+            self.actor,
+            target,
+            message,
+            String::new(),
+        )
         .await
     }
 
     fn done(&self, what: &str) -> HttpResponse {
         see_other(&format!(
-            "/c/{}/items/{}?done={what}#comment-{}",
-            self.community.slug, self.comment.item_id, self.comment.id
+            "{}?done={what}#comment-{}",
+            self.comment.target().page(&self.community.slug),
+            self.comment.id
         ))
     }
 }
@@ -330,7 +422,7 @@ struct RevisionView {
 struct HistoryPage {
     ctx: Ctx,
     community: Community,
-    item_id: i64,
+    back: String,
     author: String,
     current_html: String,
     revisions: Vec<RevisionView>,
@@ -358,8 +450,8 @@ pub async fn history(
     }
     page(&HistoryPage {
         ctx,
+        back: comment.target().page(&community.slug),
         community,
-        item_id: comment.item_id,
         author,
         current_html: rules::render_markdown(&comment.body),
         revisions: revisions
@@ -490,10 +582,7 @@ async fn moderate(
                         },
                         subject: &c.name,
                         detail: &reason,
-                        link: &format!(
-                            "/c/{}/items/{}#comment-{}",
-                            c.slug, comment.item_id, comment.id
-                        ),
+                        link: &format!("{}#comment-{}", comment.target().page(&c.slug), comment.id),
                     },
                     now,
                 )?;

@@ -5,14 +5,33 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::AnyConnection;
-use crate::schema::{agenda_items, comment_flags, comment_revisions, comments, users};
+use crate::schema::{agenda_items, comment_flags, comment_revisions, comments, users, work_orders};
+
+/// What a thread hangs on: an agenda item or a work order. Both share one table, one
+/// layout and one set of actions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Item(i64),
+    Order(i64),
+}
+
+impl Target {
+    /// The page the thread is on.
+    pub fn page(self, slug: &str) -> String {
+        match self {
+            Target::Item(id) => format!("/c/{slug}/items/{id}"),
+            Target::Order(id) => format!("/c/{slug}/orders/{id}"),
+        }
+    }
+}
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = comments)]
 pub struct Comment {
     pub id: i64,
     pub community_id: i64,
-    pub item_id: i64,
+    pub item_id: Option<i64>,
+    pub order_id: Option<i64>,
     pub parent_id: Option<i64>,
     pub author_id: i64,
     pub body: String,
@@ -25,6 +44,17 @@ pub struct Comment {
     pub edited_at: Option<NaiveDateTime>,
 }
 
+impl Comment {
+    pub fn target(&self) -> Target {
+        match (self.item_id, self.order_id) {
+            (Some(id), _) => Target::Item(id),
+            (None, Some(id)) => Target::Order(id),
+            // The table's CHECK makes this unreachable; an order id of 0 finds nothing.
+            (None, None) => Target::Order(0),
+        }
+    }
+}
+
 #[derive(Queryable, Clone, Debug)]
 pub struct ThreadRow {
     #[diesel(embed)]
@@ -32,12 +62,14 @@ pub struct ThreadRow {
     pub author: String,
 }
 
-/// Every comment of an item with its author's name, oldest first: one query.
-pub fn thread(conn: &mut AnyConnection, item_id: i64) -> QueryResult<Vec<ThreadRow>> {
-    comments::table
-        .inner_join(users::table)
-        .filter(comments::item_id.eq(item_id))
-        .order(comments::id)
+/// Every comment of an item or order with its author's name, oldest first: one query.
+pub fn thread(conn: &mut AnyConnection, target: Target) -> QueryResult<Vec<ThreadRow>> {
+    let q = comments::table.inner_join(users::table).into_boxed();
+    let q = match target {
+        Target::Item(id) => q.filter(comments::item_id.eq(id)),
+        Target::Order(id) => q.filter(comments::order_id.eq(id)),
+    };
+    q.order(comments::id)
         .select((Comment::as_select(), users::display_name))
         .load(conn)
 }
@@ -53,7 +85,7 @@ pub fn find(conn: &mut AnyConnection, community_id: i64, id: i64) -> QueryResult
 
 pub struct NewComment<'a> {
     pub community_id: i64,
-    pub item_id: i64,
+    pub target: Target,
     pub parent_id: Option<i64>,
     pub author_id: i64,
     pub body: &'a str,
@@ -63,10 +95,15 @@ pub struct NewComment<'a> {
 
 /// Adds a comment and counts it on its item, in the caller's transaction.
 pub fn insert(conn: &mut AnyConnection, c: &NewComment, now: NaiveDateTime) -> QueryResult<i64> {
+    let (item_id, order_id) = match c.target {
+        Target::Item(id) => (Some(id), None),
+        Target::Order(id) => (None, Some(id)),
+    };
     let id = diesel::insert_into(comments::table)
         .values((
             comments::community_id.eq(c.community_id),
-            comments::item_id.eq(c.item_id),
+            comments::item_id.eq(item_id),
+            comments::order_id.eq(order_id),
             comments::parent_id.eq(c.parent_id),
             comments::author_id.eq(c.author_id),
             comments::body.eq(c.body),
@@ -76,12 +113,14 @@ pub fn insert(conn: &mut AnyConnection, c: &NewComment, now: NaiveDateTime) -> Q
         ))
         .returning(comments::id)
         .get_result(conn)?;
-    diesel::update(agenda_items::table.find(c.item_id))
-        .set((
-            agenda_items::comment_count.eq(agenda_items::comment_count + 1),
-            agenda_items::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    if let Some(item_id) = item_id {
+        diesel::update(agenda_items::table.find(item_id))
+            .set((
+                agenda_items::comment_count.eq(agenda_items::comment_count + 1),
+                agenda_items::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
     Ok(id)
 }
 
@@ -169,12 +208,16 @@ pub fn flag(
     Ok(true)
 }
 
-/// Flags on an item's comments (comment id, reason), for the committee: one query.
-pub fn flags_on_item(conn: &mut AnyConnection, item_id: i64) -> QueryResult<Vec<(i64, String)>> {
-    comment_flags::table
+/// Flags on a thread's comments (comment id, reason), for the committee: one query.
+pub fn flags_on(conn: &mut AnyConnection, target: Target) -> QueryResult<Vec<(i64, String)>> {
+    let q = comment_flags::table
         .inner_join(comments::table.on(comment_flags::comment_id.eq(comments::id)))
-        .filter(comments::item_id.eq(item_id))
-        .order(comment_flags::id)
+        .into_boxed();
+    let q = match target {
+        Target::Item(id) => q.filter(comments::item_id.eq(id)),
+        Target::Order(id) => q.filter(comments::order_id.eq(id)),
+    };
+    q.order(comment_flags::id)
         .select((comment_flags::comment_id, comment_flags::reason))
         .load(conn)
 }
@@ -197,11 +240,29 @@ pub fn recent_posts(
 #[derive(Queryable, Clone, Debug)]
 pub struct ModerationRow {
     pub comment_id: i64,
-    pub item_id: i64,
-    pub item_title: String,
+    pub item_id: Option<i64>,
+    pub order_id: Option<i64>,
+    pub item_title: Option<String>,
+    pub order_title: Option<String>,
     pub hidden: bool,
     pub hidden_reason: String,
     pub flags: i64,
+}
+
+impl ModerationRow {
+    pub fn link(&self, slug: &str) -> String {
+        match (self.item_id, self.order_id) {
+            (Some(id), _) => Target::Item(id).page(slug),
+            (None, id) => Target::Order(id.unwrap_or(0)).page(slug),
+        }
+    }
+
+    pub fn title(&self) -> &str {
+        self.item_title
+            .as_deref()
+            .or(self.order_title.as_deref())
+            .unwrap_or("")
+    }
 }
 
 /// Comments of a community that are hidden or flagged, newest first: one query.
@@ -215,7 +276,8 @@ pub fn moderation(
         .count()
         .single_value();
     comments::table
-        .inner_join(agenda_items::table.on(comments::item_id.eq(agenda_items::id)))
+        .left_join(agenda_items::table.on(comments::item_id.eq(agenda_items::id.nullable())))
+        .left_join(work_orders::table.on(comments::order_id.eq(work_orders::id.nullable())))
         .filter(comments::community_id.eq(community_id))
         .filter(comments::hidden.eq(true).or(diesel::dsl::exists(
             comment_flags::table.filter(comment_flags::comment_id.eq(comments::id)),
@@ -225,7 +287,9 @@ pub fn moderation(
         .select((
             comments::id,
             comments::item_id,
-            agenda_items::title,
+            comments::order_id,
+            agenda_items::title.nullable(),
+            work_orders::title.nullable(),
             comments::hidden,
             comments::hidden_reason,
             flag_count.assume_not_null(),

@@ -144,13 +144,39 @@ pub fn connect(url: &str, max_size: u32) -> Result<DbPool, String> {
     Ok(pool)
 }
 
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
 /// Applies pending migrations; returns how many ran.
 /// On PostgreSQL an advisory lock makes app servers that start together take turns.
 pub fn migrate(conn: &mut AnyConnection) -> Result<usize, String> {
     const LOCK: &str = "SELECT pg_advisory_lock(79462026)";
     const UNLOCK: &str = "SELECT pg_advisory_unlock(79462026)";
     let applied = match conn {
-        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        AnyConnection::Sqlite(c) => {
+            // A migration that rebuilds a table (SQLite cannot alter a column in place)
+            // needs foreign-key enforcement off while it runs; the keys are checked after.
+            c.batch_execute("PRAGMA foreign_keys = OFF")
+                .map_err(|e| format!("cannot prepare the migrations: {e}"))?;
+            let applied = c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len());
+            let broken: i64 = diesel::RunQueryDsl::get_result::<Count>(
+                diesel::sql_query("SELECT COUNT(*) AS n FROM pragma_foreign_key_check"),
+                c,
+            )
+            .map(|r| r.n)
+            .map_err(|e| format!("cannot check foreign keys after migrating: {e}"))?;
+            c.batch_execute("PRAGMA foreign_keys = ON")
+                .map_err(|e| format!("cannot restore foreign keys: {e}"))?;
+            if broken > 0 {
+                return Err(format!(
+                    "migration left {broken} rows whose foreign keys point nowhere"
+                ));
+            }
+            applied
+        }
         AnyConnection::Postgresql(c) => {
             c.batch_execute(LOCK)
                 .map_err(|e| format!("cannot take the migration lock: {e}"))?;

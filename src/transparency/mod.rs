@@ -1,6 +1,10 @@
-//! The transparency log (issue #6, begun): every publication will append a leaf, and anyone
-//! will be able to check, offline, that nothing published was changed. So far the pure
-//! Merkle tree of RFC 6962 / RFC 9162 with its proofs; the log's tables, checkpoints and
-//! endpoints are still to come.
+//! The transparency log: every publication appends a leaf in its own transaction; signed
+//! checkpoints, proofs and tiles let anyone check, offline, that nothing published was
+//! changed afterwards (`yishi audit verify`).
 
+pub mod checkpoint;
+pub mod handlers;
+pub mod log;
 pub mod merkle;
+pub mod records;
+pub mod verify;

@@ -24,6 +24,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub secret: [u8; 32],
     pub mailer: crate::mail::Mailer,
+    pub log_key: Arc<crate::transparency::checkpoint::LogKey>,
 }
 
 impl AppState {

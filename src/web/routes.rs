@@ -8,6 +8,7 @@ use crate::agenda::handlers as agenda;
 use crate::ballots::{decision, hall, handlers as ballots};
 use crate::comments::handlers as comments;
 use crate::communities::{admin, handlers as communities};
+use crate::transparency::handlers as log;
 use crate::web::error::AppError;
 use crate::web::AppState;
 use crate::work_orders::handlers as orders;
@@ -25,6 +26,15 @@ macro_rules! route_table {
 
 route_table! {
     get "/healthz" => healthz,
+    get "/log" => log::log_page,
+    get "/log/checkpoint" => log::checkpoint_text,
+    get "/log/key" => log::key_text,
+    get "/log/tile/entries/{index:.*}" => log::entry_bundle,
+    get "/log/tile/{level}/{index:.*}" => log::tile,
+    get "/log/proof/inclusion" => log::inclusion,
+    get "/log/proof/consistency" => log::consistency,
+    get "/log/records" => log::records_json,
+    get "/log/entries/{idx}" => log::entry_page,
     get "/static/style.css" => style_css,
     get "/" => communities::site_home,
     get "/signup" => accounts::signup_form,
@@ -64,6 +74,7 @@ route_table! {
     post "/c/{slug}/items/{id}/follow" => agenda::follow,
     post "/c/{slug}/items/{id}/unfollow" => agenda::unfollow,
     post "/c/{slug}/items/{id}/comments" => comments::post,
+    post "/c/{slug}/orders/{id}/comments" => comments::post_on_order,
     get "/c/{slug}/comments/{id}/history" => comments::history,
     post "/c/{slug}/comments/{id}/edit" => comments::edit,
     post "/c/{slug}/comments/{id}/flag" => comments::flag,

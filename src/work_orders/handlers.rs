@@ -11,6 +11,8 @@ use serde::Deserialize;
 use super::model::{self, Filter, NewOrder, Order, CATEGORIES};
 use super::rules::{self, Facts, Mover, State};
 use crate::authz::{allows, Action, Actor, Role};
+use crate::comments::handlers::{thread_view, ThreadView};
+use crate::comments::model::{self as comments, Target};
 use crate::communities::handlers::{authorize, load_as, load_community};
 use crate::communities::model::{self as communities, Community, Grid};
 use crate::db::write_tx;
@@ -346,6 +348,10 @@ struct OrderPage {
     light_key: String,
     coords: Option<String>,
     follow_up: bool,
+    thread: ThreadView,
+    can_comment: bool,
+    can_manage: bool,
+    comment_body: String,
     errors: FieldErrors,
     notice: Option<&'static str>,
 }
@@ -381,13 +387,17 @@ async fn order_page(
     errors: FieldErrors,
     notice: Option<&'static str>,
     status: StatusCode,
+    comment_body: String,
 ) -> Result<HttpResponse, AppError> {
     let cid = community.id;
     let committee = allows(&actor, Action::ManageAgenda);
-    let (o, timeline, photos, names, grids, assignable) = state
+    let target = Target::Order(id);
+    let (o, timeline, photos, names, grids, assignable, rows, flags) = state
         .db(move |conn| {
             let o = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
             let timeline = model::timeline(conn, id)?;
+            let rows = comments::thread(conn, target)?;
+            let flags = comments::flags_on(conn, target)?;
             let photos = model::photos(conn, id)?;
             let ids: Vec<i64> = [o.reporter_id, o.assignee_id]
                 .into_iter()
@@ -400,7 +410,7 @@ async fn order_page(
             } else {
                 Vec::new()
             };
-            Ok((o, timeline, photos, names, grids, assignable))
+            Ok((o, timeline, photos, names, grids, assignable, rows, flags))
         })
         .await?;
     let me = ctx.user_id();
@@ -436,6 +446,20 @@ async fn order_page(
     } else {
         timeline
     };
+    // The same holds for what an anonymous reporter writes in the thread.
+    let rows = if hidden {
+        rows.into_iter()
+            .map(|mut r| {
+                if Some(r.comment.author_id) == o.reporter_id {
+                    r.author = reporter.clone();
+                }
+                r
+            })
+            .collect()
+    } else {
+        rows
+    };
+    let thread = thread_view(&ctx, &actor, &community, target, rows, flags);
     let roles = movers(&actor, me, &o);
     let mut moves: Vec<MoveView> = Vec::new();
     for m in &roles {
@@ -489,6 +513,10 @@ async fn order_page(
                 .into_iter()
                 .map(|(id, n)| (id, n, Some(id) == o.assignee_id))
                 .collect(),
+            can_comment: allows(&actor, Action::Comment),
+            can_manage: committee,
+            thread,
+            comment_body,
             ctx,
             community,
             timeline,
@@ -516,6 +544,10 @@ pub async fn show(
         "assigned" => Some("orders.done_assigned"),
         "rated" => Some("orders.done_rated"),
         "created" => Some("orders.done_created"),
+        "commented" => Some("agenda.done_commented"),
+        "flagged" => Some("agenda.done_flagged"),
+        "hidden" => Some("agenda.done_hidden"),
+        "edited" => Some("agenda.done_edited"),
         _ => None,
     };
     order_page(
@@ -527,6 +559,7 @@ pub async fn show(
         FieldErrors::default(),
         notice,
         StatusCode::OK,
+        String::new(),
     )
     .await
 }
@@ -542,7 +575,34 @@ async fn refuse(
     let mut errors = FieldErrors::default();
     errors.add("order", message);
     let status = StatusCode::UNPROCESSABLE_ENTITY;
-    order_page(state, ctx, community, actor, id, errors, None, status).await
+    order_page(
+        state,
+        ctx,
+        community,
+        actor,
+        id,
+        errors,
+        None,
+        status,
+        String::new(),
+    )
+    .await
+}
+
+/// The order page again with a refused comment's message and its text kept (422).
+pub async fn refuse_comment(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    actor: Actor,
+    id: i64,
+    message: String,
+    kept: String,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::default();
+    errors.add("comment", message);
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    order_page(state, ctx, community, actor, id, errors, None, status, kept).await
 }
 
 /// Who was answered, for the redirect or the refusal that follows a form.

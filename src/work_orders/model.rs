@@ -141,6 +141,13 @@ pub fn insert(
         "",
         now,
     )?;
+    crate::transparency::records::publish(
+        conn,
+        crate::transparency::log::Kind::OrderCreated,
+        Some(n.community_id),
+        id,
+        now,
+    )?;
     Ok(id)
 }
 
@@ -154,7 +161,7 @@ fn event(
     to: State,
     note: &str,
     now: NaiveDateTime,
-) -> QueryResult<()> {
+) -> QueryResult<i64> {
     diesel::insert_into(work_order_events::table)
         .values((
             work_order_events::community_id.eq(community_id),
@@ -165,8 +172,8 @@ fn event(
             work_order_events::note.eq(note),
             work_order_events::created_at.eq(now),
         ))
-        .execute(conn)?;
-    Ok(())
+        .returning(work_order_events::id)
+        .get_result(conn)
 }
 
 pub fn find(conn: &mut AnyConnection, community_id: i64, id: i64) -> QueryResult<Option<Order>> {
@@ -225,7 +232,7 @@ pub fn move_to(
         }
         _ => {}
     }
-    event(
+    let event_id = event(
         conn,
         order.community_id,
         order.id,
@@ -235,6 +242,15 @@ pub fn move_to(
         note,
         now,
     )?;
+    if to == State::Completed {
+        crate::transparency::records::publish(
+            conn,
+            crate::transparency::log::Kind::OrderCompleted,
+            Some(order.community_id),
+            event_id,
+            now,
+        )?;
+    }
     Ok(true)
 }
 
@@ -270,7 +286,8 @@ pub fn assign(
         to,
         note,
         now,
-    )
+    )?;
+    Ok(())
 }
 
 pub fn add_photo(

@@ -1,0 +1,396 @@
+//! The log's public face: a page explaining it, the signed checkpoint and verifier key, the
+//! C2SP tlog-tiles hash tiles and entry bundles, proofs as JSON, each entry's page, and the
+//! records' canonical content for verifiers.
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use base64::prelude::{Engine, BASE64_STANDARD};
+use serde::{Deserialize, Serialize};
+
+use super::checkpoint;
+use super::log::{self, Kind, TILE_WIDTH};
+use super::records;
+use crate::db::write_tx;
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::{fmt_time, page, AppState};
+
+/// Public, readable from any site, not personal.
+fn public(content_type: &str, cache: &str) -> actix_web::HttpResponseBuilder {
+    let mut b = HttpResponse::Ok();
+    b.content_type(content_type)
+        .insert_header(("access-control-allow-origin", "*"))
+        .insert_header(("cache-control", cache.to_string()));
+    b
+}
+
+const TEXT: &str = "text/plain; charset=utf-8";
+const SHORT: &str = "no-cache";
+const FOREVER: &str = "public, max-age=31536000, immutable";
+
+async fn latest_checkpoint(state: &AppState) -> Result<String, AppError> {
+    let key = state.log_key.clone();
+    let now = state.clock.now();
+    state
+        .db(move |conn| write_tx(conn, |conn| checkpoint::latest(conn, &key, now)))
+        .await
+}
+
+/// `GET /log/checkpoint`: the newest signed checkpoint (C2SP tlog-checkpoint, signed note).
+pub async fn checkpoint_text(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let note = latest_checkpoint(&state).await?;
+    Ok(public(TEXT, SHORT).body(note))
+}
+
+/// `GET /log/key`: the verifier key in the signed-note format (`name+id+base64`).
+pub async fn key_text(state: web::Data<AppState>) -> HttpResponse {
+    public(TEXT, "public, max-age=3600").body(format!("{}\n", state.log_key.verifier_key()))
+}
+
+/// Reads a tlog-tiles index path such as `x001/x234/067` or `067.p/5`: (N, width).
+pub fn parse_tile_index(tail: &str) -> Option<(u64, u32)> {
+    let parts: Vec<&str> = tail.split('/').collect();
+    let (numbers, width) = match parts.as_slice() {
+        [rest @ .., last, w] if last.ends_with(".p") => {
+            let w: u32 = w
+                .parse()
+                .ok()
+                .filter(|w| (1..TILE_WIDTH as u32).contains(w))?;
+            let mut v: Vec<&str> = rest.to_vec();
+            v.push(last.strip_suffix(".p")?);
+            (v, w)
+        }
+        _ => (parts.clone(), TILE_WIDTH as u32),
+    };
+    let mut n: u64 = 0;
+    let count = numbers.len();
+    for (i, part) in numbers.iter().enumerate() {
+        let digits = if i + 1 < count {
+            part.strip_prefix('x')?
+        } else {
+            part
+        };
+        if digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        n = n
+            .checked_mul(1000)?
+            .checked_add(digits.parse::<u64>().ok()?)?;
+    }
+    Some((n, width))
+}
+
+fn cache_for(width: u32) -> &'static str {
+    if u64::from(width) == TILE_WIDTH {
+        FOREVER
+    } else {
+        SHORT
+    }
+}
+
+/// `GET /log/tile/{level}/{index}`: a hash tile.
+pub async fn tile(
+    state: web::Data<AppState>,
+    path: web::Path<(u8, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (level, tail) = path.into_inner();
+    let (n, width) = parse_tile_index(&tail).ok_or(AppError::NotFound)?;
+    let bytes = state
+        .db(move |conn| {
+            let size = log::size(conn)? as u64;
+            Ok(log::tile(conn, size, level, n, width)?)
+        })
+        .await?;
+    Ok(public("application/octet-stream", cache_for(width)).body(bytes))
+}
+
+/// `GET /log/tile/entries/{index}`: an entry bundle.
+pub async fn entry_bundle(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (n, width) = parse_tile_index(&path.into_inner()).ok_or(AppError::NotFound)?;
+    let bytes = state
+        .db(move |conn| {
+            let size = log::size(conn)? as u64;
+            Ok(log::entry_bundle(conn, size, n, width)?)
+        })
+        .await?;
+    Ok(public("application/octet-stream", cache_for(width)).body(bytes))
+}
+
+#[derive(Deserialize)]
+pub struct InclusionQuery {
+    index: u64,
+    size: u64,
+}
+
+#[derive(Serialize)]
+struct InclusionProof {
+    index: u64,
+    size: u64,
+    leaf_hash: String,
+    proof: Vec<String>,
+}
+
+fn b64(hashes: &[tlog_tiles::Hash]) -> Vec<String> {
+    hashes.iter().map(|h| BASE64_STANDARD.encode(h.0)).collect()
+}
+
+/// `GET /log/proof/inclusion?index=I&size=N`: the RFC 6962 audit path of leaf I in tree N.
+pub async fn inclusion(
+    state: web::Data<AppState>,
+    q: web::Query<InclusionQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (index, size) = (q.index, q.size);
+    let (entry, proof) = state
+        .db(move |conn| {
+            let proof = log::inclusion(conn, size, index)?;
+            let entry = log::entry(conn, index as i64)?.ok_or(AppError::NotFound)?;
+            Ok((entry, proof))
+        })
+        .await?;
+    let leaf = tlog_tiles::record_hash(entry.entry.as_bytes());
+    let body = InclusionProof {
+        index,
+        size,
+        leaf_hash: BASE64_STANDARD.encode(leaf.0),
+        proof: b64(&proof),
+    };
+    Ok(public("application/json", FOREVER).json(body))
+}
+
+#[derive(Deserialize)]
+pub struct ConsistencyQuery {
+    old: u64,
+    size: u64,
+}
+
+#[derive(Serialize)]
+struct ConsistencyProof {
+    old: u64,
+    size: u64,
+    proof: Vec<String>,
+}
+
+/// `GET /log/proof/consistency?old=M&size=N`: the proof that tree M is a prefix of tree N.
+pub async fn consistency(
+    state: web::Data<AppState>,
+    q: web::Query<ConsistencyQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (old, size) = (q.old, q.size);
+    let proof = state
+        .db(move |conn| Ok(log::consistency(conn, size, old)?))
+        .await?;
+    let body = ConsistencyProof {
+        old,
+        size,
+        proof: b64(&proof),
+    };
+    Ok(public("application/json", FOREVER).json(body))
+}
+
+#[derive(Deserialize)]
+pub struct RecordsQuery {
+    #[serde(default)]
+    from: i64,
+    count: Option<i64>,
+}
+
+/// A leaf with the canonical content of its record as the site derives it now.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct RecordOut {
+    pub index: i64,
+    pub entry: String,
+    pub link: Option<String>,
+    /// `None` when the record can no longer be read.
+    pub content: Option<String>,
+}
+
+/// The largest page of `GET /log/records`.
+pub const RECORDS_PAGE: i64 = 256;
+
+/// `GET /log/records?from=I&count=C`: leaves with their records' current canonical content.
+pub async fn records_json(
+    state: web::Data<AppState>,
+    q: web::Query<RecordsQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (from, count) = (
+        q.from.max(0),
+        q.count.unwrap_or(RECORDS_PAGE).clamp(1, RECORDS_PAGE),
+    );
+    let out = state
+        .db(move |conn| Ok(records_page(conn, from, count)?))
+        .await?;
+    Ok(public("application/json", SHORT).json(out))
+}
+
+/// Leaves from `from` with their records' content, in a handful of queries per kind.
+pub fn records_page(
+    conn: &mut crate::db::AnyConnection,
+    from: i64,
+    count: i64,
+) -> diesel::QueryResult<Vec<RecordOut>> {
+    let entries = log::entries(conn, from, count)?;
+    let slugs = community_slugs(conn)?;
+    let mut out = Vec::with_capacity(entries.len());
+    for e in entries {
+        let kind = Kind::parse(&e.kind);
+        let content = match kind {
+            Some(k) => records::content(conn, k, e.record_id)?,
+            None => None,
+        };
+        let slug = e.community_id.and_then(|c| {
+            slugs
+                .iter()
+                .find(|(id, _)| *id == c)
+                .map(|(_, s)| s.as_str())
+        });
+        out.push(RecordOut {
+            index: e.idx,
+            link: kind.and_then(|k| records::link(k, slug, e.record_id)),
+            entry: e.entry,
+            content: content.map(|c| String::from_utf8_lossy(&c).into_owned()),
+        });
+    }
+    Ok(out)
+}
+
+fn community_slugs(conn: &mut crate::db::AnyConnection) -> diesel::QueryResult<Vec<(i64, String)>> {
+    use crate::schema::communities;
+    use diesel::prelude::*;
+    communities::table
+        .select((communities::id, communities::slug))
+        .load(conn)
+}
+
+// ---- pages ----
+
+pub struct EntryRow {
+    pub idx: i64,
+    pub kind_key: String,
+    pub at: String,
+    pub link: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "transparency/log.html")]
+struct LogPage {
+    ctx: Ctx,
+    checkpoint: String,
+    key: String,
+    size: i64,
+    entries: Vec<EntryRow>,
+    base: String,
+}
+
+/// `GET /log`: what the log is, its newest checkpoint, the newest entries and how to check.
+pub async fn log_page(state: web::Data<AppState>, ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let checkpoint = latest_checkpoint(&state).await?;
+    let (size, recent, slugs) = state
+        .db(|conn| {
+            Ok((
+                log::size(conn)?,
+                log::recent(conn, None, 50)?,
+                community_slugs(conn)?,
+            ))
+        })
+        .await?;
+    page(&LogPage {
+        entries: rows(recent, &slugs),
+        key: state.log_key.verifier_key().to_string(),
+        base: state.config.base_url.clone().unwrap_or_default(),
+        ctx,
+        checkpoint,
+        size,
+    })
+}
+
+fn rows(entries: Vec<log::Entry>, slugs: &[(i64, String)]) -> Vec<EntryRow> {
+    entries
+        .into_iter()
+        .map(|e| {
+            let slug = e.community_id.and_then(|c| {
+                slugs
+                    .iter()
+                    .find(|(id, _)| *id == c)
+                    .map(|(_, s)| s.as_str())
+            });
+            EntryRow {
+                idx: e.idx,
+                kind_key: format!("tlog.kind_{}", e.kind),
+                at: fmt_time(&e.created_at),
+                link: Kind::parse(&e.kind).and_then(|k| records::link(k, slug, e.record_id)),
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "transparency/entry.html")]
+struct EntryPage {
+    ctx: Ctx,
+    row: EntryRow,
+    entry: String,
+    leaf_hash: String,
+    size: i64,
+    proof: Vec<String>,
+    content: Option<String>,
+    matches: bool,
+}
+
+/// `GET /log/entries/{idx}`: one leaf, its record, and its inclusion proof in the newest tree.
+pub async fn entry_page(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let idx = path.into_inner();
+    latest_checkpoint(&state).await?;
+    let (e, size, proof, content, slugs) = state
+        .db(move |conn| {
+            let e = log::entry(conn, idx)?.ok_or(AppError::NotFound)?;
+            let size = log::size(conn)?;
+            let proof = log::inclusion(conn, size as u64, idx as u64)?;
+            let content = match Kind::parse(&e.kind) {
+                Some(k) => records::content(conn, k, e.record_id)?,
+                None => None,
+            };
+            Ok((e, size, proof, content, community_slugs(conn)?))
+        })
+        .await?;
+    let matches = content
+        .as_deref()
+        .is_some_and(|c| log::sha256_hex(c) == e.content_sha256);
+    let leaf_hash = BASE64_STANDARD.encode(tlog_tiles::record_hash(e.entry.as_bytes()).0);
+    let entry = e.entry.clone();
+    page(&EntryPage {
+        row: rows(vec![e], &slugs).remove(0),
+        entry,
+        leaf_hash,
+        size,
+        proof: b64(&proof),
+        content: content.map(|c| String::from_utf8_lossy(&c).into_owned()),
+        matches,
+        ctx,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_indexes_read_as_in_the_spec() {
+        assert_eq!(parse_tile_index("000"), Some((0, 256)));
+        assert_eq!(parse_tile_index("067"), Some((67, 256)));
+        assert_eq!(parse_tile_index("x001/x234/067"), Some((1_234_067, 256)));
+        assert_eq!(parse_tile_index("x001/x234/067.p/8"), Some((1_234_067, 8)));
+        assert_eq!(parse_tile_index("000.p/255"), Some((0, 255)));
+        assert_eq!(parse_tile_index("000.p/256"), None);
+        assert_eq!(parse_tile_index("000.p/0"), None);
+        assert_eq!(parse_tile_index("67"), None);
+        assert_eq!(parse_tile_index("001/067"), None);
+        assert_eq!(parse_tile_index("x1/067"), None);
+    }
+}

@@ -1,0 +1,415 @@
+//! The log in the database: a leaf appended in the publisher's own transaction, the tree's
+//! stored hashes (Go tlog / C2SP tlog-tiles numbering), roots, proofs, tiles and entry bundles.
+
+use std::cell::RefCell;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+use tlog_tiles::{Hash, HashReader};
+
+use crate::db::AnyConnection;
+use crate::schema::{log_entries, log_hashes, log_head};
+
+/// What was published. The name is part of each leaf's text, so it never changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A decision (a closed ballot's published result).
+    Decision,
+    /// A ballot's frozen list of voters, at its opening.
+    Electorate,
+    /// A secret ballot's public board of receipt codes and choices, at its publication.
+    Board,
+    /// A work order, as received.
+    OrderCreated,
+    /// A work order's completion (the assignee's note, at the time it was made).
+    OrderCompleted,
+    /// A role given to someone in a community.
+    RoleGrant,
+    /// A version of a disclosure.
+    Disclosure,
+    /// A payment out of a project's or the village's funds.
+    Disbursement,
+    /// The committee's public answer to an inquiry.
+    InquiryAnswer,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 9] = [
+        Kind::Decision,
+        Kind::Electorate,
+        Kind::Board,
+        Kind::OrderCreated,
+        Kind::OrderCompleted,
+        Kind::RoleGrant,
+        Kind::Disclosure,
+        Kind::Disbursement,
+        Kind::InquiryAnswer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Decision => "decision",
+            Kind::Electorate => "electorate",
+            Kind::Board => "board",
+            Kind::OrderCreated => "order_created",
+            Kind::OrderCompleted => "order_completed",
+            Kind::RoleGrant => "role_grant",
+            Kind::Disclosure => "disclosure",
+            Kind::Disbursement => "disbursement",
+            Kind::InquiryAnswer => "inquiry_answer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The tile height of C2SP tlog-tiles: 256 hashes a tile.
+pub const TILE_HEIGHT: u8 = 8;
+pub const TILE_WIDTH: u64 = 1 << TILE_HEIGHT;
+
+/// The leaf's text, version 1: a few `key value` lines naming the record and carrying the
+/// SHA-256 of its canonical content. It is what is hashed into the tree (RFC 6962 leaf hash).
+pub fn entry_text(
+    kind: Kind,
+    community_id: Option<i64>,
+    record_id: i64,
+    content_sha256: &str,
+    at: NaiveDateTime,
+) -> String {
+    let community = community_id.map(|c| c.to_string()).unwrap_or("-".into());
+    format!(
+        "yishi-log-entry v1\nkind {}\ncommunity {community}\nrecord {record_id}\ntime {}\nsha256 {content_sha256}\n",
+        kind.as_str(),
+        at.format("%Y-%m-%dT%H:%M:%S%.6fZ"),
+    )
+}
+
+/// The fields of a leaf's text, as a verifier reads them back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedEntry {
+    pub kind: String,
+    pub community: String,
+    pub record_id: i64,
+    pub time: String,
+    pub sha256: String,
+}
+
+pub fn parse_entry(text: &str) -> Option<ParsedEntry> {
+    let mut lines = text.lines();
+    if lines.next()? != "yishi-log-entry v1" {
+        return None;
+    }
+    let mut field = |name: &str| -> Option<String> {
+        let line = lines.next()?;
+        line.strip_prefix(name)?
+            .strip_prefix(' ')
+            .map(|v| v.to_string())
+    };
+    Some(ParsedEntry {
+        kind: field("kind")?,
+        community: field("community")?,
+        record_id: field("record")?.parse().ok()?,
+        time: field("time")?,
+        sha256: field("sha256")?,
+    })
+}
+
+pub fn sha256_hex(content: &[u8]) -> String {
+    hex::encode(Sha256::digest(content))
+}
+
+/// Something published, about to be logged.
+pub struct Publication<'a> {
+    pub community_id: Option<i64>,
+    pub kind: Kind,
+    pub record_id: i64,
+    /// The record's canonical content (`records::content` must give the same bytes later).
+    pub content: &'a [u8],
+}
+
+/// Reads stored hashes from the database for the tlog algorithms.
+pub struct DbHashes<'a> {
+    conn: RefCell<&'a mut AnyConnection>,
+}
+
+impl<'a> DbHashes<'a> {
+    pub fn new(conn: &'a mut AnyConnection) -> Self {
+        DbHashes {
+            conn: RefCell::new(conn),
+        }
+    }
+}
+
+impl HashReader for DbHashes<'_> {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, tlog_tiles::Error> {
+        let ids: Vec<i64> = indexes.iter().map(|&i| i as i64).collect();
+        let mut conn = self.conn.borrow_mut();
+        let rows: Vec<(i64, Vec<u8>)> = log_hashes::table
+            .filter(log_hashes::id.eq_any(&ids))
+            .select((log_hashes::id, log_hashes::hash))
+            .load(&mut **conn)
+            .map_err(|e| tlog_tiles::Error::InvalidInput(e.to_string()))?;
+        let found: std::collections::HashMap<i64, Vec<u8>> = rows.into_iter().collect();
+        ids.iter()
+            .map(|id| {
+                let bytes = found.get(id).ok_or(tlog_tiles::Error::IndexesNotInTree)?;
+                let arr: [u8; 32] = bytes
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| tlog_tiles::Error::MalformedHash)?;
+                Ok(Hash(arr))
+            })
+            .collect()
+    }
+}
+
+/// Why the log could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("database: {0}")]
+    Db(#[from] diesel::result::Error),
+    #[error("tree: {0}")]
+    Tree(#[from] tlog_tiles::Error),
+    #[error("out of range")]
+    OutOfRange,
+}
+
+impl From<LogError> for crate::web::error::AppError {
+    fn from(e: LogError) -> Self {
+        match e {
+            LogError::Db(e) => e.into(),
+            LogError::OutOfRange => crate::web::error::AppError::NotFound,
+            LogError::Tree(e) => crate::web::error::AppError::Internal(format!("log: {e}")),
+        }
+    }
+}
+
+/// Appends a leaf for `p` in the caller's transaction; returns its index. The bump of
+/// `log_head` takes that row's lock, so concurrent publications get consecutive indexes and
+/// each one's stored hashes are computed over a settled tree.
+pub fn append(
+    conn: &mut AnyConnection,
+    p: &Publication,
+    now: NaiveDateTime,
+) -> Result<i64, LogError> {
+    let size: i64 = diesel::update(log_head::table.find(1))
+        .set(log_head::size.eq(log_head::size + 1))
+        .returning(log_head::size)
+        .get_result(conn)?;
+    let idx = size - 1;
+    let sha = sha256_hex(p.content);
+    let text = entry_text(p.kind, p.community_id, p.record_id, &sha, now);
+    let leaf = tlog_tiles::record_hash(text.as_bytes());
+    let stored =
+        tlog_tiles::stored_hashes_for_record_hash(idx as u64, leaf, &DbHashes::new(&mut *conn))?;
+    let first = tlog_tiles::stored_hash_index(0, idx as u64) as i64;
+    for (i, h) in stored.iter().enumerate() {
+        diesel::insert_into(log_hashes::table)
+            .values((
+                log_hashes::id.eq(first + i as i64),
+                log_hashes::hash.eq(h.0.to_vec()),
+            ))
+            .execute(conn)?;
+    }
+    diesel::insert_into(log_entries::table)
+        .values((
+            log_entries::idx.eq(idx),
+            log_entries::community_id.eq(p.community_id),
+            log_entries::kind.eq(p.kind.as_str()),
+            log_entries::record_id.eq(p.record_id),
+            log_entries::content_sha256.eq(&sha),
+            log_entries::entry.eq(&text),
+            log_entries::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(idx)
+}
+
+/// How many leaves the log holds.
+pub fn size(conn: &mut AnyConnection) -> QueryResult<i64> {
+    log_head::table.find(1).select(log_head::size).first(conn)
+}
+
+/// The root of the tree of the first `size` leaves.
+pub fn root(conn: &mut AnyConnection, size: u64) -> Result<Hash, LogError> {
+    Ok(tlog_tiles::tree_hash(size, &DbHashes::new(conn))?)
+}
+
+/// The inclusion proof of leaf `index` in the tree of `size` leaves.
+pub fn inclusion(conn: &mut AnyConnection, size: u64, index: u64) -> Result<Vec<Hash>, LogError> {
+    if index >= size || size as i64 > self::size(conn)? {
+        return Err(LogError::OutOfRange);
+    }
+    Ok(tlog_tiles::prove_record(size, index, &DbHashes::new(conn))?)
+}
+
+/// The consistency proof from the tree of `old` leaves to the tree of `size` leaves.
+pub fn consistency(conn: &mut AnyConnection, size: u64, old: u64) -> Result<Vec<Hash>, LogError> {
+    if old == 0 || old > size || size as i64 > self::size(conn)? {
+        return Err(LogError::OutOfRange);
+    }
+    Ok(tlog_tiles::prove_tree(size, old, &DbHashes::new(conn))?)
+}
+
+/// A hash tile (C2SP tlog-tiles): `width` hashes of tree level 8·`level`, from 256·`n`.
+/// Only hashes already in the tree of `size` leaves are served.
+pub fn tile(
+    conn: &mut AnyConnection,
+    size: u64,
+    level: u8,
+    n: u64,
+    width: u32,
+) -> Result<Vec<u8>, LogError> {
+    // The tile's last hash covers leaves up to ((n·256 + width) · 256^level).
+    let shift = u32::from(TILE_HEIGHT) * u32::from(level);
+    let end = (n * TILE_WIDTH + u64::from(width))
+        .checked_shl(shift)
+        .ok_or(LogError::OutOfRange)?;
+    if width == 0 || u64::from(width) > TILE_WIDTH || level > 7 || end > size {
+        return Err(LogError::OutOfRange);
+    }
+    let t = tlog_tiles::Tile::new(TILE_HEIGHT, level, n, width, false);
+    Ok(t.read_data(&DbHashes::new(conn))?)
+}
+
+/// An entry bundle (C2SP tlog-tiles): `width` leaves from 256·`n`, each as a big-endian
+/// 16-bit length and the leaf's text.
+pub fn entry_bundle(
+    conn: &mut AnyConnection,
+    size: u64,
+    n: u64,
+    width: u32,
+) -> Result<Vec<u8>, LogError> {
+    let start = n * TILE_WIDTH;
+    if width == 0 || u64::from(width) > TILE_WIDTH || start + u64::from(width) > size {
+        return Err(LogError::OutOfRange);
+    }
+    let texts: Vec<String> = log_entries::table
+        .filter(log_entries::idx.ge(start as i64))
+        .filter(log_entries::idx.lt((start + u64::from(width)) as i64))
+        .order(log_entries::idx)
+        .select(log_entries::entry)
+        .load(conn)?;
+    let mut out = Vec::new();
+    for t in texts {
+        let len = u16::try_from(t.len()).map_err(|_| LogError::OutOfRange)?;
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(t.as_bytes());
+    }
+    Ok(out)
+}
+
+/// Splits an entry bundle back into leaf texts.
+pub fn split_bundle(bytes: &[u8]) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        if rest.len() < 2 {
+            return None;
+        }
+        let len = usize::from(u16::from_be_bytes([rest[0], rest[1]]));
+        let body = rest.get(2..2 + len)?;
+        out.push(String::from_utf8(body.to_vec()).ok()?);
+        rest = &rest[2 + len..];
+    }
+    Some(out)
+}
+
+/// One leaf as stored.
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = log_entries)]
+pub struct Entry {
+    pub idx: i64,
+    pub community_id: Option<i64>,
+    pub kind: String,
+    pub record_id: i64,
+    pub content_sha256: String,
+    pub entry: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn entry(conn: &mut AnyConnection, idx: i64) -> QueryResult<Option<Entry>> {
+    log_entries::table
+        .find(idx)
+        .select(Entry::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn entries(conn: &mut AnyConnection, from: i64, count: i64) -> QueryResult<Vec<Entry>> {
+    log_entries::table
+        .filter(log_entries::idx.ge(from))
+        .order(log_entries::idx)
+        .limit(count)
+        .select(Entry::as_select())
+        .load(conn)
+}
+
+/// The newest leaves of a community (or of every community), newest first.
+pub fn recent(
+    conn: &mut AnyConnection,
+    community_id: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Entry>> {
+    let mut q = log_entries::table.into_boxed();
+    if let Some(c) = community_id {
+        q = q.filter(log_entries::community_id.eq(c));
+    }
+    q.order(log_entries::idx.desc())
+        .limit(limit)
+        .select(Entry::as_select())
+        .load(conn)
+}
+
+/// The log index of a record's leaf, for the record's page.
+pub fn index_of(conn: &mut AnyConnection, kind: Kind, record_id: i64) -> QueryResult<Option<i64>> {
+    log_entries::table
+        .filter(log_entries::kind.eq(kind.as_str()))
+        .filter(log_entries::record_id.eq(record_id))
+        .order(log_entries::idx)
+        .select(log_entries::idx)
+        .first(conn)
+        .optional()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_reads_back() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 27)
+            .and_then(|d| d.and_hms_micro_opt(3, 4, 5, 6))
+            .expect("a time");
+        let text = entry_text(Kind::Decision, Some(3), 17, &sha256_hex(b"x"), at);
+        let parsed = parse_entry(&text).expect("parses");
+        assert_eq!(parsed.kind, "decision");
+        assert_eq!(parsed.community, "3");
+        assert_eq!(parsed.record_id, 17);
+        assert_eq!(parsed.time, "2026-11-27T03:04:05.000006Z");
+        assert_eq!(parsed.sha256, sha256_hex(b"x"));
+        assert!(parse_entry("something else\n").is_none());
+    }
+
+    #[test]
+    fn bundles_split_back_into_entries() {
+        let texts = ["a\n".to_string(), "二\n".to_string(), String::new()];
+        let mut bytes = Vec::new();
+        for t in &texts {
+            bytes.extend_from_slice(&(t.len() as u16).to_be_bytes());
+            bytes.extend_from_slice(t.as_bytes());
+        }
+        assert_eq!(split_bundle(&bytes).expect("splits"), texts.to_vec());
+        assert!(split_bundle(&bytes[..bytes.len() - 1]).is_none());
+    }
+
+    #[test]
+    fn every_kind_round_trips() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.as_str()), Some(k));
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! `yishi audit verify`: what a supervisor runs against a site (or an export file) to prove
+//! that nothing published was changed. It checks the checkpoint's signature, recomputes the
+//! root from every entry, checks consistency with the checkpoint it saved last time, and
+//! re-hashes each record's content, naming every record that no longer matches its leaf.
+
+use std::path::Path;
+
+use base64::prelude::{Engine, BASE64_STANDARD};
+use serde::{Deserialize, Serialize};
+
+use super::checkpoint::{self, Opened};
+use super::handlers::{RecordOut, RECORDS_PAGE};
+use super::log;
+use super::merkle::{self, Hash};
+
+/// Where the log is read from.
+pub trait Source {
+    fn key(&self) -> Result<String, String>;
+    fn checkpoint(&self) -> Result<String, String>;
+    fn records(&self, from: i64, count: i64) -> Result<Vec<RecordOut>, String>;
+    /// The site's consistency proof; `None` when the source has none (an export file).
+    fn consistency(&self, old: u64, size: u64) -> Result<Option<Vec<Hash>>, String>;
+}
+
+/// A site, over HTTP(S).
+pub struct Site {
+    base: String,
+}
+
+impl Site {
+    pub fn new(base: &str) -> Site {
+        Site {
+            base: base.trim_end_matches('/').to_string(),
+        }
+    }
+
+    fn get(&self, path: &str) -> Result<String, String> {
+        let url = format!("{}{path}", self.base);
+        ureq::get(&url)
+            .call()
+            .map_err(|e| format!("GET {url}: {e}"))?
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_string()
+            .map_err(|e| format!("GET {url}: {e}"))
+    }
+}
+
+#[derive(Deserialize)]
+struct ProofJson {
+    proof: Vec<String>,
+}
+
+fn hashes(b64: &[String]) -> Result<Vec<Hash>, String> {
+    b64.iter()
+        .map(|s| {
+            BASE64_STANDARD
+                .decode(s)
+                .ok()
+                .and_then(|v| v.try_into().ok())
+                .ok_or_else(|| format!("not a hash: {s}"))
+        })
+        .collect()
+}
+
+impl Source for Site {
+    fn key(&self) -> Result<String, String> {
+        Ok(self.get("/log/key")?.trim().to_string())
+    }
+
+    fn checkpoint(&self) -> Result<String, String> {
+        self.get("/log/checkpoint")
+    }
+
+    fn records(&self, from: i64, count: i64) -> Result<Vec<RecordOut>, String> {
+        let text = self.get(&format!("/log/records?from={from}&count={count}"))?;
+        serde_json::from_str(&text).map_err(|e| format!("/log/records: {e}"))
+    }
+
+    fn consistency(&self, old: u64, size: u64) -> Result<Option<Vec<Hash>>, String> {
+        let text = self.get(&format!("/log/proof/consistency?old={old}&size={size}"))?;
+        let p: ProofJson =
+            serde_json::from_str(&text).map_err(|e| format!("/log/proof/consistency: {e}"))?;
+        Ok(Some(hashes(&p.proof)?))
+    }
+}
+
+/// Everything a verifier needs, in one file (`yishi audit export`).
+#[derive(Serialize, Deserialize)]
+pub struct Export {
+    pub key: String,
+    pub checkpoint: String,
+    pub records: Vec<RecordOut>,
+}
+
+impl Source for Export {
+    fn key(&self) -> Result<String, String> {
+        Ok(self.key.clone())
+    }
+
+    fn checkpoint(&self) -> Result<String, String> {
+        Ok(self.checkpoint.clone())
+    }
+
+    fn records(&self, from: i64, count: i64) -> Result<Vec<RecordOut>, String> {
+        Ok(self
+            .records
+            .iter()
+            .filter(|r| r.index >= from && r.index < from + count)
+            .cloned()
+            .collect())
+    }
+
+    fn consistency(&self, _old: u64, _size: u64) -> Result<Option<Vec<Hash>>, String> {
+        Ok(None)
+    }
+}
+
+/// What the verifier remembers between runs: the last checkpoint it accepted.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    pub key: String,
+    pub origin: String,
+    pub size: u64,
+    pub root: String,
+}
+
+/// A record that does not match its leaf.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub index: i64,
+    pub kind: String,
+    pub record_id: i64,
+    pub link: Option<String>,
+    /// `true`: the content changed; `false`: it can no longer be read.
+    pub changed: bool,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "entry {} ({} #{}{}): {}",
+            self.index,
+            self.kind,
+            self.record_id,
+            self.link
+                .as_deref()
+                .map(|l| format!(", {l}"))
+                .unwrap_or_default(),
+            if self.changed {
+                "content changed since publication"
+            } else {
+                "record can no longer be read"
+            }
+        )
+    }
+}
+
+#[derive(Debug)]
+pub struct Report {
+    pub checkpoint: Opened,
+    /// The size of the checkpoint this one was shown consistent with, if one was saved.
+    pub consistent_with: Option<u64>,
+    pub records: usize,
+    pub findings: Vec<Finding>,
+}
+
+/// Checks the log at `src`. `trusted_key` pins the verifier key (otherwise the saved one, or
+/// the site's own on first use). `state` is where the last accepted checkpoint is kept.
+/// A bad signature, a wrong root or an inconsistent history is an error; changed records are
+/// findings in the report.
+pub fn verify(
+    src: &dyn Source,
+    trusted_key: Option<&str>,
+    state: Option<&Path>,
+) -> Result<Report, String> {
+    let saved: Option<Saved> = match state {
+        Some(p) if p.exists() => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            Some(serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?)
+        }
+        _ => None,
+    };
+    let key = match (trusted_key, &saved) {
+        (Some(k), _) => k.to_string(),
+        (None, Some(s)) => s.key.clone(),
+        (None, None) => src.key()?,
+    };
+    if let Some(s) = &saved {
+        if s.key != key {
+            return Err(format!("the log's key changed: saved {}, now {key}", s.key));
+        }
+    }
+    let note = src.checkpoint()?;
+    let cp = checkpoint::open(&note, &key)?;
+    let size = cp.size;
+
+    // Every entry, re-hashed into the tree: the root must be the signed one.
+    let mut leaves: Vec<Hash> = Vec::with_capacity(size as usize);
+    let mut findings = Vec::new();
+    let mut from = 0i64;
+    while (from as u64) < size {
+        let page = src.records(from, RECORDS_PAGE)?;
+        if page.is_empty() {
+            return Err(format!("the site gave no entries from {from}"));
+        }
+        for r in page {
+            if r.index != from {
+                return Err(format!("expected entry {from}, got {}", r.index));
+            }
+            if from as u64 >= size {
+                break;
+            }
+            leaves.push(merkle::leaf_hash(r.entry.as_bytes()));
+            let parsed = log::parse_entry(&r.entry)
+                .ok_or_else(|| format!("entry {from} is not a yishi log entry"))?;
+            let ok = r
+                .content
+                .as_deref()
+                .is_some_and(|c| log::sha256_hex(c.as_bytes()) == parsed.sha256);
+            if !ok {
+                findings.push(Finding {
+                    index: r.index,
+                    kind: parsed.kind,
+                    record_id: parsed.record_id,
+                    link: r.link,
+                    changed: r.content.is_some(),
+                });
+            }
+            from += 1;
+        }
+    }
+    let root = merkle::root(&leaves);
+    if root != cp.root {
+        return Err(format!(
+            "the entries do not hash to the signed root of the {size}-entry checkpoint: the log was rewritten"
+        ));
+    }
+
+    // The history the verifier saw before must be a prefix of this one.
+    let consistent_with = match &saved {
+        None => None,
+        Some(s) => {
+            let old_root: Hash = BASE64_STANDARD
+                .decode(&s.root)
+                .ok()
+                .and_then(|v| v.try_into().ok())
+                .ok_or("the saved checkpoint is damaged")?;
+            if s.size > size {
+                return Err(format!(
+                    "the log shrank from {} to {size} entries since the last check",
+                    s.size
+                ));
+            }
+            if s.size > 0 {
+                if merkle::root(&leaves[..s.size as usize]) != old_root {
+                    return Err(format!(
+                        "the first {} entries are not those checked last time: history was rewritten",
+                        s.size
+                    ));
+                }
+                if let Some(proof) = src.consistency(s.size, size)? {
+                    if s.size < size
+                        && !merkle::verify_consistency(s.size, size, &old_root, &cp.root, &proof)
+                    {
+                        return Err(format!(
+                            "the site's consistency proof from {} to {size} entries does not verify",
+                            s.size
+                        ));
+                    }
+                }
+            }
+            Some(s.size)
+        }
+    };
+    if let Some(p) = state {
+        let next = Saved {
+            key: key.clone(),
+            origin: cp.origin.clone(),
+            size,
+            root: BASE64_STANDARD.encode(cp.root),
+        };
+        let text = serde_json::to_string_pretty(&next).map_err(|e| e.to_string())?;
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()))?;
+    }
+    Ok(Report {
+        checkpoint: cp,
+        consistent_with,
+        records: leaves.len(),
+        findings,
+    })
+}

@@ -15,4 +15,5 @@ mod open311;
 mod queries;
 mod security;
 mod storage;
+mod transparency;
 mod work_orders;

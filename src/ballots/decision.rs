@@ -80,6 +80,8 @@ struct DecisionPage {
     can_make_orders: bool,
     orders: Vec<(i64, String, String)>,
     order_error: Option<String>,
+    /// The decision's leaf in the transparency log.
+    log_index: Option<i64>,
     errors: crate::web::forms::FieldErrors,
     notice: Option<&'static str>,
 }
@@ -104,6 +106,7 @@ struct DecisionRows {
     corrected_by: Option<i64>,
     correction_pending: bool,
     orders: Vec<(i64, String, String)>,
+    log_index: Option<i64>,
 }
 
 pub async fn show(
@@ -165,7 +168,13 @@ pub async fn show(
                 && model::hall_results_of(conn, d.ballot_id)?
                     .iter()
                     .any(|r| r.state == model::PENDING);
+            let log_index = crate::transparency::log::index_of(
+                conn,
+                crate::transparency::log::Kind::Decision,
+                d.id,
+            )?;
             Ok(DecisionRows {
+                log_index,
                 d,
                 item_title,
                 board,
@@ -180,6 +189,7 @@ pub async fn show(
         })
         .await?;
     let DecisionRows {
+        log_index,
         d,
         item_title,
         board,
@@ -222,6 +232,7 @@ pub async fn show(
     render(
         StatusCode::OK,
         &DecisionPage {
+            log_index,
             can_countersign: allows(&actor, Action::Countersign)
                 && !countersigns.iter().any(|c| Some(c.0) == me),
             can_make_orders: allows(&actor, Action::ManageAgenda)

@@ -1,0 +1,314 @@
+//! The transparency log: publications append leaves; the signed checkpoint opens with the
+//! published key; proofs and tiles agree with the entries; `yishi audit verify` passes on an
+//! honest site, names a published row edited behind the triggers' back, and refuses a
+//! rewritten history.
+
+use std::path::PathBuf;
+
+use base64::prelude::{Engine, BASE64_STANDARD};
+use diesel::connection::SimpleConnection;
+use yishi::transparency::{checkpoint, log, merkle, records, verify};
+
+use crate::both;
+use crate::common::{spawn_app, Backend, TestApp};
+
+/// Runs the verifier against the test site (it is blocking: off the async workers).
+async fn verify_site(app: &TestApp, state: PathBuf) -> Result<verify::Report, String> {
+    let base = app.base.clone();
+    tokio::task::spawn_blocking(move || {
+        verify::verify(&verify::Site::new(&base), None, Some(&state))
+    })
+    .await
+    .expect("verifier runs")
+}
+
+/// Runs raw SQL on the app's database with the append-only triggers out of the way, as an
+/// insider with database access could.
+fn tamper(app: &TestApp, sql: &str) {
+    let pool = yishi::db::connect(&app.db.url, 1).expect("connect");
+    let mut conn = pool.get().expect("connection");
+    let sql = match app.backend {
+        Backend::Sqlite => format!(
+            "DROP TRIGGER decisions_no_update; DROP TRIGGER log_entries_no_delete; \
+             DROP TRIGGER log_hashes_no_delete; DROP TRIGGER log_checkpoints_no_delete; {sql}"
+        ),
+        Backend::Postgres => format!(
+            "ALTER TABLE decisions DISABLE TRIGGER decisions_append_only; \
+             ALTER TABLE log_entries DISABLE TRIGGER log_entries_append_only; \
+             ALTER TABLE log_hashes DISABLE TRIGGER log_hashes_append_only; \
+             ALTER TABLE log_checkpoints DISABLE TRIGGER log_checkpoints_append_only; {sql}"
+        ),
+    };
+    conn.batch_execute(&sql).expect("tampering works");
+}
+
+async fn publications_are_logged_signed_and_provable(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let client = app.client();
+
+    // The checkpoint opens with the published key, and its origin is the key's name.
+    let key = client.get("/log/key").await.body.trim().to_string();
+    let note = client.get("/log/checkpoint").await;
+    assert_eq!(note.status, 200);
+    assert!(note.header("content-type").starts_with("text/plain"));
+    let cp = checkpoint::open(&note.body, &key).expect("the checkpoint verifies");
+    assert!(
+        cp.size > 20,
+        "the demo's decisions, orders and appointments are logged: {}",
+        cp.size
+    );
+    assert!(key.starts_with(&format!("{}+", cp.origin)));
+
+    // Every entry, hashed as RFC 6962 leaves, gives the signed root.
+    let records: Vec<yishi::transparency::handlers::RecordOut> = serde_json::from_str(
+        &client
+            .get(&format!("/log/records?from=0&count={}", cp.size))
+            .await
+            .body,
+    )
+    .expect("records json");
+    assert_eq!(records.len() as u64, cp.size);
+    let leaves: Vec<merkle::Hash> = records
+        .iter()
+        .map(|r| merkle::leaf_hash(r.entry.as_bytes()))
+        .collect();
+    assert_eq!(merkle::root(&leaves), cp.root);
+    let kinds: Vec<String> = records
+        .iter()
+        .filter_map(|r| log::parse_entry(&r.entry).map(|e| e.kind))
+        .collect();
+    for k in [
+        "decision",
+        "electorate",
+        "board",
+        "order_created",
+        "order_completed",
+        "role_grant",
+    ] {
+        assert!(kinds.iter().any(|x| x == k), "a {k} leaf in the demo");
+    }
+
+    // An inclusion proof from the site checks against the signed root.
+    let i = cp.size / 2;
+    let proof: serde_json::Value = serde_json::from_str(
+        &client
+            .get(&format!("/log/proof/inclusion?index={i}&size={}", cp.size))
+            .await
+            .body,
+    )
+    .expect("proof json");
+    let path: Vec<merkle::Hash> = proof["proof"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|h| {
+            BASE64_STANDARD
+                .decode(h.as_str().expect("text"))
+                .expect("base64")
+                .try_into()
+                .expect("32 bytes")
+        })
+        .collect();
+    assert!(merkle::verify_inclusion(
+        &leaves[i as usize],
+        i,
+        cp.size,
+        &path,
+        &cp.root
+    ));
+
+    // The level-0 tile holds the leaf hashes; the entry bundle holds the entries.
+    let w = cp.size.min(256);
+    let tile_path = if w == 256 {
+        "/log/tile/0/000".to_string()
+    } else {
+        format!("/log/tile/0/000.p/{w}")
+    };
+    let (status, _, tile) = client.get_bytes(&tile_path).await;
+    assert_eq!(status, 200);
+    assert_eq!(tile.len() as u64, 32 * w);
+    assert_eq!(&tile[..32], &leaves[0]);
+    let (_, _, bundle) = client
+        .get_bytes(&tile_path.replace("/log/tile/0/", "/log/tile/entries/"))
+        .await;
+    let texts = log::split_bundle(&bundle).expect("a bundle");
+    assert_eq!(texts.len() as u64, w);
+    assert_eq!(texts[0], records[0].entry);
+    let beyond = client
+        .get(&format!("/log/tile/0/000.p/{}", (w + 1).min(255)))
+        .await;
+    assert!(w == 255 || beyond.status == 404, "no tile beyond the tree");
+
+    // Each decision's page shows its log entry; the entry's page says it still matches.
+    let decision = records
+        .iter()
+        .find(|r| r.entry.contains("kind decision"))
+        .expect("a decision leaf");
+    let page = client
+        .get(&format!("/log/entries/{}", decision.index))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("与公布时的哈希一致"));
+    let link = decision.link.clone().expect("a link");
+    let d = client.get(&link).await;
+    assert!(
+        d.body.contains(&format!("/log/entries/{}", decision.index)),
+        "the decision links to its log entry"
+    );
+
+    // The verifier passes; after more publications it proves the new tree extends the old.
+    let dir = tempfile::tempdir().expect("dir");
+    let state = dir.path().join("audit.json");
+    let first = verify_site(&app, state.clone()).await.expect("verifies");
+    assert!(first.findings.is_empty(), "{:?}", first.findings);
+    assert_eq!(first.consistent_with, None);
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    let r = resident
+        .post_files(
+            "/c/liutang/orders",
+            &[
+                ("title", "桥头护栏松了"),
+                ("description", "晃得厉害"),
+                ("category", "road"),
+                ("place", "东桥"),
+            ],
+            vec![],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let second = verify_site(&app, state).await.expect("verifies again");
+    assert_eq!(second.consistent_with, Some(first.checkpoint.size));
+    assert!(second.checkpoint.size > first.checkpoint.size);
+
+    // The log itself refuses to change.
+    let pool = yishi::db::connect(&app.db.url, 1).expect("connect");
+    let mut conn = pool.get().expect("connection");
+    assert!(conn.batch_execute("DELETE FROM log_entries").is_err());
+    assert!(conn
+        .batch_execute("UPDATE log_hashes SET hash = hash WHERE id = 0")
+        .is_err());
+}
+both!(publications_are_logged_signed_and_provable);
+
+async fn verify_names_a_published_row_edited_in_the_database(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let state = dir.path().join("audit.json");
+    let before = verify_site(&app, state.clone()).await.expect("verifies");
+    assert!(before.findings.is_empty());
+
+    // Someone with the database turns a decision's verdict, behind the triggers' back.
+    tamper(
+        &app,
+        "UPDATE decisions SET verdict = 'rejected', counts = '1,99,0' WHERE id = 1",
+    );
+
+    let after = verify_site(&app, state)
+        .await
+        .expect("the log itself still holds");
+    assert_eq!(after.findings.len(), 1, "{:?}", after.findings);
+    let f = &after.findings[0];
+    assert_eq!(
+        (f.kind.as_str(), f.record_id, f.changed),
+        ("decision", 1, true)
+    );
+    assert!(
+        f.to_string().contains("/decisions/1,") || f.to_string().contains("/decisions/1)"),
+        "{f}"
+    );
+    let page = app.client().get(&format!("/log/entries/{}", f.index)).await;
+    assert!(page.body.contains("不一致"));
+}
+both!(verify_names_a_published_row_edited_in_the_database);
+
+async fn verify_refuses_a_rewritten_history(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let state = dir.path().join("audit.json");
+    let before = verify_site(&app, state.clone()).await.expect("verifies");
+
+    // The operator wipes the log and writes it again in another order, signing the new tree
+    // with the same key: every record matches, but the history the supervisor saw is gone.
+    let entries: Vec<(String, Option<i64>, i64)> = app
+        .state
+        .db(|conn| {
+            Ok(log::entries(conn, 0, 100_000)?
+                .into_iter()
+                .map(|e| (e.kind, e.community_id, e.record_id))
+                .collect())
+        })
+        .await
+        .expect("entries");
+    tamper(
+        &app,
+        "DELETE FROM log_entries; DELETE FROM log_hashes; DELETE FROM log_checkpoints; \
+         UPDATE log_head SET size = 0",
+    );
+    let now = yishi::clock::Clock::now(&*app.clock);
+    app.state
+        .db(move |conn| {
+            for (kind, community, record) in entries.into_iter().rev() {
+                let kind = log::Kind::parse(&kind).expect("a kind");
+                records::publish(conn, kind, community, record, now)?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("rewritten");
+
+    let err = verify_site(&app, state)
+        .await
+        .expect_err("a rewritten history");
+    assert!(err.contains("rewritten"), "{err}");
+    assert!(before.checkpoint.size > 0);
+}
+both!(verify_refuses_a_rewritten_history);
+
+/// `yishi audit export` writes a file that `yishi audit verify --file` checks offline.
+async fn an_export_file_verifies_offline(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("export.json");
+    let yishi = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_yishi"))
+            .args(args)
+            .env("YISHI_DATABASE_URL", &app.db.url)
+            .env("YISHI_DATA_DIR", app.db.dir.path().join("data"))
+            .env("YISHI_LOG", "warn")
+            .output()
+            .expect("yishi runs")
+    };
+    let out = yishi(&["audit", "export", "--out", file.to_str().expect("path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let state = dir.path().join("state.json");
+    let out = yishi(&[
+        "audit",
+        "verify",
+        "--file",
+        file.to_str().expect("path"),
+        "--state",
+        state.to_str().expect("path"),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("signature good") && text.contains("match their entries"));
+
+    // The same key as the site's: the export was signed by the site's own key file.
+    let key = app.client().get("/log/key").await.body;
+    let export: verify::Export =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
+    assert_eq!(export.key.trim(), key.trim());
+}
+both!(an_export_file_verifies_offline);

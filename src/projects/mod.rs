@@ -1,0 +1,5 @@
+//! Public works projects (一项一码): codes, pages, QR notices, disbursements, and the power
+//! list (小微权力清单) that spending must satisfy.
+
+pub mod qr;
+pub mod rules;

@@ -486,6 +486,73 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    disclosures (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        category -> Text,
+        period -> Text,
+        decision_id -> Nullable<BigInt>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    disclosure_versions (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        disclosure_id -> BigInt,
+        version -> Integer,
+        title -> Text,
+        body -> Text,
+        responsible -> Text,
+        opening_fen -> Nullable<BigInt>,
+        reason -> Text,
+        published_by -> BigInt,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_lines (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        version_id -> BigInt,
+        line_no -> Integer,
+        paid_on -> Date,
+        description -> Text,
+        income_fen -> BigInt,
+        expense_fen -> BigInt,
+        counterparty -> Text,
+        voucher -> Text,
+    }
+}
+
+diesel::table! {
+    disclosure_files (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        version_id -> BigInt,
+        kind -> Text,
+        name -> Text,
+        label -> Text,
+    }
+}
+
+diesel::table! {
+    disclosure_cadences (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        category -> Text,
+        cadence -> Text,
+        since -> Date,
+        grace_days -> Integer,
+        set_by -> BigInt,
+        set_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(agenda_items -> communities (community_id));
 diesel::joinable!(agenda_items -> users (author_id));
@@ -501,6 +568,11 @@ diesel::joinable!(ballot_voters -> users (user_id));
 diesel::joinable!(decision_countersigns -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    disclosure_cadences,
+    disclosure_files,
+    disclosure_versions,
+    disclosures,
+    ledger_lines,
     log_checkpoints,
     log_entries,
     log_hashes,

@@ -1,6 +1,6 @@
 //! The supervisors' page (村务监督): what needs their attention in one community —
-//! proposals the committee has not answered in time, and comments flagged or hidden.
-//! Later issues add overdue disclosures, inquiries and the transparency log's state.
+//! proposals the committee has not answered in time, comments flagged or hidden, work
+//! orders escalated, disclosures overdue, and the state of the transparency log.
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -23,6 +23,11 @@ struct Dashboard {
     moderation: Vec<ModerationRow>,
     /// Work orders past due and escalated to the township, until they are done.
     escalated: Vec<crate::work_orders::model::Order>,
+    /// Disclosures that are due and not published.
+    disclosures_overdue: Vec<crate::disclosures::handlers::Overdue>,
+    /// The log: its size, and this community's entries.
+    log_size: i64,
+    log_mine: i64,
 }
 
 pub async fn dashboard(
@@ -33,16 +38,23 @@ pub async fn dashboard(
     let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     authorize(&ctx, &actor, Action::ViewActionLog)?;
     let (cid, now) = (community.id, state.clock.now());
-    let (overdue, moderation, escalated) = state
+    let (overdue, moderation, escalated, log_size, log_mine) = state
         .db(move |conn| {
             Ok((
                 agenda::overdue(conn, cid, now)?,
                 comments::moderation(conn, cid, 100)?,
                 crate::work_orders::model::escalated_open(conn, cid)?,
+                crate::transparency::log::size(conn)?,
+                crate::transparency::log::count_of(conn, cid)?,
             ))
         })
         .await?;
+    let disclosures_overdue =
+        crate::disclosures::handlers::overdue_now(&state, &ctx, &community).await?;
     page(&Dashboard {
+        disclosures_overdue,
+        log_size,
+        log_mine,
         ctx,
         community,
         overdue,

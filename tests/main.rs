@@ -10,6 +10,7 @@ mod ballots;
 mod browser;
 mod communities;
 mod crash;
+mod disclosures;
 mod multi_server;
 mod open311;
 mod queries;

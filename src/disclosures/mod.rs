@@ -1,4 +1,8 @@
 //! Village affairs disclosures (村务公开): categories and cadence, ledgers, versions and
 //! corrections.
 
+pub mod files;
+pub mod handlers;
+pub mod model;
+pub mod opendata;
 pub mod rules;

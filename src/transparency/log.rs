@@ -364,6 +364,14 @@ pub fn recent(
         .load(conn)
 }
 
+/// How many leaves a community has.
+pub fn count_of(conn: &mut AnyConnection, community_id: i64) -> QueryResult<i64> {
+    log_entries::table
+        .filter(log_entries::community_id.eq(community_id))
+        .count()
+        .get_result(conn)
+}
+
 /// The log index of a record's leaf, for the record's page.
 pub fn index_of(conn: &mut AnyConnection, kind: Kind, record_id: i64) -> QueryResult<Option<i64>> {
     log_entries::table

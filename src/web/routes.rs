@@ -8,6 +8,7 @@ use crate::agenda::handlers as agenda;
 use crate::ballots::{decision, hall, handlers as ballots};
 use crate::comments::handlers as comments;
 use crate::communities::{admin, handlers as communities};
+use crate::disclosures::{handlers as disclosures, opendata};
 use crate::transparency::handlers as log;
 use crate::web::error::AppError;
 use crate::web::AppState;
@@ -62,6 +63,27 @@ route_table! {
     post "/c/{slug}/settings" => communities::save_settings,
     get "/c/{slug}/log" => communities::action_log,
     get "/c/{slug}/supervision" => crate::supervision::dashboard,
+    get "/c/{slug}/disclosures" => disclosures::board,
+    get "/c/{slug}/disclosures/new" => disclosures::new_form,
+    post "/c/{slug}/disclosures" => disclosures::publish,
+    get "/c/{slug}/disclosures/schedule" => disclosures::schedule,
+    post "/c/{slug}/disclosures/schedule" => disclosures::set_schedule,
+    get "/c/{slug}/disclosures.csv" => opendata::disclosures_csv,
+    get "/c/{slug}/disclosures.json" => opendata::disclosures_json,
+    get "/c/{slug}/disclosures.atom" => opendata::disclosures_atom,
+    get "/c/{slug}/ledger.csv" => opendata::ledger_csv,
+    get "/c/{slug}/ledger.json" => opendata::ledger_json,
+    get "/c/{slug}/decisions.csv" => opendata::decisions_csv,
+    get "/c/{slug}/decisions.json" => opendata::decisions_json,
+    get "/c/{slug}/decisions.atom" => opendata::decisions_atom,
+    get "/c/{slug}/orders.csv" => opendata::orders_csv,
+    get "/c/{slug}/orders.json" => opendata::orders_json,
+    get "/c/{slug}/disclosures/v/{vid}" => disclosures::show_old,
+    get "/c/{slug}/disclosures/{id}" => disclosures::show,
+    get "/c/{slug}/disclosures/{id}/ledger.csv" => disclosures::ledger_csv,
+    get "/c/{slug}/disclosures/{id}/correct" => disclosures::correct_form,
+    post "/c/{slug}/disclosures/{id}/correct" => disclosures::correct,
+    get "/files/{name}" => crate::disclosures::files::serve,
     get "/c/{slug}/items" => agenda::list,
     get "/c/{slug}/items/new" => agenda::new_form,
     post "/c/{slug}/items" => agenda::create,

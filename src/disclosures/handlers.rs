@@ -1,0 +1,1208 @@
+//! Disclosure pages: the community's board (with what is due and overdue), one disclosure
+//! with its ledger, versions and diff, publishing and correcting, and the cadence settings.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Deserialize;
+
+use super::model::{self, CadenceSetting, File, Listed, NewVersion, Version};
+use super::rules::{self, Cadence, Category, DiffKind, LedgerLine, Period};
+use crate::authz::{allows, Action, Actor};
+use crate::communities::handlers::{load_as, load_community};
+use crate::communities::model::Community;
+use crate::db::write_tx;
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::forms::{FieldErrors, Uploaded};
+use crate::web::{fmt_time, page, render, see_other, AppState};
+
+/// The day in China (UTC+8), which is when a disclosure falls due.
+pub fn china_today(now: NaiveDateTime) -> NaiveDate {
+    (now + chrono::Duration::hours(8)).date()
+}
+
+fn zh(ctx: &Ctx) -> bool {
+    ctx.lang() == crate::web::i18n::Lang::Zh
+}
+
+/// Fills a message from rules' `(key, args)`.
+fn say(ctx: &Ctx, key: &str, args: &[(&'static str, String)]) -> String {
+    let pairs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    ctx.f(key, &pairs)
+}
+
+// ---- what is due ----
+
+/// A period (or decision) that should have been disclosed and was not.
+#[derive(Clone, Debug)]
+pub struct Overdue {
+    pub category: Category,
+    pub period: String,
+    pub label: String,
+    pub due: NaiveDate,
+}
+
+/// A category's cadence as the community set it, or the legal default.
+pub fn cadence_of(
+    settings: &[CadenceSetting],
+    c: Category,
+    since: NaiveDate,
+) -> (Cadence, NaiveDate, u32) {
+    settings
+        .iter()
+        .find(|s| s.category == c.as_str())
+        .and_then(|s| {
+            Some((
+                Cadence::parse(&s.cadence)?,
+                s.since,
+                u32::try_from(s.grace_days).ok()?,
+            ))
+        })
+        .unwrap_or((rules::default_cadence(c), since, rules::DEFAULT_GRACE_DAYS))
+}
+
+/// Everything overdue in a community on `today`, by the cadence of each category; passed
+/// decisions not disclosed within their days count for the decisions category.
+pub fn overdue(
+    conn: &mut crate::db::AnyConnection,
+    community: &Community,
+    today: NaiveDate,
+    zh: bool,
+) -> Result<Vec<Overdue>, AppError> {
+    let settings = model::cadences(conn, community.id)?;
+    let published = model::published_periods(conn, community.id)?;
+    let since = china_today(community.created_at);
+    let mut out = Vec::new();
+    for c in Category::ALL {
+        let (cadence, since, grace) = cadence_of(&settings, c, since);
+        let done: Vec<Period> = published
+            .iter()
+            .filter(|(cat, _)| cat == c.as_str())
+            .filter_map(|(_, p)| Period::parse(p))
+            .collect();
+        match cadence {
+            Cadence::WithinDays(days) => {
+                for (decision_id, at) in undisclosed_decisions(conn, community.id)? {
+                    let due = rules::event_due(china_today(at), days);
+                    if due < today && china_today(at) >= since {
+                        out.push(Overdue {
+                            category: c,
+                            period: String::new(),
+                            label: format!("#{decision_id}"),
+                            due,
+                        });
+                    }
+                }
+            }
+            _ => {
+                for (p, due) in rules::overdue(cadence, since, today, grace, &done) {
+                    out.push(Overdue {
+                        category: c,
+                        period: p.as_str(),
+                        label: p.label(zh),
+                        due,
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Passed decisions of a community with no decisions-category disclosure citing them.
+fn undisclosed_decisions(
+    conn: &mut crate::db::AnyConnection,
+    community_id: i64,
+) -> diesel::QueryResult<Vec<(i64, NaiveDateTime)>> {
+    use crate::schema::{decisions, disclosures};
+    use diesel::prelude::*;
+    decisions::table
+        .filter(decisions::community_id.eq(community_id))
+        .filter(decisions::verdict.eq("passed"))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            disclosures::table.filter(disclosures::decision_id.eq(decisions::id.nullable())),
+        )))
+        .select((decisions::id, decisions::published_at))
+        .load(conn)
+}
+
+// ---- the board ----
+
+struct CategoryRow {
+    key: &'static str,
+    cadence: String,
+    next_due: String,
+}
+
+struct ListedRow {
+    id: i64,
+    title: String,
+    category_key: &'static str,
+    period: String,
+    version: i32,
+    at: String,
+}
+
+fn listed_rows(ctx: &Ctx, listed: Vec<Listed>) -> Vec<ListedRow> {
+    listed
+        .into_iter()
+        .map(|l| ListedRow {
+            id: l.d.id,
+            category_key: l
+                .d
+                .category()
+                .map(|c| c.label_key())
+                .unwrap_or("disclosure.category.other"),
+            period: l.d.period().map(|p| p.label(zh(ctx))).unwrap_or_default(),
+            version: l.latest.version,
+            at: fmt_time(&l.latest.published_at),
+            title: l.latest.title,
+        })
+        .collect()
+}
+
+fn cadence_words(ctx: &Ctx, c: Cadence) -> String {
+    match c {
+        Cadence::Monthly => ctx.t("disclosures.cadence_monthly").to_string(),
+        Cadence::Quarterly => ctx.t("disclosures.cadence_quarterly").to_string(),
+        Cadence::Yearly => ctx.t("disclosures.cadence_yearly").to_string(),
+        Cadence::WithinDays(n) => ctx.f("disclosures.cadence_within", &[("n", &n.to_string())]),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "disclosures/board.html")]
+struct BoardPage {
+    ctx: Ctx,
+    community: Community,
+    categories: Vec<CategoryRow>,
+    overdue: Vec<Overdue>,
+    listed: Vec<ListedRow>,
+    can_publish: bool,
+}
+
+pub async fn board(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (community, actor) = load_community(&state, &ctx, path.into_inner()).await?;
+    let today = china_today(state.clock.now());
+    let (c, z) = (community.clone(), zh(&ctx));
+    let (listed, overdue, settings, published) = state
+        .db(move |conn| {
+            Ok((
+                model::list(conn, c.id, 200)?,
+                overdue(conn, &c, today, z)?,
+                model::cadences(conn, c.id)?,
+                model::published_periods(conn, c.id)?,
+            ))
+        })
+        .await?;
+    let since = china_today(community.created_at);
+    let categories = Category::ALL
+        .into_iter()
+        .map(|c| {
+            let (cadence, since, grace) = cadence_of(&settings, c, since);
+            let done: Vec<Period> = published
+                .iter()
+                .filter(|(cat, _)| cat == c.as_str())
+                .filter_map(|(_, p)| Period::parse(p))
+                .collect();
+            let next_due = rules::next_due(cadence, since, today, grace, &done)
+                .map(|(p, due)| format!("{} · {}", p.label(zh(&ctx)), due.format("%Y-%m-%d")))
+                .unwrap_or_default();
+            CategoryRow {
+                key: c.label_key(),
+                cadence: cadence_words(&ctx, cadence),
+                next_due,
+            }
+        })
+        .collect();
+    page(&BoardPage {
+        listed: listed_rows(&ctx, listed),
+        can_publish: allows(&actor, Action::ManageAgenda),
+        categories,
+        overdue,
+        ctx,
+        community,
+    })
+}
+
+// ---- one disclosure ----
+
+struct LineRow {
+    date: String,
+    description: String,
+    income: String,
+    expense: String,
+    counterparty: String,
+    voucher: String,
+}
+
+fn line_rows(lines: &[LedgerLine]) -> Vec<LineRow> {
+    let money = |fen: i64| {
+        if fen == 0 {
+            String::new()
+        } else {
+            rules::format_amount(fen)
+        }
+    };
+    lines
+        .iter()
+        .map(|l| LineRow {
+            date: l.date.format("%Y-%m-%d").to_string(),
+            description: l.description.clone(),
+            income: money(l.income),
+            expense: money(l.expense),
+            counterparty: l.counterparty.clone(),
+            voucher: l.voucher.clone(),
+        })
+        .collect()
+}
+
+struct TotalsView {
+    opening: String,
+    income: String,
+    expense: String,
+    closing: String,
+}
+
+struct DiffRow {
+    class: &'static str,
+    sign: &'static str,
+    text: String,
+}
+
+fn diff_rows(old: &str, new: &str) -> Vec<DiffRow> {
+    rules::diff_text(old, new)
+        .into_iter()
+        .map(|d| match d.kind {
+            DiffKind::Same => DiffRow {
+                class: "same",
+                sign: " ",
+                text: d.text,
+            },
+            DiffKind::Added => DiffRow {
+                class: "added",
+                sign: "+",
+                text: d.text,
+            },
+            DiffKind::Removed => DiffRow {
+                class: "removed",
+                sign: "−",
+                text: d.text,
+            },
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "disclosures/show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    community: Community,
+    d: model::Disclosure,
+    v: Version,
+    latest_number: i32,
+    category_key: &'static str,
+    period: String,
+    body_html: String,
+    is_finance: bool,
+    lines: Vec<LineRow>,
+    totals: Option<TotalsView>,
+    files: Vec<File>,
+    versions: Vec<(i64, i32, String, String)>,
+    diff: Vec<DiffRow>,
+    log_index: Option<i64>,
+    can_correct: bool,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DoneQuery {
+    done: String,
+}
+
+fn notice(q: &DoneQuery) -> Option<&'static str> {
+    match q.done.as_str() {
+        "published" => Some("disclosures.done_published"),
+        "corrected" => Some("disclosures.done_corrected"),
+        _ => None,
+    }
+}
+
+/// `GET /c/{slug}/disclosures/{id}`: the newest version.
+pub async fn show(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+    q: web::Query<DoneQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    show_version(&state, ctx, slug, id, None, notice(&q)).await
+}
+
+/// `GET /c/{slug}/disclosures/v/{vid}`: one version, as published then.
+pub async fn show_old(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, vid) = path.into_inner();
+    let (community, _) = load_community(&state, &ctx, slug.clone()).await?;
+    let cid = community.id;
+    let v = state
+        .db(move |conn| Ok(model::version(conn, cid, vid)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    show_version(&state, ctx, slug, v.disclosure_id, Some(vid), None).await
+}
+
+async fn show_version(
+    state: &AppState,
+    ctx: Ctx,
+    slug: String,
+    id: i64,
+    version_id: Option<i64>,
+    notice: Option<&'static str>,
+) -> Result<HttpResponse, AppError> {
+    let (community, actor) = load_community(state, &ctx, slug).await?;
+    let cid = community.id;
+    let (d, versions, lines, files, log_index) = state
+        .db(move |conn| {
+            let d = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+            let versions = model::versions(conn, d.id)?;
+            let ids: Vec<i64> = versions.iter().map(|v| v.id).collect();
+            let lines = model::lines_of(conn, &ids)?;
+            let shown = version_id.or(versions.last().map(|v| v.id)).unwrap_or(0);
+            let files = model::files_of(conn, shown)?;
+            let log_index = crate::transparency::log::index_of(
+                conn,
+                crate::transparency::log::Kind::Disclosure,
+                shown,
+            )?;
+            Ok((d, versions, lines, files, log_index))
+        })
+        .await?;
+    let latest_number = versions.last().map(|v| v.version).unwrap_or(1);
+    let pos = match version_id {
+        Some(vid) => versions.iter().position(|v| v.id == vid),
+        None => versions.len().checked_sub(1),
+    }
+    .ok_or(AppError::NotFound)?;
+    let v = versions[pos].clone();
+    let of = |vid: i64| -> Vec<LedgerLine> {
+        lines
+            .iter()
+            .filter(|(x, _)| *x == vid)
+            .map(|(_, l)| l.clone())
+            .collect()
+    };
+    let shown_lines = of(v.id);
+    let is_finance = d.category() == Some(Category::Finance);
+    let totals = is_finance.then(|| {
+        let t = rules::totals(v.opening_fen.unwrap_or(0), &shown_lines);
+        TotalsView {
+            opening: rules::format_amount(t.opening),
+            income: rules::format_amount(t.income),
+            expense: rules::format_amount(t.expense),
+            closing: rules::format_amount(t.closing),
+        }
+    });
+    // What this version changed from the one before it: text, then ledger.
+    let diff = if pos > 0 {
+        let before = &versions[pos - 1];
+        let old = format!(
+            "{}\n{}\n{}",
+            before.title,
+            before.body,
+            rules::ledger_text(&of(before.id))
+        );
+        let new = format!(
+            "{}\n{}\n{}",
+            v.title,
+            v.body,
+            rules::ledger_text(&shown_lines)
+        );
+        diff_rows(&old, &new)
+    } else {
+        Vec::new()
+    };
+    page(&ShowPage {
+        category_key: d
+            .category()
+            .map(|c| c.label_key())
+            .unwrap_or("disclosure.category.other"),
+        period: d.period().map(|p| p.label(zh(&ctx))).unwrap_or_default(),
+        body_html: crate::comments::rules::render_markdown(&v.body),
+        lines: line_rows(&shown_lines),
+        versions: versions
+            .iter()
+            .map(|x| (x.id, x.version, fmt_time(&x.published_at), x.reason.clone()))
+            .collect(),
+        can_correct: allows(&actor, Action::ManageAgenda),
+        is_finance,
+        totals,
+        files,
+        diff,
+        log_index,
+        latest_number,
+        notice,
+        ctx,
+        community,
+        d,
+        v,
+    })
+}
+
+/// `GET /c/{slug}/disclosures/{id}/ledger.csv`: the newest ledger, as the import reads it.
+pub async fn ledger_csv(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let (community, _) = load_community(&state, &ctx, slug).await?;
+    let cid = community.id;
+    let lines = state
+        .db(move |conn| {
+            let d = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+            let vs = model::versions(conn, d.id)?;
+            let last = vs.last().map(|v| v.id).unwrap_or(0);
+            Ok(model::lines_of(conn, &[last])?)
+        })
+        .await?;
+    let lines: Vec<LedgerLine> = lines.into_iter().map(|(_, l)| l).collect();
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"ledger-{id}.csv\""),
+        ))
+        .body(rules::ledger_csv(&lines)))
+}
+
+// ---- publishing and correcting ----
+
+/// The form as typed, kept whole when it is refused.
+#[derive(Default, Clone)]
+struct Typed {
+    category: String,
+    period: String,
+    title: String,
+    body: String,
+    responsible: String,
+    opening: String,
+    reason: String,
+    decision_id: String,
+    rows: Vec<[String; 6]>,
+}
+
+const ROW_FIELDS: [&str; 6] = [
+    "date",
+    "description",
+    "income",
+    "expense",
+    "counterparty",
+    "voucher",
+];
+/// Blank ledger rows offered on a new form.
+const BLANK_ROWS: usize = 8;
+
+impl Typed {
+    fn from_pairs(pairs: &[(String, String)]) -> Typed {
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let count: usize = get("rows").parse().unwrap_or(0).min(500);
+        let rows = (0..count)
+            .map(|i| ROW_FIELDS.map(|f| get(&format!("{f}_{i}"))))
+            .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
+            .collect();
+        Typed {
+            category: get("category"),
+            period: get("period"),
+            title: get("title"),
+            body: get("body"),
+            responsible: get("responsible"),
+            opening: get("opening"),
+            reason: get("reason"),
+            decision_id: get("decision_id"),
+            rows,
+        }
+    }
+
+    fn from_lines(lines: &[LedgerLine]) -> Vec<[String; 6]> {
+        let money = |fen: i64| {
+            if fen == 0 {
+                String::new()
+            } else {
+                format!("{}.{:02}", fen / 100, fen % 100)
+            }
+        };
+        lines
+            .iter()
+            .map(|l| {
+                [
+                    l.date.format("%Y-%m-%d").to_string(),
+                    l.description.clone(),
+                    money(l.income),
+                    money(l.expense),
+                    l.counterparty.clone(),
+                    l.voucher.clone(),
+                ]
+            })
+            .collect()
+    }
+
+    /// The rows to show: what was typed and some blank ones.
+    fn shown_rows(&self) -> Vec<[String; 6]> {
+        let mut rows = self.rows.clone();
+        let blanks = BLANK_ROWS.saturating_sub(rows.len()).max(3);
+        rows.extend((0..blanks).map(|_| Default::default()));
+        rows
+    }
+}
+
+#[derive(Template)]
+#[template(path = "disclosures/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    community: Community,
+    /// `Some(id)` when correcting disclosure `id`.
+    correcting: Option<i64>,
+    typed: Typed,
+    rows: Vec<[String; 6]>,
+    categories: Vec<(&'static str, &'static str)>,
+    decisions: Vec<(i64, String)>,
+    errors: FieldErrors,
+    /// Messages about single ledger rows or CSV lines.
+    line_errors: Vec<String>,
+}
+
+fn categories() -> Vec<(&'static str, &'static str)> {
+    Category::ALL
+        .into_iter()
+        .map(|c| (c.as_str(), c.label_key()))
+        .collect()
+}
+
+/// Passed decisions of the community, newest first, for the decisions category.
+fn passed_decisions(
+    conn: &mut crate::db::AnyConnection,
+    community_id: i64,
+) -> diesel::QueryResult<Vec<(i64, String)>> {
+    use crate::schema::{agenda_items, decisions};
+    use diesel::prelude::*;
+    decisions::table
+        .inner_join(agenda_items::table.on(agenda_items::id.eq(decisions::item_id)))
+        .filter(decisions::community_id.eq(community_id))
+        .filter(decisions::verdict.eq("passed"))
+        .order(decisions::id.desc())
+        .select((decisions::id, agenda_items::title))
+        .load(conn)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    category: String,
+    period: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    correcting: Option<i64>,
+    typed: Typed,
+    errors: FieldErrors,
+    line_errors: Vec<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let cid = community.id;
+    let decisions = state
+        .db(move |conn| Ok(passed_decisions(conn, cid)?))
+        .await?;
+    render(
+        status,
+        &FormPage {
+            rows: typed.shown_rows(),
+            categories: categories(),
+            ctx,
+            community,
+            correcting,
+            typed,
+            decisions,
+            errors,
+            line_errors,
+        },
+    )
+}
+
+/// `GET /c/{slug}/disclosures/new`.
+pub async fn new_form(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<String>,
+    q: web::Query<NewQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (community, _, _) = load_as(&state, &ctx, path.into_inner(), Action::ManageAgenda).await?;
+    let typed = Typed {
+        category: q.category.clone(),
+        period: q.period.clone(),
+        ..Typed::default()
+    };
+    form_page(
+        &state,
+        ctx,
+        community,
+        None,
+        typed,
+        FieldErrors::default(),
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// A publication that passed every check.
+struct Checked {
+    category: Category,
+    period: String,
+    decision_id: Option<i64>,
+    title: String,
+    body: String,
+    responsible: String,
+    opening: Option<i64>,
+    reason: String,
+    lines: Vec<LedgerLine>,
+}
+
+/// Checks the typed form and the ledger (from the CSV file if one came, else the rows).
+/// A CSV that reads well replaces the rows, so the page shows what it held.
+fn check(
+    ctx: &Ctx,
+    typed: &mut Typed,
+    csv: Option<&[u8]>,
+    correcting: bool,
+    errors: &mut FieldErrors,
+    line_errors: &mut Vec<String>,
+) -> Option<Checked> {
+    let z = zh(ctx);
+    let category = Category::parse(&typed.category);
+    if category.is_none() {
+        errors.add("category", ctx.t("disclosures.err_category"));
+    }
+    let period = Period::parse(&typed.period);
+    if period.is_none() {
+        errors.add("period", ctx.t("disclosures.err_period"));
+    }
+    let text = |v: &str, max: usize| crate::web::forms::text_field(v, 1, max);
+    let title = text(&typed.title, 200)
+        .map_err(|e| errors.add("title", e.message(&ctx.tr)))
+        .ok();
+    let body = crate::web::forms::text_field(&typed.body, 0, 20_000)
+        .map_err(|e| errors.add("body", e.message(&ctx.tr)))
+        .ok();
+    let responsible = text(&typed.responsible, 50)
+        .map_err(|e| errors.add("responsible", e.message(&ctx.tr)))
+        .ok();
+    let reason = if correcting {
+        crate::web::forms::text_field(&typed.reason, 4, 500)
+            .map_err(|_| errors.add("reason", ctx.t("disclosures.err_reason")))
+            .ok()
+    } else {
+        Some(String::new())
+    };
+    let decision_id = typed.decision_id.trim().parse::<i64>().ok();
+    let is_finance = category == Some(Category::Finance);
+    let opening = if is_finance {
+        match rules::parse_amount(&typed.opening) {
+            Ok(v) => Some(v),
+            Err(p) => {
+                errors.add("opening", say(ctx, p.key(), &p.args(z)));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut lines = Vec::new();
+    if let (true, Some(period)) = (is_finance, period) {
+        if let Some(bytes) = csv {
+            match rules::parse_ledger_csv(bytes, period) {
+                Ok(parsed) => {
+                    typed.rows = Typed::from_lines(&parsed);
+                    lines = parsed;
+                }
+                Err(problems) => {
+                    for p in problems {
+                        let args = p.args(z);
+                        let at = p
+                            .where_key()
+                            .map(|k| say(ctx, k, &args))
+                            .unwrap_or_default();
+                        line_errors.push(format!("{at}{}", say(ctx, p.key(), &args)));
+                    }
+                }
+            }
+        } else {
+            for (i, r) in typed.rows.iter().enumerate() {
+                let at = ctx.f("disclosures.row", &[("n", &(i + 1).to_string())]);
+                let mut bad = Vec::new();
+                let date =
+                    rules::parse_date(&r[0]).map_err(|p| bad.push(say(ctx, p.key(), &p.args(z))));
+                let income =
+                    rules::parse_amount(&r[2]).map_err(|p| bad.push(say(ctx, p.key(), &p.args(z))));
+                let expense =
+                    rules::parse_amount(&r[3]).map_err(|p| bad.push(say(ctx, p.key(), &p.args(z))));
+                if let (Ok(date), Ok(income), Ok(expense)) = (date, income, expense) {
+                    let line = LedgerLine {
+                        date,
+                        description: r[1].trim().to_string(),
+                        income,
+                        expense,
+                        counterparty: r[4].trim().to_string(),
+                        voucher: r[5].trim().to_string(),
+                    };
+                    match rules::check_line(&line, period) {
+                        Ok(()) => lines.push(line),
+                        Err(ps) => bad.extend(ps.iter().map(|p| say(ctx, p.key(), &p.args(z)))),
+                    }
+                }
+                for b in bad {
+                    line_errors.push(format!("{at}{b}"));
+                }
+            }
+        }
+        if line_errors.is_empty() && lines.is_empty() {
+            errors.add("ledger", ctx.t("disclosures.err_no_lines"));
+        }
+    }
+    if !errors.is_empty() || !line_errors.is_empty() {
+        return None;
+    }
+    Some(Checked {
+        category: category?,
+        period: period?.as_str(),
+        decision_id,
+        title: title?,
+        body: body?,
+        responsible: responsible?,
+        opening,
+        reason: reason?,
+        lines,
+    })
+}
+
+/// Stores uploaded attachments: photos re-encoded without metadata, PDFs checked and kept
+/// as they are. The error is the message to show.
+async fn store_files(
+    state: &AppState,
+    ctx: &Ctx,
+    files: Vec<crate::web::forms::UploadedFile>,
+) -> Result<Result<Vec<File>, String>, AppError> {
+    let mut out = Vec::new();
+    for f in files.into_iter().filter(|f| f.field == "files").take(6) {
+        if f.bytes.starts_with(b"%PDF-") {
+            match super::files::store_pdf(&state.config.data_dir(), &f.bytes) {
+                Ok(name) => out.push(File {
+                    kind: model::PDF.into(),
+                    label: format!("PDF {}", out.len() + 1),
+                    name,
+                }),
+                Err(super::files::PdfProblem::TooBig) => {
+                    return Ok(Err(ctx.t("disclosures.err_pdf_big").to_string()))
+                }
+                Err(super::files::PdfProblem::Io(e)) => return Err(AppError::Internal(e)),
+            }
+        } else {
+            match crate::uploads::store_upload(state, f).await? {
+                Ok(name) => out.push(File {
+                    kind: model::PHOTO.into(),
+                    label: format!("{} {}", ctx.t("disclosures.photo"), out.len() + 1),
+                    name,
+                }),
+                Err(key) => {
+                    return Ok(Err(format!(
+                        "{} {}",
+                        ctx.t("disclosures.err_file"),
+                        ctx.t(key)
+                    )))
+                }
+            }
+        }
+    }
+    Ok(Ok(out))
+}
+
+/// `POST /c/{slug}/disclosures`: publishes a disclosure (and logs it) in one transaction.
+pub async fn publish(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    up: Uploaded<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let Uploaded { ctx, form, files } = up;
+    let (community, _, me) = load_as(&state, &ctx, path.into_inner(), Action::ManageAgenda).await?;
+    save(state, ctx, community, me, None, form, files).await
+}
+
+/// `GET /c/{slug}/disclosures/{id}/correct`: the newest version to correct, with a reason.
+pub async fn correct_form(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let (community, _, _) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    let cid = community.id;
+    let (d, v, lines) = state
+        .db(move |conn| {
+            let d = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+            let v = model::versions(conn, d.id)?
+                .pop()
+                .ok_or(AppError::NotFound)?;
+            let lines = model::lines_of(conn, &[v.id])?;
+            Ok((d, v, lines))
+        })
+        .await?;
+    let lines: Vec<LedgerLine> = lines.into_iter().map(|(_, l)| l).collect();
+    let typed = Typed {
+        category: d.category.clone(),
+        period: d.period.clone(),
+        title: v.title,
+        body: v.body,
+        responsible: v.responsible,
+        opening: v
+            .opening_fen
+            .map(|f| format!("{}.{:02}", f / 100, f % 100))
+            .unwrap_or_default(),
+        reason: String::new(),
+        decision_id: d.decision_id.map(|i| i.to_string()).unwrap_or_default(),
+        rows: Typed::from_lines(&lines),
+    };
+    form_page(
+        &state,
+        ctx,
+        community,
+        Some(id),
+        typed,
+        FieldErrors::default(),
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /c/{slug}/disclosures/{id}/correct`: a new version with its reason; the old stays.
+pub async fn correct(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    up: Uploaded<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let Uploaded { ctx, form, files } = up;
+    let (slug, id) = path.into_inner();
+    let (community, _, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    save(state, ctx, community, me, Some(id), form, files).await
+}
+
+enum Saved {
+    Done(i64),
+    Duplicate(i64),
+}
+
+async fn save(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    community: Community,
+    me: i64,
+    correcting: Option<i64>,
+    form: Vec<(String, String)>,
+    files: Vec<crate::web::forms::UploadedFile>,
+) -> Result<HttpResponse, AppError> {
+    let mut typed = Typed::from_pairs(&form);
+    let (csv, attachments): (Vec<_>, Vec<_>) =
+        files.into_iter().partition(|f| f.field == "ledger_csv");
+    let mut errors = FieldErrors::default();
+    let mut line_errors = Vec::new();
+    let checked = check(
+        &ctx,
+        &mut typed,
+        csv.first().map(|f| f.bytes.as_slice()),
+        correcting.is_some(),
+        &mut errors,
+        &mut line_errors,
+    );
+    let stored = match checked {
+        Some(_) => store_files(&state, &ctx, attachments).await?,
+        None => Ok(Vec::new()),
+    };
+    let (checked, stored) = match (checked, stored) {
+        (Some(c), Ok(s)) => (c, s),
+        (_, stored) => {
+            if let Err(msg) = stored {
+                errors.add("files", msg);
+            }
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return form_page(
+                &state,
+                ctx,
+                community,
+                correcting,
+                typed,
+                errors,
+                line_errors,
+                status,
+            )
+            .await;
+        }
+    };
+    let (c, now) = (community.clone(), state.clock.now());
+    let saved = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let v = NewVersion {
+                    title: &checked.title,
+                    body: &checked.body,
+                    responsible: &checked.responsible,
+                    opening_fen: checked.opening,
+                    reason: &checked.reason,
+                    lines: &checked.lines,
+                    files: &stored,
+                };
+                match correcting {
+                    Some(id) => {
+                        let d = model::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
+                        let next = model::versions(conn, d.id)?
+                            .last()
+                            .map(|v| v.version + 1)
+                            .unwrap_or(1);
+                        model::add_version(conn, c.id, d.id, next, me, &v, now)?;
+                        Ok(Saved::Done(d.id))
+                    }
+                    None => {
+                        // One disclosure per category and period, except the event-driven
+                        // and miscellaneous ones: a second is a correction of the first.
+                        if !matches!(checked.category, Category::Decisions | Category::Other) {
+                            if let Some((id, _)) = model::published_periods_with_ids(conn, c.id)?
+                                .into_iter()
+                                .find(|(_, (cat, p))| {
+                                    cat == checked.category.as_str() && *p == checked.period
+                                })
+                            {
+                                return Ok(Saved::Duplicate(id));
+                            }
+                        }
+                        let (id, _) = model::publish(
+                            conn,
+                            c.id,
+                            checked.category,
+                            &checked.period,
+                            checked.decision_id,
+                            me,
+                            &v,
+                            now,
+                        )?;
+                        Ok(Saved::Done(id))
+                    }
+                }
+            })
+        })
+        .await?;
+    match saved {
+        Saved::Done(id) => Ok(see_other(&format!(
+            "/c/{}/disclosures/{id}?done={}",
+            community.slug,
+            if correcting.is_some() {
+                "corrected"
+            } else {
+                "published"
+            }
+        ))),
+        Saved::Duplicate(id) => {
+            errors.add(
+                "period",
+                ctx.f(
+                    "disclosures.err_duplicate",
+                    &[("link", &format!("/c/{}/disclosures/{id}", community.slug))],
+                ),
+            );
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            form_page(
+                &state,
+                ctx,
+                community,
+                None,
+                typed,
+                errors,
+                line_errors,
+                status,
+            )
+            .await
+        }
+    }
+}
+
+// ---- cadence ----
+
+struct CadenceRow {
+    category: &'static str,
+    key: &'static str,
+    cadence: String,
+    since: String,
+    grace: u32,
+}
+
+#[derive(Template)]
+#[template(path = "disclosures/schedule.html")]
+struct SchedulePage {
+    ctx: Ctx,
+    community: Community,
+    rows: Vec<CadenceRow>,
+    errors: FieldErrors,
+}
+
+async fn schedule_page(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let cid = community.id;
+    let settings = state
+        .db(move |conn| Ok(model::cadences(conn, cid)?))
+        .await?;
+    let since = china_today(community.created_at);
+    let rows = Category::ALL
+        .into_iter()
+        .map(|c| {
+            let (cadence, since, grace) = cadence_of(&settings, c, since);
+            CadenceRow {
+                category: c.as_str(),
+                key: c.label_key(),
+                cadence: cadence.as_str(),
+                since: since.format("%Y-%m-%d").to_string(),
+                grace,
+            }
+        })
+        .collect();
+    render(
+        status,
+        &SchedulePage {
+            ctx,
+            community,
+            rows,
+            errors,
+        },
+    )
+}
+
+/// `GET /c/{slug}/disclosures/schedule`.
+pub async fn schedule(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (community, _, _) = load_as(&state, &ctx, path.into_inner(), Action::ManageAgenda).await?;
+    schedule_page(
+        &state,
+        ctx,
+        community,
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /c/{slug}/disclosures/schedule`: every category's cadence, since and grace days.
+pub async fn set_schedule(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    p: crate::web::forms::Posted<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let crate::web::forms::Posted { ctx, form } = p;
+    let (community, _, me) = load_as(&state, &ctx, path.into_inner(), Action::ManageAgenda).await?;
+    let get = |k: String| {
+        form.iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut errors = FieldErrors::default();
+    let mut settings = Vec::new();
+    for c in Category::ALL {
+        let cadence = Cadence::parse(&get(format!("cadence_{}", c.as_str())));
+        let since = rules::parse_date(&get(format!("since_{}", c.as_str()))).ok();
+        let grace = get(format!("grace_{}", c.as_str()))
+            .parse::<i32>()
+            .ok()
+            .filter(|g| (0..=60).contains(g));
+        match (cadence, since, grace) {
+            (Some(cadence), Some(since), Some(grace_days)) => settings.push(CadenceSetting {
+                category: c.as_str().to_string(),
+                cadence: cadence.as_str(),
+                since,
+                grace_days,
+            }),
+            _ => errors.add(
+                "schedule",
+                ctx.f(
+                    "disclosures.err_schedule",
+                    &[("category", ctx.t(c.label_key()))],
+                ),
+            ),
+        }
+    }
+    if !errors.is_empty() {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return schedule_page(&state, ctx, community, errors, status).await;
+    }
+    let (cid, now) = (community.id, state.clock.now());
+    state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let current = model::cadences(conn, cid)?;
+                for s in &settings {
+                    let same = current.iter().any(|c| {
+                        c.category == s.category
+                            && c.cadence == s.cadence
+                            && c.since == s.since
+                            && c.grace_days == s.grace_days
+                    });
+                    if !same {
+                        model::set_cadence(conn, cid, s, me, now)?;
+                    }
+                }
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(see_other(&format!("/c/{}/disclosures", community.slug)))
+}
+
+/// For the supervisors' dashboard: what is overdue in `community` today.
+pub async fn overdue_now(
+    state: &AppState,
+    ctx: &Ctx,
+    community: &Community,
+) -> Result<Vec<Overdue>, AppError> {
+    let today = china_today(state.clock.now());
+    let (c, z) = (community.clone(), zh(ctx));
+    state.db(move |conn| overdue(conn, &c, today, z)).await
+}
+
+/// Whether `actor` may see the committee's controls (used by templates).
+pub fn is_committee(actor: &Actor) -> bool {
+    allows(actor, Action::ManageAgenda)
+}

@@ -7,25 +7,33 @@ use diesel::connection::SimpleConnection;
 use crate::both;
 use crate::common::{spawn_app, Backend, Client, TestApp};
 
-fn ledger_fields<'a>(period: &'a str, title: &'a str) -> Vec<(&'a str, &'a str)> {
+/// A finance disclosure's form for `period` (a month such as 2026-10) with two lines.
+fn ledger_fields(period: &str, title: &str) -> Vec<(&'static str, String)> {
     vec![
-        ("category", "finance"),
-        ("period", period),
-        ("title", title),
-        ("responsible", "报账员 王会计"),
-        ("body", "本月收支如下，有疑问请向村务监督委员会反映。"),
-        ("opening", "10,000.00"),
-        ("rows", "3"),
-        ("date_0", "2026-10-05"),
-        ("description_0", "上级转移支付"),
-        ("income_0", "5000"),
-        ("voucher_0", "J-101"),
-        ("date_1", "2026-10-12"),
-        ("description_1", "村道修补材料"),
-        ("expense_1", "1,200.50"),
-        ("counterparty_1", "某某建材店"),
-        ("voucher_1", "J-102"),
+        ("category", "finance".into()),
+        ("period", period.into()),
+        ("title", title.into()),
+        ("responsible", "报账员 王会计".into()),
+        (
+            "body",
+            "本月收支如下，有疑问请向村务监督委员会反映。".into(),
+        ),
+        ("opening", "10,000.00".into()),
+        ("rows", "3".into()),
+        ("date_0", format!("{period}-05")),
+        ("description_0", "上级转移支付".into()),
+        ("income_0", "5000".into()),
+        ("voucher_0", "J-101".into()),
+        ("date_1", format!("{period}-12")),
+        ("description_1", "村道修补材料".into()),
+        ("expense_1", "1,200.50".into()),
+        ("counterparty_1", "某某建材店".into()),
+        ("voucher_1", "J-102".into()),
     ]
+}
+
+fn refs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
 async fn count(app: &TestApp, table: &'static str) -> i64 {
@@ -61,14 +69,14 @@ async fn a_finance_disclosure_is_published_corrected_and_diffed(backend: Backend
     let r = committee
         .post_files(
             "/c/liutang/disclosures",
-            &ledger_fields("2026-10", "2026年10月财务收支公开"),
+            &refs(&ledger_fields("2026-11", "2026年11月财务收支公开")),
             vec![],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let page_path = r.location().split('?').next().expect("path").to_string();
     let page = app.client().get(&page_path).await;
-    assert!(page.body.contains("2026年10月财务收支公开"));
+    assert!(page.body.contains("2026年11月财务收支公开"));
     for figure in ["10,000.00", "5,000.00", "1,200.50", "13,799.50"] {
         assert!(page.body.contains(figure), "totals show {figure}");
     }
@@ -82,7 +90,7 @@ async fn a_finance_disclosure_is_published_corrected_and_diffed(backend: Backend
     let again = committee
         .post_files(
             "/c/liutang/disclosures",
-            &ledger_fields("2026-10", "重复的公开"),
+            &refs(&ledger_fields("2026-11", "重复的公开")),
             vec![],
         )
         .await;
@@ -96,14 +104,14 @@ async fn a_finance_disclosure_is_published_corrected_and_diffed(backend: Backend
         form.body.contains("1200.50"),
         "the form starts from the published ledger"
     );
-    let mut fields = ledger_fields("2026-10", "2026年10月财务收支公开");
+    let mut fields = ledger_fields("2026-11", "2026年11月财务收支公开");
     fields.retain(|(k, _)| *k != "expense_1");
-    fields.push(("expense_1", "1,250.50"));
-    let no_reason = committee.post_files(&correct, &fields, vec![]).await;
+    fields.push(("expense_1", "1,250.50".into()));
+    let no_reason = committee.post_files(&correct, &refs(&fields), vec![]).await;
     assert_eq!(no_reason.status, 422);
     assert!(no_reason.body.contains("更正必须写明原因") && no_reason.body.contains("1,250.50"));
-    fields.push(("reason", "10月12日材料款录入少了50元"));
-    let r = committee.post_files(&correct, &fields, vec![]).await;
+    fields.push(("reason", "10月12日材料款录入少了50元".into()));
+    let r = committee.post_files(&correct, &refs(&fields), vec![]).await;
     assert_eq!(r.status, 303, "{}", r.body);
 
     // The page shows the latest with a banner, the diff, and the earlier version stays.
@@ -144,16 +152,16 @@ async fn a_ledger_csv_is_checked_line_by_line(backend: Backend) {
     let before = count(&app, "disclosures").await;
     let fields = [
         ("category", "finance"),
-        ("period", "2026-09"),
-        ("title", "九月财务公开"),
+        ("period", "2026-08"),
+        ("title", "八月财务公开"),
         ("responsible", "王会计"),
         ("opening", "0"),
         ("rows", "0"),
     ];
     let bad = "日期,摘要,收入,支出,对方单位,凭证号\n\
-               2026-09-01,卖树苗,300,,苗圃,J-1\n\
+               2026-08-01,卖树苗,300,,苗圃,J-1\n\
                2026-13-01,买水泥,,abc,建材店,J-2\n\
-               2026-08-30,上月的,100,,某人,J-3\n";
+               2026-07-30,上月的,100,,某人,J-3\n";
     let r = committee
         .post_files(
             "/c/liutang/disclosures",
@@ -171,14 +179,14 @@ async fn a_ledger_csv_is_checked_line_by_line(backend: Backend) {
         "the date outside the period is on line 4"
     );
     assert!(r.body.contains("abc"), "the bad value is quoted");
-    assert!(r.body.contains("九月财务公开"), "the title is kept");
+    assert!(r.body.contains("八月财务公开"), "the title is kept");
     assert_eq!(
         count(&app, "disclosures").await,
         before,
         "nothing published"
     );
 
-    let missing = "日期,摘要,收入\n2026-09-01,卖树苗,300\n";
+    let missing = "日期,摘要,收入\n2026-08-01,卖树苗,300\n";
     let r = committee
         .post_files(
             "/c/liutang/disclosures",
@@ -190,7 +198,7 @@ async fn a_ledger_csv_is_checked_line_by_line(backend: Backend) {
     assert!(r.body.contains("支出"), "the missing column is named");
 
     // A good file saved by Excel in GBK.
-    let good = "日期,摘要,收入,支出,对方单位,凭证号\r\n2026-09-01,卖树苗,300,,苗圃,J-1\r\n2026/9/15,买水泥,,1200,建材店,J-2\r\n";
+    let good = "日期,摘要,收入,支出,对方单位,凭证号\r\n2026-08-01,卖树苗,300,,苗圃,J-1\r\n2026/8/15,买水泥,,1200,建材店,J-2\r\n";
     let (gbk, _, _) = encoding_rs::GBK.encode(good);
     let r = committee
         .post_files(
@@ -243,7 +251,8 @@ async fn missing_disclosures_are_overdue_until_published(backend: Backend) {
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
 
-    // On 26 November, October's finance disclosure (due 10 November) is overdue.
+    // The demo left August's finance disclosure out: on 26 November it is overdue, and
+    // October's (published) is not.
     let board = app.client().get("/c/liutang/disclosures").await;
     let overdue = board
         .body
@@ -251,18 +260,19 @@ async fn missing_disclosures_are_overdue_until_published(backend: Backend) {
         .nth(1)
         .expect("overdue section");
     let overdue = overdue.split("</section>").next().expect("section");
-    assert!(overdue.contains("2026年10月"), "{overdue}");
+    assert!(overdue.contains("2026年8月"), "{overdue}");
+    assert!(!overdue.contains("2026年10月"), "{overdue}");
     let supervisor = app.signed_in(&demo.contact("supervisor")).await;
     let dash = supervisor.get("/c/liutang/supervision").await;
     assert!(
-        dash.body.contains("2026年10月"),
+        dash.body.contains("2026年8月"),
         "the supervisors see it too"
     );
 
     let r = committee
         .post_files(
             "/c/liutang/disclosures",
-            &ledger_fields("2026-10", "十月财务"),
+            &refs(&ledger_fields("2026-08", "八月财务")),
             vec![],
         )
         .await;
@@ -275,7 +285,7 @@ async fn missing_disclosures_are_overdue_until_published(backend: Backend) {
         .expect("overdue section");
     let overdue = overdue.split("</section>").next().expect("section");
     assert!(
-        !overdue.contains("2026年10月"),
+        !overdue.contains("2026年8月"),
         "published, no longer overdue"
     );
 
@@ -300,8 +310,8 @@ async fn attachments_and_open_data(backend: Backend) {
             "/c/liutang/disclosures",
             &[
                 ("category", "subsidies"),
-                ("period", "2026-Q3"),
-                ("title", "第三季度低保发放名单"),
+                ("period", "2026-Q2"),
+                ("title", "第二季度低保发放名单"),
                 ("responsible", "民政专干"),
                 ("body", "共 12 户。"),
                 ("rows", "0"),
@@ -340,7 +350,7 @@ async fn attachments_and_open_data(backend: Backend) {
     assert!(r.body.contains("带附件的公告"));
 
     let csv = app.client().get("/c/liutang/disclosures.csv").await;
-    assert!(csv.body.contains("第三季度低保发放名单"));
+    assert!(csv.body.contains("第二季度低保发放名单"));
     let json: serde_json::Value =
         serde_json::from_str(&app.client().get("/c/liutang/disclosures.json").await.body)
             .expect("json");
@@ -354,7 +364,7 @@ async fn attachments_and_open_data(backend: Backend) {
     assert!(atom
         .header("content-type")
         .starts_with("application/atom+xml"));
-    assert!(atom.body.contains("<entry>") && atom.body.contains("第三季度低保发放名单"));
+    assert!(atom.body.contains("<entry>") && atom.body.contains("第二季度低保发放名单"));
     let board = app.client().get("/c/liutang/disclosures").await;
     assert!(
         board.body.contains("application/atom+xml"),

@@ -1,6 +1,7 @@
 //! Village affairs disclosures (村务公开): categories and cadence, ledgers, versions and
 //! corrections.
 
+pub mod demo;
 pub mod files;
 pub mod handlers;
 pub mod model;

@@ -1,0 +1,230 @@
+//! The demo's disclosures: a year of monthly finance disclosures for 柳塘村, one of them
+//! corrected and one month missing (so it shows as overdue), a quarter's subsidy list, and
+//! the disclosure of a passed decision.
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+
+use super::handlers::china_today;
+use super::model::{self, CadenceSetting, NewVersion};
+use super::rules::{self, Category, LedgerLine, Period};
+use crate::db::AnyConnection;
+use crate::web::error::AppError;
+
+/// (description, counterparty, income?, amount in yuan, day of month)
+const ITEMS: [(&str, &str, bool, i64, u32); 7] = [
+    (
+        "上级转移支付（村级组织运转经费）",
+        "镇财政所",
+        true,
+        12_000,
+        3,
+    ),
+    ("村集体鱼塘承包费", "承包户 柳大成", true, 3_500, 6),
+    ("保洁员工资", "保洁员 周桂芳", false, 2_200, 10),
+    ("路灯电费", "国网供电所", false, 486, 15),
+    ("村委会办公用品", "镇上文具店", false, 213, 18),
+    ("水渠清淤人工费", "临时用工 5 人", false, 1_500, 22),
+    ("村民活动室水电", "国网供电所", false, 167, 26),
+];
+
+fn lines_for(p: Period, salt: i64) -> Vec<LedgerLine> {
+    let start = p.start();
+    ITEMS
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| (*i as i64 + salt) % 5 != 4)
+        .map(|(i, (desc, who, income, yuan, day))| {
+            let fen = (yuan + (salt * 37 + i as i64 * 11) % 90) * 100;
+            LedgerLine {
+                date: start.with_day((*day).min(28)).unwrap_or(start),
+                description: desc.to_string(),
+                income: if *income { fen } else { 0 },
+                expense: if *income { 0 } else { fen },
+                counterparty: who.to_string(),
+                voucher: format!("记-{}{:02}-{:02}", start.year() % 100, start.month(), i + 1),
+            }
+        })
+        .collect()
+}
+
+fn at(day: NaiveDate) -> NaiveDateTime {
+    day.and_hms_opt(2, 0, 0).unwrap_or_default()
+}
+
+pub fn seed(
+    conn: &mut AnyConnection,
+    seeded: &[(i64, Vec<i64>)],
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let Some((cid, residents)) = seeded.first() else {
+        return Ok(());
+    };
+    let clerk = residents[1 % residents.len()];
+    let today = china_today(now);
+    // The twelve months before this one; the third most recent is left out (overdue).
+    let this_month = Period::Month {
+        year: today.year(),
+        month: today.month(),
+    };
+    let mut months = Vec::new();
+    let mut p = this_month;
+    for _ in 0..12 {
+        p = Period::Month {
+            year: if p.start().month() == 1 {
+                p.start().year() - 1
+            } else {
+                p.start().year()
+            },
+            month: if p.start().month() == 1 {
+                12
+            } else {
+                p.start().month() - 1
+            },
+        };
+        months.push(p);
+    }
+    months.reverse();
+    let first = months[0];
+    model::set_cadence(
+        conn,
+        *cid,
+        &CadenceSetting {
+            category: Category::Finance.as_str().into(),
+            cadence: rules::Cadence::Monthly.as_str(),
+            since: first.start(),
+            grace_days: rules::DEFAULT_GRACE_DAYS as i32,
+        },
+        clerk,
+        at(first.start()),
+    )?;
+    let missing = months[months.len() - 3];
+    let corrected = months[months.len() - 6];
+    let mut balance: i64 = 86_420_00;
+    for (k, m) in months.iter().enumerate() {
+        let lines = lines_for(*m, k as i64);
+        let totals = rules::totals(balance, &lines);
+        if *m == missing {
+            continue;
+        }
+        let published = at(m.end() + Duration::days(5)).min(now);
+        let title = format!("{}财务收支公开", m.label(true));
+        let body = "本月收支明细如下。对账目有疑问的，可向村务监督委员会反映，或在本页提出质询。";
+        let (id, _) = model::publish(
+            conn,
+            *cid,
+            Category::Finance,
+            &m.as_str(),
+            None,
+            clerk,
+            &NewVersion {
+                title: &title,
+                body,
+                responsible: "村报账员 柳文华",
+                opening_fen: Some(balance),
+                reason: "",
+                lines: &lines,
+                files: &[],
+            },
+            published,
+        )?;
+        if *m == corrected {
+            let mut fixed = lines.clone();
+            if let Some(l) = fixed.iter_mut().find(|l| l.description == "路灯电费") {
+                l.expense += 100_00;
+                l.voucher.push('A');
+            }
+            model::add_version(
+                conn,
+                *cid,
+                id,
+                2,
+                clerk,
+                &NewVersion {
+                    title: &title,
+                    body,
+                    responsible: "村报账员 柳文华",
+                    opening_fen: Some(balance),
+                    reason: "路灯电费少录了 100 元（补缴的上月欠费），凭证号补正",
+                    lines: &fixed,
+                    files: &[],
+                },
+                (published + Duration::days(9)).min(now),
+            )?;
+            balance = rules::totals(balance, &fixed).closing;
+        } else {
+            balance = totals.closing;
+        }
+    }
+
+    // A quarter's subsidy list and the disclosure of the newest passed decision.
+    let q = Period::Quarter {
+        year: today.year(),
+        quarter: 1 + (today.month0() / 3),
+    };
+    let q = months
+        .iter()
+        .rev()
+        .find_map(|m| {
+            let qq = Period::Quarter {
+                year: m.start().year(),
+                quarter: 1 + m.start().month0() / 3,
+            };
+            (qq != q).then_some(qq)
+        })
+        .unwrap_or(q);
+    model::publish(
+        conn,
+        *cid,
+        Category::Subsidies,
+        &q.as_str(),
+        None,
+        clerk,
+        &NewVersion {
+            title: &format!("{}低保、特困供养和临时救助发放情况", q.label(true)),
+            body: "| 项目 | 户数 | 金额（元） |\n|---|---|---|\n| 城乡低保 | 12 | 27,360 |\n| 特困供养 | 3 | 9,450 |\n| 临时救助 | 2 | 3,000 |\n\n名单在村务公开栏张贴七天，有异议请向村务监督委员会反映。",
+            responsible: "民政协理员 柳春梅",
+            opening_fen: None,
+            reason: "",
+            lines: &[],
+            files: &[],
+        },
+        at(q.end() + Duration::days(6)).min(now),
+    )?;
+    if let Some(d) = passed_decision(conn, *cid)? {
+        model::publish(
+            conn,
+            *cid,
+            Category::Decisions,
+            &this_month.as_str(),
+            Some(d.0),
+            clerk,
+            &NewVersion {
+                title: &format!("决议公开：{}", d.1),
+                body: "经村民代表会议表决通过。表决情况、计票板和实施进度见决议页面和工单。",
+                responsible: "村委会主任",
+                opening_fen: None,
+                reason: "",
+                lines: &[],
+                files: &[],
+            },
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+fn passed_decision(
+    conn: &mut AnyConnection,
+    cid: i64,
+) -> diesel::QueryResult<Option<(i64, String)>> {
+    use crate::schema::{agenda_items, decisions};
+    use diesel::prelude::*;
+    decisions::table
+        .inner_join(agenda_items::table.on(agenda_items::id.eq(decisions::item_id)))
+        .filter(decisions::community_id.eq(cid))
+        .filter(decisions::verdict.eq("passed"))
+        .order(decisions::id)
+        .select((decisions::id, agenda_items::title))
+        .first(conn)
+        .optional()
+}

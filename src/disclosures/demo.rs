@@ -99,7 +99,7 @@ pub fn seed(
     )?;
     let missing = months[months.len() - 3];
     let corrected = months[months.len() - 6];
-    let mut balance: i64 = 86_420_00;
+    let mut balance: i64 = 86_420 * 100;
     for (k, m) in months.iter().enumerate() {
         let lines = lines_for(*m, k as i64);
         let totals = rules::totals(balance, &lines);
@@ -130,7 +130,7 @@ pub fn seed(
         if *m == corrected {
             let mut fixed = lines.clone();
             if let Some(l) = fixed.iter_mut().find(|l| l.description == "路灯电费") {
-                l.expense += 100_00;
+                l.expense += 100 * 100;
                 l.voucher.push('A');
             }
             model::add_version(

@@ -111,6 +111,8 @@ pub enum Action {
     Vote,
     /// Countersign a published decision (the supervision committee).
     Countersign,
+    /// Put a question (质询) to the committee: supervisors and verified residents.
+    Inquire,
 }
 
 pub fn allows(actor: &Actor, action: Action) -> bool {
@@ -143,6 +145,7 @@ pub fn allows(actor: &Actor, action: Action) -> bool {
         }
         Vote => actor.signed_in,
         Countersign => actor.signed_in && supervisor,
+        Inquire => actor.signed_in && (supervisor || actor.has(Role::Resident)),
     }
 }
 
@@ -220,6 +223,10 @@ mod tests {
             (
                 Countersign,
                 [false, false, false, false, false, true, false, false, false],
+            ),
+            (
+                Inquire,
+                [false, false, true, true, false, true, false, false, false],
             ),
         ];
         let actors = [

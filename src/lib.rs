@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod disclosures;
+pub mod inquiries;
 pub mod jobs;
 pub mod mail;
 pub mod notifications;

@@ -553,6 +553,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    inquiries (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        subject_kind -> Text,
+        subject_id -> Nullable<BigInt>,
+        asker_id -> BigInt,
+        question -> Text,
+        asked_at -> Timestamp,
+        due_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inquiry_answers (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        inquiry_id -> BigInt,
+        answerer_id -> BigInt,
+        answer -> Text,
+        answered_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(agenda_items -> communities (community_id));
 diesel::joinable!(agenda_items -> users (author_id));
@@ -568,6 +592,8 @@ diesel::joinable!(ballot_voters -> users (user_id));
 diesel::joinable!(decision_countersigns -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    inquiries,
+    inquiry_answers,
     disclosure_cadences,
     disclosure_files,
     disclosure_versions,

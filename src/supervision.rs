@@ -28,6 +28,8 @@ struct Dashboard {
     /// The log: its size, and this community's entries.
     log_size: i64,
     log_mine: i64,
+    /// Inquiries not yet answered, overdue ones marked.
+    inquiries: Vec<crate::inquiries::handlers::View>,
 }
 
 pub async fn dashboard(
@@ -51,7 +53,9 @@ pub async fn dashboard(
         .await?;
     let disclosures_overdue =
         crate::disclosures::handlers::overdue_now(&state, &ctx, &community).await?;
+    let inquiries = crate::inquiries::handlers::open_now(&state, &community).await?;
     page(&Dashboard {
+        inquiries,
         disclosures_overdue,
         log_size,
         log_mine,

@@ -42,6 +42,10 @@ const SUPERVISOR: [bool; 10] = [
     false, false, false, false, false, true, false, false, false, false,
 ];
 
+/// Those who may put an inquiry: residents (the committee and supervisors are residents too).
+const INQUIRE: [bool; 10] = [
+    false, false, true, true, true, true, false, false, false, false,
+];
 /// (method, pattern, concrete path, who may).
 const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
     ("get", "/healthz", "/healthz", ALL),
@@ -251,6 +255,25 @@ const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         "/files/{name}",
         "/files/0000000000000000000000000000000000000000000000000000000000000000.pdf",
         ALL,
+    ),
+    ("get", "/c/{slug}/inquiries", "/c/liutang/inquiries", ALL),
+    (
+        "post",
+        "/c/{slug}/inquiries",
+        "/c/liutang/inquiries",
+        INQUIRE,
+    ),
+    (
+        "get",
+        "/c/{slug}/inquiries/{id}",
+        "/c/liutang/inquiries/999999",
+        ALL,
+    ),
+    (
+        "post",
+        "/c/{slug}/inquiries/{id}/answer",
+        "/c/liutang/inquiries/999999/answer",
+        COMMITTEE,
     ),
     ("get", "/c/{slug}/items", "/c/liutang/items", ALL),
     (

@@ -11,6 +11,7 @@ mod browser;
 mod communities;
 mod crash;
 mod disclosures;
+mod inquiries;
 mod multi_server;
 mod open311;
 mod queries;

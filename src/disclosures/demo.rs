@@ -1,6 +1,6 @@
 //! The demo's disclosures: a year of monthly finance disclosures for 柳塘村, one of them
-//! corrected and one month missing (so it shows as overdue), a quarter's subsidy list, and
-//! the disclosure of a passed decision.
+//! corrected and one month missing (so it shows as overdue), a quarter's subsidy list, the
+//! disclosure of a passed decision, and two inquiries: one answered, one overdue.
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 
@@ -100,6 +100,7 @@ pub fn seed(
     let missing = months[months.len() - 3];
     let corrected = months[months.len() - 6];
     let mut balance: i64 = 86_420 * 100;
+    let mut corrected_id = None;
     for (k, m) in months.iter().enumerate() {
         let lines = lines_for(*m, k as i64);
         let totals = rules::totals(balance, &lines);
@@ -128,6 +129,7 @@ pub fn seed(
             published,
         )?;
         if *m == corrected {
+            corrected_id = Some((id, published));
             let mut fixed = lines.clone();
             if let Some(l) = fixed.iter_mut().find(|l| l.description == "路灯电费") {
                 l.expense += 100 * 100;
@@ -172,7 +174,7 @@ pub fn seed(
             (qq != q).then_some(qq)
         })
         .unwrap_or(q);
-    model::publish(
+    let (subsidies, _) = model::publish(
         conn,
         *cid,
         Category::Subsidies,
@@ -189,6 +191,43 @@ pub fn seed(
             files: &[],
         },
         at(q.end() + Duration::days(6)).min(now),
+    )?;
+    // Inquiries: one on the corrected month, answered in two days; one on the subsidy list,
+    // asked ten days ago and not answered (overdue).
+    use crate::inquiries::model as inquiries;
+    use crate::projects::rules::{answer_due, DEFAULT_ANSWER_DAYS};
+    let supervisor = residents[8 % residents.len()];
+    let chair = residents[0];
+    if let Some((id, published)) = corrected_id {
+        let asked = (published + Duration::days(3)).min(now);
+        let q = inquiries::ask(
+            conn,
+            *cid,
+            ("disclosure", Some(id)),
+            supervisor,
+            "这个月的路灯电费比往常多了一百元，是什么原因？凭证号为什么改了？",
+            asked,
+            answer_due(asked, DEFAULT_ANSWER_DAYS),
+        )?;
+        if let Some(row) = inquiries::find(conn, *cid, q)? {
+            inquiries::answer(
+                conn,
+                &row.q,
+                chair,
+                "经核对，供电所当月一并收取了上月少缴的路灯电费 100 元，原公开漏记，已发布更正版本；补缴单据另编凭证号，原件在村委会可查阅。",
+                (asked + Duration::days(2)).min(now),
+            )?;
+        }
+    }
+    let asked = now - Duration::days(10);
+    inquiries::ask(
+        conn,
+        *cid,
+        ("disclosure", Some(subsidies)),
+        residents[12 % residents.len()],
+        "临时救助的两户是按什么标准定的？有没有经过村民代表评议？",
+        asked,
+        answer_due(asked, DEFAULT_ANSWER_DAYS),
     )?;
     if let Some(d) = passed_decision(conn, *cid)? {
         model::publish(

@@ -318,6 +318,8 @@ struct ShowPage {
     diff: Vec<DiffRow>,
     log_index: Option<i64>,
     can_correct: bool,
+    /// Inquiries about this disclosure.
+    inquiries: Vec<crate::inquiries::handlers::View>,
     notice: Option<&'static str>,
 }
 
@@ -372,7 +374,7 @@ async fn show_version(
 ) -> Result<HttpResponse, AppError> {
     let (community, actor) = load_community(state, &ctx, slug).await?;
     let cid = community.id;
-    let (d, versions, lines, files, log_index) = state
+    let (d, versions, lines, files, log_index, inquiries) = state
         .db(move |conn| {
             let d = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
             let versions = model::versions(conn, d.id)?;
@@ -385,9 +387,15 @@ async fn show_version(
                 crate::transparency::log::Kind::Disclosure,
                 shown,
             )?;
-            Ok((d, versions, lines, files, log_index))
+            let inquiries = crate::inquiries::model::list(conn, cid, Some(("disclosure", id)), 50)?;
+            Ok((d, versions, lines, files, log_index, inquiries))
         })
         .await?;
+    let now = state.clock.now();
+    let inquiries = inquiries
+        .into_iter()
+        .map(|r| crate::inquiries::handlers::view(&community.slug, r, now))
+        .collect();
     let latest_number = versions.last().map(|v| v.version).unwrap_or(1);
     let pos = match version_id {
         Some(vid) => versions.iter().position(|v| v.id == vid),
@@ -451,6 +459,7 @@ async fn show_version(
         diff,
         log_index,
         latest_number,
+        inquiries,
         notice,
         ctx,
         community,

@@ -31,8 +31,9 @@ pub fn content(
         Kind::OrderCompleted => order_event(conn, record_id)?,
         Kind::RoleGrant => role_change(conn, record_id)?,
         Kind::Disclosure => crate::disclosures::model::record(conn, record_id)?,
-        Kind::Disbursement | Kind::InquiryAnswer => {
-            // Recorded by the projects and inquiries modules (not built yet).
+        Kind::InquiryAnswer => crate::inquiries::model::record(conn, record_id)?,
+        Kind::Disbursement => {
+            // Recorded by the projects module (not built yet).
             let _ = record_id;
             None
         }

@@ -9,6 +9,7 @@ use crate::ballots::{decision, hall, handlers as ballots};
 use crate::comments::handlers as comments;
 use crate::communities::{admin, handlers as communities};
 use crate::disclosures::{handlers as disclosures, opendata};
+use crate::inquiries::handlers as inquiries;
 use crate::transparency::handlers as log;
 use crate::web::error::AppError;
 use crate::web::AppState;
@@ -84,6 +85,10 @@ route_table! {
     get "/c/{slug}/disclosures/{id}/correct" => disclosures::correct_form,
     post "/c/{slug}/disclosures/{id}/correct" => disclosures::correct,
     get "/files/{name}" => crate::disclosures::files::serve,
+    get "/c/{slug}/inquiries" => inquiries::list,
+    post "/c/{slug}/inquiries" => inquiries::ask,
+    get "/c/{slug}/inquiries/{id}" => inquiries::show,
+    post "/c/{slug}/inquiries/{id}/answer" => inquiries::answer,
     get "/c/{slug}/items" => agenda::list,
     get "/c/{slug}/items/new" => agenda::new_form,
     post "/c/{slug}/items" => agenda::create,

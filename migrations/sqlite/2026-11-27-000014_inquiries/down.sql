@@ -1,0 +1,2 @@
+DROP TABLE inquiry_answers;
+DROP TABLE inquiries;

@@ -1,0 +1,380 @@
+//! Inquiry pages: the community's list (open, overdue, answered), asking, one inquiry with
+//! its public answer, and answering (the committee only, once, logged).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::NaiveDateTime;
+use serde::Deserialize;
+
+use super::model::{self, Row, SUBJECTS};
+use crate::authz::{allows, Action};
+use crate::communities::handlers::{load_as, load_community};
+use crate::communities::model::Community;
+use crate::db::write_tx;
+use crate::notifications::{notify, Notice};
+use crate::projects::rules::{self as r, InquiryState};
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::forms::{FieldErrors, Posted};
+use crate::web::{render, see_other, AppState};
+
+/// An inquiry as shown: its state now and where its subject is.
+pub struct View {
+    pub row: Row,
+    pub state_key: &'static str,
+    pub late: bool,
+    pub subject_link: Option<String>,
+    pub subject_key: String,
+}
+
+pub fn view(slug: &str, row: Row, now: NaiveDateTime) -> View {
+    let state = r::inquiry_state(
+        now,
+        row.q.due_at,
+        row.answer.as_ref().map(|a| a.answered_at),
+    );
+    let subject_link = match (row.q.subject_kind.as_str(), row.q.subject_id) {
+        ("disclosure", Some(id)) => Some(format!("/c/{slug}/disclosures/{id}")),
+        ("disbursement", Some(id)) => Some(format!("/c/{slug}/disbursements/{id}")),
+        ("project", Some(id)) => Some(format!("/c/{slug}/projects/{id}")),
+        _ => None,
+    };
+    View {
+        state_key: state.key(),
+        late: matches!(state, InquiryState::Overdue | InquiryState::AnsweredLate),
+        subject_key: format!("inquiries.subject_{}", row.q.subject_kind),
+        subject_link,
+        row,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "inquiries/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    community: Community,
+    inquiries: Vec<View>,
+    can_ask: bool,
+    subject: String,
+    subject_key: String,
+    subject_id: String,
+    question: String,
+    errors: FieldErrors,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AskForm {
+    subject: String,
+    subject_id: String,
+    question: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn list_page(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    can_ask: bool,
+    form: AskForm,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let cid = community.id;
+    let rows = state
+        .db(move |conn| Ok(model::list(conn, cid, None, 200)?))
+        .await?;
+    let now = state.clock.now();
+    render(
+        status,
+        &ListPage {
+            inquiries: rows
+                .into_iter()
+                .map(|row| view(&community.slug, row, now))
+                .collect(),
+            ctx,
+            community,
+            can_ask,
+            subject_key: format!("inquiries.subject_{}", form.subject),
+            subject: form.subject,
+            subject_id: form.subject_id,
+            question: form.question,
+            errors,
+        },
+    )
+}
+
+/// `GET /c/{slug}/inquiries` (`?subject=disclosure&subject_id=7` starts a question about it).
+pub async fn list(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<String>,
+    q: web::Query<AskForm>,
+) -> Result<HttpResponse, AppError> {
+    let (community, actor) = load_community(&state, &ctx, path.into_inner()).await?;
+    let can_ask = allows(&actor, Action::Inquire);
+    list_page(
+        &state,
+        ctx,
+        community,
+        can_ask,
+        q.into_inner(),
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /c/{slug}/inquiries`: asks; the committee is told, and the clock starts.
+pub async fn ask(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    p: Posted<AskForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (community, _, me) = load_as(&state, &ctx, path.into_inner(), Action::Inquire).await?;
+    let mut errors = FieldErrors::default();
+    let question = r::check_question(&form.question)
+        .map_err(|e| {
+            let n = r::INQUIRY_TEXT_MAX.to_string();
+            errors.add("question", ctx.f(e.key(), &[("n", n.as_str())]))
+        })
+        .ok();
+    let kind = SUBJECTS
+        .into_iter()
+        .find(|s| *s == form.subject)
+        .unwrap_or("general");
+    let subject_id = form.subject_id.trim().parse::<i64>().ok();
+    let Some(question) = question else {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return list_page(&state, ctx, community, true, form, errors, status).await;
+    };
+    let (c, now) = (community.clone(), state.clock.now());
+    let due = r::answer_due(now, r::DEFAULT_ANSWER_DAYS);
+    let id = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let subject_id = match (kind, subject_id) {
+                    ("disclosure", Some(id)) => {
+                        crate::disclosures::model::find(conn, c.id, id)?.map(|d| d.id)
+                    }
+                    ("general", _) => None,
+                    (_, id) => id,
+                };
+                let kind = if subject_id.is_none() {
+                    "general"
+                } else {
+                    kind
+                };
+                let id = model::ask(conn, c.id, (kind, subject_id), me, &question, now, due)?;
+                for member in
+                    crate::work_orders::jobs::holders(conn, c.id, crate::authz::Role::Committee)?
+                {
+                    notify(
+                        conn,
+                        &Notice {
+                            user_id: member,
+                            community_id: Some(c.id),
+                            kind: "inquiry_asked",
+                            subject: &c.name,
+                            detail: "",
+                            link: &format!("/c/{}/inquiries/{id}", c.slug),
+                        },
+                        now,
+                    )?;
+                }
+                Ok(id)
+            })
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/c/{}/inquiries/{id}?done=asked",
+        community.slug
+    )))
+}
+
+#[derive(Template)]
+#[template(path = "inquiries/show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    community: Community,
+    v: View,
+    can_answer: bool,
+    answer: String,
+    log_index: Option<i64>,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DoneQuery {
+    done: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn show_page(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    can_answer: bool,
+    id: i64,
+    answer: String,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let cid = community.id;
+    let (row, log_index) = state
+        .db(move |conn| {
+            let row = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+            let log_index = crate::transparency::log::index_of(
+                conn,
+                crate::transparency::log::Kind::InquiryAnswer,
+                id,
+            )?;
+            Ok((row, log_index))
+        })
+        .await?;
+    let v = view(&community.slug, row, state.clock.now());
+    render(
+        status,
+        &ShowPage {
+            can_answer: can_answer && v.row.answer.is_none(),
+            ctx,
+            community,
+            v,
+            answer,
+            log_index,
+            errors,
+            notice,
+        },
+    )
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+    q: web::Query<DoneQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
+    let notice = match q.done.as_str() {
+        "asked" => Some("inquiries.done_asked"),
+        "answered" => Some("inquiries.done_answered"),
+        _ => None,
+    };
+    let can_answer = allows(&actor, Action::ManageAgenda);
+    show_page(
+        &state,
+        ctx,
+        community,
+        can_answer,
+        id,
+        String::new(),
+        FieldErrors::default(),
+        notice,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AnswerForm {
+    answer: String,
+}
+
+/// `POST /c/{slug}/inquiries/{id}/answer`: the committee's public answer, once, logged.
+pub async fn answer(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<AnswerForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, id) = path.into_inner();
+    let (community, _, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    let text = match r::check_answer(&form.answer) {
+        Ok(t) => t,
+        Err(e) => {
+            let mut errors = FieldErrors::default();
+            let n = r::INQUIRY_TEXT_MAX.to_string();
+            errors.add("answer", ctx.f(e.key(), &[("n", n.as_str())]));
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return show_page(
+                &state,
+                ctx,
+                community,
+                true,
+                id,
+                form.answer,
+                errors,
+                None,
+                status,
+            )
+            .await;
+        }
+    };
+    let (c, now) = (community.clone(), state.clock.now());
+    let done = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let row = model::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
+                if !model::answer(conn, &row.q, me, &text, now)? {
+                    return Ok(false);
+                }
+                notify(
+                    conn,
+                    &Notice {
+                        user_id: row.q.asker_id,
+                        community_id: Some(c.id),
+                        kind: "inquiry_answered",
+                        subject: &c.name,
+                        detail: "",
+                        link: &format!("/c/{}/inquiries/{id}", c.slug),
+                    },
+                    now,
+                )?;
+                Ok(true)
+            })
+        })
+        .await?;
+    if !done {
+        let mut errors = FieldErrors::default();
+        errors.add("answer", ctx.t("inquiries.err_answered"));
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return show_page(
+            &state,
+            ctx,
+            community,
+            true,
+            id,
+            form.answer,
+            errors,
+            None,
+            status,
+        )
+        .await;
+    }
+    Ok(see_other(&format!(
+        "/c/{}/inquiries/{id}?done=answered",
+        community.slug
+    )))
+}
+
+/// For the supervisors' page and a disclosure's page: the inquiries not yet answered, and
+/// those about one subject.
+pub async fn open_now(state: &AppState, community: &Community) -> Result<Vec<View>, AppError> {
+    let cid = community.id;
+    let rows = state
+        .db(move |conn| Ok(model::list(conn, cid, None, 500)?))
+        .await?;
+    let now = state.clock.now();
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.answer.is_none())
+        .map(|r| view(&community.slug, r, now))
+        .collect())
+}

@@ -387,6 +387,7 @@ diesel::table! {
         rating -> Nullable<Integer>,
         rating_comment -> Text,
         updated_at -> Timestamp,
+        inquiry_id -> Nullable<BigInt>,
     }
 }
 

@@ -275,6 +275,12 @@ const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         "/c/liutang/inquiries/999999/answer",
         COMMITTEE,
     ),
+    (
+        "post",
+        "/c/{slug}/inquiries/{id}/order",
+        "/c/liutang/inquiries/999999/order",
+        COMMITTEE,
+    ),
     ("get", "/c/{slug}/items", "/c/liutang/items", ALL),
     (
         "get",

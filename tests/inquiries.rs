@@ -85,6 +85,33 @@ async fn an_inquiry_is_answered_in_public_and_logged(backend: Backend) {
     let page = app.client().get(&inquiry).await;
     assert!(!page.body.contains("改一下"));
 
+    // An inquiry that needs work done becomes a work order the asker confirms.
+    let r = committee
+        .post(
+            &format!("{inquiry}/order"),
+            &[
+                ("title", "核对办公用品台账"),
+                ("category", "other"),
+                ("place", "村委会"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let order = app.client().get(r.location()).await;
+    assert!(
+        order.body.contains("核对办公用品台账") && order.body.contains("办公用品为什么每月都有")
+    );
+    assert!(app
+        .client()
+        .get(&inquiry)
+        .await
+        .body
+        .contains("核对办公用品台账"));
+    let r = committee
+        .post(&format!("{inquiry}/order"), &[("title", "")])
+        .await;
+    assert_eq!(r.status, 422);
+
     // A week later an unanswered question is overdue.
     let r = resident
         .post("/c/liutang/inquiries", &[("question", "村道什么时候修？")])

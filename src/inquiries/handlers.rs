@@ -201,8 +201,12 @@ struct ShowPage {
     community: Community,
     v: View,
     can_answer: bool,
+    can_make_order: bool,
     answer: String,
     log_index: Option<i64>,
+    /// Work orders made from this inquiry: (id, title, state).
+    orders: Vec<(i64, String, String)>,
+    categories: &'static [&'static str],
     errors: FieldErrors,
     notice: Option<&'static str>,
 }
@@ -226,7 +230,7 @@ async fn show_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let cid = community.id;
-    let (row, log_index) = state
+    let (row, log_index, orders) = state
         .db(move |conn| {
             let row = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
             let log_index = crate::transparency::log::index_of(
@@ -234,13 +238,17 @@ async fn show_page(
                 crate::transparency::log::Kind::InquiryAnswer,
                 id,
             )?;
-            Ok((row, log_index))
+            let orders = crate::work_orders::model::of_inquiry(conn, id)?;
+            Ok((row, log_index, orders))
         })
         .await?;
     let v = view(&community.slug, row, state.clock.now());
     render(
         status,
         &ShowPage {
+            orders,
+            categories: &crate::work_orders::model::CATEGORIES,
+            can_make_order: can_answer,
             can_answer: can_answer && v.row.answer.is_none(),
             ctx,
             community,
@@ -377,4 +385,82 @@ pub async fn open_now(state: &AppState, community: &Community) -> Result<Vec<Vie
         .filter(|r| r.answer.is_none())
         .map(|r| view(&community.slug, r, now))
         .collect())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OrderForm {
+    title: String,
+    category: String,
+    place: String,
+}
+
+/// `POST /c/{slug}/inquiries/{id}/order`: the committee turns an inquiry into a work order;
+/// the one who asked confirms and rates the result, as a reporter does.
+pub async fn make_order(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<OrderForm>,
+) -> Result<HttpResponse, AppError> {
+    use crate::work_orders::{model as orders, rules as order_rules};
+    let Posted { ctx, form } = p;
+    let (slug, id) = path.into_inner();
+    let (community, _, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    let title = crate::web::forms::text_field(&form.title, 1, 80);
+    let category = orders::CATEGORIES
+        .iter()
+        .find(|c| **c == form.category)
+        .copied()
+        .unwrap_or("other");
+    let Ok(title) = title else {
+        let mut errors = FieldErrors::default();
+        errors.add("order", ctx.t("orders.err_title"));
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return show_page(
+            &state,
+            ctx,
+            community,
+            true,
+            id,
+            String::new(),
+            errors,
+            None,
+            status,
+        )
+        .await;
+    };
+    let (c, now) = (community.clone(), state.clock.now());
+    let order = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let row = model::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
+                let order = orders::insert(
+                    conn,
+                    &orders::NewOrder {
+                        community_id: c.id,
+                        source: orders::SOURCE_INQUIRY,
+                        decision_id: None,
+                        title: &title,
+                        description: &row.q.question,
+                        category,
+                        place: form.place.trim(),
+                        coords: None,
+                        grid_id: None,
+                        reporter_id: Some(row.q.asker_id),
+                        anonymous: false,
+                        budget_yuan: None,
+                        due_at: order_rules::due_at(now, order_rules::DEFAULT_LIMIT_HOURS),
+                    },
+                    Some(me),
+                    now,
+                )?;
+                orders::set_inquiry(conn, order, id)?;
+                Ok(order)
+            })
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/c/{}/orders/{order}?done=created",
+        community.slug
+    )))
 }

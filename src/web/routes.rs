@@ -89,6 +89,7 @@ route_table! {
     post "/c/{slug}/inquiries" => inquiries::ask,
     get "/c/{slug}/inquiries/{id}" => inquiries::show,
     post "/c/{slug}/inquiries/{id}/answer" => inquiries::answer,
+    post "/c/{slug}/inquiries/{id}/order" => inquiries::make_order,
     get "/c/{slug}/items" => agenda::list,
     get "/c/{slug}/items/new" => agenda::new_form,
     post "/c/{slug}/items" => agenda::create,

@@ -352,6 +352,8 @@ struct OrderPage {
     can_comment: bool,
     can_manage: bool,
     comment_body: String,
+    /// The order's leaf in the transparency log.
+    log_index: Option<i64>,
     errors: FieldErrors,
     notice: Option<&'static str>,
 }
@@ -392,7 +394,7 @@ async fn order_page(
     let cid = community.id;
     let committee = allows(&actor, Action::ManageAgenda);
     let target = Target::Order(id);
-    let (o, timeline, photos, names, grids, assignable, rows, flags) = state
+    let (o, timeline, photos, names, grids, assignable, rows, flags, log_index) = state
         .db(move |conn| {
             let o = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
             let timeline = model::timeline(conn, id)?;
@@ -410,7 +412,14 @@ async fn order_page(
             } else {
                 Vec::new()
             };
-            Ok((o, timeline, photos, names, grids, assignable, rows, flags))
+            let log_index = crate::transparency::log::index_of(
+                conn,
+                crate::transparency::log::Kind::OrderCreated,
+                id,
+            )?;
+            Ok((
+                o, timeline, photos, names, grids, assignable, rows, flags, log_index,
+            ))
         })
         .await?;
     let me = ctx.user_id();
@@ -517,6 +526,7 @@ async fn order_page(
             can_manage: committee,
             thread,
             comment_body,
+            log_index,
             ctx,
             community,
             timeline,

@@ -12,6 +12,7 @@ use crate::schema::{
 
 pub const SOURCE_REPORT: &str = "report";
 pub const SOURCE_DECISION: &str = "decision";
+pub const SOURCE_INQUIRY: &str = "inquiry";
 pub const BEFORE: &str = "before";
 pub const AFTER: &str = "after";
 
@@ -587,5 +588,25 @@ pub fn of_item(conn: &mut AnyConnection, item_id: i64) -> QueryResult<Vec<ItemOr
             work_orders::state,
             work_orders::confirmed_at,
         ))
+        .load(conn)
+}
+
+/// Marks an order as made from an inquiry.
+pub fn set_inquiry(conn: &mut AnyConnection, order_id: i64, inquiry_id: i64) -> QueryResult<()> {
+    diesel::update(work_orders::table.find(order_id))
+        .set(work_orders::inquiry_id.eq(Some(inquiry_id)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Orders made from an inquiry: (id, title, state).
+pub fn of_inquiry(
+    conn: &mut AnyConnection,
+    inquiry_id: i64,
+) -> QueryResult<Vec<(i64, String, String)>> {
+    work_orders::table
+        .filter(work_orders::inquiry_id.eq(inquiry_id))
+        .order(work_orders::id)
+        .select((work_orders::id, work_orders::title, work_orders::state))
         .load(conn)
 }

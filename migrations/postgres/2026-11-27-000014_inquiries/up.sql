@@ -25,3 +25,5 @@ CREATE TRIGGER inquiries_append_only BEFORE UPDATE OR DELETE ON inquiries
 FOR EACH ROW EXECUTE FUNCTION yishi_refuse_change();
 CREATE TRIGGER inquiry_answers_append_only BEFORE UPDATE OR DELETE ON inquiry_answers
 FOR EACH ROW EXECUTE FUNCTION yishi_refuse_change();
+-- A work order may come from an inquiry (接诉即办 for a question that needs work done).
+ALTER TABLE work_orders ADD COLUMN inquiry_id BIGINT REFERENCES inquiries(id);

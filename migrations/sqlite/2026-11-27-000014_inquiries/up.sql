@@ -29,3 +29,5 @@ CREATE TRIGGER inquiry_answers_no_update BEFORE UPDATE ON inquiry_answers
 BEGIN SELECT RAISE(ABORT, 'inquiry_answers is append-only'); END;
 CREATE TRIGGER inquiry_answers_no_delete BEFORE DELETE ON inquiry_answers
 BEGIN SELECT RAISE(ABORT, 'inquiry_answers is append-only'); END;
+-- A work order may come from an inquiry (接诉即办 for a question that needs work done).
+ALTER TABLE work_orders ADD COLUMN inquiry_id BIGINT REFERENCES inquiries(id);

@@ -277,8 +277,10 @@ struct DiffRow {
 }
 
 fn diff_rows(old: &str, new: &str) -> Vec<DiffRow> {
+    // Only what changed: a ledger of a hundred lines with one corrected shows two lines.
     rules::diff_text(old, new)
         .into_iter()
+        .filter(|d| d.kind != DiffKind::Same)
         .map(|d| match d.kind {
             DiffKind::Same => DiffRow {
                 class: "same",

@@ -236,6 +236,8 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
         if demo::is_empty(&mut conn).map_err(|e| e.to_string())? {
             let now = yishi::clock::Clock::now(&yishi::clock::SystemClock);
             let signins = demo::load(&mut conn, now).map_err(|e| e.to_string())?;
+            yishi::work_orders::demo_photos::add(&mut conn, &config.data_dir(), now)
+                .map_err(|e| e.to_string())?;
             println!(
                 "Demo community loaded. Sign in with any of these (password: {}):",
                 demo::DEMO_PASSWORD

@@ -4,6 +4,7 @@
 
 pub mod bulletin;
 pub mod demo;
+pub mod demo_photos;
 pub mod handlers;
 pub mod jobs;
 pub mod limits;

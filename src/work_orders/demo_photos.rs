@@ -100,7 +100,7 @@ pub fn draw(category: &str, done: bool, seed: u32) -> RgbImage {
         _ => {
             // A village road: asphalt, a centre line, and a pothole or its patch.
             let road = shade([92, 92, 96], x, y, seed, 50);
-            let verge = x < 40 || x > W - 40;
+            let verge = !(40..=W - 40).contains(&x);
             let line = (236..244).contains(&x) && (y / 30) % 2 == 0;
             let hole = inside_ellipse(x, y, 170.0, 230.0, 80.0, 40.0);
             if verge {

@@ -562,6 +562,30 @@ const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
     ),
     (
         "get",
+        "/open311/v2/services.xml",
+        "/open311/v2/services.xml?jurisdiction_id=liutang",
+        ALL,
+    ),
+    (
+        "get",
+        "/open311/v2/requests.xml",
+        "/open311/v2/requests.xml?jurisdiction_id=liutang",
+        ALL,
+    ),
+    (
+        "post",
+        "/open311/v2/requests.xml",
+        "/open311/v2/requests.xml?jurisdiction_id=liutang",
+        [false; 10],
+    ),
+    (
+        "get",
+        "/open311/v2/requests/{id}.xml",
+        "/open311/v2/requests/999999.xml?jurisdiction_id=liutang",
+        ALL,
+    ),
+    (
+        "get",
         "/photos/{name}",
         "/photos/0123456789abcdef0123456789abcdef.jpg",
         ALL,

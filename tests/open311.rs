@@ -424,3 +424,59 @@ async fn open311_request_lists_follow_the_spec_filters(backend: Backend) {
     );
 }
 both!(open311_request_lists_follow_the_spec_filters);
+
+/// The same answers in XML: services, a request submitted and read back, and errors.
+async fn open311_answers_in_xml_as_well(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let key = make_key(&committee, "XML 对接测试").await;
+    let client = app.client();
+
+    let services = client
+        .get("/open311/v2/services.xml?jurisdiction_id=liutang")
+        .await;
+    assert_eq!(services.status, 200);
+    assert!(services
+        .header("content-type")
+        .starts_with("application/xml"));
+    assert!(services.body.starts_with("<?xml"));
+    assert!(
+        services.body.contains("<services>")
+            && services
+                .body
+                .contains("<service_code>lighting</service_code>")
+    );
+
+    let r = client
+        .post_raw("/open311/v2/requests.xml", &submission(&key, &[]), &[])
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r
+        .body
+        .split("<service_request_id>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("an id")
+        .to_string();
+    let one = client
+        .get(&format!(
+            "/open311/v2/requests/{id}.xml?jurisdiction_id=liutang"
+        ))
+        .await;
+    assert!(one.body.contains("<service_requests>") && one.body.contains("<status>open</status>"));
+    assert!(one.body.contains("三组村道东头"));
+    let list = client
+        .get("/open311/v2/requests.xml?jurisdiction_id=liutang")
+        .await;
+    assert!(list
+        .body
+        .contains(&format!("<service_request_id>{id}</service_request_id>")));
+
+    let bad = client
+        .post_raw("/open311/v2/requests.xml", &submission("wrong", &[]), &[])
+        .await;
+    assert_eq!(bad.status, 403);
+    assert!(bad.body.contains("<errors>") && bad.body.contains("<code>403</code>"));
+}
+both!(open311_answers_in_xml_as_well);

@@ -143,6 +143,10 @@ route_table! {
     get "/open311/v2/requests.json" => crate::open311::requests,
     post "/open311/v2/requests.json" => crate::open311::create_request,
     get "/open311/v2/requests/{id}.json" => crate::open311::request,
+    get "/open311/v2/services.xml" => crate::open311::services_xml,
+    get "/open311/v2/requests.xml" => crate::open311::requests_xml,
+    post "/open311/v2/requests.xml" => crate::open311::create_request_xml,
+    get "/open311/v2/requests/{id}.xml" => crate::open311::request_xml,
     get "/photos/{name}" => agenda::photo,
 }
 

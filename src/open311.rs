@@ -910,80 +910,6 @@ pub async fn revoke_key(
     )))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn params(s: &str) -> Params {
-        Params::decode(s.as_bytes()).expect("decodes")
-    }
-
-    #[test]
-    fn times_are_utc_plus_8_and_read_back() {
-        let t = NaiveDate::from_ymd_opt(2026, 11, 26)
-            .and_then(|d| d.and_hms_opt(1, 0, 0))
-            .expect("time");
-        assert_eq!(w3c_time(&t), "2026-11-26T09:00:00+08:00");
-        assert_eq!(parse_w3c("2026-11-26T09:00:00+08:00"), Some(t));
-        assert_eq!(parse_w3c("2026-11-26T01:00:00Z"), Some(t));
-        assert_eq!(parse_w3c("2026-11-26T09:00+08:00"), Some(t));
-        assert_eq!(parse_w3c("2026-11-26T01:00Z"), Some(t));
-        assert_eq!(
-            parse_w3c("2026-11-26"),
-            Some(t - chrono::Duration::hours(9))
-        );
-        assert_eq!(parse_w3c("yesterday"), None);
-    }
-
-    #[test]
-    fn a_submission_needs_a_service_a_description_and_a_place() {
-        let ok = check_request(&params(
-            "service_code=lighting&description=%E8%B7%AF%E7%81%AF%E4%B8%8D%E4%BA%AE&lat=30.5&long=120.1",
-        ))
-        .expect("valid");
-        assert_eq!(ok.place, "30.50000, 120.10000");
-        assert_eq!(ok.title, "路灯不亮");
-        for (body, field) in [
-            ("description=x&address_string=a", "service_code"),
-            (
-                "service_code=moon&description=x&address_string=a",
-                "service_code",
-            ),
-            ("service_code=road&address_string=a", "description"),
-            ("service_code=road&description=x", "address_string"),
-            ("service_code=road&description=x&lat=31", "long"),
-            ("service_code=road&description=x&lat=91&long=1", "lat"),
-        ] {
-            let err = check_request(&params(body)).expect_err(body);
-            assert_eq!(err.0, StatusCode::BAD_REQUEST);
-            assert!(err.1.contains(field), "{body}: {}", err.1);
-        }
-    }
-
-    #[test]
-    fn list_filters_read_the_spec_parameters() {
-        let f = list_filter(&params("status=open,closed&service_code=road,water")).expect("ok");
-        assert_eq!(f.open, None);
-        assert_eq!(f.codes.as_deref().map(<[String]>::len), Some(2));
-        assert_eq!(
-            list_filter(&params("status=closed")).expect("ok").open,
-            Some(false)
-        );
-        let ids = list_filter(&params("service_request_id=3,4&status=bogus")).expect("ids win");
-        assert_eq!(ids.ids, Some(vec![3, 4]));
-        assert!(list_filter(&params("status=done")).is_err());
-        assert!(list_filter(&params("start_date=soon")).is_err());
-        assert!(list_filter(&params("service_request_id=x")).is_err());
-    }
-
-    #[test]
-    fn titles_are_the_start_of_the_first_line() {
-        assert_eq!(title_of("短\n第二行"), "短");
-        let long = "长".repeat(40);
-        assert_eq!(title_of(&long).chars().count(), TITLE_CHARS + 1);
-    }
-}
-
 // ---- XML ----
 
 /// Writes a JSON answer (a list of flat objects) as GeoReport XML: `<root><item>…</item></root>`,
@@ -1078,4 +1004,78 @@ pub async fn create_request_xml(
         "request",
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(s: &str) -> Params {
+        Params::decode(s.as_bytes()).expect("decodes")
+    }
+
+    #[test]
+    fn times_are_utc_plus_8_and_read_back() {
+        let t = NaiveDate::from_ymd_opt(2026, 11, 26)
+            .and_then(|d| d.and_hms_opt(1, 0, 0))
+            .expect("time");
+        assert_eq!(w3c_time(&t), "2026-11-26T09:00:00+08:00");
+        assert_eq!(parse_w3c("2026-11-26T09:00:00+08:00"), Some(t));
+        assert_eq!(parse_w3c("2026-11-26T01:00:00Z"), Some(t));
+        assert_eq!(parse_w3c("2026-11-26T09:00+08:00"), Some(t));
+        assert_eq!(parse_w3c("2026-11-26T01:00Z"), Some(t));
+        assert_eq!(
+            parse_w3c("2026-11-26"),
+            Some(t - chrono::Duration::hours(9))
+        );
+        assert_eq!(parse_w3c("yesterday"), None);
+    }
+
+    #[test]
+    fn a_submission_needs_a_service_a_description_and_a_place() {
+        let ok = check_request(&params(
+            "service_code=lighting&description=%E8%B7%AF%E7%81%AF%E4%B8%8D%E4%BA%AE&lat=30.5&long=120.1",
+        ))
+        .expect("valid");
+        assert_eq!(ok.place, "30.50000, 120.10000");
+        assert_eq!(ok.title, "路灯不亮");
+        for (body, field) in [
+            ("description=x&address_string=a", "service_code"),
+            (
+                "service_code=moon&description=x&address_string=a",
+                "service_code",
+            ),
+            ("service_code=road&address_string=a", "description"),
+            ("service_code=road&description=x", "address_string"),
+            ("service_code=road&description=x&lat=31", "long"),
+            ("service_code=road&description=x&lat=91&long=1", "lat"),
+        ] {
+            let err = check_request(&params(body)).expect_err(body);
+            assert_eq!(err.0, StatusCode::BAD_REQUEST);
+            assert!(err.1.contains(field), "{body}: {}", err.1);
+        }
+    }
+
+    #[test]
+    fn list_filters_read_the_spec_parameters() {
+        let f = list_filter(&params("status=open,closed&service_code=road,water")).expect("ok");
+        assert_eq!(f.open, None);
+        assert_eq!(f.codes.as_deref().map(<[String]>::len), Some(2));
+        assert_eq!(
+            list_filter(&params("status=closed")).expect("ok").open,
+            Some(false)
+        );
+        let ids = list_filter(&params("service_request_id=3,4&status=bogus")).expect("ids win");
+        assert_eq!(ids.ids, Some(vec![3, 4]));
+        assert!(list_filter(&params("status=done")).is_err());
+        assert!(list_filter(&params("start_date=soon")).is_err());
+        assert!(list_filter(&params("service_request_id=x")).is_err());
+    }
+
+    #[test]
+    fn titles_are_the_start_of_the_first_line() {
+        assert_eq!(title_of("短\n第二行"), "短");
+        let long = "长".repeat(40);
+        assert_eq!(title_of(&long).chars().count(), TITLE_CHARS + 1);
+    }
 }

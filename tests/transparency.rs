@@ -157,6 +157,27 @@ async fn publications_are_logged_signed_and_provable(backend: Backend) {
         "the decision links to its log entry"
     );
 
+    // Appointments in the community's action log and a ballot's list of voters link too.
+    let supervisor = app.signed_in(&demo.contact("supervisor")).await;
+    let actions = supervisor.get("/c/liutang/log").await;
+    assert!(
+        actions.body.contains("/log/entries/"),
+        "appointments are logged"
+    );
+    let electorate = records
+        .iter()
+        .find(|r| {
+            r.entry.contains("kind electorate")
+                && r.link
+                    .as_deref()
+                    .is_some_and(|l| l.starts_with("/c/liutang/"))
+        })
+        .and_then(|r| r.link.clone())
+        .expect("an electorate of 柳塘村");
+    let page = supervisor.get(&electorate).await;
+    assert_eq!(page.status, 200, "{electorate}");
+    assert!(page.body.contains("/log/entries/"));
+
     // The verifier passes; after more publications it proves the new tree extends the old.
     let dir = tempfile::tempdir().expect("dir");
     let state = dir.path().join("audit.json");

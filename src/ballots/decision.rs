@@ -80,8 +80,9 @@ struct DecisionPage {
     can_make_orders: bool,
     orders: Vec<(i64, String, String)>,
     order_error: Option<String>,
-    /// The decision's leaf in the transparency log.
+    /// The decision's leaf in the transparency log, and its board's.
     log_index: Option<i64>,
+    board_log_index: Option<i64>,
     errors: crate::web::forms::FieldErrors,
     notice: Option<&'static str>,
 }
@@ -107,6 +108,7 @@ struct DecisionRows {
     correction_pending: bool,
     orders: Vec<(i64, String, String)>,
     log_index: Option<i64>,
+    board_log_index: Option<i64>,
 }
 
 pub async fn show(
@@ -173,8 +175,14 @@ pub async fn show(
                 crate::transparency::log::Kind::Decision,
                 d.id,
             )?;
+            let board_log_index = crate::transparency::log::index_of(
+                conn,
+                crate::transparency::log::Kind::Board,
+                d.ballot_id,
+            )?;
             Ok(DecisionRows {
                 log_index,
+                board_log_index,
                 d,
                 item_title,
                 board,
@@ -190,6 +198,7 @@ pub async fn show(
         .await?;
     let DecisionRows {
         log_index,
+        board_log_index,
         d,
         item_title,
         board,
@@ -233,6 +242,7 @@ pub async fn show(
         StatusCode::OK,
         &DecisionPage {
             log_index,
+            board_log_index,
             can_countersign: allows(&actor, Action::Countersign)
                 && !countersigns.iter().any(|c| Some(c.0) == me),
             can_make_orders: allows(&actor, Action::ManageAgenda)

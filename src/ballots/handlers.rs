@@ -645,6 +645,8 @@ struct ElectoratePage {
     ballot: Ballot,
     rows: Vec<model::ElectorRow>,
     labels: Vec<String>,
+    /// The list's leaf in the transparency log (its size and digest, frozen at opening).
+    log_index: Option<i64>,
 }
 
 /// The frozen electorate, for supervisors, the committee and the township.
@@ -656,17 +658,23 @@ pub async fn electorate(
     let (slug, id) = path.into_inner();
     let (community, _, _) = load_as(&state, &ctx, slug, Action::ViewResidents).await?;
     let cid = community.id;
-    let (ballot, rows) = state
+    let (ballot, rows, log_index) = state
         .db(move |conn| {
             let ballot = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
             let rows = model::electorate(conn, &ballot)?;
-            Ok((ballot, rows))
+            let log_index = crate::transparency::log::index_of(
+                conn,
+                crate::transparency::log::Kind::Electorate,
+                id,
+            )?;
+            Ok((ballot, rows, log_index))
         })
         .await?;
     let labels = words::labels(&ctx, &ballot.options);
     render(
         StatusCode::OK,
         &ElectoratePage {
+            log_index,
             ctx,
             community,
             ballot,

@@ -929,7 +929,15 @@ struct LogPage {
     ctx: Ctx,
     community: Community,
     rows: Vec<LogRow>,
+    /// (action-log id, transparency-log index) of the appointments and removals shown.
+    logged: Vec<(i64, i64)>,
     next: Option<i64>,
+}
+
+impl LogPage {
+    fn logged_as(&self, id: &i64) -> Option<i64> {
+        self.logged.iter().find(|(a, _)| a == id).map(|(_, i)| *i)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -949,8 +957,17 @@ pub async fn action_log(
     let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     authorize(&ctx, &actor, Action::ViewActionLog)?;
     let (cid, before) = (community.id, q.before);
-    let rows = state
-        .db(move |conn| Ok(audit::page(conn, cid, before, LOG_PAGE)?))
+    let (rows, logged) = state
+        .db(move |conn| {
+            let rows = audit::page(conn, cid, before, LOG_PAGE)?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let logged = crate::transparency::log::indexes_of(
+                conn,
+                crate::transparency::log::Kind::RoleGrant,
+                &ids,
+            )?;
+            Ok((rows, logged))
+        })
         .await?;
     let next = (rows.len() as i64 == LOG_PAGE)
         .then(|| rows.last().map(|r| r.id))
@@ -959,6 +976,7 @@ pub async fn action_log(
         ctx,
         community,
         rows,
+        logged,
         next,
     })
 }

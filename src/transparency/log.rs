@@ -364,6 +364,19 @@ pub fn recent(
         .load(conn)
 }
 
+/// (record id, log index) of the leaves of `kind` for these records: one query.
+pub fn indexes_of(
+    conn: &mut AnyConnection,
+    kind: Kind,
+    record_ids: &[i64],
+) -> QueryResult<Vec<(i64, i64)>> {
+    log_entries::table
+        .filter(log_entries::kind.eq(kind.as_str()))
+        .filter(log_entries::record_id.eq_any(record_ids))
+        .select((log_entries::record_id, log_entries::idx))
+        .load(conn)
+}
+
 /// How many leaves a community has.
 pub fn count_of(conn: &mut AnyConnection, community_id: i64) -> QueryResult<i64> {
     log_entries::table

@@ -298,8 +298,8 @@ pub fn link(kind: Kind, community_slug: Option<&str>, record_id: i64) -> Option<
     let slug = community_slug?;
     Some(match kind {
         Kind::Decision => format!("/c/{slug}/decisions/{record_id}"),
-        Kind::Electorate => format!("/ballots/{record_id}/electorate"),
-        Kind::Board => format!("/ballots/{record_id}"),
+        Kind::Electorate => format!("/c/{slug}/ballots/{record_id}/electorate"),
+        Kind::Board => format!("/c/{slug}/ballots/{record_id}"),
         Kind::OrderCreated => format!("/c/{slug}/orders/{record_id}"),
         Kind::OrderCompleted | Kind::RoleGrant => return None,
         Kind::Disclosure => format!("/c/{slug}/disclosures/v/{record_id}"),

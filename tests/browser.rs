@@ -383,6 +383,14 @@ async fn every_page_fits_a_phone_at_200_percent_zoom() {
             "/c/liutang/orders/1",
             "/c/liutang/echo",
             "/c/liutang/bulletin",
+            "/c/liutang/disclosures",
+            "/c/liutang/disclosures/new",
+            "/c/liutang/disclosures/schedule",
+            "/c/liutang/disclosures/7",
+            "/c/liutang/inquiries",
+            "/c/liutang/inquiries/1",
+            "/log",
+            "/log/entries/0",
         ] {
             zoomed.open(path);
             fits(path);

@@ -333,3 +333,43 @@ async fn an_export_file_verifies_offline(backend: Backend) {
     assert_eq!(export.key.trim(), key.trim());
 }
 both!(an_export_file_verifies_offline);
+
+/// Past 256 leaves the level-1 tile holds the root of each full 256-leaf subtree, and the
+/// full level-0 tile is served immutable.
+async fn tiles_above_level_zero_hold_subtree_roots(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let now = yishi::clock::Clock::now(&*app.clock);
+    app.state
+        .db(move |conn| {
+            yishi::db::write_tx(conn, |conn| {
+                for _ in 0..300 {
+                    records::publish(conn, log::Kind::Decision, None, 1, now)?;
+                }
+                Ok(())
+            })
+        })
+        .await
+        .expect("leaves");
+    let client = app.client();
+    let records: Vec<yishi::transparency::handlers::RecordOut> =
+        serde_json::from_str(&client.get("/log/records?from=0&count=256").await.body)
+            .expect("records");
+    let leaves: Vec<merkle::Hash> = records
+        .iter()
+        .map(|r| merkle::leaf_hash(r.entry.as_bytes()))
+        .collect();
+    let (status, _, tile) = client.get_bytes("/log/tile/1/000.p/1").await;
+    assert_eq!(status, 200);
+    assert_eq!(tile, merkle::root(&leaves).to_vec());
+    let full = client.get("/log/tile/0/000").await;
+    assert_eq!(full.status, 200);
+    assert!(full.header("cache-control").contains("immutable"));
+    let dir = tempfile::tempdir().expect("dir");
+    let report = verify_site(&app, dir.path().join("s.json"))
+        .await
+        .expect("verifies");
+    assert!(report.findings.is_empty());
+    assert!(report.checkpoint.size > 300);
+}
+both!(tiles_above_level_zero_hold_subtree_roots);

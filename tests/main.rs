@@ -12,6 +12,7 @@ mod communities;
 mod crash;
 mod multi_server;
 mod open311;
+mod projects;
 mod queries;
 mod security;
 mod storage;

@@ -30,8 +30,9 @@ pub fn content(
         Kind::OrderCreated => order_created(conn, record_id)?,
         Kind::OrderCompleted => order_event(conn, record_id)?,
         Kind::RoleGrant => role_change(conn, record_id)?,
-        Kind::Disclosure | Kind::Disbursement | Kind::InquiryAnswer => {
-            // Recorded by the disclosures and projects modules (not built yet).
+        Kind::Disbursement => crate::projects::model::disbursement_content(conn, record_id)?,
+        Kind::Disclosure | Kind::InquiryAnswer => {
+            // Recorded by the disclosures module (not built yet).
             let _ = record_id;
             None
         }

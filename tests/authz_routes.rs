@@ -396,6 +396,12 @@ const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         COMMITTEE,
     ),
     (
+        "post",
+        "/c/{slug}/projects/{code}/update",
+        "/c/liutang/projects/LT-2026-001/update",
+        COMMITTEE,
+    ),
+    (
         "get",
         "/c/{slug}/disbursements.csv",
         "/c/liutang/disbursements.csv",

@@ -457,3 +457,49 @@ async fn the_database_refuses_to_change_a_payment(backend: Backend) {
     assert!(conn.batch_execute("DELETE FROM powers").is_err());
 }
 both!(the_database_refuses_to_change_a_payment);
+
+async fn the_committee_records_actual_dates_and_links_decisions(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = committee(&app).await;
+    let update = "/c/liutang/projects/LT-2026-001/update";
+    let r = client
+        .post(
+            update,
+            &[("actual_start", "2026-11-27"), ("actual_end", "2026-11-20")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("实际完工日期不能早于实际开工日期"),
+        "{}",
+        r.body
+    );
+    let cleaning = decision_by(&app, "committee").await;
+    let r = client
+        .post(
+            update,
+            &[
+                ("actual_start", "2026-11-25"),
+                ("actual_end", "2026-11-26"),
+                ("decision", cleaning.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = client.get(PROJECT).await;
+    assert!(
+        page.body.contains("按期完工"),
+        "finished before the planned end"
+    );
+    assert!(page
+        .body
+        .contains(&format!("/c/liutang/decisions/{cleaning}")));
+
+    // A payment dated in the future is refused.
+    let mut later = payment("100", "东溪镇五金店", "");
+    later[1] = ("paid_on", "2026-12-31");
+    let r = client.post(PAY, &later).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("付款日期不能晚于今天"), "{}", r.body);
+}
+both!(the_committee_records_actual_dates_and_links_decisions);

@@ -581,6 +581,7 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let notice = match q.done.as_str() {
         "created" => Some("projects.done_created"),
+        "updated" => Some("projects.done_updated"),
         "paid" => Some("projects.done_paid"),
         "attached" => Some("projects.done_attached"),
         _ => None,
@@ -625,6 +626,89 @@ pub async fn attach_order(
     }
     let mut shown = Shown::ok(None);
     shown.errors.add("order", ctx.t("projects.err_order"));
+    shown.status = StatusCode::UNPROCESSABLE_ENTITY;
+    project_page(&state, ctx, code, shown).await
+}
+
+// ---- actual dates and further decisions ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UpdateForm {
+    pub actual_start: String,
+    pub actual_end: String,
+    pub decision: String,
+}
+
+/// The committee records when work really started and ended, and links a further decision.
+pub async fn update(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    p: Posted<UpdateForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, code) = path.into_inner();
+    let (community, _, _) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    let (cid, c) = (community.id, code.clone());
+    let project = state
+        .db(move |conn| {
+            model::by_code(conn, &c)?
+                .filter(|p| p.community_id == cid)
+                .ok_or(AppError::NotFound)
+        })
+        .await?;
+    let mut errors = FieldErrors::default();
+    let mut date = |name: &'static str, v: &str| match optional_date(v) {
+        Ok(d) => d,
+        Err(e) => {
+            errors.add(name, say(&ctx, e.key(), &amount_args(e.args(true))));
+            None
+        }
+    };
+    let start = date("actual_start", &form.actual_start);
+    let end = date("actual_end", &form.actual_end);
+    if let Some(mut s) = project.schedule() {
+        (s.actual_start, s.actual_end) = (start, end);
+        for p in rules::check_schedule(&s).err().unwrap_or_default() {
+            errors.add("schedule", say(&ctx, p.key(), &p.args()));
+        }
+    }
+    let decision = match form.decision.trim() {
+        "" => None,
+        d => match d.parse::<i64>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.add("decision", ctx.t("projects.err_decision"));
+                None
+            }
+        },
+    };
+    if errors.is_empty() {
+        let pid = project.id;
+        let linked = state
+            .db(move |conn| {
+                write_tx(conn, |conn| {
+                    if let Some(d) = decision {
+                        if !model::passed_decisions(conn, cid)?
+                            .iter()
+                            .any(|x| x.id == d)
+                        {
+                            return Ok(false);
+                        }
+                        model::link_decision(conn, pid, d)?;
+                    }
+                    model::set_actual(conn, pid, start, end)?;
+                    Ok(true)
+                })
+            })
+            .await?;
+        if linked {
+            return Ok(see_other(&format!("/p/{code}?done=updated")));
+        }
+        errors.add("decision", ctx.t("projects.err_decision"));
+    }
+    let mut shown = Shown::ok(None);
+    shown.errors = errors;
     shown.status = StatusCode::UNPROCESSABLE_ENTITY;
     project_page(&state, ctx, code, shown).await
 }

@@ -459,6 +459,62 @@ pub fn attach_order(
     Ok(n == 1)
 }
 
+/// Records the actual start and end (the only facts of a project that change after it is
+/// registered; what was paid is in the append-only disbursements).
+pub fn set_actual(
+    conn: &mut AnyConnection,
+    id: i64,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+) -> QueryResult<()> {
+    let day = |d: NaiveDate| d.format(DATE).to_string();
+    diesel::update(projects::table.find(id))
+        .set((
+            projects::actual_start.eq(start.map(day)),
+            projects::actual_end.eq(end.map(day)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Links one more approving decision; linking one twice changes nothing.
+pub fn link_decision(
+    conn: &mut AnyConnection,
+    project_id: i64,
+    decision_id: i64,
+) -> QueryResult<()> {
+    let linked: i64 = project_decisions::table
+        .filter(project_decisions::project_id.eq(project_id))
+        .filter(project_decisions::decision_id.eq(decision_id))
+        .count()
+        .get_result(conn)?;
+    if linked == 0 {
+        diesel::insert_into(project_decisions::table)
+            .values((
+                project_decisions::project_id.eq(project_id),
+                project_decisions::decision_id.eq(decision_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// (project, decision) links of all a community's projects, in one query.
+pub fn decision_links(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Vec<(i64, i64)>> {
+    project_decisions::table
+        .inner_join(projects::table.on(projects::id.eq(project_decisions::project_id)))
+        .filter(projects::community_id.eq(community_id))
+        .order((
+            project_decisions::project_id,
+            project_decisions::decision_id,
+        ))
+        .select((
+            project_decisions::project_id,
+            project_decisions::decision_id,
+        ))
+        .load(conn)
+}
+
 // ---- disbursements ----
 
 pub struct NewDisbursement<'a> {

@@ -34,13 +34,11 @@ async fn projects_of(
     let rows = state
         .db(move |conn| {
             let spent = model::spent_by_project(conn, cid)?;
+            let links = model::decision_links(conn, cid)?;
             let mut out = Vec::new();
             for p in model::of_community(conn, cid)?.into_iter().rev() {
                 let s = spent.iter().find(|x| x.0 == p.id).map(|x| x.1).unwrap_or(0);
-                let d = model::project_decisions(conn, p.id)?
-                    .into_iter()
-                    .map(|d| d.id)
-                    .collect();
+                let d = links.iter().filter(|l| l.0 == p.id).map(|l| l.1).collect();
                 out.push((p, s, d));
             }
             Ok(out)

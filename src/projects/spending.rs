@@ -83,9 +83,17 @@ pub async fn pay(
             None
         }
     };
-    let paid_on = parse_date(&form.paid_on)
-        .map_err(|e| errors.add("paid_on", say(&ctx, e.key(), &args(e.args(true)))))
-        .ok();
+    let paid_on = match parse_date(&form.paid_on) {
+        Ok(d) if d > super::handlers::today(&state) => {
+            errors.add("paid_on", ctx.t("projects.err_paid_future"));
+            None
+        }
+        Ok(d) => Some(d),
+        Err(e) => {
+            errors.add("paid_on", say(&ctx, e.key(), &args(e.args(true))));
+            None
+        }
+    };
     let payee = text_field(&form.payee, 1, 100)
         .map_err(|_| errors.add("payee", ctx.t("projects.err_payee")))
         .ok();

@@ -113,6 +113,7 @@ route_table! {
     post "/c/{slug}/projects" => projects::create,
     post "/c/{slug}/projects/{code}/disbursements" => spending::pay,
     post "/c/{slug}/projects/{code}/orders" => projects::attach_order,
+    post "/c/{slug}/projects/{code}/update" => projects::update,
     get "/c/{slug}/disbursements.csv" => crate::projects::opendata::disbursements_csv,
     get "/c/{slug}/disbursements.json" => crate::projects::opendata::disbursements_json,
     get "/c/{slug}/disbursements/{id}" => spending::disbursement,

@@ -300,6 +300,9 @@ async fn the_qr_codes_read_back_to_the_project_address(backend: Backend) {
         notice.body.contains("<svg") && notice.body.contains(&format!("{}{PROJECT}", app.base))
     );
     assert_eq!(client.get("/p/LT-2026-999").await.status, 404);
+    let typed = client.get("/p/lt-2026-1").await;
+    assert_eq!(typed.status, 303);
+    assert_eq!(typed.location(), PROJECT);
 }
 both!(the_qr_codes_read_back_to_the_project_address);
 

@@ -579,6 +579,14 @@ pub async fn show(
     code: web::Path<String>,
     q: web::Query<DoneQuery>,
 ) -> Result<HttpResponse, AppError> {
+    // A code typed by hand ("lt-2026-1") goes to the project's own address.
+    let code = code.into_inner();
+    if let Some(canonical) = rules::parse_code(&code).map(|(p, y, n)| rules::format_code(&p, y, n))
+    {
+        if canonical != code {
+            return Ok(see_other(&format!("/p/{canonical}")));
+        }
+    }
     let notice = match q.done.as_str() {
         "created" => Some("projects.done_created"),
         "updated" => Some("projects.done_updated"),
@@ -586,7 +594,7 @@ pub async fn show(
         "attached" => Some("projects.done_attached"),
         _ => None,
     };
-    project_page(&state, ctx, code.into_inner(), Shown::ok(notice)).await
+    project_page(&state, ctx, code, Shown::ok(notice)).await
 }
 
 // ---- attaching work orders ----

@@ -413,6 +413,26 @@ async fn the_committee_registers_projects_and_powers(backend: Backend) {
     assert_eq!(r.status, 422);
     assert!(r.body.contains("这个项目编号已经有人用了"), "{}", r.body);
 
+    // Registering a project is its contract: above 50,000 it needs a villagers' meeting's
+    // decision (the demo's power list, item 1), and the refusal is kept.
+    let cleaning = decision_by(&app, "committee").await;
+    let mut contract = fields.to_vec();
+    contract[1] = ("title", "村委会办公楼修缮");
+    contract[7] = ("decision", cleaning.as_str());
+    let refused = count_refusals(&app).await;
+    let r = client.post("/c/liutang/projects", &contract).await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body
+            .contains("须经村民会议决议（权力清单第 1 项“工程项目立项和承包”）"),
+        "{}",
+        r.body
+    );
+    assert_eq!(count_refusals(&app).await, refused + 1);
+    contract[3] = ("budget", "48,000");
+    let r = client.post("/c/liutang/projects", &contract).await;
+    assert_eq!(r.status, 303, "within the committee's power: {}", r.body);
+
     // The power list: a new row with the same number changes an item.
     let power = [
         ("code", "3"),

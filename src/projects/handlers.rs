@@ -331,14 +331,46 @@ pub async fn create(
             write_tx(conn, |conn| {
                 let passed = model::passed_decisions(conn, cid)?;
                 if chosen.iter().any(|d| !passed.iter().any(|p| p.id == *d)) {
-                    return Ok(Err("projects.err_decision"));
+                    return Ok(Err(Refused::Key("projects.err_decision")));
+                }
+                // Registering a project is its contract (立项和承包): above the list's
+                // threshold one of its decisions must be of the required body.
+                let cite = passed
+                    .iter()
+                    .filter(|p| chosen.contains(&p.id))
+                    .filter_map(|p| {
+                        rules::Body::parse(&p.body).map(|body| rules::CitedDecision {
+                            id: p.id,
+                            body,
+                            passed: true,
+                        })
+                    })
+                    .max_by_key(|c| c.body.rank());
+                let powers = super::spending::rules_of(&model::current_powers(conn, cid)?);
+                if let Err(refusal) =
+                    rules::check_spend(budget, rules::SpendKind::Contract, &powers, cite.as_ref())
+                {
+                    model::insert_refusal(
+                        conn,
+                        &model::NewRefusal {
+                            community_id: cid,
+                            project_id: None,
+                            kind: rules::SpendKind::Contract,
+                            amount_fen: budget,
+                            payee: &title,
+                            refusal: &refusal,
+                        },
+                        me,
+                        now,
+                    )?;
+                    return Ok(Err(Refused::Rule(refusal)));
                 }
                 let code = match &typed {
                     Some(c) => c.clone(),
                     None => model::next_code(conn, &prefix, year)?,
                 };
                 if model::by_code(conn, &code)?.is_some() {
-                    return Ok(Err("projects.err_code_taken"));
+                    return Ok(Err(Refused::Key("projects.err_code_taken")));
                 }
                 model::insert_project(
                     conn,
@@ -364,19 +396,22 @@ pub async fn create(
         .await?;
     match created {
         Ok(code) => Ok(see_other(&format!("/p/{code}?done=created"))),
-        Err(key) => {
+        Err(refused) => {
             let mut errors = FieldErrors::default();
-            errors.add(
-                if key.ends_with("taken") {
-                    "code"
-                } else {
-                    "decision"
-                },
-                ctx.t(key),
-            );
+            match refused {
+                Refused::Key(key) if key.ends_with("taken") => errors.add("code", ctx.t(key)),
+                Refused::Key(key) => errors.add("decision", ctx.t(key)),
+                Refused::Rule(r) => errors.add("decision", refusal_message(&ctx, &r)),
+            }
             new_page(&state, ctx, community, Some(form), errors).await
         }
     }
+}
+
+/// Why a project was not registered.
+enum Refused {
+    Key(&'static str),
+    Rule(rules::Refusal),
 }
 
 // ---- the project page ----

@@ -388,6 +388,7 @@ diesel::table! {
         rating_comment -> Text,
         updated_at -> Timestamp,
         inquiry_id -> Nullable<BigInt>,
+        project_id -> Nullable<BigInt>,
     }
 }
 
@@ -578,6 +579,83 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    powers (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        code -> Text,
+        name -> Text,
+        procedure -> Text,
+        kind -> Text,
+        body -> Text,
+        threshold_fen -> BigInt,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    projects (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        code -> Text,
+        title -> Text,
+        announcement -> Text,
+        budget_fen -> BigInt,
+        contractor -> Text,
+        planned_start -> Text,
+        planned_end -> Text,
+        actual_start -> Nullable<Text>,
+        actual_end -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    project_decisions (project_id, decision_id) {
+        project_id -> BigInt,
+        decision_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    disbursements (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        project_id -> BigInt,
+        amount_fen -> BigInt,
+        paid_on -> Text,
+        payee -> Text,
+        voucher -> Text,
+        decision_id -> Nullable<BigInt>,
+        power_code -> Nullable<Text>,
+        override_reason -> Nullable<Text>,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    spend_refusals (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        project_id -> Nullable<BigInt>,
+        kind -> Text,
+        amount_fen -> BigInt,
+        payee -> Text,
+        rule -> Text,
+        power_code -> Text,
+        power_name -> Text,
+        threshold_fen -> BigInt,
+        required_body -> Text,
+        decision_id -> Nullable<BigInt>,
+        cited_body -> Nullable<Text>,
+        attempted_by -> BigInt,
+        attempted_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(agenda_items -> communities (community_id));
 diesel::joinable!(agenda_items -> users (author_id));
@@ -637,4 +715,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_leases,
     job_runs,
     api_keys,
+    powers,
+    projects,
+    project_decisions,
+    disbursements,
+    spend_refusals,
 );

@@ -1,6 +1,7 @@
 //! The supervisors' page (村务监督): what needs their attention in one community —
 //! proposals the committee has not answered in time, comments flagged or hidden, work
-//! orders escalated, disclosures overdue, and the state of the transparency log.
+//! orders escalated, disclosures overdue, inquiries waiting, payments made by emergency
+//! override and spending the power list refused, and the state of the transparency log.
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -30,6 +31,10 @@ struct Dashboard {
     log_mine: i64,
     /// Inquiries not yet answered, overdue ones marked.
     inquiries: Vec<crate::inquiries::handlers::View>,
+    /// Payments made by emergency override (with the project's code), newest first.
+    overrides: Vec<(crate::projects::model::Disbursement, String)>,
+    /// Spending the power list refused, with its message.
+    refusals: Vec<(crate::projects::model::RefusalRow, String)>,
 }
 
 pub async fn dashboard(
@@ -40,7 +45,7 @@ pub async fn dashboard(
     let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     authorize(&ctx, &actor, Action::ViewActionLog)?;
     let (cid, now) = (community.id, state.clock.now());
-    let (overdue, moderation, escalated, log_size, log_mine) = state
+    let (overdue, moderation, escalated, log_size, log_mine, overrides, refusals) = state
         .db(move |conn| {
             Ok((
                 agenda::overdue(conn, cid, now)?,
@@ -48,12 +53,21 @@ pub async fn dashboard(
                 crate::work_orders::model::escalated_open(conn, cid)?,
                 crate::transparency::log::size(conn)?,
                 crate::transparency::log::count_of(conn, cid)?,
+                crate::projects::model::overrides(conn, cid)?,
+                crate::projects::model::refusals(conn, cid)?,
             ))
         })
         .await?;
     let disclosures_overdue =
         crate::disclosures::handlers::overdue_now(&state, &ctx, &community).await?;
     let inquiries = crate::inquiries::handlers::open_now(&state, &community).await?;
+    let refusals = refusals
+        .into_iter()
+        .map(|r| {
+            let m = crate::projects::handlers::refusal_message(&ctx, &r.refusal());
+            (r, m)
+        })
+        .collect();
     page(&Dashboard {
         inquiries,
         disclosures_overdue,
@@ -64,5 +78,7 @@ pub async fn dashboard(
         overdue,
         moderation,
         escalated,
+        overrides,
+        refusals,
     })
 }

@@ -350,6 +350,11 @@ async fn every_page_fits_a_phone_at_200_percent_zoom() {
             "/c/liutang",
             "/c/dongxi",
             "/no-such-page",
+            "/c/liutang/projects",
+            "/p/LT-2026-001",
+            "/p/LT-2026-001/notice",
+            "/c/liutang/powers",
+            "/c/liutang/disbursements/1",
         ] {
             zoomed.open(path);
             fits(path);
@@ -391,6 +396,8 @@ async fn every_page_fits_a_phone_at_200_percent_zoom() {
             "/c/liutang/inquiries/1",
             "/log",
             "/log/entries/0",
+            "/p/LT-2026-001",
+            "/c/liutang/projects/new",
         ] {
             zoomed.open(path);
             fits(path);

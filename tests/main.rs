@@ -14,6 +14,7 @@ mod disclosures;
 mod inquiries;
 mod multi_server;
 mod open311;
+mod projects;
 mod queries;
 mod security;
 mod storage;

@@ -249,3 +249,70 @@ async fn ballot_and_work_order_pages_cost_the_same_queries_whatever_their_size(b
     );
 }
 both!(ballot_and_work_order_pages_cost_the_same_queries_whatever_their_size);
+
+async fn project_pages_cost_the_same_queries_whatever_their_size(backend: Backend) {
+    set_default_instrumentation(counting).expect("instrumentation");
+    let app = spawn_app_counted(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let pages = [
+        "/p/LT-2026-001",
+        "/c/liutang/projects",
+        "/c/liutang/projects.json",
+        "/c/liutang/disbursements.csv",
+        "/c/liutang/supervision",
+    ];
+    let mut small = Vec::new();
+    for p in pages {
+        small.push(queries_for(&committee, p).await);
+    }
+    // Twenty more payments (some refused), more orders in the project, a second project.
+    for i in 0..20 {
+        let amount = if i % 4 == 0 { "9000" } else { "100" };
+        let r = committee
+            .post(
+                "/c/liutang/projects/LT-2026-001/disbursements",
+                &[
+                    ("amount", amount),
+                    ("paid_on", "2026-11-25"),
+                    ("payee", &format!("收款人{i}")),
+                    ("voucher", &format!("V{i}")),
+                ],
+            )
+            .await;
+        assert!(r.status == 303 || r.status == 422, "{}", r.body);
+    }
+    for order in 1..6 {
+        let r = committee
+            .post(
+                "/c/liutang/projects/LT-2026-001/orders",
+                &[("order", &order.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let r = committee
+        .post(
+            "/c/liutang/projects",
+            &[
+                ("prefix", "LT"),
+                ("title", "文化广场"),
+                ("announcement", "建文化广场。"),
+                ("budget", "90000"),
+                ("planned_start", "2026-12-01"),
+                ("planned_end", "2027-05-01"),
+                ("decision", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    for (p, before) in pages.iter().zip(small) {
+        let after = queries_for(&committee, p).await;
+        eprintln!("{p}: {before} → {after}");
+        assert_eq!(
+            before, after,
+            "{p} grows with its payments, orders or projects"
+        );
+    }
+}
+both!(project_pages_cost_the_same_queries_whatever_their_size);

@@ -94,6 +94,8 @@ pub struct DecisionQuery {
     after: String,
     done: String,
     order_error: String,
+    /// A work-order budget the power list refused (a `spend_refusals` id).
+    refusal: String,
 }
 
 struct DecisionRows {
@@ -233,6 +235,13 @@ pub async fn show(
         id.and_then(|i| names.iter().find(|(n, _)| *n == i).map(|(_, s)| s.clone()))
             .unwrap_or_default()
     };
+    let refused = match q.refusal.trim().parse::<i64>() {
+        Ok(rid) => state
+            .db(move |conn| Ok(crate::projects::model::refusal(conn, cid, rid)?))
+            .await?
+            .map(|r| crate::projects::handlers::refusal_message(&ctx, &r.refusal())),
+        Err(_) => None,
+    };
     let me = ctx.user_id();
     let notice = match q.done.as_str() {
         "countersigned" => Some("ballots.done_countersigned"),
@@ -249,8 +258,10 @@ pub async fn show(
                 && d.verdict == "passed"
                 && corrected_by.is_none(),
             orders,
-            order_error: (!q.order_error.is_empty())
-                .then(|| ctx.t(&format!("orders.{}", q.order_error)).to_string()),
+            order_error: refused.or_else(|| {
+                (!q.order_error.is_empty())
+                    .then(|| ctx.t(&format!("orders.{}", q.order_error)).to_string())
+            }),
             can_correct: allows(&actor, Action::ManageAgenda)
                 && d.mode == model::HALL
                 && corrected_by.is_none()

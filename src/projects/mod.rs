@@ -1,5 +1,10 @@
 //! Public works projects (一项一码): codes, pages, QR notices, disbursements, and the power
 //! list (小微权力清单) that spending must satisfy.
 
+pub mod demo;
+pub mod handlers;
+pub mod model;
+pub mod opendata;
 pub mod qr;
 pub mod rules;
+pub mod spending;

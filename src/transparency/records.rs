@@ -32,11 +32,7 @@ pub fn content(
         Kind::RoleGrant => role_change(conn, record_id)?,
         Kind::Disclosure => crate::disclosures::model::record(conn, record_id)?,
         Kind::InquiryAnswer => crate::inquiries::model::record(conn, record_id)?,
-        Kind::Disbursement => {
-            // Recorded by the projects module (not built yet).
-            let _ = record_id;
-            None
-        }
+        Kind::Disbursement => crate::projects::model::disbursement_content(conn, record_id)?,
     };
     Ok(value.map(|v| {
         let mut bytes = serde_json::to_vec(&v).unwrap_or_default();

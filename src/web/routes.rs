@@ -10,6 +10,7 @@ use crate::comments::handlers as comments;
 use crate::communities::{admin, handlers as communities};
 use crate::disclosures::{handlers as disclosures, opendata};
 use crate::inquiries::handlers as inquiries;
+use crate::projects::{handlers as projects, spending};
 use crate::transparency::handlers as log;
 use crate::web::error::AppError;
 use crate::web::AppState;
@@ -133,6 +134,23 @@ route_table! {
     post "/c/{slug}/orders/{id}/move" => orders::move_order,
     post "/c/{slug}/orders/{id}/assign" => orders::assign,
     post "/c/{slug}/orders/{id}/rate" => orders::rate,
+    get "/c/{slug}/projects" => projects::list,
+    get "/c/{slug}/projects.csv" => crate::projects::opendata::projects_csv,
+    get "/c/{slug}/projects.json" => crate::projects::opendata::projects_json,
+    get "/c/{slug}/projects/new" => projects::new_form,
+    post "/c/{slug}/projects" => projects::create,
+    post "/c/{slug}/projects/{code}/disbursements" => spending::pay,
+    post "/c/{slug}/projects/{code}/orders" => projects::attach_order,
+    post "/c/{slug}/projects/{code}/update" => projects::update,
+    get "/c/{slug}/disbursements.csv" => crate::projects::opendata::disbursements_csv,
+    get "/c/{slug}/disbursements.json" => crate::projects::opendata::disbursements_json,
+    get "/c/{slug}/disbursements/{id}" => spending::disbursement,
+    get "/c/{slug}/powers" => spending::powers,
+    post "/c/{slug}/powers" => spending::add_power,
+    get "/p/{code}" => projects::show,
+    get "/p/{code}/notice" => projects::notice,
+    get "/p/{code}/qr.svg" => projects::qr_svg,
+    get "/p/{code}/qr.png" => projects::qr_png,
     get "/c/{slug}/echo" => orders::echo,
     get "/c/{slug}/bulletin" => crate::work_orders::bulletin::page,
     get "/c/{slug}/bulletin.csv" => crate::work_orders::bulletin::csv,

@@ -910,7 +910,7 @@ pub async fn from_decision(
     };
     let cid = community.id;
     let result = match problem {
-        Some(key) => Err(key),
+        Some(key) => Err(format!("order_error={}", key.trim_start_matches("orders."))),
         None => {
             let title = title.unwrap_or_default();
             let budget = budget.unwrap_or_default();
@@ -923,7 +923,14 @@ pub async fn from_decision(
                             return Err(AppError::NotFound);
                         };
                         if d.verdict != "passed" {
-                            return Ok(Err("orders.err_not_passed"));
+                            return Ok(Err("order_error=err_not_passed".to_string()));
+                        }
+                        // A budget above the power list's threshold needs this decision to
+                        // be of a body high enough; a refusal is kept for the supervisors.
+                        if let Some(refused) =
+                            budget_refused(conn, cid, &d, budget.unwrap_or(0), &title, me, now)?
+                        {
+                            return Ok(Err(format!("refusal={refused}")));
                         }
                         let id = model::insert(
                             conn,
@@ -968,11 +975,52 @@ pub async fn from_decision(
             "/c/{}/orders/{id}?done=created",
             community.slug
         ))),
-        Err(key) => Ok(see_other(&format!(
-            "/c/{}/decisions/{decision_id}?order_error={}",
+        Err(query) => Ok(see_other(&format!(
+            "/c/{}/decisions/{decision_id}?{query}",
             community.slug,
-            key.trim_start_matches("orders.")
         ))),
+    }
+}
+
+/// Checks a work order's budget (yuan) against the power list, citing the decision it comes
+/// from; a refusal is stored and its id returned.
+fn budget_refused(
+    conn: &mut crate::db::AnyConnection,
+    cid: i64,
+    d: &crate::ballots::model::Decision,
+    budget_yuan: i64,
+    title: &str,
+    me: i64,
+    now: NaiveDateTime,
+) -> Result<Option<i64>, AppError> {
+    use crate::projects::{model as projects, rules as power};
+    let amount = budget_yuan.saturating_mul(100);
+    let powers = crate::projects::spending::rules_of(&projects::current_powers(conn, cid)?);
+    let cited = power::CitedDecision {
+        id: d.id,
+        body: power::Body::parse(&d.body).unwrap_or(power::Body::Committee),
+        passed: d.verdict == "passed",
+    };
+    match power::check_spend(
+        amount,
+        power::SpendKind::WorkOrderBudget,
+        &powers,
+        Some(&cited),
+    ) {
+        Ok(_) => Ok(None),
+        Err(refusal) => Ok(Some(projects::insert_refusal(
+            conn,
+            &projects::NewRefusal {
+                community_id: cid,
+                project_id: None,
+                kind: power::SpendKind::WorkOrderBudget,
+                amount_fen: amount,
+                payee: title,
+                refusal: &refusal,
+            },
+            me,
+            now,
+        )?)),
     }
 }
 

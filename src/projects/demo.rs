@@ -1,0 +1,256 @@
+//! The demo's project: 柳塘村's road paving (LT-2026-001) from the villagers' meeting's
+//! decision through its work orders and payments, with a power list of four items and one
+//! payment the list refused.
+
+use chrono::{Datelike, Duration, NaiveDateTime};
+
+use super::model::{self, NewDisbursement, NewProject, NewRefusal};
+use super::rules::{self, Body, Power, SpendKind};
+use crate::db::AnyConnection;
+use crate::web::error::AppError;
+use crate::work_orders::model::{self as orders, NewOrder};
+use crate::work_orders::rules::State;
+
+/// A demo payment: fen, hours after the decision, payee, voucher, decision, power.
+type Paid = (
+    i64,
+    i64,
+    &'static str,
+    &'static str,
+    Option<i64>,
+    Option<&'static str>,
+);
+
+const ROAD: &str = "柳塘村三组至五组道路硬化工程";
+
+fn power(code: &str, name: &str, procedure: &str, kind: SpendKind, body: Body, yuan: i64) -> Power {
+    Power {
+        code: code.into(),
+        name: name.into(),
+        procedure: procedure.into(),
+        kind,
+        body,
+        threshold_fen: yuan * 100,
+    }
+}
+
+pub fn seed(
+    conn: &mut AnyConnection,
+    seeded: &[(i64, Vec<i64>)],
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let Some((liutang, lt)) = seeded.first() else {
+        return Ok(());
+    };
+    let (cid, committee) = (*liutang, lt.first().copied().unwrap_or_default());
+    let list = [
+        power(
+            "1",
+            "工程项目立项和承包",
+            "村党支部提议→“两委”商议→党员大会审议→村民会议决议→公开",
+            SpendKind::Contract,
+            Body::Residents,
+            50_000,
+        ),
+        power(
+            "2",
+            "工单经费",
+            "村委会提出→村民代表会议决议→公开",
+            SpendKind::WorkOrderBudget,
+            Body::Representatives,
+            5_000,
+        ),
+        power(
+            "3",
+            "工程建设",
+            "经办人填单→村务监督委员会审核→村民代表会议决议→支付→公开",
+            SpendKind::Disbursement,
+            Body::Representatives,
+            5_000,
+        ),
+        power(
+            "4",
+            "大额资金支出",
+            "“四议两公开”：提议→商议→审议→村民会议决议→决议公开→结果公开",
+            SpendKind::Disbursement,
+            Body::Residents,
+            50_000,
+        ),
+    ];
+    for p in &list {
+        model::insert_power(conn, cid, p, Some(committee), now - Duration::days(60))?;
+    }
+    let decisions = model::passed_decisions(conn, cid)?;
+    let Some(road) = decisions.iter().find(|d| d.title.starts_with(ROAD)) else {
+        return Ok(());
+    };
+    // Everything follows the villagers' meeting's decision, two days ago, hour by hour.
+    let after = |hours: i64| (road.published_at + Duration::hours(hours)).min(now);
+    let date = |t: NaiveDateTime| (t + Duration::hours(8)).date();
+    let decided = date(road.published_at);
+    let code = rules::format_code("LT", decided.year(), 1);
+    let pid = model::insert_project(
+        conn,
+        &NewProject {
+            community_id: cid,
+            code: &code,
+            title: ROAD,
+            announcement:
+                "硬化三组至五组村道约2.3公里，路面宽4.5米、厚20厘米C25混凝土，两侧修排水沟。\
+                           总预算38.6万元，其中上级“一事一议”奖补资金20万元，村集体出资18.6万元。\
+                           经村民会议决议通过，由县公路工程队承建，村务监督委员会全程监督。",
+            budget_fen: 38_600_000,
+            contractor: "县公路工程队",
+            planned_start: decided + Duration::days(1),
+            planned_end: decided + Duration::days(90),
+            actual_start: Some(decided + Duration::days(1)),
+            actual_end: None,
+            decisions: &[road.id],
+        },
+        Some(committee),
+        after(3),
+    )?;
+    let grid = orders::default_grid(conn, cid)?;
+    let worker = match grid {
+        Some(g) => orders::grid_worker(conn, cid, g)?,
+        None => None,
+    }
+    .unwrap_or(committee);
+    for (title, description, budget, hours, done) in [
+        (
+            "三组路段路基整平和碾压",
+            "清表、整平、分层碾压，做好排水沟基础。",
+            180_000,
+            4,
+            "三组路段路基碾压完成，压实度抽检合格，排水沟基础已砌好。",
+        ),
+        (
+            "四组至五组路段浇筑混凝土",
+            "C25混凝土浇筑，切缝、养护不少于7天，养护期间封闭交通。",
+            150_000,
+            20,
+            "混凝土浇筑完成，已切缝并覆盖养护，养护期间设了警示牌。",
+        ),
+    ] {
+        let at = after(hours);
+        let id = orders::insert(
+            conn,
+            &NewOrder {
+                community_id: cid,
+                source: orders::SOURCE_DECISION,
+                decision_id: Some(road.id),
+                title,
+                description,
+                category: "road",
+                place: "三组至五组村道",
+                coords: None,
+                grid_id: None,
+                reporter_id: None,
+                anonymous: false,
+                budget_yuan: Some(budget),
+                due_at: at + Duration::days(45),
+            },
+            Some(committee),
+            at,
+        )?;
+        model::attach_order(conn, cid, pid, id)?;
+        // The item goes from passed to implementing with its first order, as on the site.
+        let item = match crate::ballots::model::decision(conn, cid, road.id)? {
+            Some(d) => crate::agenda::model::find(conn, cid, d.item_id)?,
+            None => None,
+        };
+        if let Some(item) = item {
+            crate::agenda::model::move_stage(
+                conn,
+                &item,
+                crate::agenda::rules::Stage::Passed,
+                crate::agenda::rules::Stage::Implementing,
+                Some(committee),
+                &format!("#{id}"),
+                at,
+            )?;
+        }
+        // The work was done and the committee accepted it.
+        let find =
+            |conn: &mut AnyConnection| orders::find(conn, cid, id)?.ok_or(AppError::NotFound);
+        let o = find(conn)?;
+        orders::assign(
+            conn,
+            &o,
+            worker,
+            Some(committee),
+            "",
+            at + Duration::hours(1),
+        )?;
+        for (from, to, by, note, later) in [
+            (State::Assigned, State::InProgress, worker, "", 2),
+            (State::InProgress, State::Completed, worker, done, 12),
+            (
+                State::Completed,
+                State::Confirmed,
+                committee,
+                "验收合格。",
+                14,
+            ),
+        ] {
+            let o = find(conn)?;
+            let t = (at + Duration::hours(later)).min(now);
+            orders::move_to(conn, &o, from, to, Some(by), note, t)?;
+        }
+    }
+    let paid: [Paid; 3] = [
+        (
+            12_000_000,
+            6,
+            "县公路工程队",
+            "LT记-2026-118",
+            Some(road.id),
+            Some("4"),
+        ),
+        (
+            8_560_000,
+            22,
+            "东溪镇建材经营部",
+            "LT记-2026-131",
+            Some(road.id),
+            Some("4"),
+        ),
+        (320_000, 30, "东溪镇交通设施店", "LT记-2026-134", None, None),
+    ];
+    for (amount_fen, hours, payee, voucher, decision_id, power_code) in paid {
+        model::insert_disbursement(
+            conn,
+            &NewDisbursement {
+                community_id: cid,
+                project_id: pid,
+                amount_fen,
+                paid_on: date(after(hours)),
+                payee,
+                voucher,
+                decision_id,
+                power_code,
+                override_reason: None,
+            },
+            committee,
+            after(hours),
+        )?;
+    }
+    // A second instalment of 6万元 with no decision cited: the list refuses it.
+    let powers: Vec<Power> = list.to_vec();
+    if let Err(refusal) = rules::check_spend(6_000_000, SpendKind::Disbursement, &powers, None) {
+        model::insert_refusal(
+            conn,
+            &NewRefusal {
+                community_id: cid,
+                project_id: Some(pid),
+                kind: SpendKind::Disbursement,
+                amount_fen: 6_000_000,
+                payee: "县公路工程队",
+                refusal: &refusal,
+            },
+            committee,
+            after(40),
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! Open data: a community's projects and disbursements as CSV and JSON, for anyone to check.
+//! Money is in fen (integers) with a plain yuan column beside it in CSV; dates are ISO.
+
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+use super::model::{self, Disbursement, Project};
+use crate::ballots::decision::csv_field;
+use crate::communities::handlers::load_community;
+use crate::communities::model::Community;
+use crate::web::ctx::Ctx;
+use crate::web::error::AppError;
+use crate::web::AppState;
+
+/// 500000 → "5000.00": yuan without separators, for spreadsheets.
+fn plain_yuan(fen: i64) -> String {
+    format!(
+        "{}{}.{:02}",
+        if fen < 0 { "-" } else { "" },
+        fen.unsigned_abs() / 100,
+        fen.unsigned_abs() % 100
+    )
+}
+
+type Projects = Vec<(Project, i64, Vec<i64>)>;
+
+async fn projects_of(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: String,
+) -> Result<(Community, Projects), AppError> {
+    let (community, _) = load_community(state, ctx, slug).await?;
+    let cid = community.id;
+    let rows = state
+        .db(move |conn| {
+            let spent = model::spent_by_project(conn, cid)?;
+            let links = model::decision_links(conn, cid)?;
+            let mut out = Vec::new();
+            for p in model::of_community(conn, cid)?.into_iter().rev() {
+                let s = spent.iter().find(|x| x.0 == p.id).map(|x| x.1).unwrap_or(0);
+                let d = links.iter().filter(|l| l.0 == p.id).map(|l| l.1).collect();
+                out.push((p, s, d));
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok((community, rows))
+}
+
+async fn disbursements_of(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: String,
+) -> Result<(Community, Vec<(Disbursement, String)>), AppError> {
+    let (community, _) = load_community(state, ctx, slug).await?;
+    let cid = community.id;
+    let rows = state
+        .db(move |conn| Ok(model::disbursements_of_community(conn, cid)?))
+        .await?;
+    Ok((community, rows))
+}
+
+fn csv_response(slug: &str, what: &str, body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"{slug}-{what}.csv\""),
+        ))
+        .body(body)
+}
+
+fn json_response(value: &serde_json::Value) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(value.to_string())
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.clone().unwrap_or_default()
+}
+
+pub async fn projects_csv(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (community, rows) = projects_of(&state, &ctx, slug.into_inner()).await?;
+    let mut out = String::from(
+        "code,title,budget_fen,budget_yuan,spent_fen,spent_yuan,contractor,planned_start,planned_end,actual_start,actual_end,decisions\n",
+    );
+    for (p, spent, decisions) in &rows {
+        let ds: Vec<String> = decisions.iter().map(|d| d.to_string()).collect();
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            csv_field(&p.code),
+            csv_field(&p.title),
+            p.budget_fen,
+            plain_yuan(p.budget_fen),
+            spent,
+            plain_yuan(*spent),
+            csv_field(&p.contractor),
+            p.planned_start,
+            p.planned_end,
+            opt(&p.actual_start),
+            opt(&p.actual_end),
+            csv_field(&ds.join(" ")),
+        ));
+    }
+    Ok(csv_response(&community.slug, "projects", out))
+}
+
+pub async fn projects_json(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (community, rows) = projects_of(&state, &ctx, slug.into_inner()).await?;
+    let list: Vec<_> = rows
+        .iter()
+        .map(|(p, spent, decisions)| {
+            json!({
+                "code": p.code,
+                "title": p.title,
+                "announcement": p.announcement,
+                "budget_fen": p.budget_fen,
+                "spent_fen": spent,
+                "contractor": p.contractor,
+                "planned_start": p.planned_start,
+                "planned_end": p.planned_end,
+                "actual_start": p.actual_start,
+                "actual_end": p.actual_end,
+                "decisions": decisions,
+                "url": format!("/p/{}", p.code),
+            })
+        })
+        .collect();
+    Ok(json_response(
+        &json!({"community": community.slug, "projects": list}),
+    ))
+}
+
+pub async fn disbursements_csv(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (community, rows) = disbursements_of(&state, &ctx, slug.into_inner()).await?;
+    let mut out = String::from(
+        "id,project,paid_on,amount_fen,amount_yuan,payee,voucher,decision,power,emergency_reason\n",
+    );
+    for (d, code) in &rows {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{}\n",
+            d.id,
+            csv_field(code),
+            d.paid_on,
+            d.amount_fen,
+            plain_yuan(d.amount_fen),
+            csv_field(&d.payee),
+            csv_field(&d.voucher),
+            d.decision_id.map(|x| x.to_string()).unwrap_or_default(),
+            csv_field(&opt(&d.power_code)),
+            csv_field(&opt(&d.override_reason)),
+        ));
+    }
+    Ok(csv_response(&community.slug, "disbursements", out))
+}
+
+pub async fn disbursements_json(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (community, rows) = disbursements_of(&state, &ctx, slug.into_inner()).await?;
+    let list: Vec<_> = rows
+        .iter()
+        .map(|(d, code)| {
+            json!({
+                "id": d.id,
+                "project": code,
+                "paid_on": d.paid_on,
+                "amount_fen": d.amount_fen,
+                "payee": d.payee,
+                "voucher": d.voucher,
+                "decision": d.decision_id,
+                "power": d.power_code,
+                "emergency_reason": d.override_reason,
+                "url": format!("/c/{}/disbursements/{}", community.slug, d.id),
+            })
+        })
+        .collect();
+    Ok(json_response(
+        &json!({"community": community.slug, "disbursements": list}),
+    ))
+}

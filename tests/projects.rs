@@ -1,0 +1,528 @@
+//! Projects (一项一码), the power list (小微权力清单) and disbursements: the project page gathers
+//! its decision, orders and payments with spending against budget; payments above a threshold
+//! need a passed decision of a high enough body, or a published emergency override that the
+//! supervisors are told of; refusals name the rule and store nothing but the refusal; payments
+//! are logged and verify; QR codes read back to the project's address; open data; triggers.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use yishi::transparency::verify;
+
+use crate::both;
+use crate::common::{spawn_app, Backend, Client, TestApp};
+
+const PROJECT: &str = "/p/LT-2026-001";
+const PAY: &str = "/c/liutang/projects/LT-2026-001/disbursements";
+
+/// Runs a query on the app's database off the async workers.
+async fn query<T: Send + 'static>(
+    app: &TestApp,
+    f: impl FnOnce(&mut yishi::db::AnyConnection) -> QueryResult<T> + Send + 'static,
+) -> T {
+    app.state.db(move |conn| Ok(f(conn)?)).await.expect("query")
+}
+
+async fn count_disbursements(app: &TestApp) -> i64 {
+    use yishi::schema::disbursements;
+    query(app, |c| disbursements::table.count().get_result(c)).await
+}
+
+async fn count_refusals(app: &TestApp) -> i64 {
+    use yishi::schema::spend_refusals;
+    query(app, |c| spend_refusals::table.count().get_result(c)).await
+}
+
+/// A passed decision of 柳塘村 made by `body`.
+async fn decision_by(app: &TestApp, body: &'static str) -> String {
+    use yishi::schema::{communities, decisions};
+    let id: i64 = query(app, move |c| {
+        decisions::table
+            .inner_join(communities::table.on(communities::id.eq(decisions::community_id)))
+            .filter(communities::slug.eq("liutang"))
+            .filter(decisions::body.eq(body))
+            .filter(decisions::verdict.eq("passed"))
+            .order(decisions::id)
+            .select(decisions::id)
+            .first(c)
+    })
+    .await;
+    id.to_string()
+}
+
+fn payment<'a>(amount: &'a str, payee: &'a str, decision: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("amount", amount),
+        ("paid_on", "2026-11-25"),
+        ("payee", payee),
+        ("voucher", "LT记-2026-140"),
+        ("decision", decision),
+    ]
+}
+
+async fn committee(app: &TestApp) -> Client {
+    let demo = app.load_demo().await;
+    app.signed_in(&demo.contact("committee")).await
+}
+
+async fn the_project_page_gathers_decision_orders_and_payments(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let page = app.client().get(PROJECT).await;
+    assert_eq!(page.status, 200);
+    let b = &page.body;
+    assert!(b.contains("柳塘村三组至五组道路硬化工程"));
+    assert!(b.contains("县公路工程队"), "the contractor");
+    assert!(
+        b.contains("/c/liutang/decisions/"),
+        "the approving decision"
+    );
+    assert!(b.contains("三组路段路基整平和碾压"), "its work orders");
+    assert!(b.contains("四组至五组路段浇筑混凝土"));
+    assert!(b.contains("120,000.00") && b.contains("85,600.00") && b.contains("3,200.00"));
+    // 208,800 of 386,000 spent: 54%.
+    assert!(b.contains("208,800.00") && b.contains("386,000.00"), "{b}");
+    assert!(b.contains("(54%)"));
+    assert!(
+        b.contains("/log/entries/"),
+        "each payment links to its log entry"
+    );
+    assert!(
+        !b.contains("/disbursements\""),
+        "no payment form for visitors"
+    );
+
+    // The list shows the bar, the payment's own page its leaf.
+    let list = app.client().get("/c/liutang/projects").await;
+    assert!(list.body.contains("<meter") && list.body.contains(PROJECT));
+    let d = app.client().get("/c/liutang/disbursements/1").await;
+    assert_eq!(d.status, 200);
+    assert!(d.body.contains("id=\"log-entry\"") && d.body.contains("/log/entries/"));
+
+    // The demo's refused payment is shown to supervisors, naming the rule.
+    let sup = app.signed_in(&demo.contact("supervisor")).await;
+    let dash = sup.get("/c/liutang/supervision").await;
+    assert!(dash.body.contains("大额资金支出"), "{}", dash.body);
+}
+both!(the_project_page_gathers_decision_orders_and_payments);
+
+async fn a_payment_above_a_threshold_without_a_decision_is_refused_naming_the_rule(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let client = committee(&app).await;
+    let (paid, refused) = (count_disbursements(&app).await, count_refusals(&app).await);
+    let r = client
+        .post(PAY, &payment("60,000", "县公路工程队第二期", ""))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body
+            .contains("超过 50,000.00 元的支出须经村民会议决议（权力清单第 4 项“大额资金支出”）"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("县公路工程队第二期"),
+        "what was typed is kept"
+    );
+    assert_eq!(count_disbursements(&app).await, paid, "nothing paid");
+    assert_eq!(
+        count_refusals(&app).await,
+        refused + 1,
+        "the refusal is kept"
+    );
+}
+both!(a_payment_above_a_threshold_without_a_decision_is_refused_naming_the_rule);
+
+async fn a_payment_citing_a_passed_decision_of_the_right_body_is_logged(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = committee(&app).await;
+    let road = decision_by(&app, "residents").await;
+    let r = client
+        .post(PAY, &payment("60000", "县公路工程队", &road))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location(), format!("{PROJECT}?done=paid"));
+    let page = client.get(PROJECT).await;
+    assert!(page.body.contains("268,800.00"), "spent goes up");
+
+    // The leaf is in the log with the record's content, and the whole log verifies.
+    use yishi::schema::disbursements;
+    let id: i64 = query(&app, |c| {
+        disbursements::table
+            .select(disbursements::id)
+            .order(disbursements::id.desc())
+            .first(c)
+    })
+    .await;
+    let records: Vec<yishi::transparency::handlers::RecordOut> =
+        serde_json::from_str(&client.get("/log/records?from=0&count=256").await.body)
+            .expect("records");
+    let leaf = records
+        .iter()
+        .find(|r| r.link.as_deref() == Some(&format!("/c/liutang/disbursements/{id}")))
+        .expect("a leaf for the payment");
+    assert!(leaf.entry.contains("disbursement"));
+    let content = leaf.content.as_deref().expect("content");
+    assert!(
+        content.contains("\"amount_fen\":6000000")
+            && content.contains(&format!("\"decision\":{road}"))
+    );
+    let shown = client.get(&format!("/c/liutang/disbursements/{id}")).await;
+    assert!(shown.body.contains(&format!("/log/entries/{}", leaf.index)));
+
+    let dir = tempfile::tempdir().expect("dir");
+    let base = app.base.clone();
+    let state = dir.path().join("audit.json");
+    let report = tokio::task::spawn_blocking(move || {
+        verify::verify(&verify::Site::new(&base), None, Some(&state))
+    })
+    .await
+    .expect("runs")
+    .expect("verifies");
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+}
+both!(a_payment_citing_a_passed_decision_of_the_right_body_is_logged);
+
+async fn a_decision_of_too_low_a_body_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = committee(&app).await;
+    let cleaning = decision_by(&app, "committee").await;
+    let paid = count_disbursements(&app).await;
+    let r = client
+        .post(PAY, &payment("6000", "东溪镇建材经营部", &cleaning))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("所选的决议是两委会作出的，不够。超过 5,000.00 元的支出须经村民代表会议决议（权力清单第 3 项“工程建设”）"),
+        "{}",
+        r.body
+    );
+    assert_eq!(count_disbursements(&app).await, paid);
+    // Within the committee's own power, no decision is needed.
+    let r = client
+        .post(PAY, &payment("4,999.99", "东溪镇五金店", ""))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+both!(a_decision_of_too_low_a_body_is_refused);
+
+async fn an_emergency_override_needs_a_reason_and_is_flagged_to_supervisors(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let client = app.signed_in(&demo.contact("committee")).await;
+    let mut short = payment("8000", "县公路工程队", "");
+    short.push(("override_reason", "下雨了"));
+    let r = client.post(PAY, &short).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("理由写得太简单了"), "{}", r.body);
+    let paid = count_disbursements(&app).await;
+
+    let mut good = payment("8000", "县公路工程队", "");
+    let reason = "暴雨冲垮三组路段排水沟，当晚抢修，来不及召开村民代表会议，事后补开。";
+    good.push(("override_reason", reason));
+    let r = client.post(PAY, &good).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(count_disbursements(&app).await, paid + 1);
+    let page = client.get(PROJECT).await;
+    assert!(page.body.contains("紧急支出"));
+
+    use yishi::schema::{memberships, notifications};
+    let told: i64 = query(&app, |c| {
+        notifications::table
+            .filter(notifications::kind.eq("spend_override"))
+            .count()
+            .get_result(c)
+    })
+    .await;
+    let supervisors: i64 = query(&app, |c| {
+        memberships::table
+            .inner_join(
+                yishi::schema::communities::table
+                    .on(yishi::schema::communities::id.eq(memberships::community_id)),
+            )
+            .filter(yishi::schema::communities::slug.eq("liutang"))
+            .filter(memberships::role.eq("supervisor"))
+            .count()
+            .get_result(c)
+    })
+    .await;
+    assert!(supervisors > 0);
+    assert_eq!(told, supervisors, "every supervisor is told");
+    let sup = app.signed_in(&demo.contact("supervisor")).await;
+    let inbox = sup.get("/inbox").await;
+    assert!(inbox.body.contains("紧急支出"), "{}", inbox.body);
+    let dash = sup.get("/c/liutang/supervision").await;
+    assert!(dash.body.contains(reason), "the dashboard lists it");
+}
+both!(an_emergency_override_needs_a_reason_and_is_flagged_to_supervisors);
+
+async fn only_the_committee_records_payments(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let paid = count_disbursements(&app).await;
+    for who in ["resident", "supervisor", "representative"] {
+        let c = app.signed_in(&demo.contact(who)).await;
+        let r = c.post(PAY, &payment("100", "某人", "")).await;
+        assert_eq!(r.status, 403, "{who}");
+    }
+    let r = app.client().post(PAY, &payment("100", "某人", "")).await;
+    assert!(r.location().starts_with("/signin"));
+    assert_eq!(count_disbursements(&app).await, paid);
+}
+both!(only_the_committee_records_payments);
+
+async fn the_qr_codes_read_back_to_the_project_address(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let client = app.client();
+    let (status, ctype, png) = client.get_bytes(&format!("{PROJECT}/qr.png")).await;
+    assert_eq!(status, 200);
+    assert_eq!(ctype, "image/png");
+    let img = image::load_from_memory(&png).expect("a png").to_luma8();
+    let (w, h) = img.dimensions();
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
+            img.get_pixel(x as u32, y as u32).0[0]
+        });
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1);
+    let (_, content) = grids[0].decode().expect("decodes");
+    assert_eq!(content, format!("{}{PROJECT}", app.base));
+
+    let (status, ctype, svg) = client.get_bytes(&format!("{PROJECT}/qr.svg")).await;
+    assert_eq!(status, 200);
+    assert_eq!(ctype, "image/svg+xml");
+    assert!(String::from_utf8_lossy(&svg).contains("<svg"));
+    let notice = client.get(&format!("{PROJECT}/notice")).await;
+    assert_eq!(notice.status, 200);
+    assert!(
+        notice.body.contains("<svg") && notice.body.contains(&format!("{}{PROJECT}", app.base))
+    );
+    assert_eq!(client.get("/p/LT-2026-999").await.status, 404);
+    let typed = client.get("/p/lt-2026-1").await;
+    assert_eq!(typed.status, 303);
+    assert_eq!(typed.location(), PROJECT);
+}
+both!(the_qr_codes_read_back_to_the_project_address);
+
+async fn projects_and_payments_are_open_data(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let client = app.client();
+    let csv = client.get("/c/liutang/projects.csv").await;
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    let mut lines = csv.body.lines();
+    assert!(lines
+        .next()
+        .expect("header")
+        .starts_with("code,title,budget_fen"));
+    let row = lines.next().expect("a row");
+    assert!(
+        row.starts_with("LT-2026-001,") && row.contains(",38600000,386000.00,20880000,"),
+        "{row}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&client.get("/c/liutang/projects.json").await.body).expect("json");
+    assert_eq!(json["projects"][0]["spent_fen"], 20_880_000);
+    let csv = client.get("/c/liutang/disbursements.csv").await;
+    assert_eq!(csv.body.lines().count(), 4, "{}", csv.body);
+    assert!(csv.body.contains(",12000000,120000.00,县公路工程队,"));
+    let json: serde_json::Value =
+        serde_json::from_str(&client.get("/c/liutang/disbursements.json").await.body)
+            .expect("json");
+    assert_eq!(json["disbursements"].as_array().map(Vec::len), Some(3));
+    assert_eq!(json["disbursements"][0]["project"], "LT-2026-001");
+}
+both!(projects_and_payments_are_open_data);
+
+async fn a_work_order_budget_above_the_threshold_needs_a_high_enough_decision(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = committee(&app).await;
+    let cleaning = decision_by(&app, "committee").await;
+    let path = format!("/c/liutang/decisions/{cleaning}/orders");
+    let fields = [
+        ("title", "河道保洁合同首期"),
+        ("budget", "8000"),
+        ("due", "2026-12-31"),
+    ];
+    let r = client.post(&path, &fields).await;
+    assert_eq!(r.status, 303);
+    assert!(r.location().contains("refusal="), "{}", r.location());
+    let page = client.get(r.location()).await;
+    assert!(
+        page.body
+            .contains("须经村民代表会议决议（权力清单第 2 项“工单经费”）"),
+        "{}",
+        page.body
+    );
+    use yishi::schema::work_orders;
+    let made: i64 = query(&app, |c| {
+        work_orders::table
+            .filter(work_orders::title.eq("河道保洁合同首期"))
+            .count()
+            .get_result(c)
+    })
+    .await;
+    assert_eq!(made, 0);
+    // Within the list's threshold the committee's decision is enough.
+    let small = [
+        ("title", "河道保洁工具"),
+        ("budget", "800"),
+        ("due", "2026-12-31"),
+    ];
+    let r = client.post(&path, &small).await;
+    assert!(r.location().contains("/orders/"), "{}", r.location());
+}
+both!(a_work_order_budget_above_the_threshold_needs_a_high_enough_decision);
+
+async fn the_committee_registers_projects_and_powers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = committee(&app).await;
+    let road = decision_by(&app, "residents").await;
+    let fields = [
+        ("prefix", "lt"),
+        ("title", "村南路灯安装"),
+        ("announcement", "安装太阳能路灯40盏。"),
+        ("budget", "62,000"),
+        ("contractor", "东溪镇照明工程部"),
+        ("planned_start", "2026-12-01"),
+        ("planned_end", "2027-01-31"),
+        ("decision", road.as_str()),
+    ];
+    let r = client.post("/c/liutang/projects", &fields).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location(), "/p/LT-2026-002?done=created");
+    let page = client.get("/p/LT-2026-002").await;
+    assert!(page.body.contains("村南路灯安装") && page.body.contains(&format!("decisions/{road}")));
+
+    // A taken code and bad dates are named, with what was typed kept.
+    let mut bad = fields.to_vec();
+    bad.push(("code", "lt-2026-1"));
+    bad[6] = ("planned_end", "2026-11-01");
+    let r = client.post("/c/liutang/projects", &bad).await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("计划完工日期不能早于计划开工日期"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("村南路灯安装"));
+    bad[6] = ("planned_end", "2027-01-31");
+    let r = client.post("/c/liutang/projects", &bad).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("这个项目编号已经有人用了"), "{}", r.body);
+
+    // Registering a project is its contract: above 50,000 it needs a villagers' meeting's
+    // decision (the demo's power list, item 1), and the refusal is kept.
+    let cleaning = decision_by(&app, "committee").await;
+    let mut contract = fields.to_vec();
+    contract[1] = ("title", "村委会办公楼修缮");
+    contract[7] = ("decision", cleaning.as_str());
+    let refused = count_refusals(&app).await;
+    let r = client.post("/c/liutang/projects", &contract).await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body
+            .contains("须经村民会议决议（权力清单第 1 项“工程项目立项和承包”）"),
+        "{}",
+        r.body
+    );
+    assert_eq!(count_refusals(&app).await, refused + 1);
+    contract[3] = ("budget", "48,000");
+    let r = client.post("/c/liutang/projects", &contract).await;
+    assert_eq!(r.status, 303, "within the committee's power: {}", r.body);
+
+    // The power list: a new row with the same number changes an item.
+    let power = [
+        ("code", "3"),
+        ("name", "工程建设"),
+        ("kind", "disbursement"),
+        ("body", "representatives"),
+        ("threshold", "10000"),
+        ("procedure", "村民代表会议决议"),
+    ];
+    let r = client.post("/c/liutang/powers", &power).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let list = client.get("/c/liutang/powers").await;
+    assert!(list.body.contains("10,000.00"));
+    let r = client
+        .post(
+            "/c/liutang/powers",
+            &[
+                ("code", ""),
+                ("name", ""),
+                ("kind", "x"),
+                ("threshold", "-5"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("请填写这项权力的名称"), "{}", r.body);
+    // A payment of 6,000 now needs no decision.
+    let r = client.post(PAY, &payment("6000", "东溪镇五金店", "")).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+both!(the_committee_registers_projects_and_powers);
+
+async fn the_database_refuses_to_change_a_payment(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let pool = yishi::db::connect(&app.db.url, 1).expect("connect");
+    let mut conn = pool.get().expect("connection");
+    assert!(conn
+        .batch_execute("UPDATE disbursements SET amount_fen = 1")
+        .is_err());
+    assert!(conn.batch_execute("DELETE FROM disbursements").is_err());
+    assert!(conn
+        .batch_execute("UPDATE spend_refusals SET amount_fen = 1")
+        .is_err());
+    assert!(conn.batch_execute("DELETE FROM powers").is_err());
+}
+both!(the_database_refuses_to_change_a_payment);
+
+async fn the_committee_records_actual_dates_and_links_decisions(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = committee(&app).await;
+    let update = "/c/liutang/projects/LT-2026-001/update";
+    let r = client
+        .post(
+            update,
+            &[("actual_start", "2026-11-27"), ("actual_end", "2026-11-20")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("实际完工日期不能早于实际开工日期"),
+        "{}",
+        r.body
+    );
+    let cleaning = decision_by(&app, "committee").await;
+    let r = client
+        .post(
+            update,
+            &[
+                ("actual_start", "2026-11-25"),
+                ("actual_end", "2026-11-26"),
+                ("decision", cleaning.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = client.get(PROJECT).await;
+    assert!(
+        page.body.contains("按期完工"),
+        "finished before the planned end"
+    );
+    assert!(page
+        .body
+        .contains(&format!("/c/liutang/decisions/{cleaning}")));
+
+    // A payment dated in the future is refused.
+    let mut later = payment("100", "东溪镇五金店", "");
+    later[1] = ("paid_on", "2026-12-31");
+    let r = client.post(PAY, &later).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("付款日期不能晚于今天"), "{}", r.body);
+}
+both!(the_committee_records_actual_dates_and_links_decisions);

@@ -270,6 +270,12 @@ const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         ALL,
     ),
     (
+        "get",
+        "/c/{slug}/inquiries/project/{id}",
+        "/c/liutang/inquiries/project/999999",
+        ALL,
+    ),
+    (
         "post",
         "/c/{slug}/inquiries/{id}/answer",
         "/c/liutang/inquiries/999999/answer",

@@ -112,6 +112,25 @@ async fn an_inquiry_is_answered_in_public_and_logged(backend: Backend) {
         .await;
     assert_eq!(r.status, 422);
 
+    // A question about a project links back to the project's page.
+    let project = app.client().get("/p/LT-2026-001").await;
+    assert!(project.body.contains("subject=project&amp;subject_id=1"));
+    let r = resident
+        .post(
+            "/c/liutang/inquiries",
+            &[
+                ("subject", "project"),
+                ("subject_id", "1"),
+                ("question", "路面什么时候验收？"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = app.client().get(r.location()).await;
+    assert!(page.body.contains("/c/liutang/inquiries/project/1"));
+    let to = app.client().get("/c/liutang/inquiries/project/1").await;
+    assert_eq!((to.status, to.location()), (303, "/p/LT-2026-001"));
+
     // A week later an unanswered question is overdue.
     let r = resident
         .post("/c/liutang/inquiries", &[("question", "村道什么时候修？")])

@@ -37,7 +37,7 @@ pub fn view(slug: &str, row: Row, now: NaiveDateTime) -> View {
     let subject_link = match (row.q.subject_kind.as_str(), row.q.subject_id) {
         ("disclosure", Some(id)) => Some(format!("/c/{slug}/disclosures/{id}")),
         ("disbursement", Some(id)) => Some(format!("/c/{slug}/disbursements/{id}")),
-        ("project", Some(id)) => Some(format!("/c/{slug}/projects/{id}")),
+        ("project", Some(id)) => Some(format!("/c/{slug}/inquiries/project/{id}")),
         _ => None,
     };
     View {
@@ -463,4 +463,36 @@ pub async fn make_order(
         "/c/{}/orders/{order}?done=created",
         community.slug
     )))
+}
+
+/// A project's code, if `id` is one of the community's projects.
+fn project_of(
+    conn: &mut crate::db::AnyConnection,
+    community_id: i64,
+    id: i64,
+) -> diesel::QueryResult<Option<String>> {
+    use crate::schema::projects;
+    use diesel::prelude::*;
+    projects::table
+        .filter(projects::community_id.eq(community_id))
+        .filter(projects::id.eq(id))
+        .select(projects::code)
+        .first(conn)
+        .optional()
+}
+
+/// `GET /c/{slug}/inquiries/project/{id}`: an inquiry's subject link, to the project's page.
+pub async fn project_page(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let (community, _) = load_community(&state, &ctx, slug).await?;
+    let cid = community.id;
+    let code = state
+        .db(move |conn| Ok(project_of(conn, cid, id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(see_other(&format!("/p/{code}")))
 }

@@ -89,6 +89,7 @@ route_table! {
     get "/c/{slug}/inquiries" => inquiries::list,
     post "/c/{slug}/inquiries" => inquiries::ask,
     get "/c/{slug}/inquiries/{id}" => inquiries::show,
+    get "/c/{slug}/inquiries/project/{id}" => inquiries::project_page,
     post "/c/{slug}/inquiries/{id}/answer" => inquiries::answer,
     post "/c/{slug}/inquiries/{id}/order" => inquiries::make_order,
     get "/c/{slug}/items" => agenda::list,

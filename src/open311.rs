@@ -608,6 +608,7 @@ pub async fn create_request(
                         reporter_id: None,
                         anonymous: true,
                         budget_yuan: None,
+                        override_reason: "",
                         due_at: rules::due_at(now, hours),
                     },
                     None,

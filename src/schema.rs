@@ -389,6 +389,7 @@ diesel::table! {
         updated_at -> Timestamp,
         inquiry_id -> Nullable<BigInt>,
         project_id -> Nullable<BigInt>,
+        override_reason -> Text,
     }
 }
 

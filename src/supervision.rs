@@ -31,6 +31,8 @@ struct Dashboard {
     log_mine: i64,
     /// Inquiries not yet answered, overdue ones marked.
     inquiries: Vec<crate::inquiries::handlers::View>,
+    /// Work orders made in an emergency though the power list refused their budget.
+    emergencies: Vec<crate::work_orders::model::Order>,
     /// Payments made by emergency override (with the project's code), newest first.
     overrides: Vec<(crate::projects::model::Disbursement, String)>,
     /// Spending the power list refused, with its message.
@@ -45,19 +47,21 @@ pub async fn dashboard(
     let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     authorize(&ctx, &actor, Action::ViewActionLog)?;
     let (cid, now) = (community.id, state.clock.now());
-    let (overdue, moderation, escalated, log_size, log_mine, overrides, refusals) = state
-        .db(move |conn| {
-            Ok((
-                agenda::overdue(conn, cid, now)?,
-                comments::moderation(conn, cid, 100)?,
-                crate::work_orders::model::escalated_open(conn, cid)?,
-                crate::transparency::log::size(conn)?,
-                crate::transparency::log::count_of(conn, cid)?,
-                crate::projects::model::overrides(conn, cid)?,
-                crate::projects::model::refusals(conn, cid)?,
-            ))
-        })
-        .await?;
+    let (overdue, moderation, escalated, log_size, log_mine, overrides, refusals, emergencies) =
+        state
+            .db(move |conn| {
+                Ok((
+                    agenda::overdue(conn, cid, now)?,
+                    comments::moderation(conn, cid, 100)?,
+                    crate::work_orders::model::escalated_open(conn, cid)?,
+                    crate::transparency::log::size(conn)?,
+                    crate::transparency::log::count_of(conn, cid)?,
+                    crate::projects::model::overrides(conn, cid)?,
+                    crate::projects::model::refusals(conn, cid)?,
+                    crate::work_orders::model::emergencies(conn, cid)?,
+                ))
+            })
+            .await?;
     let disclosures_overdue =
         crate::disclosures::handlers::overdue_now(&state, &ctx, &community).await?;
     let inquiries = crate::inquiries::handlers::open_now(&state, &community).await?;
@@ -69,6 +73,7 @@ pub async fn dashboard(
         })
         .collect();
     page(&Dashboard {
+        emergencies,
         inquiries,
         disclosures_overdue,
         log_size,

@@ -373,6 +373,41 @@ async fn a_work_order_budget_above_the_threshold_needs_a_high_enough_decision(ba
     ];
     let r = client.post(&path, &small).await;
     assert!(r.location().contains("/orders/"), "{}", r.location());
+
+    // An emergency needs a real reason; with one the order is made, the reason published on
+    // it and in its log leaf, and the supervisors are told.
+    let mut urgent = fields.to_vec();
+    urgent.push(("override_reason", "太急"));
+    let r = client.post(&path, &urgent).await;
+    assert!(
+        r.location().contains("order_error=err_override"),
+        "{}",
+        r.location()
+    );
+    let page = client.get(r.location()).await;
+    assert!(page.body.contains("至少写 10 个字"));
+    urgent.pop();
+    urgent.push((
+        "override_reason",
+        "暴雨冲垮河堤，保洁船必须今天下水清理漂浮物，来不及开会",
+    ));
+    let r = client.post(&path, &urgent).await;
+    assert!(r.location().contains("/orders/"), "{}", r.location());
+    let order = client.get(r.location()).await;
+    assert!(order.body.contains("暴雨冲垮河堤") && order.body.contains("id=\"emergency\""));
+    let demo_supervisor = app.signed_in("13810000010").await;
+    assert!(demo_supervisor
+        .get("/inbox")
+        .await
+        .body
+        .contains("紧急情况"));
+    let dash = demo_supervisor.get("/c/liutang/supervision").await;
+    assert!(dash.body.contains("河道保洁合同首期"));
+    let records = app.client().get("/log/records?from=0&count=256").await;
+    assert!(
+        records.body.contains("override_reason"),
+        "the reason is in the leaf's content"
+    );
 }
 both!(a_work_order_budget_above_the_threshold_needs_a_high_enough_decision);
 

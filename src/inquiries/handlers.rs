@@ -449,6 +449,7 @@ pub async fn make_order(
                         reporter_id: Some(row.q.asker_id),
                         anonymous: false,
                         budget_yuan: None,
+                        override_reason: "",
                         due_at: order_rules::due_at(now, order_rules::DEFAULT_LIMIT_HOURS),
                     },
                     Some(me),

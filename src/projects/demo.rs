@@ -148,6 +148,7 @@ pub fn seed(
                 reporter_id: None,
                 anonymous: false,
                 budget_yuan: Some(budget),
+                override_reason: "",
                 due_at: at + Duration::days(45),
             },
             Some(committee),

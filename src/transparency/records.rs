@@ -156,6 +156,7 @@ type CreatedRow = (
     Option<i64>,
     NaiveDateTime,
     NaiveDateTime,
+    String,
 );
 
 fn order_created(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>> {
@@ -174,6 +175,7 @@ fn order_created(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>
             work_orders::budget_yuan,
             work_orders::received_at,
             work_orders::due_at,
+            work_orders::override_reason,
         ))
         .first(conn)
         .optional()?;
@@ -191,8 +193,9 @@ fn order_created(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>
             budget,
             at,
             due,
+            over,
         )| {
-            json!({
+            let mut v = json!({
                 "type": "order_created",
                 "id": id,
                 "community": community,
@@ -206,7 +209,13 @@ fn order_created(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>
                 "budget_yuan": budget,
                 "received_at": ts(&at),
                 "due_at": ts(&due),
-            })
+            });
+            // Only an emergency order carries the key, so every other order's content (and
+            // the leaves already published) stays as it was.
+            if !over.is_empty() {
+                v["override_reason"] = Value::String(over);
+            }
+            v
         },
     ))
 }

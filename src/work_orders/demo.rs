@@ -184,6 +184,7 @@ pub fn seed(
                     reporter_id: Some(reporter),
                     anonymous: k % 4 == 3,
                     budget_yuan: None,
+                    override_reason: "",
                     due_at: rules::due_at(at, rules::DEFAULT_LIMIT_HOURS),
                 },
                 Some(reporter),

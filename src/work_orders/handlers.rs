@@ -194,6 +194,7 @@ pub async fn create(
                         reporter_id: Some(me),
                         anonymous,
                         budget_yuan: None,
+                        override_reason: "",
                         due_at: rules::due_at(now, hours),
                     },
                     Some(me),
@@ -880,6 +881,8 @@ pub struct DecisionOrderForm {
     pub description: String,
     pub budget: String,
     pub due: String,
+    /// An emergency: why the order goes ahead though the power list refuses its budget.
+    pub override_reason: String,
 }
 
 /// The committee turns a passed decision into a work order with a budget and a due date.
@@ -894,6 +897,8 @@ pub async fn from_decision(
     let now = state.clock.now();
     let title = text_field(&form.title, 1, 80).ok();
     let description = text_field(&form.description, 0, 5000).unwrap_or_default();
+    let override_reason = form.override_reason.clone();
+    let slug = community.slug.clone();
     let budget = match form.budget.trim() {
         "" => Ok(None),
         b => b.parse::<i64>().map(Some).map_err(|_| ()),
@@ -926,12 +931,25 @@ pub async fn from_decision(
                             return Ok(Err("order_error=err_not_passed".to_string()));
                         }
                         // A budget above the power list's threshold needs this decision to
-                        // be of a body high enough; a refusal is kept for the supervisors.
-                        if let Some(refused) =
-                            budget_refused(conn, cid, &d, budget.unwrap_or(0), &title, me, now)?
-                        {
-                            return Ok(Err(format!("refusal={refused}")));
-                        }
+                        // be of a body high enough; a refusal is kept for the supervisors,
+                        // unless the committee declares an emergency with a written reason.
+                        let emergency = match budget_check(
+                            conn,
+                            cid,
+                            &d,
+                            budget.unwrap_or(0),
+                            &title,
+                            &override_reason,
+                            me,
+                            now,
+                        )? {
+                            BudgetCheck::Allowed => String::new(),
+                            BudgetCheck::Emergency(reason) => reason,
+                            BudgetCheck::Refused(id) => return Ok(Err(format!("refusal={id}"))),
+                            BudgetCheck::BadReason => {
+                                return Ok(Err("order_error=err_override".to_string()))
+                            }
+                        };
                         let id = model::insert(
                             conn,
                             &NewOrder {
@@ -947,11 +965,15 @@ pub async fn from_decision(
                                 reporter_id: None,
                                 anonymous: false,
                                 budget_yuan: budget,
+                                override_reason: &emergency,
                                 due_at: due,
                             },
                             Some(me),
                             now,
                         )?;
+                        if !emergency.is_empty() {
+                            tell_supervisors_of_emergency(conn, cid, &slug, id, &title, now)?;
+                        }
                         // The item goes from passed to implementing with its first order.
                         if let Some(item) = crate::agenda::model::find(conn, cid, d.item_id)? {
                             crate::agenda::model::move_stage(
@@ -982,17 +1004,30 @@ pub async fn from_decision(
     }
 }
 
+/// What the power list says of a work order's budget.
+enum BudgetCheck {
+    Allowed,
+    /// Refused, but the committee declared an emergency with this reason.
+    Emergency(String),
+    /// Refused; the stored refusal's id.
+    Refused(i64),
+    /// An emergency was declared with a reason too short (or too long).
+    BadReason,
+}
+
 /// Checks a work order's budget (yuan) against the power list, citing the decision it comes
-/// from; a refusal is stored and its id returned.
-fn budget_refused(
+/// from. A refusal is stored, unless `override_reason` declares an emergency.
+#[allow(clippy::too_many_arguments)]
+fn budget_check(
     conn: &mut crate::db::AnyConnection,
     cid: i64,
     d: &crate::ballots::model::Decision,
     budget_yuan: i64,
     title: &str,
+    override_reason: &str,
     me: i64,
     now: NaiveDateTime,
-) -> Result<Option<i64>, AppError> {
+) -> Result<BudgetCheck, AppError> {
     use crate::projects::{model as projects, rules as power};
     let amount = budget_yuan.saturating_mul(100);
     let powers = crate::projects::spending::rules_of(&projects::current_powers(conn, cid)?);
@@ -1001,27 +1036,60 @@ fn budget_refused(
         body: power::Body::parse(&d.body).unwrap_or(power::Body::Committee),
         passed: d.verdict == "passed",
     };
-    match power::check_spend(
+    let refusal = match power::check_spend(
         amount,
         power::SpendKind::WorkOrderBudget,
         &powers,
         Some(&cited),
     ) {
-        Ok(_) => Ok(None),
-        Err(refusal) => Ok(Some(projects::insert_refusal(
-            conn,
-            &projects::NewRefusal {
-                community_id: cid,
-                project_id: None,
-                kind: power::SpendKind::WorkOrderBudget,
-                amount_fen: amount,
-                payee: title,
-                refusal: &refusal,
-            },
-            me,
-            now,
-        )?)),
+        Ok(_) => return Ok(BudgetCheck::Allowed),
+        Err(r) => r,
+    };
+    if !override_reason.trim().is_empty() {
+        return Ok(match power::check_override(override_reason) {
+            Ok(reason) => BudgetCheck::Emergency(reason),
+            Err(_) => BudgetCheck::BadReason,
+        });
     }
+    Ok(BudgetCheck::Refused(projects::insert_refusal(
+        conn,
+        &projects::NewRefusal {
+            community_id: cid,
+            project_id: None,
+            kind: power::SpendKind::WorkOrderBudget,
+            amount_fen: amount,
+            payee: title,
+            refusal: &refusal,
+        },
+        me,
+        now,
+    )?))
+}
+
+/// Every supervisor of the community hears of an order made in an emergency.
+fn tell_supervisors_of_emergency(
+    conn: &mut crate::db::AnyConnection,
+    cid: i64,
+    slug: &str,
+    order_id: i64,
+    title: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    for user in super::jobs::holders(conn, cid, Role::Supervisor)? {
+        notify(
+            conn,
+            &Notice {
+                user_id: user,
+                community_id: Some(cid),
+                kind: "order_override",
+                subject: title,
+                detail: "",
+                link: &format!("/c/{slug}/orders/{order_id}"),
+            },
+            now,
+        )?;
+    }
+    Ok(())
 }
 
 // ---- the echo wall ----

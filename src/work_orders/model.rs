@@ -57,6 +57,7 @@ pub struct Order {
     pub rating: Option<i32>,
     pub rating_comment: String,
     pub updated_at: NaiveDateTime,
+    pub override_reason: String,
 }
 
 impl Order {
@@ -100,6 +101,8 @@ pub struct NewOrder<'a> {
     pub reporter_id: Option<i64>,
     pub anonymous: bool,
     pub budget_yuan: Option<i64>,
+    /// Empty, or why a budget the power list refused was made anyway (an emergency).
+    pub override_reason: &'a str,
     pub due_at: NaiveDateTime,
 }
 
@@ -126,6 +129,7 @@ pub fn insert(
             work_orders::anonymous.eq(n.anonymous),
             work_orders::state.eq(State::Received.as_str()),
             work_orders::budget_yuan.eq(n.budget_yuan),
+            work_orders::override_reason.eq(n.override_reason),
             work_orders::received_at.eq(now),
             work_orders::due_at.eq(n.due_at),
             work_orders::updated_at.eq(now),
@@ -608,5 +612,16 @@ pub fn of_inquiry(
         .filter(work_orders::inquiry_id.eq(inquiry_id))
         .order(work_orders::id)
         .select((work_orders::id, work_orders::title, work_orders::state))
+        .load(conn)
+}
+
+/// Orders a community made in an emergency, against the power list, newest first.
+pub fn emergencies(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Vec<Order>> {
+    work_orders::table
+        .filter(work_orders::community_id.eq(community_id))
+        .filter(work_orders::override_reason.ne(""))
+        .order(work_orders::id.desc())
+        .limit(100)
+        .select(Order::as_select())
         .load(conn)
 }

@@ -115,9 +115,7 @@ fn electorate(conn: &mut AnyConnection, ballot_id: i64) -> QueryResult<Option<Va
         .order(ballot_electors::user_id)
         .select((ballot_electors::user_id, ballot_electors::household_id))
         .load(conn)?;
-    if rows.is_empty() {
-        return Ok(None);
-    }
+    // An empty list is still a list (a body with no members left): it is logged as such.
     let list: String = rows
         .iter()
         .map(|(u, h)| format!("{u},{}\n", h.map(|h| h.to_string()).unwrap_or_default()))

@@ -229,7 +229,9 @@ pub fn seed(
         asked,
         answer_due(asked, DEFAULT_ANSWER_DAYS),
     )?;
-    if let Some(d) = passed_decision(conn, *cid)? {
+    // The oldest passed decision (the list comes newest first).
+    let oldest = crate::projects::model::passed_decisions(conn, *cid)?.pop();
+    if let Some(d) = oldest.map(|d| (d.id, d.title)) {
         model::publish(
             conn,
             *cid,
@@ -250,20 +252,4 @@ pub fn seed(
         )?;
     }
     Ok(())
-}
-
-fn passed_decision(
-    conn: &mut AnyConnection,
-    cid: i64,
-) -> diesel::QueryResult<Option<(i64, String)>> {
-    use crate::schema::{agenda_items, decisions};
-    use diesel::prelude::*;
-    decisions::table
-        .inner_join(agenda_items::table.on(agenda_items::id.eq(decisions::item_id)))
-        .filter(decisions::community_id.eq(cid))
-        .filter(decisions::verdict.eq("passed"))
-        .order(decisions::id)
-        .select((decisions::id, agenda_items::title))
-        .first(conn)
-        .optional()
 }

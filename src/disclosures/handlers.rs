@@ -44,6 +44,15 @@ pub struct Overdue {
     pub due: NaiveDate,
 }
 
+/// The periods of category `c` among a community's (category, period) pairs.
+fn published_of(published: &[(String, String)], c: Category) -> Vec<Period> {
+    published
+        .iter()
+        .filter(|(cat, _)| cat == c.as_str())
+        .filter_map(|(_, p)| Period::parse(p))
+        .collect()
+}
+
 /// A category's cadence as the community set it, or the legal default.
 pub fn cadence_of(
     settings: &[CadenceSetting],
@@ -77,11 +86,7 @@ pub fn overdue(
     let mut out = Vec::new();
     for c in Category::ALL {
         let (cadence, since, grace) = cadence_of(&settings, c, since);
-        let done: Vec<Period> = published
-            .iter()
-            .filter(|(cat, _)| cat == c.as_str())
-            .filter_map(|(_, p)| Period::parse(p))
-            .collect();
+        let done = published_of(&published, c);
         match cadence {
             Cadence::WithinDays(days) => {
                 for (decision_id, at) in undisclosed_decisions(conn, community.id)? {
@@ -206,11 +211,7 @@ pub async fn board(
         .into_iter()
         .map(|c| {
             let (cadence, since, grace) = cadence_of(&settings, c, since);
-            let done: Vec<Period> = published
-                .iter()
-                .filter(|(cat, _)| cat == c.as_str())
-                .filter_map(|(_, p)| Period::parse(p))
-                .collect();
+            let done = published_of(&published, c);
             let next_due = rules::next_due(cadence, since, today, grace, &done)
                 .map(|(p, due)| format!("{} · {}", p.label(zh(&ctx)), due.format("%Y-%m-%d")))
                 .unwrap_or_default();
@@ -606,22 +607,6 @@ fn categories() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-/// Passed decisions of the community, newest first, for the decisions category.
-fn passed_decisions(
-    conn: &mut crate::db::AnyConnection,
-    community_id: i64,
-) -> diesel::QueryResult<Vec<(i64, String)>> {
-    use crate::schema::{agenda_items, decisions};
-    use diesel::prelude::*;
-    decisions::table
-        .inner_join(agenda_items::table.on(agenda_items::id.eq(decisions::item_id)))
-        .filter(decisions::community_id.eq(community_id))
-        .filter(decisions::verdict.eq("passed"))
-        .order(decisions::id.desc())
-        .select((decisions::id, agenda_items::title))
-        .load(conn)
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct NewQuery {
@@ -642,7 +627,12 @@ async fn form_page(
 ) -> Result<HttpResponse, AppError> {
     let cid = community.id;
     let decisions = state
-        .db(move |conn| Ok(passed_decisions(conn, cid)?))
+        .db(move |conn| {
+            Ok(crate::projects::model::passed_decisions(conn, cid)?
+                .into_iter()
+                .map(|d| (d.id, d.title))
+                .collect::<Vec<_>>())
+        })
         .await?;
     render(
         status,

@@ -389,7 +389,7 @@ pub fn record(conn: &mut AnyConnection, version_id: i64) -> QueryResult<Option<s
         "opening_fen": v.opening_fen,
         "reason": v.reason,
         "published_by": v.published_by,
-        "published_at": v.published_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        "published_at": records::ts(&v.published_at),
         "ledger": lines.iter().map(|(_, l)| serde_json::json!([
             l.date.format("%Y-%m-%d").to_string(),
             l.description,

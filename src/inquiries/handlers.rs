@@ -289,6 +289,23 @@ pub async fn show(
     .await
 }
 
+/// The inquiry's page again, for the committee, with `message` beside `field` and the
+/// answer typed so far kept (422).
+async fn refuse(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    id: i64,
+    field: &'static str,
+    message: String,
+    kept: String,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::default();
+    errors.add(field, message);
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    show_page(state, ctx, community, true, id, kept, errors, None, status).await
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct AnswerForm {
@@ -307,22 +324,9 @@ pub async fn answer(
     let text = match r::check_answer(&form.answer) {
         Ok(t) => t,
         Err(e) => {
-            let mut errors = FieldErrors::default();
             let n = r::INQUIRY_TEXT_MAX.to_string();
-            errors.add("answer", ctx.f(e.key(), &[("n", n.as_str())]));
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return show_page(
-                &state,
-                ctx,
-                community,
-                true,
-                id,
-                form.answer,
-                errors,
-                None,
-                status,
-            )
-            .await;
+            let msg = ctx.f(e.key(), &[("n", n.as_str())]);
+            return refuse(&state, ctx, community, id, "answer", msg, form.answer).await;
         }
     };
     let (c, now) = (community.clone(), state.clock.now());
@@ -350,21 +354,8 @@ pub async fn answer(
         })
         .await?;
     if !done {
-        let mut errors = FieldErrors::default();
-        errors.add("answer", ctx.t("inquiries.err_answered"));
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        return show_page(
-            &state,
-            ctx,
-            community,
-            true,
-            id,
-            form.answer,
-            errors,
-            None,
-            status,
-        )
-        .await;
+        let msg = ctx.t("inquiries.err_answered").to_string();
+        return refuse(&state, ctx, community, id, "answer", msg, form.answer).await;
     }
     Ok(see_other(&format!(
         "/c/{}/inquiries/{id}?done=answered",
@@ -413,21 +404,8 @@ pub async fn make_order(
         .copied()
         .unwrap_or("other");
     let Ok(title) = title else {
-        let mut errors = FieldErrors::default();
-        errors.add("order", ctx.t("orders.err_title"));
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        return show_page(
-            &state,
-            ctx,
-            community,
-            true,
-            id,
-            String::new(),
-            errors,
-            None,
-            status,
-        )
-        .await;
+        let msg = ctx.t("orders.err_title").to_string();
+        return refuse(&state, ctx, community, id, "order", msg, String::new()).await;
     };
     let (c, now) = (community.clone(), state.clock.now());
     let order = state

@@ -179,7 +179,7 @@ pub fn record(conn: &mut AnyConnection, inquiry_id: i64) -> QueryResult<Option<s
         .find(inquiry_id)
         .select(Inquiry::as_select())
         .first(conn)?;
-    let ts = |t: &NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    let ts = records::ts;
     Ok(Some(serde_json::json!({
         "type": "inquiry_answer",
         "id": id,

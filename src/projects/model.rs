@@ -724,10 +724,6 @@ pub fn refusal(
 
 // ---- the log ----
 
-fn ts(t: &NaiveDateTime) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-}
-
 /// A disbursement's canonical content for its log leaf: everything its public page shows.
 pub fn disbursement_content(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>> {
     let row: Option<(Disbursement, String)> = disbursements::table
@@ -751,7 +747,7 @@ pub fn disbursement_content(conn: &mut AnyConnection, id: i64) -> QueryResult<Op
             "power": d.power_code,
             "override_reason": d.override_reason,
             "recorded_by": d.recorded_by,
-            "recorded_at": ts(&d.recorded_at),
+            "recorded_at": crate::transparency::records::ts(&d.recorded_at),
         })
     }))
 }

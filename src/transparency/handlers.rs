@@ -225,8 +225,8 @@ pub async fn records_json(
     Ok(public("application/json", SHORT).json(out))
 }
 
-/// Leaves from `from` with their records' content. Each record's content is rebuilt by its
-/// own query (up to 256 a page); the benchmark measures what that costs a full verify.
+/// Leaves from `from` with their records' content: one query for the leaves and one per
+/// kind of record on the page (the kinds of other modules, one per record).
 pub fn records_page(
     conn: &mut crate::db::AnyConnection,
     from: i64,
@@ -234,27 +234,38 @@ pub fn records_page(
 ) -> diesel::QueryResult<Vec<RecordOut>> {
     let entries = log::entries(conn, from, count)?;
     let slugs = community_slugs(conn)?;
-    let mut out = Vec::with_capacity(entries.len());
-    for e in entries {
-        let kind = Kind::parse(&e.kind);
-        let content = match kind {
-            Some(k) => records::content(conn, k, e.record_id)?,
-            None => None,
-        };
-        let slug = e.community_id.and_then(|c| {
-            slugs
-                .iter()
-                .find(|(id, _)| *id == c)
-                .map(|(_, s)| s.as_str())
-        });
-        out.push(RecordOut {
-            index: e.idx,
-            link: kind.and_then(|k| records::link(k, slug, e.record_id)),
-            entry: e.entry,
-            content: content.map(|c| String::from_utf8_lossy(&c).into_owned()),
-        });
+    let mut contents = std::collections::HashMap::new();
+    for kind in Kind::ALL {
+        let ids: Vec<i64> = entries
+            .iter()
+            .filter(|e| e.kind == kind.as_str())
+            .map(|e| e.record_id)
+            .collect();
+        if !ids.is_empty() {
+            contents.insert(kind.as_str(), records::contents(conn, kind, &ids)?);
+        }
     }
-    Ok(out)
+    Ok(entries
+        .into_iter()
+        .map(|e| {
+            let kind = Kind::parse(&e.kind);
+            let content = contents
+                .get(e.kind.as_str())
+                .and_then(|c| c.get(&e.record_id));
+            let slug = e.community_id.and_then(|c| {
+                slugs
+                    .iter()
+                    .find(|(id, _)| *id == c)
+                    .map(|(_, s)| s.as_str())
+            });
+            RecordOut {
+                index: e.idx,
+                link: kind.and_then(|k| records::link(k, slug, e.record_id)),
+                content: content.map(|c| String::from_utf8_lossy(c).into_owned()),
+                entry: e.entry,
+            }
+        })
+        .collect())
 }
 
 fn community_slugs(conn: &mut crate::db::AnyConnection) -> diesel::QueryResult<Vec<(i64, String)>> {

@@ -83,7 +83,7 @@ pub fn entry_text(
     format!(
         "yishi-log-entry v1\nkind {}\ncommunity {community}\nrecord {record_id}\ntime {}\nsha256 {content_sha256}\n",
         kind.as_str(),
-        at.format("%Y-%m-%dT%H:%M:%S%.6fZ"),
+        super::records::ts(&at),
     )
 }
 

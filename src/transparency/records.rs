@@ -5,6 +5,8 @@
 //! Content is JSON with sorted keys, timestamps as UTC text with microseconds, no floats, and
 //! nothing the public pages do not already show (an anonymous reporter stays anonymous).
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -13,7 +15,8 @@ use super::log::{self, Kind, LogError, Publication};
 use crate::db::AnyConnection;
 use crate::schema::{action_log, ballot_choices, ballot_electors, work_order_events, work_orders};
 
-fn ts(t: &NaiveDateTime) -> String {
+/// A timestamp in canonical content: UTC with microseconds.
+pub fn ts(t: &NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
@@ -23,22 +26,46 @@ pub fn content(
     kind: Kind,
     record_id: i64,
 ) -> QueryResult<Option<Vec<u8>>> {
-    let value = match kind {
-        Kind::Decision => decision(conn, record_id)?,
-        Kind::Electorate => electorate(conn, record_id)?,
-        Kind::Board => board(conn, record_id)?,
-        Kind::OrderCreated => order_created(conn, record_id)?,
-        Kind::OrderCompleted => order_event(conn, record_id)?,
-        Kind::RoleGrant => role_change(conn, record_id)?,
-        Kind::Disclosure => crate::disclosures::model::record(conn, record_id)?,
-        Kind::InquiryAnswer => crate::inquiries::model::record(conn, record_id)?,
-        Kind::Disbursement => crate::projects::model::disbursement_content(conn, record_id)?,
+    Ok(contents(conn, kind, &[record_id])?.remove(&record_id))
+}
+
+/// The canonical bytes of several records of one kind, by id; those that cannot be read
+/// are missing. The kinds kept here load in one query whatever their number.
+pub fn contents(
+    conn: &mut AnyConnection,
+    kind: Kind,
+    ids: &[i64],
+) -> QueryResult<HashMap<i64, Vec<u8>>> {
+    let one_by_one = |conn: &mut AnyConnection,
+                      f: fn(&mut AnyConnection, i64) -> QueryResult<Option<Value>>|
+     -> QueryResult<Vec<(i64, Value)>> {
+        let mut out = Vec::new();
+        for &id in ids {
+            if let Some(v) = f(conn, id)? {
+                out.push((id, v));
+            }
+        }
+        Ok(out)
     };
-    Ok(value.map(|v| {
-        let mut bytes = serde_json::to_vec(&v).unwrap_or_default();
-        bytes.push(b'\n');
-        bytes
-    }))
+    let values = match kind {
+        Kind::Decision => decisions(conn, ids)?,
+        Kind::Electorate => electorates(conn, ids)?,
+        Kind::Board => boards(conn, ids)?,
+        Kind::OrderCreated => orders_created(conn, ids)?,
+        Kind::OrderCompleted => order_events(conn, ids)?,
+        Kind::RoleGrant => role_changes(conn, ids)?,
+        Kind::Disclosure => one_by_one(conn, crate::disclosures::model::record)?,
+        Kind::InquiryAnswer => one_by_one(conn, crate::inquiries::model::record)?,
+        Kind::Disbursement => one_by_one(conn, crate::projects::model::disbursement_content)?,
+    };
+    Ok(values
+        .into_iter()
+        .map(|(id, v)| {
+            let mut bytes = serde_json::to_vec(&v).unwrap_or_default();
+            bytes.push(b'\n');
+            (id, bytes)
+        })
+        .collect())
 }
 
 /// Logs a record in the caller's transaction: reads its canonical content back and appends
@@ -67,16 +94,17 @@ pub fn publish(
     })
 }
 
-fn decision(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>> {
+fn decisions(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<(i64, Value)>> {
     use crate::ballots::model::Decision;
     use crate::schema::decisions;
-    let d: Option<Decision> = decisions::table
-        .find(id)
+    let ds: Vec<Decision> = decisions::table
+        .filter(decisions::id.eq_any(ids))
         .select(Decision::as_select())
-        .first(conn)
-        .optional()?;
-    Ok(d.map(|d| {
-        json!({
+        .load(conn)?;
+    Ok(ds
+        .into_iter()
+        .map(|d| {
+            let v = json!({
             "type": "decision",
             "id": d.id,
             "community": d.community_id,
@@ -103,42 +131,70 @@ fn decision(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>> {
             "recorded_by": d.recorded_by,
             "confirmed_by": d.confirmed_by,
             "published_at": ts(&d.published_at),
+            });
+            (d.id, v)
         })
-    }))
+        .collect())
 }
 
 /// A ballot's list of voters is not public (the committee and supervisors read it), so the
 /// log carries its size and a digest of the list, which still changes if a row does.
-fn electorate(conn: &mut AnyConnection, ballot_id: i64) -> QueryResult<Option<Value>> {
-    let rows: Vec<(i64, Option<i64>)> = ballot_electors::table
-        .filter(ballot_electors::ballot_id.eq(ballot_id))
-        .order(ballot_electors::user_id)
-        .select((ballot_electors::user_id, ballot_electors::household_id))
+fn electorates(conn: &mut AnyConnection, ballot_ids: &[i64]) -> QueryResult<Vec<(i64, Value)>> {
+    let rows: Vec<(i64, i64, Option<i64>)> = ballot_electors::table
+        .filter(ballot_electors::ballot_id.eq_any(ballot_ids))
+        .order((ballot_electors::ballot_id, ballot_electors::user_id))
+        .select((
+            ballot_electors::ballot_id,
+            ballot_electors::user_id,
+            ballot_electors::household_id,
+        ))
         .load(conn)?;
     // An empty list is still a list (a body with no members left): it is logged as such.
-    let list: String = rows
+    Ok(ballot_ids
         .iter()
-        .map(|(u, h)| format!("{u},{}\n", h.map(|h| h.to_string()).unwrap_or_default()))
-        .collect();
-    Ok(Some(json!({
-        "type": "electorate",
-        "ballot": ballot_id,
-        "voters": rows.len(),
-        "list_sha256": log::sha256_hex(list.as_bytes()),
-    })))
+        .map(|&ballot_id| {
+            let mine: Vec<_> = rows.iter().filter(|r| r.0 == ballot_id).collect();
+            let list: String = mine
+                .iter()
+                .map(|(_, u, h)| format!("{u},{}\n", h.map(|h| h.to_string()).unwrap_or_default()))
+                .collect();
+            let v = json!({
+                "type": "electorate",
+                "ballot": ballot_id,
+                "voters": mine.len(),
+                "list_sha256": log::sha256_hex(list.as_bytes()),
+            });
+            (ballot_id, v)
+        })
+        .collect())
 }
 
-fn board(conn: &mut AnyConnection, ballot_id: i64) -> QueryResult<Option<Value>> {
-    let rows: Vec<(String, i32)> = ballot_choices::table
-        .filter(ballot_choices::ballot_id.eq(ballot_id))
-        .order(ballot_choices::tracker)
-        .select((ballot_choices::tracker, ballot_choices::choice))
+fn boards(conn: &mut AnyConnection, ballot_ids: &[i64]) -> QueryResult<Vec<(i64, Value)>> {
+    let rows: Vec<(i64, String, i32)> = ballot_choices::table
+        .filter(ballot_choices::ballot_id.eq_any(ballot_ids))
+        .order((ballot_choices::ballot_id, ballot_choices::tracker))
+        .select((
+            ballot_choices::ballot_id,
+            ballot_choices::tracker,
+            ballot_choices::choice,
+        ))
         .load(conn)?;
-    Ok(Some(json!({
-        "type": "board",
-        "ballot": ballot_id,
-        "choices": rows.iter().map(|(t, c)| json!([t, c])).collect::<Vec<_>>(),
-    })))
+    Ok(ballot_ids
+        .iter()
+        .map(|&ballot_id| {
+            let choices: Vec<Value> = rows
+                .iter()
+                .filter(|r| r.0 == ballot_id)
+                .map(|(_, t, c)| json!([t, c]))
+                .collect();
+            let v = json!({
+                "type": "board",
+                "ballot": ballot_id,
+                "choices": choices,
+            });
+            (ballot_id, v)
+        })
+        .collect())
 }
 
 type CreatedRow = (
@@ -157,9 +213,9 @@ type CreatedRow = (
     String,
 );
 
-fn order_created(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>> {
-    let row: Option<CreatedRow> = work_orders::table
-        .find(id)
+fn orders_created(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<(i64, Value)>> {
+    let rows: Vec<CreatedRow> = work_orders::table
+        .filter(work_orders::id.eq_any(ids))
         .select((
             work_orders::id,
             work_orders::community_id,
@@ -175,47 +231,49 @@ fn order_created(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>
             work_orders::due_at,
             work_orders::override_reason,
         ))
-        .first(conn)
-        .optional()?;
-    Ok(row.map(
-        |(
-            id,
-            community,
-            source,
-            decision,
-            title,
-            description,
-            category,
-            place,
-            grid,
-            budget,
-            at,
-            due,
-            over,
-        )| {
-            let mut v = json!({
-                "type": "order_created",
-                "id": id,
-                "community": community,
-                "source": source,
-                "decision": decision,
-                "title": title,
-                "description": description,
-                "category": category,
-                "place": place,
-                "grid": grid,
-                "budget_yuan": budget,
-                "received_at": ts(&at),
-                "due_at": ts(&due),
-            });
-            // Only an emergency order carries the key, so every other order's content (and
-            // the leaves already published) stays as it was.
-            if !over.is_empty() {
-                v["override_reason"] = Value::String(over);
-            }
-            v
-        },
-    ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                id,
+                community,
+                source,
+                decision,
+                title,
+                description,
+                category,
+                place,
+                grid,
+                budget,
+                at,
+                due,
+                over,
+            )| {
+                let mut v = json!({
+                    "type": "order_created",
+                    "id": id,
+                    "community": community,
+                    "source": source,
+                    "decision": decision,
+                    "title": title,
+                    "description": description,
+                    "category": category,
+                    "place": place,
+                    "grid": grid,
+                    "budget_yuan": budget,
+                    "received_at": ts(&at),
+                    "due_at": ts(&due),
+                });
+                // Only an emergency order carries the key, so every other order's content (and
+                // the leaves already published) stays as it was.
+                if !over.is_empty() {
+                    v["override_reason"] = Value::String(over);
+                }
+                (id, v)
+            },
+        )
+        .collect())
 }
 
 type EventRow = (
@@ -228,9 +286,9 @@ type EventRow = (
     NaiveDateTime,
 );
 
-fn order_event(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>> {
-    let row: Option<EventRow> = work_order_events::table
-        .find(id)
+fn order_events(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<(i64, Value)>> {
+    let rows: Vec<EventRow> = work_order_events::table
+        .filter(work_order_events::id.eq_any(ids))
         .select((
             work_order_events::id,
             work_order_events::order_id,
@@ -240,10 +298,11 @@ fn order_event(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>> 
             work_order_events::note,
             work_order_events::created_at,
         ))
-        .first(conn)
-        .optional()?;
-    Ok(row.map(|(id, order, actor, from, to, note, at)| {
-        json!({
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, order, actor, from, to, note, at)| {
+            let v = json!({
             "type": "order_event",
             "id": id,
             "order": order,
@@ -252,8 +311,10 @@ fn order_event(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>> 
             "to": to,
             "note": note,
             "at": ts(&at),
+            });
+            (id, v)
         })
-    }))
+        .collect())
 }
 
 type ActionRow = (
@@ -266,9 +327,9 @@ type ActionRow = (
     NaiveDateTime,
 );
 
-fn role_change(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>> {
-    let row: Option<ActionRow> = action_log::table
-        .find(id)
+fn role_changes(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<(i64, Value)>> {
+    let rows: Vec<ActionRow> = action_log::table
+        .filter(action_log::id.eq_any(ids))
         .select((
             action_log::id,
             action_log::community_id,
@@ -278,11 +339,11 @@ fn role_change(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>> 
             action_log::detail,
             action_log::created_at,
         ))
-        .first(conn)
-        .optional()?;
-    Ok(
-        row.map(|(id, community, actor, action, target, detail, at)| {
-            json!({
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, community, actor, action, target, detail, at)| {
+            let v = json!({
                 "type": "role_change",
                 "id": id,
                 "community": community,
@@ -291,9 +352,10 @@ fn role_change(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>> 
                 "user": target,
                 "role": detail,
                 "at": ts(&at),
-            })
-        }),
-    )
+            });
+            (id, v)
+        })
+        .collect())
 }
 
 /// Where a logged record can be read by people.

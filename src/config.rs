@@ -73,6 +73,21 @@ pub struct Config {
     /// HTTP worker threads (defaults to the number of cores).
     #[arg(long, env = "YISHI_WORKERS")]
     pub workers: Option<usize>,
+
+    /// Addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For` / `Forwarded`
+    /// headers are believed, comma-separated (e.g. `127.0.0.1,10.0.0.0/8`). Empty: the peer
+    /// address is the client's, whatever the headers say.
+    #[arg(long, env = "YISHI_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+
+    /// Password hashes (argon2id, 19 MiB each) that may run at once (defaults to the number
+    /// of cores).
+    #[arg(long, env = "YISHI_HASH_SLOTS")]
+    pub hash_slots: Option<usize>,
+
+    /// Images that may be decoded at once (defaults to the number of cores).
+    #[arg(long, env = "YISHI_IMAGE_SLOTS")]
+    pub image_slots: Option<usize>,
 }
 
 impl Config {
@@ -93,6 +108,9 @@ impl Config {
             job_interval: 0,
             log_key_file: None,
             log_origin: None,
+            trusted_proxies: String::new(),
+            hash_slots: None,
+            image_slots: None,
         }
     }
 

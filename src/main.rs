@@ -90,7 +90,7 @@ enum AuditCommand {
         #[arg(long)]
         out: std::path::PathBuf,
         #[command(flatten)]
-        config: Config,
+        config: Box<Config>,
     },
 }
 

@@ -12,6 +12,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{load_or_create_secret, Config};
 use crate::db;
 use crate::web::error::render_error_page;
+use crate::web::gate::Gate;
 use crate::web::{routes, security, AppState};
 
 pub struct Application {
@@ -90,6 +91,9 @@ impl Application {
             &config.log_key_file(),
             &config.log_origin(),
         )?);
+        let wait = std::time::Duration::from_secs(5);
+        let hashing = Gate::new("password hashing", config.hash_slots, wait);
+        let images = Gate::new("image decoding", config.image_slots, wait);
         let state = web::Data::new(AppState {
             pool,
             config,
@@ -97,6 +101,8 @@ impl Application {
             secret,
             mailer,
             log_key,
+            hashing,
+            images,
         });
         if state.config.mail_interval > 0 {
             spawn_mail_sender(state.clone());
@@ -117,6 +123,7 @@ impl Application {
                         .handler(StatusCode::NOT_FOUND, render_error_page)
                         .handler(StatusCode::METHOD_NOT_ALLOWED, render_error_page)
                         .handler(StatusCode::PAYLOAD_TOO_LARGE, render_error_page)
+                        .handler(StatusCode::SERVICE_UNAVAILABLE, render_error_page)
                         .handler(StatusCode::INTERNAL_SERVER_ERROR, render_error_page),
                 )
                 .wrap(Compress::default())

@@ -28,11 +28,19 @@ pub enum AppError {
     BadRequest(String),
     #[error("request too large")]
     TooLarge,
+    /// The server is too busy to take this request now (no database connection or hashing
+    /// slot in time, a lock timeout, retries exhausted): a 503 with `Retry-After`, nothing
+    /// written. Logged as a warning, not as an error.
+    #[error("busy: {0}")]
+    Busy(String),
     #[error("database error: {0}")]
     Db(#[from] diesel::result::Error),
     #[error("internal error: {0}")]
     Internal(String),
 }
+
+/// What a 503 asks the client to wait before trying again.
+pub const RETRY_AFTER_SECONDS: u32 = 5;
 
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
@@ -59,6 +67,7 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::SignIn(_) => StatusCode::SEE_OTHER,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -78,6 +87,12 @@ impl ResponseError for AppError {
             AppError::Db(_) | AppError::Internal(_) => {
                 tracing::error!(error = %self, "request failed");
                 HttpResponse::InternalServerError().finish()
+            }
+            AppError::Busy(why) => {
+                tracing::warn!(reason = %why, "busy: answered 503");
+                HttpResponse::ServiceUnavailable()
+                    .insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string()))
+                    .finish()
             }
             _ => HttpResponse::build(self.status_code()).finish(),
         }
@@ -112,6 +127,7 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         404 => "error.404",
         405 => "error.405",
         413 => "error.413",
+        503 => "error.503",
         _ => "error.500",
     };
     let page = ErrorPage {
@@ -123,10 +139,13 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
     let body = page
         .render()
         .unwrap_or_else(|_| format!("{} {}", status.as_u16(), page.title));
+    let retry_after = res.response().headers().get(header::RETRY_AFTER).cloned();
     let (req, _) = res.into_parts();
-    let response = HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body);
+    let mut response = HttpResponse::build(status);
+    if let Some(v) = retry_after {
+        response.insert_header((header::RETRY_AFTER, v));
+    }
+    let response = response.content_type("text/html; charset=utf-8").body(body);
     let res = ServiceResponse::new(req, response).map_into_boxed_body();
     Ok(ErrorHandlerResponse::Response(
         res.map_body(|_, b: BoxBody| EitherBody::right(b)),

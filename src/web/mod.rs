@@ -4,6 +4,7 @@
 pub mod ctx;
 pub mod error;
 pub mod forms;
+pub mod gate;
 pub mod i18n;
 pub mod routes;
 pub mod security;
@@ -25,6 +26,10 @@ pub struct AppState {
     pub secret: [u8; 32],
     pub mailer: crate::mail::Mailer,
     pub log_key: Arc<crate::transparency::checkpoint::LogKey>,
+    /// Password hashes running at once (`YISHI_HASH_SLOTS`).
+    pub hashing: gate::Gate,
+    /// Images being decoded at once (`YISHI_IMAGE_SLOTS`).
+    pub images: gate::Gate,
 }
 
 impl AppState {

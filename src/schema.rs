@@ -27,10 +27,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (id) {
-        id -> BigInt,
+    attempt_counters (bucket) {
         bucket -> Text,
-        failed_at -> Timestamp,
+        window_start -> Timestamp,
+        attempts -> BigInt,
     }
 }
 
@@ -685,7 +685,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     log_head,
     users,
     sessions,
-    login_failures,
+    attempt_counters,
     communities,
     grids,
     households,

@@ -11,6 +11,7 @@ use actix_web::{web, App, HttpServer};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{load_or_create_secret, Config};
 use crate::db;
+use crate::web::client::TrustedProxies;
 use crate::web::error::render_error_page;
 use crate::web::gate::Gate;
 use crate::web::{routes, security, AppState};
@@ -94,6 +95,7 @@ impl Application {
         let wait = std::time::Duration::from_secs(5);
         let hashing = Gate::new("password hashing", config.hash_slots, wait);
         let images = Gate::new("image decoding", config.image_slots, wait);
+        let proxies = TrustedProxies::parse(&config.trusted_proxies)?;
         let state = web::Data::new(AppState {
             pool,
             config,
@@ -103,6 +105,7 @@ impl Application {
             log_key,
             hashing,
             images,
+            proxies,
         });
         if state.config.mail_interval > 0 {
             spawn_mail_sender(state.clone());

@@ -363,3 +363,246 @@ fn an_unknown_database_scheme_is_a_clear_error() {
         "{err}"
     );
 }
+
+/// The account's bucket is the account as sign-in reads it: however the number is written,
+/// the fifth failure locks it, and the right password in yet another spelling still waits.
+async fn the_throttle_counts_an_account_however_it_is_written(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let signed = app
+        .client()
+        .sign_up("13810000030", "蒋德明", "蒋家门前的那座石板桥")
+        .await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    let c = app.client();
+    for spelling in [
+        "138 1000 0030",
+        "+8613810000030",
+        "(138)10000030",
+        "0086-138-1000-0030",
+        "13810000030",
+    ] {
+        let r = c.sign_in(spelling, "guess guess").await;
+        assert_eq!(r.status, 422, "{spelling}: {}", r.body);
+    }
+    let blocked = c.sign_in("+86 138 1000 0030", "蒋家门前的那座石板桥").await;
+    assert_eq!(blocked.status, 429, "the right password in a new spelling");
+    assert!(blocked.body.contains("15 分钟"), "{}", blocked.body);
+}
+both!(the_throttle_counts_an_account_however_it_is_written);
+
+/// Without a trusted proxy the peer address is the client's: a client that writes a new
+/// `X-Forwarded-For` or `Forwarded` on every attempt is still one address, and the session
+/// list shows where it really connected from.
+async fn forwarding_headers_from_untrusted_peers_are_ignored(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.client();
+    for i in 0..20 {
+        let spoof = format!("203.0.113.{i}");
+        let header = if i % 2 == 0 {
+            ("x-forwarded-for", spoof.clone())
+        } else {
+            ("forwarded", format!("for={spoof}"))
+        };
+        let token = c.csrf().await;
+        let contact = format!("1390000{i:04}");
+        let r = c
+            .post_raw(
+                "/signin",
+                &[
+                    ("_csrf", token.as_str()),
+                    ("contact", contact.as_str()),
+                    ("password", "guess guess"),
+                ],
+                &[(header.0, header.1.as_str())],
+            )
+            .await;
+        assert_eq!(r.status, 422);
+    }
+    let token = c.csrf().await;
+    let r = c
+        .post_raw(
+            "/signin",
+            &[
+                ("_csrf", token.as_str()),
+                ("contact", "13900005555"),
+                ("password", "guess guess"),
+            ],
+            &[("x-forwarded-for", "198.51.100.77")],
+        )
+        .await;
+    assert_eq!(r.status, 429, "a fresh spoofed address is the same client");
+
+    let user = app.client();
+    let token = user.csrf().await;
+    let signed = user
+        .post_raw(
+            "/signup",
+            &[
+                ("_csrf", token.as_str()),
+                ("contact", "13900006666"),
+                ("display_name", "韦春花"),
+                ("password", "韦家的橘子树结果了"),
+                ("password_confirm", "韦家的橘子树结果了"),
+            ],
+            &[("x-forwarded-for", "198.51.100.88")],
+        )
+        .await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    let profile = user.get("/profile").await;
+    assert!(profile.body.contains("127.0.0.1"), "{}", profile.body);
+    assert!(!profile.body.contains("198.51.100.88"), "{}", profile.body);
+}
+both!(forwarding_headers_from_untrusted_peers_are_ignored);
+
+/// Behind a configured proxy, the address it forwards is the client's: twenty failures from
+/// one villager do not lock out the next villager behind the same proxy.
+async fn a_trusted_proxy_names_the_client(backend: Backend) {
+    let app = spawn_app_with(backend, |c| c.trusted_proxies = "127.0.0.1".into()).await;
+    let c = app.client();
+    let attempt = |contact: String, from: &'static str| {
+        let c = c.clone();
+        async move {
+            let token = c.csrf().await;
+            c.post_raw(
+                "/signin",
+                &[
+                    ("_csrf", token.as_str()),
+                    ("contact", contact.as_str()),
+                    ("password", "guess guess"),
+                ],
+                &[("x-forwarded-for", from)],
+            )
+            .await
+            .status
+        }
+    };
+    for i in 0..20 {
+        assert_eq!(attempt(format!("1390000{i:04}"), "203.0.113.1").await, 422);
+    }
+    assert_eq!(attempt("13900005555".into(), "203.0.113.1").await, 429);
+    assert_eq!(attempt("13900005555".into(), "203.0.113.2").await, 422);
+}
+both!(a_trusted_proxy_names_the_client);
+
+/// Sign-up is limited per address like sign-in, with the same kind of message.
+async fn sign_ups_are_limited_per_address(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for i in 0..20 {
+        let r = app
+            .client()
+            .sign_up(&format!("1370000{i:04}"), "村民", "一句好记的长密码")
+            .await;
+        assert_eq!(r.status, 303, "sign-up {i}: {}", r.body);
+    }
+    let over = app
+        .client()
+        .sign_up("13700009999", "葛长顺", "一句好记的长密码")
+        .await;
+    assert_eq!(over.status, 429);
+    assert!(
+        over.body.contains("注册的次数太多") && over.body.contains("15 分钟"),
+        "{}",
+        over.body
+    );
+    assert!(over.body.contains("13700009999"), "what was typed is kept");
+    app.clock.advance(chrono::Duration::minutes(16));
+    let later = app
+        .client()
+        .sign_up("13700009999", "葛长顺", "一句好记的长密码")
+        .await;
+    assert_eq!(later.status, 303);
+}
+both!(sign_ups_are_limited_per_address);
+
+/// Two hundred wrong passwords at once against one account: each attempt is counted before
+/// its hash, so no more than the account's limit are ever hashed, and every answer is a
+/// page (422, 429, or 503 when no hashing slot freed up in time).
+async fn parallel_wrong_attempts_hash_at_most_the_limit(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let signed = app
+        .client()
+        .sign_up("13810000031", "蒋德亮", "蒋家后院的那口老井")
+        .await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    let clients: Vec<Client> = (0..200).map(|_| app.client()).collect();
+    let mut tokens = Vec::new();
+    for c in &clients {
+        tokens.push(c.csrf().await);
+    }
+    let before = yishi::accounts::password::hashes_run();
+    let attempts: Vec<_> = clients
+        .into_iter()
+        .zip(tokens)
+        .map(|(c, token)| {
+            tokio::spawn(async move {
+                c.post_raw(
+                    "/signin",
+                    &[
+                        ("_csrf", token.as_str()),
+                        ("contact", "13810000031"),
+                        ("password", "guess guess"),
+                    ],
+                    &[],
+                )
+                .await
+                .status
+            })
+        })
+        .collect();
+    let mut by_status = std::collections::BTreeMap::new();
+    for a in attempts {
+        *by_status.entry(a.await.expect("attempt")).or_insert(0) += 1;
+    }
+    let hashed = yishi::accounts::password::hashes_run() - before;
+    assert!(
+        hashed <= 5,
+        "{hashed} hashes for a limit of 5: {by_status:?}"
+    );
+    assert!(
+        by_status.keys().all(|s| [422, 429, 503].contains(s)),
+        "{by_status:?}"
+    );
+    assert!(
+        by_status.get(&422).copied().unwrap_or(0) <= 5,
+        "{by_status:?}"
+    );
+    assert!(
+        by_status.get(&429).copied().unwrap_or(0) >= 195,
+        "{by_status:?}"
+    );
+}
+both!(parallel_wrong_attempts_hash_at_most_the_limit);
+
+/// When every hashing slot stays taken, a sign-in is turned away with a 503 page in the
+/// user's language and `Retry-After`, before any hashing — and it counts as neither a
+/// success nor a failure.
+async fn no_hashing_slot_answers_busy_and_counts_nothing(backend: Backend) {
+    let app = spawn_app_with(backend, |c| c.hash_slots = Some(1)).await;
+    let signed = app
+        .client()
+        .sign_up("13810000032", "蒋德光", "蒋家后院的那棵老枣树")
+        .await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    let c = app.client();
+    let before = yishi::accounts::password::hashes_run();
+    {
+        let _held = app.state.hashing.enter().await.expect("the one slot");
+        for _ in 0..2 {
+            let busy = c.sign_in("13810000032", "guess guess").await;
+            assert_eq!(busy.status, 503, "{}", busy.body);
+            assert!(busy.body.contains("人有点多"), "{}", busy.body);
+            assert!(!busy.header("retry-after").is_empty());
+        }
+    }
+    assert_eq!(
+        yishi::accounts::password::hashes_run(),
+        before,
+        "nothing hashed"
+    );
+    // The two turned-away attempts did not count: five failures still fit.
+    for _ in 0..5 {
+        assert_eq!(c.sign_in("13810000032", "guess guess").await.status, 422);
+    }
+    assert_eq!(c.sign_in("13810000032", "guess guess").await.status, 429);
+}
+both!(no_hashing_slot_answers_busy_and_counts_nothing);

@@ -68,11 +68,40 @@ pub async fn signup(
     }
     let locale = Lang::from_tag(&form.locale).unwrap_or(ctx.lang());
     let (Some(contact), Some(name), true) = (contact, name, errors.is_empty()) else {
-        return signup_again(ctx, form, errors);
+        return signup_again(ctx, form, errors, StatusCode::UNPROCESSABLE_ENTITY);
     };
-    let hash = password::hash_async(form.password.clone()).await?;
     let now = state.clock.now();
     let (ua, ip) = (user_agent(&req), client_ip(&req));
+    // Each sign-up from an address counts, reserved before the password is hashed.
+    let bucket = model::signup_bucket(&ip);
+    let b = bucket.clone();
+    let reserved = state
+        .db(move |conn| {
+            Ok(model::reserve_attempt(
+                conn,
+                &b,
+                &rules::SIGNUP_PER_ADDRESS,
+                now,
+            )?)
+        })
+        .await?;
+    if let Err(started) = reserved {
+        let n = rules::SIGNUP_PER_ADDRESS.minutes_to_wait(started, now);
+        errors.add(
+            "contact",
+            ctx.f("signup.throttled", &[("n", &n.to_string())]),
+        );
+        return signup_again(ctx, form, errors, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let hash = match password::hash_async(&state.hashing, form.password.clone()).await {
+        Ok(hash) => hash,
+        Err(e) => {
+            state
+                .db(move |conn| Ok(model::release_attempt(conn, &bucket)?))
+                .await?;
+            return Err(e);
+        }
+    };
     let created = state
         .db(move |conn| {
             write_tx(conn, |conn| {
@@ -89,7 +118,7 @@ pub async fn signup(
         Some(token) => Ok(signed_in(&state, token, "/")),
         None => {
             errors.add("contact", FieldProblem::Taken.message(&ctx.tr));
-            signup_again(ctx, form, errors)
+            signup_again(ctx, form, errors, StatusCode::UNPROCESSABLE_ENTITY)
         }
     }
 }
@@ -98,13 +127,11 @@ fn signup_again(
     ctx: Ctx,
     mut form: SignupForm,
     errors: FieldErrors,
+    status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     form.password.clear();
     form.password_confirm.clear();
-    render(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &SignupPage { ctx, form, errors },
-    )
+    render(status, &SignupPage { ctx, form, errors })
 }
 
 fn signed_in(state: &AppState, token: String, next: &str) -> HttpResponse {
@@ -169,29 +196,25 @@ pub async fn signin(
     let Posted { ctx, mut form } = p;
     let now = state.clock.now();
     let ip = client_ip(&req);
-    let acct_bucket = model::account_bucket(&form.contact);
-    let ip_bucket = model::address_bucket(&ip);
-    let (a, b) = (acct_bucket.clone(), ip_bucket.clone());
+    let buckets = Buckets {
+        account: model::account_bucket(&form.contact),
+        address: model::address_bucket(&ip),
+    };
     let contact = Contact::parse(&form.contact).ok();
-    let (wait, user) = state
+    // The attempt is counted before the password is hashed: of any number of parallel
+    // attempts, no more than the limit get as far as the hash.
+    let b = buckets.clone();
+    let (reserved, user) = state
         .db(move |conn| {
-            let (acct_n, acct_oldest) = model::recent_failures(conn, &a, now)?;
-            let (ip_n, ip_oldest) = model::recent_failures(conn, &b, now)?;
-            let oldest = if acct_n >= rules::MAX_ACCOUNT_FAILURES {
-                acct_oldest
-            } else {
-                ip_oldest
+            let reserved = b.reserve(conn, now)?;
+            let user = match (&reserved, &contact) {
+                (Ok(()), Some(c)) => model::find_by_contact(conn, c)?,
+                _ => None,
             };
-            let wait = rules::throttle_wait(acct_n, ip_n, oldest, now);
-            let user = match &contact {
-                Some(c) => model::find_by_contact(conn, c)?,
-                None => None,
-            };
-            Ok((wait, user))
+            Ok((reserved, user))
         })
         .await?;
-    form.password.truncate(rules::PASSWORD_MAX * 4);
-    if let Some(minutes) = wait {
+    if let Err(minutes) = reserved {
         let error = Some(ctx.f("signin.throttled", &[("n", &minutes.to_string())]));
         form.password.clear();
         return render(
@@ -199,42 +222,76 @@ pub async fn signin(
             &SigninPage { ctx, form, error },
         );
     }
-    let ok = password::verify_async(
+    // Turned away for want of a hashing slot: neither a success nor a failure.
+    let slot = match state.hashing.enter().await {
+        Ok(slot) => slot,
+        Err(e) => {
+            let b = buckets.clone();
+            state.db(move |conn| b.release(conn)).await?;
+            return Err(e);
+        }
+    };
+    let ok = password::verify_in_slot(
         std::mem::take(&mut form.password),
         user.as_ref().map(|u| u.password_hash.clone()),
     )
     .await?;
+    drop(slot);
     let ua = user_agent(&req);
     match (ok, user) {
         (true, Some(user)) => {
             let token = state
                 .db(move |conn| {
                     write_tx(conn, |conn| {
-                        model::clear_failures(conn, &acct_bucket)?;
+                        model::clear_attempts(conn, &buckets.account)?;
+                        model::release_attempt(conn, &buckets.address)?;
                         Ok(model::create_session(conn, user.id, &ua, &ip, now)?)
                     })
                 })
                 .await?;
             Ok(signed_in(&state, token, safe_next(&form.next)))
         }
+        // A failure: the reserved attempts stay counted.
         _ => {
-            state
-                .db(move |conn| {
-                    write_tx(conn, |conn| {
-                        Ok(model::record_failure(
-                            conn,
-                            &[&acct_bucket, &ip_bucket],
-                            now,
-                        )?)
-                    })
-                })
-                .await?;
             let error = Some(ctx.t("signin.failed").to_string());
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &SigninPage { ctx, form, error },
             )
         }
+    }
+}
+
+/// The two buckets a sign-in attempt counts in: the account (as normalised) and the client
+/// address.
+#[derive(Clone)]
+struct Buckets {
+    account: String,
+    address: String,
+}
+
+impl Buckets {
+    /// Reserves an attempt in both, or neither: `Err(minutes to wait)` when either is full.
+    fn reserve(
+        &self,
+        conn: &mut crate::db::AnyConnection,
+        now: chrono::NaiveDateTime,
+    ) -> Result<Result<(), i64>, AppError> {
+        let (acct, addr) = (&rules::SIGNIN_PER_ACCOUNT, &rules::SIGNIN_PER_ADDRESS);
+        if let Err(started) = model::reserve_attempt(conn, &self.account, acct, now)? {
+            return Ok(Err(acct.minutes_to_wait(started, now)));
+        }
+        if let Err(started) = model::reserve_attempt(conn, &self.address, addr, now)? {
+            model::release_attempt(conn, &self.account)?;
+            return Ok(Err(addr.minutes_to_wait(started, now)));
+        }
+        Ok(Ok(()))
+    }
+
+    fn release(&self, conn: &mut crate::db::AnyConnection) -> Result<(), AppError> {
+        model::release_attempt(conn, &self.account)?;
+        model::release_attempt(conn, &self.address)?;
+        Ok(())
     }
 }
 
@@ -377,7 +434,13 @@ pub async fn change_password(
     let me = ctx.require_user()?.clone();
     let user = state.db(move |conn| Ok(model::find(conn, me.id)?)).await?;
     let mut errors = FieldErrors::default();
-    if !password::verify_async(form.current.clone(), Some(user.password_hash.clone())).await? {
+    let current_ok = password::verify_async(
+        &state.hashing,
+        form.current.clone(),
+        Some(user.password_hash.clone()),
+    )
+    .await?;
+    if !current_ok {
         errors.add("current", ctx.t("err.password_wrong"));
     }
     if let Err(e) = rules::check_password(&form.password, Some(user.contact())) {
@@ -388,7 +451,7 @@ pub async fn change_password(
     if !errors.is_empty() {
         return profile_page(&state, ctx, errors, None).await;
     }
-    let hash = password::hash_async(form.password).await?;
+    let hash = password::hash_async(&state.hashing, form.password).await?;
     state
         .db(move |conn| {
             write_tx(conn, |conn| {

@@ -1,4 +1,4 @@
-//! Users, sessions and sign-in failures in the database.
+//! Users, sessions and throttled attempts in the database.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::rules::{self, Contact};
 use crate::db::AnyConnection;
-use crate::schema::{login_failures, notifications, sessions, users};
+use crate::schema::{notifications, sessions, users};
 use crate::web::error::AppError;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -244,55 +244,106 @@ pub fn end_other_sessions(conn: &mut AnyConnection, user_id: i64, keep: i64) -> 
     .execute(conn)
 }
 
-// ---- sign-in throttling ----
+// ---- throttling: attempts reserved before hashing ----
 
-pub fn account_bucket(identifier: &str) -> String {
-    format!("acct:{}", hash_token(&identifier.trim().to_lowercase()))
+/// The bucket of an account, keyed on the account as sign-in reads it, so that
+/// "138 1000 0030", "+8613810000030" and "(138)10000030" are one bucket.
+pub fn account_bucket(input: &str) -> String {
+    let key = match Contact::parse(input) {
+        Ok(c) => c.as_str().to_string(),
+        Err(_) => input.trim().to_lowercase(),
+    };
+    format!("acct:{}", hash_token(&key))
 }
 
 pub fn address_bucket(ip: &str) -> String {
     format!("ip:{ip}")
 }
 
-/// Failures in the window for a bucket: how many, and the oldest.
-pub fn recent_failures(
+pub fn signup_bucket(ip: &str) -> String {
+    format!("signup:{ip}")
+}
+
+/// Reserves one attempt in `bucket` under `limit`, with conditional writes that the database
+/// orders (the row's lock on PostgreSQL, the one writer on SQLite): of any number of parallel
+/// attempts, at most `limit.max` are admitted per window. `Err(window_start)` when the bucket
+/// is full.
+pub fn reserve_attempt(
     conn: &mut AnyConnection,
     bucket: &str,
+    limit: &rules::Limit,
     now: NaiveDateTime,
-) -> QueryResult<(i64, Option<NaiveDateTime>)> {
-    let since = now - rules::THROTTLE_WINDOW;
-    login_failures::table
-        .filter(login_failures::bucket.eq(bucket))
-        .filter(login_failures::failed_at.gt(since))
-        .select((
-            diesel::dsl::count_star(),
-            diesel::dsl::min(login_failures::failed_at),
-        ))
-        .first(conn)
-}
-
-pub fn record_failure(
-    conn: &mut AnyConnection,
-    buckets: &[&str],
-    now: NaiveDateTime,
-) -> QueryResult<()> {
-    for b in buckets {
-        diesel::insert_into(login_failures::table)
-            .values((
-                login_failures::bucket.eq(*b),
-                login_failures::failed_at.eq(now),
-            ))
+) -> QueryResult<Result<(), NaiveDateTime>> {
+    use crate::schema::attempt_counters::dsl as a;
+    let cutoff = now - limit.window;
+    // Two rounds: the second only when another request created the row between our look
+    // and our insert.
+    for _ in 0..2 {
+        let counted = diesel::update(
+            a::attempt_counters
+                .filter(a::bucket.eq(bucket))
+                .filter(a::window_start.gt(cutoff))
+                .filter(a::attempts.lt(limit.max)),
+        )
+        .set(a::attempts.eq(a::attempts + 1))
+        .execute(conn)?;
+        if counted == 1 {
+            return Ok(Ok(()));
+        }
+        let restarted = diesel::update(
+            a::attempt_counters
+                .filter(a::bucket.eq(bucket))
+                .filter(a::window_start.le(cutoff)),
+        )
+        .set((a::attempts.eq(1), a::window_start.eq(now)))
+        .execute(conn)?;
+        if restarted == 1 {
+            return Ok(Ok(()));
+        }
+        let started: Option<NaiveDateTime> = a::attempt_counters
+            .find(bucket)
+            .select(a::window_start)
+            .first(conn)
+            .optional()?;
+        if let Some(started) = started {
+            return Ok(Err(started));
+        }
+        // A new bucket: forget the long-expired ones on the way.
+        diesel::delete(a::attempt_counters.filter(a::window_start.lt(now - Duration::hours(1))))
             .execute(conn)?;
+        match diesel::insert_into(a::attempt_counters)
+            .values((
+                a::bucket.eq(bucket),
+                a::window_start.eq(now),
+                a::attempts.eq(1),
+            ))
+            .execute(conn)
+        {
+            Ok(_) => return Ok(Ok(())),
+            Err(e) if crate::db::is_unique_violation(&e) => continue,
+            Err(e) => return Err(e),
+        }
     }
-    diesel::delete(
-        login_failures::table.filter(login_failures::failed_at.lt(now - rules::THROTTLE_WINDOW)),
-    )
-    .execute(conn)?;
-    Ok(())
+    Ok(Err(now))
 }
 
-pub fn clear_failures(conn: &mut AnyConnection, bucket: &str) -> QueryResult<usize> {
-    diesel::delete(login_failures::table.filter(login_failures::bucket.eq(bucket))).execute(conn)
+/// Gives back an attempt that turned out not to count (a success, or a request turned away
+/// before hashing).
+pub fn release_attempt(conn: &mut AnyConnection, bucket: &str) -> QueryResult<usize> {
+    use crate::schema::attempt_counters::dsl as a;
+    diesel::update(
+        a::attempt_counters
+            .filter(a::bucket.eq(bucket))
+            .filter(a::attempts.gt(0)),
+    )
+    .set(a::attempts.eq(a::attempts - 1))
+    .execute(conn)
+}
+
+/// Forgets a bucket's attempts (an account after a successful sign-in).
+pub fn clear_attempts(conn: &mut AnyConnection, bucket: &str) -> QueryResult<usize> {
+    use crate::schema::attempt_counters::dsl as a;
+    diesel::delete(a::attempt_counters.filter(a::bucket.eq(bucket))).execute(conn)
 }
 
 /// Display names of some users, for "by whom" lines.

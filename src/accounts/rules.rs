@@ -133,25 +133,46 @@ pub fn session_alive(created: NaiveDateTime, last_seen: NaiveDateTime, now: Naiv
     now < created + SESSION_ABSOLUTE && now < last_seen + SESSION_IDLE
 }
 
-/// Sign-in throttling: failures counted over a window, per account and per client address.
-pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
-pub const MAX_ACCOUNT_FAILURES: i64 = 5;
-pub const MAX_ADDRESS_FAILURES: i64 = 20;
+/// How many attempts of one kind a bucket (an account, a client address) may make in a
+/// window. Attempts are reserved before any password is hashed (see `accounts::model::
+/// reserve_attempt`), so the limit bounds the hashing too.
+#[derive(Clone, Copy, Debug)]
+pub struct Limit {
+    pub max: i64,
+    pub window: Duration,
+}
 
-/// Minutes to wait before trying again, or `None` when a try is allowed. `oldest` is the
-/// earliest failure still in the window of whichever bucket is full.
-pub fn throttle_wait(
-    account_failures: i64,
-    address_failures: i64,
-    oldest: Option<NaiveDateTime>,
-    now: NaiveDateTime,
-) -> Option<i64> {
-    if account_failures < MAX_ACCOUNT_FAILURES && address_failures < MAX_ADDRESS_FAILURES {
-        return None;
+pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
+/// Failed sign-ins per account (however the account is written).
+pub const SIGNIN_PER_ACCOUNT: Limit = Limit {
+    max: 5,
+    window: THROTTLE_WINDOW,
+};
+/// Failed sign-ins per client address.
+pub const SIGNIN_PER_ADDRESS: Limit = Limit {
+    max: 20,
+    window: THROTTLE_WINDOW,
+};
+/// Sign-ups per client address: enough for a committee member signing up a hall full of
+/// villagers on the village's one connection, too few to mint accounts by the thousand.
+pub const SIGNUP_PER_ADDRESS: Limit = Limit {
+    max: 20,
+    window: THROTTLE_WINDOW,
+};
+
+impl Limit {
+    /// Whether a bucket whose window began at `window_start` with `attempts` in it takes one
+    /// more at `now`. The database's conditional update says the same in SQL.
+    pub fn admits(&self, window_start: NaiveDateTime, attempts: i64, now: NaiveDateTime) -> bool {
+        window_start <= now - self.window || attempts < self.max
     }
-    let until = oldest.unwrap_or(now) + THROTTLE_WINDOW;
-    let secs = (until - now).num_seconds().max(1);
-    Some((secs + 59) / 60)
+
+    /// Whole minutes (at least one) until a full bucket whose window began at `window_start`
+    /// takes attempts again.
+    pub fn minutes_to_wait(&self, window_start: NaiveDateTime, now: NaiveDateTime) -> i64 {
+        let secs = (window_start + self.window - now).num_seconds().max(1);
+        (secs + 59) / 60
+    }
 }
 
 /// A short, readable name for a browser's User-Agent: "WeChat · Android", "Chrome · Windows".
@@ -267,11 +288,26 @@ mod tests {
     }
 
     #[test]
-    fn throttling_counts_each_bucket() {
+    fn a_bucket_takes_attempts_up_to_its_limit_within_the_window() {
         let now = at(10, 0);
-        assert_eq!(throttle_wait(4, 19, None, now), None);
-        assert_eq!(throttle_wait(5, 0, Some(at(9, 50)), now), Some(5));
-        assert_eq!(throttle_wait(0, 20, Some(at(9, 45)), now), Some(1));
+        let acct = SIGNIN_PER_ACCOUNT;
+        assert!(acct.admits(at(9, 50), 4, now));
+        assert!(
+            !acct.admits(at(9, 50), 5, now),
+            "the fifth failure fills it"
+        );
+        // Exactly fifteen minutes after the window began, it starts again.
+        assert!(acct.admits(at(9, 45), 5, now));
+        assert!(!acct.admits(at(9, 46), 5, now));
+        assert!(SIGNIN_PER_ADDRESS.admits(at(9, 50), 19, now));
+        assert!(!SIGNIN_PER_ADDRESS.admits(at(9, 50), 20, now));
+        assert_eq!(acct.minutes_to_wait(at(9, 50), now), 5);
+        assert_eq!(
+            acct.minutes_to_wait(at(9, 45), now),
+            1,
+            "never less than a minute"
+        );
+        assert_eq!(acct.minutes_to_wait(now, now), 15);
     }
 
     #[test]

@@ -29,9 +29,9 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
                 .len(),
         ),
         (
-            "login_failures",
-            login_failures::table
-                .load::<(i64, String, NaiveDateTime)>(conn)?
+            "attempt_counters",
+            attempt_counters::table
+                .load::<(String, NaiveDateTime, i64)>(conn)?
                 .len(),
         ),
         (

@@ -155,13 +155,15 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The client's address as seen by this server (the proxy's, behind a reverse proxy that
-/// does not set `X-Forwarded-For`).
+/// The client's address: the peer's, or what a trusted reverse proxy says it is
+/// (`YISHI_TRUSTED_PROXIES`; see `web::client`).
 pub fn client_ip(req: &HttpRequest) -> String {
-    req.connection_info()
-        .realip_remote_addr()
-        .map(|s| s.to_string())
-        .unwrap_or_default()
+    let peer = req.peer_addr().map(|a| a.ip());
+    let client = match req.app_data::<web::Data<AppState>>() {
+        Some(state) => state.proxies.client(peer, req.headers()),
+        None => peer,
+    };
+    client.map(|ip| ip.to_string()).unwrap_or_default()
 }
 
 pub fn user_agent(req: &HttpRequest) -> String {

@@ -1,6 +1,7 @@
 //! Shared web plumbing: errors, the request context (session, language, CSRF), security
 //! headers, forms, and the route table.
 
+pub mod client;
 pub mod ctx;
 pub mod error;
 pub mod forms;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub hashing: gate::Gate,
     /// Images being decoded at once (`YISHI_IMAGE_SLOTS`).
     pub images: gate::Gate,
+    /// Reverse proxies whose forwarding headers are believed (`YISHI_TRUSTED_PROXIES`).
+    pub proxies: client::TrustedProxies,
 }
 
 impl AppState {

@@ -1,5 +1,7 @@
 //! What the benchmarks share: knobs from the environment, latency percentiles, the
-//! PostgreSQL server to use, and bulk inserts for seeding.
+//! PostgreSQL server to use, and bulk inserts for seeding. Each benchmark uses some of them.
+
+#![allow(dead_code)]
 
 use std::time::Duration;
 

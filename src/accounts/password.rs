@@ -1,20 +1,22 @@
 //! Password hashing: argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane), always run
 //! off the async workers, and on a server only inside a slot of `AppState::hashing`, so that
-//! a burst of attempts cannot take more than a few times 19 MiB at once.
+//! a burst of attempts cannot take more than a few times 19 MiB at once. The 19 MiB work
+//! areas are kept and reused rather than freed, so that memory after a burst stays where it
+//! was instead of lingering in the allocator's per-thread arenas.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 use crate::web::error::AppError;
 use crate::web::gate::Gate;
 
-fn argon2() -> Result<Argon2<'static>, AppError> {
-    let params = Params::new(19 * 1024, 2, 1, None)
-        .map_err(|e| AppError::Internal(format!("argon2 params: {e}")))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+/// OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane.
+fn params() -> Result<Params, AppError> {
+    Params::new(19 * 1024, 2, 1, None)
+        .map_err(|e| AppError::Internal(format!("argon2 params: {e}")))
 }
 
 static HASHES_RUN: AtomicU64 = AtomicU64::new(0);
@@ -25,23 +27,94 @@ pub fn hashes_run() -> u64 {
     HASHES_RUN.load(Ordering::Relaxed)
 }
 
-pub fn hash(password: &str) -> Result<String, AppError> {
+/// Work areas kept for reuse; no more than this many are kept (one per hashing slot is
+/// what a server needs).
+const KEPT_AREAS: usize = 16;
+static AREAS: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+
+/// Runs argon2 with `params` into `out`, in a reused work area.
+fn compute(
+    argon: &Argon2<'_>,
+    blocks_needed: usize,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> argon2::Result<()> {
     HASHES_RUN.fetch_add(1, Ordering::Relaxed);
+    let taken = AREAS.lock().ok().and_then(|mut kept| kept.pop());
+    let mut area = match taken {
+        Some(a) if a.len() == blocks_needed => a,
+        _ => vec![Block::default(); blocks_needed],
+    };
+    let result = argon.hash_password_into_with_memory(password, salt, out, &mut area[..]);
+    if let Ok(mut kept) = AREAS.lock() {
+        if kept.len() < KEPT_AREAS {
+            kept.push(area);
+        }
+    }
+    result
+}
+
+pub fn hash(password: &str) -> Result<String, AppError> {
+    let fail = |e: &dyn std::fmt::Display| AppError::Internal(format!("argon2: {e}"));
+    let params = params()?;
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    argon2()?
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(format!("argon2: {e}")))
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(|e| fail(&e))?;
+    let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
+        compute(
+            &argon,
+            params.block_count(),
+            password.as_bytes(),
+            salt_bytes,
+            out,
+        )
+        .map_err(|_| argon2::password_hash::Error::Crypto)
+    })
+    .map_err(|e| fail(&e))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| fail(&e))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(phc.to_string())
 }
 
 pub fn verify(password: &str, stored: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
     };
-    HASHES_RUN.fetch_add(1, Ordering::Relaxed);
-    argon2()
-        .map(|a| a.verify_password(password.as_bytes(), &parsed).is_ok())
-        .unwrap_or(false)
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        Algorithm::try_from(parsed.algorithm),
+        Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let version = parsed
+        .version
+        .map(Version::try_from)
+        .transpose()
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt_bytes) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let argon = Argon2::new(algorithm, version, params);
+    Output::init_with(expected.len(), |out| {
+        compute(&argon, blocks, password.as_bytes(), salt_bytes, out)
+            .map_err(|_| argon2::password_hash::Error::Crypto)
+    })
+    // `Output`'s equality is constant-time.
+    .is_ok_and(|computed| computed == expected)
 }
 
 /// A real hash of nothing in particular, checked when the account does not exist, so that an

@@ -573,6 +573,9 @@ pub async fn vote(
         (None, Some(choice)) => {
             let b = ballot.clone();
             let tracker = code.clone();
+            // Votes on one ballot wait their turn here, without a database connection: each
+            // would only wait for the ballot's row lock with one in hand.
+            let turn = state.ballot_writers.enter(ballot.id).await?;
             let r = state
                 .db(move |conn| {
                     write_tx(conn, |conn| {
@@ -598,6 +601,7 @@ pub async fn vote(
                     })
                 })
                 .await;
+            drop(turn);
             match r {
                 Ok(Ok(())) => Cast::Recorded,
                 Ok(Err(key)) => Cast::Refused(key),

@@ -4,7 +4,9 @@
 //!    a durable commit (SQLite in WAL with `synchronous = FULL`, PostgreSQL with `fsync` and
 //!    `synchronous_commit` on), from 1 and from 32 concurrent connections; each voter loads
 //!    the ballot page for its CSRF token and tracker first (not timed). Afterwards the rows
-//!    in `ballot_voters` must equal the number of 200 answers;
+//!    in `ballot_voters` must equal the number of 200 answers; then a burst: 1,000 voters
+//!    send their vote at the same moment, each on its own connection (the rate, and the
+//!    slowest 200: how long the last of them waited; any 503 "busy" is listed);
 //! 2. closing and tallying a ballot of 100,000 votes: 100,000 residents and their votes are
 //!    written straight into the database, then the real closing transaction
 //!    (`yishi::ballots::jobs::close_one`) is timed;
@@ -13,6 +15,7 @@
 //!
 //! Run with `cargo bench --bench ballots`. Knobs:
 //! `YISHI_BENCH_VOTERS` (default 4000) voters per concurrency level;
+//! `YISHI_BENCH_BURST` (default 1000) voters in the burst;
 //! `YISHI_BENCH_SECS` (default 30) longest a voting measurement may run;
 //! `YISHI_BENCH_BOARD` (default 100000) votes on the big ballot;
 //! `YISHI_BENCH_REQUESTS` (default 20) sequential requests per board page;
@@ -55,6 +58,8 @@ const BIG_SLUG: &str = "wanren";
 
 struct Knobs {
     voters: usize,
+    /// Voters who all send their vote at the same moment, each on its own connection.
+    burst: usize,
     secs: f64,
     board: usize,
     requests: usize,
@@ -209,6 +214,8 @@ struct VoteStats {
     elapsed: Duration,
     p50: Duration,
     p99: Duration,
+    /// The longest any voter waited for a 200: in a burst, the last of them.
+    slowest: Duration,
 }
 
 /// `conns` connections casting the voters' votes as fast as they are answered, until the
@@ -276,6 +283,7 @@ async fn vote_phase(url: String, voters: Vec<Voter>, conns: usize, secs: f64) ->
         elapsed,
         p50: pick(&all, 0.50),
         p99: pick(&all, 0.99),
+        slowest: all.last().copied().unwrap_or_default(),
     }
 }
 
@@ -356,7 +364,7 @@ async fn votes(
         .db(move |conn| yishi::demo::load(conn, now))
         .await
         .expect("demo");
-    let n = k.voters * 2;
+    let n = k.voters * 2 + k.burst;
     let tokens = state
         .db(move |conn| voters::make_voters(conn, "liutang", 0, n, now))
         .await
@@ -430,8 +438,9 @@ async fn votes(
     );
     let url = format!("{base}{ballot}/vote");
     let mut ok_total = 0;
-    for conns in [1, 32] {
-        let batch: Vec<Voter> = voters.drain(..k.voters.min(voters.len())).collect();
+    for conns in [1, 32, k.burst] {
+        let size = if conns == k.burst { k.burst } else { k.voters };
+        let batch: Vec<Voter> = voters.drain(..size.min(voters.len())).collect();
         let offered = batch.len();
         let s = vote_phase(url.clone(), batch, conns, k.secs).await;
         ok_total += s.ok;
@@ -444,8 +453,9 @@ async fn votes(
             .map(|(st, n)| format!("{n}×{st}"))
             .collect();
         let note = format!(
-            "{:.1} s; rows in ballot_voters {cast} {} 200 answers {ok_total}{}{}",
+            "{:.1} s; slowest 200 {} ms; rows in ballot_voters {cast} {} 200 answers {ok_total}{}{}",
             s.elapsed.as_secs_f64(),
+            ms(s.slowest),
             if verified { "=" } else { "≠" },
             if board == cast && counter == cast {
                 String::new()
@@ -467,10 +477,14 @@ async fn votes(
         );
         rows.push(Row {
             backend,
-            what: format!(
-                "vote over HTTP, {conns} conn{}",
-                if conns > 1 { "s" } else { "" }
-            ),
+            what: if conns == k.burst {
+                format!("burst: {conns} voters at once")
+            } else {
+                format!(
+                    "vote over HTTP, {conns} conn{}",
+                    if conns > 1 { "s" } else { "" }
+                )
+            },
             count: s.ok.to_string(),
             rate: format!("{:.0}/s", s.ok as f64 / s.elapsed.as_secs_f64()),
             p50: ms(s.p50),
@@ -871,6 +885,7 @@ async fn run(backend: &'static str, url: &str, k: &Knobs, rows: &mut Vec<Row>) {
 fn main() {
     let k = Knobs {
         voters: knob("YISHI_BENCH_VOTERS", 4000),
+        burst: knob("YISHI_BENCH_BURST", 1000),
         secs: knob("YISHI_BENCH_SECS", 30.0),
         board: knob("YISHI_BENCH_BOARD", 100_000),
         requests: knob("YISHI_BENCH_REQUESTS", 20),

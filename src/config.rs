@@ -37,6 +37,28 @@ pub struct Config {
     #[arg(long, env = "YISHI_DB_POOL", default_value_t = 8)]
     pub db_pool: u32,
 
+    /// Milliseconds a request may wait for a database connection, and for a lock held by
+    /// another write (SQLite's busy timeout, PostgreSQL's `lock_timeout`), before it is told
+    /// the server is busy (503, nothing written).
+    #[arg(long, env = "YISHI_DB_WAIT_MS", default_value_t = 10_000)]
+    pub db_wait_ms: u64,
+
+    /// Votes on one ballot that may wait their turn at once; one more is told the server is
+    /// busy at once. Only two writers per ballot hold a database connection; the rest wait
+    /// here (up to `YISHI_VOTE_WAIT_MS`) without one.
+    #[arg(long, env = "YISHI_VOTE_QUEUE", default_value_t = 2000)]
+    pub vote_queue: usize,
+
+    /// Milliseconds a vote may wait in its ballot's queue before it is told the server is
+    /// busy.
+    #[arg(long, env = "YISHI_VOTE_WAIT_MS", default_value_t = 30_000)]
+    pub vote_wait_ms: u64,
+
+    /// Tests only: a pause before every commit, to make the disk look slow. Not settable
+    /// from the environment or the command line.
+    #[arg(skip)]
+    pub commit_delay: Option<std::time::Duration>,
+
     /// SMTP server for notification e-mail, e.g. `smtps://user:password@smtp.example.cn`
     /// (or `smtp://…?tls=required`). Unset: e-mail is written to `DATA_DIR/outbox/` instead.
     #[arg(long, env = "YISHI_SMTP_URL")]
@@ -101,6 +123,10 @@ impl Config {
             cookie_secure: false,
             log: "warn".into(),
             db_pool: 4,
+            db_wait_ms: 10_000,
+            vote_queue: 2000,
+            vote_wait_ms: 30_000,
+            commit_delay: None,
             workers: Some(2),
             smtp_url: None,
             mail_from: "议事 <noreply@yishi.invalid>".into(),

@@ -13,8 +13,12 @@ use crate::config::{load_or_create_secret, Config};
 use crate::db;
 use crate::web::client::TrustedProxies;
 use crate::web::error::render_error_page;
-use crate::web::gate::Gate;
+use crate::web::gate::{Gate, KeyedGate};
 use crate::web::{routes, security, AppState};
+
+/// Votes on one ballot that hold a database connection at once: one commits while the next
+/// is ready; more would only wait for the ballot's row lock with a connection in hand.
+const BALLOT_WRITERS: usize = 2;
 
 pub struct Application {
     port: u16,
@@ -24,7 +28,14 @@ pub struct Application {
 
 /// Opens the database and applies migrations.
 pub fn prepare(config: &Config) -> Result<db::DbPool, String> {
-    let pool = db::connect(&config.database_url, config.db_pool)?;
+    let pool = db::connect_with(
+        &config.database_url,
+        db::PoolOptions {
+            max_size: config.db_pool,
+            wait: std::time::Duration::from_millis(config.db_wait_ms),
+            commit_delay: config.commit_delay,
+        },
+    )?;
     let mut conn = pool
         .get()
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
@@ -96,8 +107,22 @@ impl Application {
         let hashing = Gate::new("password hashing", config.hash_slots, wait);
         let images = Gate::new("image decoding", config.image_slots, wait);
         let proxies = TrustedProxies::parse(&config.trusted_proxies)?;
+        let db_wait = std::time::Duration::from_millis(config.db_wait_ms);
+        let connections = Gate::new(
+            "database connection",
+            usize::try_from(config.db_pool).ok(),
+            db_wait,
+        );
+        let ballot_writers = KeyedGate::new(
+            "ballot",
+            BALLOT_WRITERS,
+            config.vote_queue,
+            std::time::Duration::from_millis(config.vote_wait_ms),
+        );
         let state = web::Data::new(AppState {
             pool,
+            connections,
+            ballot_writers,
             config,
             clock,
             secret,

@@ -39,7 +39,7 @@ async fn open_ballot(committee: &Client, item: &str, fields: &[(&str, &str)]) ->
 }
 
 /// The value of the hidden tracker field on a ballot page.
-fn tracker_in(html: &str) -> String {
+pub(crate) fn tracker_in(html: &str) -> String {
     let at = html
         .find("name=\"tracker\" value=\"")
         .expect("a tracker field")
@@ -511,7 +511,7 @@ async fn a_major_item_goes_to_the_vote_only_after_three_steps(backend: Backend) 
 both!(a_major_item_goes_to_the_vote_only_after_three_steps);
 
 /// Opens a residents' ballot with `extra` new voters in the electorate.
-async fn race_setup(app: &TestApp, extra: usize) -> (String, Vec<Client>) {
+pub(crate) async fn race_setup(app: &TestApp, extra: usize) -> (String, Vec<Client>) {
     let voters = app.bulk_voters("liutang", extra).await;
     let committee = app.client();
     let r = committee.sign_in("13810000002", "yishi-demo-2026").await;
@@ -530,7 +530,7 @@ async fn race_setup(app: &TestApp, extra: usize) -> (String, Vec<Client>) {
     (ballot, voters)
 }
 
-async fn csrf_of(client: &Client, ballot: &str) -> String {
+pub(crate) async fn csrf_of(client: &Client, ballot: &str) -> String {
     crate::common::csrf_in(&client.get(ballot).await.body).expect("csrf")
 }
 
@@ -563,7 +563,7 @@ async fn one_voter_many_times(app: &TestApp, ballot: &str, voter: &Client) -> i6
 }
 
 /// Rows of `table` that belong to the ballot at `ballot` (a path ending in its id).
-async fn count_rows(app: &TestApp, table: &'static str, ballot: &str) -> i64 {
+pub(crate) async fn count_rows(app: &TestApp, table: &'static str, ballot: &str) -> i64 {
     let id: i64 = ballot
         .rsplit('/')
         .next()

@@ -100,7 +100,8 @@ async fn start(db: &TestDb, demo: bool) -> Server {
     server.base = base;
     server.signins = signins;
     let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
+    // Generous: with --demo, start-up hashes the demo's passwords, slow on a loaded machine.
+    let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let r = http
             .get(format!("{}/healthz", server.base))
@@ -362,7 +363,9 @@ async fn acknowledged_votes_survive_a_sigkill(backend: Backend) {
             seen
         });
     }
-    let deadline = Instant::now() + Duration::from_secs(20);
+    // Waits for the condition (a third acknowledged); the deadline only stops a test that
+    // would otherwise hang, and is generous for a loaded machine.
+    let deadline = Instant::now() + Duration::from_secs(120);
     while acked_n.load(Ordering::SeqCst) < KILL_AFTER
         && !streams.is_empty()
         && next.load(Ordering::SeqCst) < VOTERS

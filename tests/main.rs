@@ -8,6 +8,7 @@ mod agenda;
 mod authz_routes;
 mod ballots;
 mod browser;
+mod bursts;
 mod communities;
 mod crash;
 mod disclosures;

@@ -573,6 +573,9 @@ pub async fn vote(
         (None, Some(choice)) => {
             let b = ballot.clone();
             let tracker = code.clone();
+            // Votes on one ballot wait their turn here, without a database connection: each
+            // would only wait for the ballot's row lock with one in hand.
+            let turn = state.ballot_writers.enter(ballot.id).await?;
             let r = state
                 .db(move |conn| {
                     write_tx(conn, |conn| {
@@ -598,6 +601,7 @@ pub async fn vote(
                     })
                 })
                 .await;
+            drop(turn);
             match r {
                 Ok(Ok(())) => Cast::Recorded,
                 Ok(Err(key)) => Cast::Refused(key),
@@ -606,33 +610,69 @@ pub async fn vote(
             }
         }
     };
-    let (ballot, _) = load_ballot(&state, community.id, id).await?;
-    let mut view = BallotView {
-        errors: FieldErrors::default(),
-        notice: None,
-        tracker: ballot
-            .secret
-            .then(|| code.clone())
-            .filter(|c| tracker::is_valid(c)),
-        voted_tracker: None,
-        hall_form: HallForm::default(),
+    // Once the vote is in, "busy, nothing was saved" would be untrue: if the full page
+    // cannot be loaded in time, a short one says the vote is recorded.
+    let receipt = match result {
+        Cast::Recorded => Some(RecordedPage {
+            ctx: ctx.clone(),
+            notice: ctx.t("ballots.done_voted"),
+            voted_tracker: ballot.secret.then(|| code.clone()),
+            back: format!("/c/{}/ballots/{id}", community.slug),
+        }),
+        Cast::Already => Some(RecordedPage {
+            ctx: ctx.clone(),
+            notice: ctx.t("ballots.already"),
+            voted_tracker: None,
+            back: format!("/c/{}/ballots/{id}", community.slug),
+        }),
+        Cast::Refused(_) => None,
     };
-    let status = match result {
-        Cast::Recorded => {
-            view.notice = Some(ctx.t("ballots.done_voted").to_string());
-            view.voted_tracker = ballot.secret.then_some(code);
-            StatusCode::OK
-        }
-        Cast::Already => {
-            view.notice = Some(ctx.t("ballots.already").to_string());
-            StatusCode::OK
-        }
-        Cast::Refused(key) => {
-            view.errors.add("vote", ctx.t(key));
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
+    let page = async {
+        let (ballot, _) = load_ballot(&state, community.id, id).await?;
+        let mut view = BallotView {
+            errors: FieldErrors::default(),
+            notice: None,
+            tracker: ballot
+                .secret
+                .then(|| code.clone())
+                .filter(|c| tracker::is_valid(c)),
+            voted_tracker: None,
+            hall_form: HallForm::default(),
+        };
+        let status = match result {
+            Cast::Recorded => {
+                view.notice = Some(ctx.t("ballots.done_voted").to_string());
+                view.voted_tracker = ballot.secret.then_some(code);
+                StatusCode::OK
+            }
+            Cast::Already => {
+                view.notice = Some(ctx.t("ballots.already").to_string());
+                StatusCode::OK
+            }
+            Cast::Refused(key) => {
+                view.errors.add("vote", ctx.t(key));
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+        };
+        ballot_page(&state, ctx, community, actor, ballot, view, status).await
     };
-    ballot_page(&state, ctx, community, actor, ballot, view, status).await
+    match (page.await, receipt) {
+        (Err(AppError::Busy(why)), Some(receipt)) => {
+            tracing::warn!(reason = %why, "vote recorded; busy, so a short page answers");
+            render(StatusCode::OK, &receipt)
+        }
+        (page, _) => page,
+    }
+}
+
+/// The answer to a recorded vote when the full ballot page cannot be loaded in time.
+#[derive(Template)]
+#[template(path = "ballots/recorded.html")]
+struct RecordedPage {
+    ctx: Ctx,
+    notice: &'static str,
+    voted_tracker: Option<String>,
+    back: String,
 }
 
 // ---- the electorate ----

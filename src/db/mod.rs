@@ -9,6 +9,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::time::Duration;
 
 use crate::web::error::AppError;
 
@@ -79,17 +80,50 @@ impl DbTarget {
     }
 }
 
-/// The r2d2 manager: opens the backend the URL names and sets SQLite's durability pragmas.
+/// The r2d2 manager: opens the backend the URL names, sets SQLite's durability pragmas and
+/// how long a statement waits for another's lock on either backend.
 #[derive(Clone, Debug)]
 pub struct Manager {
     target: DbTarget,
+    lock_wait: Duration,
+    commit_delay: Option<Duration>,
 }
 
-/// Set on every SQLite connection. WAL is set once, before the pool opens (it is a property
-/// of the file, and switching to it needs the database to itself).
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; \
-     PRAGMA synchronous = FULL; \
+/// How the pool waits: for a connection, for a lock, and (tests only) before each commit.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolOptions {
+    pub max_size: u32,
+    /// The longest wait for a connection, and for another transaction's lock.
+    pub wait: Duration,
+    /// Tests only: a pause before every commit, as on a slow disk.
+    pub commit_delay: Option<Duration>,
+}
+
+impl PoolOptions {
+    pub fn new(max_size: u32) -> PoolOptions {
+        PoolOptions {
+            max_size,
+            wait: Duration::from_secs(10),
+            commit_delay: None,
+        }
+    }
+}
+
+/// Set on every SQLite connection (after its busy timeout). WAL is set once, before the pool
+/// opens (it is a property of the file, and switching to it needs the database to itself).
+const SQLITE_PRAGMAS: &str = "PRAGMA synchronous = FULL; \
      PRAGMA foreign_keys = ON;";
+
+/// Sleeps before each top-level commit: a slow disk, for the burst tests.
+fn slow_commits(delay: Duration) -> impl diesel::connection::Instrumentation {
+    move |event: diesel::connection::InstrumentationEvent<'_>| {
+        if let diesel::connection::InstrumentationEvent::CommitTransaction { depth, .. } = event {
+            if depth.get() == 1 {
+                std::thread::sleep(delay);
+            }
+        }
+    }
+}
 
 impl ManageConnection for Manager {
     type Connection = AnyConnection;
@@ -100,13 +134,28 @@ impl ManageConnection for Manager {
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.target.target)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
-                conn.batch_execute(SQLITE_PRAGMAS)
+                let wait = format!("PRAGMA busy_timeout = {};", self.lock_wait.as_millis());
+                conn.batch_execute(&wait)
+                    .and_then(|_| conn.batch_execute(SQLITE_PRAGMAS))
                     .map_err(diesel::r2d2::Error::QueryError)?;
+                if let Some(delay) = self.commit_delay {
+                    conn.set_instrumentation(slow_commits(delay));
+                }
                 Ok(AnyConnection::Sqlite(conn))
             }
-            Backend::Postgres => PgConnection::establish(&self.target.target)
-                .map(AnyConnection::Postgresql)
-                .map_err(diesel::r2d2::Error::ConnectionError),
+            Backend::Postgres => {
+                let mut conn = PgConnection::establish(&self.target.target)
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                // A row lock held by another transaction is waited for this long, then the
+                // statement fails and the request is told the server is busy.
+                let wait = format!("SET lock_timeout = {};", self.lock_wait.as_millis());
+                conn.batch_execute(&wait)
+                    .map_err(diesel::r2d2::Error::QueryError)?;
+                if let Some(delay) = self.commit_delay {
+                    conn.set_instrumentation(slow_commits(delay));
+                }
+                Ok(AnyConnection::Postgresql(conn))
+            }
         }
     }
 
@@ -120,8 +169,13 @@ impl ManageConnection for Manager {
     }
 }
 
-/// Builds the pool for `url` and applies the embedded migrations of its backend.
+/// Builds the pool for `url` with `max_size` connections and the default waits.
 pub fn connect(url: &str, max_size: u32) -> Result<DbPool, String> {
+    connect_with(url, PoolOptions::new(max_size))
+}
+
+/// Builds the pool for `url`.
+pub fn connect_with(url: &str, options: PoolOptions) -> Result<DbPool, String> {
     let target = DbTarget::parse(url)?;
     if target.backend == Backend::Sqlite {
         if let Some(dir) = std::path::Path::new(&target.target).parent() {
@@ -136,10 +190,14 @@ pub fn connect(url: &str, max_size: u32) -> Result<DbPool, String> {
             .map_err(|e| format!("cannot switch {} to WAL: {e}", target.target))?;
     }
     let pool = Pool::builder()
-        .max_size(max_size)
+        .max_size(options.max_size)
         .min_idle(Some(1))
-        .connection_timeout(std::time::Duration::from_secs(15))
-        .build(Manager { target })
+        .connection_timeout(options.wait)
+        .build(Manager {
+            target,
+            lock_wait: options.wait,
+            commit_delay: options.commit_delay,
+        })
         .map_err(|e| format!("cannot open the database: {e}"))?;
     Ok(pool)
 }
@@ -150,10 +208,18 @@ struct Count {
     n: i64,
 }
 
+#[derive(diesel::QueryableByName)]
+struct Setting {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    v: String,
+}
+
 /// Applies pending migrations; returns how many ran.
 /// On PostgreSQL an advisory lock makes app servers that start together take turns.
 pub fn migrate(conn: &mut AnyConnection) -> Result<usize, String> {
-    const LOCK: &str = "SELECT pg_advisory_lock(79462026)";
+    // Another server's migrations may take longer than a request's lock wait: wait for them
+    // without a timeout, then give the connection its usual one back.
+    const LOCK: &str = "SET lock_timeout = 0; SELECT pg_advisory_lock(79462026)";
     const UNLOCK: &str = "SELECT pg_advisory_unlock(79462026)";
     let applied = match conn {
         AnyConnection::Sqlite(c) => {
@@ -178,6 +244,11 @@ pub fn migrate(conn: &mut AnyConnection) -> Result<usize, String> {
             applied
         }
         AnyConnection::Postgresql(c) => {
+            let usual: Setting = diesel::RunQueryDsl::get_result(
+                diesel::sql_query("SELECT current_setting('lock_timeout') AS v"),
+                c,
+            )
+            .map_err(|e| format!("cannot read the lock timeout: {e}"))?;
             c.batch_execute(LOCK)
                 .map_err(|e| format!("cannot take the migration lock: {e}"))?;
             let applied = c
@@ -185,6 +256,12 @@ pub fn migrate(conn: &mut AnyConnection) -> Result<usize, String> {
                 .map(|v| v.len());
             c.batch_execute(UNLOCK)
                 .map_err(|e| format!("cannot release the migration lock: {e}"))?;
+            diesel::RunQueryDsl::execute(
+                diesel::sql_query("SELECT set_config('lock_timeout', $1, false)")
+                    .bind::<diesel::sql_types::Text, _>(usual.v),
+                c,
+            )
+            .map_err(|e| format!("cannot restore the lock timeout: {e}"))?;
             applied
         }
     };
@@ -217,17 +294,42 @@ where
         match f(conn) {
             Ok(value) => match commit(conn) {
                 Ok(()) => return Ok(value),
-                Err(e) if attempt < 4 && is_retryable(&e) => continue,
+                Err(e) if attempt < ATTEMPTS && is_retryable(&e) => continue,
+                Err(e) if is_retryable(&e) => return Err(retries_exhausted(&e)),
                 Err(e) => return Err(e.into()),
             },
             Err(err) => {
                 rollback(conn)?;
                 match &err {
-                    AppError::Db(e) if attempt < 4 && is_retryable(e) => continue,
+                    AppError::Db(e) if attempt < ATTEMPTS && is_retryable(e) => continue,
+                    AppError::Db(e) if is_retryable(e) => return Err(retries_exhausted(e)),
                     _ => return Err(err),
                 }
             }
         }
+    }
+}
+
+/// Tries of a transaction that keeps meeting serialization failures or deadlocks.
+const ATTEMPTS: u32 = 4;
+
+fn retries_exhausted(e: &DieselError) -> AppError {
+    AppError::Busy(format!("{ATTEMPTS} attempts of a transaction failed: {e}"))
+}
+
+/// Why `e` means "the server is too busy" rather than a bug: another transaction held a lock
+/// for longer than this one may wait (SQLite's busy timeout, PostgreSQL's `lock_timeout`).
+pub fn busy_reason(e: &DieselError) -> Option<&'static str> {
+    let DieselError::DatabaseError(_, info) = e else {
+        return None;
+    };
+    let message = info.message();
+    if message.contains("database is locked") || message.contains("database table is locked") {
+        Some("the SQLite write lock stayed taken past the busy timeout")
+    } else if message.contains("lock timeout") {
+        Some("a lock stayed taken past lock_timeout")
+    } else {
+        None
     }
 }
 

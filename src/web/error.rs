@@ -12,6 +12,7 @@ use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpMessage, HttpResponse, ResponseError};
 use askama::Template;
 
+use super::forms::Resend;
 use super::i18n::{Lang, Tr};
 
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +107,34 @@ struct ErrorPage {
     status: u16,
     title: &'static str,
     message: &'static str,
+    /// On a 503 after a form post: the form again, to send with one button.
+    resend: Option<ResendForm>,
+}
+
+struct ResendForm {
+    action: String,
+    fields: Vec<(String, String)>,
+    token: String,
+    dropped_password: bool,
+}
+
+/// The form a busy page offers to send again: the post's own URL and fields.
+fn resend_form(req: &actix_web::HttpRequest) -> Option<ResendForm> {
+    if req.method() != actix_web::http::Method::POST {
+        return None;
+    }
+    let kept = req.extensions().get::<Resend>().cloned()?;
+    let action = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| req.path().to_string());
+    Some(ResendForm {
+        action,
+        fields: kept.fields,
+        token: kept.token,
+        dropped_password: kept.dropped_password,
+    })
 }
 
 /// Gives every bare error response (no content type yet) a page in the user's language.
@@ -130,11 +159,17 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         503 => "error.503",
         _ => "error.500",
     };
+    let resend = if status == StatusCode::SERVICE_UNAVAILABLE {
+        resend_form(res.request())
+    } else {
+        None
+    };
     let page = ErrorPage {
         t,
         status: status.as_u16(),
         title: t.t(&format!("{key}.title")),
         message: t.t(&format!("{key}.message")),
+        resend,
     };
     let body = page
         .render()

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -42,14 +42,47 @@ impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
             if body.len() > FORM_LIMIT {
                 return Err(AppError::BadRequest("form too large".into()));
             }
+            req.extensions_mut().insert(Resend::from_body(&body));
             let ctx = Ctx::load(&req).await?;
             let token: CsrfField = serde_urlencoded::from_bytes(&body)
                 .map_err(|e| AppError::BadRequest(format!("form does not decode: {e}")))?;
             ctx.check_csrf(&token.csrf)?;
+            if let Some(resend) = req.extensions_mut().get_mut::<Resend>() {
+                resend.token = ctx.csrf.clone();
+            }
             let form: T = serde_urlencoded::from_bytes(&body)
                 .map_err(|e| AppError::BadRequest(format!("form does not decode: {e}")))?;
             Ok(Posted { ctx, form })
         })
+    }
+}
+
+/// What a url-encoded form post carried, kept with the request so that a "busy" page (503)
+/// can offer to send it again: every field but the CSRF token and passwords. Multipart posts
+/// (files) are never kept.
+#[derive(Clone, Debug, Default)]
+pub struct Resend {
+    pub fields: Vec<(String, String)>,
+    /// The token the page's form carries: the session's own once the post's was checked;
+    /// before that, the one posted, which is checked again when the form comes back.
+    pub token: String,
+    /// A password was left out: the user types it again.
+    pub dropped_password: bool,
+}
+
+impl Resend {
+    pub fn from_body(body: &[u8]) -> Resend {
+        let mut resend = Resend::default();
+        for (name, value) in url::form_urlencoded::parse(body) {
+            if name == "_csrf" {
+                resend.token = value.into_owned();
+            } else if name.to_lowercase().contains("password") {
+                resend.dropped_password = true;
+            } else {
+                resend.fields.push((name.into_owned(), value.into_owned()));
+            }
+        }
+        resend
     }
 }
 
@@ -190,5 +223,26 @@ pub fn text_field(
         Err(FieldProblem::TooLong(max))
     } else {
         Ok(v.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resent_form_keeps_the_fields_but_not_the_token_or_passwords() {
+        let r = Resend::from_body(
+            b"_csrf=abc&contact=138&password=s3cret&new_password_confirm=x&body=%3Cb%3E+1",
+        );
+        assert_eq!(
+            r.fields,
+            vec![
+                ("contact".to_string(), "138".to_string()),
+                ("body".to_string(), "<b> 1".to_string())
+            ]
+        );
+        assert_eq!(r.token, "abc");
+        assert!(r.dropped_password);
     }
 }

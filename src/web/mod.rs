@@ -22,6 +22,11 @@ use error::AppError;
 /// What every handler can reach.
 pub struct AppState {
     pub pool: DbPool,
+    /// One slot per pooled connection: requests queue here, in order and without a thread,
+    /// for up to `YISHI_DB_WAIT_MS`, rather than inside the pool.
+    pub connections: gate::Gate,
+    /// Votes on one ballot: two at a time hold a connection, the rest queue without one.
+    pub ballot_writers: gate::KeyedGate,
     pub config: Config,
     pub clock: Arc<dyn Clock>,
     pub secret: [u8; 32],
@@ -36,18 +41,41 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Runs blocking database work off the async workers.
+    /// Runs blocking database work off the async workers. Waiting too long — for a
+    /// connection, or for another transaction's lock — is `Busy` (a 503), with the wait in
+    /// its reason; the work is a transaction, so nothing of it was written.
     pub async fn db<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut crate::db::AnyConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
+        let started = std::time::Instant::now();
+        let slot = self.connections.enter().await?;
         let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool.get()?;
+        let result = actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(|e| {
+                AppError::Busy(format!("no database connection from the pool: {e}"))
+            })?;
             f(&mut conn)
         })
-        .await?
+        .await?;
+        drop(slot);
+        result.map_err(|e| busy_after(e, started.elapsed()))
+    }
+}
+
+/// Gives a "too busy" database error its 503, and every 503 the time the request waited.
+fn busy_after(e: AppError, waited: std::time::Duration) -> AppError {
+    let waited = waited.as_millis();
+    match e {
+        AppError::Db(db) => match crate::db::busy_reason(&db) {
+            Some(why) => AppError::Busy(format!("{why}; waited {waited} ms for the database")),
+            None => AppError::Db(db),
+        },
+        AppError::Busy(why) => {
+            AppError::Busy(format!("{why}; waited {waited} ms for the database"))
+        }
+        other => other,
     }
 }
 

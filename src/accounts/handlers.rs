@@ -190,7 +190,7 @@ pub async fn signin(
             Ok((wait, user))
         })
         .await?;
-    form.password.truncate(rules::PASSWORD_MAX * 4);
+    crate::web::forms::truncate_chars(&mut form.password, rules::PASSWORD_MAX + 1);
     if let Some(minutes) = wait {
         let error = Some(ctx.f("signin.throttled", &[("n", &minutes.to_string())]));
         form.password.clear();

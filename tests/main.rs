@@ -6,6 +6,7 @@ mod common;
 mod accounts;
 mod agenda;
 mod authz_routes;
+mod ballot_trackers;
 mod ballots;
 mod browser;
 mod communities;

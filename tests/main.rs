@@ -18,6 +18,7 @@ mod multi_server;
 mod open311;
 mod projects;
 mod queries;
+mod redirects;
 mod security;
 mod storage;
 mod transparency;

@@ -152,13 +152,9 @@ pub async fn signin_form(ctx: Ctx, q: web::Query<NextQuery>) -> Result<HttpRespo
     })
 }
 
-/// Only paths on this site may follow a sign-in.
+/// Only paths on this site may follow a sign-in or a change of language.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/"
-    }
+    crate::web::safe_target(next)
 }
 
 pub async fn signin(

@@ -163,10 +163,12 @@ struct Voter {
     cookie: String,
     csrf: String,
     tracker: String,
+    seal: String,
     choice: usize,
 }
 
-/// Each voter loads the ballot page (16 at a time): its CSRF token and its tracker.
+/// Each voter loads the ballot page (16 at a time): its CSRF token and its tracker (with
+/// the tracker's seal).
 async fn load_forms(
     base: &str,
     ballot: &str,
@@ -191,10 +193,12 @@ async fn load_forms(
                 assert_eq!(page.status, 200, "ballot page for voter {i}");
                 let csrf = hidden(&page.body, "_csrf").expect("CSRF token on the ballot page");
                 let tracker = hidden(&page.body, "tracker").expect("tracker on the ballot page");
+                let seal = hidden(&page.body, "tracker_seal").expect("the tracker's seal");
                 got.push(Voter {
                     cookie,
                     csrf,
                     tracker,
+                    seal,
                     choice: i % 3,
                 });
             }
@@ -240,6 +244,7 @@ async fn vote_phase(url: String, voters: Vec<Voter>, conns: usize, secs: f64) ->
                     ("_csrf", v.csrf.as_str()),
                     ("choice", choice.as_str()),
                     ("tracker", v.tracker.as_str()),
+                    ("tracker_seal", v.seal.as_str()),
                 ])
                 .expect("form");
                 let t = Instant::now();

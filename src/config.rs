@@ -140,6 +140,42 @@ impl Config {
         }
     }
 
+    /// The site's address for absolute links (QR codes, printed notices, feeds, mail, the
+    /// Open311 endpoint): the base URL, or `http://` and the bind address when it is unset.
+    /// Never the request's `Host` or forwarding headers, which any client can set.
+    pub fn site_base(&self) -> String {
+        self.base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    /// A warning for the start-up log when absolute links would name an address others
+    /// cannot reach: no base URL, and a bind address that is not loopback.
+    pub fn base_url_warning(&self) -> Option<String> {
+        if self.base_url.is_some() {
+            return None;
+        }
+        let host = self
+            .bind
+            .rsplit_once(':')
+            .map_or(self.bind.as_str(), |(h, _)| h)
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let loopback = host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        (!loopback).then(|| {
+            format!(
+                "YISHI_BASE_URL is not set: links in QR codes, notices, feeds and mail will \
+                 name http://{}; set YISHI_BASE_URL to the address people use",
+                self.bind
+            )
+        })
+    }
+
     pub fn log_key_file(&self) -> PathBuf {
         self.log_key_file
             .clone()
@@ -246,5 +282,48 @@ pub fn load_or_create_secret(data_dir: &std::path::Path) -> std::io::Result<[u8;
         // Another server process created it first: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_secret(data_dir),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Config;
+
+    fn bound(bind: &str, base: Option<&str>) -> Config {
+        let mut c = Config::with_database("yishi.db");
+        c.bind = bind.into();
+        c.base_url = base.map(str::to_string);
+        c
+    }
+
+    #[test]
+    fn links_come_from_the_base_url_or_the_bind_address() {
+        assert_eq!(
+            bound("0.0.0.0:8080", Some("https://yishi.example.cn/")).site_base(),
+            "https://yishi.example.cn"
+        );
+        assert_eq!(
+            bound("127.0.0.1:8080", None).site_base(),
+            "http://127.0.0.1:8080"
+        );
+    }
+
+    #[test]
+    fn an_unset_base_url_is_warned_about_off_loopback() {
+        for quiet in ["127.0.0.1:8080", "localhost:8080", "[::1]:8080"] {
+            assert_eq!(bound(quiet, None).base_url_warning(), None, "{quiet}");
+        }
+        assert_eq!(
+            bound("0.0.0.0:80", Some("https://x.cn")).base_url_warning(),
+            None
+        );
+        for loud in [
+            "0.0.0.0:8080",
+            "192.168.1.5:80",
+            "[::]:8080",
+            "yishi.lan:80",
+        ] {
+            assert!(bound(loud, None).base_url_warning().is_some(), "{loud}");
+        }
     }
 }

@@ -76,12 +76,7 @@ pub fn deliver_pending(
         .mail_from
         .parse()
         .map_err(|e| AppError::Internal(format!("YISHI_MAIL_FROM: {e}")))?;
-    let base = config
-        .base_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", config.bind))
-        .trim_end_matches('/')
-        .to_string();
+    let base = config.site_base();
     let mut sent = 0;
     for (id, email, locale, kind, subject, detail, link) in pending {
         let claimed = diesel::update(

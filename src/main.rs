@@ -253,6 +253,9 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
             );
         }
     }
+    if let Some(warning) = config.base_url_warning() {
+        tracing::warn!("{warning}");
+    }
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(config.clone())?;
         let host = config

@@ -724,12 +724,7 @@ fn key_views(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Vec<Key
 }
 
 fn endpoint(state: &AppState) -> String {
-    let base = state
-        .config
-        .base_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", state.config.bind));
-    format!("{}/open311/v2/", base.trim_end_matches('/'))
+    format!("{}/open311/v2/", state.config.site_base())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -106,6 +106,12 @@ impl Application {
         let wait = std::time::Duration::from_secs(5);
         let hashing = Gate::new("password hashing", config.hash_slots, wait);
         let images = Gate::new("image decoding", config.image_slots, wait);
+        // The address actually bound (a port of 0 picks one), for links built without a
+        // base URL.
+        let mut config = config;
+        if let Ok(addr) = listener.local_addr() {
+            config.bind = addr.to_string();
+        }
         let proxies = TrustedProxies::parse(&config.trusted_proxies)?;
         let db_wait = std::time::Duration::from_millis(config.db_wait_ms);
         let connections = Gate::new(

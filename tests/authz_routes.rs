@@ -4,7 +4,7 @@
 use crate::both;
 use crate::common::{spawn_app, Backend, Client, Resp};
 
-const KINDS: [&str; 10] = [
+pub(crate) const KINDS: [&str; 10] = [
     "anonymous",
     "unverified",
     "resident",
@@ -47,7 +47,7 @@ const INQUIRE: [bool; 10] = [
     false, false, true, true, true, true, false, false, false, false,
 ];
 /// (method, pattern, concrete path, who may).
-const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
+pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
     ("get", "/healthz", "/healthz", ALL),
     ("get", "/log", "/log", ALL),
     ("get", "/log/checkpoint", "/log/checkpoint", ALL),

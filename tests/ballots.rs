@@ -38,14 +38,7 @@ async fn open_ballot(committee: &Client, item: &str, fields: &[(&str, &str)]) ->
     r.location().to_string()
 }
 
-/// The value of the hidden tracker field on a ballot page.
-pub(crate) fn tracker_in(html: &str) -> String {
-    let at = html
-        .find("name=\"tracker\" value=\"")
-        .expect("a tracker field")
-        + 22;
-    html[at..at + 28].to_string()
-}
+use crate::ballot_trackers::sealed_tracker;
 
 fn count_in(html: &str, id: &str) -> i64 {
     let marker = format!("id=\"{id}\">");
@@ -102,8 +95,12 @@ async fn a_secret_ballot_runs_from_opening_to_a_published_board(backend: Backend
     let resident = app.signed_in(&demo.contact("resident")).await;
     let page = resident.get(&ballot).await;
     assert!(page.body.contains("你的核验码") && page.body.contains("过半数"));
-    let tracker = tracker_in(&page.body);
-    let form = [("choice", "0"), ("tracker", tracker.as_str())];
+    let (tracker, seal) = sealed_tracker(&page.body);
+    let form = [
+        ("choice", "0"),
+        ("tracker", tracker.as_str()),
+        ("tracker_seal", seal.as_str()),
+    ];
     let voted = resident.post(&format!("{ballot}/vote"), &form).await;
     assert_eq!(voted.status, 200, "{}", voted.body);
     assert!(voted.body.contains("你的票已经记录"));
@@ -146,10 +143,11 @@ async fn a_secret_ballot_runs_from_opening_to_a_published_board(backend: Backend
     assert_eq!(r.status, 422);
     assert!(r.body.contains("核验码不对"));
     assert_eq!(count_in(&r.body, "cast-count"), 1);
+    let (t, seal) = sealed_tracker(&rep.get(&ballot).await.body);
     let r = rep
         .post(
             &format!("{ballot}/vote"),
-            &[("choice", "1"), ("tracker", &t)],
+            &[("choice", "1"), ("tracker", &t), ("tracker_seal", &seal)],
         )
         .await;
     assert_eq!(r.status, 200);
@@ -238,21 +236,22 @@ async fn a_household_casts_one_vote_that_its_members_see(backend: Backend) {
     // The first two committee members share the first household.
     let partner = app.signed_in(&second_member(&demo)).await;
     let page = committee.get(&ballot).await;
-    let t = tracker_in(&page.body);
+    let (t, seal) = sealed_tracker(&page.body);
+    // The partner's form, fetched before the household votes.
+    let (t2, seal2) = sealed_tracker(&partner.get(&ballot).await.body);
     let r = committee
         .post(
             &format!("{ballot}/vote"),
-            &[("choice", "0"), ("tracker", &t)],
+            &[("choice", "0"), ("tracker", &t), ("tracker_seal", &seal)],
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let seen = partner.get(&ballot).await;
     assert!(seen.body.contains("你家已由"), "{}", seen.body);
-    let t2 = yishi::ballots::tracker::generate();
     let r = partner
         .post(
             &format!("{ballot}/vote"),
-            &[("choice", "1"), ("tracker", &t2)],
+            &[("choice", "1"), ("tracker", &t2), ("tracker_seal", &seal2)],
         )
         .await;
     assert!(r.body.contains("已经记录过了"));
@@ -288,10 +287,11 @@ async fn a_vote_before_the_opening_is_refused(backend: Backend) {
     assert!(r.body.contains("表决还没有开始"));
     assert_eq!(count_in(&r.body, "cast-count"), 0);
     app.clock.advance(chrono::Duration::days(1));
+    let (t, seal) = sealed_tracker(&resident.get(&ballot).await.body);
     let r = resident
         .post(
             &format!("{ballot}/vote"),
-            &[("choice", "0"), ("tracker", &t)],
+            &[("choice", "0"), ("tracker", &t), ("tracker_seal", &seal)],
         )
         .await;
     assert_eq!(r.status, 200, "open now: {}", r.body);
@@ -534,18 +534,32 @@ pub(crate) async fn csrf_of(client: &Client, ballot: &str) -> String {
     crate::common::csrf_in(&client.get(ballot).await.body).expect("csrf")
 }
 
+/// The voting form of `ballot` as `client` gets it: (CSRF token, tracker, seal).
+async fn form_of(client: &Client, ballot: &str) -> (String, String, String) {
+    let body = client.get(ballot).await.body;
+    let (tracker, seal) = sealed_tracker(&body);
+    (crate::common::csrf_in(&body).expect("csrf"), tracker, seal)
+}
+
 /// 200 submissions of one voter at once, each from its own form (its own tracker).
 async fn one_voter_many_times(app: &TestApp, ballot: &str, voter: &Client) -> i64 {
-    let token = csrf_of(voter, ballot).await;
-    let mut set = tokio::task::JoinSet::new();
+    let mut forms = Vec::new();
     for _ in 0..200 {
-        let (voter, path, token) = (voter.clone(), format!("{ballot}/vote"), token.clone());
+        forms.push(form_of(voter, ballot).await);
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for (token, t, seal) in forms {
+        let (voter, path) = (voter.clone(), format!("{ballot}/vote"));
         set.spawn(async move {
-            let t = yishi::ballots::tracker::generate();
             voter
                 .post_raw(
                     &path,
-                    &[("_csrf", &token), ("choice", "0"), ("tracker", &t)],
+                    &[
+                        ("_csrf", &token),
+                        ("choice", "0"),
+                        ("tracker", &t),
+                        ("tracker_seal", &seal),
+                    ],
                     &[],
                 )
                 .await
@@ -612,25 +626,29 @@ async fn a_thousand_voters_at_once_give_a_board_of_a_thousand(backend: Backend) 
     let app = spawn_app(backend).await;
     app.load_demo().await;
     let (ballot, voters) = race_setup(&app, 1000).await;
-    let mut tokens = Vec::new();
+    let mut forms = Vec::new();
     for v in &voters {
-        tokens.push(csrf_of(v, &ballot).await);
+        forms.push(form_of(v, &ballot).await);
     }
     // All at once, but at most 64 connections open together: a village server's listen
     // queue is not what this test is about.
     let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(64));
     let mut set = tokio::task::JoinSet::new();
-    for (i, (voter, token)) in voters.into_iter().zip(tokens).enumerate() {
+    for (i, (voter, (token, t, seal))) in voters.into_iter().zip(forms).enumerate() {
         let path = format!("{ballot}/vote");
         let gate = gate.clone();
         set.spawn(async move {
             let _permit = gate.acquire_owned().await.expect("semaphore");
-            let t = yishi::ballots::tracker::generate();
             let choice = (i % 3).to_string();
             voter
                 .post_raw(
                     &path,
-                    &[("_csrf", &token), ("choice", &choice), ("tracker", &t)],
+                    &[
+                        ("_csrf", &token),
+                        ("choice", &choice),
+                        ("tracker", &t),
+                        ("tracker_seal", &seal),
+                    ],
                     &[],
                 )
                 .await
@@ -661,11 +679,11 @@ async fn the_closing_job_publishes_exactly_one_decision(backend: Backend) {
     let (ballot, voters) = race_setup(&app, 3).await;
     for v in &voters {
         let page = v.get(&ballot).await;
-        let t = tracker_in(&page.body);
+        let (t, seal) = sealed_tracker(&page.body);
         let r = v
             .post(
                 &format!("{ballot}/vote"),
-                &[("choice", "0"), ("tracker", &t)],
+                &[("choice", "0"), ("tracker", &t), ("tracker_seal", &seal)],
             )
             .await;
         assert_eq!(r.status, 200);

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 
 use diesel::connection::SimpleConnection;
 
-use crate::ballots::{count_rows, csrf_of, race_setup, tracker_in};
+use crate::ballot_trackers::sealed_tracker;
+use crate::ballots::{count_rows, csrf_of, race_setup};
 use crate::both;
 use crate::common::{spawn_app_with, Backend, Client, Resp, TestApp};
 
@@ -159,12 +160,13 @@ async fn a_vote_behind_a_held_lock_is_told_busy_and_counted_once_when_sent_again
     let (ballot, voters) = race_setup(&app, 1).await;
     let voter = &voters[0];
     let page = voter.get(&ballot).await;
-    let tracker = tracker_in(&page.body);
+    let (tracker, seal) = sealed_tracker(&page.body);
     let token = csrf_of(voter, &ballot).await;
     let form = [
         ("_csrf", token.as_str()),
         ("choice", "1"),
         ("tracker", tracker.as_str()),
+        ("tracker_seal", seal.as_str()),
     ];
     // Another transaction holds the ballot (SQLite: the write lock) and does not let go.
     let pool = yishi::db::connect(&app.db.url, 1).expect("connect");
@@ -227,7 +229,8 @@ async fn a_thousand_voters_on_a_slow_disk_are_each_recorded_once_or_told_busy(ba
             let page = voter.get(&ballot).await;
             assert_eq!(page.status, 200, "{}", page.body);
             let token = crate::common::csrf_in(&page.body).expect("csrf");
-            (i, token, tracker_in(&page.body))
+            let (tracker, seal) = sealed_tracker(&page.body);
+            (i, token, tracker, seal)
         });
     }
     let mut prepared = Vec::new();
@@ -238,7 +241,7 @@ async fn a_thousand_voters_on_a_slow_disk_are_each_recorded_once_or_told_busy(ba
     // All at once.
     let start = std::sync::Arc::new(tokio::sync::Barrier::new(VOTERS));
     let mut set = tokio::task::JoinSet::new();
-    for (i, token, tracker) in prepared {
+    for (i, token, tracker, seal) in prepared {
         let (voter, path, start) = (voters[i].clone(), format!("{ballot}/vote"), start.clone());
         set.spawn(async move {
             let choice = (i % 3).to_string();
@@ -250,6 +253,7 @@ async fn a_thousand_voters_on_a_slow_disk_are_each_recorded_once_or_told_busy(ba
                         ("_csrf", &token),
                         ("choice", &choice),
                         ("tracker", &tracker),
+                        ("tracker_seal", &seal),
                     ],
                     &[],
                 )

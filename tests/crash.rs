@@ -158,6 +158,7 @@ struct Voter {
     cookie: String,
     csrf: String,
     tracker: String,
+    seal: String,
     choice: i32,
 }
 
@@ -283,13 +284,15 @@ async fn acknowledged_votes_survive_a_sigkill(backend: Backend) {
                 "voter {i} may vote: {body}"
             );
             let csrf = csrf_in(&body).expect("a CSRF token");
+            let (tracker, seal) = crate::ballot_trackers::sealed_tracker(&body);
             (
                 i,
                 Voter {
                     user_id,
                     cookie,
                     csrf,
-                    tracker: yishi::ballots::tracker::generate(),
+                    tracker,
+                    seal,
                     choice: (i % 3) as i32,
                 },
             )
@@ -324,6 +327,7 @@ async fn acknowledged_votes_survive_a_sigkill(backend: Backend) {
                     ("_csrf", v.csrf.as_str()),
                     ("choice", choice.as_str()),
                     ("tracker", v.tracker.as_str()),
+                    ("tracker_seal", v.seal.as_str()),
                 ])
                 .expect("form encodes");
                 let sent_after_kill = killed.load(Ordering::SeqCst);
@@ -459,6 +463,7 @@ async fn acknowledged_votes_survive_a_sigkill(backend: Backend) {
             ("_csrf", v.csrf.as_str()),
             ("choice", choice.as_str()),
             ("tracker", v.tracker.as_str()),
+            ("tracker_seal", v.seal.as_str()),
         ])
         .expect("form encodes");
         fresh

@@ -179,13 +179,9 @@ pub async fn signin_form(ctx: Ctx, q: web::Query<NextQuery>) -> Result<HttpRespo
     })
 }
 
-/// Only paths on this site may follow a sign-in.
+/// Only paths on this site may follow a sign-in or a change of language.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/"
-    }
+    crate::web::safe_target(next)
 }
 
 pub async fn signin(
@@ -214,6 +210,7 @@ pub async fn signin(
             Ok((reserved, user))
         })
         .await?;
+    crate::web::forms::truncate_chars(&mut form.password, rules::PASSWORD_MAX + 1);
     if let Err(minutes) = reserved {
         let error = Some(ctx.f("signin.throttled", &[("n", &minutes.to_string())]));
         form.password.clear();

@@ -986,13 +986,7 @@ pub async fn feed(
             Ok((c, items))
         })
         .await?;
-    let base = state
-        .config
-        .base_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", state.config.bind))
-        .trim_end_matches('/')
-        .to_string();
+    let base = state.config.site_base();
     let updated = items
         .first()
         .map(|i| rfc3339(&i.updated_at))

@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::NaiveDateTime;
+use diesel::QueryResult;
 use serde::Deserialize;
 
 use super::hall::HallForm;
@@ -17,7 +18,7 @@ use crate::agenda::rules::{may_open_ballot, Stage, Step};
 use crate::authz::{allows, Action, Actor};
 use crate::communities::handlers::{load_as, load_community};
 use crate::communities::model::Community;
-use crate::db::{is_unique_violation, write_tx};
+use crate::db::{is_unique_violation, write_tx, AnyConnection};
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::forms::{FieldErrors, Posted};
@@ -320,6 +321,7 @@ struct BallotPage {
     rule_words: Vec<String>,
     standing: Standing,
     tracker: String,
+    tracker_seal: String,
     tracker_shown: String,
     can_manage: bool,
     can_see_electorate: bool,
@@ -408,7 +410,8 @@ pub async fn show(
 pub(super) struct BallotView {
     pub(super) errors: FieldErrors,
     pub(super) notice: Option<String>,
-    /// The tracker on the voter's form, kept when the form comes back with an error.
+    /// The tracker on the voter's form (its seal checked), kept when the form comes back
+    /// with an error so that the code the voter copied stays theirs.
     pub(super) tracker: Option<String>,
     pub(super) voted_tracker: Option<String>,
     pub(super) hall_form: HallForm,
@@ -425,11 +428,12 @@ pub(super) async fn ballot_page(
 ) -> Result<HttpResponse, AppError> {
     let me = ctx.user_id();
     let b = ballot.clone();
-    let (item_title, standing, hall, names) = state
+    let (item_title, standing, voter_key, hall, names) = state
         .db(move |conn| {
             let item_title = agenda::find(conn, b.community_id, b.item_id)?
                 .map(|i| i.title)
                 .unwrap_or_default();
+            let mut voter_key = None;
             let standing = match me {
                 None => Standing::Anonymous,
                 Some(u) => match model::elector(conn, b.id, u)? {
@@ -440,6 +444,7 @@ pub(super) async fn ballot_page(
                         } else {
                             u
                         };
+                        voter_key = Some(key);
                         if model::has_voted(conn, b.id, key)? {
                             match (b.body(), h) {
                                 (Body::Households, Some(h)) => {
@@ -462,7 +467,7 @@ pub(super) async fn ballot_page(
                 .flatten()
                 .collect();
             let names = crate::accounts::model::names(conn, &ids)?;
-            Ok((item_title, standing, hall, names))
+            Ok((item_title, standing, voter_key, hall, names))
         })
         .await?;
     let labels = words::labels(&ctx, &ballot.options);
@@ -485,6 +490,11 @@ pub(super) async fn ballot_page(
         })
         .collect();
     let tracker = view.tracker.unwrap_or_else(tracker::generate);
+    // Only a voter gets a sealed code; anyone else's form would be refused anyway.
+    let tracker_seal = match (ballot.secret, voter_key) {
+        (true, Some(key)) => tracker::seal(&state.secret, ballot.id, key, &tracker),
+        _ => String::new(),
+    };
     let rule_words = words::requirements(
         &ctx,
         &ballot.rule(),
@@ -499,6 +509,7 @@ pub(super) async fn ballot_page(
             can_see_electorate: allows(&actor, Action::ViewResidents),
             tracker_shown: tracker::grouped(&tracker),
             tracker,
+            tracker_seal,
             ctx,
             community,
             ballot,
@@ -524,6 +535,8 @@ pub(super) async fn ballot_page(
 pub struct VoteForm {
     pub choice: String,
     pub tracker: String,
+    /// The server's seal over (ballot, voter, tracker), issued with the form.
+    pub tracker_seal: String,
 }
 
 /// Why a vote was refused, as a message key.
@@ -545,6 +558,16 @@ enum Cast {
     Refused(&'static str),
 }
 
+/// Who casts the vote: the key the one-vote rule counts (the household on a household
+/// ballot, else the user) and their household; `None` outside the frozen electorate.
+fn voter(conn: &mut AnyConnection, b: &Ballot, me: i64) -> QueryResult<Option<(i64, Option<i64>)>> {
+    Ok(match (b.body(), model::elector(conn, b.id, me)?) {
+        (_, None) | (Body::Households, Some(None)) => None,
+        (Body::Households, Some(Some(h))) => Some((h, Some(h))),
+        (_, Some(h)) => Some((me, h)),
+    })
+}
+
 pub async fn vote(
     state: web::Data<AppState>,
     path: web::Path<(String, i64)>,
@@ -556,6 +579,12 @@ pub async fn vote(
     let (ballot, _) = load_ballot(&state, community.id, id).await?;
     let now = state.clock.now();
     let code = tracker::normalize(&form.tracker);
+    let b = ballot.clone();
+    let voter = state.db(move |conn| Ok(voter(conn, &b, me)?)).await?;
+    // A code counts only with the seal issued for this ballot and this voter.
+    let sealed = voter.is_some_and(|(key, _)| {
+        tracker::is_sealed(&state.secret, ballot.id, key, &code, &form.tracker_seal)
+    });
     let choice = form
         .choice
         .trim()
@@ -564,13 +593,16 @@ pub async fn vote(
         .filter(|c| *c < ballot.option_count());
     let early = refusal(&ballot, now).or(match choice {
         None => Some("ballots.err_choice"),
+        Some(_) if voter.is_none() => Some("ballots.err_not_elector"),
         Some(_) if ballot.secret && !tracker::is_valid(&code) => Some("ballots.err_tracker"),
+        Some(_) if ballot.secret && !sealed => Some("ballots.err_tracker_foreign"),
         Some(_) => None,
     });
-    let result = match (early, choice) {
-        (Some(key), _) => Cast::Refused(key),
-        (None, None) => Cast::Refused("ballots.err_choice"),
-        (None, Some(choice)) => {
+    let result = match (early, choice, voter) {
+        (Some(key), _, _) => Cast::Refused(key),
+        (None, None, _) => Cast::Refused("ballots.err_choice"),
+        (None, _, None) => Cast::Refused("ballots.err_not_elector"),
+        (None, Some(choice), Some((voter_key, household))) => {
             let b = ballot.clone();
             let tracker = code.clone();
             // Votes on one ballot wait their turn here, without a database connection: each
@@ -579,14 +611,6 @@ pub async fn vote(
             let r = state
                 .db(move |conn| {
                     write_tx(conn, |conn| {
-                        let Some(household) = model::elector(conn, b.id, me)? else {
-                            return Ok(Err("ballots.err_not_elector"));
-                        };
-                        let voter_key = match (b.body(), household) {
-                            (Body::Households, Some(h)) => h,
-                            (Body::Households, None) => return Ok(Err("ballots.err_not_elector")),
-                            _ => me,
-                        };
                         let vote = model::NewVote {
                             voter_key,
                             user_id: me,
@@ -605,7 +629,19 @@ pub async fn vote(
             match r {
                 Ok(Ok(())) => Cast::Recorded,
                 Ok(Err(key)) => Cast::Refused(key),
-                Err(AppError::Db(e)) if is_unique_violation(&e) => Cast::Already,
+                Err(AppError::Db(e)) if is_unique_violation(&e) => {
+                    // "Already recorded" only to a voter who has voted: a code that is on
+                    // the board already is not a vote of theirs.
+                    let id = ballot.id;
+                    let voted = state
+                        .db(move |conn| Ok(model::has_voted(conn, id, voter_key)?))
+                        .await?;
+                    if voted {
+                        Cast::Already
+                    } else {
+                        Cast::Refused("ballots.err_tracker_used")
+                    }
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -632,10 +668,7 @@ pub async fn vote(
         let mut view = BallotView {
             errors: FieldErrors::default(),
             notice: None,
-            tracker: ballot
-                .secret
-                .then(|| code.clone())
-                .filter(|c| tracker::is_valid(c)),
+            tracker: (ballot.secret && sealed).then(|| code.clone()),
             voted_tracker: None,
             hall_form: HallForm::default(),
         };
@@ -650,6 +683,10 @@ pub async fn vote(
                 StatusCode::OK
             }
             Cast::Refused(key) => {
+                if key == "ballots.err_tracker_used" {
+                    // A code already on the board cannot be this voter's: issue another.
+                    view.tracker = None;
+                }
                 view.errors.add("vote", ctx.t(key));
                 StatusCode::UNPROCESSABLE_ENTITY
             }

@@ -1,7 +1,16 @@
 //! Tracker codes for secret ballots: 140 random bits as 28 Crockford base-32 characters,
 //! shown in groups of four so that a voter can copy them onto paper.
+//!
+//! The server issues the code with the voting form, together with a seal: an HMAC, keyed with
+//! the site secret, over (ballot, voter, code). A vote is taken only with a code sealed for
+//! that ballot and that voter, so nobody can choose their own code (all zeros, or one agreed
+//! with a vote buyer) or use another's. The seal is never stored, and the code is random
+//! rather than derived from the voter, so neither the key nor the database, nor both, say
+//! whose code is whose.
 
+use hmac::{Hmac, Mac};
 use rand::Rng;
+use sha2::Sha256;
 
 /// Crockford's alphabet: no I, L, O or U, so a code read aloud or copied by hand survives.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -15,6 +24,33 @@ pub fn generate() -> String {
     (0..LEN)
         .map(|_| ALPHABET[rng.gen_range(0..32)] as char)
         .collect()
+}
+
+/// The seal of `code` for this ballot and this voter (the household on a household ballot).
+pub fn seal(secret: &[u8; 32], ballot_id: i64, voter_key: i64, code: &str) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else {
+        return String::new();
+    };
+    mac.update(b"tracker:");
+    mac.update(&ballot_id.to_be_bytes());
+    mac.update(&voter_key.to_be_bytes());
+    mac.update(code.as_bytes());
+    hex::encode(&mac.finalize().into_bytes()[..16])
+}
+
+/// Was `code` issued for this ballot and this voter?
+pub fn is_sealed(
+    secret: &[u8; 32],
+    ballot_id: i64,
+    voter_key: i64,
+    code: &str,
+    given: &str,
+) -> bool {
+    is_valid(code)
+        && crate::web::ctx::constant_time_eq(
+            seal(secret, ballot_id, voter_key, code).as_bytes(),
+            given.trim().as_bytes(),
+        )
 }
 
 /// The code as shown: `K7QM-3XV9-…`.
@@ -74,6 +110,20 @@ mod tests {
     #[test]
     fn lookalike_letters_are_read_as_digits() {
         assert_eq!(normalize("o0 iI-lL"), "001111");
+    }
+
+    #[test]
+    fn a_seal_holds_for_its_ballot_voter_and_code_only() {
+        let key = [7u8; 32];
+        let code = generate();
+        let s = seal(&key, 1, 2, &code);
+        assert!(is_sealed(&key, 1, 2, &code, &s));
+        assert!(!is_sealed(&key, 1, 3, &code, &s), "another voter");
+        assert!(!is_sealed(&key, 4, 2, &code, &s), "another ballot");
+        assert!(!is_sealed(&key, 1, 2, &generate(), &s), "another code");
+        assert!(!is_sealed(&[8u8; 32], 1, 2, &code, &s), "another key");
+        let zeros = "0".repeat(LEN);
+        assert!(!is_sealed(&key, 1, 2, &zeros, ""), "no seal");
     }
 
     #[test]

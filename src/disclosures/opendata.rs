@@ -534,13 +534,7 @@ fn atom(t: &chrono::NaiveDateTime) -> String {
 }
 
 fn feed_response(state: &AppState, mut feed: Feed) -> Result<HttpResponse, AppError> {
-    feed.base = state
-        .config
-        .base_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", state.config.bind))
-        .trim_end_matches('/')
-        .to_string();
+    feed.base = state.config.site_base();
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
         .body(feed.render()?))

@@ -3,7 +3,7 @@
 //! photos and disbursements, the printable notice with its QR code, and attaching orders.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -51,15 +51,9 @@ pub fn today(state: &AppState) -> NaiveDate {
     (state.clock.now() + chrono::Duration::hours(8)).date()
 }
 
-/// The site's address for links printed on paper: the configured base URL, or this request's.
-pub fn site_base(state: &AppState, req: &HttpRequest) -> String {
-    match &state.config.base_url {
-        Some(b) => b.trim_end_matches('/').to_string(),
-        None => {
-            let info = req.connection_info();
-            format!("{}://{}", info.scheme(), info.host())
-        }
-    }
+/// The site's address for links printed on paper (never taken from the request).
+pub fn site_base(state: &AppState) -> String {
+    state.config.site_base()
 }
 
 // ---- the list ----
@@ -795,12 +789,11 @@ fn qr_error(e: qr::QrError) -> AppError {
 /// The A4 notice for the village notice board: the facts and a QR code to the project page.
 pub async fn notice(
     state: web::Data<AppState>,
-    req: HttpRequest,
     ctx: Ctx,
     code: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (p, community, decisions, spent) = load_project(&state, code.into_inner()).await?;
-    let url = format!("{}/p/{}", site_base(&state, &req), p.code);
+    let url = format!("{}/p/{}", site_base(&state), p.code);
     let svg = qr::qr_svg(&url).map_err(qr_error)?;
     // Inline in the page: the XML declaration goes.
     let svg = svg
@@ -820,11 +813,10 @@ pub async fn notice(
 
 pub async fn qr_svg(
     state: web::Data<AppState>,
-    req: HttpRequest,
     code: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (p, _, _, _) = load_project(&state, code.into_inner()).await?;
-    let url = format!("{}/p/{}", site_base(&state, &req), p.code);
+    let url = format!("{}/p/{}", site_base(&state), p.code);
     let svg = qr::qr_svg(&url).map_err(qr_error)?;
     Ok(HttpResponse::Ok()
         .content_type("image/svg+xml")
@@ -834,11 +826,10 @@ pub async fn qr_svg(
 
 pub async fn qr_png(
     state: web::Data<AppState>,
-    req: HttpRequest,
     code: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (p, _, _, _) = load_project(&state, code.into_inner()).await?;
-    let url = format!("{}/p/{}", site_base(&state, &req), p.code);
+    let url = format!("{}/p/{}", site_base(&state), p.code);
     let png = qr::qr_png(&url, 8).map_err(qr_error)?;
     Ok(HttpResponse::Ok()
         .content_type("image/png")

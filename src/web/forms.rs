@@ -208,6 +208,14 @@ impl FieldErrors {
     }
 }
 
+/// Cuts `s` to at most `max_chars` characters, never inside one (`String::truncate` takes a
+/// byte index and panics inside a multi-byte character).
+pub fn truncate_chars(s: &mut String, max_chars: usize) {
+    if let Some((at, _)) = s.char_indices().nth(max_chars) {
+        s.truncate(at);
+    }
+}
+
 /// Trims a field and checks its length in characters; the message key names what failed.
 pub fn text_field(
     value: &str,
@@ -244,5 +252,16 @@ mod tests {
         );
         assert_eq!(r.token, "abc");
         assert!(r.dropped_password);
+    }
+
+    #[test]
+    fn truncation_counts_characters_and_never_splits_one() {
+        let mut s = format!("a{}", "中".repeat(300));
+        truncate_chars(&mut s, 129);
+        assert_eq!(s.chars().count(), 129);
+        assert!(s.starts_with("a中"));
+        let mut short = "短".to_string();
+        truncate_chars(&mut short, 129);
+        assert_eq!(short, "短");
     }
 }

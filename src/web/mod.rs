@@ -101,9 +101,56 @@ pub fn see_other(to: &str) -> HttpResponse {
         .finish()
 }
 
+/// Where a client-supplied `next` or `back` may send the browser: a path on this site that
+/// starts with a single `/`, holds only visible ASCII (no backslash, no control character,
+/// no space) and parses as a relative reference that stays on this site; anything else goes
+/// home. Every redirect whose target comes from the client goes through here.
+pub fn safe_target(next: &str) -> &str {
+    let plain = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    let stays = || {
+        let base = url::Url::parse("http://site.invalid/").ok()?;
+        let to = base.join(next).ok()?;
+        Some(to.origin() == base.origin())
+    };
+    if plain && stays() == Some(true) {
+        next
+    } else {
+        "/"
+    }
+}
+
 /// Formats a timestamp for display (UTC+8, the time every user here lives in).
 pub fn fmt_time(t: &chrono::NaiveDateTime) -> String {
     (*t + chrono::Duration::hours(8))
         .format("%Y-%m-%d %H:%M")
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_target;
+
+    #[test]
+    fn only_paths_on_this_site_are_redirect_targets() {
+        for ok in ["/", "/c/liutang/items?page=2#c", "/c/liutang/ballots/3"] {
+            assert_eq!(safe_target(ok), ok);
+        }
+        for bad in [
+            "",
+            "c/liutang",
+            "//evil.example/x",
+            "/\t/evil.example/x",
+            "/\n/evil.example/x",
+            "/\r\nSet-Cookie: a=b",
+            "/\\evil.example",
+            "/ /evil.example",
+            "/\u{7f}x",
+            "/c/柳塘",
+            "https://evil.example/",
+        ] {
+            assert_eq!(safe_target(bad), "/", "{bad:?}");
+        }
+    }
 }

@@ -1,0 +1,193 @@
+//! Tracker codes are issued by the server, bound to one ballot and one voter (one household
+//! on a household ballot): a code the voter chose, or one issued to someone else or for
+//! another ballot, is refused and records nothing; the code on a form that comes back with
+//! an error is still the voter's.
+
+use crate::both;
+use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
+
+const IN_TWO_DAYS: &str = "2026-11-28 12:00";
+
+/// The tracker and its seal on a ballot page's voting form (no seal: empty).
+pub fn sealed_tracker(html: &str) -> (String, String) {
+    let field = |name: &str| {
+        let pat = format!("name=\"{name}\" value=\"");
+        let at = html.find(&pat)? + pat.len();
+        Some(html[at..at + html[at..].find('"')?].to_string())
+    };
+    (
+        field("tracker").expect("a tracker field"),
+        field("tracker_seal").unwrap_or_default(),
+    )
+}
+
+/// A ballot of `body` on a new item of 柳塘村; returns the ballot's path.
+async fn open_ballot(committee: &Client, title: &str, body: &str) -> String {
+    let r = committee
+        .post(
+            "/c/liutang/items",
+            &[("title", title), ("body", "说明"), ("category", "economy")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let item = r.location().to_string();
+    let r = committee
+        .post(&format!("{item}/stage"), &[("to", "deliberating")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = committee
+        .post(
+            &format!("{item}/ballots"),
+            &[
+                ("body", body),
+                ("mode", "online"),
+                ("closes_at", IN_TWO_DAYS),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "opening a ballot: {}", r.body);
+    r.location().to_string()
+}
+
+async fn vote(
+    voter: &Client,
+    ballot: &str,
+    choice: &str,
+    (code, seal): &(String, String),
+) -> crate::common::Resp {
+    voter
+        .post(
+            &format!("{ballot}/vote"),
+            &[
+                ("choice", choice),
+                ("tracker", code),
+                ("tracker_seal", seal),
+            ],
+        )
+        .await
+}
+
+/// Votes recorded on the ballot at `ballot`, and rows on its board.
+async fn recorded(app: &TestApp, ballot: &str) -> (i64, i64) {
+    let id: i64 = ballot
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("ballot id");
+    app.state
+        .db(move |conn| {
+            use diesel::RunQueryDsl;
+            #[derive(diesel::QueryableByName)]
+            struct N {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            let count = |conn: &mut _, table: &str| -> diesel::QueryResult<i64> {
+                let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE ballot_id = {id}");
+                Ok(diesel::sql_query(sql).get_result::<N>(conn)?.n)
+            };
+            Ok((
+                count(conn, "ballot_voters")?,
+                count(conn, "ballot_choices")?,
+            ))
+        })
+        .await
+        .expect("count")
+}
+
+const NOT_YOURS: &str = "这串核验码不是系统在本次表决中发给你的";
+const ALREADY: &str = "已经记录过了";
+
+async fn signed_in_all(app: &TestApp, demo: &Demo) -> (Client, Client, Client) {
+    (
+        app.signed_in(&demo.contact("committee")).await,
+        app.signed_in(&demo.contact("resident")).await,
+        app.signed_in(&demo.contact("representative")).await,
+    )
+}
+
+async fn a_tracker_the_voter_chose_is_refused_and_records_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let (committee, resident, _) = signed_in_all(&app, &demo).await;
+    let ballot = open_ballot(&committee, "自选核验码", "residents").await;
+
+    // All zeros, and a well-formed code the server never issued, with or without a seal.
+    let zeros = ("0".repeat(28), String::new());
+    let made_up = (yishi::ballots::tracker::generate(), "00".repeat(16));
+    for forged in [&zeros, &made_up] {
+        let r = vote(&resident, &ballot, "0", forged).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains(NOT_YOURS), "{}", r.body);
+    }
+    assert_eq!(recorded(&app, &ballot).await, (0, 0), "nothing recorded");
+
+    // The code the server issued: a form that comes back with an error (no option chosen)
+    // keeps it, still good for this voter, and the vote is recorded under it.
+    let issued = sealed_tracker(&resident.get(&ballot).await.body);
+    let r = vote(&resident, &ballot, "", &issued).await;
+    assert_eq!(r.status, 422);
+    let again = sealed_tracker(&r.body);
+    assert_eq!(again, issued, "the code the voter copied is still theirs");
+    let r = vote(&resident, &ballot, "0", &again).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r
+        .body
+        .contains(&yishi::ballots::tracker::grouped(&issued.0)));
+    assert_eq!(recorded(&app, &ballot).await, (1, 1));
+}
+both!(a_tracker_the_voter_chose_is_refused_and_records_nothing);
+
+async fn another_voters_or_another_ballots_tracker_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let (committee, resident, rep) = signed_in_all(&app, &demo).await;
+    let ballot = open_ballot(&committee, "第一次表决", "residents").await;
+    let other = open_ballot(&committee, "第二次表决", "residents").await;
+    let theirs = sealed_tracker(&resident.get(&ballot).await.body);
+
+    // Another voter's valid pair, before and after its owner votes: refused, never "already
+    // recorded" to someone who has not voted.
+    let r = vote(&rep, &ballot, "1", &theirs).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains(NOT_YOURS));
+    assert_eq!(vote(&resident, &ballot, "0", &theirs).await.status, 200);
+    let r = vote(&rep, &ballot, "1", &theirs).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains(NOT_YOURS) && !r.body.contains(ALREADY));
+    assert_eq!(recorded(&app, &ballot).await, (1, 1));
+
+    // The owner's pair on another ballot: refused there too.
+    let r = vote(&resident, &other, "0", &theirs).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains(NOT_YOURS));
+    assert_eq!(recorded(&app, &other).await, (0, 0));
+
+    // The representative votes with their own code.
+    let own = sealed_tracker(&rep.get(&ballot).await.body);
+    assert_eq!(vote(&rep, &ballot, "1", &own).await.status, 200);
+    assert_eq!(recorded(&app, &ballot).await, (2, 2));
+}
+both!(another_voters_or_another_ballots_tracker_is_refused);
+
+async fn a_household_tracker_belongs_to_the_household(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let (committee, resident, _) = signed_in_all(&app, &demo).await;
+    let ballot = open_ballot(&committee, "一户一票：自来水改造", "households").await;
+    // The first two committee members share a household; the resident is in another.
+    let first: u64 = demo.contact("committee").parse().expect("phone");
+    let partner = app.signed_in(&(first + 1).to_string()).await;
+    let household = sealed_tracker(&committee.get(&ballot).await.body);
+
+    let r = vote(&resident, &ballot, "1", &household).await;
+    assert_eq!(r.status, 422, "another household's code: {}", r.body);
+    assert!(r.body.contains(NOT_YOURS));
+    assert_eq!(recorded(&app, &ballot).await, (0, 0));
+
+    // The household's vote, cast by either member with the code issued to the household.
+    let r = vote(&partner, &ballot, "0", &household).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(recorded(&app, &ballot).await, (1, 1));
+}
+both!(a_household_tracker_belongs_to_the_household);

@@ -1,0 +1,325 @@
+//! Multi-byte text at and over every length limit of every form: each answer is a page,
+//! never a 500 and never a dropped connection (a panic in a handler drops it). The forms are
+//! found by walking the site from the authorisation walk's routes, as every kind of user, and
+//! read from the pages as a browser would submit them.
+
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+
+use crate::authz_routes::{KINDS, TABLE};
+use crate::both;
+use crate::common::{spawn_app, Backend, Client};
+
+/// Limits in characters that the handlers check (`text_field(…, max)` and the rules'
+/// constants); each form is also tried at the `maxlength` of its own fields.
+const LIMITS: &[usize] = &[
+    28, 40, 50, 60, 80, 100, 128, 200, 500, 1000, 2000, 5000, 10_000, 20_000,
+];
+
+/// Pages read per kind of user while looking for forms, and of each shape (items in
+/// different stages show different forms).
+const MAX_PAGES: usize = 300;
+const PER_SHAPE: usize = 8;
+
+#[derive(Debug)]
+enum Value {
+    /// A field a person types into: it gets the long text.
+    Typed,
+    /// A hidden field, a choice or a box: sent as the page set it.
+    Fixed(String),
+}
+
+#[derive(Debug)]
+struct Form {
+    action: String,
+    multipart: bool,
+    fields: Vec<(String, Value)>,
+    maxlengths: Vec<usize>,
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let pat = format!(" {name}=\"");
+    let at = tag.find(&pat)? + pat.len();
+    let end = tag[at..].find('"')?;
+    Some(
+        tag[at..at + end]
+            .replace("&amp;", "&")
+            .replace("&#x2F;", "/"),
+    )
+}
+
+/// The tags named `tag` in `html`, each as the text from `<` to `>`.
+fn tags<'a>(html: &'a str, tag: &str) -> Vec<&'a str> {
+    let open = format!("<{tag}");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&open) {
+        rest = &rest[i..];
+        let Some(end) = rest.find('>') else { break };
+        let t = &rest[..=end];
+        if t[open.len()..].starts_with([' ', '>']) {
+            out.push(t);
+        }
+        rest = &rest[end + 1..];
+    }
+    out
+}
+
+/// The POST forms of a page, with their fields as a browser would send them.
+fn forms_in(html: &str) -> Vec<Form> {
+    let mut out = Vec::new();
+    for chunk in html.split("<form").skip(1) {
+        let Some(head_end) = chunk.find('>') else {
+            continue;
+        };
+        let head = format!(" {}", &chunk[..head_end]);
+        if attr(&head, "method").as_deref() != Some("post") {
+            continue;
+        }
+        let Some(action) = attr(&head, "action") else {
+            continue;
+        };
+        let body = chunk.split("</form>").next().unwrap_or("");
+        let mut fields = Vec::new();
+        let mut maxlengths = Vec::new();
+        for t in tags(body, "input") {
+            let (Some(name), kind) = (attr(t, "name"), attr(t, "type").unwrap_or_default()) else {
+                continue;
+            };
+            if let Some(m) = attr(t, "maxlength").and_then(|m| m.parse().ok()) {
+                maxlengths.push(m);
+            }
+            match kind.as_str() {
+                "hidden" | "radio" | "checkbox" => {
+                    if fields.iter().any(|(n, _)| *n == name) && kind == "radio" {
+                        continue;
+                    }
+                    fields.push((name, Value::Fixed(attr(t, "value").unwrap_or_default())))
+                }
+                "file" | "submit" => {}
+                _ => fields.push((name, Value::Typed)),
+            }
+        }
+        for t in tags(body, "textarea") {
+            if let Some(name) = attr(t, "name") {
+                if let Some(m) = attr(t, "maxlength").and_then(|m| m.parse().ok()) {
+                    maxlengths.push(m);
+                }
+                fields.push((name, Value::Typed));
+            }
+        }
+        for part in body.split("<select").skip(1) {
+            let head = format!(" {}", part.split('>').next().unwrap_or(""));
+            let first = tags(part, "option")
+                .first()
+                .and_then(|o| attr(o, "value"))
+                .unwrap_or_default();
+            if let Some(name) = attr(&head, "name") {
+                fields.push((name, Value::Fixed(first)));
+            }
+        }
+        out.push(Form {
+            multipart: attr(&head, "enctype").as_deref() == Some("multipart/form-data"),
+            action,
+            fields,
+            maxlengths,
+        });
+    }
+    out
+}
+
+/// The links of a page worth following: this site's HTML pages.
+fn links_in(html: &str) -> Vec<String> {
+    tags(html, "a")
+        .into_iter()
+        .filter_map(|t| attr(t, "href"))
+        .filter_map(|h| {
+            let h = h.split(['#', '?']).next().unwrap_or("").to_string();
+            let skip = ["/files/", "/photos/", "/static/", "/log/tile", "/log/proof"];
+            let file = [".csv", ".json", ".atom", ".xml", ".svg", ".png", ".pdf"];
+            (h.starts_with('/')
+                && !h.starts_with("//")
+                && !skip.iter().any(|s| h.starts_with(s))
+                && !file.iter().any(|e| h.ends_with(e)))
+            .then_some(h)
+        })
+        .collect()
+}
+
+/// A path with its numbers blanked, so one of each kind of page (and form) is enough.
+fn shape(path: &str) -> String {
+    path.split('/')
+        .map(|s| {
+            if !s.is_empty() && s.bytes().any(|b| b.is_ascii_digit()) {
+                "N"
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The route pattern a path answers to.
+fn route_of(path: &str) -> Option<&'static str> {
+    let segs: Vec<&str> = path.split('/').collect();
+    yishi::web::routes::ROUTES
+        .iter()
+        .filter(|(m, _)| *m == "post")
+        .map(|(_, p)| *p)
+        .find(|p| {
+            let ps: Vec<&str> = p.split('/').collect();
+            ps.len() == segs.len()
+                && ps
+                    .iter()
+                    .zip(&segs)
+                    .all(|(a, b)| a == b || (a.starts_with('{') && !b.is_empty()))
+        })
+}
+
+/// Text of `n` characters that is mostly three-byte characters, starting `skew` bytes off
+/// their boundaries, so that a cut at any byte index lands inside one.
+fn text(n: usize, skew: usize) -> String {
+    let lead = "ab"[..skew.min(n)].to_string();
+    lead + &"中".repeat(n.saturating_sub(skew))
+}
+
+async fn multibyte_text_at_and_over_every_limit_answers_a_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let starts: Vec<&str> = TABLE
+        .iter()
+        .filter(|(m, _, _, _)| *m == "get")
+        .map(|(_, _, path, _)| *path)
+        .collect();
+
+    // Walk the site as each kind of user and keep one form of each shape.
+    let mut found: Vec<(Client, Form)> = Vec::new();
+    let mut form_shapes = HashSet::new();
+    for kind in KINDS {
+        let client = if kind == "anonymous" {
+            Client::new(&app.base)
+        } else {
+            app.signed_in(&demo.contact(kind)).await
+        };
+        let mut queue: VecDeque<String> = starts.iter().map(|s| s.to_string()).collect();
+        let mut seen = HashSet::new();
+        let mut shapes: HashMap<String, usize> = HashMap::new();
+        let mut read = 0;
+        while let Some(path) = queue.pop_front() {
+            if read >= MAX_PAGES || !seen.insert(path.clone()) {
+                continue;
+            }
+            let n = shapes.entry(shape(&path)).or_default();
+            *n += 1;
+            if *n > PER_SHAPE {
+                continue;
+            }
+            let page = client.get(&path).await;
+            read += 1;
+            if page.status != 200 || !page.header("content-type").starts_with("text/html") {
+                continue;
+            }
+            queue.extend(links_in(&page.body));
+            for form in forms_in(&page.body) {
+                let typed = form.fields.iter().any(|(_, v)| matches!(v, Value::Typed));
+                // Forms with nothing to type have no length to test; signing out would end
+                // the walk.
+                if !typed || form.action == "/signout" {
+                    continue;
+                }
+                let names: BTreeSet<&str> = form.fields.iter().map(|(n, _)| n.as_str()).collect();
+                if form_shapes.insert(format!("{} {names:?}", shape(&form.action))) {
+                    found.push((client.clone(), form));
+                }
+            }
+        }
+    }
+
+    // Post each form with every typed field at and just over each limit.
+    let mut failures = Vec::new();
+    let mut routes = BTreeSet::new();
+    let mut posts = 0;
+    for (client, form) in &found {
+        routes.insert(route_of(&form.action).unwrap_or(form.action.as_str()));
+        let mut limits: BTreeSet<usize> = LIMITS.iter().copied().collect();
+        limits.extend(form.maxlengths.iter().copied());
+        for n in limits {
+            for (len, skew) in [(n, 1), (n + 1, 2)] {
+                let long = text(len, skew);
+                let fields: Vec<(&str, &str)> = form
+                    .fields
+                    .iter()
+                    .map(|(name, v)| match v {
+                        Value::Typed => (name.as_str(), long.as_str()),
+                        Value::Fixed(s) => (name.as_str(), s.as_str()),
+                    })
+                    .collect();
+                let url = format!("{}{}", app.base, form.action);
+                let req = if form.multipart {
+                    let mut mp = reqwest::multipart::Form::new();
+                    for (k, v) in &fields {
+                        mp = mp.text(k.to_string(), v.to_string());
+                    }
+                    client.http.post(&url).multipart(mp)
+                } else {
+                    client
+                        .http
+                        .post(&url)
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(serde_urlencoded::to_string(&fields).expect("form encodes"))
+                };
+                posts += 1;
+                let what = format!("POST {} with {len} characters", form.action);
+                match req.send().await {
+                    Err(e) => failures.push(format!("{what}: no answer ({e})")),
+                    Ok(r) => {
+                        let status = r.status().as_u16();
+                        let html = r
+                            .headers()
+                            .get("content-type")
+                            .and_then(|v| v.to_str().ok())
+                            .is_some_and(|c| c.starts_with("text/html"));
+                        let body = r.text().await.unwrap_or_default();
+                        let redirect = (300..400).contains(&status);
+                        if (status >= 500 && status != 503)
+                            || !(redirect || html && !body.is_empty())
+                        {
+                            failures.push(format!(
+                                "{what}: {status} {}",
+                                &body.chars().take(200).collect::<String>()
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {posts} posts failed: {failures:#?}",
+        failures.len()
+    );
+    // The walk must reach the forms people type into, or this test proves nothing.
+    for route in [
+        "/signin",
+        "/signup",
+        "/profile/password",
+        "/c/{slug}/items",
+        "/c/{slug}/items/{id}/comments",
+        "/c/{slug}/orders",
+        "/c/{slug}/disclosures",
+        "/c/{slug}/inquiries",
+        "/c/{slug}/projects",
+        "/c/{slug}/items/{id}/stage",
+        "/c/{slug}/inquiries/{id}/answer",
+        "/c/{slug}/orders/{id}/move",
+        "/c/{slug}/decisions/{id}/correct",
+        "/c/{slug}/disclosures/{id}/correct",
+    ] {
+        assert!(
+            routes.contains(route),
+            "no form found for {route}: {routes:#?}"
+        );
+    }
+}
+both!(multibyte_text_at_and_over_every_limit_answers_a_page);

@@ -12,6 +12,7 @@ mod communities;
 mod crash;
 mod disclosures;
 mod inquiries;
+mod log_paths;
 mod multi_server;
 mod open311;
 mod projects;

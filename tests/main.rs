@@ -11,6 +11,7 @@ mod browser;
 mod communities;
 mod crash;
 mod disclosures;
+mod exports;
 mod inquiries;
 mod log_paths;
 mod multi_server;

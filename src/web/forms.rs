@@ -175,7 +175,14 @@ impl FieldErrors {
     }
 }
 
-/// Trims a field and checks its length in characters; the message key names what failed.
+/// A character no one types on purpose: a control character other than a tab or a line
+/// break, or a noncharacter that XML forbids. Titles and bodies alike refuse them.
+pub fn unwanted_control(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+}
+
+/// Trims a field and checks its length in characters and that it holds no stray control
+/// character; the message key names what failed.
 pub fn text_field(
     value: &str,
     min: usize,
@@ -188,6 +195,8 @@ pub fn text_field(
         Err(FieldProblem::Empty)
     } else if n > max {
         Err(FieldProblem::TooLong(max))
+    } else if v.chars().any(unwanted_control) {
+        Err(FieldProblem::ControlChar)
     } else {
         Ok(v.to_string())
     }

@@ -1,6 +1,7 @@
 //! Shared web plumbing: errors, the request context (session, language, CSRF), security
 //! headers, forms, and the route table.
 
+pub mod csv;
 pub mod ctx;
 pub mod error;
 pub mod forms;
@@ -8,6 +9,7 @@ pub mod gate;
 pub mod i18n;
 pub mod routes;
 pub mod security;
+pub mod xml;
 
 use std::sync::Arc;
 

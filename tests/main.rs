@@ -5,6 +5,7 @@ mod common;
 
 mod accounts;
 mod agenda;
+mod anonymity;
 mod authz_routes;
 mod ballots;
 mod browser;

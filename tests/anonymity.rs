@@ -174,3 +174,61 @@ async fn an_anonymous_reporter_is_named_nowhere_but_to_the_committee(backend: Ba
     assert!(shown.body.contains("匿名居民"), "{}", shown.body);
 }
 both!(an_anonymous_reporter_is_named_nowhere_but_to_the_committee);
+
+async fn a_moderation_row_does_not_name_an_anonymous_reporter_to_supervisors(backend: Backend) {
+    // Arrange: the anonymous reporter's comment is hidden by the committee.
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let reporter = verified_newcomer(&app, &demo).await;
+    let r = reporter
+        .post_files(
+            "/c/liutang/orders",
+            &[
+                ("title", "五组桥头路灯不亮"),
+                ("description", "晚上过桥看不见路。"),
+                ("category", "safety"),
+                ("place", "五组桥头"),
+                ("anonymous", "on"),
+            ],
+            vec![("photos", "before.png", photo())],
+        )
+        .await;
+    let order = r.location().split('?').next().expect("a path").to_string();
+    let r = reporter
+        .post(
+            &format!("{order}/comments"),
+            &[("body", "天黑以后最危险。")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = reporter.get(&order).await;
+    let comment_id = page
+        .body
+        .split("id=\"comment-")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the comment's anchor")
+        .to_string();
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let r = committee
+        .post(
+            &format!("/c/liutang/comments/{comment_id}/hide"),
+            &[("reason", "含有他人电话号码")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // Act and assert: the row naming the comment's author.
+    let row = |body: &str| {
+        let at = body
+            .find(&format!("(#{comment_id})"))
+            .expect("the moderation row");
+        let start = body[..at].rfind("<tr>").expect("a row");
+        body[start..at].to_string()
+    };
+    let supervisor = app.signed_in(&demo.contact("supervisor")).await;
+    let seen = row(&supervisor.get("/c/liutang/log").await.body);
+    assert!(!seen.contains(NAME) && seen.contains("匿名居民"), "{seen}");
+    assert!(row(&committee.get("/c/liutang/log").await.body).contains(NAME));
+}
+both!(a_moderation_row_does_not_name_an_anonymous_reporter_to_supervisors);

@@ -18,6 +18,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::model::{hash_token, random_token};
+use crate::accounts::rules::FieldProblem;
 use crate::audit::{self, Entry};
 use crate::authz::Action;
 use crate::communities::handlers::load_as;
@@ -486,15 +487,19 @@ fn check_request(f: &Params) -> Result<NewRequest, Refusal> {
             "service_code {category:?} is not a service here; see services.json"
         )));
     }
-    let description = text_field(f.get("description"), 1, MAX_DESCRIPTION).map_err(|_| {
-        Refusal::bad(format!(
-            "description is required, at most {MAX_DESCRIPTION} characters"
-        ))
-    })?;
-    let address = text_field(f.get("address_string"), 0, MAX_ADDRESS).map_err(|_| {
-        Refusal::bad(format!(
+    let control = |field: &str| format!("{field} must not contain control characters");
+    let description =
+        text_field(f.get("description"), 1, MAX_DESCRIPTION).map_err(|e| match e {
+            FieldProblem::ControlChar => Refusal::bad(control("description")),
+            _ => Refusal::bad(format!(
+                "description is required, at most {MAX_DESCRIPTION} characters"
+            )),
+        })?;
+    let address = text_field(f.get("address_string"), 0, MAX_ADDRESS).map_err(|e| match e {
+        FieldProblem::ControlChar => Refusal::bad(control("address_string")),
+        _ => Refusal::bad(format!(
             "address_string must be at most {MAX_ADDRESS} characters"
-        ))
+        )),
     })?;
     let coords = match (f.get("lat"), f.get("long")) {
         ("", "") => None,
@@ -931,7 +936,7 @@ pub fn xml_of(value: &serde_json::Value, root: &str, item: &str) -> String {
         out.push_str(&format!("  </{item}>\n"));
     }
     out.push_str(&format!("</{root}>\n"));
-    out
+    crate::web::xml::clean(out)
 }
 
 /// The same answer as its JSON twin, in XML.

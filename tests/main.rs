@@ -5,6 +5,7 @@ mod common;
 
 mod accounts;
 mod agenda;
+mod anonymity;
 mod authz_routes;
 mod ballot_trackers;
 mod ballots;
@@ -13,7 +14,9 @@ mod bursts;
 mod communities;
 mod crash;
 mod disclosures;
+mod exports;
 mod inquiries;
+mod log_paths;
 mod long_input;
 mod multi_server;
 mod open311;

@@ -8,6 +8,8 @@ use chrono::{Duration, NaiveDateTime};
 pub enum FieldProblem {
     Empty,
     TooLong(usize),
+    /// A control character other than a line break or tab: never meant, and XML forbids most.
+    ControlChar,
     Malformed,
     TooShort(usize),
     Common,
@@ -20,6 +22,7 @@ impl FieldProblem {
         match self {
             FieldProblem::Empty => t.t("err.empty").to_string(),
             FieldProblem::TooLong(n) => t.f("err.too_long", &[("n", &n.to_string())]),
+            FieldProblem::ControlChar => t.t("err.control_char").to_string(),
             FieldProblem::Malformed => t.t("err.contact_malformed").to_string(),
             FieldProblem::TooShort(n) => t.f("err.password_short", &[("n", &n.to_string())]),
             FieldProblem::Common => t.t("err.password_common").to_string(),
@@ -119,8 +122,11 @@ pub fn check_display_name(name: &str) -> Result<String, FieldProblem> {
     if name.chars().count() > NAME_MAX {
         return Err(FieldProblem::TooLong(NAME_MAX));
     }
-    if name.chars().any(char::is_control) {
-        return Err(FieldProblem::Malformed);
+    if name
+        .chars()
+        .any(|c| c.is_control() || crate::web::forms::unwanted_control(c))
+    {
+        return Err(FieldProblem::ControlChar);
     }
     Ok(name.to_string())
 }

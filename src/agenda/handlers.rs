@@ -1000,7 +1000,7 @@ pub async fn feed(
     .render()?;
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
-        .body(body))
+        .body(crate::web::xml::clean(body)))
 }
 
 /// Display helpers for templates.

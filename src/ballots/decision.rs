@@ -13,6 +13,7 @@ use crate::authz::{allows, Action};
 use crate::communities::handlers::{load_as, load_community};
 use crate::communities::model::Community;
 use crate::db::{is_unique_violation, write_tx};
+use crate::web::csv::Csv;
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::forms::{text_field, Posted};
@@ -338,64 +339,38 @@ pub async fn csv(
     let (slug, id) = path.into_inner();
     let (community, d, board, roll_call) = load_decision(&state, &ctx, slug, id).await?;
     let labels = words::labels(&ctx, &d.options);
-    let mut out = String::new();
-    if d.secret {
-        out.push_str("tracker,choice,label\n");
-        for (t, c) in &board {
-            let label = usize::try_from(*c)
-                .ok()
-                .and_then(|i| labels.get(i))
-                .cloned()
-                .unwrap_or_default();
-            out.push_str(&format!("{t},{c},{}\n", csv_field(&label)));
-        }
-    } else if !roll_call.is_empty() {
-        out.push_str("name,took_part,choice,label\n");
-        for r in &roll_call {
-            let label = r
-                .choice
-                .and_then(|c| usize::try_from(c).ok())
-                .and_then(|i| labels.get(i))
-                .cloned()
-                .unwrap_or_default();
-            let choice = r.choice.map(|c| c.to_string()).unwrap_or_default();
-            out.push_str(&format!(
-                "{},{},{choice},{}\n",
-                csv_field(&r.name),
-                r.took_part,
-                csv_field(&label)
-            ));
-        }
-    } else {
-        out.push_str("choice,label,count\n");
-        for (i, (label, n)) in labels.iter().zip(d.per_option()).enumerate() {
-            out.push_str(&format!("{i},{},{n}\n", csv_field(label)));
-        }
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "content-disposition",
-            format!(
-                "attachment; filename=\"{}-decision-{}.csv\"",
-                community.slug, d.id
-            ),
-        ))
-        .body(out))
-}
-
-/// Quotes a CSV field when it needs it, and defuses spreadsheet formulas.
-pub fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
+    let label_of = |c: i32| {
+        usize::try_from(c)
+            .ok()
+            .and_then(|i| labels.get(i))
+            .cloned()
+            .unwrap_or_default()
     };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+    let csv = if d.secret {
+        let mut csv = Csv::new(&["tracker", "choice", "label"]);
+        for (t, c) in &board {
+            csv.row(&[t.to_string(), c.to_string(), label_of(*c)]);
+        }
+        csv
+    } else if !roll_call.is_empty() {
+        let mut csv = Csv::new(&["name", "took_part", "choice", "label"]);
+        for r in &roll_call {
+            csv.row(&[
+                r.name.clone(),
+                r.took_part.to_string(),
+                r.choice.map(|c| c.to_string()).unwrap_or_default(),
+                r.choice.map(label_of).unwrap_or_default(),
+            ]);
+        }
+        csv
     } else {
-        s
-    }
+        let mut csv = Csv::new(&["choice", "label", "count"]);
+        for (i, (label, n)) in labels.iter().zip(d.per_option()).enumerate() {
+            csv.row(&[i.to_string(), label.clone(), n.to_string()]);
+        }
+        csv
+    };
+    Ok(csv.response(&format!("{}-decision-{}", community.slug, d.id)))
 }
 
 #[derive(Serialize)]

@@ -23,6 +23,7 @@ use crate::web::error::AppError;
 use crate::web::forms::{text_field, Posted};
 use crate::web::{fmt_time, page, see_other, AppState};
 use crate::work_orders::model as orders;
+use crate::work_orders::rules as order_rules;
 
 /// How deep replies nest before they go flat with "replying to …": readable on a phone.
 pub const MAX_DEPTH: usize = 3;
@@ -436,14 +437,27 @@ pub async fn history(
     let (slug, id) = path.into_inner();
     let (community, actor) = load_community(&state, &ctx, slug).await?;
     let cid = community.id;
-    let (comment, author, revisions) = state
+    let (comment, author, order, revisions) = state
         .db(move |conn| {
             let c = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
             let author = crate::accounts::model::find(conn, c.author_id)?.display_name;
+            let order = match c.target() {
+                Target::Order(o) => orders::find(conn, cid, o)?.map(|o| o.privacy()),
+                Target::Item(_) => None,
+            };
             let revs = model::revisions(conn, id)?;
-            Ok((c, author, revs))
+            Ok((c, author, order, revs))
         })
         .await?;
+    // On an order, its anonymous reporter stays anonymous here too.
+    let viewer = order_rules::Viewer {
+        user_id: ctx.user_id(),
+        committee: allows(&actor, Action::ManageAgenda),
+    };
+    let author = match order.map(|o| order_rules::shown(o, Some(comment.author_id), viewer)) {
+        Some(order_rules::Shown::Anonymous) => ctx.t("orders.anonymous").to_string(),
+        _ => author,
+    };
     // A hidden comment's words stay hidden in its history too.
     if comment.hidden && !allows(&actor, Action::ReadHidden) {
         return Err(AppError::NotFound);

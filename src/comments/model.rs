@@ -296,3 +296,34 @@ pub fn moderation(
         ))
         .load(conn)
 }
+
+/// (comment id, author, the order's privacy) of those of `ids` that are comments on orders:
+/// one query, for pages that name a comment's author outside its thread.
+pub fn on_orders(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> QueryResult<Vec<(i64, i64, crate::work_orders::rules::Privacy)>> {
+    let rows: Vec<(i64, i64, bool, Option<i64>)> = comments::table
+        .inner_join(work_orders::table.on(comments::order_id.eq(work_orders::id.nullable())))
+        .filter(comments::id.eq_any(ids))
+        .select((
+            comments::id,
+            comments::author_id,
+            work_orders::anonymous,
+            work_orders::reporter_id,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, author, anonymous, reporter_id)| {
+            (
+                id,
+                author,
+                crate::work_orders::rules::Privacy {
+                    anonymous,
+                    reporter_id,
+                },
+            )
+        })
+        .collect())
+}

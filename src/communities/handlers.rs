@@ -957,9 +957,15 @@ pub async fn action_log(
     let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     authorize(&ctx, &actor, Action::ViewActionLog)?;
     let (cid, before) = (community.id, q.before);
+    let viewer = crate::work_orders::rules::Viewer {
+        user_id: ctx.user_id(),
+        committee: allows(&actor, Action::ManageAgenda),
+    };
+    let anonymous = ctx.t("orders.anonymous").to_string();
     let (rows, logged) = state
         .db(move |conn| {
-            let rows = audit::page(conn, cid, before, LOG_PAGE)?;
+            let mut rows = audit::page(conn, cid, before, LOG_PAGE)?;
+            hide_anonymous_reporters(conn, &mut rows, viewer, &anonymous)?;
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             let logged = crate::transparency::log::indexes_of(
                 conn,
@@ -979,6 +985,36 @@ pub async fn action_log(
         logged,
         next,
     })
+}
+
+/// A moderation row names the comment's author (its detail is `#id`): on an order reported
+/// anonymously, its reporter is shown as anonymous to all but the committee, as everywhere.
+fn hide_anonymous_reporters(
+    conn: &mut AnyConnection,
+    rows: &mut [LogRow],
+    viewer: crate::work_orders::rules::Viewer,
+    anonymous: &str,
+) -> diesel::QueryResult<()> {
+    use crate::work_orders::rules::{shown, Shown};
+    let comment_of = |r: &LogRow| -> Option<i64> {
+        matches!(r.action.as_str(), "hide_comment" | "unhide_comment")
+            .then(|| r.detail.strip_prefix('#')?.parse().ok())
+            .flatten()
+    };
+    let ids: Vec<i64> = rows.iter().filter_map(comment_of).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let found = crate::comments::model::on_orders(conn, &ids)?;
+    for r in rows.iter_mut() {
+        let Some(id) = comment_of(r) else { continue };
+        if let Some((_, author, privacy)) = found.iter().find(|(c, _, _)| *c == id) {
+            if shown(*privacy, Some(*author), viewer) == Shown::Anonymous {
+                r.target = Some(anonymous.to_string());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Display helpers for templates.

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::model;
 use super::rules;
 use crate::communities::model::{self as communities, Community};
+use crate::web::csv::Csv;
 use crate::web::error::AppError;
 use crate::web::AppState;
 
@@ -19,23 +20,16 @@ trait Table: Serialize {
 }
 
 fn csv_response<T: Table>(name: &str, rows: &[T]) -> Result<HttpResponse, AppError> {
-    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    let io = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
-    w.write_record(T::header()).map_err(io)?;
+    let mut csv = Csv::for_spreadsheets(T::header());
     for r in rows {
-        w.write_record(r.row()).map_err(io)?;
+        csv.row(&r.row());
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header(("access-control-allow-origin", "*"))
-        .insert_header((
-            "content-disposition",
-            format!("attachment; filename=\"{name}.csv\""),
-        ))
-        .body(bytes))
+    let mut resp = csv.response(name);
+    resp.headers_mut().insert(
+        actix_web::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        actix_web::http::header::HeaderValue::from_static("*"),
+    );
+    Ok(resp)
 }
 
 fn json_response<T: Serialize>(rows: &[T]) -> HttpResponse {
@@ -537,7 +531,7 @@ fn feed_response(state: &AppState, mut feed: Feed) -> Result<HttpResponse, AppEr
     feed.base = state.config.site_base();
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
-        .body(feed.render()?))
+        .body(crate::web::xml::clean(feed.render()?)))
 }
 
 /// `GET /c/{slug}/disclosures.atom`: every publication and correction, newest first.

@@ -5,6 +5,8 @@ use std::cmp::Ordering;
 use chrono::{Datelike, Days, NaiveDate};
 use similar::{ChangeTag, TextDiff};
 
+use crate::web::csv::unguard;
+
 /// Values for a message's `{name}` placeholders (borrow them for `Tr::f`).
 pub type Args = Vec<(&'static str, String)>;
 
@@ -662,29 +664,6 @@ fn decode(bytes: &[u8]) -> Option<String> {
     Some(text.trim_start_matches('\u{feff}').to_string()) // a GB18030 file may carry one too
 }
 
-const FORMULA_START: [char; 4] = ['=', '+', '-', '@'];
-
-fn guarded(rest: &str) -> bool {
-    rest.starts_with(|c: char| c == '\'' || FORMULA_START.contains(&c))
-}
-
-/// Keeps a spreadsheet from running text as a formula: "=x" is written "'=x".
-fn guard(s: &str) -> String {
-    let formula = s.starts_with(FORMULA_START);
-    let quoted = s.strip_prefix('\'').is_some_and(guarded);
-    if formula || quoted {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
-fn unguard(s: &str) -> &str {
-    s.strip_prefix('\'')
-        .filter(|rest| guarded(rest))
-        .unwrap_or(s)
-}
-
 /// The 1-based line a record starts on. The csv crate gives where reading began, which is
 /// before any empty lines it skipped, so those are stepped over here.
 fn line_of(text: &str, pos: Option<&csv::Position>) -> usize {
@@ -860,28 +839,22 @@ fn read_row(
 /// spreadsheet would run as a formula gets a leading "'" (removed again on import). Import
 /// trims cells, so spaces around a text do not survive the round trip.
 pub fn ledger_csv(lines: &[LedgerLine]) -> String {
-    let field = |s: String| match s.contains([',', '"', '\n', '\r', '\t']) {
-        true => format!("\"{}\"", s.replace('"', "\"\"")),
-        false => s,
-    };
     let amount = |fen: i64| match fen {
         0 => String::new(),
         _ => format_amount(fen).replace(',', ""),
     };
-    let mut out = format!("\u{feff}{}\r\n", Column::ALL.map(Column::zh).join(","));
+    let mut out = crate::web::csv::Csv::for_spreadsheets(&Column::ALL.map(Column::zh));
     for l in lines {
-        let cells = [
+        out.row(&[
             l.date.to_string(),
-            guard(&l.description),
+            l.description.clone(),
             amount(l.income),
             amount(l.expense),
-            guard(&l.counterparty),
-            guard(&l.voucher),
-        ];
-        out.push_str(&cells.map(field).join(","));
-        out.push_str("\r\n");
+            l.counterparty.clone(),
+            l.voucher.clone(),
+        ]);
     }
-    out
+    out.into_string()
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -1466,7 +1439,7 @@ mod tests {
         assert!(out.contains("\r\n2026-03-05,\"'=HYPERLINK(\"\"x\"\")\",,1200.00,,J-003\r\n"));
         assert!(out.contains("\r\n2026-03-06,\"a,b\",0.05,,某某建材,''-1\r\n"));
         assert_eq!(csv(&out).unwrap(), lines);
-        assert_eq!((unguard("'abc"), guard("'abc")), ("'abc", "'abc".into()));
+        assert_eq!(unguard("'abc"), "'abc");
     }
 
     #[test]

@@ -5,9 +5,9 @@ use actix_web::{web, HttpResponse};
 use serde_json::json;
 
 use super::model::{self, Disbursement, Project};
-use crate::ballots::decision::csv_field;
 use crate::communities::handlers::load_community;
 use crate::communities::model::Community;
+use crate::web::csv::Csv;
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::AppState;
@@ -60,16 +60,6 @@ async fn disbursements_of(
     Ok((community, rows))
 }
 
-fn csv_response(slug: &str, what: &str, body: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "content-disposition",
-            format!("attachment; filename=\"{slug}-{what}.csv\""),
-        ))
-        .body(body)
-}
-
 fn json_response(value: &serde_json::Value) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
@@ -86,28 +76,38 @@ pub async fn projects_csv(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (community, rows) = projects_of(&state, &ctx, slug.into_inner()).await?;
-    let mut out = String::from(
-        "code,title,budget_fen,budget_yuan,spent_fen,spent_yuan,contractor,planned_start,planned_end,actual_start,actual_end,decisions\n",
-    );
+    let mut csv = Csv::new(&[
+        "code",
+        "title",
+        "budget_fen",
+        "budget_yuan",
+        "spent_fen",
+        "spent_yuan",
+        "contractor",
+        "planned_start",
+        "planned_end",
+        "actual_start",
+        "actual_end",
+        "decisions",
+    ]);
     for (p, spent, decisions) in &rows {
         let ds: Vec<String> = decisions.iter().map(|d| d.to_string()).collect();
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            csv_field(&p.code),
-            csv_field(&p.title),
-            p.budget_fen,
+        csv.row(&[
+            p.code.clone(),
+            p.title.clone(),
+            p.budget_fen.to_string(),
             plain_yuan(p.budget_fen),
-            spent,
+            spent.to_string(),
             plain_yuan(*spent),
-            csv_field(&p.contractor),
-            p.planned_start,
-            p.planned_end,
+            p.contractor.clone(),
+            p.planned_start.to_string(),
+            p.planned_end.to_string(),
             opt(&p.actual_start),
             opt(&p.actual_end),
-            csv_field(&ds.join(" ")),
-        ));
+            ds.join(" "),
+        ]);
     }
-    Ok(csv_response(&community.slug, "projects", out))
+    Ok(csv.response(&format!("{}-projects", community.slug)))
 }
 
 pub async fn projects_json(
@@ -146,25 +146,33 @@ pub async fn disbursements_csv(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (community, rows) = disbursements_of(&state, &ctx, slug.into_inner()).await?;
-    let mut out = String::from(
-        "id,project,paid_on,amount_fen,amount_yuan,payee,voucher,decision,power,emergency_reason\n",
-    );
+    let mut csv = Csv::new(&[
+        "id",
+        "project",
+        "paid_on",
+        "amount_fen",
+        "amount_yuan",
+        "payee",
+        "voucher",
+        "decision",
+        "power",
+        "emergency_reason",
+    ]);
     for (d, code) in &rows {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{}\n",
-            d.id,
-            csv_field(code),
-            d.paid_on,
-            d.amount_fen,
+        csv.row(&[
+            d.id.to_string(),
+            code.clone(),
+            d.paid_on.to_string(),
+            d.amount_fen.to_string(),
             plain_yuan(d.amount_fen),
-            csv_field(&d.payee),
-            csv_field(&d.voucher),
+            d.payee.clone(),
+            d.voucher.clone(),
             d.decision_id.map(|x| x.to_string()).unwrap_or_default(),
-            csv_field(&opt(&d.power_code)),
-            csv_field(&opt(&d.override_reason)),
-        ));
+            opt(&d.power_code),
+            opt(&d.override_reason),
+        ]);
     }
-    Ok(csv_response(&community.slug, "disbursements", out))
+    Ok(csv.response(&format!("{}-disbursements", community.slug)))
 }
 
 pub async fn disbursements_json(

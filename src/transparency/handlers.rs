@@ -26,7 +26,10 @@ fn public(content_type: &str, cache: &str) -> actix_web::HttpResponseBuilder {
 
 const TEXT: &str = "text/plain; charset=utf-8";
 const SHORT: &str = "no-cache";
+/// Only for full tiles that exist: they never change.
 const FOREVER: &str = "public, max-age=31536000, immutable";
+/// A proof for a given tree size stays true, but only tiles are marked immutable.
+const PROOF: &str = "public, max-age=86400";
 
 async fn latest_checkpoint(state: &AppState) -> Result<String, AppError> {
     let key = state.log_key.clone();
@@ -47,25 +50,21 @@ pub async fn key_text(state: web::Data<AppState>) -> HttpResponse {
     public(TEXT, "public, max-age=3600").body(format!("{}\n", state.log_key.verifier_key()))
 }
 
-/// Reads a tlog-tiles index path such as `x001/x234/067` or `067.p/5`: (N, width).
+/// Reads a tlog-tiles index path such as `x001/x234/067` or `067.p/5`: (N, width), exactly
+/// as C2SP tlog-tiles writes it (3-digit elements, all but the last with `x`, no needless
+/// leading `x000`, a partial width of 1 to 255 without leading zeros); `None` otherwise.
 pub fn parse_tile_index(tail: &str) -> Option<(u64, u32)> {
-    let parts: Vec<&str> = tail.split('/').collect();
-    let (numbers, width) = match parts.as_slice() {
-        [rest @ .., last, w] if last.ends_with(".p") => {
-            let w: u32 = w
-                .parse()
-                .ok()
-                .filter(|w| (1..TILE_WIDTH as u32).contains(w))?;
-            let mut v: Vec<&str> = rest.to_vec();
-            v.push(last.strip_suffix(".p")?);
-            (v, w)
-        }
-        _ => (parts.clone(), TILE_WIDTH as u32),
+    let (numbers, width) = match tail.split_once(".p/") {
+        Some((numbers, w)) => (numbers, w.parse::<u32>().ok()?),
+        None => (tail, TILE_WIDTH as u32),
     };
+    if !(1..=TILE_WIDTH as u32).contains(&width) {
+        return None;
+    }
+    let parts: Vec<&str> = numbers.split('/').collect();
     let mut n: u64 = 0;
-    let count = numbers.len();
-    for (i, part) in numbers.iter().enumerate() {
-        let digits = if i + 1 < count {
+    for (i, part) in parts.iter().enumerate() {
+        let digits = if i + 1 < parts.len() {
             part.strip_prefix('x')?
         } else {
             part
@@ -77,9 +76,39 @@ pub fn parse_tile_index(tail: &str) -> Option<(u64, u32)> {
             .checked_mul(1000)?
             .checked_add(digits.parse::<u64>().ok()?)?;
     }
-    Some((n, width))
+    // Only the one spelling the spec gives: "x000/067", ".p/08" or ".p/256" name nothing.
+    (tile_index_path(n, width) == tail).then_some((n, width))
 }
 
+/// The tlog-tiles path of tile index `n` and `width`: `x001/x234/067`, `067.p/5`.
+pub fn tile_index_path(n: u64, width: u32) -> String {
+    let mut path = format!("{:03}", n % 1000);
+    let mut rest = n / 1000;
+    while rest > 0 {
+        path = format!("x{:03}/{path}", rest % 1000);
+        rest /= 1000;
+    }
+    if u64::from(width) != TILE_WIDTH {
+        path.push_str(&format!(".p/{width}"));
+    }
+    path
+}
+
+/// The highest level a hash tile path may name (C2SP tlog-tiles: 0 to 5).
+pub const MAX_TILE_LEVEL: u8 = 5;
+
+/// Reads a tile level as the spec writes it: 0 to 5, no leading zeros.
+pub fn parse_tile_level(s: &str) -> Option<u8> {
+    let level: u8 = s.parse().ok()?;
+    (level <= MAX_TILE_LEVEL && level.to_string() == s).then_some(level)
+}
+
+/// A malformed tile path: it names no tile.
+fn bad_tile_path() -> AppError {
+    AppError::BadRequest("not a tlog-tiles tile path".into())
+}
+
+/// Only a full tile is the same forever; a partial one is replaced as the log grows.
 fn cache_for(width: u32) -> &'static str {
     if u64::from(width) == TILE_WIDTH {
         FOREVER
@@ -91,13 +120,14 @@ fn cache_for(width: u32) -> &'static str {
 /// `GET /log/tile/{level}/{index}`: a hash tile.
 pub async fn tile(
     state: web::Data<AppState>,
-    path: web::Path<(u8, String)>,
+    path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (level, tail) = path.into_inner();
-    let (n, width) = parse_tile_index(&tail).ok_or(AppError::NotFound)?;
+    let level = parse_tile_level(&level).ok_or_else(bad_tile_path)?;
+    let (n, width) = parse_tile_index(&tail).ok_or_else(bad_tile_path)?;
     let bytes = state
         .db(move |conn| {
-            let size = log::size(conn)? as u64;
+            let size = log::size(conn)?.max(0).unsigned_abs();
             Ok(log::tile(conn, size, level, n, width)?)
         })
         .await?;
@@ -109,10 +139,10 @@ pub async fn entry_bundle(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (n, width) = parse_tile_index(&path.into_inner()).ok_or(AppError::NotFound)?;
+    let (n, width) = parse_tile_index(&path.into_inner()).ok_or_else(bad_tile_path)?;
     let bytes = state
         .db(move |conn| {
-            let size = log::size(conn)? as u64;
+            let size = log::size(conn)?.max(0).unsigned_abs();
             Ok(log::entry_bundle(conn, size, n, width)?)
         })
         .await?;
@@ -157,7 +187,7 @@ pub async fn inclusion(
         leaf_hash: BASE64_STANDARD.encode(leaf.0),
         proof: b64(&proof),
     };
-    Ok(public("application/json", FOREVER).json(body))
+    Ok(public("application/json", PROOF).json(body))
 }
 
 #[derive(Deserialize)]
@@ -187,7 +217,7 @@ pub async fn consistency(
         size,
         proof: b64(&proof),
     };
-    Ok(public("application/json", FOREVER).json(body))
+    Ok(public("application/json", PROOF).json(body))
 }
 
 #[derive(Deserialize)]
@@ -399,10 +429,40 @@ mod tests {
         assert_eq!(parse_tile_index("x001/x234/067"), Some((1_234_067, 256)));
         assert_eq!(parse_tile_index("x001/x234/067.p/8"), Some((1_234_067, 8)));
         assert_eq!(parse_tile_index("000.p/255"), Some((0, 255)));
-        assert_eq!(parse_tile_index("000.p/256"), None);
-        assert_eq!(parse_tile_index("000.p/0"), None);
-        assert_eq!(parse_tile_index("67"), None);
-        assert_eq!(parse_tile_index("001/067"), None);
-        assert_eq!(parse_tile_index("x1/067"), None);
+        assert_eq!(
+            parse_tile_index("x018/x446/x744/x073/x709/x551/615"),
+            Some((u64::MAX, 256))
+        );
+        for bad in [
+            "000.p/256",
+            "000.p/0",
+            "000.p/08",
+            "000.p/+8",
+            "000.p/5.p/3",
+            "000.p/",
+            "67",
+            "001/067",
+            "x1/067",
+            "x000/067",
+            "x001/x234/067/",
+            "/067",
+            "x018/x446/x744/x073/x709/x551/616",
+            "x072/x000/x000/x000/x000/x000/x000/936.p/5",
+            "",
+        ] {
+            assert_eq!(parse_tile_index(bad), None, "{bad}");
+        }
+        for (n, w) in [(0, 256), (999, 256), (1000, 3), (u64::MAX, 255)] {
+            assert_eq!(parse_tile_index(&tile_index_path(n, w)), Some((n, w)));
+        }
+    }
+
+    #[test]
+    fn tile_levels_read_as_in_the_spec() {
+        assert_eq!(parse_tile_level("0"), Some(0));
+        assert_eq!(parse_tile_level("5"), Some(5));
+        for bad in ["6", "00", "01", "+1", "-0", "", "256", "entries"] {
+            assert_eq!(parse_tile_level(bad), None, "{bad}");
+        }
     }
 }

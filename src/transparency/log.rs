@@ -242,9 +242,15 @@ pub fn root(conn: &mut AnyConnection, size: u64) -> Result<Hash, LogError> {
     Ok(tlog_tiles::tree_hash(size, &DbHashes::new(conn))?)
 }
 
+/// Whether a tree of `size` leaves is beyond the log's current size (or any i64).
+fn beyond(conn: &mut AnyConnection, size: u64) -> Result<bool, LogError> {
+    let current = self::size(conn)?;
+    Ok(i64::try_from(size).map_or(true, |s| s > current))
+}
+
 /// The inclusion proof of leaf `index` in the tree of `size` leaves.
 pub fn inclusion(conn: &mut AnyConnection, size: u64, index: u64) -> Result<Vec<Hash>, LogError> {
-    if index >= size || size as i64 > self::size(conn)? {
+    if index >= size || beyond(conn, size)? {
         return Err(LogError::OutOfRange);
     }
     Ok(tlog_tiles::prove_record(size, index, &DbHashes::new(conn))?)
@@ -252,14 +258,15 @@ pub fn inclusion(conn: &mut AnyConnection, size: u64, index: u64) -> Result<Vec<
 
 /// The consistency proof from the tree of `old` leaves to the tree of `size` leaves.
 pub fn consistency(conn: &mut AnyConnection, size: u64, old: u64) -> Result<Vec<Hash>, LogError> {
-    if old == 0 || old > size || size as i64 > self::size(conn)? {
+    if old == 0 || old > size || beyond(conn, size)? {
         return Err(LogError::OutOfRange);
     }
     Ok(tlog_tiles::prove_tree(size, old, &DbHashes::new(conn))?)
 }
 
 /// A hash tile (C2SP tlog-tiles): `width` hashes of tree level 8·`level`, from 256·`n`.
-/// Only hashes already in the tree of `size` leaves are served.
+/// Only hashes already in the tree of `size` leaves are served; every bound is checked
+/// without wrapping, so no tile path can reach another tile's hashes.
 pub fn tile(
     conn: &mut AnyConnection,
     size: u64,
@@ -267,12 +274,17 @@ pub fn tile(
     n: u64,
     width: u32,
 ) -> Result<Vec<u8>, LogError> {
+    if width == 0 || u64::from(width) > TILE_WIDTH || level > 5 {
+        return Err(LogError::OutOfRange);
+    }
     // The tile's last hash covers leaves up to ((n·256 + width) · 256^level).
-    let shift = u32::from(TILE_HEIGHT) * u32::from(level);
-    let end = (n * TILE_WIDTH + u64::from(width))
-        .checked_shl(shift)
+    let scale = 1u64 << (u32::from(TILE_HEIGHT) * u32::from(level));
+    let end = n
+        .checked_mul(TILE_WIDTH)
+        .and_then(|x| x.checked_add(u64::from(width)))
+        .and_then(|x| x.checked_mul(scale))
         .ok_or(LogError::OutOfRange)?;
-    if width == 0 || u64::from(width) > TILE_WIDTH || level > 7 || end > size {
+    if end > size {
         return Err(LogError::OutOfRange);
     }
     let t = tlog_tiles::Tile::new(TILE_HEIGHT, level, n, width, false);
@@ -280,23 +292,36 @@ pub fn tile(
 }
 
 /// An entry bundle (C2SP tlog-tiles): `width` leaves from 256·`n`, each as a big-endian
-/// 16-bit length and the leaf's text.
+/// 16-bit length and the leaf's text. Only leaves already in the log are served.
 pub fn entry_bundle(
     conn: &mut AnyConnection,
     size: u64,
     n: u64,
     width: u32,
 ) -> Result<Vec<u8>, LogError> {
-    let start = n * TILE_WIDTH;
-    if width == 0 || u64::from(width) > TILE_WIDTH || start + u64::from(width) > size {
+    if width == 0 || u64::from(width) > TILE_WIDTH {
         return Err(LogError::OutOfRange);
     }
+    let start = n.checked_mul(TILE_WIDTH).ok_or(LogError::OutOfRange)?;
+    let end = start
+        .checked_add(u64::from(width))
+        .ok_or(LogError::OutOfRange)?;
+    if end > size {
+        return Err(LogError::OutOfRange);
+    }
+    let (start, end) = (
+        i64::try_from(start).map_err(|_| LogError::OutOfRange)?,
+        i64::try_from(end).map_err(|_| LogError::OutOfRange)?,
+    );
     let texts: Vec<String> = log_entries::table
-        .filter(log_entries::idx.ge(start as i64))
-        .filter(log_entries::idx.lt((start + u64::from(width)) as i64))
+        .filter(log_entries::idx.ge(start))
+        .filter(log_entries::idx.lt(end))
         .order(log_entries::idx)
         .select(log_entries::entry)
         .load(conn)?;
+    if texts.len() as u64 != u64::from(width) {
+        return Err(LogError::OutOfRange);
+    }
     let mut out = Vec::new();
     for t in texts {
         let len = u16::try_from(t.len()).map_err(|_| LogError::OutOfRange)?;

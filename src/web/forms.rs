@@ -216,7 +216,14 @@ pub fn truncate_chars(s: &mut String, max_chars: usize) {
     }
 }
 
-/// Trims a field and checks its length in characters; the message key names what failed.
+/// A character no one types on purpose: a control character other than a tab or a line
+/// break, or a noncharacter that XML forbids. Titles and bodies alike refuse them.
+pub fn unwanted_control(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+}
+
+/// Trims a field and checks its length in characters and that it holds no stray control
+/// character; the message key names what failed.
 pub fn text_field(
     value: &str,
     min: usize,
@@ -229,6 +236,8 @@ pub fn text_field(
         Err(FieldProblem::Empty)
     } else if n > max {
         Err(FieldProblem::TooLong(max))
+    } else if v.chars().any(unwanted_control) {
+        Err(FieldProblem::ControlChar)
     } else {
         Ok(v.to_string())
     }

@@ -2,6 +2,7 @@
 //! headers, forms, and the route table.
 
 pub mod client;
+pub mod csv;
 pub mod ctx;
 pub mod error;
 pub mod forms;
@@ -9,6 +10,7 @@ pub mod gate;
 pub mod i18n;
 pub mod routes;
 pub mod security;
+pub mod xml;
 
 use std::sync::Arc;
 

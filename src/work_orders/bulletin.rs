@@ -16,6 +16,7 @@ use crate::communities::handlers::load_community;
 use crate::communities::model::{self as communities, Community};
 use crate::db::AnyConnection;
 use crate::schema::work_orders;
+use crate::web::csv::Csv;
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::{render, AppState};
@@ -291,9 +292,17 @@ pub async fn csv(
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (community, (y, m), lines) = load(&state, &ctx, slug.into_inner(), &q.month).await?;
-    let mut out = String::from(
-        "grid,received,resolved,resolved_on_time,on_time_percent,median_hours_to_resolve,rated,satisfied,satisfaction_percent\n",
-    );
+    let mut csv = Csv::new(&[
+        "grid",
+        "received",
+        "resolved",
+        "resolved_on_time",
+        "on_time_percent",
+        "median_hours_to_resolve",
+        "rated",
+        "satisfied",
+        "satisfaction_percent",
+    ]);
     let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
     for l in &lines {
         let name = if l.grid.is_none() && l.name.is_empty() {
@@ -301,30 +310,19 @@ pub async fn csv(
         } else {
             l.name.clone()
         };
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{}\n",
-            crate::ballots::decision::csv_field(&name),
-            l.received,
-            l.resolved,
-            l.on_time,
+        csv.row(&[
+            name,
+            l.received.to_string(),
+            l.resolved.to_string(),
+            l.on_time.to_string(),
             opt(l.on_time_percent()),
             l.median_hours().unwrap_or_default(),
-            l.rated,
-            l.satisfied,
+            l.rated.to_string(),
+            l.satisfied.to_string(),
             opt(l.satisfaction_percent()),
-        ));
+        ]);
     }
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "content-disposition",
-            format!(
-                "attachment; filename=\"{}-bulletin-{}.csv\"",
-                community.slug,
-                label(y, m)
-            ),
-        ))
-        .body(out))
+    Ok(csv.response(&format!("{}-bulletin-{}", community.slug, label(y, m))))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use serde::Deserialize;
 
 use super::model::{self, Filter, NewOrder, Order, CATEGORIES};
-use super::rules::{self, Facts, Mover, State};
+use super::rules::{self, Facts, Mover, Shown, State};
 use crate::authz::{allows, Action, Actor, Role};
 use crate::comments::handlers::{thread_view, ThreadView};
 use crate::comments::model::{self as comments, Target};
@@ -428,7 +428,13 @@ async fn order_page(
         id.and_then(|i| names.iter().find(|(n, _)| *n == i).map(|(_, s)| s.clone()))
             .unwrap_or_default()
     };
-    let hidden = o.anonymous && !committee && me != o.reporter_id;
+    let privacy = o.privacy();
+    let viewer = rules::Viewer {
+        user_id: me,
+        committee,
+    };
+    let anonymous = ctx.t("orders.anonymous").to_string();
+    let hidden = |person: Option<i64>| rules::shown(privacy, person, viewer) == Shown::Anonymous;
     let reporter = if o.reporter_id.is_none() {
         ctx.t(if o.source == model::SOURCE_DECISION {
             "orders.from_decision"
@@ -436,39 +442,31 @@ async fn order_page(
             "orders.from_api"
         })
         .to_string()
-    } else if hidden {
-        ctx.t("orders.anonymous").to_string()
+    } else if hidden(o.reporter_id) {
+        anonymous.clone()
     } else {
         name(o.reporter_id)
     };
-    // An anonymous reporter's own steps (the report, a confirmation) do not name them.
-    let timeline = if hidden {
-        let real = name(o.reporter_id);
-        timeline
-            .into_iter()
-            .map(|mut e| {
-                if e.actor.as_deref() == Some(real.as_str()) {
-                    e.actor = Some(reporter.clone());
-                }
-                e
-            })
-            .collect()
-    } else {
-        timeline
-    };
-    // The same holds for what an anonymous reporter writes in the thread.
-    let rows = if hidden {
-        rows.into_iter()
-            .map(|mut r| {
-                if Some(r.comment.author_id) == o.reporter_id {
-                    r.author = reporter.clone();
-                }
-                r
-            })
-            .collect()
-    } else {
-        rows
-    };
+    // An anonymous reporter's own steps (the report, a confirmation) and what they write in
+    // the thread do not name them either.
+    let timeline = timeline
+        .into_iter()
+        .map(|mut e| {
+            if hidden(e.actor_id) {
+                e.actor = Some(anonymous.clone());
+            }
+            e
+        })
+        .collect();
+    let rows = rows
+        .into_iter()
+        .map(|mut r| {
+            if hidden(Some(r.comment.author_id)) {
+                r.author = anonymous.clone();
+            }
+            r
+        })
+        .collect();
     let thread = thread_view(&ctx, &actor, &community, target, rows, flags);
     let roles = movers(&actor, me, &o);
     let mut moves: Vec<MoveView> = Vec::new();

@@ -79,6 +79,14 @@ impl Order {
         format!("orders.state_{}", self.state)
     }
 
+    /// What `rules::shown` needs to know of the order.
+    pub fn privacy(&self) -> rules::Privacy {
+        rules::Privacy {
+            anonymous: self.anonymous,
+            reporter_id: self.reporter_id,
+        }
+    }
+
     pub fn category_key(&self) -> String {
         format!("orders.category_{}", self.category)
     }
@@ -331,6 +339,7 @@ pub struct EventRow {
     pub to_state: String,
     pub note: String,
     pub at: NaiveDateTime,
+    pub actor_id: Option<i64>,
     pub actor: Option<String>,
 }
 
@@ -343,6 +352,7 @@ pub fn timeline(conn: &mut AnyConnection, order_id: i64) -> QueryResult<Vec<Even
             work_order_events::to_state,
             work_order_events::note,
             work_order_events::created_at,
+            work_order_events::actor_id,
             users::display_name.nullable(),
         ))
         .load(conn)

@@ -239,6 +239,40 @@ pub fn percent(part: i64, whole: i64) -> Option<i64> {
     (whole > 0).then(|| (200 * part + whole) / (2 * whole))
 }
 
+/// Who is looking at a person connected with an order.
+#[derive(Clone, Copy, Debug)]
+pub struct Viewer {
+    pub user_id: Option<i64>,
+    /// The community's committee: it handles the report, so it sees who made it.
+    pub committee: bool,
+}
+
+/// An order's privacy: whether its reporter asked to stay anonymous ("hide my name").
+#[derive(Clone, Copy, Debug)]
+pub struct Privacy {
+    pub anonymous: bool,
+    pub reporter_id: Option<i64>,
+}
+
+/// How a person is shown in connection with an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    Named,
+    Anonymous,
+}
+
+/// The one rule for showing a person (a comment's author, a step's actor, the reporter) in
+/// connection with an order, on every page and export: an anonymous reporter is named only
+/// to the committee and to themselves; everyone else is named as usual.
+pub fn shown(order: Privacy, person: Option<i64>, viewer: Viewer) -> Shown {
+    let is_hidden_reporter = order.anonymous && person.is_some() && person == order.reporter_id;
+    if !is_hidden_reporter || viewer.committee || (person.is_some() && viewer.user_id == person) {
+        Shown::Named
+    } else {
+        Shown::Anonymous
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,5 +427,42 @@ mod tests {
             None,
             "escalation is a flag, not a state"
         );
+    }
+
+    #[test]
+    fn an_anonymous_reporter_is_named_only_to_the_committee_and_themselves() {
+        let order = Privacy {
+            anonymous: true,
+            reporter_id: Some(7),
+        };
+        let visitor = Viewer {
+            user_id: None,
+            committee: false,
+        };
+        let neighbour = Viewer {
+            user_id: Some(8),
+            ..visitor
+        };
+        let committee = Viewer {
+            user_id: Some(9),
+            committee: true,
+        };
+        let reporter = Viewer {
+            user_id: Some(7),
+            ..visitor
+        };
+        for v in [visitor, neighbour] {
+            assert_eq!(shown(order, Some(7), v), Shown::Anonymous);
+            assert_eq!(shown(order, Some(8), v), Shown::Named, "others are named");
+            assert_eq!(shown(order, None, v), Shown::Named);
+        }
+        for v in [committee, reporter] {
+            assert_eq!(shown(order, Some(7), v), Shown::Named);
+        }
+        let open = Privacy {
+            anonymous: false,
+            ..order
+        };
+        assert_eq!(shown(open, Some(7), visitor), Shown::Named);
     }
 }

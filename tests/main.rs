@@ -7,6 +7,7 @@ mod accounts;
 mod agenda;
 mod authz_routes;
 mod ballots;
+mod bounds;
 mod browser;
 mod communities;
 mod crash;

@@ -15,6 +15,7 @@ mod disclosures;
 mod inquiries;
 mod multi_server;
 mod open311;
+mod power_list;
 mod projects;
 mod queries;
 mod security;

@@ -725,7 +725,16 @@ fn check(
     } else {
         Some(String::new())
     };
-    let decision_id = typed.decision_id.trim().parse::<i64>().ok();
+    let decision_id = match typed.decision_id.trim() {
+        "" => None,
+        d => match d.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.add("decision_id", ctx.t("disclosures.err_decision"));
+                None
+            }
+        },
+    };
     let is_finance = category == Some(Category::Finance);
     let opening = if is_finance {
         match rules::parse_amount(&typed.opening) {
@@ -920,6 +929,8 @@ pub async fn correct(
 enum Saved {
     Done(i64),
     Duplicate(i64),
+    /// The decision named is not one of this community's.
+    NotOurDecision,
 }
 
 async fn save(
@@ -992,6 +1003,11 @@ async fn save(
                         Ok(Saved::Done(d.id))
                     }
                     None => {
+                        if let Some(d) = checked.decision_id {
+                            if crate::ballots::model::decision(conn, c.id, d)?.is_none() {
+                                return Ok(Saved::NotOurDecision);
+                            }
+                        }
                         // One disclosure per category and period, except the event-driven
                         // and miscellaneous ones: a second is a correction of the first.
                         if !matches!(checked.category, Category::Decisions | Category::Other) {
@@ -1030,14 +1046,17 @@ async fn save(
                 "published"
             }
         ))),
-        Saved::Duplicate(id) => {
-            errors.add(
-                "period",
-                ctx.f(
-                    "disclosures.err_duplicate",
-                    &[("link", &format!("/c/{}/disclosures/{id}", community.slug))],
+        Saved::Duplicate(_) | Saved::NotOurDecision => {
+            match saved {
+                Saved::Duplicate(id) => errors.add(
+                    "period",
+                    ctx.f(
+                        "disclosures.err_duplicate",
+                        &[("link", &format!("/c/{}/disclosures/{id}", community.slug))],
+                    ),
                 ),
-            );
+                _ => errors.add("decision_id", ctx.t("disclosures.err_decision")),
+            }
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             form_page(
                 &state,

@@ -333,6 +333,20 @@ pub fn project(conn: &mut AnyConnection, id: i64) -> QueryResult<Project> {
         .first(conn)
 }
 
+/// Project `id` if it is community `community_id`'s.
+pub fn project_of(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    id: i64,
+) -> QueryResult<Option<Project>> {
+    projects::table
+        .filter(projects::community_id.eq(community_id))
+        .filter(projects::id.eq(id))
+        .select(Project::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn of_community(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Vec<Project>> {
     projects::table
         .filter(projects::community_id.eq(community_id))

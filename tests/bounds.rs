@@ -185,3 +185,185 @@ async fn over_long_text_on_an_order_page_is_refused_and_kept(backend: Backend) {
     assert_eq!(rated, None, "no rating stored");
 }
 both!(over_long_text_on_an_order_page_is_refused_and_kept);
+
+/// 柳塘村's passed decision of the villagers' meeting that adopted its power list.
+async fn power_list_decision(app: &TestApp) -> String {
+    use yishi::schema::{agenda_items, decisions};
+    let id: i64 = query(app, |c| {
+        decisions::table
+            .inner_join(agenda_items::table.on(agenda_items::id.eq(decisions::item_id)))
+            .filter(agenda_items::title.eq("通过《柳塘村小微权力清单》"))
+            .select(decisions::id)
+            .first(c)
+    })
+    .await;
+    id.to_string()
+}
+
+async fn amounts_and_dates_out_of_range_are_refused_with_the_input_kept(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let payments = |app: &TestApp| {
+        let app = app.state.clone();
+        async move {
+            app.db(|c| {
+                use yishi::schema::disbursements as t;
+                Ok(t::table.count().get_result::<i64>(c)?)
+            })
+            .await
+            .expect("count")
+        }
+    };
+    let paid = payments(&app).await;
+
+    // A work order's budget: 10^9 yuan at most (i64::MAX was accepted and logged).
+    for budget in ["9223372036854775807", "1000000001"] {
+        let r = committee
+            .post(
+                "/c/liutang/decisions/2/orders",
+                &[
+                    ("title", "道路硬化第二标段"),
+                    ("budget", budget),
+                    ("due", "2027-03-31"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "budget {budget}: {}", r.body);
+        assert!(
+            r.body.contains("预算要在 0 到 1000000000 元之间"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains(budget), "the budget typed is kept");
+    }
+    // Due more than five years ahead.
+    let r = committee
+        .post(
+            "/c/liutang/decisions/2/orders",
+            &[("title", "道路硬化第二标段"), ("due", "9999-12-31")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("办结期限太远了") && r.body.contains("9999-12-31"));
+
+    // A payment dated 0001-01-01, and one over 10^9 yuan.
+    let pay = "/c/liutang/projects/LT-2026-001/disbursements";
+    let fields = |amount: &'static str, paid_on: &'static str| {
+        [
+            ("amount", amount),
+            ("paid_on", paid_on),
+            ("payee", "东溪镇五金店"),
+            ("voucher", "LT记-2026-150"),
+        ]
+    };
+    let r = committee.post(pay, &fields("100", "0001-01-01")).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("日期“0001-01-01”离今天太远了"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("0001-01-01") && r.body.contains("东溪镇五金店"));
+    let r = committee
+        .post(pay, &fields("1,000,000,000.01", "2026-11-25"))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("金额“1,000,000,000.01”太大了"),
+        "{}",
+        r.body
+    );
+    assert_eq!(payments(&app).await, paid, "nothing paid");
+
+    // A power-list threshold over 10^9 yuan, though the change cites a decision that may.
+    let decision = power_list_decision(&app).await;
+    let r = committee
+        .post(
+            "/c/liutang/powers",
+            &[
+                ("code", "4"),
+                ("name", "大额资金支出"),
+                ("kind", "disbursement"),
+                ("body", "residents"),
+                ("threshold", "2,000,000,000"),
+                ("comparison", "at_least"),
+                ("decision", decision.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("金额“2,000,000,000”太大了") && r.body.contains("大额资金支出"));
+
+    // A project's budget over 10^9 yuan and a start in year 1.
+    let r = committee
+        .post(
+            "/c/liutang/projects",
+            &[
+                ("prefix", "lt"),
+                ("title", "村南路灯安装"),
+                ("announcement", "安装太阳能路灯40盏。"),
+                ("budget", "2,000,000,000"),
+                ("contractor", "东溪镇照明工程部"),
+                ("planned_start", "0001-01-01"),
+                ("planned_end", "2027-01-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("金额“2,000,000,000”太大了"), "{}", r.body);
+    assert!(
+        r.body.contains("日期“0001-01-01”离今天太远了"),
+        "{}",
+        r.body
+    );
+
+    // A ballot opening in year 1, or closing in 9999.
+    let r = committee
+        .post(
+            "/c/liutang/items",
+            &[
+                ("title", "村口增设路灯"),
+                ("body", "说明"),
+                ("category", "infrastructure"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let item = r.location().split('?').next().expect("path").to_string();
+    let r = committee
+        .post(&format!("{item}/stage"), &[("to", "deliberating")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let open = |opens: &'static str, closes: &'static str| {
+        [
+            ("body", "residents"),
+            ("mode", "online"),
+            ("opens_at", opens),
+            ("closes_at", closes),
+        ]
+    };
+    let r = committee
+        .post(
+            &format!("{item}/ballots"),
+            &open("0001-01-01 08:00", "2026-12-20 08:00"),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("开始时间不能早于现在") && r.body.contains("0001-01-01 08:00"));
+    let r = committee
+        .post(&format!("{item}/ballots"), &open("", "9999-12-31 08:00"))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("表决从开始到截止不能超过一年") && r.body.contains("9999-12-31 08:00"));
+    // A year and a day is too long; within a year goes through.
+    let r = committee
+        .post(&format!("{item}/ballots"), &open("", "2027-11-27 09:00"))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = committee
+        .post(&format!("{item}/ballots"), &open("", "2027-11-26 09:00"))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+both!(amounts_and_dates_out_of_range_are_refused_with_the_input_kept);

@@ -691,8 +691,10 @@ struct Checked {
 
 /// Checks the typed form and the ledger (from the CSV file if one came, else the rows).
 /// A CSV that reads well replaces the rows, so the page shows what it held.
+#[allow(clippy::too_many_arguments)]
 fn check(
     ctx: &Ctx,
+    today: chrono::NaiveDate,
     typed: &mut Typed,
     csv: Option<&[u8]>,
     correcting: bool,
@@ -705,8 +707,13 @@ fn check(
         errors.add("category", ctx.t("disclosures.err_category"));
     }
     let period = Period::parse(&typed.period);
-    if period.is_none() {
-        errors.add("period", ctx.t("disclosures.err_period"));
+    match period {
+        None => errors.add("period", ctx.t("disclosures.err_period")),
+        // A new publication is for a period near today; a correction may be of any.
+        Some(p) if !correcting && !rules::near_today(p.start(), today) => {
+            errors.add("period", ctx.t("disclosures.err_period_far"))
+        }
+        Some(_) => {}
     }
     let text = |v: &str, max: usize| crate::web::forms::text_field(v, 1, max);
     let title = text(&typed.title, 200)
@@ -947,8 +954,10 @@ async fn save(
         files.into_iter().partition(|f| f.field == "ledger_csv");
     let mut errors = FieldErrors::default();
     let mut line_errors = Vec::new();
+    let today = (state.clock.now() + chrono::Duration::hours(8)).date();
     let checked = check(
         &ctx,
+        today,
         &mut typed,
         csv.first().map(|f| f.bytes.as_slice()),
         correcting.is_some(),

@@ -16,7 +16,7 @@ use crate::authz::{allows, Action, Role};
 use crate::communities::handlers::{load_as, load_community};
 use crate::communities::model::Community;
 use crate::db::{write_tx, AnyConnection};
-use crate::disclosures::rules::{parse_amount, parse_date};
+use crate::disclosures::rules::{parse_amount, parse_near_date};
 use crate::notifications::{notify, Notice};
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
@@ -91,7 +91,7 @@ pub async fn pay(
             None
         }
     };
-    let paid_on = match parse_date(&form.paid_on) {
+    let paid_on = match parse_near_date(&form.paid_on, super::handlers::today(&state)) {
         Ok(d) if d > super::handlers::today(&state) => {
             errors.add("paid_on", ctx.t("projects.err_paid_future"));
             None

@@ -968,11 +968,19 @@ pub async fn from_decision(
     let due = chrono::NaiveDate::parse_from_str(form.due.trim(), "%Y-%m-%d")
         .ok()
         .and_then(|d| d.and_hms_opt(15, 59, 59)); // the end of that day in Beijing
+    let today = (now + chrono::Duration::hours(8)).date();
     let problem = match (&title, &budget, due) {
         (None, _, _) => Some(ctx.t("orders.err_title").to_string()),
-        (_, Err(()), _) | (_, Ok(Some(..=-1)), _) => Some(ctx.t("orders.err_budget").to_string()),
+        (_, Err(()), _) => Some(ctx.t("orders.err_budget").to_string()),
+        (_, Ok(Some(b)), _) if !rules::budget_ok(*b) => Some(ctx.f(
+            "orders.err_budget_range",
+            &[("max", &rules::MAX_BUDGET_YUAN.to_string())],
+        )),
         (_, _, None) => Some(ctx.t("orders.err_due").to_string()),
         (_, _, Some(d)) if d <= now => Some(ctx.t("orders.err_due_past").to_string()),
+        (_, _, Some(d)) if !crate::disclosures::rules::near_today(d.date(), today) => {
+            Some(ctx.t("orders.err_due_far").to_string())
+        }
         _ => description
             .as_ref()
             .err()

@@ -592,6 +592,8 @@ diesel::table! {
         threshold_fen -> BigInt,
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
+        decision_id -> Nullable<BigInt>,
+        comparison -> Text,
     }
 }
 

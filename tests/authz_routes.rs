@@ -718,3 +718,478 @@ async fn every_route_allows_exactly_the_right_users(backend: Backend) {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 both!(every_route_allows_exactly_the_right_users);
+
+// ---- ids a form carries ----
+
+/// Who posts a row of [`FOREIGN_IDS`]: 兴和's committee, or the unverified demo user.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum By {
+    Committee,
+    Unverified,
+}
+
+/// A form field that names a row, posted into 兴和社区 with 柳塘村's row: (form struct,
+/// field, who posts, pattern, path in 兴和 (`{item}`, `{order}`, `{request}` are 兴和's),
+/// multipart, the other fields, the SQL that finds 柳塘's row as `id`, and the SQL of 兴和's
+/// own row (empty: the field left empty), which must be accepted: the control that shows the
+/// 422 is the id's doing).
+type ForeignId = (
+    &'static str,
+    &'static str,
+    By,
+    &'static str,
+    &'static str,
+    bool,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+    &'static str,
+);
+
+const LIUTANG: &str = "(SELECT id FROM communities WHERE slug = 'liutang')";
+const XINGHE: &str = "(SELECT id FROM communities WHERE slug = 'xinghe')";
+
+const FOREIGN_IDS: &[ForeignId] = &[
+    (
+        "disclosures::handlers::Typed",
+        "decision_id",
+        By::Committee,
+        "/c/{slug}/disclosures",
+        "/c/xinghe/disclosures",
+        true,
+        &[
+            ("category", "decisions"),
+            ("period", "2026-11"),
+            ("title", "决议公开"),
+            ("body", "公开本月的决议。"),
+            ("responsible", "王主任"),
+        ],
+        "SELECT id FROM decisions WHERE community_id = {liutang} ORDER BY id",
+        "",
+    ),
+    (
+        "inquiries::handlers::AskForm",
+        "subject_id",
+        By::Committee,
+        "/c/{slug}/inquiries",
+        "/c/xinghe/inquiries",
+        false,
+        &[("subject", "disbursement"), ("question", "这笔钱付给谁了？")],
+        "SELECT id FROM disbursements WHERE community_id = {liutang} ORDER BY id",
+        "",
+    ),
+    (
+        "inquiries::handlers::AskForm",
+        "subject_id",
+        By::Committee,
+        "/c/{slug}/inquiries",
+        "/c/xinghe/inquiries",
+        false,
+        &[("subject", "project"), ("question", "这个项目什么时候完工？")],
+        "SELECT id FROM projects WHERE community_id = {liutang} ORDER BY id",
+        "",
+    ),
+    (
+        "inquiries::handlers::AskForm",
+        "subject_id",
+        By::Committee,
+        "/c/{slug}/inquiries",
+        "/c/xinghe/inquiries",
+        false,
+        &[("subject", "disclosure"), ("question", "这份公开的数字对吗？")],
+        "SELECT id FROM disclosures WHERE community_id = {liutang} ORDER BY id",
+        "",
+    ),
+    (
+        "projects::handlers::ProjectForm",
+        "decisions",
+        By::Committee,
+        "/c/{slug}/projects",
+        "/c/xinghe/projects",
+        false,
+        &[
+            ("prefix", "xh"),
+            ("title", "兴和路面修补"),
+            ("announcement", "修补坑洼。"),
+            ("budget", "800"),
+            ("contractor", "兴和物业"),
+            ("planned_start", "2026-12-01"),
+            ("planned_end", "2026-12-31"),
+        ],
+        "SELECT id FROM decisions WHERE community_id = {liutang} AND verdict = 'passed' ORDER BY id",
+        "",
+    ),
+    (
+        "projects::handlers::PayForm",
+        "decision",
+        By::Committee,
+        "/c/{slug}/projects/{code}/disbursements",
+        "/c/xinghe/projects/XH-2026-001/disbursements",
+        false,
+        &[
+            ("amount", "300"),
+            ("paid_on", "2026-11-25"),
+            ("payee", "兴和物业"),
+            ("voucher", "XH记-1"),
+        ],
+        "SELECT id FROM decisions WHERE community_id = {liutang} AND verdict = 'passed' ORDER BY id",
+        "",
+    ),
+    (
+        "projects::handlers::AttachForm",
+        "order",
+        By::Committee,
+        "/c/{slug}/projects/{code}/orders",
+        "/c/xinghe/projects/XH-2026-001/orders",
+        false,
+        &[],
+        "SELECT id FROM work_orders WHERE community_id = {liutang} ORDER BY id",
+        "SELECT id FROM work_orders WHERE community_id = {xinghe} AND project_id IS NULL ORDER BY id",
+    ),
+    (
+        "projects::handlers::UpdateForm",
+        "decision",
+        By::Committee,
+        "/c/{slug}/projects/{code}/update",
+        "/c/xinghe/projects/XH-2026-001/update",
+        false,
+        &[("actual_start", "2026-11-20")],
+        "SELECT id FROM decisions WHERE community_id = {liutang} AND verdict = 'passed' ORDER BY id",
+        "",
+    ),
+    (
+        "projects::spending::PowerForm",
+        "decision",
+        By::Committee,
+        "/c/{slug}/powers",
+        "/c/xinghe/powers",
+        false,
+        &[
+            ("code", "1"),
+            ("name", "大额支出"),
+            ("kind", "disbursement"),
+            ("body", "residents"),
+            ("threshold", "50000"),
+            ("comparison", "at_least"),
+        ],
+        "SELECT id FROM decisions WHERE community_id = {liutang} AND verdict = 'passed' AND body = 'residents' ORDER BY id",
+        "SELECT id FROM decisions WHERE community_id = {xinghe} AND verdict = 'passed' AND body = 'representatives' ORDER BY id",
+    ),
+    (
+        "comments::handlers::CommentForm",
+        "parent_id",
+        By::Committee,
+        "/c/{slug}/items/{id}/comments",
+        "/c/xinghe/items/{item}/comments",
+        false,
+        &[("body", "同意楼上的意见。")],
+        "SELECT id FROM comments WHERE community_id = {liutang} ORDER BY id",
+        "",
+    ),
+    (
+        "communities::handlers::JoinForm",
+        "grid_id",
+        By::Unverified,
+        "/c/{slug}/join",
+        "/c/xinghe/join",
+        false,
+        &[("address", "兴和路8号2单元301")],
+        "SELECT id FROM grids WHERE community_id = {liutang} ORDER BY id",
+        "SELECT id FROM grids WHERE community_id = {xinghe} ORDER BY id",
+    ),
+    (
+        "communities::handlers::AppointForm",
+        "grid_id",
+        By::Committee,
+        "/c/{slug}/roles",
+        "/c/xinghe/roles",
+        false,
+        &[("contact", "{xinghe_resident}"), ("role", "grid_worker")],
+        "SELECT id FROM grids WHERE community_id = {liutang} ORDER BY id",
+        "SELECT id FROM grids WHERE community_id = {xinghe} ORDER BY id",
+    ),
+    (
+        "communities::handlers::ApproveForm",
+        "household",
+        By::Committee,
+        "/c/{slug}/requests/{id}/approve",
+        "/c/xinghe/requests/{request}/approve",
+        false,
+        &[],
+        "SELECT id FROM households WHERE community_id = {liutang} ORDER BY id",
+        "SELECT id FROM households WHERE community_id = {xinghe} ORDER BY id",
+    ),
+    (
+        "communities::handlers::RevokeForm",
+        "user_id",
+        By::Committee,
+        "/c/{slug}/roles/revoke",
+        "/c/xinghe/roles/revoke",
+        false,
+        &[("role", "grid_worker")],
+        "SELECT user_id AS id FROM memberships WHERE community_id = {liutang} AND role = 'grid_worker' ORDER BY id",
+        "SELECT user_id AS id FROM memberships WHERE community_id = {xinghe} AND role = 'grid_worker' ORDER BY id",
+    ),
+    (
+        "work_orders::handlers::ReportForm",
+        "grid",
+        By::Committee,
+        "/c/{slug}/orders",
+        "/c/xinghe/orders",
+        true,
+        &[
+            ("title", "路灯不亮"),
+            ("description", "三号楼前的路灯不亮了。"),
+            ("category", "lighting"),
+            ("place", "三号楼前"),
+        ],
+        "SELECT id FROM grids WHERE community_id = {liutang} ORDER BY id",
+        "",
+    ),
+    (
+        "work_orders::handlers::AssignForm",
+        "assignee",
+        By::Committee,
+        "/c/{slug}/orders/{id}/assign",
+        "/c/xinghe/orders/{order}/assign",
+        false,
+        &[("note", "改派")],
+        "SELECT user_id AS id FROM memberships WHERE community_id = {liutang} AND role = 'grid_worker' ORDER BY id",
+        "SELECT user_id AS id FROM memberships WHERE community_id = {xinghe} AND role = 'grid_worker' ORDER BY id",
+    ),
+];
+
+/// Form fields that name a row but need no check against the community in the path, and why.
+const FOREIGN_IDS_EXEMPT: &[(&str, &str, &str)] = &[
+    (
+        "communities::admin::StaffForm",
+        "community",
+        "the platform admin acts across communities",
+    ),
+    (
+        "communities::admin::CommunityForm",
+        "parent",
+        "the platform admin nests communities under any township",
+    ),
+];
+
+/// The first `id` the query finds, with `{liutang}` and `{xinghe}` filled in.
+async fn one_id(app: &crate::common::TestApp, sql: &str) -> i64 {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let sql = sql
+        .replace("{liutang}", LIUTANG)
+        .replace("{xinghe}", XINGHE);
+    let q = sql.clone();
+    app.state
+        .db(move |conn| Ok(diesel::sql_query(format!("{q} LIMIT 1")).get_result::<Id>(conn)?))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+        .id
+}
+
+async fn every_id_a_form_carries_must_be_the_communitys(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee_xinghe")).await;
+    let unverified = app.signed_in(&demo.contact("unverified")).await;
+    // 兴和's own project, so that the forms on a project's page can be posted.
+    let project = [
+        ("prefix", "xh"),
+        ("title", "兴和小区围墙修补"),
+        ("announcement", "修补围墙。"),
+        ("budget", "900"),
+        ("contractor", "兴和物业"),
+        ("planned_start", "2026-12-01"),
+        ("planned_end", "2026-12-31"),
+    ];
+    let r = committee.post("/c/xinghe/projects", &project).await;
+    assert_eq!(r.location(), "/p/XH-2026-001?done=created", "{}", r.body);
+    let item = one_id(
+        &app,
+        "SELECT id FROM agenda_items WHERE community_id = {xinghe} AND stage IN ('proposed', 'adopted', 'deliberating', 'voting') ORDER BY id",
+    )
+    .await
+    .to_string();
+    let order = one_id(
+        &app,
+        "SELECT id FROM work_orders WHERE community_id = {xinghe} AND state NOT IN ('completed', 'confirmed') ORDER BY id",
+    )
+    .await
+    .to_string();
+    let request = one_id(
+        &app,
+        "SELECT id FROM join_requests WHERE community_id = {xinghe} AND status = 'pending' ORDER BY id",
+    )
+    .await
+    .to_string();
+    let resident = one_id(
+        &app,
+        "SELECT user_id AS id FROM memberships WHERE community_id = {xinghe} AND role = 'resident' ORDER BY id DESC",
+    )
+    .await;
+    let resident_contact: String = app
+        .state
+        .db(move |conn| {
+            use diesel::prelude::*;
+            use yishi::schema::users;
+            Ok(users::table
+                .find(resident)
+                .select(users::phone)
+                .first::<Option<String>>(conn)?)
+        })
+        .await
+        .expect("contact")
+        .expect("a phone");
+
+    let mut failures = Vec::new();
+    for (form, field, by, pattern, path, multipart, fields, sql, own) in FOREIGN_IDS {
+        let theirs = one_id(&app, sql).await.to_string();
+        let ours = match *own {
+            "" => String::new(),
+            q => one_id(&app, q).await.to_string(),
+        };
+        let path = path
+            .replace("{item}", &item)
+            .replace("{order}", &order)
+            .replace("{request}", &request);
+        let client = if *by == By::Committee {
+            &committee
+        } else {
+            &unverified
+        };
+        // Another community's row and a row that does not exist are refused on the form; then
+        // this community's own (or none) goes through.
+        for id in [theirs.as_str(), "999999", ours.as_str()] {
+            let mut posted: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        *k,
+                        if *v == "{xinghe_resident}" {
+                            resident_contact.as_str()
+                        } else {
+                            *v
+                        },
+                    )
+                })
+                .collect();
+            // The project form's `decisions` come from repeated `decision` fields.
+            let name = if *field == "decisions" {
+                "decision"
+            } else {
+                field
+            };
+            posted.push((name, id));
+            let r = if *multipart {
+                client.post_files(&path, &posted, vec![]).await
+            } else {
+                client.post(&path, &posted).await
+            };
+            let refused = r.status == 422;
+            if refused != (id != ours) || r.status == 500 {
+                failures.push(format!(
+                    "{form}.{field} on POST {pattern} with {id:?}: expected {}, got {} {}",
+                    if id == ours { "303" } else { "422" },
+                    r.status,
+                    r.location()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+both!(every_id_a_form_carries_must_be_the_communitys);
+
+/// Every field of a form struct whose name ends in `_id`, or is one of the names the forms
+/// use for a row (`decision`, `order`, …), as "module::path::Struct" and field.
+fn form_fields_naming_rows() -> Vec<(String, String)> {
+    const NAMES: [&str; 8] = [
+        "decision",
+        "decisions",
+        "order",
+        "grid",
+        "assignee",
+        "household",
+        "parent",
+        "community",
+    ];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![root.clone()];
+    let mut out = Vec::new();
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            for e in std::fs::read_dir(&p).expect("src dir") {
+                files.push(e.expect("entry").path());
+            }
+            continue;
+        }
+        if p.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let module = p
+            .strip_prefix(&root)
+            .expect("under src")
+            .with_extension("")
+            .to_string_lossy()
+            .replace('/', "::");
+        let text = std::fs::read_to_string(&p).expect("source");
+        let mut deserialize = false;
+        let mut current: Option<String> = None;
+        for line in text.lines() {
+            let t = line.trim();
+            if t.starts_with("#[derive(") && t.contains("Deserialize") {
+                deserialize = true;
+            } else if let Some(rest) = t
+                .strip_prefix("pub struct ")
+                .or_else(|| t.strip_prefix("struct "))
+            {
+                let name = rest.split([' ', '{', '<', '(', ';']).next().unwrap_or("");
+                // The disclosure and project forms are read by hand from the posted pairs.
+                let by_hand = (name == "Typed" && module == "disclosures::handlers")
+                    || (name == "ProjectForm" && module == "projects::handlers");
+                current = (deserialize || by_hand).then(|| format!("{module}::{name}"));
+                deserialize = false;
+            } else if line.starts_with('}') {
+                current = None;
+            } else if let Some(s) = &current {
+                let field = t.trim_start_matches("pub ").split(':').next().unwrap_or("");
+                let naming = field.ends_with("_id") || NAMES.contains(&field);
+                if t.contains(':') && naming && !field.contains(' ') {
+                    out.push((s.clone(), field.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_form_field_naming_a_row_is_walked() {
+    let fields = form_fields_naming_rows();
+    assert!(
+        fields.len() >= FOREIGN_IDS.len(),
+        "the scan found too little: {fields:?}"
+    );
+    for (form, field) in &fields {
+        let walked = FOREIGN_IDS.iter().any(|r| r.0 == form && r.1 == field);
+        let exempt = FOREIGN_IDS_EXEMPT
+            .iter()
+            .any(|r| r.0 == form && r.1 == field);
+        assert!(
+            walked || exempt,
+            "{form}.{field} names a row but has no row in FOREIGN_IDS"
+        );
+    }
+    for r in FOREIGN_IDS {
+        assert!(
+            fields.iter().any(|(f, x)| f == r.0 && x == r.1),
+            "FOREIGN_IDS names {}.{}, which is not a form field",
+            r.0,
+            r.1
+        );
+    }
+}

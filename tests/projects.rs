@@ -117,7 +117,7 @@ async fn a_payment_above_a_threshold_without_a_decision_is_refused_naming_the_ru
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(
         r.body
-            .contains("超过 50,000.00 元的支出须经村民会议决议（权力清单第 4 项“大额资金支出”）"),
+            .contains("须经村民会议决议（权力清单第 4 项“大额资金支出”，金额标准 50,000.00 元）"),
         "{}",
         r.body
     );
@@ -194,7 +194,7 @@ async fn a_decision_of_too_low_a_body_is_refused(backend: Backend) {
         .await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(
-        r.body.contains("所选的决议是两委会作出的，不够。超过 5,000.00 元的支出须经村民代表会议决议（权力清单第 3 项“工程建设”）"),
+        r.body.contains("所选的决议是两委会作出的，不够。这笔支出须经村民代表会议决议（权力清单第 3 项“工程建设”，金额标准 5,000.00 元）"),
         "{}",
         r.body
     );
@@ -352,7 +352,7 @@ async fn a_work_order_budget_above_the_threshold_needs_a_high_enough_decision(ba
     let page = client.get(r.location()).await;
     assert!(
         page.body
-            .contains("须经村民代表会议决议（权力清单第 2 项“工单经费”）"),
+            .contains("须经村民代表会议决议（权力清单第 2 项“工单经费”，金额标准 5,000.00 元）"),
         "{}",
         page.body
     );
@@ -458,8 +458,9 @@ async fn the_committee_registers_projects_and_powers(backend: Backend) {
     let r = client.post("/c/liutang/projects", &contract).await;
     assert_eq!(r.status, 422);
     assert!(
-        r.body
-            .contains("须经村民会议决议（权力清单第 1 项“工程项目立项和承包”）"),
+        r.body.contains(
+            "须经村民会议决议（权力清单第 1 项“工程项目立项和承包”，金额标准 50,000.00 元）"
+        ),
         "{}",
         r.body
     );
@@ -476,6 +477,8 @@ async fn the_committee_registers_projects_and_powers(backend: Backend) {
         ("body", "representatives"),
         ("threshold", "10000"),
         ("procedure", "村民代表会议决议"),
+        ("comparison", "at_least"),
+        ("decision", road.as_str()),
     ];
     let r = client.post("/c/liutang/powers", &power).await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -494,8 +497,10 @@ async fn the_committee_registers_projects_and_powers(backend: Backend) {
         .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("请填写这项权力的名称"), "{}", r.body);
-    // A payment of 6,000 now needs no decision.
-    let r = client.post(PAY, &payment("6000", "东溪镇五金店", "")).await;
+    // A payment of 6,000 made from today, when the change is in force, needs no decision.
+    let mut paid_today = payment("6000", "东溪镇五金店", "");
+    paid_today[1] = ("paid_on", "2026-11-26");
+    let r = client.post(PAY, &paid_today).await;
     assert_eq!(r.status, 303, "{}", r.body);
 }
 both!(the_committee_registers_projects_and_powers);

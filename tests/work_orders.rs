@@ -299,9 +299,11 @@ async fn a_passed_decision_becomes_a_work_order(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(past.status, 303);
-    let page = committee.get(past.location()).await;
-    assert!(page.body.contains("办结期限不能早于今天"));
+    assert_eq!(
+        past.status, 422,
+        "refused on the form, with what was typed kept"
+    );
+    assert!(past.body.contains("办结期限不能早于今天") && past.body.contains("2020-01-01"));
     let r = committee
         .post(
             "/c/liutang/decisions/2/orders",

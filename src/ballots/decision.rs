@@ -81,6 +81,9 @@ struct DecisionPage {
     can_make_orders: bool,
     orders: Vec<(i64, String, String)>,
     order_error: Option<String>,
+    /// The work order or countersignature note typed into a refused form.
+    draft: OrderDraft,
+    note_kept: String,
     /// The decision's leaf in the transparency log, and its board's.
     log_index: Option<i64>,
     board_log_index: Option<i64>,
@@ -114,6 +117,24 @@ struct DecisionRows {
     board_log_index: Option<i64>,
 }
 
+/// A work order as typed on a decision's page, kept when the form is refused.
+#[derive(Default, Clone)]
+pub struct OrderDraft {
+    pub title: String,
+    pub description: String,
+    pub budget: String,
+    pub due: String,
+    pub override_reason: String,
+}
+
+/// A form on a decision's page that was refused: its message, and what was typed (422).
+#[derive(Default)]
+pub struct Refused {
+    pub message: String,
+    pub order: OrderDraft,
+    pub note: String,
+}
+
 pub async fn show(
     state: web::Data<AppState>,
     ctx: Ctx,
@@ -121,7 +142,38 @@ pub async fn show(
     q: web::Query<DecisionQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
-    let (community, actor) = load_community(&state, &ctx, slug).await?;
+    decision_page(&state, ctx, slug, id, q.into_inner(), None).await
+}
+
+/// A decision's page again with a refused form's message and what was typed into it (422).
+/// The work-order form posts elsewhere (work orders), so this is how it comes back.
+pub async fn refused(
+    state: &AppState,
+    ctx: Ctx,
+    slug: String,
+    id: i64,
+    refused: Refused,
+) -> Result<HttpResponse, AppError> {
+    decision_page(
+        state,
+        ctx,
+        slug,
+        id,
+        DecisionQuery::default(),
+        Some(refused),
+    )
+    .await
+}
+
+async fn decision_page(
+    state: &AppState,
+    ctx: Ctx,
+    slug: String,
+    id: i64,
+    q: DecisionQuery,
+    refusal: Option<Refused>,
+) -> Result<HttpResponse, AppError> {
+    let (community, actor) = load_community(state, &ctx, slug).await?;
     let search = tracker::normalize(&q.tracker);
     let searched = !q.tracker.trim().is_empty();
     let mut errors = crate::web::forms::FieldErrors::default();
@@ -248,9 +300,16 @@ pub async fn show(
         "countersigned" => Some("ballots.done_countersigned"),
         _ => None,
     };
+    let (status, refusal) = match refusal {
+        Some(r) => (StatusCode::UNPROCESSABLE_ENTITY, r),
+        None => (StatusCode::OK, Refused::default()),
+    };
+    let refused = refused.or_else(|| Some(refusal.message.clone()).filter(|m| !m.is_empty()));
     render(
-        StatusCode::OK,
+        status,
         &DecisionPage {
+            draft: refusal.order,
+            note_kept: refusal.note,
             log_index,
             board_log_index,
             can_countersign: allows(&actor, Action::Countersign)
@@ -475,7 +534,22 @@ pub async fn countersign(
     let Posted { ctx, form } = p;
     let (slug, id) = path.into_inner();
     let (community, _, me) = load_as(&state, &ctx, slug, Action::Countersign).await?;
-    let note = text_field(&form.note, 0, 500).unwrap_or_default();
+    let note = match text_field(&form.note, 0, 500) {
+        Ok(n) => n,
+        Err(e) => {
+            let message = format!(
+                "{}：{}",
+                ctx.t("ballots.countersign_note"),
+                e.message(&ctx.tr)
+            );
+            let r = Refused {
+                message,
+                note: form.note,
+                ..Refused::default()
+            };
+            return refused(&state, ctx, community.slug, id, r).await;
+        }
+    };
     let (cid, now) = (community.id, state.clock.now());
     let r = state
         .db(move |conn| {

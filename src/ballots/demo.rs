@@ -384,8 +384,23 @@ pub fn seed(
     )?;
     let last = lt.len().saturating_sub(1);
     s.votes(&b, 30, 26.min(last.saturating_sub(30)), |k| (k % 3) as i32)?;
+
+    // The power list that binds the committee, adopted by the villagers two months ago.
+    let list = s.item(
+        POWER_LIST,
+        "村“两委”拟定了本村小微权力清单：工程项目立项和承包5万元以上、大额资金支出5万元以上须经村民会议决议；工单经费和工程建设支出5000元以上须经村民代表会议决议。提请村民会议表决。",
+        "other",
+        70,
+        false,
+    )?;
+    let b = s.ballot(&list, Body::Residents, model::ONLINE, "", 68, -62)?;
+    s.votes(&b, 10, 72, |k| if k % 11 == 0 { 1 } else { 0 })?;
+    s.close(&b)?;
     Ok(())
 }
+
+/// The title of the demo's decision that adopted 柳塘村's power list.
+pub const POWER_LIST: &str = "通过《柳塘村小微权力清单》";
 
 fn find_titled(
     conn: &mut AnyConnection,

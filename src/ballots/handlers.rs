@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::hall::HallForm;
 use super::model::{self, Ballot, HallResult};
-use super::rules::{Body, Rule};
+use super::rules::{Body, Rule, WindowError};
 use super::{jobs, tracker, words};
 use crate::agenda::model::{self as agenda, Item};
 use crate::agenda::rules::{may_open_ballot, Stage, Step};
@@ -207,7 +207,13 @@ pub async fn open(
     };
     let closes_at = parse_local_time(&form.closes_at);
     match (opens_at, closes_at) {
-        (Some(o), Some(c)) if c > o && c > now => {}
+        (Some(o), Some(c)) => match super::rules::check_window(o, c, now) {
+            Ok(()) => {}
+            Err(e @ (WindowError::OpensInThePast | WindowError::OpensTooLate)) => {
+                errors.add("opens_at", ctx.t(e.message_key()))
+            }
+            Err(e) => errors.add("closes_at", ctx.t(e.message_key())),
+        },
         (None, _) => errors.add("opens_at", ctx.t("ballots.err_time")),
         _ => errors.add("closes_at", ctx.t("ballots.err_time")),
     }

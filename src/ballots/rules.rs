@@ -337,6 +337,60 @@ pub fn tally(rule: &Rule, options: Options, counts: &Counts) -> Outcome {
     }
 }
 
+/// How long before now a ballot may be said to open: a form filled in a little earlier.
+pub const OPEN_GRACE_MINUTES: i64 = 60;
+/// A ballot opens within this many months from now, and closes within this many of opening.
+pub const WINDOW_MONTHS: u32 = 12;
+
+/// Why a ballot's opening and closing times are refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowError {
+    /// Opens more than [`OPEN_GRACE_MINUTES`] before now.
+    OpensInThePast,
+    /// Opens more than [`WINDOW_MONTHS`] months from now.
+    OpensTooLate,
+    /// Closes no later than it opens, or not after now.
+    ClosesTooEarly,
+    /// Closes more than [`WINDOW_MONTHS`] months after it opens.
+    ClosesTooLate,
+}
+
+impl WindowError {
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Self::OpensInThePast => "ballots.err_opens_past",
+            Self::OpensTooLate => "ballots.err_opens_late",
+            Self::ClosesTooEarly => "ballots.err_time",
+            Self::ClosesTooLate => "ballots.err_closes_late",
+        }
+    }
+}
+
+/// A ballot's window: opening at most a little in the past and within a year from now;
+/// closing after both the opening and now, and within a year of the opening.
+pub fn check_window(
+    opens: chrono::NaiveDateTime,
+    closes: chrono::NaiveDateTime,
+    now: chrono::NaiveDateTime,
+) -> Result<(), WindowError> {
+    let year = chrono::Months::new(WINDOW_MONTHS);
+    let grace = chrono::Duration::minutes(OPEN_GRACE_MINUTES);
+    if opens < now - grace {
+        Err(WindowError::OpensInThePast)
+    } else if now.checked_add_months(year).is_none_or(|last| opens > last) {
+        Err(WindowError::OpensTooLate)
+    } else if closes <= opens || closes <= now {
+        Err(WindowError::ClosesTooEarly)
+    } else if opens
+        .checked_add_months(year)
+        .is_none_or(|last| closes > last)
+    {
+        Err(WindowError::ClosesTooLate)
+    } else {
+        Ok(())
+    }
+}
+
 /// Why typed-in counts are inconsistent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CountsError {
@@ -375,6 +429,40 @@ pub fn check_counts(options: Options, counts: &Counts) -> Result<(), CountsError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ballot_window_is_bounded_at_its_edges() {
+        let at = |y, m, d, h, min| {
+            chrono::NaiveDate::from_ymd_opt(y, m, d)
+                .and_then(|x| x.and_hms_opt(h, min, 0))
+                .unwrap()
+        };
+        let now = at(2026, 11, 26, 1, 0);
+        let ok = |o, c| check_window(o, c, now);
+        // Opening: an hour back is fine, a minute more is not; a year ahead at most.
+        assert_eq!(ok(at(2026, 11, 26, 0, 0), at(2026, 12, 1, 0, 0)), Ok(()));
+        assert_eq!(
+            ok(at(2026, 11, 25, 23, 59), at(2026, 12, 1, 0, 0)),
+            Err(WindowError::OpensInThePast)
+        );
+        assert_eq!(ok(at(1, 1, 1, 0, 0), now), Err(WindowError::OpensInThePast));
+        assert!(ok(at(2027, 11, 26, 1, 0), at(2027, 11, 27, 0, 0)).is_ok());
+        assert_eq!(
+            ok(at(2027, 11, 26, 1, 1), at(2027, 11, 27, 0, 0)),
+            Err(WindowError::OpensTooLate)
+        );
+        // Closing: after the opening and now, within a year of the opening.
+        assert_eq!(ok(now, now), Err(WindowError::ClosesTooEarly));
+        assert_eq!(ok(now, at(2027, 11, 26, 1, 0)), Ok(()));
+        assert_eq!(
+            ok(now, at(2027, 11, 26, 1, 1)),
+            Err(WindowError::ClosesTooLate)
+        );
+        assert_eq!(
+            ok(now, at(9999, 12, 31, 0, 0)),
+            Err(WindowError::ClosesTooLate)
+        );
+    }
     use proptest::prelude::*;
     use Verdict::*;
 

@@ -290,20 +290,22 @@ pub async fn join_submit(
             write_tx(conn, |conn| {
                 if let Some(r) = model::open_request_of(conn, cid, uid)? {
                     if r.status == model::PENDING {
-                        return Ok(false);
+                        return Ok(Err(("address", "join.already_pending")));
                     }
                 }
-                let grid = match grid {
-                    Some(g) if grid_in(conn, cid, g)? => Some(g),
-                    _ => None,
-                };
+                // A grid must be this community's: another's is refused, not dropped.
+                if let Some(g) = grid {
+                    if !grid_in(conn, cid, g)? {
+                        return Ok(Err(("grid_id", "join.err_grid")));
+                    }
+                }
                 model::insert_request(conn, cid, uid, &address, grid, &note, now)?;
-                Ok(true)
+                Ok(Ok(()))
             })
         })
         .await?;
-    if !outcome {
-        errors.add("address", ctx.t("join.already_pending"));
+    if let Err((field, key)) = outcome {
+        errors.add(field, ctx.t(key));
         return join_page(&state, ctx, community, &actor, form, errors).await;
     }
     Ok(see_other(&format!("/c/{}/join", community.slug)))
@@ -768,7 +770,19 @@ pub async fn revoke(
         })
         .await?;
     if !removed {
-        return Err(AppError::NotFound);
+        // Nobody holds that role here: a user of another community, or none at all.
+        let mut errors = FieldErrors::default();
+        errors.add("appoint", ctx.t("residents.err_revoke"));
+        return residents_page(
+            &state,
+            ctx,
+            community,
+            actor,
+            errors,
+            AppointForm::default(),
+            None,
+        )
+        .await;
     }
     Ok(see_other(&format!(
         "/c/{}/residents?done=revoked",

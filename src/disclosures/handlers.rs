@@ -691,8 +691,10 @@ struct Checked {
 
 /// Checks the typed form and the ledger (from the CSV file if one came, else the rows).
 /// A CSV that reads well replaces the rows, so the page shows what it held.
+#[allow(clippy::too_many_arguments)]
 fn check(
     ctx: &Ctx,
+    today: chrono::NaiveDate,
     typed: &mut Typed,
     csv: Option<&[u8]>,
     correcting: bool,
@@ -705,8 +707,13 @@ fn check(
         errors.add("category", ctx.t("disclosures.err_category"));
     }
     let period = Period::parse(&typed.period);
-    if period.is_none() {
-        errors.add("period", ctx.t("disclosures.err_period"));
+    match period {
+        None => errors.add("period", ctx.t("disclosures.err_period")),
+        // A new publication is for a period near today; a correction may be of any.
+        Some(p) if !correcting && !rules::near_today(p.start(), today) => {
+            errors.add("period", ctx.t("disclosures.err_period_far"))
+        }
+        Some(_) => {}
     }
     let text = |v: &str, max: usize| crate::web::forms::text_field(v, 1, max);
     let title = text(&typed.title, 200)
@@ -725,7 +732,16 @@ fn check(
     } else {
         Some(String::new())
     };
-    let decision_id = typed.decision_id.trim().parse::<i64>().ok();
+    let decision_id = match typed.decision_id.trim() {
+        "" => None,
+        d => match d.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.add("decision_id", ctx.t("disclosures.err_decision"));
+                None
+            }
+        },
+    };
     let is_finance = category == Some(Category::Finance);
     let opening = if is_finance {
         match rules::parse_amount(&typed.opening) {
@@ -920,6 +936,8 @@ pub async fn correct(
 enum Saved {
     Done(i64),
     Duplicate(i64),
+    /// The decision named is not one of this community's.
+    NotOurDecision,
 }
 
 async fn save(
@@ -936,8 +954,10 @@ async fn save(
         files.into_iter().partition(|f| f.field == "ledger_csv");
     let mut errors = FieldErrors::default();
     let mut line_errors = Vec::new();
+    let today = (state.clock.now() + chrono::Duration::hours(8)).date();
     let checked = check(
         &ctx,
+        today,
         &mut typed,
         csv.first().map(|f| f.bytes.as_slice()),
         correcting.is_some(),
@@ -992,6 +1012,11 @@ async fn save(
                         Ok(Saved::Done(d.id))
                     }
                     None => {
+                        if let Some(d) = checked.decision_id {
+                            if crate::ballots::model::decision(conn, c.id, d)?.is_none() {
+                                return Ok(Saved::NotOurDecision);
+                            }
+                        }
                         // One disclosure per category and period, except the event-driven
                         // and miscellaneous ones: a second is a correction of the first.
                         if !matches!(checked.category, Category::Decisions | Category::Other) {
@@ -1030,14 +1055,17 @@ async fn save(
                 "published"
             }
         ))),
-        Saved::Duplicate(id) => {
-            errors.add(
-                "period",
-                ctx.f(
-                    "disclosures.err_duplicate",
-                    &[("link", &format!("/c/{}/disclosures/{id}", community.slug))],
+        Saved::Duplicate(_) | Saved::NotOurDecision => {
+            match saved {
+                Saved::Duplicate(id) => errors.add(
+                    "period",
+                    ctx.f(
+                        "disclosures.err_duplicate",
+                        &[("link", &format!("/c/{}/disclosures/{id}", community.slug))],
+                    ),
                 ),
-            );
+                _ => errors.add("decision_id", ctx.t("disclosures.err_decision")),
+            }
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             form_page(
                 &state,

@@ -10,8 +10,25 @@ use crate::web::csv::unguard;
 /// Values for a message's `{name}` placeholders (borrow them for `Tr::f`).
 pub type Args = Vec<(&'static str, String)>;
 
-/// Largest amount accepted: 10^13 fen (1000 亿元), far below `i64::MAX`.
-pub const MAX_AMOUNT_FEN: i64 = 10_000_000_000_000;
+/// Largest amount accepted anywhere money is typed (payments, budgets, thresholds, ledger
+/// lines): 10^9 yuan (10 亿元), more than any village spends, far below `i64::MAX`.
+pub const MAX_AMOUNT_FEN: i64 = 100_000_000_000;
+
+/// How far from today a typed date may lie, in years either way: a payment, a project's
+/// dates, a work order's due date, a disclosure's period.
+pub const DATE_YEARS: u32 = 5;
+
+/// Whether `day` lies within [`DATE_YEARS`] years of `today`, both ends included.
+pub fn near_today(day: NaiveDate, today: NaiveDate) -> bool {
+    let years = chrono::Months::new(12 * DATE_YEARS);
+    match (
+        today.checked_sub_months(years),
+        today.checked_add_months(years),
+    ) {
+        (Some(first), Some(last)) => (first..=last).contains(&day),
+        _ => false,
+    }
+}
 pub const MAX_DESCRIPTION_CHARS: usize = 200;
 pub const MAX_VOUCHER_CHARS: usize = 40;
 pub const MAX_COUNTERPARTY_CHARS: usize = 100;
@@ -174,6 +191,8 @@ pub fn format_amount(fen: i64) -> String {
 pub enum DateProblem {
     Empty,
     Bad(String),
+    /// Read, but more than [`DATE_YEARS`] years from today.
+    Far(String),
 }
 
 impl DateProblem {
@@ -181,14 +200,27 @@ impl DateProblem {
         match self {
             DateProblem::Empty => "disclosure.err.date_empty",
             DateProblem::Bad(_) => "disclosure.err.date_bad",
+            DateProblem::Far(_) => "disclosure.err.date_far",
         }
     }
 
     pub fn args(&self, _zh: bool) -> Args {
         match self {
             DateProblem::Empty => vec![],
-            DateProblem::Bad(v) => vec![("value", v.clone())],
+            DateProblem::Bad(v) | DateProblem::Far(v) => {
+                vec![("value", v.clone()), ("years", DATE_YEARS.to_string())]
+            }
         }
+    }
+}
+
+/// [`parse_date`], and the day within [`DATE_YEARS`] years of `today`.
+pub fn parse_near_date(input: &str, today: NaiveDate) -> Result<NaiveDate, DateProblem> {
+    let day = parse_date(input)?;
+    if near_today(day, today) {
+        Ok(day)
+    } else {
+        Err(DateProblem::Far(input.trim().to_string()))
     }
 }
 
@@ -1125,13 +1157,13 @@ mod tests {
         1.500 | 150
         12元 | 1200
         12. | 1200
-        100,000,000,000.00 | 10000000000000
+        1,000,000,000.00 | 100000000000
         -5 | amount_negative
         -¥5 | amount_negative
         ￥-5 | amount_negative
         －５ | amount_negative
         1.234 | amount_decimals
-        100000000000.01 | amount_too_large
+        1000000000.01 | amount_too_large
         99999999999999999999999 | amount_too_large
         abc | amount_bad
         12a | amount_bad
@@ -1154,6 +1186,28 @@ mod tests {
         }
         let args = parse_amount(" 12x ").unwrap_err().args(true);
         assert_eq!(args, vec![("value", "12x".to_string())]);
+    }
+
+    #[test]
+    fn dates_near_today_at_the_boundary() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let today = d(2026, 11, 26);
+        assert!(near_today(d(2021, 11, 26), today) && near_today(d(2031, 11, 26), today));
+        assert!(!near_today(d(2021, 11, 25), today) && !near_today(d(2031, 11, 27), today));
+        assert!(!near_today(d(1, 1, 1), today) && !near_today(d(9999, 12, 31), today));
+        assert!(!near_today(NaiveDate::MAX, NaiveDate::MAX));
+    }
+
+    #[test]
+    fn typed_dates_far_from_today_are_refused() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let far = parse_near_date("0001-01-01", today).unwrap_err();
+        assert_eq!(far, DateProblem::Far("0001-01-01".into()));
+        assert_eq!(far.key(), "disclosure.err.date_far");
+        assert_eq!(far.args(true)[1], ("years", "5".to_string()));
+        assert!(parse_near_date("2021-11-26", today).is_ok());
+        assert!(parse_near_date("2031-11-27", today).is_err());
+        assert_eq!(parse_near_date("", today), Err(DateProblem::Empty));
     }
 
     #[test]

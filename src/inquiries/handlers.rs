@@ -145,21 +145,31 @@ pub async fn ask(
         .into_iter()
         .find(|s| *s == form.subject)
         .unwrap_or("general");
-    let subject_id = form.subject_id.trim().parse::<i64>().ok();
-    let Some(question) = question else {
+    let subject_id = match form.subject_id.trim() {
+        "" => None,
+        s => match s.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.add("subject_id", ctx.t("inquiries.err_subject"));
+                None
+            }
+        },
+    };
+    let (Some(question), true) = (question, errors.is_empty()) else {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return list_page(&state, ctx, community, true, form, errors, status).await;
     };
     let (c, now) = (community.clone(), state.clock.now());
     let due = r::answer_due(now, r::DEFAULT_ANSWER_DAYS);
-    let id = state
+    let asked = state
         .db(move |conn| {
             write_tx(conn, |conn| {
+                // The subject must be this community's: another's, or none, is refused.
                 let subject_id = match (kind, subject_id) {
-                    ("disclosure", Some(id)) => {
-                        crate::disclosures::model::find(conn, c.id, id)?.map(|d| d.id)
+                    ("general", _) | (_, None) => None,
+                    (_, Some(id)) if !subject_is_ours(conn, c.id, kind, id)? => {
+                        return Ok(None);
                     }
-                    ("general", _) => None,
                     (_, id) => id,
                 };
                 let kind = if subject_id.is_none() {
@@ -184,14 +194,35 @@ pub async fn ask(
                         now,
                     )?;
                 }
-                Ok(id)
+                Ok(Some(id))
             })
         })
         .await?;
+    let Some(id) = asked else {
+        let mut errors = FieldErrors::default();
+        errors.add("subject_id", ctx.t("inquiries.err_subject"));
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return list_page(&state, ctx, community, true, form, errors, status).await;
+    };
     Ok(see_other(&format!(
         "/c/{}/inquiries/{id}?done=asked",
         community.slug
     )))
+}
+
+/// Whether the disclosure, payment or project `id` is community `cid`'s.
+fn subject_is_ours(
+    conn: &mut crate::db::AnyConnection,
+    cid: i64,
+    kind: &str,
+    id: i64,
+) -> Result<bool, AppError> {
+    Ok(match kind {
+        "disclosure" => crate::disclosures::model::find(conn, cid, id)?.is_some(),
+        "disbursement" => crate::projects::model::disbursement(conn, cid, id)?.is_some(),
+        "project" => crate::projects::model::project_of(conn, cid, id)?.is_some(),
+        _ => false,
+    })
 }
 
 #[derive(Template)]

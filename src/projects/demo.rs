@@ -5,7 +5,7 @@
 use chrono::{Datelike, Duration, NaiveDateTime};
 
 use super::model::{self, NewDisbursement, NewProject, NewRefusal};
-use super::rules::{self, Body, Power, SpendKind};
+use super::rules::{self, Body, Comparison, Power, SpendKind};
 use crate::db::AnyConnection;
 use crate::web::error::AppError;
 use crate::work_orders::model::{self as orders, NewOrder};
@@ -23,6 +23,7 @@ type Paid = (
 
 const ROAD: &str = "柳塘村三组至五组道路硬化工程";
 
+/// An item of the list; like most village lists, it writes its amounts as 以上.
 fn power(code: &str, name: &str, procedure: &str, kind: SpendKind, body: Body, yuan: i64) -> Power {
     Power {
         code: code.into(),
@@ -31,6 +32,7 @@ fn power(code: &str, name: &str, procedure: &str, kind: SpendKind, body: Body, y
         kind,
         body,
         threshold_fen: yuan * 100,
+        comparison: Comparison::AtLeast,
     }
 }
 
@@ -77,10 +79,25 @@ pub fn seed(
             50_000,
         ),
     ];
-    for p in &list {
-        model::insert_power(conn, cid, p, Some(committee), now - Duration::days(60))?;
-    }
+    // Adopted by the villagers' meeting's decision (ballots demo), in force since the day after.
     let decisions = model::passed_decisions(conn, cid)?;
+    let adopted = decisions
+        .iter()
+        .find(|d| d.title == crate::ballots::demo::POWER_LIST);
+    let (adopted_by, adopted_at) = match adopted {
+        Some(d) => (Some(d.id), d.published_at + Duration::days(1)),
+        None => (None, now - Duration::days(60)),
+    };
+    for p in &list {
+        let id = model::insert_power(conn, cid, p, adopted_by, Some(committee), adopted_at)?;
+        crate::transparency::records::publish(
+            conn,
+            crate::transparency::log::Kind::PowerChange,
+            Some(cid),
+            id,
+            adopted_at,
+        )?;
+    }
     let Some(road) = decisions.iter().find(|d| d.title.starts_with(ROAD)) else {
         return Ok(());
     };

@@ -15,7 +15,7 @@ use crate::authz::{allows, Action};
 use crate::communities::handlers::{load_as, load_community};
 use crate::communities::model::{self as communities, Community};
 use crate::db::write_tx;
-use crate::disclosures::rules::{parse_amount, parse_date};
+use crate::disclosures::rules::parse_amount;
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::forms::{text_field, FieldErrors, Posted};
@@ -229,11 +229,15 @@ pub async fn new_form(
     new_page(&state, ctx, community, None, FieldErrors::default()).await
 }
 
-fn optional_date(s: &str) -> Result<Option<NaiveDate>, crate::disclosures::rules::DateProblem> {
+/// A date that may be left empty; typed, it must lie within a few years of `today`.
+fn optional_date(
+    s: &str,
+    today: NaiveDate,
+) -> Result<Option<NaiveDate>, crate::disclosures::rules::DateProblem> {
     if s.trim().is_empty() {
         Ok(None)
     } else {
-        parse_date(s).map(Some)
+        crate::disclosures::rules::parse_near_date(s, today).map(Some)
     }
 }
 
@@ -270,7 +274,8 @@ pub async fn create(
             None
         }
     };
-    let mut date = |name: &'static str, v: &str, required: bool| match optional_date(v) {
+    let day = today(&state);
+    let mut date = |name: &'static str, v: &str, required: bool| match optional_date(v, day) {
         Ok(None) if required => {
             errors.add(name, ctx.t("disclosure.err.date_empty"));
             None
@@ -695,7 +700,8 @@ pub async fn update(
         })
         .await?;
     let mut errors = FieldErrors::default();
-    let mut date = |name: &'static str, v: &str| match optional_date(v) {
+    let day = today(&state);
+    let mut date = |name: &'static str, v: &str| match optional_date(v, day) {
         Ok(d) => d,
         Err(e) => {
             errors.add(name, say(&ctx, e.key(), &amount_args(e.args(true))));

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use super::rules::{self, Body, Power, Refusal, SpendKind};
+use super::rules::{self, Body, Comparison, Power, Refusal, SpendKind};
 use crate::db::AnyConnection;
 use crate::schema::{
     agenda_items, decisions, disbursements, powers, project_decisions, projects, spend_refusals,
@@ -68,6 +68,9 @@ pub struct PowerRow {
     pub threshold_fen: i64,
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
+    /// The villagers' decision that adopted this row (none on rows from before that rule).
+    pub decision_id: Option<i64>,
+    pub comparison: String,
 }
 
 impl PowerRow {
@@ -79,7 +82,21 @@ impl PowerRow {
             kind: SpendKind::parse(&self.kind)?,
             body: Body::parse(&self.body)?,
             threshold_fen: self.threshold_fen,
+            comparison: Comparison::parse(&self.comparison)?,
         })
+    }
+
+    /// The Beijing date from which the row is in force.
+    pub fn in_force_on(&self) -> NaiveDate {
+        (self.created_at + chrono::Duration::hours(8)).date()
+    }
+
+    /// The locale key of the threshold in words: "{amount} 元以上" or "超过 {amount} 元".
+    pub fn limit_key(&self) -> &'static str {
+        match Comparison::parse(&self.comparison) {
+            Some(Comparison::AtLeast) => "projects.limit_at_least",
+            _ => "projects.limit_above",
+        }
     }
 
     pub fn kind_key(&self) -> &'static str {
@@ -190,8 +207,24 @@ pub fn power_rows(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Ve
 
 /// The list in force: the latest row of each code, in code order.
 pub fn current_powers(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Vec<PowerRow>> {
-    let rows = power_rows(conn, community_id)?;
+    Ok(in_force(power_rows(conn, community_id)?, None))
+}
+
+/// The list in force on a Beijing date: the latest row of each code adopted by that day.
+pub fn powers_on(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    day: NaiveDate,
+) -> QueryResult<Vec<PowerRow>> {
+    Ok(in_force(power_rows(conn, community_id)?, Some(day)))
+}
+
+/// The latest of each code among `rows` (oldest first), up to `day` if given, in code order.
+fn in_force(rows: Vec<PowerRow>, day: Option<NaiveDate>) -> Vec<PowerRow> {
     let mut current: Vec<PowerRow> = Vec::new();
+    let rows = rows
+        .into_iter()
+        .filter(|r| day.is_none_or(|d| r.in_force_on() <= d));
     for r in rows {
         match current.iter_mut().find(|c| c.code == r.code) {
             Some(c) => *c = r,
@@ -199,7 +232,7 @@ pub fn current_powers(conn: &mut AnyConnection, community_id: i64) -> QueryResul
         }
     }
     current.sort_by_key(|p| natural(&p.code));
-    Ok(current)
+    current
 }
 
 /// Codes like "3" and "12" sort as numbers; others after them, as text.
@@ -207,10 +240,12 @@ fn natural(code: &str) -> (u64, String) {
     (code.parse().unwrap_or(u64::MAX), code.to_string())
 }
 
+/// Adds a row to the list, citing the decision that adopted it.
 pub fn insert_power(
     conn: &mut AnyConnection,
     community_id: i64,
     p: &Power,
+    decision_id: Option<i64>,
     by: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
@@ -225,6 +260,8 @@ pub fn insert_power(
             powers::threshold_fen.eq(p.threshold_fen),
             powers::created_by.eq(by),
             powers::created_at.eq(now),
+            powers::decision_id.eq(decision_id),
+            powers::comparison.eq(p.comparison.as_str()),
         ))
         .returning(powers::id)
         .get_result(conn)
@@ -294,6 +331,20 @@ pub fn project(conn: &mut AnyConnection, id: i64) -> QueryResult<Project> {
         .find(id)
         .select(Project::as_select())
         .first(conn)
+}
+
+/// Project `id` if it is community `community_id`'s.
+pub fn project_of(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    id: i64,
+) -> QueryResult<Option<Project>> {
+    projects::table
+        .filter(projects::community_id.eq(community_id))
+        .filter(projects::id.eq(id))
+        .select(Project::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn of_community(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Vec<Project>> {
@@ -723,6 +774,32 @@ pub fn refusal(
 }
 
 // ---- the log ----
+
+/// A power-list row's canonical content for its log leaf: everything the list page shows.
+pub fn power_content(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>> {
+    let row: Option<PowerRow> = powers::table
+        .filter(powers::id.eq(id))
+        .select(PowerRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|p| {
+        json!({
+            "type": "power",
+            "id": p.id,
+            "community": p.community_id,
+            "code": p.code,
+            "name": p.name,
+            "procedure": p.procedure,
+            "kind": p.kind,
+            "body": p.body,
+            "threshold_fen": p.threshold_fen,
+            "comparison": p.comparison,
+            "decision": p.decision_id,
+            "by": p.created_by,
+            "at": crate::transparency::records::ts(&p.created_at),
+        })
+    }))
+}
 
 /// A disbursement's canonical content for its log leaf: everything its public page shows.
 pub fn disbursement_content(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>> {

@@ -220,7 +220,27 @@ keyed!(stored SpendKind {
     Contract => "power.kind.contract" as "contract";
 });
 
-/// Spending of `kind` ABOVE `threshold_fen` needs a passed decision of `body` or a higher one.
+keyed!(stored
+    /// How an amount meets a threshold, as the list says it in words (Civil Code art. 1259):
+    /// 以上 includes the threshold ("5万元以上": 50,000 needs a decision), 超过 does not.
+    Comparison {
+        AtLeast => "power.cmp.at_least" as "at_least";
+        Above => "power.cmp.above" as "above";
+    }
+);
+
+impl Comparison {
+    /// Whether `amount_fen` reaches the threshold under this comparison.
+    pub fn reaches(self, amount_fen: i64, threshold_fen: i64) -> bool {
+        match self {
+            Self::AtLeast => amount_fen >= threshold_fen,
+            Self::Above => amount_fen > threshold_fen,
+        }
+    }
+}
+
+/// Spending of `kind` that reaches `threshold_fen` (by `comparison`) needs a passed decision
+/// of `body` or a higher one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Power {
     pub code: String,
@@ -229,6 +249,7 @@ pub struct Power {
     pub kind: SpendKind,
     pub body: Body,
     pub threshold_fen: i64,
+    pub comparison: Comparison,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -327,10 +348,11 @@ impl Refusal {
     }
 }
 
-/// The power that decides: among those of `kind` whose threshold `amount_fen` strictly
-/// exceeds, the highest-ranked body; ties go to the higher threshold, then the earlier entry.
+/// The power that decides: among those of `kind` whose threshold `amount_fen` reaches (by
+/// each one's comparison), the highest-ranked body; ties go to the higher threshold, then the
+/// earlier entry.
 pub fn governing_power(amount_fen: i64, kind: SpendKind, powers: &[Power]) -> Option<&Power> {
-    let applies = |p: &&Power| p.kind == kind && amount_fen > p.threshold_fen;
+    let applies = |p: &&Power| p.kind == kind && p.comparison.reaches(amount_fen, p.threshold_fen);
     // max_by_key keeps the last of equals, so reverse to keep the earliest entry.
     let weight = |p: &&Power| (p.body.rank(), p.threshold_fen);
     powers.iter().filter(applies).rev().max_by_key(weight)
@@ -405,6 +427,47 @@ keyed!(PowerProblem {
     NameEmpty => "power.err.name_empty";
     ThresholdNegative => "power.err.threshold_negative";
 });
+
+/// A decision cited to adopt or change the power list, as the rule sees it: `None` when no
+/// decision of this community has that id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Adopting {
+    pub body: Body,
+    pub passed: bool,
+    /// A later decision corrected it: it no longer counts for anything.
+    pub corrected: bool,
+}
+
+keyed!(AdoptionProblem {
+    /// No decision was cited.
+    NoDecision => "power.err.adopt_none";
+    /// The id names no decision of this community.
+    Unknown => "power.err.adopt_unknown";
+    NotPassed => "power.err.adopt_not_passed";
+    Corrected => "power.err.adopt_corrected";
+    /// Only the villagers adopt the list that binds their committee.
+    Body => "power.err.adopt_body";
+});
+
+/// The power list binds the committee, so only the villagers change it: a change must cite a
+/// passed, uncorrected decision of the villagers' meeting (村民会议, also held by household
+/// representatives, 户代表) or the representatives' meeting (村民代表会议).
+pub fn check_adoption(cited: Option<Option<&Adopting>>) -> Result<(), AdoptionProblem> {
+    let d = match cited {
+        None => return Err(AdoptionProblem::NoDecision),
+        Some(None) => return Err(AdoptionProblem::Unknown),
+        Some(Some(d)) => d,
+    };
+    if !d.passed {
+        Err(AdoptionProblem::NotPassed)
+    } else if d.corrected {
+        Err(AdoptionProblem::Corrected)
+    } else if d.body == Body::Committee {
+        Err(AdoptionProblem::Body)
+    } else {
+        Ok(())
+    }
+}
 
 /// Code and name must be non-empty after trimming; the threshold must be ≥ 0.
 pub fn check_power(p: &Power) -> Result<(), Vec<PowerProblem>> {
@@ -490,6 +553,8 @@ pub fn locale_keys() -> Vec<&'static str> {
     k.extend(SpendKind::ALL.iter().map(|x| x.key()));
     k.extend(OverrideProblem::ALL.iter().map(|x| x.key()));
     k.extend(PowerProblem::ALL.iter().map(|x| x.key()));
+    k.extend(Comparison::ALL.iter().map(|x| x.key()));
+    k.extend(AdoptionProblem::ALL.iter().map(|x| x.key()));
     k.extend(InquiryState::ALL.iter().map(|x| x.key()));
     k.extend(InquiryTextProblem::ALL.iter().map(|x| x.key()));
     k
@@ -517,6 +582,7 @@ mod tests {
             kind,
             body,
             threshold_fen,
+            comparison: Comparison::Above,
         }
     }
     fn decision(body: Body, passed: bool) -> Option<CitedDecision> {
@@ -680,6 +746,50 @@ mod tests {
     }
 
     #[test]
+    fn thresholds_at_least_include_the_amount_above_does_not() {
+        let mut p = power("4", Disbursement, Residents, 5_000_000);
+        p.comparison = Comparison::AtLeast;
+        let list = [p.clone()];
+        // 5万元以上: exactly 50,000 needs the decision, a fen less does not.
+        assert!(check_spend(5_000_000, Disbursement, &list, None).is_err());
+        assert_eq!(
+            check_spend(4_999_999, Disbursement, &list, None),
+            Ok(Permit::Free)
+        );
+        // 超过5万元: exactly 50,000 is free, a fen more needs the decision.
+        p.comparison = Comparison::Above;
+        let list = [p];
+        assert_eq!(
+            check_spend(5_000_000, Disbursement, &list, None),
+            Ok(Permit::Free)
+        );
+        assert!(check_spend(5_000_001, Disbursement, &list, None).is_err());
+        assert!(Comparison::AtLeast.reaches(0, 0) && !Comparison::Above.reaches(0, 0));
+        assert_eq!(Comparison::parse("at_least"), Some(Comparison::AtLeast));
+    }
+
+    #[test]
+    fn only_the_villagers_change_the_power_list() {
+        let d = |body, passed, corrected| Adopting {
+            body,
+            passed,
+            corrected,
+        };
+        use AdoptionProblem as P;
+        assert_eq!(check_adoption(None), Err(P::NoDecision));
+        assert_eq!(check_adoption(Some(None)), Err(P::Unknown));
+        for body in [Residents, Households, Representatives] {
+            assert_eq!(check_adoption(Some(Some(&d(body, true, false)))), Ok(()));
+        }
+        let committee = d(Committee, true, false);
+        assert_eq!(check_adoption(Some(Some(&committee))), Err(P::Body));
+        let failed = d(Residents, false, false);
+        assert_eq!(check_adoption(Some(Some(&failed))), Err(P::NotPassed));
+        let corrected = d(Representatives, true, true);
+        assert_eq!(check_adoption(Some(Some(&corrected))), Err(P::Corrected));
+    }
+
+    #[test]
     fn overrides_and_powers() {
         assert_eq!(check_override("   "), Err(OverrideProblem::Empty));
         assert_eq!(
@@ -736,7 +846,7 @@ mod tests {
     fn keys_are_unique_and_well_formed() {
         let keys = locale_keys();
         let unique: std::collections::HashSet<_> = keys.iter().collect();
-        assert_eq!((unique.len(), keys.len()), (36, 36));
+        assert_eq!((unique.len(), keys.len()), (43, 43));
         for k in keys {
             let parts: Vec<&str> = k.split('.').collect();
             assert!(["project", "power", "inquiry"].contains(&parts[0]) && parts.len() == 3);
@@ -749,8 +859,17 @@ mod tests {
     }
 
     fn arb_powers() -> impl Strategy<Value = Vec<Power>> {
-        let one = (0..3usize, 0..4usize, 0..2_000_000i64, "[0-9]{1,2}")
-            .prop_map(|(k, b, t, code)| power(&code, SpendKind::ALL[k], Body::ALL[b], t));
+        let one = (
+            0..3usize,
+            0..4usize,
+            0..2_000_000i64,
+            "[0-9]{1,2}",
+            0..2usize,
+        )
+            .prop_map(|(k, b, t, code, c)| Power {
+                comparison: Comparison::ALL[c],
+                ..power(&code, SpendKind::ALL[k], Body::ALL[b], t)
+            });
         proptest::collection::vec(one, 0..6)
     }
 

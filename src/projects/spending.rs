@@ -9,17 +9,25 @@ use serde::Deserialize;
 
 use super::handlers::{project_page, refusal_message, say, PayForm, Shown};
 use super::model::{self, Disbursement, NewDisbursement, NewRefusal, PowerRow, Project};
-use super::rules::{self, Arg, Body, CitedDecision, Permit, Power, SpendKind};
+use super::rules::{
+    self, Adopting, Arg, Body, CitedDecision, Comparison, Permit, Power, SpendKind,
+};
 use crate::authz::{allows, Action, Role};
 use crate::communities::handlers::{load_as, load_community};
 use crate::communities::model::Community;
 use crate::db::{write_tx, AnyConnection};
-use crate::disclosures::rules::{parse_amount, parse_date};
+use crate::disclosures::rules::{parse_amount, parse_near_date};
 use crate::notifications::{notify, Notice};
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::forms::{text_field, FieldErrors, Posted};
 use crate::web::{page, render, see_other, AppState};
+
+/// A threshold in words, "¥50,000.00 以上" or "超过 ¥50,000.00", in the reader's language.
+pub fn limit(ctx: &Ctx, p: &PowerRow) -> String {
+    let amount = format!("¥{}", rules::format_yuan(p.threshold_fen));
+    ctx.f(p.limit_key(), &[("amount", &amount)])
+}
 
 /// The powers in force as rules (rows that no longer read are skipped).
 pub fn rules_of(rows: &[PowerRow]) -> Vec<Power> {
@@ -83,7 +91,7 @@ pub async fn pay(
             None
         }
     };
-    let paid_on = match parse_date(&form.paid_on) {
+    let paid_on = match parse_near_date(&form.paid_on, super::handlers::today(&state)) {
         Ok(d) if d > super::handlers::today(&state) => {
             errors.add("paid_on", ctx.t("projects.err_paid_future"));
             None
@@ -131,7 +139,8 @@ pub async fn pay(
     let outcome = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let powers = rules_of(&model::current_powers(conn, cid)?);
+                // A payment answers to the list in force on the day it was paid.
+                let powers = rules_of(&model::powers_on(conn, cid, paid_on)?);
                 let cite = match decision {
                     Some(d) => match cited(conn, cid, d)? {
                         Some(c) => Some(c),
@@ -316,6 +325,10 @@ pub struct PowerForm {
     pub kind: String,
     pub body: String,
     pub threshold: String,
+    /// "at_least" (以上) or "above" (超过).
+    pub comparison: String,
+    /// The villagers' decision that adopts the change.
+    pub decision: String,
 }
 
 #[derive(Template)]
@@ -325,6 +338,11 @@ struct PowersPage {
     community: Community,
     current: Vec<PowerRow>,
     history: Vec<PowerRow>,
+    /// The day the list is shown as of, if not today.
+    as_of: Option<chrono::NaiveDate>,
+    /// The decisions a change may cite: passed, of the villagers' or representatives' meeting.
+    adopting: Vec<model::DecisionRef>,
+    comparisons: &'static [Comparison],
     can_manage: bool,
     form: PowerForm,
     errors: FieldErrors,
@@ -333,22 +351,33 @@ struct PowersPage {
     bodies: &'static [Body],
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn powers_page(
     state: &AppState,
     ctx: Ctx,
     community: Community,
     can_manage: bool,
+    as_of: Option<chrono::NaiveDate>,
     form: PowerForm,
     errors: FieldErrors,
     notice: Option<&'static str>,
 ) -> Result<HttpResponse, AppError> {
     let cid = community.id;
-    let (current, history) = state
+    let (current, history, adopting) = state
         .db(move |conn| {
-            Ok((
-                model::current_powers(conn, cid)?,
-                model::power_rows(conn, cid)?,
-            ))
+            let current = match as_of {
+                Some(day) => model::powers_on(conn, cid, day)?,
+                None => model::current_powers(conn, cid)?,
+            };
+            let adopting = if can_manage {
+                model::passed_decisions(conn, cid)?
+                    .into_iter()
+                    .filter(|d| d.body != Body::Committee.as_str())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Ok((current, model::power_rows(conn, cid)?, adopting))
         })
         .await?;
     let status = if errors.is_empty() {
@@ -363,6 +392,9 @@ async fn powers_page(
             community,
             history: history.into_iter().rev().collect(),
             current,
+            as_of,
+            adopting,
+            comparisons: Comparison::ALL,
             can_manage,
             form,
             errors,
@@ -377,6 +409,8 @@ async fn powers_page(
 #[serde(default)]
 pub struct NoticeQuery {
     pub done: String,
+    /// Show the list as it was in force on this day (YYYY-MM-DD).
+    pub as_of: String,
 }
 
 pub async fn powers(
@@ -389,17 +423,23 @@ pub async fn powers(
     let notice = (q.done == "added").then_some("projects.done_power");
     let form = PowerForm {
         kind: SpendKind::Disbursement.as_str().into(),
+        comparison: Comparison::AtLeast.as_str().into(),
         ..PowerForm::default()
     };
     let can_manage = allows(&actor, Action::ManageAgenda);
+    let mut errors = FieldErrors::default();
+    let as_of = match q.as_of.trim() {
+        "" => None,
+        d => match model::parse_day(d) {
+            Some(day) => Some(day),
+            None => {
+                errors.add("as_of", ctx.t("projects.err_as_of"));
+                None
+            }
+        },
+    };
     powers_page(
-        &state,
-        ctx,
-        community,
-        can_manage,
-        form,
-        FieldErrors::default(),
-        notice,
+        &state, ctx, community, can_manage, as_of, form, errors, notice,
     )
     .await
 }
@@ -421,6 +461,20 @@ pub async fn add_power(
     if body.is_none() {
         errors.add("body", ctx.t("projects.err_body"));
     }
+    let comparison = Comparison::parse(&form.comparison);
+    if comparison.is_none() {
+        errors.add("comparison", ctx.t("projects.err_comparison"));
+    }
+    let decision = match form.decision.trim() {
+        "" => None,
+        d => match d.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.add("decision", ctx.t("power.err.adopt_unknown"));
+                None
+            }
+        },
+    };
     let threshold = match parse_amount(&form.threshold) {
         Ok(t) => Some(t),
         Err(e) => {
@@ -441,23 +495,92 @@ pub async fn add_power(
         kind: kind.unwrap_or(SpendKind::Disbursement),
         body: body.unwrap_or(Body::Committee),
         threshold_fen: threshold.unwrap_or(0),
+        comparison: comparison.unwrap_or(Comparison::AtLeast),
     };
     for p in rules::check_power(&power).err().unwrap_or_default() {
         errors.add("power", say(&ctx, p.key(), &p.args()));
     }
     if !errors.is_empty() {
-        return powers_page(&state, ctx, community, true, form, errors, None).await;
+        return powers_page(&state, ctx, community, true, None, form, errors, None).await;
     }
-    let (cid, now) = (community.id, state.clock.now());
-    state
+    let (cid, now, slug) = (community.id, state.clock.now(), community.slug.clone());
+    let added = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                Ok(model::insert_power(conn, cid, &power, Some(me), now)?)
+                let adopting = match decision {
+                    Some(id) => Some(adopting(conn, cid, id)?),
+                    None => None,
+                };
+                if let Err(p) = rules::check_adoption(adopting.as_ref().map(Option::as_ref)) {
+                    return Ok(Err(p));
+                }
+                let id = model::insert_power(conn, cid, &power, decision, Some(me), now)?;
+                let detail = format!("{} {}", power.code, power.name);
+                let reason = format!("#{}", decision.unwrap_or_default());
+                crate::audit::record(
+                    conn,
+                    &crate::audit::Entry {
+                        community_id: Some(cid),
+                        actor_id: me,
+                        action: "power_change",
+                        target_user_id: None,
+                        detail: &detail,
+                        reason: &reason,
+                    },
+                    now,
+                )?;
+                crate::transparency::records::publish(
+                    conn,
+                    crate::transparency::log::Kind::PowerChange,
+                    Some(cid),
+                    id,
+                    now,
+                )?;
+                let link = format!("/c/{slug}/powers#change-{id}");
+                for u in crate::work_orders::jobs::holders(conn, cid, Role::Supervisor)? {
+                    notify(
+                        conn,
+                        &Notice {
+                            user_id: u,
+                            community_id: Some(cid),
+                            kind: "power_changed",
+                            subject: &detail,
+                            detail: "",
+                            link: &link,
+                        },
+                        now,
+                    )?;
+                }
+                Ok(Ok(()))
             })
         })
         .await?;
+    if let Err(p) = added {
+        errors.add("decision", say(&ctx, p.key(), &p.args()));
+        return powers_page(&state, ctx, community, true, None, form, errors, None).await;
+    }
     Ok(see_other(&format!(
         "/c/{}/powers?done=added",
         community.slug
     )))
+}
+
+/// A decision cited to change the power list, as the adoption rule sees it; `None` when it
+/// is not a decision of this community.
+fn adopting(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    id: i64,
+) -> Result<Option<Adopting>, AppError> {
+    let Some(d) = crate::ballots::model::decision(conn, community_id, id)? else {
+        return Ok(None);
+    };
+    let corrected = !crate::ballots::model::decisions_of_ballot(conn, d.ballot_id)?
+        .iter()
+        .all(|x| x.corrects_id != Some(d.id));
+    Ok(Some(Adopting {
+        body: Body::parse(&d.body).unwrap_or(Body::Committee),
+        passed: d.verdict == "passed",
+        corrected,
+    }))
 }

@@ -32,10 +32,12 @@ pub enum Kind {
     Disbursement,
     /// The committee's public answer to an inquiry.
     InquiryAnswer,
+    /// An item of the power list (小微权力清单) adopted or changed by the villagers' decision.
+    PowerChange,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Decision,
         Kind::Electorate,
         Kind::Board,
@@ -45,6 +47,7 @@ impl Kind {
         Kind::Disclosure,
         Kind::Disbursement,
         Kind::InquiryAnswer,
+        Kind::PowerChange,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +61,7 @@ impl Kind {
             Kind::Disclosure => "disclosure",
             Kind::Disbursement => "disbursement",
             Kind::InquiryAnswer => "inquiry_answer",
+            Kind::PowerChange => "power_change",
         }
     }
 

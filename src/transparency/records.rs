@@ -57,6 +57,7 @@ pub fn contents(
         Kind::Disclosure => one_by_one(conn, crate::disclosures::model::record)?,
         Kind::InquiryAnswer => one_by_one(conn, crate::inquiries::model::record)?,
         Kind::Disbursement => one_by_one(conn, crate::projects::model::disbursement_content)?,
+        Kind::PowerChange => one_by_one(conn, crate::projects::model::power_content)?,
     };
     Ok(values
         .into_iter()
@@ -370,6 +371,7 @@ pub fn link(kind: Kind, community_slug: Option<&str>, record_id: i64) -> Option<
         Kind::Disclosure => format!("/c/{slug}/disclosures/v/{record_id}"),
         Kind::Disbursement => format!("/c/{slug}/disbursements/{record_id}"),
         Kind::InquiryAnswer => format!("/c/{slug}/inquiries/{record_id}"),
+        Kind::PowerChange => format!("/c/{slug}/powers#change-{record_id}"),
     })
 }
 

@@ -353,10 +353,31 @@ struct OrderPage {
     can_comment: bool,
     can_manage: bool,
     comment_body: String,
+    /// Text typed into the move, assign or rate form, shown again when it was refused.
+    kept: Kept,
     /// The order's leaf in the transparency log.
     log_index: Option<i64>,
     errors: FieldErrors,
     notice: Option<&'static str>,
+}
+
+/// What was typed into one of the order page's forms (`form`: "comment", "assign", "rate" or
+/// "move-STATE"), shown again with the refusal.
+#[derive(Default)]
+pub struct Kept {
+    pub form: String,
+    pub text: String,
+}
+
+impl Kept {
+    /// The text kept for `form`, or nothing.
+    pub fn on(&self, form: &str) -> &str {
+        if self.form == form {
+            &self.text
+        } else {
+            ""
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -390,7 +411,7 @@ async fn order_page(
     errors: FieldErrors,
     notice: Option<&'static str>,
     status: StatusCode,
-    comment_body: String,
+    kept: Kept,
 ) -> Result<HttpResponse, AppError> {
     let cid = community.id;
     let committee = allows(&actor, Action::ManageAgenda);
@@ -524,7 +545,8 @@ async fn order_page(
             can_comment: allows(&actor, Action::Comment),
             can_manage: committee,
             thread,
-            comment_body,
+            comment_body: kept.on("comment").to_string(),
+            kept,
             log_index,
             ctx,
             community,
@@ -568,7 +590,7 @@ pub async fn show(
         FieldErrors::default(),
         notice,
         StatusCode::OK,
-        String::new(),
+        Kept::default(),
     )
     .await
 }
@@ -581,21 +603,23 @@ async fn refuse(
     id: i64,
     message: String,
 ) -> Result<HttpResponse, AppError> {
+    refuse_keeping(state, ctx, community, actor, id, message, Kept::default()).await
+}
+
+/// The order page again with the message of a refused form and what was typed into it (422).
+async fn refuse_keeping(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    actor: Actor,
+    id: i64,
+    message: String,
+    kept: Kept,
+) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::default();
     errors.add("order", message);
     let status = StatusCode::UNPROCESSABLE_ENTITY;
-    order_page(
-        state,
-        ctx,
-        community,
-        actor,
-        id,
-        errors,
-        None,
-        status,
-        String::new(),
-    )
-    .await
+    order_page(state, ctx, community, actor, id, errors, None, status, kept).await
 }
 
 /// The order page again with a refused comment's message and its text kept (422).
@@ -611,7 +635,16 @@ pub async fn refuse_comment(
     let mut errors = FieldErrors::default();
     errors.add("comment", message);
     let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let kept = Kept {
+        form: "comment".into(),
+        text: kept,
+    };
     order_page(state, ctx, community, actor, id, errors, None, status, kept).await
+}
+
+/// "Note: too long, at most 2000 characters." — the field's label, then the problem.
+fn too_long(ctx: &Ctx, label: &str, e: crate::accounts::rules::FieldProblem) -> String {
+    format!("{}：{}", ctx.t(label), e.message(&ctx.tr))
 }
 
 /// Who was answered, for the redirect or the refusal that follows a form.
@@ -672,7 +705,17 @@ pub async fn move_order(
     let order = state
         .db(move |conn| model::find(conn, cid, id)?.ok_or(AppError::NotFound))
         .await?;
-    let note = text_field(&form.note, 0, 2000).unwrap_or_default();
+    let note = match text_field(&form.note, 0, 2000) {
+        Ok(n) => n,
+        Err(e) => {
+            let msg = too_long(&ctx, "orders.note", e);
+            let kept = Kept {
+                form: format!("move-{}", form.to.trim()),
+                text: form.note,
+            };
+            return refuse_keeping(&state, ctx, community, actor, id, msg, kept).await;
+        }
+    };
     let Some(to) = State::parse(&form.to) else {
         let msg = ctx.t("orders.err_move").to_string();
         return refuse(&state, ctx, community, actor, id, msg).await;
@@ -782,7 +825,17 @@ pub async fn assign(
     let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
     let (cid, now, slug) = (community.id, state.clock.now(), community.slug.clone());
     let assignee = form.assignee.trim().parse::<i64>().ok();
-    let note = text_field(&form.note, 0, 2000).unwrap_or_default();
+    let note = match text_field(&form.note, 0, 2000) {
+        Ok(n) => n,
+        Err(e) => {
+            let msg = too_long(&ctx, "orders.assign_note", e);
+            let kept = Kept {
+                form: "assign".into(),
+                text: form.note,
+            };
+            return refuse_keeping(&state, ctx, community, actor, id, msg, kept).await;
+        }
+    };
     let result = state
         .db(move |conn| {
             write_tx(conn, |conn| {
@@ -835,7 +888,17 @@ pub async fn rate(
         .parse::<i64>()
         .ok()
         .filter(|r| rules::valid_rating(*r));
-    let comment = text_field(&form.comment, 0, 1000).unwrap_or_default();
+    let comment = match text_field(&form.comment, 0, 1000) {
+        Ok(c) => c,
+        Err(e) => {
+            let msg = too_long(&ctx, "orders.rating_comment", e);
+            let kept = Kept {
+                form: "rate".into(),
+                text: form.comment,
+            };
+            return refuse_keeping(&state, ctx, community, actor, id, msg, kept).await;
+        }
+    };
     let result = state
         .db(move |conn| {
             write_tx(conn, |conn| {
@@ -894,8 +957,7 @@ pub async fn from_decision(
     let (community, _, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
     let now = state.clock.now();
     let title = text_field(&form.title, 1, 80).ok();
-    let description = text_field(&form.description, 0, 5000).unwrap_or_default();
-    let override_reason = form.override_reason.clone();
+    let description = text_field(&form.description, 0, 5000);
     let slug = community.slug.clone();
     let budget = match form.budget.trim() {
         "" => Ok(None),
@@ -904,91 +966,115 @@ pub async fn from_decision(
     let due = chrono::NaiveDate::parse_from_str(form.due.trim(), "%Y-%m-%d")
         .ok()
         .and_then(|d| d.and_hms_opt(15, 59, 59)); // the end of that day in Beijing
+    let today = (now + chrono::Duration::hours(8)).date();
     let problem = match (&title, &budget, due) {
-        (None, _, _) => Some("orders.err_title"),
-        (_, Err(()), _) | (_, Ok(Some(..=-1)), _) => Some("orders.err_budget"),
-        (_, _, None) => Some("orders.err_due"),
-        (_, _, Some(d)) if d <= now => Some("orders.err_due_past"),
-        _ => None,
+        (None, _, _) => Some(ctx.t("orders.err_title").to_string()),
+        (_, Err(()), _) => Some(ctx.t("orders.err_budget").to_string()),
+        (_, Ok(Some(b)), _) if !rules::budget_ok(*b) => Some(ctx.f(
+            "orders.err_budget_range",
+            &[("max", &rules::MAX_BUDGET_YUAN.to_string())],
+        )),
+        (_, _, None) => Some(ctx.t("orders.err_due").to_string()),
+        (_, _, Some(d)) if d <= now => Some(ctx.t("orders.err_due_past").to_string()),
+        (_, _, Some(d)) if !crate::disclosures::rules::near_today(d.date(), today) => {
+            Some(ctx.t("orders.err_due_far").to_string())
+        }
+        _ => description
+            .as_ref()
+            .err()
+            .map(|e| too_long(&ctx, "orders.description", *e)),
     };
+    if let Some(message) = problem {
+        let order = crate::ballots::decision::OrderDraft {
+            title: form.title,
+            description: form.description,
+            budget: form.budget,
+            due: form.due,
+            override_reason: form.override_reason,
+        };
+        let r = crate::ballots::decision::Refused {
+            message,
+            order,
+            note: String::new(),
+        };
+        return crate::ballots::decision::refused(&state, ctx, slug, decision_id, r).await;
+    }
+    let override_reason = form.override_reason.clone();
+    let description = description.unwrap_or_default();
     let cid = community.id;
-    let result = match problem {
-        Some(key) => Err(format!("order_error={}", key.trim_start_matches("orders."))),
-        None => {
-            let title = title.unwrap_or_default();
-            let budget = budget.unwrap_or_default();
-            let due = due.unwrap_or(now);
-            state
-                .db(move |conn| {
-                    write_tx(conn, |conn| {
-                        let Some(d) = crate::ballots::model::decision(conn, cid, decision_id)?
-                        else {
-                            return Err(AppError::NotFound);
-                        };
-                        if d.verdict != "passed" {
-                            return Ok(Err("order_error=err_not_passed".to_string()));
+    let result = {
+        let title = title.unwrap_or_default();
+        let budget = budget.unwrap_or_default();
+        let due = due.unwrap_or(now);
+        state
+            .db(move |conn| {
+                write_tx(conn, |conn| {
+                    let Some(d) = crate::ballots::model::decision(conn, cid, decision_id)? else {
+                        return Err(AppError::NotFound);
+                    };
+                    if d.verdict != "passed" {
+                        return Ok(Err("order_error=err_not_passed".to_string()));
+                    }
+                    // A budget above the power list's threshold needs this decision to
+                    // be of a body high enough; a refusal is kept for the supervisors,
+                    // unless the committee declares an emergency with a written reason.
+                    let emergency = match budget_check(
+                        conn,
+                        cid,
+                        &d,
+                        budget.unwrap_or(0),
+                        &title,
+                        &override_reason,
+                        me,
+                        now,
+                    )? {
+                        BudgetCheck::Allowed => String::new(),
+                        BudgetCheck::Emergency(reason) => reason,
+                        BudgetCheck::Refused(id) => return Ok(Err(format!("refusal={id}"))),
+                        BudgetCheck::BadReason => {
+                            return Ok(Err("order_error=err_override".to_string()))
                         }
-                        // A budget above the power list's threshold needs this decision to
-                        // be of a body high enough; a refusal is kept for the supervisors,
-                        // unless the committee declares an emergency with a written reason.
-                        let emergency = match budget_check(
+                    };
+                    let id = model::insert(
+                        conn,
+                        &NewOrder {
+                            community_id: cid,
+                            source: model::SOURCE_DECISION,
+                            decision_id: Some(d.id),
+                            title: &title,
+                            description: &description,
+                            category: "other",
+                            place: "",
+                            coords: None,
+                            grid_id: None,
+                            reporter_id: None,
+                            anonymous: false,
+                            budget_yuan: budget,
+                            override_reason: &emergency,
+                            due_at: due,
+                        },
+                        Some(me),
+                        now,
+                    )?;
+                    if !emergency.is_empty() {
+                        tell_supervisors_of_emergency(conn, cid, &slug, id, &title, now)?;
+                    }
+                    // The item goes from passed to implementing with its first order.
+                    if let Some(item) = crate::agenda::model::find(conn, cid, d.item_id)? {
+                        crate::agenda::model::move_stage(
                             conn,
-                            cid,
-                            &d,
-                            budget.unwrap_or(0),
-                            &title,
-                            &override_reason,
-                            me,
-                            now,
-                        )? {
-                            BudgetCheck::Allowed => String::new(),
-                            BudgetCheck::Emergency(reason) => reason,
-                            BudgetCheck::Refused(id) => return Ok(Err(format!("refusal={id}"))),
-                            BudgetCheck::BadReason => {
-                                return Ok(Err("order_error=err_override".to_string()))
-                            }
-                        };
-                        let id = model::insert(
-                            conn,
-                            &NewOrder {
-                                community_id: cid,
-                                source: model::SOURCE_DECISION,
-                                decision_id: Some(d.id),
-                                title: &title,
-                                description: &description,
-                                category: "other",
-                                place: "",
-                                coords: None,
-                                grid_id: None,
-                                reporter_id: None,
-                                anonymous: false,
-                                budget_yuan: budget,
-                                override_reason: &emergency,
-                                due_at: due,
-                            },
+                            &item,
+                            crate::agenda::rules::Stage::Passed,
+                            crate::agenda::rules::Stage::Implementing,
                             Some(me),
+                            &format!("#{id}"),
                             now,
                         )?;
-                        if !emergency.is_empty() {
-                            tell_supervisors_of_emergency(conn, cid, &slug, id, &title, now)?;
-                        }
-                        // The item goes from passed to implementing with its first order.
-                        if let Some(item) = crate::agenda::model::find(conn, cid, d.item_id)? {
-                            crate::agenda::model::move_stage(
-                                conn,
-                                &item,
-                                crate::agenda::rules::Stage::Passed,
-                                crate::agenda::rules::Stage::Implementing,
-                                Some(me),
-                                &format!("#{id}"),
-                                now,
-                            )?;
-                        }
-                        Ok(Ok(id))
-                    })
+                    }
+                    Ok(Ok(id))
                 })
-                .await?
-        }
+            })
+            .await?
     };
     match result {
         Ok(id) => Ok(see_other(&format!(

@@ -273,10 +273,25 @@ pub fn shown(order: Privacy, person: Option<i64>, viewer: Viewer) -> Shown {
     }
 }
 
+/// The largest budget an order may carry, in whole yuan: the same 10^9 yuan bound as every
+/// amount typed (`disclosures::rules::MAX_AMOUNT_FEN`).
+pub const MAX_BUDGET_YUAN: i64 = crate::disclosures::rules::MAX_AMOUNT_FEN / 100;
+
+/// A budget in whole yuan: 0 up to [`MAX_BUDGET_YUAN`], both included.
+pub fn budget_ok(yuan: i64) -> bool {
+    (0..=MAX_BUDGET_YUAN).contains(&yuan)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use State::*;
+
+    #[test]
+    fn budgets_are_bounded_at_a_billion_yuan() {
+        assert!(budget_ok(0) && budget_ok(1_000_000_000));
+        assert!(!budget_ok(1_000_000_001) && !budget_ok(-1) && !budget_ok(i64::MAX));
+    }
 
     fn t(h: i64) -> NaiveDateTime {
         chrono::NaiveDate::from_ymd_opt(2026, 11, 1)

@@ -1,0 +1,2 @@
+ALTER TABLE powers DROP COLUMN comparison;
+ALTER TABLE powers DROP COLUMN decision_id;

@@ -19,4 +19,5 @@ mod queries;
 mod security;
 mod storage;
 mod transparency;
+mod uploads;
 mod work_orders;

@@ -1,18 +1,27 @@
 //! Photos: JPEG, PNG or WebP only, recognised by their content rather than their name;
-//! bounded in bytes and pixels (so a decompression bomb is refused before it is decoded);
-//! turned upright, re-encoded as JPEG — which drops every piece of metadata, GPS included —
-//! with a thumbnail; stored under the data directory by content hash, never overwritten.
+//! bounded in bytes and pixels, per photo and per request, from their headers (so a
+//! decompression bomb is refused before it is decoded); decoded within a memory limit, a few
+//! at a time per server (`AppState::images`, `YISHI_IMAGE_SLOTS`); shrunk, turned upright,
+//! re-encoded as JPEG — which drops every piece of metadata, GPS included — with a thumbnail;
+//! stored under the data directory by content hash, never overwritten.
 
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 use sha2::{Digest, Sha256};
 
 /// Bytes one upload may have.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 /// Pixels one photo may have once decoded (a 48-megapixel phone camera fits).
 pub const MAX_PIXELS: u64 = 50_000_000;
+/// Pixels all the photos of one request may have together: four 16-megapixel photos, or one
+/// of the largest and a few small ones. Four photos of the largest size would keep a decoding
+/// slot for seconds, which is what a visitor out to tire the server would send.
+pub const MAX_REQUEST_PIXELS: u64 = 64_000_000;
+/// Bytes one decoded photo may take in memory: `MAX_PIXELS` of 8-bit RGB, as a camera's JPEG
+/// decodes; a PNG with an alpha channel or 16-bit samples must have fewer pixels.
+pub const MAX_DECODED_BYTES: u64 = 160 * 1024 * 1024;
 /// Longest side of the stored photo and of its thumbnail.
 pub const FULL_SIDE: u32 = 2048;
 pub const THUMB_SIDE: u32 = 360;
@@ -22,6 +31,8 @@ pub enum PhotoError {
     TooBig,
     NotAnImage,
     TooManyPixels,
+    /// The photos of one request have more than `MAX_REQUEST_PIXELS` together.
+    RequestTooManyPixels,
     Unreadable,
 }
 
@@ -31,7 +42,17 @@ impl PhotoError {
             PhotoError::TooBig => "photos.err_too_big",
             PhotoError::NotAnImage => "photos.err_not_image",
             PhotoError::TooManyPixels => "photos.err_pixels",
+            PhotoError::RequestTooManyPixels => "photos.err_request_pixels",
             PhotoError::Unreadable => "photos.err_unreadable",
+        }
+    }
+
+    /// A limit of the decoder (dimensions, memory) is a photo too large; anything else is a
+    /// file that does not decode.
+    fn from_image(e: ImageError) -> PhotoError {
+        match e {
+            ImageError::Limits(_) => PhotoError::TooManyPixels,
+            _ => PhotoError::Unreadable,
         }
     }
 }
@@ -44,8 +65,16 @@ pub struct Processed {
     pub height: u32,
 }
 
-/// Checks, decodes, turns upright and re-encodes an uploaded photo.
-pub fn process(bytes: &[u8]) -> Result<Processed, PhotoError> {
+fn limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(20_000);
+    limits.max_image_height = Some(20_000);
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
+    limits
+}
+
+/// The reader of an acceptable photo, by its content, with the decoder's limits set.
+fn reader(bytes: &[u8]) -> Result<ImageReader<Cursor<&[u8]>>, PhotoError> {
     if bytes.len() > MAX_BYTES {
         return Err(PhotoError::TooBig);
     }
@@ -57,21 +86,57 @@ pub fn process(bytes: &[u8]) -> Result<Processed, PhotoError> {
         return Err(PhotoError::NotAnImage);
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(20_000);
-    limits.max_image_height = Some(20_000);
-    limits.max_alloc = Some(512 * 1024 * 1024);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|_| PhotoError::Unreadable)?;
+    reader.limits(limits());
+    Ok(reader)
+}
+
+/// Checks the photos of one request from their headers alone, nothing decoded: each is an
+/// acceptable photo within `MAX_PIXELS`, and all together within `MAX_REQUEST_PIXELS`.
+pub fn check_request<'a>(photos: impl IntoIterator<Item = &'a [u8]>) -> Result<(), PhotoError> {
+    let mut total = 0u64;
+    for bytes in photos {
+        let (w, h) = reader(bytes)?
+            .into_dimensions()
+            .map_err(PhotoError::from_image)?;
+        let pixels = u64::from(w) * u64::from(h);
+        if pixels > MAX_PIXELS {
+            return Err(PhotoError::TooManyPixels);
+        }
+        total += pixels;
+        if total > MAX_REQUEST_PIXELS {
+            return Err(PhotoError::RequestTooManyPixels);
+        }
+    }
+    Ok(())
+}
+
+/// Checks, decodes, shrinks, turns upright and re-encodes an uploaded photo. The decoded
+/// image is the one large buffer: it is shrunk without a floating-point copy of it, and the
+/// thumbnail is made from the shrunk photo.
+pub fn process(bytes: &[u8]) -> Result<Processed, PhotoError> {
+    let mut decoder = reader(bytes)?
+        .into_decoder()
+        .map_err(PhotoError::from_image)?;
     let (w, h) = decoder.dimensions();
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
         return Err(PhotoError::TooManyPixels);
     }
-    let orientation = decoder.orientation().map_err(|_| PhotoError::Unreadable)?;
-    let mut img = DynamicImage::from_decoder(decoder).map_err(|_| PhotoError::Unreadable)?;
-    img.apply_orientation(orientation);
-    let full = shrink(&img, FULL_SIDE);
-    let thumb = shrink(&img, THUMB_SIDE);
+    // `into_decoder` leaves the output buffer to the caller: reserve it against the limit
+    // as `ImageReader::decode` does.
+    limits()
+        .reserve(decoder.total_bytes())
+        .map_err(PhotoError::from_image)?;
+    let orientation = decoder.orientation().map_err(PhotoError::from_image)?;
+    let img = DynamicImage::from_decoder(decoder).map_err(PhotoError::from_image)?;
+    // Fitting in a square commutes with turning by quarter turns and mirroring, so the
+    // small image is turned rather than the large one.
+    let mut full = shrink(img, FULL_SIDE);
+    full.apply_orientation(orientation);
+    let thumb = if full.width() <= THUMB_SIDE && full.height() <= THUMB_SIDE {
+        full.clone()
+    } else {
+        full.thumbnail(THUMB_SIDE, THUMB_SIDE)
+    };
     Ok(Processed {
         width: full.width(),
         height: full.height(),
@@ -80,11 +145,14 @@ pub fn process(bytes: &[u8]) -> Result<Processed, PhotoError> {
     })
 }
 
-fn shrink(img: &DynamicImage, side: u32) -> DynamicImage {
+/// Fits `img` within `side` × `side`: `thumbnail` averages the pixels each output pixel
+/// covers in integers, where `resize` would first build a 16-bytes-a-pixel copy as wide as
+/// the original (230 MB for a 7070-pixel-wide photo).
+fn shrink(img: DynamicImage, side: u32) -> DynamicImage {
     if img.width() <= side && img.height() <= side {
-        img.clone()
+        img
     } else {
-        img.resize(side, side, image::imageops::FilterType::Triangle)
+        img.thumbnail(side, side)
     }
 }
 
@@ -142,49 +210,71 @@ pub fn store(data_dir: &Path, p: &Processed) -> std::io::Result<String> {
     Ok(name)
 }
 
-/// Checks, re-encodes and stores one uploaded photo off the async workers. The inner error
-/// is the message key for a file that is not an acceptable photo.
+/// Checks the photos of one request from their headers, then decodes and re-encodes them off
+/// the async workers in one of the server's image slots (waiting a few seconds for one, then
+/// `AppError::Busy`). The inner error is what is wrong with the photos; nothing is decoded
+/// unless all of them pass the header checks.
+pub async fn process_all(
+    state: &crate::web::AppState,
+    files: Vec<crate::web::forms::UploadedFile>,
+) -> Result<Result<Vec<Processed>, PhotoError>, crate::web::error::AppError> {
+    use actix_web::web::block;
+    let photos: Vec<Vec<u8>> = files.into_iter().map(|f| f.bytes).collect();
+    if photos.is_empty() {
+        return Ok(Ok(Vec::new()));
+    }
+    let (photos, checked) = block(move || {
+        let checked = check_request(photos.iter().map(Vec::as_slice));
+        (photos, checked)
+    })
+    .await?;
+    if let Err(e) = checked {
+        return Ok(Err(e));
+    }
+    let _slot = state.images.enter().await?;
+    let processed = block(move || {
+        photos
+            .iter()
+            .map(|p| process(p))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await?;
+    Ok(processed)
+}
+
+/// Checks, re-encodes and stores one uploaded photo (as `process_all`). The inner error is the
+/// message key for a file that is not an acceptable photo.
 pub async fn store_upload(
     state: &crate::web::AppState,
     file: crate::web::forms::UploadedFile,
 ) -> Result<Result<String, &'static str>, crate::web::error::AppError> {
-    let data_dir = state.config.data_dir();
-    let stored =
-        actix_web::web::block(move || process(&file.bytes).map(|p| store(&data_dir, &p))).await?;
-    match stored {
-        Ok(Ok(name)) => Ok(Ok(name)),
-        Ok(Err(e)) => Err(crate::web::error::AppError::Internal(format!(
-            "storing a photo: {e}"
-        ))),
-        Err(e) => Ok(Err(e.message_key())),
-    }
+    Ok(store_all(state, vec![file])
+        .await?
+        .map(|names| names.into_iter().next().unwrap_or_default()))
 }
 
-/// Checks and re-encodes several uploaded photos off the async workers, then stores them;
-/// the inner error is the message key of the first file that is not an acceptable photo.
-/// Nothing is stored unless every file is acceptable.
+/// Checks and re-encodes the photos of one request (as `process_all`), then stores them; the
+/// inner error is the message key of what is wrong with them. Nothing is stored unless every
+/// file is acceptable.
 pub async fn store_all(
     state: &crate::web::AppState,
     files: Vec<crate::web::forms::UploadedFile>,
 ) -> Result<Result<Vec<String>, &'static str>, crate::web::error::AppError> {
+    let processed = match process_all(state, files).await? {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e.message_key())),
+    };
     let data_dir = state.config.data_dir();
     let stored = actix_web::web::block(move || {
-        let processed = match files
-            .iter()
-            .map(|f| process(&f.bytes))
-            .collect::<Result<Vec<_>, _>>()
-        {
-            Ok(p) => p,
-            Err(e) => return Ok(Err(e.message_key())),
-        };
         processed
             .iter()
             .map(|p| store(&data_dir, p))
             .collect::<std::io::Result<Vec<_>>>()
-            .map(Ok)
     })
     .await?;
-    stored.map_err(|e| crate::web::error::AppError::Internal(format!("storing photos: {e}")))
+    stored
+        .map(Ok)
+        .map_err(|e| crate::web::error::AppError::Internal(format!("storing photos: {e}")))
 }
 
 #[cfg(test)]
@@ -263,6 +353,57 @@ mod tests {
             ),
             "{err:?}"
         );
+    }
+
+    /// A real 1 × 1 PNG whose header claims `w` × `h` pixels of `color` (2 RGB, 6 RGBA),
+    /// with the header's checksum right, so that only the claim is wrong.
+    fn png_claiming(w: u32, h: u32, color: u8) -> Vec<u8> {
+        let mut png = sample(ImageFormat::Png, 1, 1);
+        png[16..20].copy_from_slice(&w.to_be_bytes());
+        png[20..24].copy_from_slice(&h.to_be_bytes());
+        png[25] = color;
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in &png[12..29] {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        png[29..33].copy_from_slice(&(!crc).to_be_bytes());
+        png
+    }
+
+    #[test]
+    fn a_request_is_bounded_in_pixels_from_the_headers() {
+        let big = png_claiming(7070, 7070, 2);
+        assert_eq!(check_request([big.as_slice()]), Ok(()));
+        assert_eq!(
+            check_request([big.as_slice(), big.as_slice()]),
+            Err(PhotoError::RequestTooManyPixels)
+        );
+        let small = sample(ImageFormat::Png, 3000, 1000);
+        assert_eq!(check_request(vec![small.as_slice(); 4]), Ok(()));
+        assert_eq!(
+            check_request([small.as_slice(), png_claiming(8000, 8000, 2).as_slice()]),
+            Err(PhotoError::TooManyPixels)
+        );
+        assert_eq!(
+            check_request([small.as_slice(), b"GIF89a".as_slice()]),
+            Err(PhotoError::NotAnImage)
+        );
+    }
+
+    #[test]
+    fn decoding_is_bounded_in_memory() {
+        // 42 megapixels is under the pixel limit, but 168 MB as RGBA is over the memory
+        // limit: refused before the buffer is allocated.
+        let rgba = png_claiming(7000, 6000, 6);
+        assert_eq!(check_request([rgba.as_slice()]), Ok(()));
+        assert_eq!(process(&rgba).err(), Some(PhotoError::TooManyPixels));
     }
 
     #[test]

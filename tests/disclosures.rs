@@ -304,7 +304,7 @@ both!(missing_disclosures_are_overdue_until_published);
 async fn attachments_and_open_data(backend: Backend) {
     let app = spawn_app(backend).await;
     let committee = committee(&app).await;
-    let pdf = b"%PDF-1.4\n% test\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec();
+    let pdf = crate::uploads::one_page_pdf();
     let r = committee
         .post_files(
             "/c/liutang/disclosures",

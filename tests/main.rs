@@ -28,4 +28,5 @@ mod redirects;
 mod security;
 mod storage;
 mod transparency;
+mod uploads;
 mod work_orders;

@@ -172,14 +172,7 @@ pub async fn create(
         );
         Vec::new()
     } else {
-        let processed = web::block(move || {
-            files
-                .iter()
-                .map(|f| crate::uploads::process(&f.bytes))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
-        match processed {
+        match crate::uploads::process_all(&state, files).await? {
             Ok(p) => p,
             Err(e) => {
                 errors.add("photos", ctx.t(e.message_key()));

@@ -304,19 +304,31 @@ pub const POST_WINDOW_SECS: i64 = 60;
 ///
 /// A post leaves the window exactly `POST_WINDOW_SECS` after it was made.
 pub fn post_wait(recent: &[NaiveDateTime], now: NaiveDateTime) -> Option<i64> {
-    let window = TimeDelta::seconds(POST_WINDOW_SECS);
+    rate_wait(recent, now, MAX_POSTS_PER_WINDOW, POST_WINDOW_SECS)
+}
+
+/// The same rule for any action allowed at most `max` times within any `window_secs`
+/// (`max` ≥ 1): how long someone who acted at `recent` must wait to act again.
+pub fn rate_wait(
+    recent: &[NaiveDateTime],
+    now: NaiveDateTime,
+    max: usize,
+    window_secs: i64,
+) -> Option<i64> {
+    let max = max.max(1);
+    let window = TimeDelta::seconds(window_secs);
     let mut in_window: Vec<NaiveDateTime> = recent
         .iter()
         .copied()
         .filter(|&t| now.signed_duration_since(t) < window)
         .collect();
-    if in_window.len() < MAX_POSTS_PER_WINDOW {
+    if in_window.len() < max {
         return None;
     }
     // Posting becomes possible once all but MAX - 1 of these have left the window, that
     // is when the MAX-th newest one leaves.
     in_window.sort_unstable_by(|a, b| b.cmp(a));
-    let blocking = in_window[MAX_POSTS_PER_WINDOW - 1];
+    let blocking = in_window[max - 1];
     let remaining = blocking.signed_duration_since(now) + window;
     // Microseconds because timestamps have them; milliseconds would round a wait of
     // 1.0000005 s down to a post that is still refused.

@@ -822,43 +822,70 @@ fn check(
     })
 }
 
-/// Stores uploaded attachments: photos re-encoded without metadata, PDFs checked and kept
-/// as they are. The error is the message to show.
+/// Stores uploaded attachments: PDFs checked (they must parse as PDFs) and kept as they are,
+/// photos checked together and re-encoded without metadata. The error is the message to show.
 async fn store_files(
     state: &AppState,
     ctx: &Ctx,
     files: Vec<crate::web::forms::UploadedFile>,
 ) -> Result<Result<Vec<File>, String>, AppError> {
-    let mut out = Vec::new();
-    for f in files.into_iter().filter(|f| f.field == "files").take(6) {
-        if f.bytes.starts_with(b"%PDF-") {
-            match super::files::store_pdf(&state.config.data_dir(), &f.bytes) {
-                Ok(name) => out.push(File {
-                    kind: model::PDF.into(),
-                    label: format!("PDF {}", out.len() + 1),
-                    name,
-                }),
-                Err(super::files::PdfProblem::TooBig) => {
-                    return Ok(Err(ctx.t("disclosures.err_pdf_big").to_string()))
-                }
-                Err(super::files::PdfProblem::Io(e)) => return Err(AppError::Internal(e)),
-            }
-        } else {
-            match crate::uploads::store_upload(state, f).await? {
-                Ok(name) => out.push(File {
-                    kind: model::PHOTO.into(),
-                    label: format!("{} {}", ctx.t("disclosures.photo"), out.len() + 1),
-                    name,
-                }),
-                Err(key) => {
-                    return Ok(Err(format!(
-                        "{} {}",
-                        ctx.t("disclosures.err_file"),
-                        ctx.t(key)
-                    )))
-                }
-            }
+    let files: Vec<_> = files
+        .into_iter()
+        .filter(|f| f.field == "files")
+        .take(6)
+        .collect();
+    let is_pdf: Vec<bool> = files
+        .iter()
+        .map(|f| super::files::claims_pdf(&f.bytes))
+        .collect();
+    let (pdfs, photos): (Vec<_>, Vec<_>) = files
+        .into_iter()
+        .partition(|f| super::files::claims_pdf(&f.bytes));
+    let data_dir = state.config.data_dir();
+    let pdfs = web::block(move || {
+        pdfs.iter()
+            .map(|f| super::files::store_pdf(&data_dir, &f.bytes))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await?;
+    let pdfs = match pdfs {
+        Ok(names) => names,
+        Err(super::files::PdfProblem::TooBig) => {
+            return Ok(Err(ctx.t("disclosures.err_pdf_big").to_string()))
         }
+        Err(super::files::PdfProblem::NotPdf) => {
+            return Ok(Err(ctx.t("disclosures.err_pdf_invalid").to_string()))
+        }
+        Err(super::files::PdfProblem::Io(e)) => return Err(AppError::Internal(e)),
+    };
+    let photos = match crate::uploads::store_all(state, photos).await? {
+        Ok(names) => names,
+        Err(key) => {
+            return Ok(Err(format!(
+                "{} {}",
+                ctx.t("disclosures.err_file"),
+                ctx.t(key)
+            )))
+        }
+    };
+    let (mut pdfs, mut photos) = (pdfs.into_iter(), photos.into_iter());
+    let mut out = Vec::new();
+    for pdf in is_pdf {
+        let n = out.len() + 1;
+        let file = if pdf {
+            pdfs.next().map(|name| File {
+                kind: model::PDF.into(),
+                label: format!("PDF {n}"),
+                name,
+            })
+        } else {
+            photos.next().map(|name| File {
+                kind: model::PHOTO.into(),
+                label: format!("{} {n}", ctx.t("disclosures.photo")),
+                name,
+            })
+        };
+        out.extend(file);
     }
     Ok(Ok(out))
 }

@@ -119,7 +119,11 @@ fn with_headers<B>(mut res: ServiceResponse<B>) -> ServiceResponse<B> {
             HeaderValue::from_static(value),
         );
     };
-    set(h, "content-security-policy", CSP);
+    // A handler that sets its own policy keeps it: an attached file's `sandbox` is stricter
+    // than the site's, and replacing it would let a PDF run as part of the site.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        set(h, "content-security-policy", CSP);
+    }
     set(h, "x-content-type-options", "nosniff");
     set(h, "referrer-policy", "same-origin");
     set(h, "x-frame-options", "DENY");

@@ -139,6 +139,21 @@ pub async fn create(
             ctx.f("photos.err_count", &[("n", &MAX_PHOTOS.to_string())]),
         );
     }
+    // Photos are the heavy part of a report: a resident sending too many is told to wait
+    // before any of them is decoded.
+    if errors.is_empty() && !files.is_empty() {
+        let now = state.clock.now();
+        let since = now - chrono::Duration::seconds(rules::PHOTO_REPORT_WINDOW_SECS);
+        let recent = state
+            .db(move |conn| Ok(model::recent_photo_reports(conn, me, since)?))
+            .await?;
+        if let Some(wait) = rules::photo_report_wait(&recent, now) {
+            errors.add(
+                "photos",
+                ctx.f("orders.err_photo_rate", &[("n", &wait.to_string())]),
+            );
+        }
+    }
     let photos = if errors.is_empty() && !files.is_empty() {
         match crate::uploads::store_all(&state, files).await? {
             Ok(names) => names,

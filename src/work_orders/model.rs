@@ -324,6 +324,23 @@ pub fn add_photo(
     Ok(())
 }
 
+/// When `user` sent each of their reports with photos since `since` (one time per order).
+pub fn recent_photo_reports(
+    conn: &mut AnyConnection,
+    user: i64,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<NaiveDateTime>> {
+    let mut rows: Vec<(i64, NaiveDateTime)> = work_order_photos::table
+        .filter(work_order_photos::uploader_id.eq(user))
+        .filter(work_order_photos::kind.eq(BEFORE))
+        .filter(work_order_photos::created_at.gt(since))
+        .select((work_order_photos::order_id, work_order_photos::created_at))
+        .load(conn)?;
+    rows.sort_unstable();
+    rows.dedup_by_key(|(order, _)| *order);
+    Ok(rows.into_iter().map(|(_, at)| at).collect())
+}
+
 /// (kind, file name) of an order's photos, in upload order.
 pub fn photos(conn: &mut AnyConnection, order_id: i64) -> QueryResult<Vec<(String, String)>> {
     work_order_photos::table

@@ -106,6 +106,23 @@ pub const ACK_HOURS: i64 = 24;
 /// The default time limit for a report.
 pub const DEFAULT_LIMIT_HOURS: i64 = 48;
 
+/// A resident may send at most this many reports with photos within any
+/// [`PHOTO_REPORT_WINDOW_SECS`]: each one decodes up to four photos, the heaviest work a
+/// resident can ask of the server, so it is throttled like comments are.
+pub const MAX_PHOTO_REPORTS_PER_WINDOW: usize = 5;
+pub const PHOTO_REPORT_WINDOW_SECS: i64 = 600;
+
+/// Seconds the sender of the photo reports made at `recent` must wait before sending another
+/// (`None`: now), by the comments' rule.
+pub fn photo_report_wait(recent: &[NaiveDateTime], now: NaiveDateTime) -> Option<i64> {
+    crate::comments::rules::rate_wait(
+        recent,
+        now,
+        MAX_PHOTO_REPORTS_PER_WINDOW,
+        PHOTO_REPORT_WINDOW_SECS,
+    )
+}
+
 /// The state machine of DESIGN.md. Anything not listed is refused.
 pub fn check_move(from: State, to: State, mover: Mover, f: Facts) -> Result<(), MoveError> {
     use State::*;
@@ -298,6 +315,19 @@ mod tests {
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map(|d| d + Duration::hours(h))
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn photo_reports_are_throttled_per_window() {
+        let now = t(10);
+        let at = |secs: i64| now - Duration::seconds(secs);
+        let four: Vec<_> = (0..4).map(|i| at(i * 60)).collect();
+        assert_eq!(photo_report_wait(&four, now), None);
+        let five: Vec<_> = (0..5).map(|i| at(i * 60)).collect();
+        // The oldest of the five (240 s ago) leaves the window 360 s from now.
+        assert_eq!(photo_report_wait(&five, now), Some(360));
+        let old: Vec<_> = (0..5).map(|i| at(PHOTO_REPORT_WINDOW_SECS + i)).collect();
+        assert_eq!(photo_report_wait(&old, now), None);
     }
 
     #[test]

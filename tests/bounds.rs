@@ -367,3 +367,41 @@ async fn amounts_and_dates_out_of_range_are_refused_with_the_input_kept(backend:
     assert_eq!(r.status, 303, "{}", r.body);
 }
 both!(amounts_and_dates_out_of_range_are_refused_with_the_input_kept);
+
+/// The date of a 四议两公开 step is a typed date like any other: one far from today is refused
+/// on the form and records nothing, and the same step with a sane date is then accepted.
+async fn a_deliberation_step_dated_far_from_today_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let r = committee
+        .post(
+            "/c/liutang/items",
+            &[
+                ("title", "村口小桥加固"),
+                ("body", "内容"),
+                ("category", "economy"),
+                ("major", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let steps = format!("{}/steps", r.location());
+    let step = |held_on: &'static str| {
+        vec![
+            ("step", "proposal"),
+            ("held_on", held_on),
+            ("body", "支部会议"),
+            ("expected", "7"),
+            ("present", "7"),
+            ("outcome", "同意"),
+        ]
+    };
+    for far in ["0001-01-01", "2099-01-01"] {
+        let refused = committee.post(&steps, &step(far)).await;
+        assert_eq!(refused.status, 422, "{far}: {}", refused.body);
+    }
+    let ok = committee.post(&steps, &step("2026-11-20")).await;
+    assert_eq!(ok.status, 303, "nothing was recorded before: {}", ok.body);
+}
+both!(a_deliberation_step_dated_far_from_today_is_refused);

@@ -789,8 +789,11 @@ pub async fn record_step(
     let (slug, id) = path.into_inner();
     let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
     let step = Step::parse(&form.step);
+    // A meeting's date is bounded like every typed date: within a few years of today.
+    let today = (state.clock.now() + chrono::Duration::hours(8)).date();
     let held_on = chrono::NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
         .ok()
+        .filter(|d| crate::disclosures::rules::near_today(*d, today))
         .and_then(|d| d.and_hms_opt(0, 0, 0));
     let expected = form.expected.trim().parse::<i64>().ok();
     let present = form.present.trim().parse::<i64>().ok();

@@ -15,7 +15,7 @@ fn second_member(demo: &Demo) -> String {
 
 /// Puts an item on the agenda as the committee and opens it for deliberation; returns
 /// its path.
-async fn deliberating_item(committee: &Client, title: &str) -> String {
+pub(crate) async fn deliberating_item(committee: &Client, title: &str) -> String {
     let r = committee
         .post(
             "/c/liutang/items",
@@ -32,7 +32,7 @@ async fn deliberating_item(committee: &Client, title: &str) -> String {
 }
 
 /// Opens a ballot; returns the ballot's path.
-async fn open_ballot(committee: &Client, item: &str, fields: &[(&str, &str)]) -> String {
+pub(crate) async fn open_ballot(committee: &Client, item: &str, fields: &[(&str, &str)]) -> String {
     let r = committee.post(&format!("{item}/ballots"), fields).await;
     assert_eq!(r.status, 303, "opening a ballot: {}", r.body);
     r.location().to_string()
@@ -51,7 +51,7 @@ fn count_in(html: &str, id: &str) -> i64 {
 }
 
 /// Two days after the test clock starts (2026-11-26 09:00 Beijing time).
-const IN_TWO_DAYS: &str = "2026-11-28 12:00";
+pub(crate) const IN_TWO_DAYS: &str = "2026-11-28 12:00";
 
 async fn a_secret_ballot_runs_from_opening_to_a_published_board(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -6,8 +6,10 @@
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use crate::authz_routes::{KINDS, TABLE};
+use crate::ballots::{deliberating_item, open_ballot, IN_TWO_DAYS};
 use crate::both;
-use crate::common::{spawn_app, Backend, Client};
+use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
+use crate::work_orders::{move_fields, photo, report};
 
 /// Limits in characters that the handlers check (`text_field(…, max)` and the rules'
 /// constants); each form is also tried at the `maxlength` of its own fields.
@@ -183,14 +185,88 @@ fn text(n: usize, skew: usize) -> String {
     lead + &"中".repeat(n.saturating_sub(skew))
 }
 
+/// Puts the demo into the states that show the forms it otherwise hides, through the app's
+/// own forms: a major item under deliberation (its step form), a deliberating item (the
+/// new-ballot form), a hall ballot awaiting its result and one with a result awaiting a
+/// second member (reject), and the resident's report completed (rating). Returns the pages.
+async fn stage_forms(app: &TestApp, demo: &Demo) -> Vec<String> {
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let r = committee
+        .post(
+            "/c/liutang/items",
+            &[
+                ("title", "修缮村祠堂"),
+                ("body", "说明"),
+                ("category", "economy"),
+                ("major", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let major = r.location().to_string();
+    let r = committee
+        .post(&format!("{major}/stage"), &[("to", "deliberating")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let votable = deliberating_item(&committee, "村道路灯更换").await;
+    let hall = [
+        ("body", "representatives"),
+        ("mode", "hall"),
+        ("closes_at", IN_TWO_DAYS),
+    ];
+    let awaiting = deliberating_item(&committee, "村民代表会议：河道保洁").await;
+    let awaiting = open_ballot(&committee, &awaiting, &hall).await;
+    let recorded = deliberating_item(&committee, "村民代表会议：道路养护分工").await;
+    let recorded = open_ballot(&committee, &recorded, &hall).await;
+    let counts = [
+        ("present", "7"),
+        ("households_present", "7"),
+        ("count_0", "5"),
+        ("count_1", "1"),
+        ("count_2", "1"),
+        ("minutes", "在村委会议室召开"),
+    ];
+    let r = committee
+        .post(&format!("{recorded}/results"), &counts)
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    let order = report(&resident, "消防栓箱玻璃破了", &[]).await;
+    let worker = app.signed_in(&demo.contact("grid_worker")).await;
+    for (to, note, photos) in [
+        ("in_progress", "", vec![]),
+        (
+            "completed",
+            "已更换玻璃",
+            vec![("photos", "after.png", photo())],
+        ),
+    ] {
+        let r = worker
+            .post_files(&format!("{order}/move"), &move_fields(to, note), photos)
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    vec![
+        major,
+        format!("{votable}/ballots/new"),
+        awaiting,
+        recorded,
+        order,
+    ]
+}
+
 async fn multibyte_text_at_and_over_every_limit_answers_a_page(backend: Backend) {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
-    let starts: Vec<&str> = TABLE
-        .iter()
-        .filter(|(m, _, _, _)| *m == "get")
-        .map(|(_, _, path, _)| *path)
-        .collect();
+    // The pages of the states the demo does not show, read first by every kind of user.
+    let mut starts = stage_forms(&app, &demo).await;
+    starts.extend(
+        TABLE
+            .iter()
+            .filter(|(m, _, _, _)| *m == "get")
+            .map(|(_, _, path, _)| path.to_string()),
+    );
 
     // Walk the site as each kind of user and keep one form of each shape.
     let mut found: Vec<(Client, Form)> = Vec::new();
@@ -201,7 +277,7 @@ async fn multibyte_text_at_and_over_every_limit_answers_a_page(backend: Backend)
         } else {
             app.signed_in(&demo.contact(kind)).await
         };
-        let mut queue: VecDeque<String> = starts.iter().map(|s| s.to_string()).collect();
+        let mut queue: VecDeque<String> = starts.iter().cloned().collect();
         let mut seen = HashSet::new();
         let mut shapes: HashMap<String, usize> = HashMap::new();
         let mut read = 0;
@@ -315,6 +391,11 @@ async fn multibyte_text_at_and_over_every_limit_answers_a_page(backend: Backend)
         "/c/{slug}/orders/{id}/move",
         "/c/{slug}/decisions/{id}/correct",
         "/c/{slug}/disclosures/{id}/correct",
+        "/c/{slug}/items/{id}/steps",
+        "/c/{slug}/items/{id}/ballots",
+        "/c/{slug}/ballots/{id}/results",
+        "/c/{slug}/ballots/{id}/results/{rid}/reject",
+        "/c/{slug}/orders/{id}/rate",
     ] {
         assert!(
             routes.contains(route),

@@ -6,7 +6,7 @@
 use crate::both;
 use crate::common::{spawn_app, Backend, Client, TestApp};
 
-fn photo() -> Vec<u8> {
+pub(crate) fn photo() -> Vec<u8> {
     let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(64, 48, |x, y| {
         image::Rgb([x as u8 * 3, y as u8 * 4, 90])
     }));
@@ -17,7 +17,7 @@ fn photo() -> Vec<u8> {
 }
 
 /// Reports a problem as `client`; returns the order's path.
-async fn report(client: &Client, title: &str, extra: &[(&str, &str)]) -> String {
+pub(crate) async fn report(client: &Client, title: &str, extra: &[(&str, &str)]) -> String {
     let mut fields = vec![
         ("title", title),
         ("description", "玻璃碎了，里面的水带露在外面。"),
@@ -36,7 +36,7 @@ async fn report(client: &Client, title: &str, extra: &[(&str, &str)]) -> String 
     r.location().split('?').next().expect("a path").to_string()
 }
 
-fn move_fields<'a>(to: &'a str, note: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn move_fields<'a>(to: &'a str, note: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![("to", to), ("note", note)]
 }
 

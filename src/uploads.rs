@@ -110,10 +110,19 @@ pub fn check_request<'a>(photos: impl IntoIterator<Item = &'a [u8]>) -> Result<(
     Ok(())
 }
 
+static DECODES_RUN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many photos this process has begun to decode: what the tests count to prove that a
+/// request is refused from its headers, before any decoding.
+pub fn decodes_run() -> u64 {
+    DECODES_RUN.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Checks, decodes, shrinks, turns upright and re-encodes an uploaded photo. The decoded
 /// image is the one large buffer: it is shrunk without a floating-point copy of it, and the
 /// thumbnail is made from the shrunk photo.
 pub fn process(bytes: &[u8]) -> Result<Processed, PhotoError> {
+    DECODES_RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut decoder = reader(bytes)?
         .into_decoder()
         .map_err(PhotoError::from_image)?;

@@ -93,9 +93,12 @@ async fn start(db: &TestDb, demo: bool) -> Server {
         base: String::new(),
         signins: HashMap::new(),
     };
-    let (base, signins) = tokio::time::timeout(Duration::from_secs(60), rx)
+    // The demo is loaded (passwords hashed, photos drawn) before the server listens: on a
+    // loaded machine that can take minutes. A server that dies is caught by the closed
+    // channel at once; the timeout is only a backstop.
+    let (base, signins) = tokio::time::timeout(Duration::from_secs(600), rx)
         .await
-        .expect("the server listens within a minute")
+        .expect("the server listens within ten minutes")
         .expect("the server exited before it listened");
     server.base = base;
     server.signins = signins;

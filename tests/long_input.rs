@@ -30,6 +30,59 @@ enum Value {
     Fixed(String),
 }
 
+/// Posts sent at once in the length walk.
+const POSTS_AT_ONCE: usize = 6;
+
+/// One form submission of the length walk.
+struct Post {
+    client: Client,
+    url: String,
+    multipart: bool,
+    fields: Vec<(String, String)>,
+    what: String,
+}
+
+impl Post {
+    /// Sends the form; the failure, if the answer is not a page or a redirect.
+    async fn send(self) -> Option<String> {
+        let req = if self.multipart {
+            let mut mp = reqwest::multipart::Form::new();
+            for (k, v) in self.fields {
+                mp = mp.text(k, v);
+            }
+            self.client.http.post(&self.url).multipart(mp)
+        } else {
+            self.client
+                .http
+                .post(&self.url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(serde_urlencoded::to_string(&self.fields).expect("form encodes"))
+        };
+        let what = self.what;
+        match req.send().await {
+            Err(e) => Some(format!("{what}: no answer ({e})")),
+            Ok(r) => {
+                let status = r.status().as_u16();
+                let html = r
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|c| c.starts_with("text/html"));
+                let body = r.text().await.unwrap_or_default();
+                let redirect = (300..400).contains(&status);
+                ((status >= 500 && status != 503) || !(redirect || html && !body.is_empty())).then(
+                    || {
+                        format!(
+                            "{what}: {status} {}",
+                            &body.chars().take(200).collect::<String>()
+                        )
+                    },
+                )
+            }
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Form {
     action: String,
@@ -311,10 +364,11 @@ async fn multibyte_text_at_and_over_every_limit_answers_a_page(backend: Backend)
         }
     }
 
-    // Post each form with every typed field at and just over each limit.
-    let mut failures = Vec::new();
+    // Post each form with every typed field at and just over each limit, a few posts at a
+    // time: each waits for its own answer, and on a loaded machine the walk stays well
+    // inside the test's time.
     let mut routes = BTreeSet::new();
-    let mut posts = 0;
+    let mut posts = Vec::new();
     for (client, form) in &found {
         routes.insert(route_of(&form.action).unwrap_or(form.action.as_str()));
         let mut limits: BTreeSet<usize> = LIMITS.iter().copied().collect();
@@ -322,57 +376,42 @@ async fn multibyte_text_at_and_over_every_limit_answers_a_page(backend: Backend)
         for n in limits {
             for (len, skew) in [(n, 1), (n + 1, 2)] {
                 let long = text(len, skew);
-                let fields: Vec<(&str, &str)> = form
+                let fields: Vec<(String, String)> = form
                     .fields
                     .iter()
                     .map(|(name, v)| match v {
-                        Value::Typed => (name.as_str(), long.as_str()),
-                        Value::Fixed(s) => (name.as_str(), s.as_str()),
+                        Value::Typed => (name.clone(), long.clone()),
+                        Value::Fixed(s) => (name.clone(), s.clone()),
                     })
                     .collect();
-                let url = format!("{}{}", app.base, form.action);
-                let req = if form.multipart {
-                    let mut mp = reqwest::multipart::Form::new();
-                    for (k, v) in &fields {
-                        mp = mp.text(k.to_string(), v.to_string());
-                    }
-                    client.http.post(&url).multipart(mp)
-                } else {
-                    client
-                        .http
-                        .post(&url)
-                        .header("content-type", "application/x-www-form-urlencoded")
-                        .body(serde_urlencoded::to_string(&fields).expect("form encodes"))
-                };
-                posts += 1;
-                let what = format!("POST {} with {len} characters", form.action);
-                match req.send().await {
-                    Err(e) => failures.push(format!("{what}: no answer ({e})")),
-                    Ok(r) => {
-                        let status = r.status().as_u16();
-                        let html = r
-                            .headers()
-                            .get("content-type")
-                            .and_then(|v| v.to_str().ok())
-                            .is_some_and(|c| c.starts_with("text/html"));
-                        let body = r.text().await.unwrap_or_default();
-                        let redirect = (300..400).contains(&status);
-                        if (status >= 500 && status != 503)
-                            || !(redirect || html && !body.is_empty())
-                        {
-                            failures.push(format!(
-                                "{what}: {status} {}",
-                                &body.chars().take(200).collect::<String>()
-                            ));
-                        }
-                    }
-                }
+                posts.push(Post {
+                    client: client.clone(),
+                    url: format!("{}{}", app.base, form.action),
+                    multipart: form.multipart,
+                    fields,
+                    what: format!("POST {} with {len} characters", form.action),
+                });
             }
         }
     }
+    let total = posts.len();
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(POSTS_AT_ONCE));
+    let mut running = tokio::task::JoinSet::new();
+    for post in posts {
+        let slot = slots.clone().acquire_owned().await.expect("open semaphore");
+        running.spawn(async move {
+            let failure = post.send().await;
+            drop(slot);
+            failure
+        });
+    }
+    let mut failures = Vec::new();
+    while let Some(done) = running.join_next().await {
+        failures.extend(done.expect("a post task"));
+    }
     assert!(
         failures.is_empty(),
-        "{} of {posts} posts failed: {failures:#?}",
+        "{} of {total} posts failed: {failures:#?}",
         failures.len()
     );
     // The walk must reach the forms people type into, or this test proves nothing.

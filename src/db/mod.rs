@@ -277,7 +277,9 @@ pub fn backend(conn: &AnyConnection) -> Backend {
 
 /// Runs `f` in one write transaction. On SQLite it begins IMMEDIATE, so the write lock is
 /// taken up front and concurrent writers wait on the busy timeout instead of failing at
-/// commit; on PostgreSQL a serialization failure or deadlock is retried a few times.
+/// commit; on PostgreSQL a serialization failure or deadlock is retried a few times, and so
+/// is a unique violation that `f` lets through (a check-then-insert race: the retry sees
+/// the row that won).
 pub fn write_tx<T, F>(conn: &mut AnyConnection, mut f: F) -> Result<T, AppError>
 where
     F: FnMut(&mut AnyConnection) -> Result<T, AppError>,
@@ -302,6 +304,10 @@ where
                 rollback(conn)?;
                 match &err {
                     AppError::Db(e) if attempt < ATTEMPTS && is_retryable(e) => continue,
+                    // Two transactions checked, both found nothing, both inserted: the
+                    // loser runs again and now sees the winner's row, so it answers as if
+                    // it had come second ("already answered"), not with a 500.
+                    AppError::Db(e) if attempt < ATTEMPTS && is_unique_violation(e) => continue,
                     AppError::Db(e) if is_retryable(e) => return Err(retries_exhausted(e)),
                     _ => return Err(err),
                 }

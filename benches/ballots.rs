@@ -48,9 +48,9 @@ use yishi::clock::FixedClock;
 use yishi::communities::model as communities;
 use yishi::config::Config;
 use yishi::db::{write_tx, AnyConnection, Backend};
+use yishi::error::AppError;
 use yishi::schema::{agenda_items, households, users};
 use yishi::startup::Application;
-use yishi::web::error::AppError;
 use yishi::web::AppState;
 
 const COMMITTEE: &str = "13810000002";

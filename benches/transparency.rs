@@ -38,13 +38,13 @@ use yishi::clock::FixedClock;
 use yishi::communities::model as communities;
 use yishi::config::Config;
 use yishi::db::{write_tx, AnyConnection, DbPool};
+use yishi::error::AppError;
 use yishi::startup::Application;
 use yishi::transparency::checkpoint;
 use yishi::transparency::log::{self, Kind};
 use yishi::transparency::merkle;
 use yishi::transparency::records;
 use yishi::transparency::verify::{self, Site};
-use yishi::web::error::AppError;
 use yishi::work_orders::model::CATEGORIES;
 
 const SLUG: &str = "liutang";

@@ -1,8 +1,14 @@
-//! Time, injected: the server reads the system clock, tests set their own.
+//! Time. Injected: the server reads the system clock, tests set their own. And Beijing time,
+//! in this one module: every time is stored and compared in UTC, and every date or time a
+//! person reads or types is Beijing's (UTC+8 all year; China keeps no daylight saving time).
+//! Local days, weeks and months, formatting and parsing all go through here.
 
 use std::sync::Mutex;
 
-use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, IsoWeek, NaiveDate, NaiveDateTime, SecondsFormat,
+    Timelike, Utc,
+};
 
 pub trait Clock: Send + Sync {
     /// Now, in UTC, truncated to microseconds so both backends store the same value.
@@ -44,4 +50,180 @@ impl Clock for FixedClock {
 fn truncate(t: DateTime<Utc>) -> NaiveDateTime {
     let n = t.naive_utc();
     n.with_nanosecond(n.nanosecond() / 1000 * 1000).unwrap_or(n)
+}
+
+// ---- Beijing time ----
+
+/// Beijing's offset from UTC, in seconds.
+const BEIJING_SECONDS: i32 = 8 * 3600;
+
+/// Beijing's offset from UTC.
+pub const BEIJING: FixedOffset = match FixedOffset::east_opt(BEIJING_SECONDS) {
+    Some(offset) => offset,
+    None => panic!("UTC+8 is a valid offset"),
+};
+
+/// The Beijing wall-clock time of a UTC time.
+pub fn local(t: NaiveDateTime) -> NaiveDateTime {
+    t + Duration::seconds(BEIJING_SECONDS.into())
+}
+
+/// The UTC time of a Beijing wall-clock time.
+pub fn from_local(t: NaiveDateTime) -> NaiveDateTime {
+    t - Duration::seconds(BEIJING_SECONDS.into())
+}
+
+/// The Beijing day of a UTC time: the day it is in China, when things fall due.
+pub fn local_day(t: NaiveDateTime) -> NaiveDate {
+    local(t).date()
+}
+
+/// The ISO week in Beijing of a UTC time.
+pub fn local_week(t: NaiveDateTime) -> IsoWeek {
+    local(t).iso_week()
+}
+
+/// The (year, month) in Beijing of a UTC time.
+pub fn local_month(t: NaiveDateTime) -> (i32, u32) {
+    let l = local(t);
+    (l.year(), l.month())
+}
+
+/// The UTC time at which a Beijing day begins (its midnight).
+pub fn day_start(d: NaiveDate) -> NaiveDateTime {
+    from_local(d.and_time(chrono::NaiveTime::MIN))
+}
+
+/// The UTC bounds [start, end) of a Beijing calendar month; `None` for a month that is not one.
+pub fn month_bounds(year: i32, month: u32) -> Option<(NaiveDateTime, NaiveDateTime)> {
+    let start = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)?
+    };
+    Some((day_start(start), day_start(next)))
+}
+
+// ---- formatting: what a person reads ----
+
+/// A UTC time as a person reads it: Beijing, to the minute (`2026-12-01 07:30`).
+pub fn fmt_time(t: &NaiveDateTime) -> String {
+    local(*t).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The Beijing day of a UTC time (`2026-12-01`).
+pub fn fmt_day(t: &NaiveDateTime) -> String {
+    local_day(*t).to_string()
+}
+
+/// A UTC time for a feed (Atom's RFC 3339), in UTC to the second: `2026-11-30T23:30:00Z`.
+pub fn atom_time(t: &NaiveDateTime) -> String {
+    t.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A UTC time as W3C (RFC 3339) in Beijing, to the second: `2026-11-26T09:00:00+08:00`.
+pub fn w3c_time(t: &NaiveDateTime) -> String {
+    t.and_utc()
+        .with_timezone(&BEIJING)
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+// ---- parsing: what a person types ----
+
+/// A typed date, `2026-11-30` (surrounding spaces ignored).
+pub fn parse_day(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+/// Reads "2026-11-30 18:00", "2026-11-30T18:00" or a bare "2026-11-30" (its midnight) as
+/// Beijing time; the answer is UTC.
+pub fn parse_local_time(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim().replace('T', " ");
+    NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M")
+        .ok()
+        .or_else(|| parse_day(&s).map(|d| d.and_time(chrono::NaiveTime::MIN)))
+        .map(from_local)
+}
+
+/// Reads a W3C datetime (RFC 3339 with or without seconds, `…Z` to the minute, or a bare date
+/// taken as midnight in Beijing) as UTC.
+pub fn parse_w3c(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.naive_utc());
+    }
+    // `2026-11-26T09:00+08:00` (W3C allows leaving the seconds out).
+    if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M%:z") {
+        return Some(t.naive_utc());
+    }
+    if let Some(z) = s.strip_suffix('Z') {
+        if let Ok(t) = NaiveDateTime::parse_from_str(z, "%Y-%m-%dT%H:%M") {
+            return Some(t);
+        }
+    }
+    parse_day(s).map(day_start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|d| d.and_hms_opt(h, min, 0))
+            .expect("valid time")
+    }
+
+    #[test]
+    fn half_past_eleven_utc_on_30_november_is_1_december_in_beijing() {
+        let t = utc(2026, 11, 30, 23, 30);
+        assert_eq!(fmt_day(&t), "2026-12-01");
+        assert_eq!(fmt_time(&t), "2026-12-01 07:30");
+        assert_eq!(local_month(t), (2026, 12));
+        assert_eq!(atom_time(&t), "2026-11-30T23:30:00Z");
+        assert_eq!(w3c_time(&t), "2026-12-01T07:30:00+08:00");
+    }
+
+    #[test]
+    fn a_beijing_day_begins_at_four_in_the_afternoon_utc_the_day_before() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 1).expect("date");
+        assert_eq!(day_start(d), utc(2026, 11, 30, 16, 0));
+        assert_eq!(local_day(day_start(d)), d);
+        assert_eq!(
+            month_bounds(2026, 12),
+            Some((utc(2026, 11, 30, 16, 0), utc(2026, 12, 31, 16, 0)))
+        );
+        assert_eq!(month_bounds(2026, 13), None);
+    }
+
+    #[test]
+    fn typed_times_are_beijing_and_stored_as_utc() {
+        assert_eq!(
+            parse_local_time("2026-11-30 18:00"),
+            Some(utc(2026, 11, 30, 10, 0))
+        );
+        assert_eq!(
+            parse_local_time(" 2026-11-30T18:00 "),
+            Some(utc(2026, 11, 30, 10, 0))
+        );
+        assert_eq!(
+            parse_local_time("2026-12-01"),
+            Some(utc(2026, 11, 30, 16, 0))
+        );
+        assert_eq!(parse_local_time("tomorrow"), None);
+        assert_eq!(
+            parse_w3c("2026-11-26T09:00:00+08:00"),
+            Some(utc(2026, 11, 26, 1, 0))
+        );
+        assert_eq!(
+            parse_w3c("2026-11-26T09:00+08:00"),
+            Some(utc(2026, 11, 26, 1, 0))
+        );
+        assert_eq!(
+            parse_w3c("2026-11-26T01:00Z"),
+            Some(utc(2026, 11, 26, 1, 0))
+        );
+        assert_eq!(parse_w3c("2026-11-26"), Some(utc(2026, 11, 25, 16, 0)));
+    }
 }

@@ -14,8 +14,8 @@ use crate::communities::model::{
     self as communities, KIND_NEIGHBOURHOOD, KIND_TOWNSHIP, KIND_VILLAGE,
 };
 use crate::db::{write_tx, AnyConnection};
+use crate::error::AppError;
 use crate::schema::users;
-use crate::web::error::AppError;
 
 pub const DEMO_PASSWORD: &str = "yishi-demo-2026";
 

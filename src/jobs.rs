@@ -4,12 +4,12 @@
 //! at a time do it, and every effect is exactly-once by itself (a conditional update, or a
 //! unique run key), so two servers running the same job at once still notify once.
 
-use chrono::{Datelike, Duration, NaiveDateTime};
+use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::{is_unique_violation, write_tx, AnyConnection};
+use crate::error::AppError;
 use crate::schema::{job_leases, job_runs};
-use crate::web::error::AppError;
 
 /// How long a lease lasts without renewal: a server that dies lets another take over after.
 pub const LEASE_SECONDS: i64 = 60;
@@ -117,12 +117,12 @@ pub fn run_unleased(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Ran,
 
 /// The day in China (UTC+8) of a UTC time, as the run key of daily jobs.
 pub fn local_day(now: NaiveDateTime) -> String {
-    (now + Duration::hours(8)).format("%Y-%m-%d").to_string()
+    crate::clock::local_day(now).to_string()
 }
 
 /// The ISO week in China of a UTC time, as the run key of weekly jobs.
 pub fn local_week(now: NaiveDateTime) -> String {
-    let w = (now + Duration::hours(8)).iso_week();
+    let w = crate::clock::local_week(now);
     format!("{}-W{:02}", w.year(), w.week())
 }
 

@@ -13,8 +13,8 @@ use lettre::{FileTransport, Message, SmtpTransport, Transport};
 
 use crate::config::Config;
 use crate::db::AnyConnection;
+use crate::error::AppError;
 use crate::schema::{notifications, users};
-use crate::web::error::AppError;
 use crate::web::i18n::{Lang, Tr};
 
 pub enum Mailer {

@@ -13,7 +13,9 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::NaiveDateTime;
+
+use crate::clock::{fmt_time, parse_w3c, w3c_time};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -21,16 +23,16 @@ use crate::accounts::model::{hash_token, random_token};
 use crate::accounts::rules::FieldProblem;
 use crate::audit::{self, Entry};
 use crate::authz::Action;
-use crate::communities::handlers::load_as;
 use crate::communities::model::{self as communities, Community};
 use crate::db::{write_tx, AnyConnection};
+use crate::error::AppError;
 use crate::notifications::{notify, Notice};
 use crate::schema::{api_keys, work_order_events, work_orders};
+use crate::web::community::load_as;
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
 use crate::web::forms::{text_field, Empty, FieldErrors, Posted};
 use crate::web::i18n::{Lang, Tr};
-use crate::web::{fmt_time, render, see_other, AppState};
+use crate::web::{render, see_other, AppState};
 use crate::work_orders::model::{self, NewOrder, Order, CATEGORIES};
 use crate::work_orders::rules::{self, State};
 
@@ -86,36 +88,6 @@ impl Refusal {
     fn response(self) -> HttpResponse {
         error(self.0, self.1)
     }
-}
-
-/// RFC 3339 in UTC+8, seconds precision: `2026-11-26T09:00:00+08:00`.
-pub fn w3c_time(t: &NaiveDateTime) -> String {
-    let cst = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    t.and_utc()
-        .with_timezone(&cst)
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-}
-
-/// Reads a W3C datetime (RFC 3339, or a bare date taken as midnight in UTC+8) as UTC.
-pub fn parse_w3c(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.naive_utc());
-    }
-    // `2026-11-26T09:00+08:00` (W3C allows leaving the seconds out).
-    if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M%:z") {
-        return Some(t.naive_utc());
-    }
-    if let Some(z) = s.strip_suffix('Z') {
-        if let Ok(t) = NaiveDateTime::parse_from_str(z, "%Y-%m-%dT%H:%M") {
-            return Some(t);
-        }
-    }
-    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
-    let cst = FixedOffset::east_opt(8 * 3600)?;
-    cst.from_local_datetime(&day.and_hms_opt(0, 0, 0)?)
-        .single()
-        .map(|t| t.naive_utc())
 }
 
 /// Decoded `application/x-www-form-urlencoded` pairs (a query string or a form body); the
@@ -1017,7 +989,7 @@ mod tests {
 
     #[test]
     fn times_are_utc_plus_8_and_read_back() {
-        let t = NaiveDate::from_ymd_opt(2026, 11, 26)
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
             .and_then(|d| d.and_hms_opt(1, 0, 0))
             .expect("time");
         assert_eq!(w3c_time(&t), "2026-11-26T09:00:00+08:00");

@@ -11,10 +11,11 @@ use actix_web::{web, App, HttpServer};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{load_or_create_secret, Config};
 use crate::db;
+use crate::routes;
 use crate::web::client::TrustedProxies;
 use crate::web::error::render_error_page;
 use crate::web::gate::{Gate, KeyedGate};
-use crate::web::{routes, security, AppState};
+use crate::web::{security, AppState};
 
 /// Votes on one ballot that hold a database connection at once: one commits while the next
 /// is ready; more would only wait for the ballot's row lock with a connection in hand.
@@ -52,7 +53,7 @@ fn spawn_mail_sender(state: web::Data<AppState>) {
         let result = state
             .pool
             .get()
-            .map_err(crate::web::error::AppError::from)
+            .map_err(crate::error::AppError::from)
             .and_then(|mut conn| {
                 crate::mail::deliver_pending(&mut conn, &state.mailer, &state.config, now, 100)
             });
@@ -77,7 +78,7 @@ fn spawn_jobs(state: web::Data<AppState>) {
         let result = state
             .pool
             .get()
-            .map_err(crate::web::error::AppError::from)
+            .map_err(crate::error::AppError::from)
             .and_then(|mut conn| crate::jobs::run_all(&mut conn, &holder, now));
         if let Err(e) = result {
             tracing::warn!("periodic jobs: {e}");

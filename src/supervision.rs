@@ -9,10 +9,10 @@ use askama::Template;
 use crate::agenda::model::{self as agenda, Item};
 use crate::authz::Action;
 use crate::comments::model::{self as comments, ModerationRow};
-use crate::communities::handlers::{authorize, load_community};
 use crate::communities::model::Community;
+use crate::error::AppError;
+use crate::web::community::{authorize, load_community};
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
 use crate::web::{page, AppState};
 
 #[derive(Template)]
@@ -68,7 +68,7 @@ pub async fn dashboard(
     let refusals = refusals
         .into_iter()
         .map(|r| {
-            let m = crate::projects::handlers::refusal_message(&ctx, &r.refusal());
+            let m = crate::web::refusal::refusal_message(&ctx, &r.refusal());
             (r, m)
         })
         .collect();

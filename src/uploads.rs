@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 use sha2::{Digest, Sha256};
 
+use crate::error::AppError;
+use crate::web::AppState;
+
 /// Bytes one upload may have.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 /// Pixels one photo may have once decoded (a 48-megapixel phone camera fits).
@@ -55,6 +58,12 @@ impl PhotoError {
             _ => PhotoError::Unreadable,
         }
     }
+}
+
+/// A file sent with a form (see `web::forms::Uploaded`).
+pub struct UploadedFile {
+    pub field: String,
+    pub bytes: Vec<u8>,
 }
 
 /// A photo made safe to publish.
@@ -224,9 +233,9 @@ pub fn store(data_dir: &Path, p: &Processed) -> std::io::Result<String> {
 /// `AppError::Busy`). The inner error is what is wrong with the photos; nothing is decoded
 /// unless all of them pass the header checks.
 pub async fn process_all(
-    state: &crate::web::AppState,
-    files: Vec<crate::web::forms::UploadedFile>,
-) -> Result<Result<Vec<Processed>, PhotoError>, crate::web::error::AppError> {
+    state: &AppState,
+    files: Vec<UploadedFile>,
+) -> Result<Result<Vec<Processed>, PhotoError>, AppError> {
     use actix_web::web::block;
     let photos: Vec<Vec<u8>> = files.into_iter().map(|f| f.bytes).collect();
     if photos.is_empty() {
@@ -254,9 +263,9 @@ pub async fn process_all(
 /// Checks, re-encodes and stores one uploaded photo (as `process_all`). The inner error is the
 /// message key for a file that is not an acceptable photo.
 pub async fn store_upload(
-    state: &crate::web::AppState,
-    file: crate::web::forms::UploadedFile,
-) -> Result<Result<String, &'static str>, crate::web::error::AppError> {
+    state: &AppState,
+    file: UploadedFile,
+) -> Result<Result<String, &'static str>, AppError> {
     Ok(store_all(state, vec![file])
         .await?
         .map(|names| names.into_iter().next().unwrap_or_default()))
@@ -266,9 +275,9 @@ pub async fn store_upload(
 /// inner error is the message key of what is wrong with them. Nothing is stored unless every
 /// file is acceptable.
 pub async fn store_all(
-    state: &crate::web::AppState,
-    files: Vec<crate::web::forms::UploadedFile>,
-) -> Result<Result<Vec<String>, &'static str>, crate::web::error::AppError> {
+    state: &AppState,
+    files: Vec<UploadedFile>,
+) -> Result<Result<Vec<String>, &'static str>, AppError> {
     let processed = match process_all(state, files).await? {
         Ok(p) => p,
         Err(e) => return Ok(Err(e.message_key())),
@@ -283,7 +292,7 @@ pub async fn store_all(
     .await?;
     stored
         .map(Ok)
-        .map_err(|e| crate::web::error::AppError::Internal(format!("storing photos: {e}")))
+        .map_err(|e| AppError::Internal(format!("storing photos: {e}")))
 }
 
 #[cfg(test)]

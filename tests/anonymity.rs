@@ -52,7 +52,7 @@ async fn verified_newcomer(app: &TestApp, demo: &Demo) -> Client {
 /// routes naming other things (a project code, a file, a tile) are left out.
 fn walk_paths(ids: &[String], log_size: i64) -> Vec<String> {
     let mut paths = Vec::new();
-    for (method, pattern) in yishi::web::routes::ROUTES {
+    for (method, pattern) in yishi::routes::ROUTES {
         if *method != "get" {
             continue;
         }

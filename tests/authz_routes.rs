@@ -671,7 +671,7 @@ fn denied(r: &Resp) -> bool {
 
 #[test]
 fn every_route_is_in_the_permission_table() {
-    for (method, pattern) in yishi::web::routes::ROUTES {
+    for (method, pattern) in yishi::routes::ROUTES {
         assert!(
             TABLE.iter().any(|(m, p, _, _)| m == method && p == pattern),
             "route {method} {pattern} has no row in the permission table"
@@ -679,7 +679,7 @@ fn every_route_is_in_the_permission_table() {
     }
     for (m, p, _, _) in TABLE {
         assert!(
-            yishi::web::routes::ROUTES.contains(&(*m, *p)),
+            yishi::routes::ROUTES.contains(&(*m, *p)),
             "the table names {m} {p}, which is not a route"
         );
     }

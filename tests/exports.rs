@@ -221,7 +221,7 @@ async fn every_csv_export_guards_formulas_and_keeps_numbers(backend: Backend) {
     })
     .collect();
     let client: Client = app.client();
-    for (_, pattern) in yishi::web::routes::ROUTES
+    for (_, pattern) in yishi::routes::ROUTES
         .iter()
         .filter(|(m, p)| *m == "get" && p.ends_with(".csv"))
     {
@@ -311,7 +311,7 @@ async fn control_characters_are_refused_at_input_and_never_break_xml(backend: Ba
         .expect("stored");
     let client = app.client();
     let mut seen = 0;
-    for (_, pattern) in yishi::web::routes::ROUTES
+    for (_, pattern) in yishi::routes::ROUTES
         .iter()
         .filter(|(m, p)| *m == "get" && (p.ends_with(".xml") || p.ends_with(".atom")))
     {

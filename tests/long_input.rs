@@ -217,7 +217,7 @@ fn shape(path: &str) -> String {
 /// The route pattern a path answers to.
 fn route_of(path: &str) -> Option<&'static str> {
     let segs: Vec<&str> = path.split('/').collect();
-    yishi::web::routes::ROUTES
+    yishi::routes::ROUTES
         .iter()
         .filter(|(m, _)| *m == "post")
         .map(|(_, p)| *p)

@@ -9,6 +9,7 @@ mod anonymity;
 mod authz_routes;
 mod ballot_trackers;
 mod ballots;
+mod beijing_time;
 mod bounds;
 mod browser;
 mod bursts;

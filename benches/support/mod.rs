@@ -9,7 +9,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use yishi::db::AnyConnection;
-use yishi::web::error::AppError;
+use yishi::error::AppError;
 
 /// Rows per multi-row INSERT when seeding.
 pub const ROWS_PER_INSERT: usize = 1000;

@@ -8,15 +8,16 @@ use serde::Deserialize;
 use super::model::{self, NewUser, Session};
 use super::password;
 use super::rules::{self, Contact, FieldProblem};
+use crate::clock::fmt_time;
 use crate::communities::model as communities;
 use crate::db::{is_unique_violation, write_tx};
+use crate::error::AppError;
 use crate::notifications::{self, Notification};
 use crate::web::ctx::{client_ip, user_agent, Ctx};
-use crate::web::error::AppError;
 use crate::web::forms::{Empty, FieldErrors, Posted};
 use crate::web::i18n::{Lang, LANG_COOKIE};
 use crate::web::security::cookie;
-use crate::web::{fmt_time, page, render, see_other, AppState};
+use crate::web::{page, render, see_other, AppState};
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -210,7 +211,7 @@ pub async fn signin(
             Ok((reserved, user))
         })
         .await?;
-    crate::web::forms::truncate_chars(&mut form.password, rules::PASSWORD_MAX + 1);
+    crate::text::truncate_chars(&mut form.password, rules::PASSWORD_MAX + 1);
     if let Err(minutes) = reserved {
         let error = Some(ctx.f("signin.throttled", &[("n", &minutes.to_string())]));
         form.password.clear();

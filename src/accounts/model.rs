@@ -7,8 +7,8 @@ use sha2::{Digest, Sha256};
 
 use super::rules::{self, Contact};
 use crate::db::AnyConnection;
+use crate::error::AppError;
 use crate::schema::{notifications, sessions, users};
-use crate::web::error::AppError;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = users)]

@@ -10,7 +10,7 @@ use std::sync::{Mutex, OnceLock};
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 
-use crate::web::error::AppError;
+use crate::error::AppError;
 use crate::web::gate::Gate;
 
 /// OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane.

@@ -124,7 +124,7 @@ pub fn check_display_name(name: &str) -> Result<String, FieldProblem> {
     }
     if name
         .chars()
-        .any(|c| c.is_control() || crate::web::forms::unwanted_control(c))
+        .any(|c| c.is_control() || crate::text::unwanted_control(c))
     {
         return Err(FieldProblem::ControlChar);
     }

@@ -9,7 +9,7 @@ use super::rules::{self, Stage, Step};
 use crate::audit::{self, Entry};
 use crate::comments::model::{self as comments, NewComment};
 use crate::db::AnyConnection;
-use crate::web::error::AppError;
+use crate::error::AppError;
 
 struct Seed<'a> {
     conn: &'a mut AnyConnection,

@@ -10,15 +10,16 @@ use serde::{Deserialize, Serialize};
 use super::model::{self, Cursor, Item, ListQuery, ListRow, NewItem, Sort};
 use super::rules::{self, Facts, Mover, Stage, Step, CATEGORIES};
 use crate::authz::{allows, Action, Actor, Role};
+use crate::clock::fmt_day;
 use crate::comments::handlers::{thread_view, ThreadView};
-use crate::communities::handlers::{authorize, load_as, load_community};
 use crate::communities::model::{self as communities, Community};
 use crate::db::{write_tx, AnyConnection};
+use crate::error::AppError;
 use crate::notifications::{notify, Notice};
+use crate::web::community::{authorize, load_as, load_community};
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
 use crate::web::forms::{text_field, Empty, FieldErrors, Posted, Uploaded};
-use crate::web::{fmt_time, page, render, see_other, AppState};
+use crate::web::{page, render, see_other, AppState};
 
 /// Items per list page: a phone screenful or three.
 pub const PAGE_SIZE: i64 = 20;
@@ -419,7 +420,7 @@ pub async fn item_page(
                 && rules::may_open_ballot(item.major, stage, &recorded),
             resolution_due: decisions
                 .first()
-                .map(|d| day(&rules::resolution_publication_due(d.published_at)))
+                .map(|d| fmt_day(&rules::resolution_publication_due(d.published_at)))
                 .unwrap_or_default(),
             ballots,
             decisions,
@@ -431,7 +432,7 @@ pub async fn item_page(
                 let states: Vec<&str> = orders.iter().map(|o| o.2.as_str()).collect();
                 let last = orders.iter().filter_map(|o| o.3).max();
                 match (rules::implementation_done(&states), last) {
-                    (true, Some(t)) => day(&rules::result_publication_due(t)),
+                    (true, Some(t)) => fmt_day(&rules::result_publication_due(t)),
                     _ => String::new(),
                 }
             },
@@ -790,9 +791,8 @@ pub async fn record_step(
     let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
     let step = Step::parse(&form.step);
     // A meeting's date is bounded like every typed date: within a few years of today.
-    let today = (state.clock.now() + chrono::Duration::hours(8)).date();
-    let held_on = chrono::NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
-        .ok()
+    let today = crate::clock::local_day(state.clock.now());
+    let held_on = crate::clock::parse_day(&form.held_on)
         .filter(|d| crate::disclosures::rules::near_today(*d, today))
         .and_then(|d| d.and_hms_opt(0, 0, 0));
     let expected = form.expected.trim().parse::<i64>().ok();
@@ -965,11 +965,6 @@ struct Feed {
     updated: String,
 }
 
-fn rfc3339(t: &chrono::NaiveDateTime) -> String {
-    t.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 pub async fn feed(
     state: web::Data<AppState>,
     slug: web::Path<String>,
@@ -985,8 +980,8 @@ pub async fn feed(
     let base = state.config.site_base();
     let updated = items
         .first()
-        .map(|i| rfc3339(&i.updated_at))
-        .unwrap_or_else(|| rfc3339(&community.created_at));
+        .map(|i| crate::clock::atom_time(&i.updated_at))
+        .unwrap_or_else(|| crate::clock::atom_time(&community.created_at));
     let body = Feed {
         community,
         items,
@@ -997,19 +992,6 @@ pub async fn feed(
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
         .body(crate::web::xml::clean(body)))
-}
-
-/// Display helpers for templates.
-pub fn when(t: &chrono::NaiveDateTime) -> String {
-    fmt_time(t)
-}
-
-pub fn day(t: &chrono::NaiveDateTime) -> String {
-    t.format("%Y-%m-%d").to_string()
-}
-
-pub fn atom_time(t: &chrono::NaiveDateTime) -> String {
-    rfc3339(t)
 }
 
 // ---- 实施结果公开 ----

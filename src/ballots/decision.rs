@@ -10,12 +10,12 @@ use serde::{Deserialize, Serialize};
 use super::model::{self, Ballot, Decision};
 use super::{tracker, words};
 use crate::authz::{allows, Action};
-use crate::communities::handlers::{load_as, load_community};
 use crate::communities::model::Community;
 use crate::db::{is_unique_violation, write_tx};
+use crate::error::AppError;
+use crate::web::community::{load_as, load_community};
 use crate::web::csv::Csv;
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
 use crate::web::forms::{text_field, Posted};
 use crate::web::{render, see_other, AppState};
 
@@ -292,7 +292,7 @@ async fn decision_page(
         Ok(rid) => state
             .db(move |conn| Ok(crate::projects::model::refusal(conn, cid, rid)?))
             .await?
-            .map(|r| crate::projects::handlers::refusal_message(&ctx, &r.refusal())),
+            .map(|r| crate::web::refusal::refusal_message(&ctx, &r.refusal())),
         Err(_) => None,
     };
     let me = ctx.user_id();
@@ -499,7 +499,7 @@ pub async fn json(
         quorum_met: d.quorum_met,
         verdict: d.verdict,
         leading: d.leading_option,
-        published_at: crate::agenda::handlers::atom_time(&d.published_at),
+        published_at: crate::clock::atom_time(&d.published_at),
         board_sha256: d.board_sha256,
         board: board
             .into_iter()

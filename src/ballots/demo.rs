@@ -12,7 +12,7 @@ use super::{jobs, tracker};
 use crate::agenda::model::{self as agenda, Item, NewItem, ORIGIN_COMMITTEE};
 use crate::agenda::rules::{Stage, Step};
 use crate::db::AnyConnection;
-use crate::web::error::AppError;
+use crate::error::AppError;
 
 struct Seed<'a> {
     conn: &'a mut AnyConnection,

@@ -11,12 +11,13 @@ use super::model::{self, Ballot};
 use super::rules::{self, Body, Counts};
 use super::{jobs, words};
 use crate::authz::{Action, Actor};
-use crate::communities::handlers::load_as;
 use crate::communities::model::Community;
 use crate::db::write_tx;
+use crate::error::AppError;
+use crate::uploads::UploadedFile;
+use crate::web::community::load_as;
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
-use crate::web::forms::{text_field, Empty, FieldErrors, Posted, Uploaded, UploadedFile};
+use crate::web::forms::{text_field, Empty, FieldErrors, Posted, Uploaded};
 use crate::web::{see_other, AppState};
 
 #[derive(Deserialize, Default, Clone)]

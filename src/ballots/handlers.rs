@@ -16,11 +16,11 @@ use super::{jobs, tracker, words};
 use crate::agenda::model::{self as agenda, Item};
 use crate::agenda::rules::{may_open_ballot, Stage, Step};
 use crate::authz::{allows, Action, Actor};
-use crate::communities::handlers::{load_as, load_community};
 use crate::communities::model::Community;
 use crate::db::{is_unique_violation, write_tx, AnyConnection};
+use crate::error::AppError;
+use crate::web::community::{load_as, load_community};
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
 use crate::web::forms::{FieldErrors, Posted};
 use crate::web::{render, see_other, AppState};
 
@@ -135,19 +135,6 @@ pub async fn new_form(
     .await
 }
 
-/// Reads "2026-11-30 18:00" or "2026-11-30T18:00" as Beijing time, stored as UTC.
-pub fn parse_local_time(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim().replace('T', " ");
-    NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M")
-        .ok()
-        .or_else(|| {
-            chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-        })
-        .map(|t| t - chrono::Duration::hours(8))
-}
-
 /// The named options typed one per line; empty for / against / abstain.
 fn parse_options(text: &str) -> Result<String, &'static str> {
     let lines: Vec<&str> = text
@@ -203,9 +190,9 @@ pub async fn open(
     let opens_at = if form.opens_at.trim().is_empty() {
         Some(now)
     } else {
-        parse_local_time(&form.opens_at)
+        crate::clock::parse_local_time(&form.opens_at)
     };
-    let closes_at = parse_local_time(&form.closes_at);
+    let closes_at = crate::clock::parse_local_time(&form.closes_at);
     match (opens_at, closes_at) {
         (Some(o), Some(c)) => match super::rules::check_window(o, c, now) {
             Ok(()) => {}

@@ -10,7 +10,7 @@ use super::rules::{self, Body, Counts, Outcome, Verdict};
 use crate::agenda::model as agenda;
 use crate::agenda::rules::{Stage, Step};
 use crate::db::{write_tx, AnyConnection};
-use crate::web::error::AppError;
+use crate::error::AppError;
 
 /// Closes every online ballot whose time is up; returns how many this call closed.
 pub fn close_due(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<usize, AppError> {

@@ -47,7 +47,7 @@ pub fn is_sealed(
     given: &str,
 ) -> bool {
     is_valid(code)
-        && crate::web::ctx::constant_time_eq(
+        && crate::text::constant_time_eq(
             seal(secret, ballot_id, voter_key, code).as_bytes(),
             given.trim().as_bytes(),
         )

@@ -14,14 +14,15 @@ use crate::agenda::model as agenda;
 use crate::agenda::rules as agenda_rules;
 use crate::audit::{self, Entry};
 use crate::authz::{allows, Action, Actor, Role};
-use crate::communities::handlers::{authorize, load_as, load_community};
+use crate::clock::fmt_time;
 use crate::communities::model::Community;
 use crate::db::write_tx;
+use crate::error::AppError;
 use crate::notifications::{notify, Notice};
+use crate::web::community::{authorize, load_as, load_community};
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
 use crate::web::forms::{text_field, Posted};
-use crate::web::{fmt_time, page, see_other, AppState};
+use crate::web::{page, see_other, AppState};
 use crate::work_orders::model as orders;
 use crate::work_orders::rules as order_rules;
 

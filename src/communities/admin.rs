@@ -5,17 +5,15 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::handlers::authorize;
 use super::model::{self, Community, KINDS, KIND_TOWNSHIP};
-use super::rules;
-use crate::accounts::model as accounts;
+use super::{rules, service};
 use crate::accounts::rules::Contact;
 use crate::audit::{self, Entry};
 use crate::authz::{Action, Actor, Role};
 use crate::db::{is_unique_violation, write_tx};
-use crate::notifications::{notify, Notice};
+use crate::error::AppError;
+use crate::web::community::authorize;
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
 use crate::web::forms::{text_field, FieldErrors, Posted};
 use crate::web::{render, see_other, AppState};
 
@@ -212,45 +210,19 @@ pub async fn appoint_staff(
                 let Ok(contact) = &contact else {
                     return Ok(Err("residents.err_contact"));
                 };
-                let Some(user) = accounts::find_by_contact(conn, contact)? else {
-                    return Ok(Err("residents.err_no_user"));
-                };
                 let role = if c.is_township() {
                     Role::Township
                 } else {
                     Role::Committee
                 };
-                if let Err(key) = rules::may_hold(role, &model::roles_of(conn, c.id, user.id)?) {
-                    return Ok(Err(key));
-                }
-                if !model::grant(conn, c.id, user.id, role, None, None, now)? {
-                    return Ok(Err("residents.err_held"));
-                }
-                audit::record(
-                    conn,
-                    &Entry {
-                        community_id: Some(c.id),
-                        actor_id: me,
-                        action: "appoint",
-                        target_user_id: Some(user.id),
-                        detail: role.as_str(),
-                        reason: "",
-                    },
-                    now,
-                )?;
-                notify(
-                    conn,
-                    &Notice {
-                        user_id: user.id,
-                        community_id: Some(c.id),
-                        kind: &format!("role_granted_{}", role.as_str()),
-                        subject: &c.name,
-                        detail: "",
-                        link: &format!("/c/{}", c.slug),
-                    },
-                    now,
-                )?;
-                Ok(Ok(()))
+                let appointment = service::Appointment {
+                    community: &c,
+                    by: me,
+                    contact,
+                    role,
+                    grid: None,
+                };
+                service::appoint(conn, &appointment, now)
             })
         })
         .await?;

@@ -7,58 +7,16 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::model::{self, Community, Counts, Grid, Household, MemberRow, PendingRow};
-use super::rules;
-use crate::accounts::model as accounts;
+use super::service;
 use crate::accounts::rules::Contact;
-use crate::audit::{self, Entry, LogRow};
+use crate::audit::{self, LogRow};
 use crate::authz::{allows, Action, Actor, Role};
 use crate::db::{write_tx, AnyConnection};
-use crate::notifications::{notify, Notice};
+use crate::error::AppError;
+use crate::web::community::{authorize, load_as, load_community};
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
 use crate::web::forms::{text_field, FieldErrors, Posted};
-use crate::web::{fmt_time, page, render, see_other, AppState};
-
-/// Loads the community named in the path and the current user as seen from it.
-pub async fn load_community(
-    state: &AppState,
-    ctx: &Ctx,
-    slug: String,
-) -> Result<(Community, Actor), AppError> {
-    let user = ctx.user.clone();
-    state
-        .db(move |conn| {
-            let community = model::by_slug(conn, &slug)?.ok_or(AppError::NotFound)?;
-            let actor = model::actor(conn, user.as_ref(), &community)?;
-            Ok((community, actor))
-        })
-        .await
-}
-
-/// Loads the community, refuses the action unless the signed-in user may take it there,
-/// and returns the community, the user as seen from it, and their id.
-pub async fn load_as(
-    state: &AppState,
-    ctx: &Ctx,
-    slug: String,
-    action: Action,
-) -> Result<(Community, Actor, i64), AppError> {
-    let (community, actor) = load_community(state, ctx, slug).await?;
-    authorize(ctx, &actor, action)?;
-    let me = ctx.require_user()?.id;
-    Ok((community, actor, me))
-}
-
-/// Refuses an action the actor may not take: anonymous users are sent to sign in.
-pub fn authorize(ctx: &Ctx, actor: &Actor, action: Action) -> Result<(), AppError> {
-    if allows(actor, action) {
-        Ok(())
-    } else if ctx.user.is_none() {
-        Err(AppError::SignIn(ctx.here.clone()))
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
+use crate::web::{page, render, see_other, AppState};
 
 // ---- site home ----
 
@@ -295,7 +253,7 @@ pub async fn join_submit(
                 }
                 // A grid must be this community's: another's is refused, not dropped.
                 if let Some(g) = grid {
-                    if !grid_in(conn, cid, g)? {
+                    if !model::grid_in(conn, cid, g)? {
                         return Ok(Err(("grid_id", "join.err_grid")));
                     }
                 }
@@ -313,12 +271,6 @@ pub async fn join_submit(
 
 fn parse_optional_id(s: &str) -> Option<i64> {
     s.trim().parse().ok().filter(|v: &i64| *v > 0)
-}
-
-fn grid_in(conn: &mut AnyConnection, community_id: i64, grid_id: i64) -> Result<bool, AppError> {
-    Ok(model::grids_of(conn, community_id)?
-        .iter()
-        .any(|g| g.id == grid_id))
 }
 
 // ---- residents (the committee's page) ----
@@ -339,14 +291,33 @@ struct ResidentsPage {
     notice: Option<&'static str>,
 }
 
+/// What the residents page shows beside the community's lists: a form's messages, the
+/// appointment form as typed, the notice of what was just done.
+#[derive(Default)]
+struct Feedback {
+    errors: FieldErrors,
+    appoint: AppointForm,
+    notice: Option<&'static str>,
+}
+
+impl Feedback {
+    /// The page again with one message at a form's field.
+    fn refused(field: &'static str, message: impl Into<String>) -> Feedback {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        Feedback {
+            errors,
+            ..Feedback::default()
+        }
+    }
+}
+
 async fn residents_page(
     state: &AppState,
     ctx: Ctx,
     community: Community,
     actor: Actor,
-    errors: FieldErrors,
-    appoint: AppointForm,
-    notice: Option<&'static str>,
+    shown: Feedback,
 ) -> Result<HttpResponse, AppError> {
     authorize(&ctx, &actor, Action::ViewResidents)?;
     let cid = community.id;
@@ -360,7 +331,7 @@ async fn residents_page(
             ))
         })
         .await?;
-    let status = if errors.is_empty() {
+    let status = if shown.errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -376,9 +347,9 @@ async fn residents_page(
             households,
             can_review: allows(&actor, Action::ReviewJoinRequests),
             can_appoint: allows(&actor, Action::AppointCommunityRole),
-            errors,
-            appoint,
-            notice,
+            errors: shown.errors,
+            appoint: shown.appoint,
+            notice: shown.notice,
         },
     )
 }
@@ -405,16 +376,17 @@ pub async fn residents(
         "settings" => Some("settings.done"),
         _ => None,
     };
-    residents_page(
-        &state,
-        ctx,
-        community,
-        actor,
-        FieldErrors::default(),
-        AppointForm::default(),
+    let shown = Feedback {
         notice,
-    )
-    .await
+        ..Feedback::default()
+    };
+    residents_page(&state, ctx, community, actor, shown).await
+}
+
+/// Where the residents page sends a committee member after a change: back to the page, with
+/// the notice of what was done.
+fn done(community: &Community, what: &str) -> HttpResponse {
+    see_other(&format!("/c/{}/residents?done={what}", community.slug))
 }
 
 #[derive(Deserialize, Default)]
@@ -436,87 +408,18 @@ pub async fn approve(
     let result = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let Some(req) = model::request(conn, c.id, request_id)? else {
-                    return Err(AppError::NotFound);
+                let answer = service::Answer::Approve {
+                    household: &household,
                 };
-                let household_id = match rules::household_choice(&household) {
-                    rules::HouseholdChoice::New => {
-                        model::insert_household(conn, c.id, req.grid_id, &req.address, now)?
-                    }
-                    rules::HouseholdChoice::Existing(id) => {
-                        if !model::households_of(conn, c.id)?.iter().any(|h| h.id == id) {
-                            return Ok(Err("residents.err_household"));
-                        }
-                        id
-                    }
-                    rules::HouseholdChoice::Invalid => return Ok(Err("residents.err_household")),
-                };
-                if !model::decide_request(
-                    conn,
-                    req.id,
-                    model::APPROVED,
-                    "",
-                    Some(household_id),
-                    me,
-                    now,
-                )? {
-                    return Ok(Err("residents.err_decided"));
-                }
-                model::grant(
-                    conn,
-                    c.id,
-                    req.user_id,
-                    Role::Resident,
-                    Some(household_id),
-                    None,
-                    now,
-                )?;
-                audit::record(
-                    conn,
-                    &Entry {
-                        community_id: Some(c.id),
-                        actor_id: me,
-                        action: "verify_resident",
-                        target_user_id: Some(req.user_id),
-                        detail: &req.address,
-                        reason: "",
-                    },
-                    now,
-                )?;
-                notify(
-                    conn,
-                    &Notice {
-                        user_id: req.user_id,
-                        community_id: Some(c.id),
-                        kind: "join_approved",
-                        subject: &c.name,
-                        detail: "",
-                        link: &format!("/c/{}", c.slug),
-                    },
-                    now,
-                )?;
-                Ok(Ok(()))
+                service::answer_request(conn, &c, request_id, me, answer, now)
             })
         })
         .await?;
     match result {
-        Ok(()) => Ok(see_other(&format!(
-            "/c/{}/residents?done=approved",
-            community.slug
-        ))),
+        Ok(()) => Ok(done(&community, "approved")),
         Err(key) => {
-            let mut errors = FieldErrors::default();
-            errors.add("request", ctx.t(key));
-            residents_page(
-                &state,
-                ctx,
-                community,
-                actor,
-                errors,
-                AppointForm::default(),
-                None,
-            )
-            .await
+            let shown = Feedback::refused("request", ctx.t(key));
+            residents_page(&state, ctx, community, actor, shown).await
         }
     }
 }
@@ -538,83 +441,27 @@ pub async fn decline(
     let reason = match text_field(&form.reason, 1, 500) {
         Ok(r) => r,
         Err(e) => {
-            let mut errors = FieldErrors::default();
-            errors.add(
-                "request",
-                format!(
-                    "{} {}",
-                    ctx.t("residents.reason_needed"),
-                    e.message(&ctx.tr)
-                ),
-            );
-            return residents_page(
-                &state,
-                ctx,
-                community,
-                actor,
-                errors,
-                AppointForm::default(),
-                None,
-            )
-            .await;
+            let why = ctx.t("residents.reason_needed");
+            let shown = Feedback::refused("request", format!("{why} {}", e.message(&ctx.tr)));
+            return residents_page(&state, ctx, community, actor, shown).await;
         }
     };
     let (c, now) = (community.clone(), state.clock.now());
-    let decided = state
+    let result = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let Some(req) = model::request(conn, c.id, request_id)? else {
-                    return Err(AppError::NotFound);
-                };
-                if !model::decide_request(conn, req.id, model::DECLINED, &reason, None, me, now)? {
-                    return Ok(false);
-                }
-                audit::record(
-                    conn,
-                    &Entry {
-                        community_id: Some(c.id),
-                        actor_id: me,
-                        action: "decline_join",
-                        target_user_id: Some(req.user_id),
-                        detail: &req.address,
-                        reason: &reason,
-                    },
-                    now,
-                )?;
-                notify(
-                    conn,
-                    &Notice {
-                        user_id: req.user_id,
-                        community_id: Some(c.id),
-                        kind: "join_declined",
-                        subject: &c.name,
-                        detail: &reason,
-                        link: &format!("/c/{}/join", c.slug),
-                    },
-                    now,
-                )?;
-                Ok(true)
+                let answer = service::Answer::Decline { reason: &reason };
+                service::answer_request(conn, &c, request_id, me, answer, now)
             })
         })
         .await?;
-    if !decided {
-        let mut errors = FieldErrors::default();
-        errors.add("request", ctx.t("residents.err_decided"));
-        return residents_page(
-            &state,
-            ctx,
-            community,
-            actor,
-            errors,
-            AppointForm::default(),
-            None,
-        )
-        .await;
+    match result {
+        Ok(()) => Ok(done(&community, "declined")),
+        Err(key) => {
+            let shown = Feedback::refused("request", ctx.t(key));
+            residents_page(&state, ctx, community, actor, shown).await
+        }
     }
-    Ok(see_other(&format!(
-        "/c/{}/residents?done=declined",
-        community.slug
-    )))
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -631,13 +478,8 @@ pub async fn appoint(
     p: Posted<AppointForm>,
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
-    let (community, actor, me) = load_as(
-        &state,
-        &ctx,
-        slug.into_inner(),
-        Action::AppointCommunityRole,
-    )
-    .await?;
+    let action = Action::AppointCommunityRole;
+    let (community, actor, me) = load_as(&state, &ctx, slug.into_inner(), action).await?;
     let (c, now) = (community.clone(), state.clock.now());
     let (contact, role, grid) = (
         Contact::parse(&form.contact),
@@ -653,58 +495,25 @@ pub async fn appoint(
                 let Some(role) = role else {
                     return Ok(Err("residents.err_role"));
                 };
-                let Some(user) = accounts::find_by_contact(conn, contact)? else {
-                    return Ok(Err("residents.err_no_user"));
+                let appointment = service::Appointment {
+                    community: &c,
+                    by: me,
+                    contact,
+                    role,
+                    grid,
                 };
-                let held = model::roles_of(conn, c.id, user.id)?;
-                let grid = match (role, grid) {
-                    (Role::GridWorker, Some(g)) if grid_in(conn, c.id, g)? => Some(g),
-                    (Role::GridWorker, _) => return Ok(Err("residents.err_grid")),
-                    _ => None,
-                };
-                if let Err(key) = rules::may_hold(role, &held) {
-                    return Ok(Err(key));
-                }
-                if !model::grant(conn, c.id, user.id, role, None, grid, now)? {
-                    return Ok(Err("residents.err_held"));
-                }
-                audit::record(
-                    conn,
-                    &Entry {
-                        community_id: Some(c.id),
-                        actor_id: me,
-                        action: "appoint",
-                        target_user_id: Some(user.id),
-                        detail: role.as_str(),
-                        reason: "",
-                    },
-                    now,
-                )?;
-                notify(
-                    conn,
-                    &Notice {
-                        user_id: user.id,
-                        community_id: Some(c.id),
-                        kind: &format!("role_granted_{}", role.as_str()),
-                        subject: &c.name,
-                        detail: "",
-                        link: &format!("/c/{}", c.slug),
-                    },
-                    now,
-                )?;
-                Ok(Ok(()))
+                service::appoint(conn, &appointment, now)
             })
         })
         .await?;
     match result {
-        Ok(()) => Ok(see_other(&format!(
-            "/c/{}/residents?done=appointed",
-            community.slug
-        ))),
+        Ok(()) => Ok(done(&community, "appointed")),
         Err(key) => {
-            let mut errors = FieldErrors::default();
-            errors.add("appoint", ctx.t(key));
-            residents_page(&state, ctx, community, actor, errors, form, None).await
+            let shown = Feedback {
+                appoint: form,
+                ..Feedback::refused("appoint", ctx.t(key))
+            };
+            residents_page(&state, ctx, community, actor, shown).await
         }
     }
 }
@@ -722,72 +531,31 @@ pub async fn revoke(
     p: Posted<RevokeForm>,
 ) -> Result<HttpResponse, AppError> {
     let Posted { ctx, form } = p;
-    let (community, actor, me) = load_as(
-        &state,
-        &ctx,
-        slug.into_inner(),
-        Action::AppointCommunityRole,
-    )
-    .await?;
+    let action = Action::AppointCommunityRole;
+    let (community, actor, me) = load_as(&state, &ctx, slug.into_inner(), action).await?;
     let (Some(user_id), Some(role)) = (
         parse_optional_id(&form.user_id),
         Role::parse(&form.role).filter(|r| r.committee_appoints()),
     ) else {
-        let mut errors = FieldErrors::default();
-        errors.add("appoint", ctx.t("residents.err_role"));
-        return residents_page(
-            &state,
-            ctx,
-            community,
-            actor,
-            errors,
-            AppointForm::default(),
-            None,
-        )
-        .await;
+        let shown = Feedback::refused("appoint", ctx.t("residents.err_role"));
+        return residents_page(&state, ctx, community, actor, shown).await;
     };
-    let (cid, now) = (community.id, state.clock.now());
+    let revocation = service::Revocation {
+        community_id: community.id,
+        by: me,
+        user_id,
+        role,
+    };
+    let now = state.clock.now();
     let removed = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                if !model::revoke(conn, cid, user_id, role)? {
-                    return Ok(false);
-                }
-                audit::record(
-                    conn,
-                    &Entry {
-                        community_id: Some(cid),
-                        actor_id: me,
-                        action: "revoke",
-                        target_user_id: Some(user_id),
-                        detail: role.as_str(),
-                        reason: "",
-                    },
-                    now,
-                )?;
-                Ok(true)
-            })
-        })
+        .db(move |conn| write_tx(conn, |conn| service::revoke(conn, &revocation, now)))
         .await?;
     if !removed {
         // Nobody holds that role here: a user of another community, or none at all.
-        let mut errors = FieldErrors::default();
-        errors.add("appoint", ctx.t("residents.err_revoke"));
-        return residents_page(
-            &state,
-            ctx,
-            community,
-            actor,
-            errors,
-            AppointForm::default(),
-            None,
-        )
-        .await;
+        let shown = Feedback::refused("appoint", ctx.t("residents.err_revoke"));
+        return residents_page(&state, ctx, community, actor, shown).await;
     }
-    Ok(see_other(&format!(
-        "/c/{}/residents?done=revoked",
-        community.slug
-    )))
+    Ok(done(&community, "revoked"))
 }
 
 #[derive(Deserialize, Default)]
@@ -826,44 +594,21 @@ pub async fn save_settings(
         number(&form.support_minimum, 1, 10_000),
         number(&form.response_days, 1, 365),
     ) else {
-        let mut errors = FieldErrors::default();
-        errors.add("settings", ctx.t("settings.err"));
-        return residents_page(
-            &state,
-            ctx,
-            community,
-            actor,
-            errors,
-            AppointForm::default(),
-            None,
-        )
-        .await;
+        let shown = Feedback::refused("settings", ctx.t("settings.err"));
+        return residents_page(&state, ctx, community, actor, shown).await;
     };
-    let (cid, now) = (community.id, state.clock.now());
+    let rules = service::ProposalRules {
+        community_id: community.id,
+        by: me,
+        support_percent: percent,
+        support_minimum: minimum,
+        response_days: days,
+    };
+    let now = state.clock.now();
     state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                model::set_proposal_rules(conn, cid, percent, minimum, days)?;
-                audit::record(
-                    conn,
-                    &Entry {
-                        community_id: Some(cid),
-                        actor_id: me,
-                        action: "settings",
-                        target_user_id: None,
-                        detail: &format!("{percent}% ≥ {minimum}, {days}d"),
-                        reason: "",
-                    },
-                    now,
-                )?;
-                Ok(())
-            })
-        })
+        .db(move |conn| write_tx(conn, |conn| service::set_proposal_rules(conn, &rules, now)))
         .await?;
-    Ok(see_other(&format!(
-        "/c/{}/residents?done=settings",
-        community.slug
-    )))
+    Ok(done(&community, "settings"))
 }
 
 pub async fn add_grid(
@@ -877,62 +622,19 @@ pub async fn add_grid(
     let name = match text_field(&form.name, 1, 40) {
         Ok(n) => n,
         Err(e) => {
-            let mut errors = FieldErrors::default();
-            errors.add("grid", e.message(&ctx.tr));
-            return residents_page(
-                &state,
-                ctx,
-                community,
-                actor,
-                errors,
-                AppointForm::default(),
-                None,
-            )
-            .await;
+            let shown = Feedback::refused("grid", e.message(&ctx.tr));
+            return residents_page(&state, ctx, community, actor, shown).await;
         }
     };
     let (cid, now) = (community.id, state.clock.now());
     let added = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                if model::grids_of(conn, cid)?.iter().any(|g| g.name == name) {
-                    return Ok(false);
-                }
-                model::insert_grid(conn, cid, &name, now)?;
-                audit::record(
-                    conn,
-                    &Entry {
-                        community_id: Some(cid),
-                        actor_id: me,
-                        action: "add_grid",
-                        target_user_id: None,
-                        detail: &name,
-                        reason: "",
-                    },
-                    now,
-                )?;
-                Ok(true)
-            })
-        })
+        .db(move |conn| write_tx(conn, |conn| service::add_grid(conn, cid, me, &name, now)))
         .await?;
     if !added {
-        let mut errors = FieldErrors::default();
-        errors.add("grid", ctx.t("residents.err_grid_exists"));
-        return residents_page(
-            &state,
-            ctx,
-            community,
-            actor,
-            errors,
-            AppointForm::default(),
-            None,
-        )
-        .await;
+        let shown = Feedback::refused("grid", ctx.t("residents.err_grid_exists"));
+        return residents_page(&state, ctx, community, actor, shown).await;
     }
-    Ok(see_other(&format!(
-        "/c/{}/residents?done=grid",
-        community.slug
-    )))
+    Ok(done(&community, "grid"))
 }
 
 // ---- action log ----
@@ -1036,8 +738,4 @@ pub fn role_key(role: &str) -> &'static str {
     Role::parse(role)
         .map(|r| r.label_key())
         .unwrap_or("role.resident")
-}
-
-pub fn time(t: &chrono::NaiveDateTime) -> String {
-    fmt_time(t)
 }

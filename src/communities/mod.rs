@@ -5,3 +5,4 @@ pub mod admin;
 pub mod handlers;
 pub mod model;
 pub mod rules;
+pub mod service;

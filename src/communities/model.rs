@@ -165,6 +165,13 @@ pub fn grids_of(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Vec<
         .load(conn)
 }
 
+/// Is the grid one of the community's?
+pub fn grid_in(conn: &mut AnyConnection, community_id: i64, grid_id: i64) -> QueryResult<bool> {
+    Ok(grids_of(conn, community_id)?
+        .iter()
+        .any(|g| g.id == grid_id))
+}
+
 pub fn insert_grid(
     conn: &mut AnyConnection,
     community_id: i64,
@@ -266,6 +273,33 @@ pub fn roles_of(
         .select(memberships::role)
         .load(conn)?;
     Ok(names.iter().filter_map(|r| Role::parse(r)).collect())
+}
+
+/// Users holding `role` in a community.
+pub fn holders(conn: &mut AnyConnection, community_id: i64, role: Role) -> QueryResult<Vec<i64>> {
+    memberships::table
+        .filter(memberships::community_id.eq(community_id))
+        .filter(memberships::role.eq(role.as_str()))
+        .select(memberships::user_id)
+        .load(conn)
+}
+
+/// The committee of a community and the staff of the township above it.
+pub fn supervisors_of(
+    conn: &mut AnyConnection,
+    community_id: i64,
+) -> QueryResult<(String, Vec<i64>)> {
+    let (slug, parent): (String, Option<i64>) = communities::table
+        .find(community_id)
+        .select((communities::slug, communities::parent_id))
+        .first(conn)?;
+    let mut people = holders(conn, community_id, Role::Committee)?;
+    if let Some(p) = parent {
+        people.extend(holders(conn, p, Role::Township)?);
+    }
+    people.sort_unstable();
+    people.dedup();
+    Ok((slug, people))
 }
 
 /// The user as seen from `community`: their roles there and whether they are staff of the

@@ -11,7 +11,7 @@ use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::time::Duration;
 
-use crate::web::error::AppError;
+use crate::error::AppError;
 
 pub mod check;
 

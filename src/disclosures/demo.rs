@@ -8,7 +8,7 @@ use super::handlers::china_today;
 use super::model::{self, CadenceSetting, NewVersion};
 use super::rules::{self, Category, LedgerLine, Period};
 use crate::db::AnyConnection;
-use crate::web::error::AppError;
+use crate::error::AppError;
 
 /// (description, counterparty, income?, amount in yuan, day of month)
 const ITEMS: [(&str, &str, bool, i64, u32); 7] = [

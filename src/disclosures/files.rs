@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use actix_web::{web, HttpResponse};
 use sha2::{Digest, Sha256};
 
-use crate::web::error::AppError;
+use crate::error::AppError;
 use crate::web::AppState;
 
 pub const MAX_PDF_BYTES: usize = 10 * 1024 * 1024;

@@ -10,17 +10,18 @@ use serde::Deserialize;
 use super::model::{self, CadenceSetting, File, Listed, NewVersion, Version};
 use super::rules::{self, Cadence, Category, DiffKind, LedgerLine, Period};
 use crate::authz::{allows, Action, Actor};
-use crate::communities::handlers::{load_as, load_community};
+use crate::clock::fmt_time;
 use crate::communities::model::Community;
 use crate::db::write_tx;
+use crate::error::AppError;
+use crate::web::community::{load_as, load_community};
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
 use crate::web::forms::{FieldErrors, Uploaded};
-use crate::web::{fmt_time, page, render, see_other, AppState};
+use crate::web::{page, render, see_other, AppState};
 
 /// The day in China (UTC+8), which is when a disclosure falls due.
 pub fn china_today(now: NaiveDateTime) -> NaiveDate {
-    (now + chrono::Duration::hours(8)).date()
+    crate::clock::local_day(now)
 }
 
 fn zh(ctx: &Ctx) -> bool {
@@ -827,7 +828,7 @@ fn check(
 async fn store_files(
     state: &AppState,
     ctx: &Ctx,
-    files: Vec<crate::web::forms::UploadedFile>,
+    files: Vec<crate::uploads::UploadedFile>,
 ) -> Result<Result<Vec<File>, String>, AppError> {
     let files: Vec<_> = files
         .into_iter()
@@ -974,14 +975,14 @@ async fn save(
     me: i64,
     correcting: Option<i64>,
     form: Vec<(String, String)>,
-    files: Vec<crate::web::forms::UploadedFile>,
+    files: Vec<crate::uploads::UploadedFile>,
 ) -> Result<HttpResponse, AppError> {
     let mut typed = Typed::from_pairs(&form);
     let (csv, attachments): (Vec<_>, Vec<_>) =
         files.into_iter().partition(|f| f.field == "ledger_csv");
     let mut errors = FieldErrors::default();
     let mut line_errors = Vec::new();
-    let today = (state.clock.now() + chrono::Duration::hours(8)).date();
+    let today = crate::clock::local_day(state.clock.now());
     let checked = check(
         &ctx,
         today,

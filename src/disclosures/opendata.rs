@@ -9,8 +9,8 @@ use serde::Serialize;
 use super::model;
 use super::rules;
 use crate::communities::model::{self as communities, Community};
+use crate::error::AppError;
 use crate::web::csv::Csv;
-use crate::web::error::AppError;
 use crate::web::AppState;
 
 /// One table of open data, written as CSV or JSON.

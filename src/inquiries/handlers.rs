@@ -9,13 +9,13 @@ use serde::Deserialize;
 
 use super::model::{self, Row, SUBJECTS};
 use crate::authz::{allows, Action};
-use crate::communities::handlers::{load_as, load_community};
 use crate::communities::model::Community;
 use crate::db::write_tx;
+use crate::error::AppError;
 use crate::notifications::{notify, Notice};
 use crate::projects::rules::{self as r, InquiryState};
+use crate::web::community::{load_as, load_community};
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
 use crate::web::forms::{FieldErrors, Posted};
 use crate::web::{render, see_other, AppState};
 
@@ -179,7 +179,7 @@ pub async fn ask(
                 };
                 let id = model::ask(conn, c.id, (kind, subject_id), me, &question, now, due)?;
                 for member in
-                    crate::work_orders::jobs::holders(conn, c.id, crate::authz::Role::Committee)?
+                    crate::communities::model::holders(conn, c.id, crate::authz::Role::Committee)?
                 {
                     notify(
                         conn,

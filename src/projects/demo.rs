@@ -7,7 +7,7 @@ use chrono::{Datelike, Duration, NaiveDateTime};
 use super::model::{self, NewDisbursement, NewProject, NewRefusal};
 use super::rules::{self, Body, Comparison, Power, SpendKind};
 use crate::db::AnyConnection;
-use crate::web::error::AppError;
+use crate::error::AppError;
 use crate::work_orders::model::{self as orders, NewOrder};
 use crate::work_orders::rules::State;
 
@@ -103,7 +103,7 @@ pub fn seed(
     };
     // Everything follows the villagers' meeting's decision, two days ago, hour by hour.
     let after = |hours: i64| (road.published_at + Duration::hours(hours)).min(now);
-    let date = |t: NaiveDateTime| (t + Duration::hours(8)).date();
+    let date = crate::clock::local_day;
     let decided = date(road.published_at);
     let code = rules::format_code("LT", decided.year(), 1);
     let pid = model::insert_project(

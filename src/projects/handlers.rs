@@ -12,35 +12,15 @@ use super::model::{self, DecisionRef, Disbursement, NewProject, Project, Refusal
 use super::qr;
 use super::rules::{self, Arg};
 use crate::authz::{allows, Action};
-use crate::communities::handlers::{load_as, load_community};
 use crate::communities::model::{self as communities, Community};
 use crate::db::write_tx;
 use crate::disclosures::rules::parse_amount;
+use crate::error::AppError;
+use crate::web::community::{load_as, load_community};
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
 use crate::web::forms::{text_field, FieldErrors, Posted};
+use crate::web::refusal::{refusal_message, say};
 use crate::web::{page, render, see_other, AppState};
-
-/// A rule's message with its `{placeholders}` filled, keys among them translated.
-pub fn say(ctx: &Ctx, key: &str, args: &[(&'static str, Arg)]) -> String {
-    let vals: Vec<(&str, String)> = args
-        .iter()
-        .map(|(n, a)| {
-            let v = match a {
-                Arg::Text(s) => s.clone(),
-                Arg::Key(k) => ctx.t(k).to_string(),
-            };
-            (*n, v)
-        })
-        .collect();
-    let refs: Vec<(&str, &str)> = vals.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    ctx.tr.f(key, &refs)
-}
-
-/// The message of a refused spend, naming the rule.
-pub fn refusal_message(ctx: &Ctx, r: &rules::Refusal) -> String {
-    say(ctx, r.key(), &r.args())
-}
 
 pub fn yuan(fen: &i64) -> String {
     rules::format_yuan(*fen)
@@ -48,7 +28,7 @@ pub fn yuan(fen: &i64) -> String {
 
 /// Today in Beijing.
 pub fn today(state: &AppState) -> NaiveDate {
-    (state.clock.now() + chrono::Duration::hours(8)).date()
+    crate::clock::local_day(state.clock.now())
 }
 
 /// The site's address for links printed on paper (never taken from the request).

@@ -88,7 +88,7 @@ impl PowerRow {
 
     /// The Beijing date from which the row is in force.
     pub fn in_force_on(&self) -> NaiveDate {
-        (self.created_at + chrono::Duration::hours(8)).date()
+        crate::clock::local_day(self.created_at)
     }
 
     /// The locale key of the threshold in words: "{amount} 元以上" or "超过 {amount} 元".

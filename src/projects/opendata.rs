@@ -5,11 +5,11 @@ use actix_web::{web, HttpResponse};
 use serde_json::json;
 
 use super::model::{self, Disbursement, Project};
-use crate::communities::handlers::load_community;
 use crate::communities::model::Community;
+use crate::error::AppError;
+use crate::web::community::load_community;
 use crate::web::csv::Csv;
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
 use crate::web::AppState;
 
 /// 500000 → "5000.00": yuan without separators, for spreadsheets.

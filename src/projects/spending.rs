@@ -7,20 +7,21 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::handlers::{project_page, refusal_message, say, PayForm, Shown};
+use super::handlers::{project_page, PayForm, Shown};
 use super::model::{self, Disbursement, NewDisbursement, NewRefusal, PowerRow, Project};
 use super::rules::{
     self, Adopting, Arg, Body, CitedDecision, Comparison, Permit, Power, SpendKind,
 };
 use crate::authz::{allows, Action, Role};
-use crate::communities::handlers::{load_as, load_community};
 use crate::communities::model::Community;
 use crate::db::{write_tx, AnyConnection};
 use crate::disclosures::rules::{parse_amount, parse_near_date};
+use crate::error::AppError;
 use crate::notifications::{notify, Notice};
+use crate::web::community::{load_as, load_community};
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
 use crate::web::forms::{text_field, FieldErrors, Posted};
+use crate::web::refusal::{refusal_message, say};
 use crate::web::{page, render, see_other, AppState};
 
 /// A threshold in words, "¥50,000.00 以上" or "超过 ¥50,000.00", in the reader's language.
@@ -191,7 +192,7 @@ pub async fn pay(
                 )?;
                 if flagged {
                     let link = format!("/c/{slug}/disbursements/{id}");
-                    for u in crate::work_orders::jobs::holders(conn, cid, Role::Supervisor)? {
+                    for u in crate::communities::model::holders(conn, cid, Role::Supervisor)? {
                         notify(
                             conn,
                             &Notice {
@@ -537,7 +538,7 @@ pub async fn add_power(
                     now,
                 )?;
                 let link = format!("/c/{slug}/powers#change-{id}");
-                for u in crate::work_orders::jobs::holders(conn, cid, Role::Supervisor)? {
+                for u in crate::communities::model::holders(conn, cid, Role::Supervisor)? {
                     notify(
                         conn,
                         &Notice {

@@ -142,7 +142,7 @@ pub fn latest(
     conn: &mut AnyConnection,
     key: &LogKey,
     now: NaiveDateTime,
-) -> Result<String, crate::web::error::AppError> {
+) -> Result<String, crate::error::AppError> {
     let size = log::size(conn)?;
     let newest: Option<(i64, String)> = log_checkpoints::table
         .order(log_checkpoints::size.desc())
@@ -157,7 +157,7 @@ pub fn latest(
     let root = log::root(conn, size as u64)?;
     let note = key
         .sign_checkpoint(size as u64, root)
-        .map_err(crate::web::error::AppError::Internal)?;
+        .map_err(crate::error::AppError::Internal)?;
     let sql = crate::db::placeholders(
         conn,
         "INSERT INTO log_checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?) \

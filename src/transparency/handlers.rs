@@ -10,10 +10,11 @@ use serde::{Deserialize, Serialize};
 use super::checkpoint;
 use super::log::{self, Kind, TILE_WIDTH};
 use super::records;
+use crate::clock::fmt_time;
 use crate::db::write_tx;
+use crate::error::AppError;
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
-use crate::web::{fmt_time, page, AppState};
+use crate::web::{page, AppState};
 
 /// Public, readable from any site, not personal.
 fn public(content_type: &str, cache: &str) -> actix_web::HttpResponseBuilder {

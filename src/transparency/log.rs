@@ -185,12 +185,12 @@ pub enum LogError {
     OutOfRange,
 }
 
-impl From<LogError> for crate::web::error::AppError {
+impl From<LogError> for crate::error::AppError {
     fn from(e: LogError) -> Self {
         match e {
             LogError::Db(e) => e.into(),
-            LogError::OutOfRange => crate::web::error::AppError::NotFound,
-            LogError::Tree(e) => crate::web::error::AppError::Internal(format!("log: {e}")),
+            LogError::OutOfRange => crate::error::AppError::NotFound,
+            LogError::Tree(e) => crate::error::AppError::Internal(format!("log: {e}")),
         }
     }
 }

@@ -10,10 +10,11 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::error::AppError;
 use super::i18n::{Lang, Tr};
 use super::AppState;
 use crate::accounts::model as accounts;
+use crate::error::AppError;
+use crate::text::constant_time_eq;
 
 /// The signed-in user, as the session found them.
 #[derive(Clone, Debug)]
@@ -146,13 +147,6 @@ pub fn anon_csrf(secret: &[u8; 32], anon: &str) -> String {
     mac.update(b"csrf:");
     mac.update(anon.as_bytes());
     hex::encode(&mac.finalize().into_bytes()[..16])
-}
-
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The client's address: the peer's, or what a trusted reverse proxy says it is

@@ -1,102 +1,42 @@
-//! Errors. Handlers return `Result<_, AppError>`: use `NotFound`/`Forbidden` for what the
-//! user asked wrongly, `SignIn` when a page needs a signed-in user, and let `?` turn database
-//! and pool failures into `Db`/`Internal` (a 500, which is a bug). Bad form input is not an
-//! error: the handler re-renders the form with messages and status 422.
-//!
-//! The error pages themselves are rendered by `render_error_page`, in the user's language.
+//! Error pages: every bare error response (the status an `AppError` answered with) gets a
+//! page in the user's language by `render_error_page`; a busy page (503) after a form post
+//! offers the form again (`Resend`). The error type itself is `crate::error::AppError`.
 
 use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::ServiceResponse;
 use actix_web::http::{header, StatusCode};
 use actix_web::middleware::ErrorHandlerResponse;
-use actix_web::{HttpMessage, HttpResponse, ResponseError};
+use actix_web::{HttpMessage, HttpResponse};
 use askama::Template;
 
-use super::forms::Resend;
 use super::i18n::{Lang, Tr};
 
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    #[error("not found")]
-    NotFound,
-    #[error("forbidden")]
-    Forbidden,
-    #[error("sign-in required")]
-    SignIn(String),
-    #[error("cross-site request refused")]
-    CrossSite,
-    #[error("bad request: {0}")]
-    BadRequest(String),
-    #[error("request too large")]
-    TooLarge,
-    /// The server is too busy to take this request now (no database connection or hashing
-    /// slot in time, a lock timeout, retries exhausted): a 503 with `Retry-After`, nothing
-    /// written. Logged as a warning, not as an error.
-    #[error("busy: {0}")]
-    Busy(String),
-    #[error("database error: {0}")]
-    Db(#[from] diesel::result::Error),
-    #[error("internal error: {0}")]
-    Internal(String),
+/// What a url-encoded form post carried, kept with the request so that a "busy" page (503)
+/// can offer to send it again: every field but the CSRF token and passwords. Multipart posts
+/// (files) are never kept.
+#[derive(Clone, Debug, Default)]
+pub struct Resend {
+    pub fields: Vec<(String, String)>,
+    /// The token the page's form carries: the session's own once the post's was checked;
+    /// before that, the one posted, which is checked again when the form comes back.
+    pub token: String,
+    /// A password was left out: the user types it again.
+    pub dropped_password: bool,
 }
 
-/// What a 503 asks the client to wait before trying again.
-pub const RETRY_AFTER_SECONDS: u32 = 5;
-
-impl From<diesel::r2d2::PoolError> for AppError {
-    fn from(e: diesel::r2d2::PoolError) -> Self {
-        AppError::Internal(format!("database pool: {e}"))
-    }
-}
-
-impl From<actix_web::error::BlockingError> for AppError {
-    fn from(e: actix_web::error::BlockingError) -> Self {
-        AppError::Internal(format!("blocking task: {e}"))
-    }
-}
-
-impl From<askama::Error> for AppError {
-    fn from(e: askama::Error) -> Self {
-        AppError::Internal(format!("template: {e}"))
-    }
-}
-
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::SignIn(_) => StatusCode::SEE_OTHER,
-            AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+impl Resend {
+    pub fn from_body(body: &[u8]) -> Resend {
+        let mut resend = Resend::default();
+        for (name, value) in url::form_urlencoded::parse(body) {
+            if name == "_csrf" {
+                resend.token = value.into_owned();
+            } else if name.to_lowercase().contains("password") {
+                resend.dropped_password = true;
+            } else {
+                resend.fields.push((name.into_owned(), value.into_owned()));
+            }
         }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        match self {
-            AppError::SignIn(next) => {
-                let to = format!(
-                    "/signin?next={}",
-                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
-                );
-                HttpResponse::SeeOther()
-                    .insert_header((header::LOCATION, to))
-                    .finish()
-            }
-            AppError::Db(_) | AppError::Internal(_) => {
-                tracing::error!(error = %self, "request failed");
-                HttpResponse::InternalServerError().finish()
-            }
-            AppError::Busy(why) => {
-                tracing::warn!(reason = %why, "busy: answered 503");
-                HttpResponse::ServiceUnavailable()
-                    .insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string()))
-                    .finish()
-            }
-            _ => HttpResponse::build(self.status_code()).finish(),
-        }
+        resend
     }
 }
 
@@ -185,4 +125,25 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
     Ok(ErrorHandlerResponse::Response(
         res.map_body(|_, b: BoxBody| EitherBody::right(b)),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resent_form_keeps_the_fields_but_not_the_token_or_passwords() {
+        let r = Resend::from_body(
+            b"_csrf=abc&contact=138&password=s3cret&new_password_confirm=x&body=%3Cb%3E+1",
+        );
+        assert_eq!(
+            r.fields,
+            vec![
+                ("contact".to_string(), "138".to_string()),
+                ("body".to_string(), "<b> 1".to_string())
+            ]
+        );
+        assert_eq!(r.token, "abc");
+        assert!(r.dropped_password);
+    }
 }

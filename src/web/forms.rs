@@ -11,7 +11,10 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use super::ctx::Ctx;
-use super::error::AppError;
+use super::error::Resend;
+use crate::error::AppError;
+use crate::text::unwanted_control;
+use crate::uploads::{UploadedFile, MAX_BYTES};
 
 /// The context and the decoded body of a CSRF-checked form post. Every field of `T` should
 /// default (`#[serde(default)]`), so that a missing field is a message on the page, not a 400.
@@ -57,45 +60,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
     }
 }
 
-/// What a url-encoded form post carried, kept with the request so that a "busy" page (503)
-/// can offer to send it again: every field but the CSRF token and passwords. Multipart posts
-/// (files) are never kept.
-#[derive(Clone, Debug, Default)]
-pub struct Resend {
-    pub fields: Vec<(String, String)>,
-    /// The token the page's form carries: the session's own once the post's was checked;
-    /// before that, the one posted, which is checked again when the form comes back.
-    pub token: String,
-    /// A password was left out: the user types it again.
-    pub dropped_password: bool,
-}
-
-impl Resend {
-    pub fn from_body(body: &[u8]) -> Resend {
-        let mut resend = Resend::default();
-        for (name, value) in url::form_urlencoded::parse(body) {
-            if name == "_csrf" {
-                resend.token = value.into_owned();
-            } else if name.to_lowercase().contains("password") {
-                resend.dropped_password = true;
-            } else {
-                resend.fields.push((name.into_owned(), value.into_owned()));
-            }
-        }
-        resend
-    }
-}
-
 /// A form with nothing but its CSRF token: a button.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct Empty {}
-
-/// A file sent with a form.
-pub struct UploadedFile {
-    pub field: String,
-    pub bytes: Vec<u8>,
-}
 
 /// Like `Posted`, for forms that may carry files (`multipart/form-data`); a plain
 /// url-encoded post is accepted too, with no files.
@@ -106,7 +74,7 @@ pub struct Uploaded<T> {
 }
 
 /// Everything one upload form may carry: four photos and the text.
-const UPLOAD_LIMIT: usize = 4 * crate::uploads::MAX_BYTES + FORM_LIMIT;
+const UPLOAD_LIMIT: usize = 4 * MAX_BYTES + FORM_LIMIT;
 
 impl<T: DeserializeOwned + 'static> FromRequest for Uploaded<T> {
     type Error = AppError;
@@ -208,20 +176,6 @@ impl FieldErrors {
     }
 }
 
-/// Cuts `s` to at most `max_chars` characters, never inside one (`String::truncate` takes a
-/// byte index and panics inside a multi-byte character).
-pub fn truncate_chars(s: &mut String, max_chars: usize) {
-    if let Some((at, _)) = s.char_indices().nth(max_chars) {
-        s.truncate(at);
-    }
-}
-
-/// A character no one types on purpose: a control character other than a tab or a line
-/// break, or a noncharacter that XML forbids. Titles and bodies alike refuse them.
-pub fn unwanted_control(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
-}
-
 /// Trims a field and checks its length in characters and that it holds no stray control
 /// character; the message key names what failed.
 pub fn text_field(
@@ -240,37 +194,5 @@ pub fn text_field(
         Err(FieldProblem::ControlChar)
     } else {
         Ok(v.to_string())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_resent_form_keeps_the_fields_but_not_the_token_or_passwords() {
-        let r = Resend::from_body(
-            b"_csrf=abc&contact=138&password=s3cret&new_password_confirm=x&body=%3Cb%3E+1",
-        );
-        assert_eq!(
-            r.fields,
-            vec![
-                ("contact".to_string(), "138".to_string()),
-                ("body".to_string(), "<b> 1".to_string())
-            ]
-        );
-        assert_eq!(r.token, "abc");
-        assert!(r.dropped_password);
-    }
-
-    #[test]
-    fn truncation_counts_characters_and_never_splits_one() {
-        let mut s = format!("a{}", "中".repeat(300));
-        truncate_chars(&mut s, 129);
-        assert_eq!(s.chars().count(), 129);
-        assert!(s.starts_with("a中"));
-        let mut short = "短".to_string();
-        truncate_chars(&mut short, 129);
-        assert_eq!(short, "短");
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 
-use super::error::AppError;
+use crate::error::AppError;
 
 /// A number of slots for one kind of work.
 pub struct Gate {

@@ -2,13 +2,14 @@
 //! headers, forms, and the route table.
 
 pub mod client;
+pub mod community;
 pub mod csv;
 pub mod ctx;
 pub mod error;
 pub mod forms;
 pub mod gate;
 pub mod i18n;
-pub mod routes;
+pub mod refusal;
 pub mod security;
 pub mod xml;
 
@@ -19,7 +20,7 @@ use actix_web::HttpResponse;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::DbPool;
-use error::AppError;
+use crate::error::AppError;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -121,13 +122,6 @@ pub fn safe_target(next: &str) -> &str {
     } else {
         "/"
     }
-}
-
-/// Formats a timestamp for display (UTC+8, the time every user here lives in).
-pub fn fmt_time(t: &chrono::NaiveDateTime) -> String {
-    (*t + chrono::Duration::hours(8))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
 }
 
 #[cfg(test)]

@@ -6,19 +6,20 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Timestamp};
 use serde::Deserialize;
 
 use super::rules::percent;
-use crate::communities::handlers::load_community;
+use crate::clock::month_bounds;
 use crate::communities::model::{self as communities, Community};
 use crate::db::AnyConnection;
+use crate::error::AppError;
 use crate::schema::work_orders;
+use crate::web::community::load_community;
 use crate::web::csv::Csv;
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
 use crate::web::{render, AppState};
 
 /// One line of the bulletin: a grid, or the whole community (`grid` None).
@@ -64,21 +65,6 @@ struct Row {
     rated: i64,
     #[diesel(sql_type = BigInt)]
     satisfied: i64,
-}
-
-/// The first instant of a month in China, as UTC, and of the next month.
-pub fn month_bounds(year: i32, month: u32) -> Option<(NaiveDateTime, NaiveDateTime)> {
-    let start = NaiveDate::from_ymd_opt(year, month, 1)?;
-    let next = if month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)?
-    };
-    let utc = |d: NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .map(|t| t - chrono::Duration::hours(8))
-    };
-    Some((utc(start)?, utc(next)?))
 }
 
 /// Counts per grid for orders received or resolved in [from, to).
@@ -196,10 +182,7 @@ fn month_of(q: &str, now: NaiveDateTime) -> (i32, u32) {
         .split_once('-')
         .and_then(|(y, m)| Some((y.parse().ok()?, m.parse().ok()?)))
         .filter(|(_, m): &(i32, u32)| (1..=12).contains(m));
-    parsed.unwrap_or_else(|| {
-        let local = now + chrono::Duration::hours(8);
-        (local.year(), local.month())
-    })
+    parsed.unwrap_or_else(|| crate::clock::local_month(now))
 }
 
 pub struct Bar {

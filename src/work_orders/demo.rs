@@ -9,7 +9,7 @@ use super::model::{self, NewOrder};
 use super::rules::{self, State};
 use crate::communities::model as communities;
 use crate::db::AnyConnection;
-use crate::web::error::AppError;
+use crate::error::AppError;
 
 /// How far a demo report got: hours after the report that it was acknowledged, completed
 /// and confirmed (None: not yet), its rating, and the worker's note.

@@ -11,8 +11,8 @@ use image::{Rgb, RgbImage};
 
 use super::model::{self, Order, AFTER, BEFORE};
 use crate::db::AnyConnection;
+use crate::error::AppError;
 use crate::schema::work_orders;
-use crate::web::error::AppError;
 
 const W: u32 = 480;
 const H: u32 = 360;

@@ -13,12 +13,12 @@ use super::rules::{self, Facts, Mover, Shown, State};
 use crate::authz::{allows, Action, Actor, Role};
 use crate::comments::handlers::{thread_view, ThreadView};
 use crate::comments::model::{self as comments, Target};
-use crate::communities::handlers::{authorize, load_as, load_community};
 use crate::communities::model::{self as communities, Community, Grid};
 use crate::db::write_tx;
+use crate::error::AppError;
 use crate::notifications::{notify, Notice};
+use crate::web::community::{authorize, load_as, load_community};
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
 use crate::web::forms::{text_field, FieldErrors, Posted, Uploaded};
 use crate::web::{render, see_other, AppState};
 
@@ -931,7 +931,7 @@ pub async fn rate(
                     return Ok(Err("orders.err_rated"));
                 }
                 if rules::needs_follow_up(r) {
-                    for user in super::jobs::holders(conn, cid, Role::Committee)? {
+                    for user in crate::communities::model::holders(conn, cid, Role::Committee)? {
                         tell(conn, &slug, &order, user, "order_follow_up", now)?;
                     }
                 }
@@ -981,7 +981,7 @@ pub async fn from_decision(
     let due = chrono::NaiveDate::parse_from_str(form.due.trim(), "%Y-%m-%d")
         .ok()
         .and_then(|d| d.and_hms_opt(15, 59, 59)); // the end of that day in Beijing
-    let today = (now + chrono::Duration::hours(8)).date();
+    let today = crate::clock::local_day(now);
     let problem = match (&title, &budget, due) {
         (None, _, _) => Some(ctx.t("orders.err_title").to_string()),
         (_, Err(()), _) => Some(ctx.t("orders.err_budget").to_string()),
@@ -1174,7 +1174,7 @@ fn tell_supervisors_of_emergency(
     title: &str,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    for user in super::jobs::holders(conn, cid, Role::Supervisor)? {
+    for user in crate::communities::model::holders(conn, cid, Role::Supervisor)? {
         notify(
             conn,
             &Notice {

@@ -7,36 +7,12 @@ use diesel::prelude::*;
 
 use super::model::{self, Order};
 use super::rules::{self, Mover, State};
-use crate::authz::Role;
+use crate::communities::model::supervisors_of;
 use crate::db::{write_tx, AnyConnection};
+use crate::error::AppError;
 use crate::jobs::{local_day, local_week, once};
 use crate::notifications::{notify, Notice};
-use crate::schema::{communities, memberships, work_orders};
-use crate::web::error::AppError;
-
-/// Users holding `role` in a community.
-pub fn holders(conn: &mut AnyConnection, community_id: i64, role: Role) -> QueryResult<Vec<i64>> {
-    memberships::table
-        .filter(memberships::community_id.eq(community_id))
-        .filter(memberships::role.eq(role.as_str()))
-        .select(memberships::user_id)
-        .load(conn)
-}
-
-/// The committee of a community and the staff of the township above it.
-fn supervisors_of(conn: &mut AnyConnection, community_id: i64) -> QueryResult<(String, Vec<i64>)> {
-    let (slug, parent): (String, Option<i64>) = communities::table
-        .find(community_id)
-        .select((communities::slug, communities::parent_id))
-        .first(conn)?;
-    let mut people = holders(conn, community_id, Role::Committee)?;
-    if let Some(p) = parent {
-        people.extend(holders(conn, p, Role::Township)?);
-    }
-    people.sort_unstable();
-    people.dedup();
-    Ok((slug, people))
-}
+use crate::schema::{communities, work_orders};
 
 /// Escalates every open order past its due time, once each; returns how many.
 pub fn escalate(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<usize, AppError> {

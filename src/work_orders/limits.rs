@@ -10,12 +10,12 @@ use serde::Deserialize;
 use super::model::CATEGORIES;
 use super::rules::DEFAULT_LIMIT_HOURS;
 use crate::authz::Action;
-use crate::communities::handlers::load_as;
 use crate::communities::model::Community;
 use crate::db::{write_tx, AnyConnection};
+use crate::error::AppError;
 use crate::schema::work_order_limits;
+use crate::web::community::load_as;
 use crate::web::ctx::Ctx;
-use crate::web::error::AppError;
 use crate::web::forms::{FieldErrors, Posted};
 use crate::web::{render, see_other, AppState};
 

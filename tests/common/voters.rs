@@ -4,7 +4,7 @@
 
 use chrono::NaiveDateTime;
 use yishi::db::AnyConnection;
-use yishi::web::error::AppError;
+use yishi::error::AppError;
 
 /// `n` new verified residents of `slug`, each in a household of their own and with a live
 /// session; returns (user id, session token) for each. Phones 1370xxxxxxx, from `first`.

@@ -1,5 +1,6 @@
-//! The route table: every URL the site answers, in one list that both registers the
-//! handlers and is read by the authorization test (a route missing there fails it).
+//! The route table, on the top floor beside `startup`: every URL the site answers, in one
+//! list that both registers the handlers and is read by the authorization test (a route
+//! missing there fails it). It is the one file that names features' handlers.
 
 use actix_web::{web, HttpResponse};
 
@@ -9,10 +10,10 @@ use crate::ballots::{decision, hall, handlers as ballots};
 use crate::comments::handlers as comments;
 use crate::communities::{admin, handlers as communities};
 use crate::disclosures::{handlers as disclosures, opendata};
+use crate::error::AppError;
 use crate::inquiries::handlers as inquiries;
 use crate::projects::{handlers as projects, spending};
 use crate::transparency::handlers as log;
-use crate::web::error::AppError;
 use crate::web::AppState;
 use crate::work_orders::handlers as orders;
 
@@ -181,7 +182,7 @@ async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().content_type("text/plain").body("ok"))
 }
 
-const STYLE: &str = include_str!("../../static/style.css");
+const STYLE: &str = include_str!("../static/style.css");
 
 async fn style_css() -> HttpResponse {
     HttpResponse::Ok()

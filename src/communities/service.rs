@@ -1,0 +1,261 @@
+//! Who holds which office, changed in one place: appointing someone to a role and taking it
+//! back (the platform admin's page and the committee's residents page both come here), and
+//! deciding a join request. Each runs in the caller's transaction, with its entry in the
+//! action log and the notice to the person concerned.
+
+use chrono::NaiveDateTime;
+
+use super::model::{self, Community};
+use super::rules;
+use crate::accounts::model as accounts;
+use crate::accounts::rules::Contact;
+use crate::audit::{self, Entry};
+use crate::authz::Role;
+use crate::db::AnyConnection;
+use crate::error::AppError;
+use crate::notifications::{notify, Notice};
+
+/// What a refused change says: the locale key of the message shown on the form.
+pub type Refused = &'static str;
+
+/// One appointment: `by` gives the person with `contact` the `role` in `community` (a grid
+/// worker with their `grid`).
+pub struct Appointment<'a> {
+    pub community: &'a Community,
+    pub by: i64,
+    pub contact: &'a Contact,
+    pub role: Role,
+    pub grid: Option<i64>,
+}
+
+/// Appoints someone to a role: they must have an account, may hold it alongside their other
+/// roles, and do not hold it already; a grid worker's grid must be one of the community's.
+pub fn appoint(
+    conn: &mut AnyConnection,
+    a: &Appointment,
+    now: NaiveDateTime,
+) -> Result<Result<(), Refused>, AppError> {
+    let c = a.community;
+    let Some(user) = accounts::find_by_contact(conn, a.contact)? else {
+        return Ok(Err("residents.err_no_user"));
+    };
+    let held = model::roles_of(conn, c.id, user.id)?;
+    let grid = match (a.role, a.grid) {
+        (Role::GridWorker, Some(g)) if model::grid_in(conn, c.id, g)? => Some(g),
+        (Role::GridWorker, _) => return Ok(Err("residents.err_grid")),
+        _ => None,
+    };
+    if let Err(key) = rules::may_hold(a.role, &held) {
+        return Ok(Err(key));
+    }
+    if !model::grant(conn, c.id, user.id, a.role, None, grid, now)? {
+        return Ok(Err("residents.err_held"));
+    }
+    audit::record(
+        conn,
+        &Entry {
+            community_id: Some(c.id),
+            actor_id: a.by,
+            action: "appoint",
+            target_user_id: Some(user.id),
+            detail: a.role.as_str(),
+            reason: "",
+        },
+        now,
+    )?;
+    notify(
+        conn,
+        &Notice {
+            user_id: user.id,
+            community_id: Some(c.id),
+            kind: &format!("role_granted_{}", a.role.as_str()),
+            subject: &c.name,
+            detail: "",
+            link: &format!("/c/{}", c.slug),
+        },
+        now,
+    )?;
+    Ok(Ok(()))
+}
+
+/// One revocation: `by` takes `role` in the community back from `user_id`.
+pub struct Revocation {
+    pub community_id: i64,
+    pub by: i64,
+    pub user_id: i64,
+    pub role: Role,
+}
+
+/// Takes a role back; `false` if the user does not hold it here.
+pub fn revoke(
+    conn: &mut AnyConnection,
+    r: &Revocation,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    if !model::revoke(conn, r.community_id, r.user_id, r.role)? {
+        return Ok(false);
+    }
+    audit::record(
+        conn,
+        &Entry {
+            community_id: Some(r.community_id),
+            actor_id: r.by,
+            action: "revoke",
+            target_user_id: Some(r.user_id),
+            detail: r.role.as_str(),
+            reason: "",
+        },
+        now,
+    )?;
+    Ok(true)
+}
+
+/// The committee's answer to a join request: `by` approves it (into a new household, or an
+/// existing one by its id, as typed) or declines it with a reason.
+pub enum Answer<'a> {
+    Approve { household: &'a str },
+    Decline { reason: &'a str },
+}
+
+/// Decides a pending join request of the community. An approval makes the person a resident
+/// of their household; either way they are told. Refused if the request was decided already
+/// or the household is not one of the community's.
+pub fn answer_request(
+    conn: &mut AnyConnection,
+    c: &Community,
+    request_id: i64,
+    by: i64,
+    answer: Answer,
+    now: NaiveDateTime,
+) -> Result<Result<(), Refused>, AppError> {
+    let Some(req) = model::request(conn, c.id, request_id)? else {
+        return Err(AppError::NotFound);
+    };
+    let (household_id, status, reason) = match answer {
+        Answer::Approve { household } => {
+            let id = match rules::household_choice(household) {
+                rules::HouseholdChoice::New => {
+                    model::insert_household(conn, c.id, req.grid_id, &req.address, now)?
+                }
+                rules::HouseholdChoice::Existing(id)
+                    if model::households_of(conn, c.id)?.iter().any(|h| h.id == id) =>
+                {
+                    id
+                }
+                _ => return Ok(Err("residents.err_household")),
+            };
+            (Some(id), model::APPROVED, "")
+        }
+        Answer::Decline { reason } => (None, model::DECLINED, reason),
+    };
+    if !model::decide_request(conn, req.id, status, reason, household_id, by, now)? {
+        return Ok(Err("residents.err_decided"));
+    }
+    if let Some(household_id) = household_id {
+        model::grant(
+            conn,
+            c.id,
+            req.user_id,
+            Role::Resident,
+            Some(household_id),
+            None,
+            now,
+        )?;
+    }
+    let (action, kind, link) = match household_id {
+        Some(_) => ("verify_resident", "join_approved", format!("/c/{}", c.slug)),
+        None => (
+            "decline_join",
+            "join_declined",
+            format!("/c/{}/join", c.slug),
+        ),
+    };
+    audit::record(
+        conn,
+        &Entry {
+            community_id: Some(c.id),
+            actor_id: by,
+            action,
+            target_user_id: Some(req.user_id),
+            detail: &req.address,
+            reason,
+        },
+        now,
+    )?;
+    notify(
+        conn,
+        &Notice {
+            user_id: req.user_id,
+            community_id: Some(c.id),
+            kind,
+            subject: &c.name,
+            detail: reason,
+            link: &link,
+        },
+        now,
+    )?;
+    Ok(Ok(()))
+}
+
+/// A community's own rules for proposals, as `by` sets them: the support threshold (a share of
+/// the residents, at least a number of them) and the days within which a proposal is answered.
+pub struct ProposalRules {
+    pub community_id: i64,
+    pub by: i64,
+    pub support_percent: i64,
+    pub support_minimum: i64,
+    pub response_days: i64,
+}
+
+/// Sets the community's rules for proposals raised from now on.
+pub fn set_proposal_rules(
+    conn: &mut AnyConnection,
+    r: &ProposalRules,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let (percent, minimum, days) = (r.support_percent, r.support_minimum, r.response_days);
+    model::set_proposal_rules(conn, r.community_id, percent, minimum, days)?;
+    audit::record(
+        conn,
+        &Entry {
+            community_id: Some(r.community_id),
+            actor_id: r.by,
+            action: "settings",
+            target_user_id: None,
+            detail: &format!("{percent}% ≥ {minimum}, {days}d"),
+            reason: "",
+        },
+        now,
+    )?;
+    Ok(())
+}
+
+/// Adds a grid to the community; `false` if it has one of that name already.
+pub fn add_grid(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    by: i64,
+    name: &str,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    if model::grids_of(conn, community_id)?
+        .iter()
+        .any(|g| g.name == name)
+    {
+        return Ok(false);
+    }
+    model::insert_grid(conn, community_id, name, now)?;
+    audit::record(
+        conn,
+        &Entry {
+            community_id: Some(community_id),
+            actor_id: by,
+            action: "add_grid",
+            target_user_id: None,
+            detail: name,
+            reason: "",
+        },
+        now,
+    )?;
+    Ok(true)
+}

@@ -1,0 +1,48 @@
+//! Plain text helpers every layer may use: cutting by characters, spotting characters no one
+//! types on purpose, and comparing secrets (tokens, codes) in constant time.
+
+/// Cuts `s` to at most `max_chars` characters, never inside one (`String::truncate` takes a
+/// byte index and panics inside a multi-byte character).
+pub fn truncate_chars(s: &mut String, max_chars: usize) {
+    if let Some((at, _)) = s.char_indices().nth(max_chars) {
+        s.truncate(at);
+    }
+}
+
+/// A character no one types on purpose: a control character other than a tab or a line
+/// break, or a noncharacter that XML forbids. Titles and bodies alike refuse them.
+pub fn unwanted_control(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+}
+
+/// Are two secrets (a CSRF token, a tracker seal) equal? Takes the same time whatever the
+/// first differing byte, so the answer's timing reveals nothing of the secret.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_counts_characters_and_never_splits_one() {
+        let mut s = format!("a{}", "中".repeat(300));
+        truncate_chars(&mut s, 129);
+        assert_eq!(s.chars().count(), 129);
+        assert!(s.starts_with("a中"));
+        let mut short = "短".to_string();
+        truncate_chars(&mut short, 129);
+        assert_eq!(short, "短");
+    }
+
+    #[test]
+    fn secrets_compare_equal_only_when_every_byte_is() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"abcd"));
+    }
+}

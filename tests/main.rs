@@ -12,6 +12,7 @@ mod ballots;
 mod bounds;
 mod browser;
 mod bursts;
+mod canonical;
 mod communities;
 mod crash;
 mod disclosures;

@@ -15,6 +15,7 @@ pub mod disclosures;
 pub mod inquiries;
 pub mod jobs;
 pub mod mail;
+pub mod money;
 pub mod notifications;
 pub mod open311;
 pub mod projects;

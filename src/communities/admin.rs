@@ -170,7 +170,7 @@ pub async fn create_community(
                     &Entry {
                         community_id: Some(id),
                         actor_id: me,
-                        action: "create_community",
+                        action: crate::audit::Action::CreateCommunity,
                         target_user_id: None,
                         detail: &name,
                         reason: "",
@@ -231,7 +231,7 @@ pub async fn appoint_staff(
                     &Entry {
                         community_id: Some(c.id),
                         actor_id: me,
-                        action: "appoint",
+                        action: crate::audit::Action::Appoint,
                         target_user_id: Some(user.id),
                         detail: role.as_str(),
                         reason: "",

@@ -476,7 +476,7 @@ pub async fn approve(
                     &Entry {
                         community_id: Some(c.id),
                         actor_id: me,
-                        action: "verify_resident",
+                        action: crate::audit::Action::VerifyResident,
                         target_user_id: Some(req.user_id),
                         detail: &req.address,
                         reason: "",
@@ -574,7 +574,7 @@ pub async fn decline(
                     &Entry {
                         community_id: Some(c.id),
                         actor_id: me,
-                        action: "decline_join",
+                        action: crate::audit::Action::DeclineJoin,
                         target_user_id: Some(req.user_id),
                         detail: &req.address,
                         reason: &reason,
@@ -673,7 +673,7 @@ pub async fn appoint(
                     &Entry {
                         community_id: Some(c.id),
                         actor_id: me,
-                        action: "appoint",
+                        action: crate::audit::Action::Appoint,
                         target_user_id: Some(user.id),
                         detail: role.as_str(),
                         reason: "",
@@ -758,7 +758,7 @@ pub async fn revoke(
                     &Entry {
                         community_id: Some(cid),
                         actor_id: me,
-                        action: "revoke",
+                        action: crate::audit::Action::Revoke,
                         target_user_id: Some(user_id),
                         detail: role.as_str(),
                         reason: "",
@@ -849,7 +849,7 @@ pub async fn save_settings(
                     &Entry {
                         community_id: Some(cid),
                         actor_id: me,
-                        action: "settings",
+                        action: crate::audit::Action::Settings,
                         target_user_id: None,
                         detail: &format!("{percent}% ≥ {minimum}, {days}d"),
                         reason: "",
@@ -904,7 +904,7 @@ pub async fn add_grid(
                     &Entry {
                         community_id: Some(cid),
                         actor_id: me,
-                        action: "add_grid",
+                        action: crate::audit::Action::AddGrid,
                         target_user_id: None,
                         detail: &name,
                         reason: "",

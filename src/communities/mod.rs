@@ -4,4 +4,5 @@
 pub mod admin;
 pub mod handlers;
 pub mod model;
+pub mod record;
 pub mod rules;

@@ -15,7 +15,7 @@ use crate::authz::{allows, Action};
 use crate::communities::handlers::{load_as, load_community};
 use crate::communities::model::{self as communities, Community};
 use crate::db::write_tx;
-use crate::disclosures::rules::parse_amount;
+use crate::money::parse_amount;
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
 use crate::web::forms::{text_field, FieldErrors, Posted};
@@ -40,10 +40,6 @@ pub fn say(ctx: &Ctx, key: &str, args: &[(&'static str, Arg)]) -> String {
 /// The message of a refused spend, naming the rule.
 pub fn refusal_message(ctx: &Ctx, r: &rules::Refusal) -> String {
     say(ctx, r.key(), &r.args())
-}
-
-pub fn yuan(fen: &i64) -> String {
-    rules::format_yuan(*fen)
 }
 
 /// Today in Beijing.

@@ -10,24 +10,99 @@ use diesel::prelude::*;
 use crate::db::AnyConnection;
 use crate::schema::{action_log, users};
 
+/// What a committee member or an admin did. The stored name of each is part of the action
+/// log (and of a role change's logged content), so it never changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    CreateCommunity,
+    VerifyResident,
+    DeclineJoin,
+    Appoint,
+    Revoke,
+    Settings,
+    AddGrid,
+    OrderLimits,
+    OpenBallot,
+    RecordResult,
+    ConfirmResult,
+    Countersign,
+    HideComment,
+    UnhideComment,
+    PowerChange,
+    CreateApiKey,
+    RevokeApiKey,
+}
+
+impl Action {
+    pub const ALL: [Action; 17] = [
+        Action::CreateCommunity,
+        Action::VerifyResident,
+        Action::DeclineJoin,
+        Action::Appoint,
+        Action::Revoke,
+        Action::Settings,
+        Action::AddGrid,
+        Action::OrderLimits,
+        Action::OpenBallot,
+        Action::RecordResult,
+        Action::ConfirmResult,
+        Action::Countersign,
+        Action::HideComment,
+        Action::UnhideComment,
+        Action::PowerChange,
+        Action::CreateApiKey,
+        Action::RevokeApiKey,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::CreateCommunity => "create_community",
+            Action::VerifyResident => "verify_resident",
+            Action::DeclineJoin => "decline_join",
+            Action::Appoint => "appoint",
+            Action::Revoke => "revoke",
+            Action::Settings => "settings",
+            Action::AddGrid => "add_grid",
+            Action::OrderLimits => "order_limits",
+            Action::OpenBallot => "open_ballot",
+            Action::RecordResult => "record_result",
+            Action::ConfirmResult => "confirm_result",
+            Action::Countersign => "countersign",
+            Action::HideComment => "hide_comment",
+            Action::UnhideComment => "unhide_comment",
+            Action::PowerChange => "power_change",
+            Action::CreateApiKey => "create_api_key",
+            Action::RevokeApiKey => "revoke_api_key",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// Whether the action changes who holds an office: each such action is also published
+    /// in the transparency log, as a role change. (A change of the power list is published
+    /// by the projects feature itself, as its own kind.)
+    pub fn logged(self) -> bool {
+        matches!(self, Action::Appoint | Action::Revoke)
+    }
+}
+
 pub struct Entry<'a> {
     pub community_id: Option<i64>,
     pub actor_id: i64,
-    pub action: &'a str,
+    pub action: Action,
     pub target_user_id: Option<i64>,
     pub detail: &'a str,
     pub reason: &'a str,
 }
-
-/// Actions that change who holds an office: each is also published in the transparency log.
-const LOGGED: [&str; 2] = ["appoint", "revoke"];
 
 pub fn record(conn: &mut AnyConnection, e: &Entry, now: NaiveDateTime) -> QueryResult<()> {
     let id: i64 = diesel::insert_into(action_log::table)
         .values((
             action_log::community_id.eq(e.community_id),
             action_log::actor_id.eq(e.actor_id),
-            action_log::action.eq(e.action),
+            action_log::action.eq(e.action.as_str()),
             action_log::target_user_id.eq(e.target_user_id),
             action_log::detail.eq(e.detail),
             action_log::reason.eq(e.reason),
@@ -35,14 +110,8 @@ pub fn record(conn: &mut AnyConnection, e: &Entry, now: NaiveDateTime) -> QueryR
         ))
         .returning(action_log::id)
         .get_result(conn)?;
-    if LOGGED.contains(&e.action) {
-        crate::transparency::records::publish(
-            conn,
-            crate::transparency::log::Kind::RoleGrant,
-            e.community_id,
-            id,
-            now,
-        )?;
+    if e.action.logged() {
+        crate::communities::record::publish_role_change(conn, e.community_id, id, now)?;
     }
     Ok(())
 }
@@ -108,4 +177,26 @@ pub fn page(
             at,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_round_trips() {
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.as_str()), Some(a));
+        }
+    }
+
+    #[test]
+    fn only_role_changes_are_logged() {
+        let logged: Vec<&str> = Action::ALL
+            .into_iter()
+            .filter(|a| a.logged())
+            .map(Action::as_str)
+            .collect();
+        assert_eq!(logged, ["appoint", "revoke"]);
+    }
 }

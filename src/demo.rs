@@ -85,9 +85,9 @@ impl Seeder<'_> {
     ) -> Result<(), AppError> {
         communities::grant(self.conn, community, user, role, household, grid, self.now)?;
         let action = if role == Role::Resident {
-            "verify_resident"
+            audit::Action::VerifyResident
         } else {
-            "appoint"
+            audit::Action::Appoint
         };
         audit::record(
             self.conn,

@@ -16,6 +16,7 @@ pub mod error;
 pub mod inquiries;
 pub mod jobs;
 pub mod mail;
+pub mod money;
 pub mod notifications;
 pub mod open311;
 pub mod projects;

@@ -13,6 +13,7 @@ mod beijing_time;
 mod bounds;
 mod browser;
 mod bursts;
+mod canonical;
 mod communities;
 mod crash;
 mod disclosures;

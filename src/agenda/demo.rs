@@ -287,7 +287,7 @@ pub fn seed(
             &Entry {
                 community_id: Some(*xinghe),
                 actor_id: chair,
-                action: "hide_comment",
+                action: crate::audit::Action::HideComment,
                 target_user_id: Some(xh[23]),
                 detail: &format!("#{rude}"),
                 reason: "人身攻击，违反《兴和社区议事规则》第五条：就事论事，不得攻击他人。",

@@ -561,7 +561,7 @@ pub async fn countersign(
                     &crate::audit::Entry {
                         community_id: Some(cid),
                         actor_id: me,
-                        action: "countersign",
+                        action: crate::audit::Action::Countersign,
                         target_user_id: None,
                         detail: &format!("#{id}"),
                         reason: &note,

@@ -245,7 +245,7 @@ async fn record(
                     &crate::audit::Entry {
                         community_id: Some(b.community_id),
                         actor_id: me,
-                        action: "record_result",
+                        action: crate::audit::Action::RecordResult,
                         target_user_id: None,
                         detail: &format!("#{}", b.id),
                         reason: corrects.as_ref().map(|c| c.1.as_str()).unwrap_or(""),
@@ -337,7 +337,7 @@ pub async fn confirm_result(
                     &crate::audit::Entry {
                         community_id: Some(b.community_id),
                         actor_id: me,
-                        action: "confirm_result",
+                        action: crate::audit::Action::ConfirmResult,
                         target_user_id: Some(r.recorded_by),
                         detail: &format!("#{}", decision_id),
                         reason: "",

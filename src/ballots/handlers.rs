@@ -257,7 +257,7 @@ pub async fn open(
                     &crate::audit::Entry {
                         community_id: Some(c.id),
                         actor_id: me,
-                        action: "open_ballot",
+                        action: crate::audit::Action::OpenBallot,
                         target_user_id: None,
                         detail: &format!("{} · {}", item.title, body.as_str()),
                         reason: "",

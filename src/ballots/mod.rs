@@ -8,6 +8,7 @@ pub mod hall;
 pub mod handlers;
 pub mod jobs;
 pub mod model;
+pub mod record;
 pub mod rules;
 pub mod tracker;
 pub mod words;

@@ -167,13 +167,7 @@ pub fn open(conn: &mut AnyConnection, b: &NewBallot, now: NaiveDateTime) -> Quer
         .filter(ballot_electors::ballot_id.eq(id))
         .select(ballot_electors::household_id)
         .load(conn)?;
-    crate::transparency::records::publish(
-        conn,
-        crate::transparency::log::Kind::Electorate,
-        Some(b.community_id),
-        id,
-        now,
-    )?;
+    super::record::publish_electorate(conn, b.community_id, id, now)?;
     let mut hs: Vec<i64> = frozen.iter().flatten().copied().collect();
     hs.sort_unstable();
     hs.dedup();
@@ -589,11 +583,10 @@ pub fn publish(
         ))
         .returning(decisions::id)
         .get_result(conn)?;
-    use crate::transparency::{log::Kind, records};
     if !p.board_sha256.is_empty() {
-        records::publish(conn, Kind::Board, Some(ballot.community_id), ballot.id, now)?;
+        super::record::publish_board(conn, ballot.community_id, ballot.id, now)?;
     }
-    records::publish(conn, Kind::Decision, Some(ballot.community_id), id, now)?;
+    super::record::publish_decision(conn, ballot.community_id, id, now)?;
     Ok(id)
 }
 

@@ -575,9 +575,9 @@ async fn moderate(
                         community_id: Some(c.id),
                         actor_id: me,
                         action: if hide {
-                            "hide_comment"
+                            audit::Action::HideComment
                         } else {
-                            "unhide_comment"
+                            audit::Action::UnhideComment
                         },
                         target_user_id: Some(comment.author_id),
                         detail: &format!("#{}", comment.id),

@@ -168,7 +168,7 @@ pub async fn create_community(
                     &Entry {
                         community_id: Some(id),
                         actor_id: me,
-                        action: "create_community",
+                        action: crate::audit::Action::CreateCommunity,
                         target_user_id: None,
                         detail: &name,
                         reason: "",

@@ -4,5 +4,6 @@
 pub mod admin;
 pub mod handlers;
 pub mod model;
+pub mod record;
 pub mod rules;
 pub mod service;

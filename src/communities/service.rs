@@ -56,7 +56,7 @@ pub fn appoint(
         &Entry {
             community_id: Some(c.id),
             actor_id: a.by,
-            action: "appoint",
+            action: audit::Action::Appoint,
             target_user_id: Some(user.id),
             detail: a.role.as_str(),
             reason: "",
@@ -100,7 +100,7 @@ pub fn revoke(
         &Entry {
             community_id: Some(r.community_id),
             actor_id: r.by,
-            action: "revoke",
+            action: audit::Action::Revoke,
             target_user_id: Some(r.user_id),
             detail: r.role.as_str(),
             reason: "",
@@ -163,9 +163,9 @@ pub fn answer_request(
         )?;
     }
     let (action, kind, link) = match household_id {
-        Some(_) => ("verify_resident", "join_approved", format!("/c/{}", c.slug)),
+        Some(_) => (audit::Action::VerifyResident, "join_approved", format!("/c/{}", c.slug)),
         None => (
-            "decline_join",
+            audit::Action::DeclineJoin,
             "join_declined",
             format!("/c/{}/join", c.slug),
         ),
@@ -220,7 +220,7 @@ pub fn set_proposal_rules(
         &Entry {
             community_id: Some(r.community_id),
             actor_id: r.by,
-            action: "settings",
+            action: audit::Action::Settings,
             target_user_id: None,
             detail: &format!("{percent}% ≥ {minimum}, {days}d"),
             reason: "",
@@ -250,7 +250,7 @@ pub fn add_grid(
         &Entry {
             community_id: Some(community_id),
             actor_id: by,
-            action: "add_grid",
+            action: audit::Action::AddGrid,
             target_user_id: None,
             detail: name,
             reason: "",

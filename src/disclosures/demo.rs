@@ -116,8 +116,8 @@ pub fn seed(
             Category::Finance,
             &m.as_str(),
             None,
-            clerk,
             &NewVersion {
+                by: clerk,
                 title: &title,
                 body,
                 responsible: "村报账员 柳文华",
@@ -140,8 +140,8 @@ pub fn seed(
                 *cid,
                 id,
                 2,
-                clerk,
                 &NewVersion {
+                    by: clerk,
                     title: &title,
                     body,
                     responsible: "村报账员 柳文华",
@@ -180,8 +180,8 @@ pub fn seed(
         Category::Subsidies,
         &q.as_str(),
         None,
-        clerk,
         &NewVersion {
+            by: clerk,
             title: &format!("{}低保、特困供养和临时救助发放情况", q.label(true)),
             body: "| 项目 | 户数 | 金额（元） |\n|---|---|---|\n| 城乡低保 | 12 | 27,360 |\n| 特困供养 | 3 | 9,450 |\n| 临时救助 | 2 | 3,000 |\n\n名单在村务公开栏张贴七天，有异议请向村务监督委员会反映。",
             responsible: "民政协理员 柳春梅",
@@ -238,8 +238,8 @@ pub fn seed(
             Category::Decisions,
             &this_month.as_str(),
             Some(d.0),
-            clerk,
             &NewVersion {
+                by: clerk,
                 title: &format!("决议公开：{}", d.1),
                 body: "经村民代表会议表决通过。表决情况、计票板和实施进度见决议页面和工单。",
                 responsible: "村委会主任",

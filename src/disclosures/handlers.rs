@@ -7,14 +7,16 @@ use askama::Template;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 
-use super::model::{self, CadenceSetting, File, Listed, NewVersion, Version};
+use super::model::{self, CadenceSetting, File, Listed, Version};
 use super::rules::{self, Cadence, Category, DiffKind, LedgerLine, Period};
+use super::service::{self, Publication, Saved};
 use crate::authz::{allows, Action, Actor};
 use crate::clock::fmt_time;
 use crate::communities::model::Community;
 use crate::db::write_tx;
 use crate::error::AppError;
 use crate::web::community::{load_as, load_community};
+use crate::money;
 use crate::web::ctx::Ctx;
 use crate::web::forms::{FieldErrors, Uploaded};
 use crate::web::{page, render, see_other, AppState};
@@ -249,7 +251,7 @@ fn line_rows(lines: &[LedgerLine]) -> Vec<LineRow> {
         if fen == 0 {
             String::new()
         } else {
-            rules::format_amount(fen)
+            money::format_amount(fen)
         }
     };
     lines
@@ -368,6 +370,79 @@ pub async fn show_old(
     show_version(&state, ctx, slug, v.disclosure_id, Some(vid), None).await
 }
 
+/// What a disclosure's page reads, in one trip to the database.
+struct Loaded {
+    d: model::Disclosure,
+    versions: Vec<Version>,
+    /// (version id, line) of every version, for the diffs.
+    lines: Vec<(i64, LedgerLine)>,
+    files: Vec<File>,
+    log_index: Option<i64>,
+    inquiries: Vec<crate::inquiries::model::Row>,
+}
+
+impl Loaded {
+    fn read(
+        conn: &mut crate::db::AnyConnection,
+        cid: i64,
+        id: i64,
+        version_id: Option<i64>,
+    ) -> Result<Loaded, AppError> {
+        let d = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+        let versions = model::versions(conn, d.id)?;
+        let ids: Vec<i64> = versions.iter().map(|v| v.id).collect();
+        let lines = model::lines_of(conn, &ids)?;
+        let shown = version_id.or(versions.last().map(|v| v.id)).unwrap_or(0);
+        let files = model::files_of(conn, shown)?;
+        let log_index = crate::transparency::log::index_of(
+            conn,
+            crate::transparency::log::Kind::Disclosure,
+            shown,
+        )?;
+        let inquiries = crate::inquiries::model::list(conn, cid, Some(("disclosure", id)), 50)?;
+        Ok(Loaded {
+            d,
+            versions,
+            lines,
+            files,
+            log_index,
+            inquiries,
+        })
+    }
+
+    /// The ledger of one version.
+    fn ledger(&self, vid: i64) -> Vec<LedgerLine> {
+        self.lines
+            .iter()
+            .filter(|(x, _)| *x == vid)
+            .map(|(_, l)| l.clone())
+            .collect()
+    }
+
+    /// What the version at `pos` changed from the one before it: text, then ledger.
+    fn diff(&self, pos: usize) -> Vec<DiffRow> {
+        let Some(before) = pos.checked_sub(1).map(|p| &self.versions[p]) else {
+            return Vec::new();
+        };
+        let v = &self.versions[pos];
+        let text = |x: &Version| {
+            let ledger = rules::ledger_text(&self.ledger(x.id));
+            format!("{}\n{}\n{}", x.title, x.body, ledger)
+        };
+        diff_rows(&text(before), &text(v))
+    }
+}
+
+fn totals_view(opening: Option<i64>, lines: &[LedgerLine]) -> TotalsView {
+    let t = rules::totals(opening.unwrap_or(0), lines);
+    TotalsView {
+        opening: money::format_amount(t.opening),
+        income: money::format_amount(t.income),
+        expense: money::format_amount(t.expense),
+        closing: money::format_amount(t.closing),
+    }
+}
+
 async fn show_version(
     state: &AppState,
     ctx: Ctx,
@@ -378,28 +453,11 @@ async fn show_version(
 ) -> Result<HttpResponse, AppError> {
     let (community, actor) = load_community(state, &ctx, slug).await?;
     let cid = community.id;
-    let (d, versions, lines, files, log_index, inquiries) = state
-        .db(move |conn| {
-            let d = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
-            let versions = model::versions(conn, d.id)?;
-            let ids: Vec<i64> = versions.iter().map(|v| v.id).collect();
-            let lines = model::lines_of(conn, &ids)?;
-            let shown = version_id.or(versions.last().map(|v| v.id)).unwrap_or(0);
-            let files = model::files_of(conn, shown)?;
-            let log_index = crate::transparency::log::index_of(
-                conn,
-                crate::transparency::log::Kind::Disclosure,
-                shown,
-            )?;
-            let inquiries = crate::inquiries::model::list(conn, cid, Some(("disclosure", id)), 50)?;
-            Ok((d, versions, lines, files, log_index, inquiries))
-        })
+    let loaded = state
+        .db(move |conn| Loaded::read(conn, cid, id, version_id))
         .await?;
     let now = state.clock.now();
-    let inquiries = inquiries
-        .into_iter()
-        .map(|r| crate::inquiries::handlers::view(&community.slug, r, now))
-        .collect();
+    let versions = &loaded.versions;
     let latest_number = versions.last().map(|v| v.version).unwrap_or(1);
     let pos = match version_id {
         Some(vid) => versions.iter().position(|v| v.id == vid),
@@ -407,43 +465,9 @@ async fn show_version(
     }
     .ok_or(AppError::NotFound)?;
     let v = versions[pos].clone();
-    let of = |vid: i64| -> Vec<LedgerLine> {
-        lines
-            .iter()
-            .filter(|(x, _)| *x == vid)
-            .map(|(_, l)| l.clone())
-            .collect()
-    };
-    let shown_lines = of(v.id);
+    let shown_lines = loaded.ledger(v.id);
+    let d = loaded.d.clone();
     let is_finance = d.category() == Some(Category::Finance);
-    let totals = is_finance.then(|| {
-        let t = rules::totals(v.opening_fen.unwrap_or(0), &shown_lines);
-        TotalsView {
-            opening: rules::format_amount(t.opening),
-            income: rules::format_amount(t.income),
-            expense: rules::format_amount(t.expense),
-            closing: rules::format_amount(t.closing),
-        }
-    });
-    // What this version changed from the one before it: text, then ledger.
-    let diff = if pos > 0 {
-        let before = &versions[pos - 1];
-        let old = format!(
-            "{}\n{}\n{}",
-            before.title,
-            before.body,
-            rules::ledger_text(&of(before.id))
-        );
-        let new = format!(
-            "{}\n{}\n{}",
-            v.title,
-            v.body,
-            rules::ledger_text(&shown_lines)
-        );
-        diff_rows(&old, &new)
-    } else {
-        Vec::new()
-    };
     page(&ShowPage {
         category_key: d
             .category()
@@ -458,12 +482,16 @@ async fn show_version(
             .collect(),
         can_correct: allows(&actor, Action::ManageAgenda),
         is_finance,
-        totals,
-        files,
-        diff,
-        log_index,
+        totals: is_finance.then(|| totals_view(v.opening_fen, &shown_lines)),
+        diff: loaded.diff(pos),
+        files: loaded.files,
+        log_index: loaded.log_index,
         latest_number,
-        inquiries,
+        inquiries: loaded
+            .inquiries
+            .into_iter()
+            .map(|r| crate::inquiries::handlers::view(&community.slug, r, now))
+            .collect(),
         notice,
         ctx,
         community,
@@ -558,7 +586,7 @@ impl Typed {
             if fen == 0 {
                 String::new()
             } else {
-                format!("{}.{:02}", fen / 100, fen % 100)
+                crate::money::plain(fen)
             }
         };
         lines
@@ -615,15 +643,32 @@ pub struct NewQuery {
     period: String,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The form as shown: what was typed and what was wrong with it.
+struct FormState {
+    /// `Some(id)` when correcting disclosure `id`.
+    correcting: Option<i64>,
+    typed: Typed,
+    errors: FieldErrors,
+    /// Messages about single ledger rows or CSV lines.
+    line_errors: Vec<String>,
+}
+
+impl FormState {
+    fn new(correcting: Option<i64>, typed: Typed) -> FormState {
+        FormState {
+            correcting,
+            typed,
+            errors: FieldErrors::default(),
+            line_errors: Vec::new(),
+        }
+    }
+}
+
 async fn form_page(
     state: &AppState,
     ctx: Ctx,
     community: Community,
-    correcting: Option<i64>,
-    typed: Typed,
-    errors: FieldErrors,
-    line_errors: Vec<String>,
+    form: FormState,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let cid = community.id;
@@ -638,15 +683,15 @@ async fn form_page(
     render(
         status,
         &FormPage {
-            rows: typed.shown_rows(),
+            rows: form.typed.shown_rows(),
             categories: categories(),
             ctx,
             community,
-            correcting,
-            typed,
+            correcting: form.correcting,
+            typed: form.typed,
             decisions,
-            errors,
-            line_errors,
+            errors: form.errors,
+            line_errors: form.line_errors,
         },
     )
 }
@@ -668,41 +713,27 @@ pub async fn new_form(
         &state,
         ctx,
         community,
-        None,
-        typed,
-        FieldErrors::default(),
-        Vec::new(),
+        FormState::new(None, typed),
         StatusCode::OK,
     )
     .await
 }
 
-/// A publication that passed every check.
-struct Checked {
-    category: Category,
-    period: String,
+/// The typed fields other than the ledger; each is `None` when refused (and its error added).
+struct Fields {
+    category: Option<Category>,
+    period: Option<Period>,
+    title: Option<String>,
+    body: Option<String>,
+    responsible: Option<String>,
+    reason: Option<String>,
     decision_id: Option<i64>,
-    title: String,
-    body: String,
-    responsible: String,
     opening: Option<i64>,
-    reason: String,
-    lines: Vec<LedgerLine>,
 }
 
-/// Checks the typed form and the ledger (from the CSV file if one came, else the rows).
-/// A CSV that reads well replaces the rows, so the page shows what it held.
-#[allow(clippy::too_many_arguments)]
-fn check(
-    ctx: &Ctx,
-    today: chrono::NaiveDate,
-    typed: &mut Typed,
-    csv: Option<&[u8]>,
-    correcting: bool,
-    errors: &mut FieldErrors,
-    line_errors: &mut Vec<String>,
-) -> Option<Checked> {
-    let z = zh(ctx);
+fn check_fields(ctx: &Ctx, today: chrono::NaiveDate, form: &mut FormState) -> Fields {
+    let (typed, errors) = (&form.typed, &mut form.errors);
+    let correcting = form.correcting.is_some();
     let category = Category::parse(&typed.category);
     if category.is_none() {
         errors.add("category", ctx.t("disclosures.err_category"));
@@ -735,91 +766,131 @@ fn check(
     };
     let decision_id = match typed.decision_id.trim() {
         "" => None,
-        d => match d.parse::<i64>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                errors.add("decision_id", ctx.t("disclosures.err_decision"));
-                None
-            }
-        },
+        d => d
+            .parse::<i64>()
+            .map_err(|_| errors.add("decision_id", ctx.t("disclosures.err_decision")))
+            .ok(),
     };
-    let is_finance = category == Some(Category::Finance);
-    let opening = if is_finance {
-        match rules::parse_amount(&typed.opening) {
-            Ok(v) => Some(v),
-            Err(p) => {
-                errors.add("opening", say(ctx, p.key(), &p.args(z)));
-                None
-            }
-        }
-    } else {
-        None
+    let opening = match category {
+        Some(Category::Finance) => money::parse_amount(&typed.opening)
+            .map_err(|p| errors.add("opening", say(ctx, p.key(), &p.args(zh(ctx)))))
+            .ok(),
+        _ => None,
     };
-    let mut lines = Vec::new();
-    if let (true, Some(period)) = (is_finance, period) {
-        if let Some(bytes) = csv {
-            match rules::parse_ledger_csv(bytes, period) {
-                Ok(parsed) => {
-                    typed.rows = Typed::from_lines(&parsed);
-                    lines = parsed;
-                }
-                Err(problems) => {
-                    for p in problems {
-                        let args = p.args(z);
-                        let at = p
-                            .where_key()
-                            .map(|k| say(ctx, k, &args))
-                            .unwrap_or_default();
-                        line_errors.push(format!("{at}{}", say(ctx, p.key(), &args)));
-                    }
-                }
-            }
-        } else {
-            for (i, r) in typed.rows.iter().enumerate() {
-                let at = ctx.f("disclosures.row", &[("n", &(i + 1).to_string())]);
-                let mut bad = Vec::new();
-                let date =
-                    rules::parse_date(&r[0]).map_err(|p| bad.push(say(ctx, p.key(), &p.args(z))));
-                let income =
-                    rules::parse_amount(&r[2]).map_err(|p| bad.push(say(ctx, p.key(), &p.args(z))));
-                let expense =
-                    rules::parse_amount(&r[3]).map_err(|p| bad.push(say(ctx, p.key(), &p.args(z))));
-                if let (Ok(date), Ok(income), Ok(expense)) = (date, income, expense) {
-                    let line = LedgerLine {
-                        date,
-                        description: r[1].trim().to_string(),
-                        income,
-                        expense,
-                        counterparty: r[4].trim().to_string(),
-                        voucher: r[5].trim().to_string(),
-                    };
-                    match rules::check_line(&line, period) {
-                        Ok(()) => lines.push(line),
-                        Err(ps) => bad.extend(ps.iter().map(|p| say(ctx, p.key(), &p.args(z)))),
-                    }
-                }
-                for b in bad {
-                    line_errors.push(format!("{at}{b}"));
-                }
-            }
+    Fields {
+        category,
+        period,
+        title,
+        body,
+        responsible,
+        reason,
+        decision_id,
+        opening,
+    }
+}
+
+/// A finance disclosure's ledger: from the CSV file if one came, else from the rows typed.
+fn check_ledger(
+    ctx: &Ctx,
+    form: &mut FormState,
+    csv: Option<&[u8]>,
+    period: Period,
+) -> Vec<LedgerLine> {
+    let lines = match csv {
+        Some(bytes) => ledger_from_csv(ctx, form, bytes, period),
+        None => ledger_from_rows(ctx, form, period),
+    };
+    if form.line_errors.is_empty() && lines.is_empty() {
+        form.errors.add("ledger", ctx.t("disclosures.err_no_lines"));
+    }
+    lines
+}
+
+/// A CSV that reads well replaces the rows, so the page shows what it held.
+fn ledger_from_csv(
+    ctx: &Ctx,
+    form: &mut FormState,
+    bytes: &[u8],
+    period: Period,
+) -> Vec<LedgerLine> {
+    match rules::parse_ledger_csv(bytes, period) {
+        Ok(parsed) => {
+            form.typed.rows = Typed::from_lines(&parsed);
+            parsed
         }
-        if line_errors.is_empty() && lines.is_empty() {
-            errors.add("ledger", ctx.t("disclosures.err_no_lines"));
+        Err(problems) => {
+            for p in problems {
+                let args = p.args(zh(ctx));
+                let at = p
+                    .where_key()
+                    .map(|k| say(ctx, k, &args))
+                    .unwrap_or_default();
+                form.line_errors
+                    .push(format!("{at}{}", say(ctx, p.key(), &args)));
+            }
+            Vec::new()
         }
     }
-    if !errors.is_empty() || !line_errors.is_empty() {
+}
+
+fn ledger_from_rows(ctx: &Ctx, form: &mut FormState, period: Period) -> Vec<LedgerLine> {
+    let z = zh(ctx);
+    let mut lines = Vec::new();
+    for (i, r) in form.typed.rows.iter().enumerate() {
+        let at = ctx.f("disclosures.row", &[("n", &(i + 1).to_string())]);
+        let mut bad = Vec::new();
+        let date = rules::parse_date(&r[0]).map_err(|p| bad.push(say(ctx, p.key(), &p.args(z))));
+        let income =
+            money::parse_amount(&r[2]).map_err(|p| bad.push(say(ctx, p.key(), &p.args(z))));
+        let expense =
+            money::parse_amount(&r[3]).map_err(|p| bad.push(say(ctx, p.key(), &p.args(z))));
+        if let (Ok(date), Ok(income), Ok(expense)) = (date, income, expense) {
+            let line = LedgerLine {
+                date,
+                description: r[1].trim().to_string(),
+                income,
+                expense,
+                counterparty: r[4].trim().to_string(),
+                voucher: r[5].trim().to_string(),
+            };
+            match rules::check_line(&line, period) {
+                Ok(()) => lines.push(line),
+                Err(ps) => bad.extend(ps.iter().map(|p| say(ctx, p.key(), &p.args(z)))),
+            }
+        }
+        form.line_errors
+            .extend(bad.into_iter().map(|b| format!("{at}{b}")));
+    }
+    lines
+}
+
+/// Checks the typed form and the ledger; `None` when anything was refused (the form then
+/// holds every error).
+fn check(
+    ctx: &Ctx,
+    today: chrono::NaiveDate,
+    form: &mut FormState,
+    csv: Option<&[u8]>,
+) -> Option<Publication> {
+    let f = check_fields(ctx, today, form);
+    let lines = match (f.category, f.period) {
+        (Some(Category::Finance), Some(period)) => check_ledger(ctx, form, csv, period),
+        _ => Vec::new(),
+    };
+    if !form.errors.is_empty() || !form.line_errors.is_empty() {
         return None;
     }
-    Some(Checked {
-        category: category?,
-        period: period?.as_str(),
-        decision_id,
-        title: title?,
-        body: body?,
-        responsible: responsible?,
-        opening,
-        reason: reason?,
+    Some(Publication {
+        category: f.category?,
+        period: f.period?.as_str(),
+        decision_id: f.decision_id,
+        title: f.title?,
+        body: f.body?,
+        responsible: f.responsible?,
+        opening: f.opening,
+        reason: f.reason?,
         lines,
+        files: Vec::new(),
     })
 }
 
@@ -928,10 +999,7 @@ pub async fn correct_form(
         title: v.title,
         body: v.body,
         responsible: v.responsible,
-        opening: v
-            .opening_fen
-            .map(|f| format!("{}.{:02}", f / 100, f % 100))
-            .unwrap_or_default(),
+        opening: v.opening_fen.map(crate::money::plain).unwrap_or_default(),
         reason: String::new(),
         decision_id: d.decision_id.map(|i| i.to_string()).unwrap_or_default(),
         rows: Typed::from_lines(&lines),
@@ -940,10 +1008,7 @@ pub async fn correct_form(
         &state,
         ctx,
         community,
-        Some(id),
-        typed,
-        FieldErrors::default(),
-        Vec::new(),
+        FormState::new(Some(id), typed),
         StatusCode::OK,
     )
     .await
@@ -961,153 +1026,74 @@ pub async fn correct(
     save(state, ctx, community, me, Some(id), form, files).await
 }
 
-enum Saved {
-    Done(i64),
-    Duplicate(i64),
-    /// The decision named is not one of this community's.
-    NotOurDecision,
-}
-
 async fn save(
     state: web::Data<AppState>,
     ctx: Ctx,
     community: Community,
     me: i64,
     correcting: Option<i64>,
-    form: Vec<(String, String)>,
+    pairs: Vec<(String, String)>,
     files: Vec<crate::uploads::UploadedFile>,
 ) -> Result<HttpResponse, AppError> {
-    let mut typed = Typed::from_pairs(&form);
+    let mut form = FormState::new(correcting, Typed::from_pairs(&pairs));
     let (csv, attachments): (Vec<_>, Vec<_>) =
         files.into_iter().partition(|f| f.field == "ledger_csv");
-    let mut errors = FieldErrors::default();
-    let mut line_errors = Vec::new();
     let today = crate::clock::local_day(state.clock.now());
     let checked = check(
         &ctx,
         today,
-        &mut typed,
+        &mut form,
         csv.first().map(|f| f.bytes.as_slice()),
-        correcting.is_some(),
-        &mut errors,
-        &mut line_errors,
     );
     let stored = match checked {
         Some(_) => store_files(&state, &ctx, attachments).await?,
         None => Ok(Vec::new()),
     };
-    let (checked, stored) = match (checked, stored) {
-        (Some(c), Ok(s)) => (c, s),
+    let publication = match (checked, stored) {
+        (Some(p), Ok(files)) => Publication { files, ..p },
         (_, stored) => {
             if let Err(msg) = stored {
-                errors.add("files", msg);
+                form.errors.add("files", msg);
             }
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return form_page(
-                &state,
-                ctx,
-                community,
-                correcting,
-                typed,
-                errors,
-                line_errors,
-                status,
-            )
-            .await;
+            return form_page(&state, ctx, community, form, status).await;
         }
     };
-    let (c, now) = (community.clone(), state.clock.now());
+    let (cid, now) = (community.id, state.clock.now());
     let saved = state
         .db(move |conn| {
-            write_tx(conn, |conn| {
-                let v = NewVersion {
-                    title: &checked.title,
-                    body: &checked.body,
-                    responsible: &checked.responsible,
-                    opening_fen: checked.opening,
-                    reason: &checked.reason,
-                    lines: &checked.lines,
-                    files: &stored,
-                };
-                match correcting {
-                    Some(id) => {
-                        let d = model::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
-                        let next = model::versions(conn, d.id)?
-                            .last()
-                            .map(|v| v.version + 1)
-                            .unwrap_or(1);
-                        model::add_version(conn, c.id, d.id, next, me, &v, now)?;
-                        Ok(Saved::Done(d.id))
-                    }
-                    None => {
-                        if let Some(d) = checked.decision_id {
-                            if crate::ballots::model::decision(conn, c.id, d)?.is_none() {
-                                return Ok(Saved::NotOurDecision);
-                            }
-                        }
-                        // One disclosure per category and period, except the event-driven
-                        // and miscellaneous ones: a second is a correction of the first.
-                        if !matches!(checked.category, Category::Decisions | Category::Other) {
-                            if let Some((id, _)) = model::published_periods_with_ids(conn, c.id)?
-                                .into_iter()
-                                .find(|(_, (cat, p))| {
-                                    cat == checked.category.as_str() && *p == checked.period
-                                })
-                            {
-                                return Ok(Saved::Duplicate(id));
-                            }
-                        }
-                        let (id, _) = model::publish(
-                            conn,
-                            c.id,
-                            checked.category,
-                            &checked.period,
-                            checked.decision_id,
-                            me,
-                            &v,
-                            now,
-                        )?;
-                        Ok(Saved::Done(id))
-                    }
-                }
+            write_tx(conn, |conn| match correcting {
+                Some(id) => service::correct(conn, cid, me, id, &publication, now),
+                None => service::publish(conn, cid, me, &publication, now),
             })
         })
         .await?;
+    let slug = &community.slug;
     match saved {
-        Saved::Done(id) => Ok(see_other(&format!(
-            "/c/{}/disclosures/{id}?done={}",
-            community.slug,
-            if correcting.is_some() {
+        Saved::Done(id) => {
+            let done = if correcting.is_some() {
                 "corrected"
             } else {
                 "published"
-            }
-        ))),
-        Saved::Duplicate(_) | Saved::NotOurDecision => {
-            match saved {
-                Saved::Duplicate(id) => errors.add(
-                    "period",
-                    ctx.f(
-                        "disclosures.err_duplicate",
-                        &[("link", &format!("/c/{}/disclosures/{id}", community.slug))],
-                    ),
-                ),
-                _ => errors.add("decision_id", ctx.t("disclosures.err_decision")),
-            }
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            form_page(
-                &state,
-                ctx,
-                community,
-                None,
-                typed,
-                errors,
-                line_errors,
-                status,
-            )
-            .await
+            };
+            return Ok(see_other(&format!(
+                "/c/{slug}/disclosures/{id}?done={done}"
+            )));
         }
+        Saved::Duplicate(id) => form.errors.add(
+            "period",
+            ctx.f(
+                "disclosures.err_duplicate",
+                &[("link", &format!("/c/{slug}/disclosures/{id}"))],
+            ),
+        ),
+        Saved::NotOurDecision => form
+            .errors
+            .add("decision_id", ctx.t("disclosures.err_decision")),
     }
+    form.correcting = None;
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    form_page(&state, ctx, community, form, status).await
 }
 
 // ---- cadence ----

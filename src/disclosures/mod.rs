@@ -6,4 +6,6 @@ pub mod files;
 pub mod handlers;
 pub mod model;
 pub mod opendata;
+pub mod record;
 pub mod rules;
+pub mod service;

@@ -10,7 +10,6 @@ use crate::db::AnyConnection;
 use crate::schema::{
     disclosure_cadences, disclosure_files, disclosure_versions, disclosures, ledger_lines,
 };
-use crate::transparency::{log::Kind, records};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = disclosures)]
@@ -63,6 +62,8 @@ pub const PDF: &str = "pdf";
 
 /// What a publication or a correction carries.
 pub struct NewVersion<'a> {
+    /// Who publishes it.
+    pub by: i64,
     pub title: &'a str,
     pub body: &'a str,
     pub responsible: &'a str,
@@ -74,14 +75,12 @@ pub struct NewVersion<'a> {
 
 /// Publishes a new disclosure with its first version, in the caller's transaction; returns
 /// (disclosure id, version id).
-#[allow(clippy::too_many_arguments)]
 pub fn publish(
     conn: &mut AnyConnection,
     community_id: i64,
     category: Category,
     period: &str,
     decision_id: Option<i64>,
-    by: i64,
     v: &NewVersion,
     now: NaiveDateTime,
 ) -> QueryResult<(i64, i64)> {
@@ -91,24 +90,22 @@ pub fn publish(
             disclosures::category.eq(category.as_str()),
             disclosures::period.eq(period),
             disclosures::decision_id.eq(decision_id),
-            disclosures::created_by.eq(by),
+            disclosures::created_by.eq(v.by),
             disclosures::created_at.eq(now),
         ))
         .returning(disclosures::id)
         .get_result(conn)?;
-    let vid = add_version(conn, community_id, id, 1, by, v, now)?;
+    let vid = add_version(conn, community_id, id, 1, v, now)?;
     Ok((id, vid))
 }
 
 /// Adds version `number` (1 for the first publication, then each correction) with its
 /// lines and files, and logs it.
-#[allow(clippy::too_many_arguments)]
 pub fn add_version(
     conn: &mut AnyConnection,
     community_id: i64,
     disclosure_id: i64,
     number: i32,
-    by: i64,
     v: &NewVersion,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
@@ -122,7 +119,7 @@ pub fn add_version(
             disclosure_versions::responsible.eq(v.responsible),
             disclosure_versions::opening_fen.eq(v.opening_fen),
             disclosure_versions::reason.eq(v.reason),
-            disclosure_versions::published_by.eq(by),
+            disclosure_versions::published_by.eq(v.by),
             disclosure_versions::published_at.eq(now),
         ))
         .returning(disclosure_versions::id)
@@ -153,7 +150,7 @@ pub fn add_version(
             ))
             .execute(conn)?;
     }
-    records::publish(conn, Kind::Disclosure, Some(community_id), vid, now)?;
+    super::record::publish_version(conn, community_id, vid, now)?;
     Ok(vid)
 }
 
@@ -355,51 +352,6 @@ pub fn all_lines(
             Some((l.d.id, l.d.period.clone(), line))
         })
         .collect())
-}
-
-/// A version's canonical content for the transparency log: the text, the ledger and the
-/// attachments' content-addressed names.
-pub fn record(conn: &mut AnyConnection, version_id: i64) -> QueryResult<Option<serde_json::Value>> {
-    let v: Option<Version> = disclosure_versions::table
-        .find(version_id)
-        .select(Version::as_select())
-        .first(conn)
-        .optional()?;
-    let Some(v) = v else {
-        return Ok(None);
-    };
-    let d: Disclosure = disclosures::table
-        .find(v.disclosure_id)
-        .select(Disclosure::as_select())
-        .first(conn)?;
-    let lines = lines_of(conn, &[v.id])?;
-    let files = files_of(conn, v.id)?;
-    Ok(Some(serde_json::json!({
-        "type": "disclosure",
-        "id": v.id,
-        "disclosure": d.id,
-        "community": d.community_id,
-        "category": d.category,
-        "period": d.period,
-        "decision": d.decision_id,
-        "version": v.version,
-        "title": v.title,
-        "body": v.body,
-        "responsible": v.responsible,
-        "opening_fen": v.opening_fen,
-        "reason": v.reason,
-        "published_by": v.published_by,
-        "published_at": records::ts(&v.published_at),
-        "ledger": lines.iter().map(|(_, l)| serde_json::json!([
-            l.date.format("%Y-%m-%d").to_string(),
-            l.description,
-            l.income,
-            l.expense,
-            l.counterparty,
-            l.voucher,
-        ])).collect::<Vec<_>>(),
-        "files": files.iter().map(|f| serde_json::json!([f.kind, f.name])).collect::<Vec<_>>(),
-    })))
 }
 
 /// (id, (category, period)) of a community's disclosures.

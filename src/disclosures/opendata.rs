@@ -192,11 +192,6 @@ impl Table for LedgerRow {
     }
 }
 
-/// Amounts as plain decimals in yuan (no thousands separators), for machines.
-fn yuan(fen: i64) -> String {
-    format!("{}.{:02}", fen / 100, (fen % 100).abs())
-}
-
 async fn ledger_rows(state: &AppState, slug: String) -> Result<Vec<LedgerRow>, AppError> {
     let c = community(state, slug).await?;
     let cid = c.id;
@@ -210,8 +205,8 @@ async fn ledger_rows(state: &AppState, slug: String) -> Result<Vec<LedgerRow>, A
             period,
             date: l.date.format("%Y-%m-%d").to_string(),
             description: l.description,
-            income: yuan(l.income),
-            expense: yuan(l.expense),
+            income: crate::money::plain(l.income),
+            expense: crate::money::plain(l.expense),
             counterparty: l.counterparty,
             voucher: l.voucher,
         })

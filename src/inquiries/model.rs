@@ -6,7 +6,6 @@ use diesel::prelude::*;
 
 use crate::db::AnyConnection;
 use crate::schema::{inquiries, inquiry_answers, users};
-use crate::transparency::{log::Kind, records};
 
 /// What an inquiry is about.
 pub const SUBJECTS: [&str; 4] = ["general", "disclosure", "disbursement", "project"];
@@ -87,7 +86,7 @@ pub fn answer(
         ))
         .execute(conn)?;
     // One answer per inquiry: the leaf names the inquiry, whose page shows the answer.
-    records::publish(conn, Kind::InquiryAnswer, Some(q.community_id), q.id, now)?;
+    super::record::publish_answer(conn, q.community_id, q.id, now)?;
     Ok(true)
 }
 
@@ -157,40 +156,4 @@ fn rows(conn: &mut AnyConnection, qs: Vec<Inquiry>) -> QueryResult<Vec<Row>> {
             q,
         })
         .collect())
-}
-
-/// An answer's canonical content for the transparency log: the question and the answer.
-pub fn record(conn: &mut AnyConnection, inquiry_id: i64) -> QueryResult<Option<serde_json::Value>> {
-    let row: Option<(i64, i64, i64, String, NaiveDateTime)> = inquiry_answers::table
-        .filter(inquiry_answers::inquiry_id.eq(inquiry_id))
-        .select((
-            inquiry_answers::id,
-            inquiry_answers::inquiry_id,
-            inquiry_answers::answerer_id,
-            inquiry_answers::answer,
-            inquiry_answers::answered_at,
-        ))
-        .first(conn)
-        .optional()?;
-    let Some((id, inquiry_id, by, answer, at)) = row else {
-        return Ok(None);
-    };
-    let q: Inquiry = inquiries::table
-        .find(inquiry_id)
-        .select(Inquiry::as_select())
-        .first(conn)?;
-    let ts = records::ts;
-    Ok(Some(serde_json::json!({
-        "type": "inquiry_answer",
-        "id": id,
-        "inquiry": q.id,
-        "community": q.community_id,
-        "subject": [q.subject_kind, q.subject_id],
-        "question": q.question,
-        "asked_at": ts(&q.asked_at),
-        "due_at": ts(&q.due_at),
-        "answer": answer,
-        "answered_by": by,
-        "answered_at": ts(&at),
-    })))
 }

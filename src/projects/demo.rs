@@ -90,13 +90,7 @@ pub fn seed(
     };
     for p in &list {
         let id = model::insert_power(conn, cid, p, adopted_by, Some(committee), adopted_at)?;
-        crate::transparency::records::publish(
-            conn,
-            crate::transparency::log::Kind::PowerChange,
-            Some(cid),
-            id,
-            adopted_at,
-        )?;
+        super::record::publish_power(conn, cid, id, adopted_at)?;
     }
     let Some(road) = decisions.iter().find(|d| d.title.starts_with(ROAD)) else {
         return Ok(());

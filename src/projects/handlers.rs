@@ -14,17 +14,13 @@ use super::rules::{self, Arg};
 use crate::authz::{allows, Action};
 use crate::communities::model::{self as communities, Community};
 use crate::db::write_tx;
-use crate::disclosures::rules::parse_amount;
 use crate::error::AppError;
 use crate::web::community::{load_as, load_community};
+use crate::money::parse_amount;
 use crate::web::ctx::Ctx;
 use crate::web::forms::{text_field, FieldErrors, Posted};
 use crate::web::refusal::{refusal_message, say};
 use crate::web::{page, render, see_other, AppState};
-
-pub fn yuan(fen: &i64) -> String {
-    rules::format_yuan(*fen)
-}
 
 /// Today in Beijing.
 pub fn today(state: &AppState) -> NaiveDate {

@@ -6,5 +6,6 @@ pub mod handlers;
 pub mod model;
 pub mod opendata;
 pub mod qr;
+pub mod record;
 pub mod rules;
 pub mod spending;

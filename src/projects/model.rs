@@ -3,7 +3,6 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use serde_json::{json, Value};
 
 use super::rules::{self, Body, Comparison, Power, Refusal, SpendKind};
 use crate::db::AnyConnection;
@@ -603,13 +602,7 @@ pub fn insert_disbursement(
         ))
         .returning(disbursements::id)
         .get_result(conn)?;
-    crate::transparency::records::publish(
-        conn,
-        crate::transparency::log::Kind::Disbursement,
-        Some(n.community_id),
-        id,
-        now,
-    )?;
+    super::record::publish_disbursement(conn, n.community_id, id, now)?;
     Ok(id)
 }
 
@@ -771,60 +764,4 @@ pub fn refusal(
         .select(RefusalRow::as_select())
         .first(conn)
         .optional()
-}
-
-// ---- the log ----
-
-/// A power-list row's canonical content for its log leaf: everything the list page shows.
-pub fn power_content(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>> {
-    let row: Option<PowerRow> = powers::table
-        .filter(powers::id.eq(id))
-        .select(PowerRow::as_select())
-        .first(conn)
-        .optional()?;
-    Ok(row.map(|p| {
-        json!({
-            "type": "power",
-            "id": p.id,
-            "community": p.community_id,
-            "code": p.code,
-            "name": p.name,
-            "procedure": p.procedure,
-            "kind": p.kind,
-            "body": p.body,
-            "threshold_fen": p.threshold_fen,
-            "comparison": p.comparison,
-            "decision": p.decision_id,
-            "by": p.created_by,
-            "at": crate::transparency::records::ts(&p.created_at),
-        })
-    }))
-}
-
-/// A disbursement's canonical content for its log leaf: everything its public page shows.
-pub fn disbursement_content(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Value>> {
-    let row: Option<(Disbursement, String)> = disbursements::table
-        .inner_join(projects::table.on(projects::id.eq(disbursements::project_id)))
-        .filter(disbursements::id.eq(id))
-        .select((Disbursement::as_select(), projects::code))
-        .first(conn)
-        .optional()?;
-    Ok(row.map(|(d, code)| {
-        json!({
-            "type": "disbursement",
-            "id": d.id,
-            "community": d.community_id,
-            "project": d.project_id,
-            "project_code": code,
-            "amount_fen": d.amount_fen,
-            "paid_on": d.paid_on,
-            "payee": d.payee,
-            "voucher": d.voucher,
-            "decision": d.decision_id,
-            "power": d.power_code,
-            "override_reason": d.override_reason,
-            "recorded_by": d.recorded_by,
-            "recorded_at": crate::transparency::records::ts(&d.recorded_at),
-        })
-    }))
 }

@@ -12,16 +12,6 @@ use crate::web::csv::Csv;
 use crate::web::ctx::Ctx;
 use crate::web::AppState;
 
-/// 500000 → "5000.00": yuan without separators, for spreadsheets.
-fn plain_yuan(fen: i64) -> String {
-    format!(
-        "{}{}.{:02}",
-        if fen < 0 { "-" } else { "" },
-        fen.unsigned_abs() / 100,
-        fen.unsigned_abs() % 100
-    )
-}
-
 type Projects = Vec<(Project, i64, Vec<i64>)>;
 
 async fn projects_of(
@@ -96,9 +86,9 @@ pub async fn projects_csv(
             p.code.clone(),
             p.title.clone(),
             p.budget_fen.to_string(),
-            plain_yuan(p.budget_fen),
+            crate::money::plain(p.budget_fen),
             spent.to_string(),
-            plain_yuan(*spent),
+            crate::money::plain(*spent),
             p.contractor.clone(),
             p.planned_start.to_string(),
             p.planned_end.to_string(),
@@ -164,7 +154,7 @@ pub async fn disbursements_csv(
             code.clone(),
             d.paid_on.to_string(),
             d.amount_fen.to_string(),
-            plain_yuan(d.amount_fen),
+            crate::money::plain(d.amount_fen),
             d.payee.clone(),
             d.voucher.clone(),
             d.decision_id.map(|x| x.to_string()).unwrap_or_default(),

@@ -113,20 +113,6 @@ pub fn over_budget(spent: i64, budget: i64) -> bool {
     budget > 0 && spent > budget
 }
 
-/// 500000 → "5,000.00": yuan with thousands separators and always 2 decimals.
-pub fn format_yuan(fen: i64) -> String {
-    let abs = fen.unsigned_abs();
-    let whole = (abs / 100).to_string();
-    let mut out = String::from(if fen < 0 { "-" } else { "" });
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out + &format!(".{:02}", abs % 100)
-}
-
 // ---------------------------------------------------------------- schedule
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -339,7 +325,7 @@ impl Refusal {
         let mut a = vec![
             text("code", code),
             text("name", name),
-            text("amount", format_yuan(fen)),
+            text("amount", crate::money::format_amount(fen)),
             ("body", Arg::Key(body.key())),
         ];
         a.extend(decision.map(|d| text("decision", d)));
@@ -627,11 +613,6 @@ mod tests {
         assert_eq!(got, [0, 1, 0, 67, 33, 150, 0].map(Some));
         assert_eq!(spent_percent(i64::MAX, 1), Some(u32::MAX));
         assert!(over_budget(101, 100) && !over_budget(100, 100) && !over_budget(5, 0));
-        assert_eq!(format_yuan(500_000), "5,000.00");
-        assert_eq!(format_yuan(5), "0.05");
-        assert_eq!(format_yuan(123_456_789), "1,234,567.89");
-        assert_eq!(format_yuan(-100_050), "-1,000.50");
-        assert_eq!(format_yuan(i64::MIN), "-92,233,720,368,547,758.08");
     }
 
     #[test]

@@ -15,8 +15,9 @@ use super::rules::{
 use crate::authz::{allows, Action, Role};
 use crate::communities::model::Community;
 use crate::db::{write_tx, AnyConnection};
-use crate::disclosures::rules::{parse_amount, parse_near_date};
 use crate::error::AppError;
+use crate::disclosures::rules::parse_near_date;
+use crate::money::parse_amount;
 use crate::notifications::{notify, Notice};
 use crate::web::community::{load_as, load_community};
 use crate::web::ctx::Ctx;
@@ -26,7 +27,7 @@ use crate::web::{page, render, see_other, AppState};
 
 /// A threshold in words, "¥50,000.00 以上" or "超过 ¥50,000.00", in the reader's language.
 pub fn limit(ctx: &Ctx, p: &PowerRow) -> String {
-    let amount = format!("¥{}", rules::format_yuan(p.threshold_fen));
+    let amount = format!("¥{}", crate::money::format_amount(p.threshold_fen));
     ctx.f(p.limit_key(), &[("amount", &amount)])
 }
 
@@ -523,20 +524,14 @@ pub async fn add_power(
                     &crate::audit::Entry {
                         community_id: Some(cid),
                         actor_id: me,
-                        action: "power_change",
+                        action: crate::audit::Action::PowerChange,
                         target_user_id: None,
                         detail: &detail,
                         reason: &reason,
                     },
                     now,
                 )?;
-                crate::transparency::records::publish(
-                    conn,
-                    crate::transparency::log::Kind::PowerChange,
-                    Some(cid),
-                    id,
-                    now,
-                )?;
+                super::record::publish_power(conn, cid, id, now)?;
                 let link = format!("/c/{slug}/powers#change-{id}");
                 for u in crate::communities::model::holders(conn, cid, Role::Supervisor)? {
                     notify(

@@ -1,10 +1,16 @@
 //! The log in the database: a leaf appended in the publisher's own transaction, the tree's
 //! stored hashes (Go tlog / C2SP tlog-tiles numbering), roots, proofs, tiles and entry bundles.
+//!
+//! This is the log's core: it imports no feature. A feature builds its record's canonical
+//! content next to its model (a `record` module) and publishes it with one call,
+//! [`publish`]. Content is JSON with sorted keys, timestamps as UTC text with microseconds
+//! ([`ts`]), no floats, and nothing the public pages do not already show.
 
 use std::cell::RefCell;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tlog_tiles::{Hash, HashReader};
 
@@ -87,8 +93,64 @@ pub fn entry_text(
     format!(
         "yishi-log-entry v1\nkind {}\ncommunity {community}\nrecord {record_id}\ntime {}\nsha256 {content_sha256}\n",
         kind.as_str(),
-        super::records::ts(&at),
+        ts(&at),
     )
+}
+
+/// A timestamp in canonical content: UTC with microseconds.
+pub fn ts(t: &NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// A record's canonical bytes: its content as JSON (keys sorted) and a newline.
+pub fn canonical(content: &Value) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec(content).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// The one content a builder found for one id; not found if there is none.
+pub fn the_one(mut found: Vec<(i64, Value)>) -> QueryResult<Value> {
+    match found.pop() {
+        Some((_, v)) if found.is_empty() => Ok(v),
+        _ => Err(diesel::result::Error::NotFound),
+    }
+}
+
+/// Publishes a record in the caller's transaction: appends the leaf of `content` (built by
+/// the record's feature). Returns the leaf's index.
+pub fn publish(
+    conn: &mut AnyConnection,
+    kind: Kind,
+    community_id: Option<i64>,
+    record_id: i64,
+    content: &Value,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let bytes = canonical(content);
+    append_bytes(conn, kind, community_id, record_id, &bytes, now)
+}
+
+/// Appends the leaf of a record's canonical bytes in the caller's transaction, with the
+/// log's errors as the database's (the caller's transaction rolls back either way).
+pub fn append_bytes(
+    conn: &mut AnyConnection,
+    kind: Kind,
+    community_id: Option<i64>,
+    record_id: i64,
+    content: &[u8],
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let p = Publication {
+        community_id,
+        kind,
+        record_id,
+        content,
+    };
+    append(conn, &p, now).map_err(|e| match e {
+        LogError::Db(e) => e,
+        other => diesel::result::Error::QueryBuilderError(other.to_string().into()),
+    })
 }
 
 /// The fields of a leaf's text, as a verifier reads them back.
@@ -130,7 +192,8 @@ pub struct Publication<'a> {
     pub community_id: Option<i64>,
     pub kind: Kind,
     pub record_id: i64,
-    /// The record's canonical content (`records::content` must give the same bytes later).
+    /// The record's canonical content (its feature's `record` module must give the same bytes
+    /// later, when `records::content` asks).
     pub content: &'a [u8],
 }
 
@@ -458,6 +521,20 @@ mod tests {
         }
         assert_eq!(split_bundle(&bytes).expect("splits"), texts.to_vec());
         assert!(split_bundle(&bytes[..bytes.len() - 1]).is_none());
+    }
+
+    #[test]
+    fn timestamps_keep_microseconds_in_utc() {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 1, 2)
+            .and_then(|d| d.and_hms_micro_opt(3, 4, 5, 60))
+            .expect("a time");
+        assert_eq!(ts(&t), "2026-01-02T03:04:05.000060Z");
+    }
+
+    #[test]
+    fn json_keys_come_out_sorted_whatever_the_order_written() {
+        let a = canonical(&serde_json::json!({"b": 1, "a": 2}));
+        assert_eq!(a, b"{\"a\":2,\"b\":1}\n");
     }
 
     #[test]

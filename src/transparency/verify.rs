@@ -176,13 +176,7 @@ pub fn verify(
     trusted_key: Option<&str>,
     state: Option<&Path>,
 ) -> Result<Report, String> {
-    let saved: Option<Saved> = match state {
-        Some(p) if p.exists() => {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            Some(serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?)
-        }
-        _ => None,
-    };
+    let saved = state.map(read_saved).transpose()?.flatten();
     let key = match (trusted_key, &saved) {
         (Some(k), _) => k.to_string(),
         (None, Some(s)) => s.key.clone(),
@@ -196,8 +190,55 @@ pub fn verify(
     let note = src.checkpoint()?;
     let cp = checkpoint::open(&note, &key)?;
     let size = cp.size;
+    let (leaves, findings) = read_leaves(src, size)?;
+    if merkle::root(&leaves) != cp.root {
+        return Err(format!(
+            "the entries do not hash to the signed root of the {size}-entry checkpoint: the log was rewritten"
+        ));
+    }
+    let consistent_with = match &saved {
+        None => None,
+        Some(s) => Some(check_history(src, s, &cp, &leaves)?),
+    };
+    if let Some(p) = state {
+        let next = Saved {
+            key: key.clone(),
+            origin: cp.origin.clone(),
+            size,
+            root: BASE64_STANDARD.encode(cp.root),
+        };
+        write_saved(p, &next)?;
+    }
+    Ok(Report {
+        checkpoint: cp,
+        consistent_with,
+        records: leaves.len(),
+        findings,
+    })
+}
 
-    // Every entry, re-hashed into the tree: the root must be the signed one.
+/// The checkpoint accepted last time, if the state file exists.
+fn read_saved(p: &Path) -> Result<Option<Saved>, String> {
+    if !p.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+    Ok(Some(
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?,
+    ))
+}
+
+fn write_saved(p: &Path, next: &Saved) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(next).map_err(|e| e.to_string())?;
+    if let Some(dir) = p.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()))
+}
+
+/// Every entry of the tree of `size` leaves, re-hashed, and the records whose content no
+/// longer matches their entry.
+fn read_leaves(src: &dyn Source, size: u64) -> Result<(Vec<Hash>, Vec<Finding>), String> {
     let mut leaves: Vec<Hash> = Vec::with_capacity(size as usize);
     let mut findings = Vec::new();
     let mut from = 0i64;
@@ -214,84 +255,61 @@ pub fn verify(
                 break;
             }
             leaves.push(merkle::leaf_hash(r.entry.as_bytes()));
-            let parsed = log::parse_entry(&r.entry)
-                .ok_or_else(|| format!("entry {from} is not a yishi log entry"))?;
-            let ok = r
-                .content
-                .as_deref()
-                .is_some_and(|c| log::sha256_hex(c.as_bytes()) == parsed.sha256);
-            if !ok {
-                findings.push(Finding {
-                    index: r.index,
-                    kind: parsed.kind,
-                    record_id: parsed.record_id,
-                    link: r.link,
-                    changed: r.content.is_some(),
-                });
-            }
+            findings.extend(check_record(r)?);
             from += 1;
         }
     }
-    let root = merkle::root(&leaves);
-    if root != cp.root {
+    Ok((leaves, findings))
+}
+
+/// A finding when a record's content does not match the hash its entry carries.
+fn check_record(r: RecordOut) -> Result<Option<Finding>, String> {
+    let parsed = log::parse_entry(&r.entry)
+        .ok_or_else(|| format!("entry {} is not a yishi log entry", r.index))?;
+    let ok = r
+        .content
+        .as_deref()
+        .is_some_and(|c| log::sha256_hex(c.as_bytes()) == parsed.sha256);
+    Ok((!ok).then(|| Finding {
+        index: r.index,
+        kind: parsed.kind,
+        record_id: parsed.record_id,
+        link: r.link,
+        changed: r.content.is_some(),
+    }))
+}
+
+/// The history the verifier saw before must be a prefix of this one; returns its size.
+fn check_history(src: &dyn Source, s: &Saved, cp: &Opened, leaves: &[Hash]) -> Result<u64, String> {
+    let size = cp.size;
+    let old_root: Hash = BASE64_STANDARD
+        .decode(&s.root)
+        .ok()
+        .and_then(|v| v.try_into().ok())
+        .ok_or("the saved checkpoint is damaged")?;
+    if s.size > size {
         return Err(format!(
-            "the entries do not hash to the signed root of the {size}-entry checkpoint: the log was rewritten"
+            "the log shrank from {} to {size} entries since the last check",
+            s.size
         ));
     }
-
-    // The history the verifier saw before must be a prefix of this one.
-    let consistent_with = match &saved {
-        None => None,
-        Some(s) => {
-            let old_root: Hash = BASE64_STANDARD
-                .decode(&s.root)
-                .ok()
-                .and_then(|v| v.try_into().ok())
-                .ok_or("the saved checkpoint is damaged")?;
-            if s.size > size {
+    if s.size > 0 {
+        if merkle::root(&leaves[..s.size as usize]) != old_root {
+            return Err(format!(
+                "the first {} entries are not those checked last time: history was rewritten",
+                s.size
+            ));
+        }
+        if let Some(proof) = src.consistency(s.size, size)? {
+            if s.size < size
+                && !merkle::verify_consistency(s.size, size, &old_root, &cp.root, &proof)
+            {
                 return Err(format!(
-                    "the log shrank from {} to {size} entries since the last check",
+                    "the site's consistency proof from {} to {size} entries does not verify",
                     s.size
                 ));
             }
-            if s.size > 0 {
-                if merkle::root(&leaves[..s.size as usize]) != old_root {
-                    return Err(format!(
-                        "the first {} entries are not those checked last time: history was rewritten",
-                        s.size
-                    ));
-                }
-                if let Some(proof) = src.consistency(s.size, size)? {
-                    if s.size < size
-                        && !merkle::verify_consistency(s.size, size, &old_root, &cp.root, &proof)
-                    {
-                        return Err(format!(
-                            "the site's consistency proof from {} to {size} entries does not verify",
-                            s.size
-                        ));
-                    }
-                }
-            }
-            Some(s.size)
         }
-    };
-    if let Some(p) = state {
-        let next = Saved {
-            key: key.clone(),
-            origin: cp.origin.clone(),
-            size,
-            root: BASE64_STANDARD.encode(cp.root),
-        };
-        let text = serde_json::to_string_pretty(&next).map_err(|e| e.to_string())?;
-        if let Some(dir) = p.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
-        std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()))?;
     }
-    Ok(Report {
-        checkpoint: cp,
-        consistent_with,
-        records: leaves.len(),
-        findings,
-    })
+    Ok(s.size)
 }

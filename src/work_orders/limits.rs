@@ -188,7 +188,7 @@ pub async fn save(
                     &crate::audit::Entry {
                         community_id: Some(cid),
                         actor_id: me,
-                        action: "order_limits",
+                        action: crate::audit::Action::OrderLimits,
                         target_user_id: None,
                         detail: &said.join(", "),
                         reason: "",

@@ -9,4 +9,5 @@ pub mod handlers;
 pub mod jobs;
 pub mod limits;
 pub mod model;
+pub mod record;
 pub mod rules;

@@ -154,13 +154,7 @@ pub fn insert(
         "",
         now,
     )?;
-    crate::transparency::records::publish(
-        conn,
-        crate::transparency::log::Kind::OrderCreated,
-        Some(n.community_id),
-        id,
-        now,
-    )?;
+    super::record::publish_created(conn, n.community_id, id, now)?;
     Ok(id)
 }
 
@@ -256,13 +250,7 @@ pub fn move_to(
         now,
     )?;
     if to == State::Completed {
-        crate::transparency::records::publish(
-            conn,
-            crate::transparency::log::Kind::OrderCompleted,
-            Some(order.community_id),
-            event_id,
-            now,
-        )?;
+        super::record::publish_completed(conn, order.community_id, event_id, now)?;
     }
     Ok(true)
 }

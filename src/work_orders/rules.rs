@@ -291,8 +291,8 @@ pub fn shown(order: Privacy, person: Option<i64>, viewer: Viewer) -> Shown {
 }
 
 /// The largest budget an order may carry, in whole yuan: the same 10^9 yuan bound as every
-/// amount typed (`disclosures::rules::MAX_AMOUNT_FEN`).
-pub const MAX_BUDGET_YUAN: i64 = crate::disclosures::rules::MAX_AMOUNT_FEN / 100;
+/// amount typed (`money::MAX_AMOUNT_FEN`).
+pub const MAX_BUDGET_YUAN: i64 = crate::money::MAX_AMOUNT_FEN / crate::money::FEN_PER_YUAN;
 
 /// A budget in whole yuan: 0 up to [`MAX_BUDGET_YUAN`], both included.
 pub fn budget_ok(yuan: i64) -> bool {

@@ -1,0 +1,183 @@
+//! What Open311 changes: a submitted request becomes a routed work order, and the
+//! committee's keys are made and revoked, each in one transaction with its log entry.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::model::live_key;
+use super::rules::{NewRequest, Refusal};
+use super::SOURCE_OPEN311;
+use crate::audit::{self, Action, Entry};
+use crate::db::{write_tx, AnyConnection};
+use crate::notifications::{notify, Notice};
+use crate::schema::api_keys;
+use crate::error::AppError;
+use crate::work_orders::model::{self, NewOrder};
+use crate::work_orders::rules;
+
+/// A checked submission, for a community, with the key that came with it.
+pub struct Submission<'a> {
+    pub community_id: i64,
+    pub slug: &'a str,
+    pub key: &'a str,
+    pub request: &'a NewRequest,
+}
+
+/// Why a key is refused.
+pub fn bad_key() -> Refusal {
+    Refusal(
+        actix_web::http::StatusCode::FORBIDDEN,
+        "api_key is not a valid key of this jurisdiction".to_string(),
+    )
+}
+
+/// Stores a submission as an anonymous work order and routes it to the default grid's
+/// worker, as a resident's report would be. Returns the order's id and its hours to answer.
+pub fn submit(
+    conn: &mut AnyConnection,
+    s: &Submission,
+    now: NaiveDateTime,
+) -> Result<Result<(i64, i64), Refusal>, AppError> {
+    let (cid, new) = (s.community_id, s.request);
+    write_tx(conn, |conn| {
+        // Checked again inside the write: a key revoked meanwhile adds nothing.
+        if live_key(conn, cid, s.key)?.is_none() {
+            return Ok(Err(bad_key()));
+        }
+        let grid = model::default_grid(conn, cid)?;
+        let hours = model::limit_hours(conn, cid, &new.category)?;
+        let id = model::insert(
+            conn,
+            &NewOrder {
+                community_id: cid,
+                source: SOURCE_OPEN311,
+                decision_id: None,
+                title: &new.title,
+                description: &new.description,
+                category: &new.category,
+                place: &new.place,
+                coords: new.coords,
+                grid_id: grid,
+                reporter_id: None,
+                anonymous: true,
+                budget_yuan: None,
+                override_reason: "",
+                due_at: rules::due_at(now, hours),
+            },
+            None,
+            now,
+        )?;
+        route(conn, cid, s.slug, id, grid, now)?;
+        Ok(Ok((id, hours)))
+    })
+}
+
+/// Routing, as for a resident's report: the grid's worker takes the order and is told.
+fn route(
+    conn: &mut AnyConnection,
+    cid: i64,
+    slug: &str,
+    id: i64,
+    grid: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let order = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+    let Some(worker) = grid
+        .map(|g| model::grid_worker(conn, cid, g))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(());
+    };
+    model::assign(conn, &order, worker, None, "routed", now)?;
+    notify(
+        conn,
+        &Notice {
+            user_id: worker,
+            community_id: Some(cid),
+            kind: "order_assigned",
+            subject: &order.title,
+            detail: "",
+            link: &format!("/c/{slug}/orders/{id}"),
+        },
+        now,
+    )?;
+    Ok(())
+}
+
+/// Stores a new key's hash, with its entry in the action log.
+pub fn create_key(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    by: i64,
+    label: &str,
+    hash: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    write_tx(conn, |conn| {
+        diesel::insert_into(api_keys::table)
+            .values((
+                api_keys::community_id.eq(community_id),
+                api_keys::key_hash.eq(hash),
+                api_keys::label.eq(label),
+                api_keys::created_by.eq(by),
+                api_keys::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            &Entry {
+                community_id: Some(community_id),
+                actor_id: by,
+                action: Action::CreateApiKey,
+                target_user_id: None,
+                detail: label,
+                reason: "",
+            },
+            now,
+        )?;
+        Ok(())
+    })
+}
+
+/// Revokes a community's key (not found if it has no such key); a key already revoked stays
+/// as it was, and logs nothing more.
+pub fn revoke_key(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    by: i64,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    write_tx(conn, |conn| {
+        let label: String = api_keys::table
+            .filter(api_keys::id.eq(id))
+            .filter(api_keys::community_id.eq(community_id))
+            .select(api_keys::label)
+            .first(conn)
+            .optional()?
+            .ok_or(AppError::NotFound)?;
+        let n = diesel::update(
+            api_keys::table
+                .filter(api_keys::id.eq(id))
+                .filter(api_keys::revoked_at.is_null()),
+        )
+        .set(api_keys::revoked_at.eq(Some(now)))
+        .execute(conn)?;
+        if n == 1 {
+            audit::record(
+                conn,
+                &Entry {
+                    community_id: Some(community_id),
+                    actor_id: by,
+                    action: Action::RevokeApiKey,
+                    target_user_id: None,
+                    detail: &label,
+                    reason: "",
+                },
+                now,
+            )?;
+        }
+        Ok(())
+    })
+}

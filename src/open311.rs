@@ -24,7 +24,6 @@ use crate::authz::Action;
 use crate::communities::handlers::load_as;
 use crate::communities::model::{self as communities, Community};
 use crate::db::{write_tx, AnyConnection};
-use crate::notifications::{notify, Notice};
 use crate::schema::{api_keys, work_order_events, work_orders};
 use crate::web::ctx::Ctx;
 use crate::web::error::AppError;
@@ -598,9 +597,9 @@ pub async fn create_request(
                 }
                 let grid = model::default_grid(conn, cid)?;
                 let hours = model::limit_hours(conn, cid, &new.category)?;
-                let id = model::insert(
-                    conn,
-                    &NewOrder {
+                // Routed, as a resident's report is: the grid's worker takes it.
+                let opening = crate::work_orders::service::Opening {
+                    order: NewOrder {
                         community_id: cid,
                         source: SOURCE_OPEN311,
                         decision_id: None,
@@ -616,30 +615,13 @@ pub async fn create_request(
                         override_reason: "",
                         due_at: rules::due_at(now, hours),
                     },
-                    None,
+                    slug: &slug,
+                    photos: &[],
+                    route: true,
+                    actor: None,
                     now,
-                )?;
-                let order = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
-                // Routing, as for a resident's report: the grid's worker takes it.
-                if let Some(worker) = grid
-                    .map(|g| model::grid_worker(conn, cid, g))
-                    .transpose()?
-                    .flatten()
-                {
-                    model::assign(conn, &order, worker, None, "routed", now)?;
-                    notify(
-                        conn,
-                        &Notice {
-                            user_id: worker,
-                            community_id: Some(cid),
-                            kind: "order_assigned",
-                            subject: &order.title,
-                            detail: "",
-                            link: &format!("/c/{slug}/orders/{id}"),
-                        },
-                        now,
-                    )?;
-                }
+                };
+                let id = crate::work_orders::service::open(conn, &opening)?.id;
                 Ok(Ok((id, hours)))
             })
         })

@@ -322,7 +322,7 @@ struct ShowPage {
     log_index: Option<i64>,
     can_correct: bool,
     /// Inquiries about this disclosure.
-    inquiries: Vec<crate::inquiries::handlers::View>,
+    inquiries: Vec<crate::inquiries::service::View>,
     notice: Option<&'static str>,
 }
 
@@ -397,7 +397,7 @@ async fn show_version(
     let now = state.clock.now();
     let inquiries = inquiries
         .into_iter()
-        .map(|r| crate::inquiries::handlers::view(&community.slug, r, now))
+        .map(|r| crate::inquiries::service::view(&community.slug, r, now))
         .collect();
     let latest_number = versions.last().map(|v| v.version).unwrap_or(1);
     let pos = match version_id {

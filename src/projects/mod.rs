@@ -5,6 +5,8 @@ pub mod demo;
 pub mod handlers;
 pub mod model;
 pub mod opendata;
+pub mod page;
 pub mod qr;
 pub mod rules;
+pub mod service;
 pub mod spending;

@@ -113,6 +113,11 @@ pub fn over_budget(spent: i64, budget: i64) -> bool {
     budget > 0 && spent > budget
 }
 
+/// Fen as yuan for the pages, "1,234.50" (templates pass a reference).
+pub fn yuan(fen: &i64) -> String {
+    format_yuan(*fen)
+}
+
 /// 500000 → "5,000.00": yuan with thousands separators and always 2 decimals.
 pub fn format_yuan(fen: i64) -> String {
     let abs = fen.unsigned_abs();
@@ -301,6 +306,14 @@ impl Refusal {
         "power.err.not_passed",
         "power.err.body_too_low",
     ];
+    /// The code of the power that refused.
+    pub fn power_code(&self) -> &str {
+        match self {
+            Self::NoDecision { power_code, .. }
+            | Self::NotPassed { power_code, .. }
+            | Self::BodyTooLow { power_code, .. } => power_code,
+        }
+    }
     pub fn key(&self) -> &'static str {
         match self {
             Self::NoDecision { .. } => Self::KEYS[0],

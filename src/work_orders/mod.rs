@@ -9,4 +9,7 @@ pub mod handlers;
 pub mod jobs;
 pub mod limits;
 pub mod model;
+pub mod page;
+pub mod periodic;
 pub mod rules;
+pub mod service;

@@ -1,8 +1,10 @@
-//! The periodic jobs: closing ballots, escalating overdue work orders, confirming completed
-//! ones nobody answered, and the daily reminders and weekly supervision list (每日催办、
-//! 每周督办). Each app server runs them on a timer; a lease in the database lets one server
-//! at a time do it, and every effect is exactly-once by itself (a conditional update, or a
-//! unique run key), so two servers running the same job at once still notify once.
+//! The periodic jobs, on top of the features: the timer's one run and the lease. Each
+//! feature's periodic work lives in its own module (`ballots::jobs`, `work_orders::periodic`):
+//! closing ballots, escalating overdue work orders, confirming completed ones nobody
+//! answered, and the daily reminders and weekly supervision list (每日催办、每周督办). Each app
+//! server runs them on a timer; a lease in the database lets one server at a time do it, and
+//! every effect is exactly-once by itself (a conditional update, or a unique run key), so two
+//! servers running the same job at once still notify once.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -104,14 +106,20 @@ pub fn run_all(
     run_unleased(conn, now)
 }
 
-/// The jobs themselves; each effect is exactly-once on its own.
+/// The jobs themselves, each feature's periodic work in its own module; each effect is
+/// exactly-once on its own (the reminders by the run key of their day or week).
 pub fn run_unleased(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Ran, AppError> {
+    use crate::work_orders::periodic as orders;
     Ok(Ran {
         ballots_closed: crate::ballots::jobs::close_due(conn, now)?,
-        escalated: crate::work_orders::jobs::escalate(conn, now)?,
-        confirmed: crate::work_orders::jobs::auto_confirm(conn, now)?,
-        reminders: crate::work_orders::jobs::daily_reminders(conn, now)?,
-        weekly: crate::work_orders::jobs::weekly_list(conn, now)?,
+        escalated: orders::escalate(conn, now)?,
+        confirmed: orders::auto_confirm(conn, now)?,
+        reminders: once(conn, "daily_reminder", &local_day(now), now, |conn| {
+            orders::daily_reminders(conn, now)
+        })?,
+        weekly: once(conn, "weekly_list", &local_week(now), now, |conn| {
+            orders::weekly_list(conn, now)
+        })?,
     })
 }
 

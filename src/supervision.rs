@@ -30,7 +30,7 @@ struct Dashboard {
     log_size: i64,
     log_mine: i64,
     /// Inquiries not yet answered, overdue ones marked.
-    inquiries: Vec<crate::inquiries::handlers::View>,
+    inquiries: Vec<crate::inquiries::service::View>,
     /// Work orders made in an emergency though the power list refused their budget.
     emergencies: Vec<crate::work_orders::model::Order>,
     /// Payments made by emergency override (with the project's code), newest first.
@@ -64,7 +64,7 @@ pub async fn dashboard(
             .await?;
     let disclosures_overdue =
         crate::disclosures::handlers::overdue_now(&state, &ctx, &community).await?;
-    let inquiries = crate::inquiries::handlers::open_now(&state, &community).await?;
+    let inquiries = crate::inquiries::service::open_now(&state, &community).await?;
     let refusals = refusals
         .into_iter()
         .map(|r| {

@@ -800,7 +800,7 @@ const FOREIGN_IDS: &[ForeignId] = &[
         "",
     ),
     (
-        "projects::handlers::ProjectForm",
+        "projects::page::ProjectForm",
         "decisions",
         By::Committee,
         "/c/{slug}/projects",
@@ -819,7 +819,7 @@ const FOREIGN_IDS: &[ForeignId] = &[
         "",
     ),
     (
-        "projects::handlers::PayForm",
+        "projects::page::PayForm",
         "decision",
         By::Committee,
         "/c/{slug}/projects/{code}/disbursements",
@@ -857,7 +857,7 @@ const FOREIGN_IDS: &[ForeignId] = &[
         "",
     ),
     (
-        "projects::spending::PowerForm",
+        "projects::page::PowerForm",
         "decision",
         By::Committee,
         "/c/{slug}/powers",
@@ -930,7 +930,7 @@ const FOREIGN_IDS: &[ForeignId] = &[
         "SELECT user_id AS id FROM memberships WHERE community_id = {xinghe} AND role = 'grid_worker' ORDER BY id",
     ),
     (
-        "work_orders::handlers::ReportForm",
+        "work_orders::page::ReportForm",
         "grid",
         By::Committee,
         "/c/{slug}/orders",
@@ -1150,7 +1150,7 @@ fn form_fields_naming_rows() -> Vec<(String, String)> {
                 let name = rest.split([' ', '{', '<', '(', ';']).next().unwrap_or("");
                 // The disclosure and project forms are read by hand from the posted pairs.
                 let by_hand = (name == "Typed" && module == "disclosures::handlers")
-                    || (name == "ProjectForm" && module == "projects::handlers");
+                    || (name == "ProjectForm" && module == "projects::page");
                 current = (deserialize || by_hand).then(|| format!("{module}::{name}"));
                 deserialize = false;
             } else if line.starts_with('}') {

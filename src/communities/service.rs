@@ -163,7 +163,11 @@ pub fn answer_request(
         )?;
     }
     let (action, kind, link) = match household_id {
-        Some(_) => (audit::Action::VerifyResident, "join_approved", format!("/c/{}", c.slug)),
+        Some(_) => (
+            audit::Action::VerifyResident,
+            "join_approved",
+            format!("/c/{}", c.slug),
+        ),
         None => (
             audit::Action::DeclineJoin,
             "join_declined",

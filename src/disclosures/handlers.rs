@@ -15,8 +15,8 @@ use crate::clock::fmt_time;
 use crate::communities::model::Community;
 use crate::db::write_tx;
 use crate::error::AppError;
-use crate::web::community::{load_as, load_community};
 use crate::money;
+use crate::web::community::{load_as, load_community};
 use crate::web::ctx::Ctx;
 use crate::web::forms::{FieldErrors, Uploaded};
 use crate::web::{page, render, see_other, AppState};
@@ -325,7 +325,7 @@ struct ShowPage {
     log_index: Option<i64>,
     can_correct: bool,
     /// Inquiries about this disclosure.
-    inquiries: Vec<crate::inquiries::handlers::View>,
+    inquiries: Vec<crate::inquiries::service::View>,
     notice: Option<&'static str>,
 }
 
@@ -490,7 +490,7 @@ async fn show_version(
         inquiries: loaded
             .inquiries
             .into_iter()
-            .map(|r| crate::inquiries::handlers::view(&community.slug, r, now))
+            .map(|r| crate::inquiries::service::view(&community.slug, r, now))
             .collect(),
         notice,
         ctx,

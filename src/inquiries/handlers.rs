@@ -4,50 +4,19 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::NaiveDateTime;
 use serde::Deserialize;
 
-use super::model::{self, Row, SUBJECTS};
+use super::model::{self, SUBJECTS};
+use super::service::{self, view, OrderFromInquiry, Question, View};
 use crate::authz::{allows, Action};
 use crate::communities::model::Community;
 use crate::db::write_tx;
 use crate::error::AppError;
-use crate::notifications::{notify, Notice};
-use crate::projects::rules::{self as r, InquiryState};
+use crate::projects::rules as r;
 use crate::web::community::{load_as, load_community};
 use crate::web::ctx::Ctx;
 use crate::web::forms::{FieldErrors, Posted};
 use crate::web::{render, see_other, AppState};
-
-/// An inquiry as shown: its state now and where its subject is.
-pub struct View {
-    pub row: Row,
-    pub state_key: &'static str,
-    pub late: bool,
-    pub subject_link: Option<String>,
-    pub subject_key: String,
-}
-
-pub fn view(slug: &str, row: Row, now: NaiveDateTime) -> View {
-    let state = r::inquiry_state(
-        now,
-        row.q.due_at,
-        row.answer.as_ref().map(|a| a.answered_at),
-    );
-    let subject_link = match (row.q.subject_kind.as_str(), row.q.subject_id) {
-        ("disclosure", Some(id)) => Some(format!("/c/{slug}/disclosures/{id}")),
-        ("disbursement", Some(id)) => Some(format!("/c/{slug}/disbursements/{id}")),
-        ("project", Some(id)) => Some(format!("/c/{slug}/inquiries/project/{id}")),
-        _ => None,
-    };
-    View {
-        state_key: state.key(),
-        late: matches!(state, InquiryState::Overdue | InquiryState::AnsweredLate),
-        subject_key: format!("inquiries.subject_{}", row.q.subject_kind),
-        subject_link,
-        row,
-    }
-}
 
 #[derive(Template)]
 #[template(path = "inquiries/list.html")]
@@ -71,16 +40,19 @@ pub struct AskForm {
     question: String,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The list page, with the asking form as typed and its errors.
 async fn list_page(
     state: &AppState,
     ctx: Ctx,
     community: Community,
     can_ask: bool,
-    form: AskForm,
-    errors: FieldErrors,
-    status: StatusCode,
+    (form, errors): (AskForm, FieldErrors),
 ) -> Result<HttpResponse, AppError> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let cid = community.id;
     let rows = state
         .db(move |conn| Ok(model::list(conn, cid, None, 200)?))
@@ -114,16 +86,8 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let (community, actor) = load_community(&state, &ctx, path.into_inner()).await?;
     let can_ask = allows(&actor, Action::Inquire);
-    list_page(
-        &state,
-        ctx,
-        community,
-        can_ask,
-        q.into_inner(),
-        FieldErrors::default(),
-        StatusCode::OK,
-    )
-    .await
+    let form = (q.into_inner(), FieldErrors::default());
+    list_page(&state, ctx, community, can_ask, form).await
 }
 
 /// `POST /c/{slug}/inquiries`: asks; the committee is told, and the clock starts.
@@ -147,82 +111,38 @@ pub async fn ask(
         .unwrap_or("general");
     let subject_id = match form.subject_id.trim() {
         "" => None,
-        s => match s.parse::<i64>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                errors.add("subject_id", ctx.t("inquiries.err_subject"));
-                None
-            }
-        },
+        s => s
+            .parse::<i64>()
+            .map_err(|_| errors.add("subject_id", ctx.t("inquiries.err_subject")))
+            .ok(),
     };
     let (Some(question), true) = (question, errors.is_empty()) else {
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        return list_page(&state, ctx, community, true, form, errors, status).await;
+        return list_page(&state, ctx, community, true, (form, errors)).await;
     };
     let (c, now) = (community.clone(), state.clock.now());
-    let due = r::answer_due(now, r::DEFAULT_ANSWER_DAYS);
     let asked = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                // The subject must be this community's: another's, or none, is refused.
-                let subject_id = match (kind, subject_id) {
-                    ("general", _) | (_, None) => None,
-                    (_, Some(id)) if !subject_is_ours(conn, c.id, kind, id)? => {
-                        return Ok(None);
-                    }
-                    (_, id) => id,
+                let q = Question {
+                    community: &c,
+                    subject: (kind, subject_id),
+                    asker: me,
+                    question: &question,
+                    now,
                 };
-                let kind = if subject_id.is_none() {
-                    "general"
-                } else {
-                    kind
-                };
-                let id = model::ask(conn, c.id, (kind, subject_id), me, &question, now, due)?;
-                for member in
-                    crate::communities::model::holders(conn, c.id, crate::authz::Role::Committee)?
-                {
-                    notify(
-                        conn,
-                        &Notice {
-                            user_id: member,
-                            community_id: Some(c.id),
-                            kind: "inquiry_asked",
-                            subject: &c.name,
-                            detail: "",
-                            link: &format!("/c/{}/inquiries/{id}", c.slug),
-                        },
-                        now,
-                    )?;
-                }
-                Ok(Some(id))
+                service::ask(conn, &q)
             })
         })
         .await?;
     let Some(id) = asked else {
         let mut errors = FieldErrors::default();
         errors.add("subject_id", ctx.t("inquiries.err_subject"));
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        return list_page(&state, ctx, community, true, form, errors, status).await;
+        return list_page(&state, ctx, community, true, (form, errors)).await;
     };
     Ok(see_other(&format!(
         "/c/{}/inquiries/{id}?done=asked",
         community.slug
     )))
-}
-
-/// Whether the disclosure, payment or project `id` is community `cid`'s.
-fn subject_is_ours(
-    conn: &mut crate::db::AnyConnection,
-    cid: i64,
-    kind: &str,
-    id: i64,
-) -> Result<bool, AppError> {
-    Ok(match kind {
-        "disclosure" => crate::disclosures::model::find(conn, cid, id)?.is_some(),
-        "disbursement" => crate::projects::model::disbursement(conn, cid, id)?.is_some(),
-        "project" => crate::projects::model::project_of(conn, cid, id)?.is_some(),
-        _ => false,
-    })
 }
 
 #[derive(Template)]
@@ -248,17 +168,22 @@ pub struct DoneQuery {
     done: String,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the inquiry's page shows besides the inquiry: a notice, or a refused form with the
+/// answer typed so far.
+#[derive(Default)]
+struct Shown {
+    can_answer: bool,
+    answer: String,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+}
+
 async fn show_page(
     state: &AppState,
     ctx: Ctx,
     community: Community,
-    can_answer: bool,
     id: i64,
-    answer: String,
-    errors: FieldErrors,
-    notice: Option<&'static str>,
-    status: StatusCode,
+    shown: Shown,
 ) -> Result<HttpResponse, AppError> {
     let cid = community.id;
     let (row, log_index, orders) = state
@@ -274,20 +199,25 @@ async fn show_page(
         })
         .await?;
     let v = view(&community.slug, row, state.clock.now());
+    let status = if shown.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     render(
         status,
         &ShowPage {
             orders,
             categories: &crate::work_orders::model::CATEGORIES,
-            can_make_order: can_answer,
-            can_answer: can_answer && v.row.answer.is_none(),
+            can_make_order: shown.can_answer,
+            can_answer: shown.can_answer && v.row.answer.is_none(),
             ctx,
             community,
             v,
-            answer,
+            answer: shown.answer,
             log_index,
-            errors,
-            notice,
+            errors: shown.errors,
+            notice: shown.notice,
         },
     )
 }
@@ -305,19 +235,12 @@ pub async fn show(
         "answered" => Some("inquiries.done_answered"),
         _ => None,
     };
-    let can_answer = allows(&actor, Action::ManageAgenda);
-    show_page(
-        &state,
-        ctx,
-        community,
-        can_answer,
-        id,
-        String::new(),
-        FieldErrors::default(),
+    let shown = Shown {
+        can_answer: allows(&actor, Action::ManageAgenda),
         notice,
-        StatusCode::OK,
-    )
-    .await
+        ..Shown::default()
+    };
+    show_page(&state, ctx, community, id, shown).await
 }
 
 /// The inquiry's page again, for the committee, with `message` beside `field` and the
@@ -327,14 +250,18 @@ async fn refuse(
     ctx: Ctx,
     community: Community,
     id: i64,
-    field: &'static str,
-    message: String,
+    (field, message): (&'static str, String),
     kept: String,
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::default();
     errors.add(field, message);
-    let status = StatusCode::UNPROCESSABLE_ENTITY;
-    show_page(state, ctx, community, true, id, kept, errors, None, status).await
+    let shown = Shown {
+        can_answer: true,
+        answer: kept,
+        errors,
+        notice: None,
+    };
+    show_page(state, ctx, community, id, shown).await
 }
 
 #[derive(Deserialize, Default)]
@@ -357,56 +284,21 @@ pub async fn answer(
         Err(e) => {
             let n = r::INQUIRY_TEXT_MAX.to_string();
             let msg = ctx.f(e.key(), &[("n", n.as_str())]);
-            return refuse(&state, ctx, community, id, "answer", msg, form.answer).await;
+            return refuse(&state, ctx, community, id, ("answer", msg), form.answer).await;
         }
     };
     let (c, now) = (community.clone(), state.clock.now());
     let done = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let row = model::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
-                if !model::answer(conn, &row.q, me, &text, now)? {
-                    return Ok(false);
-                }
-                notify(
-                    conn,
-                    &Notice {
-                        user_id: row.q.asker_id,
-                        community_id: Some(c.id),
-                        kind: "inquiry_answered",
-                        subject: &c.name,
-                        detail: "",
-                        link: &format!("/c/{}/inquiries/{id}", c.slug),
-                    },
-                    now,
-                )?;
-                Ok(true)
-            })
-        })
+        .db(move |conn| write_tx(conn, |conn| service::answer(conn, &c, id, (me, &text), now)))
         .await?;
     if !done {
         let msg = ctx.t("inquiries.err_answered").to_string();
-        return refuse(&state, ctx, community, id, "answer", msg, form.answer).await;
+        return refuse(&state, ctx, community, id, ("answer", msg), form.answer).await;
     }
     Ok(see_other(&format!(
         "/c/{}/inquiries/{id}?done=answered",
         community.slug
     )))
-}
-
-/// For the supervisors' page and a disclosure's page: the inquiries not yet answered, and
-/// those about one subject.
-pub async fn open_now(state: &AppState, community: &Community) -> Result<Vec<View>, AppError> {
-    let cid = community.id;
-    let rows = state
-        .db(move |conn| Ok(model::list(conn, cid, None, 500)?))
-        .await?;
-    let now = state.clock.now();
-    Ok(rows
-        .into_iter()
-        .filter(|r| r.answer.is_none())
-        .map(|r| view(&community.slug, r, now))
-        .collect())
 }
 
 #[derive(Deserialize, Default)]
@@ -424,48 +316,33 @@ pub async fn make_order(
     path: web::Path<(String, i64)>,
     p: Posted<OrderForm>,
 ) -> Result<HttpResponse, AppError> {
-    use crate::work_orders::{model as orders, rules as order_rules};
     let Posted { ctx, form } = p;
     let (slug, id) = path.into_inner();
     let (community, _, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
     let title = crate::web::forms::text_field(&form.title, 1, 80);
-    let category = orders::CATEGORIES
+    let category = crate::work_orders::model::CATEGORIES
         .iter()
         .find(|c| **c == form.category)
         .copied()
         .unwrap_or("other");
     let Ok(title) = title else {
         let msg = ctx.t("orders.err_title").to_string();
-        return refuse(&state, ctx, community, id, "order", msg, String::new()).await;
+        return refuse(&state, ctx, community, id, ("order", msg), String::new()).await;
     };
     let (c, now) = (community.clone(), state.clock.now());
     let order = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let row = model::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
-                let order = orders::insert(
-                    conn,
-                    &orders::NewOrder {
-                        community_id: c.id,
-                        source: orders::SOURCE_INQUIRY,
-                        decision_id: None,
-                        title: &title,
-                        description: &row.q.question,
-                        category,
-                        place: form.place.trim(),
-                        coords: None,
-                        grid_id: None,
-                        reporter_id: Some(row.q.asker_id),
-                        anonymous: false,
-                        budget_yuan: None,
-                        override_reason: "",
-                        due_at: order_rules::due_at(now, order_rules::DEFAULT_LIMIT_HOURS),
-                    },
-                    Some(me),
+                let m = OrderFromInquiry {
+                    community: &c,
+                    inquiry: id,
+                    title: &title,
+                    category,
+                    place: form.place.trim(),
+                    actor: me,
                     now,
-                )?;
-                orders::set_inquiry(conn, order, id)?;
-                Ok(order)
+                };
+                service::make_order(conn, &m)
             })
         })
         .await?;

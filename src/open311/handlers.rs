@@ -14,13 +14,13 @@ use super::xml::as_xml;
 use super::{model, TR};
 use crate::accounts::model::{hash_token, random_token};
 use crate::authz::Action;
-use crate::web::community::load_as;
+use crate::clock::fmt_time;
 use crate::communities::model::{self as communities, Community};
 use crate::db::AnyConnection;
-use crate::web::ctx::Ctx;
 use crate::error::AppError;
+use crate::web::community::load_as;
+use crate::web::ctx::Ctx;
 use crate::web::forms::{text_field, Empty, FieldErrors, Posted};
-use crate::clock::fmt_time;
 use crate::web::{render, see_other, AppState};
 use crate::work_orders::model::{self as work, Order, CATEGORIES};
 

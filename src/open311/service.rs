@@ -9,9 +9,8 @@ use super::rules::{NewRequest, Refusal};
 use super::SOURCE_OPEN311;
 use crate::audit::{self, Action, Entry};
 use crate::db::{write_tx, AnyConnection};
-use crate::notifications::{notify, Notice};
-use crate::schema::api_keys;
 use crate::error::AppError;
+use crate::schema::api_keys;
 use crate::work_orders::model::{self, NewOrder};
 use crate::work_orders::rules;
 
@@ -46,9 +45,9 @@ pub fn submit(
         }
         let grid = model::default_grid(conn, cid)?;
         let hours = model::limit_hours(conn, cid, &new.category)?;
-        let id = model::insert(
-            conn,
-            &NewOrder {
+        // Routed, as a resident's report is: the grid's worker takes it.
+        let opening = crate::work_orders::service::Opening {
+            order: NewOrder {
                 community_id: cid,
                 source: SOURCE_OPEN311,
                 decision_id: None,
@@ -64,45 +63,15 @@ pub fn submit(
                 override_reason: "",
                 due_at: rules::due_at(now, hours),
             },
-            None,
+            slug: s.slug,
+            photos: &[],
+            route: true,
+            actor: None,
             now,
-        )?;
-        route(conn, cid, s.slug, id, grid, now)?;
+        };
+        let id = crate::work_orders::service::open(conn, &opening)?.id;
         Ok(Ok((id, hours)))
     })
-}
-
-/// Routing, as for a resident's report: the grid's worker takes the order and is told.
-fn route(
-    conn: &mut AnyConnection,
-    cid: i64,
-    slug: &str,
-    id: i64,
-    grid: Option<i64>,
-    now: NaiveDateTime,
-) -> Result<(), AppError> {
-    let order = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
-    let Some(worker) = grid
-        .map(|g| model::grid_worker(conn, cid, g))
-        .transpose()?
-        .flatten()
-    else {
-        return Ok(());
-    };
-    model::assign(conn, &order, worker, None, "routed", now)?;
-    notify(
-        conn,
-        &Notice {
-            user_id: worker,
-            community_id: Some(cid),
-            kind: "order_assigned",
-            subject: &order.title,
-            detail: "",
-            link: &format!("/c/{slug}/orders/{id}"),
-        },
-        now,
-    )?;
-    Ok(())
 }
 
 /// Stores a new key's hash, with its entry in the action log.

@@ -186,14 +186,14 @@ pub fn seed(
         let find =
             |conn: &mut AnyConnection| orders::find(conn, cid, id)?.ok_or(AppError::NotFound);
         let o = find(conn)?;
-        orders::assign(
-            conn,
-            &o,
-            worker,
-            Some(committee),
-            "",
-            at + Duration::hours(1),
-        )?;
+        let line = |by, to, note| orders::Line {
+            actor: Some(by),
+            from: None,
+            to,
+            note,
+        };
+        let assigned = line(committee, State::Assigned, "");
+        orders::assign(conn, &o, worker, &assigned, at + Duration::hours(1))?;
         for (from, to, by, note, later) in [
             (State::Assigned, State::InProgress, worker, "", 2),
             (State::InProgress, State::Completed, worker, done, 12),
@@ -207,7 +207,11 @@ pub fn seed(
         ] {
             let o = find(conn)?;
             let t = (at + Duration::hours(later)).min(now);
-            orders::move_to(conn, &o, from, to, Some(by), note, t)?;
+            let moved = orders::Line {
+                from: Some(from),
+                ..line(by, to, note)
+            };
+            orders::move_to(conn, &o, &moved, t)?;
         }
     }
     let paid: [Paid; 3] = [

@@ -4,19 +4,22 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::model::{self, DecisionRef, Disbursement, NewProject, Project, RefusalRow};
+use super::model::{self, DecisionRef, Disbursement, Project, RefusalRow};
+use super::page::{
+    ListPage, NewPage, NoticePage, OrderView, PaymentView, ProjectForm, ProjectRow, ShowPage, Shown,
+};
 use super::qr;
 use super::rules::{self, Arg};
+use super::service::{self, NotRegistered, Registration};
 use crate::authz::{allows, Action};
 use crate::communities::model::{self as communities, Community};
 use crate::db::write_tx;
 use crate::error::AppError;
-use crate::web::community::{load_as, load_community};
 use crate::money::parse_amount;
+use crate::web::community::{load_as, load_community};
 use crate::web::ctx::Ctx;
 use crate::web::forms::{text_field, FieldErrors, Posted};
 use crate::web::refusal::{refusal_message, say};
@@ -33,23 +36,6 @@ pub fn site_base(state: &AppState) -> String {
 }
 
 // ---- the list ----
-
-pub struct ProjectRow {
-    pub p: Project,
-    pub spent: i64,
-    pub percent: Option<u32>,
-    pub over: bool,
-    pub schedule_key: &'static str,
-}
-
-#[derive(Template)]
-#[template(path = "projects/list.html")]
-struct ListPage {
-    ctx: Ctx,
-    community: Community,
-    rows: Vec<ProjectRow>,
-    can_manage: bool,
-}
 
 pub async fn list(
     state: web::Data<AppState>,
@@ -89,59 +75,6 @@ pub async fn list(
 }
 
 // ---- a new project ----
-
-#[derive(Default, Clone)]
-pub struct ProjectForm {
-    pub prefix: String,
-    pub code: String,
-    pub title: String,
-    pub announcement: String,
-    pub budget: String,
-    pub contractor: String,
-    pub planned_start: String,
-    pub planned_end: String,
-    pub actual_start: String,
-    pub actual_end: String,
-    pub decisions: Vec<i64>,
-}
-
-impl ProjectForm {
-    pub fn has(&self, decision: &i64) -> bool {
-        self.decisions.contains(decision)
-    }
-
-    fn from_pairs(pairs: &[(String, String)]) -> ProjectForm {
-        let mut f = ProjectForm::default();
-        for (k, v) in pairs {
-            let v = v.clone();
-            match k.as_str() {
-                "prefix" => f.prefix = v,
-                "code" => f.code = v,
-                "title" => f.title = v,
-                "announcement" => f.announcement = v,
-                "budget" => f.budget = v,
-                "contractor" => f.contractor = v,
-                "planned_start" => f.planned_start = v,
-                "planned_end" => f.planned_end = v,
-                "actual_start" => f.actual_start = v,
-                "actual_end" => f.actual_end = v,
-                "decision" => f.decisions.extend(v.trim().parse::<i64>().ok()),
-                _ => {}
-            }
-        }
-        f
-    }
-}
-
-#[derive(Template)]
-#[template(path = "projects/new.html")]
-struct NewPage {
-    ctx: Ctx,
-    community: Community,
-    form: ProjectForm,
-    errors: FieldErrors,
-    decisions: Vec<DecisionRef>,
-}
 
 /// A prefix for a community's codes: its latest project's, or the first letters of its slug.
 fn default_prefix(community: &Community, latest: Option<&Project>) -> String {
@@ -217,8 +150,132 @@ fn optional_date(
     }
 }
 
-fn amount_args(a: Vec<(&'static str, String)>) -> Vec<(&'static str, Arg)> {
+pub(super) fn amount_args(a: Vec<(&'static str, String)>) -> Vec<(&'static str, Arg)> {
     a.into_iter().map(|(n, v)| (n, Arg::Text(v))).collect()
+}
+
+/// An amount of money typed on a form, in fen; `zero` names the message for nothing.
+pub(super) fn amount_field(
+    ctx: &Ctx,
+    errors: &mut FieldErrors,
+    name: &'static str,
+    typed: &str,
+    zero: Option<&'static str>,
+) -> Option<i64> {
+    match (parse_amount(typed), zero) {
+        (Ok(0), Some(key)) => {
+            errors.add(name, ctx.t(key));
+            None
+        }
+        (Ok(a), _) => Some(a),
+        (Err(e), _) => {
+            errors.add(name, say(ctx, e.key(), &amount_args(e.args(true))));
+            None
+        }
+    }
+}
+
+/// The planned and actual dates of a new project, checked as a schedule.
+struct Dates {
+    planned_start: Option<NaiveDate>,
+    planned_end: Option<NaiveDate>,
+    actual_start: Option<NaiveDate>,
+    actual_end: Option<NaiveDate>,
+}
+
+fn read_dates(ctx: &Ctx, form: &ProjectForm, day: NaiveDate, errors: &mut FieldErrors) -> Dates {
+    let mut date = |name: &'static str, v: &str, required: bool| match optional_date(v, day) {
+        Ok(None) if required => {
+            errors.add(name, ctx.t("disclosure.err.date_empty"));
+            None
+        }
+        Ok(d) => d,
+        Err(e) => {
+            errors.add(name, say(ctx, e.key(), &amount_args(e.args(true))));
+            None
+        }
+    };
+    let d = Dates {
+        planned_start: date("planned_start", &form.planned_start, true),
+        planned_end: date("planned_end", &form.planned_end, true),
+        actual_start: date("actual_start", &form.actual_start, false),
+        actual_end: date("actual_end", &form.actual_end, false),
+    };
+    if let (Some(ps), Some(pe)) = (d.planned_start, d.planned_end) {
+        let s = rules::Schedule {
+            planned_start: ps,
+            planned_end: pe,
+            actual_start: d.actual_start,
+            actual_end: d.actual_end,
+        };
+        for p in rules::check_schedule(&s).err().unwrap_or_default() {
+            errors.add("schedule", say(ctx, p.key(), &p.args()));
+        }
+    }
+    d
+}
+
+/// Who registers a project, and when.
+struct By {
+    community_id: i64,
+    actor: i64,
+    now: chrono::NaiveDateTime,
+    today: NaiveDate,
+}
+
+/// Reads a new project's form into a registration, or the errors to show with it.
+fn read_project(
+    ctx: &Ctx,
+    form: &ProjectForm,
+    by: By,
+    errors: &mut FieldErrors,
+) -> Option<Registration> {
+    let today = by.today;
+    let mut field = |name: &'static str, v: &str, min, max| {
+        text_field(v, min, max)
+            .map_err(|e| errors.add(name, e.message(&ctx.tr)))
+            .ok()
+    };
+    let title = field("title", &form.title, 1, 100);
+    let announcement = field("announcement", &form.announcement, 1, 5000);
+    let contractor = field("contractor", &form.contractor, 0, 100);
+    let budget = amount_field(
+        ctx,
+        errors,
+        "budget",
+        &form.budget,
+        Some("projects.err_budget"),
+    );
+    let dates = read_dates(ctx, form, today, errors);
+    let code = if form.code.trim().is_empty() {
+        rules::check_prefix(&form.prefix).map(|p| (p, None))
+    } else {
+        rules::check_code(&form.code)
+            .map(|(p, y, n)| (p.clone(), Some(rules::format_code(&p, y, n))))
+    };
+    let code = code
+        .map_err(|p| errors.add("code", say(ctx, p.key(), &p.args())))
+        .ok();
+    let (title, announcement, contractor, budget) = (title?, announcement?, contractor?, budget?);
+    let (planned_start, planned_end, (prefix, typed)) =
+        (dates.planned_start?, dates.planned_end?, code?);
+    Some(Registration {
+        community_id: by.community_id,
+        typed,
+        prefix,
+        year: chrono::Datelike::year(&today),
+        title,
+        announcement,
+        budget_fen: budget,
+        contractor,
+        planned_start,
+        planned_end,
+        actual_start: dates.actual_start,
+        actual_end: dates.actual_end,
+        decisions: form.decisions.clone(),
+        actor: by.actor,
+        now: by.now,
+    })
 }
 
 /// The committee creates a project: a typed code or the next one for the prefix.
@@ -231,250 +288,61 @@ pub async fn create(
     let (community, _, me) = load_as(&state, &ctx, slug.into_inner(), Action::ManageAgenda).await?;
     let form = ProjectForm::from_pairs(&form);
     let mut errors = FieldErrors::default();
-    let field = |errors: &mut FieldErrors, name: &'static str, v: &str, min, max| {
-        text_field(v, min, max)
-            .map_err(|e| errors.add(name, e.message(&ctx.tr)))
-            .ok()
+    let by = By {
+        community_id: community.id,
+        actor: me,
+        now: state.clock.now(),
+        today: today(&state),
     };
-    let title = field(&mut errors, "title", &form.title, 1, 100);
-    let announcement = field(&mut errors, "announcement", &form.announcement, 1, 5000);
-    let contractor = field(&mut errors, "contractor", &form.contractor, 0, 100);
-    let budget = match parse_amount(&form.budget) {
-        Ok(0) => {
-            errors.add("budget", ctx.t("projects.err_budget"));
-            None
-        }
-        Ok(b) => Some(b),
-        Err(e) => {
-            errors.add("budget", say(&ctx, e.key(), &amount_args(e.args(true))));
-            None
-        }
-    };
-    let day = today(&state);
-    let mut date = |name: &'static str, v: &str, required: bool| match optional_date(v, day) {
-        Ok(None) if required => {
-            errors.add(name, ctx.t("disclosure.err.date_empty"));
-            None
-        }
-        Ok(d) => d,
-        Err(e) => {
-            errors.add(name, say(&ctx, e.key(), &amount_args(e.args(true))));
-            None
-        }
-    };
-    let planned_start = date("planned_start", &form.planned_start, true);
-    let planned_end = date("planned_end", &form.planned_end, true);
-    let actual_start = date("actual_start", &form.actual_start, false);
-    let actual_end = date("actual_end", &form.actual_end, false);
-    if let (Some(ps), Some(pe)) = (planned_start, planned_end) {
-        let s = rules::Schedule {
-            planned_start: ps,
-            planned_end: pe,
-            actual_start,
-            actual_end,
-        };
-        for p in rules::check_schedule(&s).err().unwrap_or_default() {
-            errors.add("schedule", say(&ctx, p.key(), &p.args()));
-        }
-    }
-    let year = chrono::Datelike::year(&today(&state));
-    let code = if form.code.trim().is_empty() {
-        rules::check_prefix(&form.prefix).map(|p| (p, None))
-    } else {
-        rules::check_code(&form.code)
-            .map(|(p, y, n)| (p.clone(), Some(rules::format_code(&p, y, n))))
-    };
-    let code = code
-        .map_err(|p| errors.add("code", say(&ctx, p.key(), &p.args())))
-        .ok();
-    let (Some(title), Some(announcement), Some(contractor), Some(budget)) =
-        (title, announcement, contractor, budget)
-    else {
+    let read = read_project(&ctx, &form, by, &mut errors);
+    let Some(registration) = read.filter(|_| errors.is_empty()) else {
         return new_page(&state, ctx, community, Some(form), errors).await;
     };
-    let (Some(planned_start), Some(planned_end), Some((prefix, typed))) =
-        (planned_start, planned_end, code)
-    else {
-        return new_page(&state, ctx, community, Some(form), errors).await;
-    };
-    if !errors.is_empty() {
-        return new_page(&state, ctx, community, Some(form), errors).await;
-    }
-    let (cid, now, chosen) = (community.id, state.clock.now(), form.decisions.clone());
     let created = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let passed = model::passed_decisions(conn, cid)?;
-                if chosen.iter().any(|d| !passed.iter().any(|p| p.id == *d)) {
-                    return Ok(Err(Refused::Key("projects.err_decision")));
-                }
-                // Registering a project is its contract (立项和承包): above the list's
-                // threshold one of its decisions must be of the required body.
-                let cite = passed
-                    .iter()
-                    .filter(|p| chosen.contains(&p.id))
-                    .filter_map(|p| {
-                        rules::Body::parse(&p.body).map(|body| rules::CitedDecision {
-                            id: p.id,
-                            body,
-                            passed: true,
-                        })
-                    })
-                    .max_by_key(|c| c.body.rank());
-                let powers = super::spending::rules_of(&model::current_powers(conn, cid)?);
-                if let Err(refusal) =
-                    rules::check_spend(budget, rules::SpendKind::Contract, &powers, cite.as_ref())
-                {
-                    model::insert_refusal(
-                        conn,
-                        &model::NewRefusal {
-                            community_id: cid,
-                            project_id: None,
-                            kind: rules::SpendKind::Contract,
-                            amount_fen: budget,
-                            payee: &title,
-                            refusal: &refusal,
-                        },
-                        me,
-                        now,
-                    )?;
-                    return Ok(Err(Refused::Rule(refusal)));
-                }
-                let code = match &typed {
-                    Some(c) => c.clone(),
-                    None => model::next_code(conn, &prefix, year)?,
-                };
-                if model::by_code(conn, &code)?.is_some() {
-                    return Ok(Err(Refused::Key("projects.err_code_taken")));
-                }
-                model::insert_project(
-                    conn,
-                    &NewProject {
-                        community_id: cid,
-                        code: &code,
-                        title: &title,
-                        announcement: &announcement,
-                        budget_fen: budget,
-                        contractor: &contractor,
-                        planned_start,
-                        planned_end,
-                        actual_start,
-                        actual_end,
-                        decisions: &chosen,
-                    },
-                    Some(me),
-                    now,
-                )?;
-                Ok(Ok(code))
-            })
-        })
+        .db(move |conn| write_tx(conn, |conn| service::register(conn, &registration)))
         .await?;
-    match created {
-        Ok(code) => Ok(see_other(&format!("/p/{code}?done=created"))),
-        Err(refused) => {
-            let mut errors = FieldErrors::default();
-            match refused {
-                Refused::Key(key) if key.ends_with("taken") => errors.add("code", ctx.t(key)),
-                Refused::Key(key) => errors.add("decision", ctx.t(key)),
-                Refused::Rule(r) => errors.add("decision", refusal_message(&ctx, &r)),
-            }
-            new_page(&state, ctx, community, Some(form), errors).await
-        }
+    let refused = match created {
+        Ok(code) => return Ok(see_other(&format!("/p/{code}?done=created"))),
+        Err(refused) => refused,
+    };
+    let mut errors = FieldErrors::default();
+    match refused {
+        NotRegistered::Key(key) if key.ends_with("taken") => errors.add("code", ctx.t(key)),
+        NotRegistered::Key(key) => errors.add("decision", ctx.t(key)),
+        NotRegistered::Rule(r) => errors.add("decision", refusal_message(&ctx, &r)),
     }
-}
-
-/// Why a project was not registered.
-enum Refused {
-    Key(&'static str),
-    Rule(rules::Refusal),
+    new_page(&state, ctx, community, Some(form), errors).await
 }
 
 // ---- the project page ----
 
-pub struct OrderView {
-    pub id: i64,
-    pub title: String,
-    pub state_key: String,
-    pub budget_yuan: Option<i64>,
-    pub photos: Vec<String>,
-}
-
-pub struct PaymentView {
-    pub d: Disbursement,
-    pub log_index: Option<i64>,
-}
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct PayForm {
-    pub amount: String,
-    pub paid_on: String,
-    pub payee: String,
-    pub voucher: String,
-    pub decision: String,
-    pub override_reason: String,
-}
-
-#[derive(Template)]
-#[template(path = "projects/show.html")]
-struct ShowPage {
-    ctx: Ctx,
-    community: Community,
+/// Everything the project page shows, as loaded.
+struct Loaded {
     p: Project,
-    decisions: Vec<DecisionRef>,
-    orders: Vec<OrderView>,
-    payments: Vec<PaymentView>,
-    spent: i64,
-    percent: Option<u32>,
-    over: bool,
-    schedule_key: &'static str,
+    community: Community,
     can_manage: bool,
     can_oversee: bool,
-    refusals: Vec<(RefusalRow, String)>,
+    decisions: Vec<DecisionRef>,
+    orders: Vec<(i64, String, String, Option<i64>)>,
+    photos: Vec<(i64, String, String)>,
+    payments: Vec<Disbursement>,
+    indexes: Vec<(i64, i64)>,
+    refusals: Vec<RefusalRow>,
     passed: Vec<DecisionRef>,
     unattached: Vec<(i64, String)>,
-    form: PayForm,
-    errors: FieldErrors,
-    notice: Option<&'static str>,
 }
 
-pub struct Shown {
-    pub errors: FieldErrors,
-    pub form: PayForm,
-    pub notice: Option<&'static str>,
-    pub status: StatusCode,
-}
-
-impl Shown {
-    pub fn ok(notice: Option<&'static str>) -> Shown {
-        Shown {
-            errors: FieldErrors::default(),
-            form: PayForm::default(),
-            notice,
-            status: StatusCode::OK,
-        }
-    }
-}
-
-pub async fn project_page(
-    state: &AppState,
-    ctx: Ctx,
-    code: String,
-    shown: Shown,
-) -> Result<HttpResponse, AppError> {
+async fn load_page(state: &AppState, ctx: &Ctx, code: String) -> Result<Loaded, AppError> {
     let user = ctx.user.clone();
-    let loaded = state
+    state
         .db(move |conn| {
             let p = model::by_code(conn, &code)?.ok_or(AppError::NotFound)?;
             let community = communities::by_id(conn, p.community_id)?;
             let actor = communities::actor(conn, user.as_ref(), &community)?;
-            let decisions = model::project_decisions(conn, p.id)?;
             let orders = model::orders_of(conn, p.id)?;
             let ids: Vec<i64> = orders.iter().map(|o| o.0).collect();
-            let photos = crate::work_orders::model::cover_photos(conn, &ids)?;
             let payments = model::disbursements_of(conn, p.id)?;
             let pids: Vec<i64> = payments.iter().map(|d| d.id).collect();
-            let indexes = model::log_indexes(conn, &pids)?;
             let can_manage = allows(&actor, Action::ManageAgenda);
             let can_oversee = allows(&actor, Action::ViewActionLog);
             let refusals = if can_oversee {
@@ -493,38 +361,36 @@ pub async fn project_page(
             } else {
                 (Vec::new(), Vec::new())
             };
-            Ok((
+            Ok(Loaded {
+                decisions: model::project_decisions(conn, p.id)?,
+                photos: crate::work_orders::model::cover_photos(conn, &ids)?,
+                indexes: model::log_indexes(conn, &pids)?,
                 p,
                 community,
                 can_manage,
                 can_oversee,
-                decisions,
                 orders,
-                photos,
                 payments,
-                indexes,
                 refusals,
                 passed,
                 unattached,
-            ))
+            })
         })
-        .await?;
-    let (
-        p,
-        community,
-        can_manage,
-        can_oversee,
-        decisions,
-        orders,
-        photos,
-        payments,
-        indexes,
-        refusals,
-        passed,
-        unattached,
-    ) = loaded;
-    let spent: i64 = payments.iter().map(|d| d.amount_fen).sum();
-    let orders = orders
+        .await
+}
+
+/// The project page, with a notice or a refused form as `shown` says.
+pub async fn project_page(
+    state: &AppState,
+    ctx: Ctx,
+    code: String,
+    shown: Shown,
+) -> Result<HttpResponse, AppError> {
+    let l = load_page(state, &ctx, code).await?;
+    let spent: i64 = l.payments.iter().map(|d| d.amount_fen).sum();
+    let photos = l.photos;
+    let orders = l
+        .orders
         .into_iter()
         .map(|(id, title, st, budget_yuan)| OrderView {
             id,
@@ -538,43 +404,45 @@ pub async fn project_page(
                 .collect(),
         })
         .collect();
-    let payments = payments
+    let indexes = l.indexes;
+    let payments = l
+        .payments
         .into_iter()
         .map(|d| PaymentView {
             log_index: indexes.iter().find(|x| x.0 == d.id).map(|x| x.1),
             d,
         })
         .collect();
-    let refusals = refusals
+    let refusals = l
+        .refusals
         .into_iter()
         .map(|r| {
             let m = refusal_message(&ctx, &r.refusal());
             (r, m)
         })
         .collect();
-    render(
-        shown.status,
-        &ShowPage {
-            percent: rules::spent_percent(spent, p.budget_fen),
-            over: rules::over_budget(spent, p.budget_fen),
-            schedule_key: p.schedule_key(today(state)),
-            spent,
-            ctx,
-            community,
-            p,
-            decisions,
-            orders,
-            payments,
-            can_manage,
-            can_oversee,
-            refusals,
-            passed,
-            unattached,
-            form: shown.form,
-            errors: shown.errors,
-            notice: shown.notice,
-        },
-    )
+    let p = l.p;
+    let show = ShowPage {
+        percent: rules::spent_percent(spent, p.budget_fen),
+        over: rules::over_budget(spent, p.budget_fen),
+        schedule_key: p.schedule_key(today(state)),
+        spent,
+        ctx,
+        community: l.community,
+        p,
+        decisions: l.decisions,
+        orders,
+        payments,
+        can_manage: l.can_manage,
+        can_oversee: l.can_oversee,
+        refusals,
+        passed: l.passed,
+        unattached: l.unattached,
+        form: shown.form,
+        errors: shown.errors,
+        notice: shown.notice,
+    };
+    render(shown.status, &show)
 }
 
 #[derive(Deserialize, Default)]
@@ -642,10 +510,9 @@ pub async fn attach_order(
     if attached {
         return Ok(see_other(&format!("/p/{code}?done=attached")));
     }
-    let mut shown = Shown::ok(None);
-    shown.errors.add("order", ctx.t("projects.err_order"));
-    shown.status = StatusCode::UNPROCESSABLE_ENTITY;
-    project_page(&state, ctx, code, shown).await
+    let mut errors = FieldErrors::default();
+    errors.add("order", ctx.t("projects.err_order"));
+    project_page(&state, ctx, code, Shown::refused(errors)).await
 }
 
 // ---- actual dates and further decisions ----
@@ -658,6 +525,21 @@ pub struct UpdateForm {
     pub decision: String,
 }
 
+/// One of the community's projects by its code.
+pub(super) async fn project_of(
+    state: &AppState,
+    community_id: i64,
+    code: String,
+) -> Result<Project, AppError> {
+    state
+        .db(move |conn| {
+            model::by_code(conn, &code)?
+                .filter(|p| p.community_id == community_id)
+                .ok_or(AppError::NotFound)
+        })
+        .await
+}
+
 /// The committee records when work really started and ended, and links a further decision.
 pub async fn update(
     state: web::Data<AppState>,
@@ -667,14 +549,8 @@ pub async fn update(
     let Posted { ctx, form } = p;
     let (slug, code) = path.into_inner();
     let (community, _, _) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
-    let (cid, c) = (community.id, code.clone());
-    let project = state
-        .db(move |conn| {
-            model::by_code(conn, &c)?
-                .filter(|p| p.community_id == cid)
-                .ok_or(AppError::NotFound)
-        })
-        .await?;
+    let cid = community.id;
+    let project = project_of(&state, cid, code.clone()).await?;
     let mut errors = FieldErrors::default();
     let day = today(&state);
     let mut date = |name: &'static str, v: &str| match optional_date(v, day) {
@@ -694,30 +570,17 @@ pub async fn update(
     }
     let decision = match form.decision.trim() {
         "" => None,
-        d => match d.parse::<i64>() {
-            Ok(d) => Some(d),
-            Err(_) => {
-                errors.add("decision", ctx.t("projects.err_decision"));
-                None
-            }
-        },
+        d => d
+            .parse::<i64>()
+            .map_err(|_| errors.add("decision", ctx.t("projects.err_decision")))
+            .ok(),
     };
     if errors.is_empty() {
         let pid = project.id;
         let linked = state
             .db(move |conn| {
                 write_tx(conn, |conn| {
-                    if let Some(d) = decision {
-                        if !model::passed_decisions(conn, cid)?
-                            .iter()
-                            .any(|x| x.id == d)
-                        {
-                            return Ok(false);
-                        }
-                        model::link_decision(conn, pid, d)?;
-                    }
-                    model::set_actual(conn, pid, start, end)?;
-                    Ok(true)
+                    service::update(conn, cid, pid, decision, (start, end))
                 })
             })
             .await?;
@@ -726,25 +589,10 @@ pub async fn update(
         }
         errors.add("decision", ctx.t("projects.err_decision"));
     }
-    let mut shown = Shown::ok(None);
-    shown.errors = errors;
-    shown.status = StatusCode::UNPROCESSABLE_ENTITY;
-    project_page(&state, ctx, code, shown).await
+    project_page(&state, ctx, code, Shown::refused(errors)).await
 }
 
 // ---- the printable notice and its QR code ----
-
-#[derive(Template)]
-#[template(path = "projects/notice.html")]
-struct NoticePage {
-    ctx: Ctx,
-    community: Community,
-    p: Project,
-    url: String,
-    svg: String,
-    decisions: Vec<DecisionRef>,
-    spent: i64,
-}
 
 async fn load_project(
     state: &AppState,

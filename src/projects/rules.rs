@@ -287,6 +287,14 @@ impl Refusal {
         "power.err.not_passed",
         "power.err.body_too_low",
     ];
+    /// The code of the power that refused.
+    pub fn power_code(&self) -> &str {
+        match self {
+            Self::NoDecision { power_code, .. }
+            | Self::NotPassed { power_code, .. }
+            | Self::BodyTooLow { power_code, .. } => power_code,
+        }
+    }
     pub fn key(&self) -> &'static str {
         match self {
             Self::NoDecision { .. } => Self::KEYS[0],

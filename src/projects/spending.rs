@@ -4,103 +4,57 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use askama::Template;
+use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::handlers::{project_page, PayForm, Shown};
-use super::model::{self, Disbursement, NewDisbursement, NewRefusal, PowerRow, Project};
-use super::rules::{
-    self, Adopting, Arg, Body, CitedDecision, Comparison, Permit, Power, SpendKind,
-};
-use crate::authz::{allows, Action, Role};
+use super::handlers::{amount_args, amount_field, project_of, project_page, today};
+use super::model;
+use super::page::{PayForm, PaymentPage, PowerForm, PowersPage, Shown};
+use super::rules::{self, Body, Comparison, Power, SpendKind};
+use super::service::{self, Paid, Payment, PowerChange};
+use crate::authz::{allows, Action};
 use crate::communities::model::Community;
-use crate::db::{write_tx, AnyConnection};
-use crate::error::AppError;
+use crate::db::write_tx;
 use crate::disclosures::rules::parse_near_date;
-use crate::money::parse_amount;
-use crate::notifications::{notify, Notice};
+use crate::error::AppError;
 use crate::web::community::{load_as, load_community};
 use crate::web::ctx::Ctx;
 use crate::web::forms::{text_field, FieldErrors, Posted};
 use crate::web::refusal::{refusal_message, say};
 use crate::web::{page, render, see_other, AppState};
 
-/// A threshold in words, "¥50,000.00 以上" or "超过 ¥50,000.00", in the reader's language.
-pub fn limit(ctx: &Ctx, p: &PowerRow) -> String {
-    let amount = format!("¥{}", crate::money::format_amount(p.threshold_fen));
-    ctx.f(p.limit_key(), &[("amount", &amount)])
+/// The fields of a payment as read from its form.
+struct PayFields {
+    amount_fen: i64,
+    paid_on: NaiveDate,
+    payee: String,
+    voucher: String,
+    decision: Option<i64>,
+    emergency: Option<String>,
 }
 
-/// The powers in force as rules (rows that no longer read are skipped).
-pub fn rules_of(rows: &[PowerRow]) -> Vec<Power> {
-    rows.iter().filter_map(PowerRow::rule).collect()
-}
-
-/// A decision as the power list sees it, if it is this community's.
-pub fn cited(
-    conn: &mut AnyConnection,
-    community_id: i64,
-    id: i64,
-) -> Result<Option<CitedDecision>, AppError> {
-    Ok(
-        crate::ballots::model::decision(conn, community_id, id)?.map(|d| CitedDecision {
-            id: d.id,
-            body: Body::parse(&d.body).unwrap_or(Body::Committee),
-            passed: d.verdict == "passed",
-        }),
-    )
-}
-
-/// What became of a payment.
-enum Outcome {
-    Paid,
-    Refused(rules::Refusal),
-    BadDecision,
-}
-
-fn args(a: Vec<(&'static str, String)>) -> Vec<(&'static str, Arg)> {
-    a.into_iter().map(|(n, v)| (n, Arg::Text(v))).collect()
-}
-
-/// The committee records a payment of a project. Above a threshold of the power list it needs
-/// a passed decision of the required body, or a written emergency reason, which is published
-/// and flagged to every supervisor.
-pub async fn pay(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    p: Posted<PayForm>,
-) -> Result<HttpResponse, AppError> {
-    let Posted { ctx, form } = p;
-    let (slug, code) = path.into_inner();
-    let (community, _, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
-    let (cid, c) = (community.id, code.clone());
-    let project: Project = state
-        .db(move |conn| {
-            model::by_code(conn, &c)?
-                .filter(|p| p.community_id == cid)
-                .ok_or(AppError::NotFound)
-        })
-        .await?;
-    let mut errors = FieldErrors::default();
-    let amount = match parse_amount(&form.amount) {
-        Ok(0) => {
-            errors.add("amount", ctx.t("projects.err_amount"));
-            None
-        }
-        Ok(a) => Some(a),
-        Err(e) => {
-            errors.add("amount", say(&ctx, e.key(), &args(e.args(true))));
-            None
-        }
-    };
-    let paid_on = match parse_near_date(&form.paid_on, super::handlers::today(&state)) {
-        Ok(d) if d > super::handlers::today(&state) => {
+/// Reads the payment form, or the errors to show with it.
+fn read_payment(
+    ctx: &Ctx,
+    form: &PayForm,
+    today: NaiveDate,
+    errors: &mut FieldErrors,
+) -> Option<PayFields> {
+    let amount = amount_field(
+        ctx,
+        errors,
+        "amount",
+        &form.amount,
+        Some("projects.err_amount"),
+    );
+    let paid_on = match parse_near_date(&form.paid_on, today) {
+        Ok(d) if d > today => {
             errors.add("paid_on", ctx.t("projects.err_paid_future"));
             None
         }
         Ok(d) => Some(d),
         Err(e) => {
-            errors.add("paid_on", say(&ctx, e.key(), &args(e.args(true))));
+            errors.add("paid_on", say(ctx, e.key(), &amount_args(e.args(true))));
             None
         }
     };
@@ -118,121 +72,63 @@ pub async fn pay(
         .map_err(|_| errors.add("decision", ctx.t("projects.err_decision")))
         .ok()
         .flatten();
-    let reason = match form.override_reason.trim() {
+    let emergency = match form.override_reason.trim() {
         "" => None,
-        r => match rules::check_override(r) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                errors.add("override_reason", say(&ctx, e.key(), &e.args()));
-                None
-            }
-        },
+        r => rules::check_override(r)
+            .map_err(|e| errors.add("override_reason", say(ctx, e.key(), &e.args())))
+            .ok(),
     };
-    let (Some(amount), Some(paid_on), Some(payee), Some(voucher)) =
-        (amount, paid_on, payee, voucher)
-    else {
-        return again(&state, ctx, code, form, errors).await;
-    };
-    if !errors.is_empty() {
-        return again(&state, ctx, code, form, errors).await;
-    }
-    let (pid, now, slug) = (project.id, state.clock.now(), community.slug.clone());
-    let title = project.title.clone();
-    let outcome = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                // A payment answers to the list in force on the day it was paid.
-                let powers = rules_of(&model::powers_on(conn, cid, paid_on)?);
-                let cite = match decision {
-                    Some(d) => match cited(conn, cid, d)? {
-                        Some(c) => Some(c),
-                        None => return Ok(Outcome::BadDecision),
-                    },
-                    None => None,
-                };
-                let permit =
-                    rules::check_spend(amount, SpendKind::Disbursement, &powers, cite.as_ref());
-                let (power_code, flagged) = match (permit, &reason) {
-                    (Ok(Permit::Free), _) => (None, false),
-                    (Ok(Permit::Decision { power_code, .. }), _) => (Some(power_code), false),
-                    (Err(refusal), Some(_)) => (Some(refusal_code(&refusal)), true),
-                    (Err(refusal), None) => {
-                        model::insert_refusal(
-                            conn,
-                            &NewRefusal {
-                                community_id: cid,
-                                project_id: Some(pid),
-                                kind: SpendKind::Disbursement,
-                                amount_fen: amount,
-                                payee: &payee,
-                                refusal: &refusal,
-                            },
-                            me,
-                            now,
-                        )?;
-                        return Ok(Outcome::Refused(refusal));
-                    }
-                };
-                // An override is only for what the list refuses; otherwise the reason is not kept.
-                let reason = reason.as_deref().filter(|_| flagged);
-                let id = model::insert_disbursement(
-                    conn,
-                    &NewDisbursement {
-                        community_id: cid,
-                        project_id: pid,
-                        amount_fen: amount,
-                        paid_on,
-                        payee: &payee,
-                        voucher: &voucher,
-                        decision_id: decision,
-                        power_code: power_code.as_deref(),
-                        override_reason: reason,
-                    },
-                    me,
-                    now,
-                )?;
-                if flagged {
-                    let link = format!("/c/{slug}/disbursements/{id}");
-                    for u in crate::communities::model::holders(conn, cid, Role::Supervisor)? {
-                        notify(
-                            conn,
-                            &Notice {
-                                user_id: u,
-                                community_id: Some(cid),
-                                kind: "spend_override",
-                                subject: &title,
-                                detail: reason.unwrap_or_default(),
-                                link: &link,
-                            },
-                            now,
-                        )?;
-                    }
-                }
-                Ok(Outcome::Paid)
-            })
-        })
-        .await?;
-    match outcome {
-        Outcome::Paid => Ok(see_other(&format!("/p/{code}?done=paid"))),
-        Outcome::BadDecision => {
-            let mut errors = FieldErrors::default();
-            errors.add("decision", ctx.t("projects.err_decision"));
-            again(&state, ctx, code, form, errors).await
-        }
-        Outcome::Refused(r) => {
-            let mut errors = FieldErrors::default();
-            errors.add("rule", refusal_message(&ctx, &r));
-            again(&state, ctx, code, form, errors).await
-        }
-    }
+    Some(PayFields {
+        amount_fen: amount?,
+        paid_on: paid_on?,
+        payee: payee?,
+        voucher: voucher?,
+        decision,
+        emergency,
+    })
 }
 
-fn refusal_code(r: &rules::Refusal) -> String {
-    match r {
-        rules::Refusal::NoDecision { power_code, .. }
-        | rules::Refusal::NotPassed { power_code, .. }
-        | rules::Refusal::BodyTooLow { power_code, .. } => power_code.clone(),
+/// The committee records a payment of a project. Above a threshold of the power list it needs
+/// a passed decision of the required body, or a written emergency reason, which is published
+/// and flagged to every supervisor.
+pub async fn pay(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    p: Posted<PayForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, code) = path.into_inner();
+    let (community, _, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    let project = project_of(&state, community.id, code.clone()).await?;
+    let mut errors = FieldErrors::default();
+    let read = read_payment(&ctx, &form, today(&state), &mut errors);
+    let Some(f) = read.filter(|_| errors.is_empty()) else {
+        return again(&state, ctx, code, form, errors).await;
+    };
+    let payment = Payment {
+        community_id: community.id,
+        slug: community.slug.clone(),
+        project_id: project.id,
+        project_title: project.title,
+        amount_fen: f.amount_fen,
+        paid_on: f.paid_on,
+        payee: f.payee,
+        voucher: f.voucher,
+        decision: f.decision,
+        emergency: f.emergency,
+        actor: me,
+        now: state.clock.now(),
+    };
+    let paid = state
+        .db(move |conn| write_tx(conn, |conn| service::pay(conn, &payment)))
+        .await?;
+    let mut errors = FieldErrors::default();
+    match paid {
+        Paid::Paid => return Ok(see_other(&format!("/p/{code}?done=paid"))),
+        Paid::BadDecision => errors.add("decision", ctx.t("projects.err_decision")),
+        Paid::Refused(r) => errors.add("rule", refusal_message(&ctx, &r)),
     }
+    again(&state, ctx, code, form, errors).await
 }
 
 async fn again(
@@ -252,19 +148,6 @@ async fn again(
 }
 
 // ---- a disbursement's page ----
-
-#[derive(Template)]
-#[template(path = "projects/disbursement.html")]
-struct PaymentPage {
-    ctx: Ctx,
-    community: Community,
-    d: Disbursement,
-    p: Project,
-    power: Option<PowerRow>,
-    decision_title: Option<String>,
-    recorder: String,
-    log_index: Option<i64>,
-}
 
 pub async fn disbursement(
     state: web::Data<AppState>,
@@ -318,53 +201,22 @@ pub async fn disbursement(
 
 // ---- the power list ----
 
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct PowerForm {
-    pub code: String,
-    pub name: String,
-    pub procedure: String,
-    pub kind: String,
-    pub body: String,
-    pub threshold: String,
-    /// "at_least" (以上) or "above" (超过).
-    pub comparison: String,
-    /// The villagers' decision that adopts the change.
-    pub decision: String,
-}
-
-#[derive(Template)]
-#[template(path = "projects/powers.html")]
-struct PowersPage {
-    ctx: Ctx,
-    community: Community,
-    current: Vec<PowerRow>,
-    history: Vec<PowerRow>,
-    /// The day the list is shown as of, if not today.
-    as_of: Option<chrono::NaiveDate>,
-    /// The decisions a change may cite: passed, of the villagers' or representatives' meeting.
-    adopting: Vec<model::DecisionRef>,
-    comparisons: &'static [Comparison],
+/// What the power list page shows besides the list.
+struct PowersView {
     can_manage: bool,
+    as_of: Option<NaiveDate>,
     form: PowerForm,
     errors: FieldErrors,
     notice: Option<&'static str>,
-    kinds: &'static [SpendKind],
-    bodies: &'static [Body],
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn powers_page(
     state: &AppState,
     ctx: Ctx,
     community: Community,
-    can_manage: bool,
-    as_of: Option<chrono::NaiveDate>,
-    form: PowerForm,
-    errors: FieldErrors,
-    notice: Option<&'static str>,
+    v: PowersView,
 ) -> Result<HttpResponse, AppError> {
-    let cid = community.id;
+    let (cid, as_of, can_manage) = (community.id, v.as_of, v.can_manage);
     let (current, history, adopting) = state
         .db(move |conn| {
             let current = match as_of {
@@ -382,7 +234,7 @@ async fn powers_page(
             Ok((current, model::power_rows(conn, cid)?, adopting))
         })
         .await?;
-    let status = if errors.is_empty() {
+    let status = if v.errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -398,9 +250,9 @@ async fn powers_page(
             adopting,
             comparisons: Comparison::ALL,
             can_manage,
-            form,
-            errors,
-            notice,
+            form: v.form,
+            errors: v.errors,
+            notice: v.notice,
             kinds: SpendKind::ALL,
             bodies: Body::ALL,
         },
@@ -428,33 +280,26 @@ pub async fn powers(
         comparison: Comparison::AtLeast.as_str().into(),
         ..PowerForm::default()
     };
-    let can_manage = allows(&actor, Action::ManageAgenda);
     let mut errors = FieldErrors::default();
     let as_of = match q.as_of.trim() {
         "" => None,
-        d => match model::parse_day(d) {
-            Some(day) => Some(day),
-            None => {
-                errors.add("as_of", ctx.t("projects.err_as_of"));
-                None
-            }
-        },
+        d => model::parse_day(d).or_else(|| {
+            errors.add("as_of", ctx.t("projects.err_as_of"));
+            None
+        }),
     };
-    powers_page(
-        &state, ctx, community, can_manage, as_of, form, errors, notice,
-    )
-    .await
+    let v = PowersView {
+        can_manage: allows(&actor, Action::ManageAgenda),
+        as_of,
+        form,
+        errors,
+        notice,
+    };
+    powers_page(&state, ctx, community, v).await
 }
 
-/// The committee adds a power, or changes one by adding a row with the same code.
-pub async fn add_power(
-    state: web::Data<AppState>,
-    slug: web::Path<String>,
-    p: Posted<PowerForm>,
-) -> Result<HttpResponse, AppError> {
-    let Posted { ctx, form } = p;
-    let (community, _, me) = load_as(&state, &ctx, slug.into_inner(), Action::ManageAgenda).await?;
-    let mut errors = FieldErrors::default();
+/// Reads a power from its form, or the errors to show with it.
+fn read_power(ctx: &Ctx, form: &PowerForm, errors: &mut FieldErrors) -> (Power, Option<i64>) {
     let kind = SpendKind::parse(&form.kind);
     let body = Body::parse(&form.body);
     if kind.is_none() {
@@ -469,21 +314,12 @@ pub async fn add_power(
     }
     let decision = match form.decision.trim() {
         "" => None,
-        d => match d.parse::<i64>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                errors.add("decision", ctx.t("power.err.adopt_unknown"));
-                None
-            }
-        },
+        d => d
+            .parse::<i64>()
+            .map_err(|_| errors.add("decision", ctx.t("power.err.adopt_unknown")))
+            .ok(),
     };
-    let threshold = match parse_amount(&form.threshold) {
-        Ok(t) => Some(t),
-        Err(e) => {
-            errors.add("threshold", say(&ctx, e.key(), &args(e.args(true))));
-            None
-        }
-    };
+    let threshold = amount_field(ctx, errors, "threshold", &form.threshold, None);
     let too_long = form.code.chars().count() > 20
         || form.name.chars().count() > 100
         || form.procedure.chars().count() > 2000;
@@ -500,83 +336,47 @@ pub async fn add_power(
         comparison: comparison.unwrap_or(Comparison::AtLeast),
     };
     for p in rules::check_power(&power).err().unwrap_or_default() {
-        errors.add("power", say(&ctx, p.key(), &p.args()));
+        errors.add("power", say(ctx, p.key(), &p.args()));
     }
-    if !errors.is_empty() {
-        return powers_page(&state, ctx, community, true, None, form, errors, None).await;
-    }
-    let (cid, now, slug) = (community.id, state.clock.now(), community.slug.clone());
-    let added = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let adopting = match decision {
-                    Some(id) => Some(adopting(conn, cid, id)?),
-                    None => None,
-                };
-                if let Err(p) = rules::check_adoption(adopting.as_ref().map(Option::as_ref)) {
-                    return Ok(Err(p));
-                }
-                let id = model::insert_power(conn, cid, &power, decision, Some(me), now)?;
-                let detail = format!("{} {}", power.code, power.name);
-                let reason = format!("#{}", decision.unwrap_or_default());
-                crate::audit::record(
-                    conn,
-                    &crate::audit::Entry {
-                        community_id: Some(cid),
-                        actor_id: me,
-                        action: crate::audit::Action::PowerChange,
-                        target_user_id: None,
-                        detail: &detail,
-                        reason: &reason,
-                    },
-                    now,
-                )?;
-                super::record::publish_power(conn, cid, id, now)?;
-                let link = format!("/c/{slug}/powers#change-{id}");
-                for u in crate::communities::model::holders(conn, cid, Role::Supervisor)? {
-                    notify(
-                        conn,
-                        &Notice {
-                            user_id: u,
-                            community_id: Some(cid),
-                            kind: "power_changed",
-                            subject: &detail,
-                            detail: "",
-                            link: &link,
-                        },
-                        now,
-                    )?;
-                }
-                Ok(Ok(()))
-            })
-        })
-        .await?;
-    if let Err(p) = added {
-        errors.add("decision", say(&ctx, p.key(), &p.args()));
-        return powers_page(&state, ctx, community, true, None, form, errors, None).await;
-    }
-    Ok(see_other(&format!(
-        "/c/{}/powers?done=added",
-        community.slug
-    )))
+    (power, decision)
 }
 
-/// A decision cited to change the power list, as the adoption rule sees it; `None` when it
-/// is not a decision of this community.
-fn adopting(
-    conn: &mut AnyConnection,
-    community_id: i64,
-    id: i64,
-) -> Result<Option<Adopting>, AppError> {
-    let Some(d) = crate::ballots::model::decision(conn, community_id, id)? else {
-        return Ok(None);
+/// The committee adds a power, or changes one by adding a row with the same code.
+pub async fn add_power(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    p: Posted<PowerForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (community, _, me) = load_as(&state, &ctx, slug.into_inner(), Action::ManageAgenda).await?;
+    let mut errors = FieldErrors::default();
+    let (power, decision) = read_power(&ctx, &form, &mut errors);
+    if errors.is_empty() {
+        let change = PowerChange {
+            community_id: community.id,
+            slug: community.slug.clone(),
+            power,
+            decision,
+            actor: me,
+            now: state.clock.now(),
+        };
+        let added = state
+            .db(move |conn| write_tx(conn, |conn| service::change_power(conn, &change)))
+            .await?;
+        match added {
+            Ok(()) => {
+                let to = format!("/c/{}/powers?done=added", community.slug);
+                return Ok(see_other(&to));
+            }
+            Err(p) => errors.add("decision", say(&ctx, p.key(), &p.args())),
+        }
+    }
+    let v = PowersView {
+        can_manage: true,
+        as_of: None,
+        form,
+        errors,
+        notice: None,
     };
-    let corrected = !crate::ballots::model::decisions_of_ballot(conn, d.ballot_id)?
-        .iter()
-        .all(|x| x.corrects_id != Some(d.id));
-    Ok(Some(Adopting {
-        body: Body::parse(&d.body).unwrap_or(Body::Committee),
-        passed: d.verdict == "passed",
-        corrected,
-    }))
+    powers_page(&state, ctx, community, v).await
 }

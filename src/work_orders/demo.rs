@@ -5,7 +5,7 @@
 
 use chrono::{Duration, NaiveDateTime};
 
-use super::model::{self, NewOrder};
+use super::model::{self, Line, NewOrder};
 use super::rules::{self, State};
 use crate::communities::model as communities;
 use crate::db::AnyConnection;
@@ -200,17 +200,20 @@ pub fn seed(
                 continue;
             };
             let o = find(conn)?;
-            model::assign(conn, &o, worker, None, "routed", at)?;
+            model::assign(
+                conn,
+                &o,
+                worker,
+                &line(None, None, State::Assigned, "routed"),
+                at,
+            )?;
             let step = |h: Option<i64>| h.map(|h| at + Duration::hours(h)).filter(|t| *t <= now);
             if let Some(t) = step(s.ack) {
                 let o = find(conn)?;
                 model::move_to(
                     conn,
                     &o,
-                    State::Assigned,
-                    State::InProgress,
-                    Some(worker),
-                    "",
+                    &line(Some(worker), Some(State::Assigned), State::InProgress, ""),
                     t,
                 )?;
             }
@@ -219,10 +222,12 @@ pub fn seed(
                 model::move_to(
                     conn,
                     &o,
-                    State::InProgress,
-                    State::Completed,
-                    Some(worker),
-                    s.note,
+                    &line(
+                        Some(worker),
+                        Some(State::InProgress),
+                        State::Completed,
+                        s.note,
+                    ),
                     t,
                 )?;
                 if let Some(reason) = s.reopen {
@@ -231,10 +236,12 @@ pub fn seed(
                     model::move_to(
                         conn,
                         &o,
-                        State::Completed,
-                        State::Reopened,
-                        Some(reporter),
-                        reason,
+                        &line(
+                            Some(reporter),
+                            Some(State::Completed),
+                            State::Reopened,
+                            reason,
+                        ),
                         t,
                     )?;
                 } else if let Some(t) = step(s.confirm) {
@@ -242,10 +249,7 @@ pub fn seed(
                     model::move_to(
                         conn,
                         &o,
-                        State::Completed,
-                        State::Confirmed,
-                        Some(reporter),
-                        "",
+                        &line(Some(reporter), Some(State::Completed), State::Confirmed, ""),
                         t,
                     )?;
                 }
@@ -261,4 +265,14 @@ pub fn seed(
         }
     }
     Ok(())
+}
+
+/// A timeline line of the seeded history.
+fn line<'a>(actor: Option<i64>, from: Option<State>, to: State, note: &'a str) -> Line<'a> {
+    Line {
+        actor,
+        from,
+        to,
+        note,
+    }
 }

@@ -1,22 +1,24 @@
 //! Work-order pages: reporting a problem (随手拍), the community's list with its traffic
 //! lights, the order page with its timeline and the moves each role may make, assignment,
-//! rating, orders from a passed decision, and the echo wall (回音壁).
+//! rating, orders from a passed decision, and the echo wall (回音壁). Every change of an
+//! order's state goes through `service::change`.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use askama::Template;
-use chrono::NaiveDateTime;
 use serde::Deserialize;
 
 use super::model::{self, Filter, NewOrder, Order, CATEGORIES};
-use super::rules::{self, Facts, Mover, Shown, State};
-use crate::authz::{allows, Action, Actor, Role};
+use super::page::{
+    Answer, EchoCard, EchoPage, Kept, ListPage, MoveView, NewPage, OrderPage, ReportForm,
+};
+use super::rules::{self, Mover, Shown, State};
+use super::service::{self, Change, FromDecision, Opening, Rating, Step};
+use crate::authz::{allows, Action, Actor};
 use crate::comments::handlers::{thread_view, ThreadView};
 use crate::comments::model::{self as comments, Target};
 use crate::communities::model::{self as communities, Community, Grid};
 use crate::db::write_tx;
 use crate::error::AppError;
-use crate::notifications::{notify, Notice};
 use crate::web::community::{authorize, load_as, load_community};
 use crate::web::ctx::Ctx;
 use crate::web::forms::{text_field, FieldErrors, Posted, Uploaded};
@@ -28,30 +30,6 @@ pub const PAGE_SIZE: i64 = 20;
 pub const MAX_PHOTOS: usize = 4;
 
 // ---- reporting ----
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct ReportForm {
-    pub title: String,
-    pub description: String,
-    pub category: String,
-    pub place: String,
-    pub latitude: String,
-    pub longitude: String,
-    pub grid: String,
-    pub anonymous: String,
-}
-
-#[derive(Template)]
-#[template(path = "work_orders/new.html")]
-struct NewPage {
-    ctx: Ctx,
-    community: Community,
-    form: ReportForm,
-    errors: FieldErrors,
-    grids: Vec<Grid>,
-    categories: [&'static str; 7],
-}
 
 pub async fn new_form(
     state: web::Data<AppState>,
@@ -89,6 +67,96 @@ fn coords(lat: &str, lon: &str) -> Result<Option<(f64, f64)>, ()> {
     }
 }
 
+/// A report's fields as read from its form.
+struct Report {
+    title: String,
+    description: String,
+    place: String,
+    coords: Option<(f64, f64)>,
+    grid: Option<i64>,
+}
+
+/// Reads a report, or the errors to show with it.
+fn read_report(
+    ctx: &Ctx,
+    form: &ReportForm,
+    grids: &[Grid],
+    errors: &mut FieldErrors,
+) -> Option<Report> {
+    let mut field = |name: &'static str, v: &str, max| {
+        text_field(v, 1, max)
+            .map_err(|e| errors.add(name, e.message(&ctx.tr)))
+            .ok()
+    };
+    let title = field("title", &form.title, 80);
+    let description = field("description", &form.description, 5000);
+    let place = field("place", &form.place, 200);
+    if !CATEGORIES.contains(&form.category.as_str()) {
+        errors.add("category", ctx.t("orders.err_category"));
+    }
+    let coords = coords(&form.latitude, &form.longitude)
+        .map_err(|_| errors.add("latitude", ctx.t("orders.err_coords")))
+        .ok()
+        .flatten();
+    let grid = match form.grid.trim() {
+        "" => None,
+        g => g
+            .parse::<i64>()
+            .ok()
+            .filter(|g| grids.iter().any(|x| x.id == *g))
+            .or_else(|| {
+                errors.add("grid", ctx.t("orders.err_grid"));
+                None
+            }),
+    };
+    Some(Report {
+        title: title?,
+        description: description?,
+        place: place?,
+        coords,
+        grid,
+    })
+}
+
+/// Checks and stores a report's photos: at most [`MAX_PHOTOS`], and a resident sending too
+/// many reports with photos is told to wait before any of them is decoded.
+async fn report_photos(
+    state: &AppState,
+    ctx: &Ctx,
+    me: i64,
+    files: Vec<crate::uploads::UploadedFile>,
+    errors: &mut FieldErrors,
+) -> Result<Vec<String>, AppError> {
+    if files.len() > MAX_PHOTOS {
+        errors.add(
+            "photos",
+            ctx.f("photos.err_count", &[("n", &MAX_PHOTOS.to_string())]),
+        );
+    }
+    if !errors.is_empty() || files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = state.clock.now();
+    let since = now - chrono::Duration::seconds(rules::PHOTO_REPORT_WINDOW_SECS);
+    let recent = state
+        .db(move |conn| Ok(model::recent_photo_reports(conn, me, since)?))
+        .await?;
+    if let Some(wait) = rules::photo_report_wait(&recent, now) {
+        errors.add(
+            "photos",
+            ctx.f("orders.err_photo_rate", &[("n", &wait.to_string())]),
+        );
+        return Ok(Vec::new());
+    }
+    Ok(match crate::uploads::store_all(state, files).await? {
+        Ok(names) => names,
+        Err(key) => {
+            errors.add("photos", ctx.t(key));
+            Vec::new()
+        }
+    })
+}
+
 /// A verified resident reports a problem; it goes to the chosen (or default) grid's worker.
 pub async fn create(
     state: web::Data<AppState>,
@@ -103,108 +171,39 @@ pub async fn create(
         .db(move |conn| Ok(communities::grids_of(conn, cid)?))
         .await?;
     let mut errors = FieldErrors::default();
-    let title = text_field(&form.title, 1, 80)
-        .map_err(|e| errors.add("title", e.message(&ctx.tr)))
-        .ok();
-    let description = text_field(&form.description, 1, 5000)
-        .map_err(|e| errors.add("description", e.message(&ctx.tr)))
-        .ok();
-    let place = text_field(&form.place, 1, 200)
-        .map_err(|e| errors.add("place", e.message(&ctx.tr)))
-        .ok();
-    if !CATEGORIES.contains(&form.category.as_str()) {
-        errors.add("category", ctx.t("orders.err_category"));
-    }
-    let coords = coords(&form.latitude, &form.longitude)
-        .map_err(|_| errors.add("latitude", ctx.t("orders.err_coords")))
-        .ok()
-        .flatten();
-    let grid = match form.grid.trim() {
-        "" => None,
-        g => match g
-            .parse::<i64>()
-            .ok()
-            .filter(|g| grids.iter().any(|x| x.id == *g))
-        {
-            Some(g) => Some(g),
-            None => {
-                errors.add("grid", ctx.t("orders.err_grid"));
-                None
-            }
-        },
+    let report = read_report(&ctx, &form, &grids, &mut errors);
+    let photos = report_photos(&state, &ctx, me, files, &mut errors).await?;
+    let Some(r) = report.filter(|_| errors.is_empty()) else {
+        let page = NewPage {
+            ctx,
+            community,
+            form,
+            errors,
+            grids,
+            categories: CATEGORIES,
+        };
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    if files.len() > MAX_PHOTOS {
-        errors.add(
-            "photos",
-            ctx.f("photos.err_count", &[("n", &MAX_PHOTOS.to_string())]),
-        );
-    }
-    // Photos are the heavy part of a report: a resident sending too many is told to wait
-    // before any of them is decoded.
-    if errors.is_empty() && !files.is_empty() {
-        let now = state.clock.now();
-        let since = now - chrono::Duration::seconds(rules::PHOTO_REPORT_WINDOW_SECS);
-        let recent = state
-            .db(move |conn| Ok(model::recent_photo_reports(conn, me, since)?))
-            .await?;
-        if let Some(wait) = rules::photo_report_wait(&recent, now) {
-            errors.add(
-                "photos",
-                ctx.f("orders.err_photo_rate", &[("n", &wait.to_string())]),
-            );
-        }
-    }
-    let photos = if errors.is_empty() && !files.is_empty() {
-        match crate::uploads::store_all(&state, files).await? {
-            Ok(names) => names,
-            Err(key) => {
-                errors.add("photos", ctx.t(key));
-                Vec::new()
-            }
-        }
-    } else {
-        Vec::new()
-    };
-    let (Some(title), Some(description), Some(place), true) =
-        (title, description, place, errors.is_empty())
-    else {
-        return render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &NewPage {
-                ctx,
-                community,
-                form,
-                errors,
-                grids,
-                categories: CATEGORIES,
-            },
-        );
-    };
-    let (category, anonymous, now) = (
-        form.category.clone(),
-        form.anonymous == "on",
-        state.clock.now(),
-    );
+    let (anonymous, now) = (form.anonymous == "on", state.clock.now());
     let slug = community.slug.clone();
     let id = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let grid = match grid {
+                let grid = match r.grid {
                     Some(g) => Some(g),
                     None => model::default_grid(conn, cid)?,
                 };
-                let hours = model::limit_hours(conn, cid, &category)?;
-                let id = model::insert(
-                    conn,
-                    &NewOrder {
+                let hours = model::limit_hours(conn, cid, &form.category)?;
+                let opening = Opening {
+                    order: NewOrder {
                         community_id: cid,
                         source: model::SOURCE_REPORT,
                         decision_id: None,
-                        title: &title,
-                        description: &description,
-                        category: &category,
-                        place: &place,
-                        coords,
+                        title: &r.title,
+                        description: &r.description,
+                        category: &form.category,
+                        place: &r.place,
+                        coords: r.coords,
                         grid_id: grid,
                         reporter_id: Some(me),
                         anonymous,
@@ -212,23 +211,13 @@ pub async fn create(
                         override_reason: "",
                         due_at: rules::due_at(now, hours),
                     },
-                    Some(me),
+                    slug: &slug,
+                    photos: &photos,
+                    route: true,
+                    actor: Some(me),
                     now,
-                )?;
-                let order = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
-                for name in &photos {
-                    model::add_photo(conn, &order, model::BEFORE, name, me, now)?;
-                }
-                // Routing: the grid's worker takes it, if the grid has one.
-                if let Some(worker) = grid
-                    .map(|g| model::grid_worker(conn, cid, g))
-                    .transpose()?
-                    .flatten()
-                {
-                    model::assign(conn, &order, worker, None, "routed", now)?;
-                    tell(conn, &slug, &order, worker, "order_assigned", now)?;
-                }
-                Ok(id)
+                };
+                Ok(service::open(conn, &opening)?.id)
             })
         })
         .await?;
@@ -238,29 +227,6 @@ pub async fn create(
     )))
 }
 
-fn tell(
-    conn: &mut crate::db::AnyConnection,
-    slug: &str,
-    order: &Order,
-    user: i64,
-    kind: &str,
-    now: NaiveDateTime,
-) -> Result<(), AppError> {
-    notify(
-        conn,
-        &Notice {
-            user_id: user,
-            community_id: Some(order.community_id),
-            kind,
-            subject: &order.title,
-            detail: "",
-            link: &format!("/c/{slug}/orders/{}", order.id),
-        },
-        now,
-    )?;
-    Ok(())
-}
-
 // ---- the list ----
 
 #[derive(Deserialize, Default)]
@@ -268,21 +234,6 @@ fn tell(
 pub struct ListQuery {
     filter: String,
     before: String,
-}
-
-#[derive(Template)]
-#[template(path = "work_orders/list.html")]
-struct ListPage {
-    ctx: Ctx,
-    community: Community,
-    /// Each order with its traffic light ("done" when closed).
-    orders: Vec<(Order, &'static str)>,
-    filter: &'static str,
-    /// (filter, label key, shown now)
-    tabs: Vec<(&'static str, &'static str, bool)>,
-    next: Option<i64>,
-    can_report: bool,
-    can_configure: bool,
 }
 
 pub async fn list(
@@ -337,64 +288,6 @@ pub async fn list(
 
 // ---- the order page ----
 
-struct MoveView {
-    to: &'static str,
-    key: String,
-    needs_photo: bool,
-}
-
-#[derive(Template)]
-#[template(path = "work_orders/order.html")]
-struct OrderPage {
-    ctx: Ctx,
-    community: Community,
-    o: Order,
-    reporter: String,
-    assignee: String,
-    grid: String,
-    timeline: Vec<model::EventRow>,
-    before: Vec<String>,
-    after: Vec<String>,
-    moves: Vec<MoveView>,
-    can_assign: bool,
-    can_rate: bool,
-    /// (user, name, the current assignee) for the assignment form.
-    assignable: Vec<(i64, String, bool)>,
-    light_class: &'static str,
-    light_key: String,
-    coords: Option<String>,
-    follow_up: bool,
-    thread: ThreadView,
-    can_comment: bool,
-    can_manage: bool,
-    comment_body: String,
-    /// Text typed into the move, assign or rate form, shown again when it was refused.
-    kept: Kept,
-    /// The order's leaf in the transparency log.
-    log_index: Option<i64>,
-    errors: FieldErrors,
-    notice: Option<&'static str>,
-}
-
-/// What was typed into one of the order page's forms (`form`: "comment", "assign", "rate" or
-/// "move-STATE"), shown again with the refusal.
-#[derive(Default)]
-pub struct Kept {
-    pub form: String,
-    pub text: String,
-}
-
-impl Kept {
-    /// The text kept for `form`, or nothing.
-    pub fn on(&self, form: &str) -> &str {
-        if self.form == form {
-            &self.text
-        } else {
-            ""
-        }
-    }
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct OrderQuery {
@@ -416,60 +309,77 @@ fn movers(actor: &Actor, me: Option<i64>, o: &Order) -> Vec<Mover> {
     out
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn order_page(
+/// Everything the order page shows, as loaded.
+struct Loaded {
+    o: Order,
+    timeline: Vec<model::EventRow>,
+    photos: Vec<(String, String)>,
+    names: Vec<(i64, String)>,
+    grids: Vec<Grid>,
+    assignable: Vec<(i64, String)>,
+    rows: Vec<comments::ThreadRow>,
+    flags: Vec<(i64, String)>,
+    log_index: Option<i64>,
+}
+
+async fn load_order(
     state: &AppState,
-    ctx: Ctx,
-    community: Community,
-    actor: Actor,
+    cid: i64,
     id: i64,
-    errors: FieldErrors,
-    notice: Option<&'static str>,
-    status: StatusCode,
-    kept: Kept,
-) -> Result<HttpResponse, AppError> {
-    let cid = community.id;
-    let committee = allows(&actor, Action::ManageAgenda);
+    committee: bool,
+) -> Result<Loaded, AppError> {
     let target = Target::Order(id);
-    let (o, timeline, photos, names, grids, assignable, rows, flags, log_index) = state
+    state
         .db(move |conn| {
             let o = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
-            let timeline = model::timeline(conn, id)?;
-            let rows = comments::thread(conn, target)?;
-            let flags = comments::flags_on(conn, target)?;
-            let photos = model::photos(conn, id)?;
             let ids: Vec<i64> = [o.reporter_id, o.assignee_id]
                 .into_iter()
                 .flatten()
                 .collect();
-            let names = crate::accounts::model::names(conn, &ids)?;
-            let grids = communities::grids_of(conn, cid)?;
             let assignable = if committee {
                 model::assignable(conn, cid)?
             } else {
                 Vec::new()
             };
-            let log_index = crate::transparency::log::index_of(
-                conn,
-                crate::transparency::log::Kind::OrderCreated,
-                id,
-            )?;
-            Ok((
-                o, timeline, photos, names, grids, assignable, rows, flags, log_index,
-            ))
+            Ok(Loaded {
+                timeline: model::timeline(conn, id)?,
+                rows: comments::thread(conn, target)?,
+                flags: comments::flags_on(conn, target)?,
+                photos: model::photos(conn, id)?,
+                names: crate::accounts::model::names(conn, &ids)?,
+                grids: communities::grids_of(conn, cid)?,
+                assignable,
+                log_index: crate::transparency::log::index_of(
+                    conn,
+                    crate::transparency::log::Kind::OrderCreated,
+                    id,
+                )?,
+                o,
+            })
         })
-        .await?;
+        .await
+}
+
+/// The people of an order as this viewer may see them: an anonymous reporter's own steps
+/// (the report, a confirmation) and what they write in the thread do not name them.
+fn shown_people(ctx: &Ctx, committee: bool, l: &mut Loaded) -> (String, String) {
     let me = ctx.user_id();
     let name = |id: Option<i64>| {
-        id.and_then(|i| names.iter().find(|(n, _)| *n == i).map(|(_, s)| s.clone()))
-            .unwrap_or_default()
+        id.and_then(|i| {
+            l.names
+                .iter()
+                .find(|(n, _)| *n == i)
+                .map(|(_, s)| s.clone())
+        })
+        .unwrap_or_default()
     };
-    let privacy = o.privacy();
+    let o = &l.o;
     let viewer = rules::Viewer {
         user_id: me,
         committee,
     };
     let anonymous = ctx.t("orders.anonymous").to_string();
+    let privacy = o.privacy();
     let hidden = |person: Option<i64>| rules::shown(privacy, person, viewer) == Shown::Anonymous;
     let reporter = if o.reporter_id.is_none() {
         ctx.t(if o.source == model::SOURCE_DECISION {
@@ -483,30 +393,24 @@ async fn order_page(
     } else {
         name(o.reporter_id)
     };
-    // An anonymous reporter's own steps (the report, a confirmation) and what they write in
-    // the thread do not name them either.
-    let timeline = timeline
-        .into_iter()
-        .map(|mut e| {
-            if hidden(e.actor_id) {
-                e.actor = Some(anonymous.clone());
-            }
-            e
-        })
-        .collect();
-    let rows = rows
-        .into_iter()
-        .map(|mut r| {
-            if hidden(Some(r.comment.author_id)) {
-                r.author = anonymous.clone();
-            }
-            r
-        })
-        .collect();
-    let thread = thread_view(&ctx, &actor, &community, target, rows, flags);
-    let roles = movers(&actor, me, &o);
+    let assignee = name(o.assignee_id);
+    for e in l.timeline.iter_mut().filter(|e| hidden(e.actor_id)) {
+        e.actor = Some(anonymous.clone());
+    }
+    for r in l
+        .rows
+        .iter_mut()
+        .filter(|r| hidden(Some(r.comment.author_id)))
+    {
+        r.author = anonymous.clone();
+    }
+    (reporter, assignee)
+}
+
+/// The moves the viewer's roles may offer on the order.
+fn moves(actor: &Actor, me: Option<i64>, o: &Order) -> Vec<MoveView> {
     let mut moves: Vec<MoveView> = Vec::new();
-    for m in &roles {
+    for m in &movers(actor, me, o) {
         for to in rules::offered(o.state(), *m, o.reporter_id.is_some()) {
             if !moves.iter().any(|x| x.to == to.as_str()) {
                 moves.push(MoveView {
@@ -517,63 +421,73 @@ async fn order_page(
             }
         }
     }
-    let now = state.clock.now();
-    let (before, after) =
-        photos
+    moves
+}
+
+/// The order page, with a notice or a refused form as `answer` says.
+async fn order_page(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    actor: Actor,
+    id: i64,
+    answer: Answer,
+) -> Result<HttpResponse, AppError> {
+    let committee = allows(&actor, Action::ManageAgenda);
+    let mut l = load_order(state, community.id, id, committee).await?;
+    let (reporter, assignee) = shown_people(&ctx, committee, &mut l);
+    let thread: ThreadView =
+        thread_view(&ctx, &actor, &community, Target::Order(id), l.rows, l.flags);
+    let me = ctx.user_id();
+    let o = l.o;
+    let (now, photos) = (state.clock.now(), l.photos);
+    let (after, before): (Vec<_>, Vec<_>) =
+        photos.into_iter().partition(|(k, _)| k == model::AFTER);
+    let page = OrderPage {
+        reporter,
+        assignee,
+        grid: l
+            .grids
+            .iter()
+            .find(|g| Some(g.id) == o.grid_id)
+            .map(|g| g.name.clone())
+            .unwrap_or_default(),
+        moves: moves(&actor, me, &o),
+        can_assign: committee && o.state().is_open(),
+        can_rate: me.is_some()
+            && me == o.reporter_id
+            && o.rating.is_none()
+            && matches!(o.state(), State::Completed | State::Confirmed),
+        follow_up: o
+            .rating
+            .is_some_and(|r| rules::needs_follow_up(i64::from(r))),
+        light_class: o.light_class(&now),
+        light_key: format!("orders.light_{}", o.light_class(&now)),
+        coords: o
+            .latitude
+            .zip(o.longitude)
+            .map(|(a, b)| format!("{a:.5}, {b:.5}")),
+        assignable: l
+            .assignable
             .into_iter()
-            .fold((Vec::new(), Vec::new()), |(mut b, mut a), (k, n)| {
-                if k == model::AFTER {
-                    a.push(n)
-                } else {
-                    b.push(n)
-                }
-                (b, a)
-            });
-    render(
-        status,
-        &OrderPage {
-            reporter,
-            assignee: name(o.assignee_id),
-            grid: grids
-                .iter()
-                .find(|g| Some(g.id) == o.grid_id)
-                .map(|g| g.name.clone())
-                .unwrap_or_default(),
-            can_assign: committee && o.state().is_open(),
-            can_rate: me.is_some()
-                && me == o.reporter_id
-                && o.rating.is_none()
-                && matches!(o.state(), State::Completed | State::Confirmed),
-            follow_up: o
-                .rating
-                .is_some_and(|r| rules::needs_follow_up(i64::from(r))),
-            light_class: o.light_class(&now),
-            light_key: format!("orders.light_{}", o.light_class(&now)),
-            coords: o
-                .latitude
-                .zip(o.longitude)
-                .map(|(a, b)| format!("{a:.5}, {b:.5}")),
-            assignable: assignable
-                .into_iter()
-                .map(|(id, n)| (id, n, Some(id) == o.assignee_id))
-                .collect(),
-            can_comment: allows(&actor, Action::Comment),
-            can_manage: committee,
-            thread,
-            comment_body: kept.on("comment").to_string(),
-            kept,
-            log_index,
-            ctx,
-            community,
-            timeline,
-            before,
-            after,
-            moves,
-            o,
-            errors,
-            notice,
-        },
-    )
+            .map(|(id, n)| (id, n, Some(id) == o.assignee_id))
+            .collect(),
+        can_comment: allows(&actor, Action::Comment),
+        can_manage: committee,
+        thread,
+        comment_body: answer.kept.on("comment").to_string(),
+        kept: answer.kept,
+        log_index: l.log_index,
+        ctx,
+        community,
+        timeline: l.timeline,
+        before: before.into_iter().map(|(_, n)| n).collect(),
+        after: after.into_iter().map(|(_, n)| n).collect(),
+        o,
+        errors: answer.errors,
+        notice: answer.notice,
+    };
+    render(answer.status, &page)
 }
 
 pub async fn show(
@@ -596,45 +510,52 @@ pub async fn show(
         "edited" => Some("agenda.done_edited"),
         _ => None,
     };
-    order_page(
-        &state,
-        ctx,
-        community,
-        actor,
-        id,
-        FieldErrors::default(),
-        notice,
-        StatusCode::OK,
-        Kept::default(),
-    )
-    .await
+    order_page(&state, ctx, community, actor, id, Answer::ok(notice)).await
 }
 
-async fn refuse(
-    state: &AppState,
+/// Who was answered, for the redirect or the refusal that follows a form.
+struct Refusal {
     ctx: Ctx,
     community: Community,
     actor: Actor,
     id: i64,
-    message: String,
-) -> Result<HttpResponse, AppError> {
-    refuse_keeping(state, ctx, community, actor, id, message, Kept::default()).await
 }
 
-/// The order page again with the message of a refused form and what was typed into it (422).
-async fn refuse_keeping(
-    state: &AppState,
-    ctx: Ctx,
-    community: Community,
-    actor: Actor,
-    id: i64,
-    message: String,
-    kept: Kept,
-) -> Result<HttpResponse, AppError> {
-    let mut errors = FieldErrors::default();
-    errors.add("order", message);
-    let status = StatusCode::UNPROCESSABLE_ENTITY;
-    order_page(state, ctx, community, actor, id, errors, None, status, kept).await
+impl Refusal {
+    /// The order page again with the message of a refused form and what was typed into it
+    /// (422).
+    async fn with(
+        self,
+        state: &AppState,
+        message: String,
+        kept: Kept,
+    ) -> Result<HttpResponse, AppError> {
+        let answer = Answer::refused("order", message, kept);
+        order_page(state, self.ctx, self.community, self.actor, self.id, answer).await
+    }
+
+    /// The order page again with the message of `key` (422).
+    async fn key(self, state: &AppState, key: &str) -> Result<HttpResponse, AppError> {
+        let message = self.ctx.t(key).to_string();
+        self.with(state, message, Kept::default()).await
+    }
+
+    /// Sends the user back to the order with a `done` notice, or shows the order page with
+    /// the message of the refusal.
+    async fn answer(
+        self,
+        state: &AppState,
+        result: Result<(), &'static str>,
+        done: &str,
+    ) -> Result<HttpResponse, AppError> {
+        match result {
+            Ok(()) => Ok(see_other(&format!(
+                "/c/{}/orders/{}?done={done}",
+                self.community.slug, self.id
+            ))),
+            Err(key) => self.key(state, key).await,
+        }
+    }
 }
 
 /// The order page again with a refused comment's message and its text kept (422).
@@ -647,14 +568,12 @@ pub async fn refuse_comment(
     message: String,
     kept: String,
 ) -> Result<HttpResponse, AppError> {
-    let mut errors = FieldErrors::default();
-    errors.add("comment", message);
-    let status = StatusCode::UNPROCESSABLE_ENTITY;
     let kept = Kept {
         form: "comment".into(),
         text: kept,
     };
-    order_page(state, ctx, community, actor, id, errors, None, status, kept).await
+    let answer = Answer::refused("comment", message, kept);
+    order_page(state, ctx, community, actor, id, answer).await
 }
 
 /// "Note: too long, at most 2000 characters." — the field's label, then the problem.
@@ -662,41 +581,52 @@ fn too_long(ctx: &Ctx, label: &str, e: crate::accounts::rules::FieldProblem) -> 
     format!("{}：{}", ctx.t(label), e.message(&ctx.tr))
 }
 
-/// Who was answered, for the redirect or the refusal that follows a form.
-struct Refusal {
-    ctx: Ctx,
-    community: Community,
-    actor: Actor,
-    id: i64,
-}
-
-/// Sends the user back to the order with a `done` notice, or shows the order page with the
-/// message of the refusal.
-async fn answer(
-    state: &AppState,
-    on: Refusal,
-    result: Result<(), &'static str>,
-    done: &str,
-) -> Result<HttpResponse, AppError> {
-    let Refusal {
-        ctx,
-        community,
-        actor,
-        id,
-    } = on;
-    match result {
-        Ok(()) => Ok(see_other(&format!(
-            "/c/{}/orders/{id}?done={done}",
-            community.slug
-        ))),
-        Err(key) => {
-            let msg = ctx.t(key).to_string();
-            refuse(state, ctx, community, actor, id, msg).await
-        }
-    }
+/// A note of at most `max` characters typed into `form`, or the refusal that keeps it.
+fn note_of(
+    ctx: &Ctx,
+    label: &str,
+    typed: &str,
+    max: usize,
+    form: String,
+) -> Result<String, (String, Kept)> {
+    text_field(typed, 0, max).map_err(|e| {
+        let kept = Kept {
+            form,
+            text: typed.to_string(),
+        };
+        (too_long(ctx, label, e), kept)
+    })
 }
 
 // ---- moves ----
+
+/// A move asked by a person, before and after its photos are stored.
+struct Asked {
+    order: Order,
+    slug: String,
+    roles: Vec<Mover>,
+    to: State,
+    note: String,
+    me: i64,
+    now: chrono::NaiveDateTime,
+}
+
+impl Asked {
+    fn change<'a>(&'a self, photos: &'a [String]) -> Change<'a> {
+        Change {
+            order: &self.order,
+            slug: &self.slug,
+            step: Step::Move {
+                to: self.to,
+                roles: &self.roles,
+                photos,
+            },
+            actor: Some(self.me),
+            note: &self.note,
+            now: self.now,
+        }
+    }
+}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -720,106 +650,56 @@ pub async fn move_order(
     let order = state
         .db(move |conn| model::find(conn, cid, id)?.ok_or(AppError::NotFound))
         .await?;
-    let note = match text_field(&form.note, 0, 2000) {
+    let roles = movers(&actor, Some(me), &order);
+    let slug = community.slug.clone();
+    let on = Refusal {
+        ctx,
+        community,
+        actor,
+        id,
+    };
+    let form_name = format!("move-{}", form.to.trim());
+    let note = match note_of(&on.ctx, "orders.note", &form.note, 2000, form_name) {
         Ok(n) => n,
-        Err(e) => {
-            let msg = too_long(&ctx, "orders.note", e);
-            let kept = Kept {
-                form: format!("move-{}", form.to.trim()),
-                text: form.note,
-            };
-            return refuse_keeping(&state, ctx, community, actor, id, msg, kept).await;
-        }
+        Err((msg, kept)) => return on.with(&state, msg, kept).await,
     };
     let Some(to) = State::parse(&form.to) else {
-        let msg = ctx.t("orders.err_move").to_string();
-        return refuse(&state, ctx, community, actor, id, msg).await;
+        return on.key(&state, "orders.err_move").await;
     };
     if files.len() > MAX_PHOTOS {
-        let msg = ctx.f("photos.err_count", &[("n", &MAX_PHOTOS.to_string())]);
-        return refuse(&state, ctx, community, actor, id, msg).await;
+        let msg = on
+            .ctx
+            .f("photos.err_count", &[("n", &MAX_PHOTOS.to_string())]);
+        return on.with(&state, msg, Kept::default()).await;
     }
-    let now = state.clock.now();
-    let facts = Facts {
-        has_note: !note.is_empty(),
-        after_photos: files.len(),
-        has_assignee: order.assignee_id.is_some(),
-        has_reporter: order.reporter_id.is_some(),
-        completed_at: order.completed_at,
-        now: Some(now),
-    };
-    let roles = movers(&actor, Some(me), &order);
     if roles.is_empty() {
         return Err(AppError::Forbidden);
     }
-    let checked: Vec<_> = roles
-        .iter()
-        .map(|m| rules::check_move(order.state(), to, *m, facts))
-        .collect();
-    if !checked.iter().any(Result::is_ok) {
-        let key = checked
-            .iter()
-            .filter_map(|r| r.err())
-            .find(|e| *e != rules::MoveError::NotAllowed)
-            .unwrap_or(rules::MoveError::NotAllowed)
-            .message_key();
-        let msg = ctx.t(key).to_string();
-        return refuse(&state, ctx, community, actor, id, msg).await;
+    let asked = Asked {
+        order,
+        slug,
+        roles,
+        to,
+        note,
+        me,
+        now: state.clock.now(),
+    };
+    // The rules first, with the photos counted: a refused move stores no photos.
+    if let Err(key) = service::check(&asked.change(&vec![String::new(); files.len()])) {
+        return on.key(&state, key).await;
     }
     let photos = if files.is_empty() {
         Vec::new()
     } else {
         match crate::uploads::store_all(&state, files).await? {
             Ok(names) => names,
-            Err(key) => {
-                let msg = ctx.t(key).to_string();
-                return refuse(&state, ctx, community, actor, id, msg).await;
-            }
+            Err(key) => return on.key(&state, key).await,
         }
     };
-    let from = order.state();
-    let slug = community.slug.clone();
     let moved = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                if !model::move_to(conn, &order, from, to, Some(me), &note, now)? {
-                    return Ok(false);
-                }
-                let kind = if to == State::Completed {
-                    model::AFTER
-                } else {
-                    model::BEFORE
-                };
-                for name in &photos {
-                    model::add_photo(conn, &order, kind, name, me, now)?;
-                }
-                // The reporter hears of every step; the assignee of a reopening.
-                let told = match to {
-                    State::Reopened => order.assignee_id,
-                    _ => order.reporter_id,
-                };
-                if let Some(user) = told.filter(|u| *u != me) {
-                    tell(
-                        conn,
-                        &slug,
-                        &order,
-                        user,
-                        &format!("order_{}", to.as_str()),
-                        now,
-                    )?;
-                }
-                Ok(true)
-            })
-        })
+        .db(move |conn| write_tx(conn, |conn| service::change(conn, &asked.change(&photos))))
         .await?;
-    if !moved {
-        let msg = ctx.t("orders.err_moved_meanwhile").to_string();
-        return refuse(&state, ctx, community, actor, id, msg).await;
-    }
-    Ok(see_other(&format!(
-        "/c/{}/orders/{id}?done=moved",
-        community.slug
-    )))
+    on.answer(&state, moved, "moved").await
 }
 
 #[derive(Deserialize, Default)]
@@ -840,44 +720,39 @@ pub async fn assign(
     let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
     let (cid, now, slug) = (community.id, state.clock.now(), community.slug.clone());
     let assignee = form.assignee.trim().parse::<i64>().ok();
-    let note = match text_field(&form.note, 0, 2000) {
-        Ok(n) => n,
-        Err(e) => {
-            let msg = too_long(&ctx, "orders.assign_note", e);
-            let kept = Kept {
-                form: "assign".into(),
-                text: form.note,
-            };
-            return refuse_keeping(&state, ctx, community, actor, id, msg, kept).await;
-        }
-    };
-    let result = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let order = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
-                let allowed = model::assignable(conn, cid)?;
-                let Some(user) = assignee.filter(|a| allowed.iter().any(|(u, _)| u == a)) else {
-                    return Ok(Err("orders.err_assignee"));
-                };
-                if !order.state().is_open() {
-                    return Ok(Err("orders.err_move"));
-                }
-                if order.assignee_id.is_some() && note.is_empty() {
-                    return Ok(Err("orders.err_reassign_note"));
-                }
-                model::assign(conn, &order, user, Some(me), &note, now)?;
-                tell(conn, &slug, &order, user, "order_assigned", now)?;
-                Ok(Ok(()))
-            })
-        })
-        .await?;
     let on = Refusal {
         ctx,
         community,
         actor,
         id,
     };
-    answer(&state, on, result, "assigned").await
+    let note = match note_of(
+        &on.ctx,
+        "orders.assign_note",
+        &form.note,
+        2000,
+        "assign".into(),
+    ) {
+        Ok(n) => n,
+        Err((msg, kept)) => return on.with(&state, msg, kept).await,
+    };
+    let result = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let order = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+                let change = Change {
+                    order: &order,
+                    slug: &slug,
+                    step: Step::Assign { to: 0 },
+                    actor: Some(me),
+                    note: &note,
+                    now,
+                };
+                service::assign(conn, &change, assignee)
+            })
+        })
+        .await?;
+    on.answer(&state, result, "assigned").await
 }
 
 #[derive(Deserialize, Default)]
@@ -903,49 +778,39 @@ pub async fn rate(
         .parse::<i64>()
         .ok()
         .filter(|r| rules::valid_rating(*r));
-    let comment = match text_field(&form.comment, 0, 1000) {
-        Ok(c) => c,
-        Err(e) => {
-            let msg = too_long(&ctx, "orders.rating_comment", e);
-            let kept = Kept {
-                form: "rate".into(),
-                text: form.comment,
-            };
-            return refuse_keeping(&state, ctx, community, actor, id, msg, kept).await;
-        }
-    };
-    let result = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let order = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
-                if order.reporter_id != Some(me) {
-                    return Ok(Err("orders.err_not_reporter"));
-                }
-                if !matches!(order.state(), State::Completed | State::Confirmed) {
-                    return Ok(Err("orders.err_rate_state"));
-                }
-                let Some(r) = rating else {
-                    return Ok(Err("orders.err_rating"));
-                };
-                if !model::rate(conn, &order, r as i32, &comment, now)? {
-                    return Ok(Err("orders.err_rated"));
-                }
-                if rules::needs_follow_up(r) {
-                    for user in crate::communities::model::holders(conn, cid, Role::Committee)? {
-                        tell(conn, &slug, &order, user, "order_follow_up", now)?;
-                    }
-                }
-                Ok(Ok(()))
-            })
-        })
-        .await?;
     let on = Refusal {
         ctx,
         community,
         actor,
         id,
     };
-    answer(&state, on, result, "rated").await
+    let comment = match note_of(
+        &on.ctx,
+        "orders.rating_comment",
+        &form.comment,
+        1000,
+        "rate".into(),
+    ) {
+        Ok(c) => c,
+        Err((msg, kept)) => return on.with(&state, msg, kept).await,
+    };
+    let result = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let order = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+                let rating = Rating {
+                    order: &order,
+                    slug: &slug,
+                    reporter: me,
+                    rating,
+                    comment: &comment,
+                    now,
+                };
+                service::rate(conn, &rating)
+            })
+        })
+        .await?;
+    on.answer(&state, result, "rated").await
 }
 
 // ---- from a decision ----
@@ -961,19 +826,15 @@ pub struct DecisionOrderForm {
     pub override_reason: String,
 }
 
-/// The committee turns a passed decision into a work order with a budget and a due date.
-pub async fn from_decision(
-    state: web::Data<AppState>,
-    path: web::Path<(String, i64)>,
-    p: Posted<DecisionOrderForm>,
-) -> Result<HttpResponse, AppError> {
-    let Posted { ctx, form } = p;
-    let (slug, decision_id) = path.into_inner();
-    let (community, _, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
-    let now = state.clock.now();
+/// Reads an order from a decision into what the service needs, or the message of the
+/// first problem.
+fn read_decision_order(
+    ctx: &Ctx,
+    form: &DecisionOrderForm,
+    now: chrono::NaiveDateTime,
+) -> Result<(String, String, Option<i64>, chrono::NaiveDateTime), String> {
     let title = text_field(&form.title, 1, 80).ok();
     let description = text_field(&form.description, 0, 5000);
-    let slug = community.slug.clone();
     let budget = match form.budget.trim() {
         "" => Ok(None),
         b => b.parse::<i64>().map(Some).map_err(|_| ()),
@@ -997,216 +858,67 @@ pub async fn from_decision(
         _ => description
             .as_ref()
             .err()
-            .map(|e| too_long(&ctx, "orders.description", *e)),
+            .map(|e| too_long(ctx, "orders.description", *e)),
     };
-    if let Some(message) = problem {
-        let order = crate::ballots::decision::OrderDraft {
-            title: form.title,
-            description: form.description,
-            budget: form.budget,
-            due: form.due,
-            override_reason: form.override_reason,
-        };
-        let r = crate::ballots::decision::Refused {
-            message,
-            order,
-            note: String::new(),
-        };
-        return crate::ballots::decision::refused(&state, ctx, slug, decision_id, r).await;
-    }
-    let override_reason = form.override_reason.clone();
-    let description = description.unwrap_or_default();
-    let cid = community.id;
-    let result = {
-        let title = title.unwrap_or_default();
-        let budget = budget.unwrap_or_default();
-        let due = due.unwrap_or(now);
-        state
-            .db(move |conn| {
-                write_tx(conn, |conn| {
-                    let Some(d) = crate::ballots::model::decision(conn, cid, decision_id)? else {
-                        return Err(AppError::NotFound);
-                    };
-                    if d.verdict != "passed" {
-                        return Ok(Err("order_error=err_not_passed".to_string()));
-                    }
-                    // A budget above the power list's threshold needs this decision to
-                    // be of a body high enough; a refusal is kept for the supervisors,
-                    // unless the committee declares an emergency with a written reason.
-                    let emergency = match budget_check(
-                        conn,
-                        cid,
-                        &d,
-                        budget.unwrap_or(0),
-                        &title,
-                        &override_reason,
-                        me,
-                        now,
-                    )? {
-                        BudgetCheck::Allowed => String::new(),
-                        BudgetCheck::Emergency(reason) => reason,
-                        BudgetCheck::Refused(id) => return Ok(Err(format!("refusal={id}"))),
-                        BudgetCheck::BadReason => {
-                            return Ok(Err("order_error=err_override".to_string()))
-                        }
-                    };
-                    let id = model::insert(
-                        conn,
-                        &NewOrder {
-                            community_id: cid,
-                            source: model::SOURCE_DECISION,
-                            decision_id: Some(d.id),
-                            title: &title,
-                            description: &description,
-                            category: "other",
-                            place: "",
-                            coords: None,
-                            grid_id: None,
-                            reporter_id: None,
-                            anonymous: false,
-                            budget_yuan: budget,
-                            override_reason: &emergency,
-                            due_at: due,
-                        },
-                        Some(me),
-                        now,
-                    )?;
-                    if !emergency.is_empty() {
-                        tell_supervisors_of_emergency(conn, cid, &slug, id, &title, now)?;
-                    }
-                    // The item goes from passed to implementing with its first order.
-                    if let Some(item) = crate::agenda::model::find(conn, cid, d.item_id)? {
-                        crate::agenda::model::move_stage(
-                            conn,
-                            &item,
-                            crate::agenda::rules::Stage::Passed,
-                            crate::agenda::rules::Stage::Implementing,
-                            Some(me),
-                            &format!("#{id}"),
-                            now,
-                        )?;
-                    }
-                    Ok(Ok(id))
-                })
-            })
-            .await?
-    };
-    match result {
-        Ok(id) => Ok(see_other(&format!(
-            "/c/{}/orders/{id}?done=created",
-            community.slug
-        ))),
-        Err(query) => Ok(see_other(&format!(
-            "/c/{}/decisions/{decision_id}?{query}",
-            community.slug,
-        ))),
+    match (problem, title, budget, due, description) {
+        (None, Some(t), Ok(b), Some(d), Ok(desc)) => Ok((t, desc, b, d)),
+        (Some(message), ..) => Err(message),
+        _ => Err(ctx.t("orders.err_title").to_string()),
     }
 }
 
-/// What the power list says of a work order's budget.
-enum BudgetCheck {
-    Allowed,
-    /// Refused, but the committee declared an emergency with this reason.
-    Emergency(String),
-    /// Refused; the stored refusal's id.
-    Refused(i64),
-    /// An emergency was declared with a reason too short (or too long).
-    BadReason,
-}
-
-/// Checks a work order's budget (yuan) against the power list, citing the decision it comes
-/// from. A refusal is stored, unless `override_reason` declares an emergency.
-#[allow(clippy::too_many_arguments)]
-fn budget_check(
-    conn: &mut crate::db::AnyConnection,
-    cid: i64,
-    d: &crate::ballots::model::Decision,
-    budget_yuan: i64,
-    title: &str,
-    override_reason: &str,
-    me: i64,
-    now: NaiveDateTime,
-) -> Result<BudgetCheck, AppError> {
-    use crate::projects::{model as projects, rules as power};
-    let amount = budget_yuan.saturating_mul(100);
-    let powers = crate::projects::spending::rules_of(&projects::current_powers(conn, cid)?);
-    let cited = power::CitedDecision {
-        id: d.id,
-        body: power::Body::parse(&d.body).unwrap_or(power::Body::Committee),
-        passed: d.verdict == "passed",
+/// The committee turns a passed decision into a work order with a budget and a due date.
+pub async fn from_decision(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<DecisionOrderForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, decision_id) = path.into_inner();
+    let (community, _, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    let now = state.clock.now();
+    let (title, description, budget, due) = match read_decision_order(&ctx, &form, now) {
+        Ok(read) => read,
+        Err(message) => {
+            let order = crate::ballots::decision::OrderDraft {
+                title: form.title,
+                description: form.description,
+                budget: form.budget,
+                due: form.due,
+                override_reason: form.override_reason,
+            };
+            let r = crate::ballots::decision::Refused {
+                message,
+                order,
+                note: String::new(),
+            };
+            let slug = community.slug.clone();
+            return crate::ballots::decision::refused(&state, ctx, slug, decision_id, r).await;
+        }
     };
-    let refusal = match power::check_spend(
-        amount,
-        power::SpendKind::WorkOrderBudget,
-        &powers,
-        Some(&cited),
-    ) {
-        Ok(_) => return Ok(BudgetCheck::Allowed),
-        Err(r) => r,
-    };
-    if !override_reason.trim().is_empty() {
-        return Ok(match power::check_override(override_reason) {
-            Ok(reason) => BudgetCheck::Emergency(reason),
-            Err(_) => BudgetCheck::BadReason,
-        });
-    }
-    Ok(BudgetCheck::Refused(projects::insert_refusal(
-        conn,
-        &projects::NewRefusal {
-            community_id: cid,
-            project_id: None,
-            kind: power::SpendKind::WorkOrderBudget,
-            amount_fen: amount,
-            payee: title,
-            refusal: &refusal,
-        },
-        me,
+    let made = FromDecision {
+        community_id: community.id,
+        slug: community.slug.clone(),
+        decision_id,
+        title,
+        description,
+        budget_yuan: budget,
+        due,
+        override_reason: form.override_reason,
+        actor: me,
         now,
-    )?))
-}
-
-/// Every supervisor of the community hears of an order made in an emergency.
-fn tell_supervisors_of_emergency(
-    conn: &mut crate::db::AnyConnection,
-    cid: i64,
-    slug: &str,
-    order_id: i64,
-    title: &str,
-    now: NaiveDateTime,
-) -> Result<(), AppError> {
-    for user in crate::communities::model::holders(conn, cid, Role::Supervisor)? {
-        notify(
-            conn,
-            &Notice {
-                user_id: user,
-                community_id: Some(cid),
-                kind: "order_override",
-                subject: title,
-                detail: "",
-                link: &format!("/c/{slug}/orders/{order_id}"),
-            },
-            now,
-        )?;
-    }
-    Ok(())
+    };
+    let result = state
+        .db(move |conn| write_tx(conn, |conn| service::from_decision(conn, &made)))
+        .await?;
+    let to = match result {
+        Ok(id) => format!("/c/{}/orders/{id}?done=created", community.slug),
+        Err(query) => format!("/c/{}/decisions/{decision_id}?{query}", community.slug),
+    };
+    Ok(see_other(&to))
 }
 
 // ---- the echo wall ----
-
-pub struct EchoCard {
-    pub o: Order,
-    pub before: Option<String>,
-    pub after: Option<String>,
-    pub note: String,
-}
-
-#[derive(Template)]
-#[template(path = "work_orders/echo.html")]
-struct EchoPage {
-    ctx: Ctx,
-    community: Community,
-    cards: Vec<EchoCard>,
-}
 
 /// 回音壁: finished work with before and after photos, the resolution note and the rating.
 pub async fn echo(
@@ -1253,15 +965,4 @@ pub async fn echo(
             cards,
         },
     )
-}
-
-/// A timeline note as shown: the words the system wrote ("routed", "escalated",
-/// "auto_confirmed") in the reader's language, people's notes as they wrote them.
-pub fn note_text(ctx: &Ctx, note: &str) -> String {
-    match note {
-        "routed" | "escalated" | "auto_confirmed" => {
-            ctx.t(&format!("orders.note_{note}")).to_string()
-        }
-        other => other.to_string(),
-    }
 }

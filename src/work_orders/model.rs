@@ -144,39 +144,41 @@ pub fn insert(
         ))
         .returning(work_orders::id)
         .get_result(conn)?;
-    event(
-        conn,
-        n.community_id,
-        id,
+    let line = Line {
         actor,
-        None,
-        State::Received,
-        "",
-        now,
-    )?;
+        from: None,
+        to: State::Received,
+        note: "",
+    };
+    event(conn, n.community_id, id, &line, now)?;
     super::record::publish_created(conn, n.community_id, id, now)?;
     Ok(id)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A line of an order's timeline: who moved it from which state to which, and their note.
+#[derive(Clone, Copy, Debug)]
+pub struct Line<'a> {
+    pub actor: Option<i64>,
+    pub from: Option<State>,
+    pub to: State,
+    pub note: &'a str,
+}
+
 fn event(
     conn: &mut AnyConnection,
     community_id: i64,
     order_id: i64,
-    actor: Option<i64>,
-    from: Option<State>,
-    to: State,
-    note: &str,
+    line: &Line,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
     diesel::insert_into(work_order_events::table)
         .values((
             work_order_events::community_id.eq(community_id),
             work_order_events::order_id.eq(order_id),
-            work_order_events::actor_id.eq(actor),
-            work_order_events::from_state.eq(from.map(|s| s.as_str())),
-            work_order_events::to_state.eq(to.as_str()),
-            work_order_events::note.eq(note),
+            work_order_events::actor_id.eq(line.actor),
+            work_order_events::from_state.eq(line.from.map(|s| s.as_str())),
+            work_order_events::to_state.eq(line.to.as_str()),
+            work_order_events::note.eq(line.note),
             work_order_events::created_at.eq(now),
         ))
         .returning(work_order_events::id)
@@ -192,18 +194,17 @@ pub fn find(conn: &mut AnyConnection, community_id: i64, id: i64) -> QueryResult
         .optional()
 }
 
-/// Moves an order from `from` to `to` if it is still in `from` (a concurrent move loses),
-/// setting the times that state implies, with its timeline line.
-#[allow(clippy::too_many_arguments)]
+/// Moves an order from `line.from` (its state, if `None`) to `line.to` if it is still in that
+/// state (a concurrent move loses),
+/// setting the times that state implies, with its timeline line. Only
+/// `work_orders::service` (and the demo's seeding) calls it.
 pub fn move_to(
     conn: &mut AnyConnection,
     order: &Order,
-    from: State,
-    to: State,
-    actor: Option<i64>,
-    note: &str,
+    line: &Line,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
+    let (from, to) = (line.from.unwrap_or_else(|| order.state()), line.to);
     let target = work_orders::table
         .filter(work_orders::id.eq(order.id))
         .filter(work_orders::state.eq(from.as_str()));
@@ -239,37 +240,30 @@ pub fn move_to(
         }
         _ => {}
     }
-    let event_id = event(
-        conn,
-        order.community_id,
-        order.id,
-        actor,
-        Some(from),
-        to,
-        note,
-        now,
-    )?;
+    let line = Line {
+        from: Some(from),
+        ..*line
+    };
+    let event_id = event(conn, order.community_id, order.id, &line, now)?;
     if to == State::Completed {
         super::record::publish_completed(conn, order.community_id, event_id, now)?;
     }
     Ok(true)
 }
 
-/// Gives an order to `assignee`: a received order becomes assigned; an order already in
-/// hand changes hands (reassignment), which the timeline records with its note.
+/// Gives an order to `assignee`, moving it to `line.to` (assigned, or the state it is in
+/// when it changes hands), which the timeline records with its note.
 pub fn assign(
     conn: &mut AnyConnection,
     order: &Order,
     assignee: i64,
-    actor: Option<i64>,
-    note: &str,
+    line: &Line,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    let state = order.state();
-    let to = if state == State::Received {
-        State::Assigned
-    } else {
-        state
+    let to = line.to;
+    let line = Line {
+        from: line.from.or(Some(order.state())),
+        ..*line
     };
     diesel::update(work_orders::table.find(order.id))
         .set((
@@ -278,16 +272,7 @@ pub fn assign(
             work_orders::updated_at.eq(now),
         ))
         .execute(conn)?;
-    event(
-        conn,
-        order.community_id,
-        order.id,
-        actor,
-        Some(state),
-        to,
-        note,
-        now,
-    )?;
+    event(conn, order.community_id, order.id, &line, now)?;
     Ok(())
 }
 
@@ -481,16 +466,13 @@ pub fn mark_escalated(
     .execute(conn)?;
     if n == 1 {
         let state = order.state();
-        event(
-            conn,
-            order.community_id,
-            order.id,
-            None,
-            Some(state),
-            state,
-            "escalated",
-            now,
-        )?;
+        let line = Line {
+            actor: None,
+            from: Some(state),
+            to: state,
+            note: "escalated",
+        };
+        event(conn, order.community_id, order.id, &line, now)?;
     }
     Ok(n == 1)
 }
@@ -638,5 +620,24 @@ pub fn emergencies(conn: &mut AnyConnection, community_id: i64) -> QueryResult<V
         .order(work_orders::id.desc())
         .limit(100)
         .select(Order::as_select())
+        .load(conn)
+}
+
+/// Open orders with an assignee due by `until` (or overdue), across all communities.
+pub fn assigned_due_by(conn: &mut AnyConnection, until: NaiveDateTime) -> QueryResult<Vec<Order>> {
+    work_orders::table
+        .filter(work_orders::state.eq_any(State::open_names()))
+        .filter(work_orders::assignee_id.is_not_null())
+        .filter(work_orders::due_at.le(until))
+        .select(Order::as_select())
+        .load(conn)
+}
+
+/// The community of each open order past due, across all communities (one row per order).
+pub fn overdue_communities(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<Vec<i64>> {
+    work_orders::table
+        .filter(work_orders::state.eq_any(State::open_names()))
+        .filter(work_orders::due_at.lt(now))
+        .select(work_orders::community_id)
         .load(conn)
 }

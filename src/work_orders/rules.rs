@@ -85,6 +85,8 @@ pub enum MoveError {
     NeedsNote,
     NeedsAfterPhoto,
     ReopenWindowPassed,
+    /// An order already in someone's hands changes hands only with a note saying why.
+    NeedsReassignNote,
 }
 
 impl MoveError {
@@ -95,6 +97,7 @@ impl MoveError {
             MoveError::NeedsNote => "orders.err_note",
             MoveError::NeedsAfterPhoto => "orders.err_after_photo",
             MoveError::ReopenWindowPassed => "orders.err_reopen_window",
+            MoveError::NeedsReassignNote => "orders.err_reassign_note",
         }
     }
 }
@@ -166,6 +169,27 @@ pub fn check_move(from: State, to: State, mover: Mover, f: Facts) -> Result<(), 
         }
         _ => Err(MoveError::NotAllowed),
     }
+}
+
+/// Giving an open order to someone: a received order becomes assigned (the committee's
+/// move, or routing to the grid's worker); an order already in hand changes hands and keeps
+/// its state, with a note saying why. The state after.
+pub fn check_assign(from: State, has_assignee: bool, has_note: bool) -> Result<State, MoveError> {
+    if !from.is_open() {
+        return Err(MoveError::NotAllowed);
+    }
+    if has_assignee && !has_note {
+        return Err(MoveError::NeedsReassignNote);
+    }
+    if from == State::Received {
+        let facts = Facts {
+            has_assignee: true,
+            ..Facts::default()
+        };
+        check_move(from, State::Assigned, Mover::Committee, facts)?;
+        return Ok(State::Assigned);
+    }
+    Ok(from)
 }
 
 /// The moves `mover` may offer on an order in `from`, for the order page's buttons.
@@ -509,5 +533,25 @@ mod tests {
             ..order
         };
         assert_eq!(shown(open, Some(7), visitor), Shown::Named);
+    }
+
+    #[test]
+    fn assigning_needs_an_open_order_and_a_note_to_change_hands() {
+        assert_eq!(
+            check_assign(State::Received, false, false),
+            Ok(State::Assigned)
+        );
+        assert_eq!(
+            check_assign(State::InProgress, true, true),
+            Ok(State::InProgress)
+        );
+        assert_eq!(
+            check_assign(State::InProgress, true, false),
+            Err(MoveError::NeedsReassignNote)
+        );
+        assert_eq!(
+            check_assign(State::Completed, true, true),
+            Err(MoveError::NotAllowed)
+        );
     }
 }

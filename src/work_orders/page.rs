@@ -1,0 +1,175 @@
+//! The views of the work-order pages: reporting a problem, the list with its traffic lights,
+//! an order with its timeline, thread and moves, and the echo wall (回音壁).
+
+use actix_web::http::StatusCode;
+use askama::Template;
+use serde::Deserialize;
+
+use super::model::{self, Order};
+use crate::comments::handlers::ThreadView;
+use crate::communities::model::{Community, Grid};
+use crate::web::ctx::Ctx;
+use crate::web::forms::FieldErrors;
+
+// ---- reporting ----
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ReportForm {
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub place: String,
+    pub latitude: String,
+    pub longitude: String,
+    pub grid: String,
+    pub anonymous: String,
+}
+
+#[derive(Template)]
+#[template(path = "work_orders/new.html")]
+pub struct NewPage {
+    pub ctx: Ctx,
+    pub community: Community,
+    pub form: ReportForm,
+    pub errors: FieldErrors,
+    pub grids: Vec<Grid>,
+    pub categories: [&'static str; 7],
+}
+
+// ---- the list ----
+
+#[derive(Template)]
+#[template(path = "work_orders/list.html")]
+pub struct ListPage {
+    pub ctx: Ctx,
+    pub community: Community,
+    /// Each order with its traffic light ("done" when closed).
+    pub orders: Vec<(Order, &'static str)>,
+    pub filter: &'static str,
+    /// (filter, label key, shown now)
+    pub tabs: Vec<(&'static str, &'static str, bool)>,
+    pub next: Option<i64>,
+    pub can_report: bool,
+    pub can_configure: bool,
+}
+
+// ---- the order page ----
+
+pub struct MoveView {
+    pub to: &'static str,
+    pub key: String,
+    pub needs_photo: bool,
+}
+
+#[derive(Template)]
+#[template(path = "work_orders/order.html")]
+pub struct OrderPage {
+    pub ctx: Ctx,
+    pub community: Community,
+    pub o: Order,
+    pub reporter: String,
+    pub assignee: String,
+    pub grid: String,
+    pub timeline: Vec<model::EventRow>,
+    pub before: Vec<String>,
+    pub after: Vec<String>,
+    pub moves: Vec<MoveView>,
+    pub can_assign: bool,
+    pub can_rate: bool,
+    /// (user, name, the current assignee) for the assignment form.
+    pub assignable: Vec<(i64, String, bool)>,
+    pub light_class: &'static str,
+    pub light_key: String,
+    pub coords: Option<String>,
+    pub follow_up: bool,
+    pub thread: ThreadView,
+    pub can_comment: bool,
+    pub can_manage: bool,
+    pub comment_body: String,
+    /// Text typed into the move, assign or rate form, shown again when it was refused.
+    pub kept: Kept,
+    /// The order's leaf in the transparency log.
+    pub log_index: Option<i64>,
+    pub errors: FieldErrors,
+    pub notice: Option<&'static str>,
+}
+
+/// What was typed into one of the order page's forms (`form`: "comment", "assign", "rate" or
+/// "move-STATE"), shown again with the refusal.
+#[derive(Default)]
+pub struct Kept {
+    pub form: String,
+    pub text: String,
+}
+
+impl Kept {
+    /// The text kept for `form`, or nothing.
+    pub fn on(&self, form: &str) -> &str {
+        if self.form == form {
+            &self.text
+        } else {
+            ""
+        }
+    }
+}
+
+/// What the order page shows besides the order: a notice, or a refused form's message and
+/// what was typed into it.
+#[derive(Default)]
+pub struct Answer {
+    pub errors: FieldErrors,
+    pub notice: Option<&'static str>,
+    pub status: StatusCode,
+    pub kept: Kept,
+}
+
+impl Answer {
+    /// The page with a notice (200).
+    pub fn ok(notice: Option<&'static str>) -> Answer {
+        Answer {
+            notice,
+            ..Answer::default()
+        }
+    }
+
+    /// The page again with `message` beside `field` and what was typed kept (422).
+    pub fn refused(field: &'static str, message: String, kept: Kept) -> Answer {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        Answer {
+            errors,
+            notice: None,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            kept,
+        }
+    }
+}
+
+// ---- the echo wall ----
+
+pub struct EchoCard {
+    pub o: Order,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "work_orders/echo.html")]
+pub struct EchoPage {
+    pub ctx: Ctx,
+    pub community: Community,
+    pub cards: Vec<EchoCard>,
+}
+
+/// A timeline note as shown: the words the system wrote ("routed", "escalated",
+/// "auto_confirmed") in the reader's language, people's notes as they wrote them.
+pub fn note_text(ctx: &Ctx, note: &str) -> String {
+    match note {
+        "routed" | "escalated" | "auto_confirmed" => {
+            ctx.t(&format!("orders.note_{note}")).to_string()
+        }
+        other => other.to_string(),
+    }
+}

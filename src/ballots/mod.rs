@@ -8,6 +8,8 @@ pub mod hall;
 pub mod handlers;
 pub mod jobs;
 pub mod model;
+pub mod page;
 pub mod rules;
+pub mod service;
 pub mod tracker;
 pub mod words;

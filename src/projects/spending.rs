@@ -44,7 +44,7 @@ pub fn cited(
         crate::ballots::model::decision(conn, community_id, id)?.map(|d| CitedDecision {
             id: d.id,
             body: Body::parse(&d.body).unwrap_or(Body::Committee),
-            passed: d.verdict == "passed",
+            passed: d.passed(),
         }),
     )
 }
@@ -580,7 +580,7 @@ fn adopting(
         .all(|x| x.corrects_id != Some(d.id));
     Ok(Some(Adopting {
         body: Body::parse(&d.body).unwrap_or(Body::Committee),
-        passed: d.verdict == "passed",
+        passed: d.passed(),
         corrected,
     }))
 }

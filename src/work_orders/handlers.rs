@@ -11,8 +11,9 @@ use serde::Deserialize;
 use super::model::{self, Filter, NewOrder, Order, CATEGORIES};
 use super::rules::{self, Facts, Mover, Shown, State};
 use crate::authz::{allows, Action, Actor, Role};
-use crate::comments::handlers::{thread_view, ThreadView};
-use crate::comments::model::{self as comments, Target};
+use crate::comments::model::Target;
+use crate::comments::service::{load_thread, ThreadRows};
+use crate::comments::view::{thread_view, ThreadView};
 use crate::communities::handlers::{authorize, load_as, load_community};
 use crate::communities::model::{self as communities, Community, Grid};
 use crate::db::write_tx;
@@ -435,8 +436,7 @@ async fn order_page(
         .db(move |conn| {
             let o = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
             let timeline = model::timeline(conn, id)?;
-            let rows = comments::thread(conn, target)?;
-            let flags = comments::flags_on(conn, target)?;
+            let ThreadRows { rows, flags } = load_thread(conn, target)?;
             let photos = model::photos(conn, id)?;
             let ids: Vec<i64> = [o.reporter_id, o.assignee_id]
                 .into_iter()
@@ -503,7 +503,7 @@ async fn order_page(
             r
         })
         .collect();
-    let thread = thread_view(&ctx, &actor, &community, target, rows, flags);
+    let thread = thread_view(&ctx, &actor, &community, target, ThreadRows { rows, flags });
     let roles = movers(&actor, me, &o);
     let mut moves: Vec<MoveView> = Vec::new();
     for m in &roles {
@@ -1000,14 +1000,14 @@ pub async fn from_decision(
             .map(|e| too_long(&ctx, "orders.description", *e)),
     };
     if let Some(message) = problem {
-        let order = crate::ballots::decision::OrderDraft {
+        let order = crate::ballots::service::OrderDraft {
             title: form.title,
             description: form.description,
             budget: form.budget,
             due: form.due,
             override_reason: form.override_reason,
         };
-        let r = crate::ballots::decision::Refused {
+        let r = crate::ballots::service::Refused {
             message,
             order,
             note: String::new(),
@@ -1027,7 +1027,7 @@ pub async fn from_decision(
                     let Some(d) = crate::ballots::model::decision(conn, cid, decision_id)? else {
                         return Err(AppError::NotFound);
                     };
-                    if d.verdict != "passed" {
+                    if !d.passed() {
                         return Ok(Err("order_error=err_not_passed".to_string()));
                     }
                     // A budget above the power list's threshold needs this decision to
@@ -1075,16 +1075,17 @@ pub async fn from_decision(
                         tell_supervisors_of_emergency(conn, cid, &slug, id, &title, now)?;
                     }
                     // The item goes from passed to implementing with its first order.
+                    // Later orders find it implementing already and leave it there.
                     if let Some(item) = crate::agenda::model::find(conn, cid, d.item_id)? {
-                        crate::agenda::model::move_stage(
-                            conn,
-                            &item,
-                            crate::agenda::rules::Stage::Passed,
-                            crate::agenda::rules::Stage::Implementing,
-                            Some(me),
-                            &format!("#{id}"),
-                            now,
-                        )?;
+                        let note = format!("#{id}");
+                        let m = crate::agenda::service::Move {
+                            item: &item,
+                            to: crate::agenda::rules::Stage::Implementing,
+                            mover: crate::agenda::rules::Mover::WorkOrder,
+                            by: Some(me),
+                            note: &note,
+                        };
+                        let _ = crate::agenda::service::advance(conn, &m, now)?;
                     }
                     Ok(Ok(id))
                 })
@@ -1133,7 +1134,7 @@ fn budget_check(
     let cited = power::CitedDecision {
         id: d.id,
         body: power::Body::parse(&d.body).unwrap_or(power::Body::Committee),
-        passed: d.verdict == "passed",
+        passed: d.passed(),
     };
     let refusal = match power::check_spend(
         amount,

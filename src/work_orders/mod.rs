@@ -10,3 +10,4 @@ pub mod jobs;
 pub mod limits;
 pub mod model;
 pub mod rules;
+pub mod thread;

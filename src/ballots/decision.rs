@@ -328,23 +328,11 @@ fn show_page(
     asked: Asked,
 ) -> Result<HttpResponse, AppError> {
     let q = asked.q;
-    let DecisionRows {
-        log_index,
-        board_log_index,
-        d,
-        item_title,
-        board,
-        board_rows,
-        roll_call,
-        countersigns,
-        names,
-        corrected_by,
-        correction_pending,
-        orders,
-    } = rows;
+    let r = rows;
+    let d = r.d;
     let (labels, words, bars) = explained(&ctx, &d);
-    let (board, next_after) = board_view(board, &labels);
-    let name = |id: Option<i64>| name_in(&names, id);
+    let (board, next_after) = board_view(r.board, &labels);
+    let name = |id: Option<i64>| name_in(&r.names, id);
     let me = ctx.user_id();
     let notice = (q.done == "countersigned").then_some("ballots.done_countersigned");
     let (status, refusal) = match asked.refusal {
@@ -361,18 +349,18 @@ fn show_page(
         &DecisionPage {
             draft: refusal.order,
             note_kept: refusal.note,
-            log_index,
-            board_log_index,
+            log_index: r.log_index,
+            board_log_index: r.board_log_index,
             can_countersign: allows(&actor, Action::Countersign)
-                && !countersigns.iter().any(|c| Some(c.0) == me),
-            can_make_orders: manage && d.passed() && corrected_by.is_none(),
-            orders,
+                && !r.countersigns.iter().any(|c| Some(c.0) == me),
+            can_make_orders: manage && d.passed() && r.corrected_by.is_none(),
+            orders: r.orders,
             order_error: refused,
             can_correct: manage
                 && d.mode == model::HALL
-                && corrected_by.is_none()
-                && !correction_pending,
-            correction_pending,
+                && r.corrected_by.is_none()
+                && !r.correction_pending,
+            correction_pending: r.correction_pending,
             ask_households: d.body() != super::rules::Body::Households
                 && d.rule().quorum_households.is_some(),
             recorder: name(d.recorded_by),
@@ -380,18 +368,18 @@ fn show_page(
             chart_height: labels.len() * ROW + 10,
             ctx,
             community,
-            item_title,
+            item_title: r.item_title,
             labels,
             words,
             bars,
             board,
-            board_rows,
+            board_rows: r.board_rows,
             search: q.tracker.clone(),
             searched: asked.searched,
             next_after,
-            roll_call,
-            countersigns,
-            corrected_by,
+            roll_call: r.roll_call,
+            countersigns: r.countersigns,
+            corrected_by: r.corrected_by,
             d,
             errors: asked.errors,
             notice,

@@ -10,11 +10,10 @@
 
 use std::time::{Duration, Instant};
 
-use actix_web::http::StatusCode;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
-use yishi::agenda::handlers::{item_page, list_page, ListParams};
+use yishi::agenda::handlers::{list_page, ListParams, OnItem};
 use yishi::agenda::model as agenda;
 use yishi::agenda::rules::Stage;
 use yishi::authz::Actor;
@@ -24,7 +23,6 @@ use yishi::config::Config;
 use yishi::error::AppError;
 use yishi::startup::Application;
 use yishi::web::ctx::Ctx;
-use yishi::web::forms::FieldErrors;
 use yishi::web::i18n::{Lang, Tr};
 use yishi::web::AppState;
 
@@ -116,18 +114,13 @@ async fn bare_item(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let community = liutang(&state).await?;
-    item_page(
-        &state,
-        anonymous(),
+    let on = OnItem {
+        ctx: anonymous(),
         community,
-        Actor::default(),
-        id.into_inner(),
-        FieldErrors::default(),
-        String::new(),
-        None,
-        StatusCode::OK,
-    )
-    .await
+        actor: Actor::default(),
+        id: id.into_inner(),
+    };
+    on.show(&state, None).await
 }
 
 async fn bare_list(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {

@@ -9,7 +9,7 @@
 //!    slowest 200: how long the last of them waited; any 503 "busy" is listed);
 //! 2. closing and tallying a ballot of 100,000 votes: 100,000 residents and their votes are
 //!    written straight into the database, then the real closing transaction
-//!    (`yishi::ballots::jobs::close_one`) is timed;
+//!    (`yishi::ballots::service::close_one`) is timed;
 //! 3. its decision page (first 500 rows of the board), a tracker search, the CSV download
 //!    of the whole board (plain and gzip) and the JSON download.
 //!
@@ -682,7 +682,7 @@ async fn close_big(
     let (cid, bid) = (big.community_id, big.ballot_id);
     let t = Instant::now();
     let decision = state
-        .db(move |conn| yishi::ballots::jobs::close_one(conn, cid, bid, later))
+        .db(move |conn| yishi::ballots::service::close_one(conn, cid, bid, later))
         .await
         .expect("close_one")
         .expect("the ballot was due");

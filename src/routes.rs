@@ -8,6 +8,8 @@ use crate::accounts::handlers as accounts;
 use crate::agenda::handlers as agenda;
 use crate::ballots::{decision, hall, handlers as ballots};
 use crate::comments::handlers as comments;
+use crate::comments::host::OnThread;
+use crate::comments::model::Target;
 use crate::communities::{admin, handlers as communities};
 use crate::disclosures::{handlers as disclosures, opendata};
 use crate::error::AppError;
@@ -104,13 +106,13 @@ route_table! {
     post "/c/{slug}/items/{id}/result" => agenda::publish_result,
     post "/c/{slug}/items/{id}/follow" => agenda::follow,
     post "/c/{slug}/items/{id}/unfollow" => agenda::unfollow,
-    post "/c/{slug}/items/{id}/comments" => comments::post,
-    post "/c/{slug}/orders/{id}/comments" => comments::post_on_order,
+    post "/c/{slug}/items/{id}/comments" => comments::post::<ThreadPages>,
+    post "/c/{slug}/orders/{id}/comments" => comments::post_on_order::<ThreadPages>,
     get "/c/{slug}/comments/{id}/history" => comments::history,
-    post "/c/{slug}/comments/{id}/edit" => comments::edit,
-    post "/c/{slug}/comments/{id}/flag" => comments::flag,
-    post "/c/{slug}/comments/{id}/hide" => comments::hide,
-    post "/c/{slug}/comments/{id}/unhide" => comments::unhide,
+    post "/c/{slug}/comments/{id}/edit" => comments::edit::<ThreadPages>,
+    post "/c/{slug}/comments/{id}/flag" => comments::flag::<ThreadPages>,
+    post "/c/{slug}/comments/{id}/hide" => comments::hide::<ThreadPages>,
+    post "/c/{slug}/comments/{id}/unhide" => comments::unhide::<ThreadPages>,
     get "/c/{slug}/feed.atom" => agenda::feed,
     get "/c/{slug}/items/{id}/ballots/new" => ballots::new_form,
     post "/c/{slug}/items/{id}/ballots" => ballots::open,
@@ -171,6 +173,40 @@ route_table! {
 }
 
 /// 200 once the database answers a query.
+/// The pages that carry a comment thread, handed to the comment handlers so that a refused
+/// comment shows its host page again without the comments feature naming a host's handlers.
+pub struct ThreadPages;
+
+impl crate::comments::host::Pages for ThreadPages {
+    async fn refuse(
+        state: &AppState,
+        on: OnThread,
+        message: String,
+        kept: String,
+    ) -> Result<HttpResponse, AppError> {
+        let OnThread {
+            ctx,
+            community,
+            actor,
+            target,
+        } = on;
+        match target {
+            Target::Item(id) => {
+                let on = agenda::OnItem {
+                    ctx,
+                    community,
+                    actor,
+                    id,
+                };
+                on.refuse(state, "comment", message, kept).await
+            }
+            Target::Order(id) => {
+                orders::refuse_comment(state, ctx, community, actor, id, message, kept).await
+            }
+        }
+    }
+}
+
 async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     state
         .db(|conn| {

@@ -848,3 +848,59 @@ async fn supervisors_see_overdue_proposals_and_moderation(backend: Backend) {
     );
 }
 both!(supervisors_see_overdue_proposals_and_moderation);
+
+/// Moves the system makes pass the same door as the committee's: a decision and the first
+/// work order each tell the item's followers.
+async fn followers_hear_of_the_decision_and_of_the_first_work_order(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let item = crate::ballots::deliberating_item(&committee, "村委会门前路灯更换").await;
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    let r = resident.post(&format!("{item}/follow"), &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let ballot = crate::ballots::open_ballot(
+        &committee,
+        &item,
+        &[
+            ("body", "committee"),
+            ("mode", "online"),
+            ("closes_at", crate::ballots::IN_TWO_DAYS),
+        ],
+    )
+    .await;
+    assert!(
+        resident.get("/inbox").await.body.contains("开始表决了"),
+        "followers hear the item is put to a vote"
+    );
+    let first: u64 = demo.contact("committee").parse().expect("phone");
+    for k in 0..3u64 {
+        let member = app.signed_in(&(first + k).to_string()).await;
+        let r = member
+            .post(&format!("{ballot}/vote"), &[("choice", "0")])
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    app.clock.advance(chrono::Duration::days(3));
+    let r = app.client().get(&ballot).await;
+    assert_eq!(r.status, 303);
+    let decision = r.location().to_string();
+    assert!(resident.get("/inbox").await.body.contains("表决通过"));
+    assert!(
+        !resident.get("/inbox").await.body.contains("已开始实施"),
+        "nothing is carried out yet"
+    );
+    let r = committee
+        .post(
+            &format!("{decision}/orders"),
+            &[("title", "更换路灯"), ("due", "2027-03-31")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(committee.get(&item).await.body.contains("实施中"));
+    assert!(
+        resident.get("/inbox").await.body.contains("已开始实施"),
+        "followers hear the item went to work (Passed → Implementing)"
+    );
+}
+both!(followers_hear_of_the_decision_and_of_the_first_work_order);

@@ -5,11 +5,32 @@
 use chrono::{Duration, NaiveDateTime};
 
 use super::model::{self, NewItem, ORIGIN_COMMITTEE, ORIGIN_PROPOSAL};
-use super::rules::{self, Stage, Step};
+use super::rules::{self, Mover, Stage, Step};
+use super::service::{self, Move};
 use crate::audit::{self, Entry};
 use crate::comments::model::{self as comments, NewComment};
 use crate::db::AnyConnection;
 use crate::error::AppError;
+
+/// An item as the demo raises it: by whom, what, and whether the committee puts it on
+/// the agenda itself.
+struct Raise<'a> {
+    author: i64,
+    title: &'a str,
+    body: &'a str,
+    category: &'a str,
+    committee: bool,
+    major: bool,
+}
+
+/// A comment as the demo writes it.
+struct Said<'a> {
+    author: i64,
+    parent: Option<i64>,
+    stance: Option<&'a str>,
+    official: bool,
+    body: &'a str,
+}
 
 struct Seed<'a> {
     conn: &'a mut AnyConnection,
@@ -19,17 +40,15 @@ struct Seed<'a> {
 }
 
 impl Seed<'_> {
-    #[allow(clippy::too_many_arguments)]
-    fn item(
-        &mut self,
-        author: i64,
-        title: &str,
-        body: &str,
-        category: &str,
-        committee: bool,
-        major: bool,
-        days_ago: i64,
-    ) -> Result<model::Item, AppError> {
+    fn item(&mut self, r: Raise, days_ago: i64) -> Result<model::Item, AppError> {
+        let Raise {
+            author,
+            title,
+            body,
+            category,
+            committee,
+            major,
+        } = r;
         let at = self.now - Duration::days(days_ago);
         let verified = model::verified_residents(self.conn, self.community)?;
         let id = model::insert(
@@ -88,29 +107,26 @@ impl Seed<'_> {
         days_ago: i64,
     ) -> Result<model::Item, AppError> {
         let item = self.refresh(item)?;
-        model::move_stage(
-            self.conn,
-            &item,
-            item.stage(),
+        let m = Move {
+            item: &item,
             to,
-            Some(by),
+            mover: Mover::Committee,
+            by: Some(by),
             note,
-            self.now - Duration::days(days_ago),
-        )?;
+        };
+        service::advance(self.conn, &m, self.now - Duration::days(days_ago))?
+            .map_err(|e| AppError::Internal(format!("demo move of #{} refused: {e:?}", item.id)))?;
         self.refresh(&item)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn say(
-        &mut self,
-        item: &model::Item,
-        author: i64,
-        parent: Option<i64>,
-        stance: Option<&str>,
-        official: bool,
-        body: &str,
-        hours_ago: i64,
-    ) -> Result<i64, AppError> {
+    fn say(&mut self, item: &model::Item, c: Said, hours_ago: i64) -> Result<i64, AppError> {
+        let Said {
+            author,
+            parent,
+            stance,
+            official,
+            body,
+        } = c;
         Ok(comments::insert(
             self.conn,
             &NewComment {
@@ -145,15 +161,7 @@ pub fn seed(
             now,
         };
         let chair = xh[0];
-        let parking = s.item(
-            xh[12],
-            "兴和小区停车难：建议利用围墙外空地和宽人行道画线停车",
-            "兴和小区有150多辆车，只有48个车位，晚上消防通道都停满了。\n\n建议：\n1. 把小区东侧围墙外的闲置空地平整后画线，大约能停30辆；\n2. 兴和路人行道较宽的一段（约80米）画斜向车位，保留1.5米步行通道；\n3. 小区入口装道闸，只让本小区车辆夜间进入。",
-            "traffic",
-            false,
-            false,
-            21,
-        )?;
+        let parking = s.item(Raise { author: xh[12], title: "兴和小区停车难：建议利用围墙外空地和宽人行道画线停车", body: "兴和小区有150多辆车，只有48个车位，晚上消防通道都停满了。\n\n建议：\n1. 把小区东侧围墙外的闲置空地平整后画线，大约能停30辆；\n2. 兴和路人行道较宽的一段（约80米）画斜向车位，保留1.5米步行通道；\n3. 小区入口装道闸，只让本小区车辆夜间进入。", category: "traffic", committee: false, major: false }, 21)?;
         s.supports(&parking, 5, 14, 18)?;
         let parking = s.move_to(
             &parking,
@@ -171,111 +179,115 @@ pub fn seed(
         )?;
         let a = s.say(
             &parking,
-            xh[13],
-            None,
-            Some("support"),
-            false,
-            "支持！每天晚上下班回来绕三圈都找不到车位，只能停到兴和路对面。",
+            Said {
+                author: xh[13],
+                parent: None,
+                stance: Some("support"),
+                official: false,
+                body: "支持！每天晚上下班回来绕三圈都找不到车位，只能停到兴和路对面。",
+            },
             300,
         )?;
-        let b = s.say(&parking, xh[20], None, Some("oppose"), false, "人行道画车位我不赞成。我们老年人每天早上去菜场就走这段路，车一多，轮椅和助行器都过不去。", 290)?;
+        let b = s.say(&parking, Said { author: xh[20], parent: None, stance: Some("oppose"), official: false, body: "人行道画车位我不赞成。我们老年人每天早上去菜场就走这段路，车一多，轮椅和助行器都过不去。" }, 290)?;
         s.say(
             &parking,
-            xh[14],
-            Some(b),
-            Some("neutral"),
-            false,
-            "阿姨说得有道理。能不能只在晚上7点到早上7点允许停，白天把人行道让出来？",
+            Said {
+                author: xh[14],
+                parent: Some(b),
+                stance: Some("neutral"),
+                official: false,
+                body: "阿姨说得有道理。能不能只在晚上7点到早上7点允许停，白天把人行道让出来？",
+            },
             280,
         )?;
         s.say(
             &parking,
-            xh[21],
-            Some(b),
-            Some("oppose"),
-            false,
-            "同意，人行道是给人走的。",
+            Said {
+                author: xh[21],
+                parent: Some(b),
+                stance: Some("oppose"),
+                official: false,
+                body: "同意，人行道是给人走的。",
+            },
             270,
         )?;
         let c = s.say(
             &parking,
-            xh[16],
-            None,
-            Some("neutral"),
-            false,
-            "围墙外那块空地是谁的？以前听说是区里的储备地，要先问清楚能不能用。",
+            Said {
+                author: xh[16],
+                parent: None,
+                stance: Some("neutral"),
+                official: false,
+                body: "围墙外那块空地是谁的？以前听说是区里的储备地，要先问清楚能不能用。",
+            },
             260,
         )?;
         s.say(
             &parking,
-            xh[22],
-            None,
-            Some("support"),
-            false,
-            "装道闸我支持，外面的车白天进来停一整天，本小区的人反而没地方。",
+            Said {
+                author: xh[22],
+                parent: None,
+                stance: Some("support"),
+                official: false,
+                body: "装道闸我支持，外面的车白天进来停一整天，本小区的人反而没地方。",
+            },
             250,
         )?;
-        let fire = s.say(
-            &parking,
-            xh[17],
-            None,
-            Some("oppose"),
-            false,
-            "**消防通道**一定要留出来。去年5号楼那次，消防车就是因为通道被堵耽误了十几分钟。",
-            240,
-        )?;
+        let fire = s.say(&parking, Said { author: xh[17], parent: None, stance: Some("oppose"), official: false, body: "**消防通道**一定要留出来。去年5号楼那次，消防车就是因为通道被堵耽误了十几分钟。" }, 240)?;
         let rude = s.say(
             &parking,
-            xh[23],
-            Some(a),
-            None,
-            false,
-            "你家那辆破车天天占两个位，还好意思说找不到车位？脑子有问题吧。",
+            Said {
+                author: xh[23],
+                parent: Some(a),
+                stance: None,
+                official: false,
+                body: "你家那辆破车天天占两个位，还好意思说找不到车位？脑子有问题吧。",
+            },
             230,
         )?;
         s.say(
             &parking,
-            xh[24],
-            None,
-            Some("support"),
-            false,
-            "建议车位按户分配，一户最多一个，多的车自己去外面找收费停车场。",
+            Said {
+                author: xh[24],
+                parent: None,
+                stance: Some("support"),
+                official: false,
+                body: "建议车位按户分配，一户最多一个，多的车自己去外面找收费停车场。",
+            },
             200,
         )?;
+        s.say(&parking, Said { author: chair, parent: None, stance: None, official: true, body: "居委会答复：11月12日，居委会会同交警中队、城管中队和消防救援站对小区周边进行了联合踏勘。\n\n1. 围墙外空地属街道管理，街道已同意临时使用，可画线约28个车位；\n2. 兴和路人行道仅允许夜间（19:00—次日7:00）停车，并保留不少于1.5米的步行通道；\n3. 小区内主通道划为消防通道，全天禁停。\n\n方案将提交居民代表会议表决，欢迎继续提意见。" }, 120)?;
         s.say(
             &parking,
-            chair,
-            None,
-            None,
-            true,
-            "居委会答复：11月12日，居委会会同交警中队、城管中队和消防救援站对小区周边进行了联合踏勘。\n\n1. 围墙外空地属街道管理，街道已同意临时使用，可画线约28个车位；\n2. 兴和路人行道仅允许夜间（19:00—次日7:00）停车，并保留不少于1.5米的步行通道；\n3. 小区内主通道划为消防通道，全天禁停。\n\n方案将提交居民代表会议表决，欢迎继续提意见。",
-            120,
-        )?;
-        s.say(
-            &parking,
-            chair,
-            Some(fire),
-            None,
-            true,
-            "消防通道全天禁停，会画黄色网格线并安装提示牌。",
+            Said {
+                author: chair,
+                parent: Some(fire),
+                stance: None,
+                official: true,
+                body: "消防通道全天禁停，会画黄色网格线并安装提示牌。",
+            },
             118,
         )?;
         s.say(
             &parking,
-            xh[17],
-            Some(c),
-            Some("support"),
-            false,
-            "居委会答复里说了，空地是街道的，已经同意临时使用。这样我支持。",
+            Said {
+                author: xh[17],
+                parent: Some(c),
+                stance: Some("support"),
+                official: false,
+                body: "居委会答复里说了，空地是街道的，已经同意临时使用。这样我支持。",
+            },
             100,
         )?;
         s.say(
             &parking,
-            xh[25],
-            None,
-            Some("support"),
-            false,
-            "夜间停车这个办法好，既解决停车，白天老人走路也方便。",
+            Said {
+                author: xh[25],
+                parent: None,
+                stance: Some("support"),
+                official: false,
+                body: "夜间停车这个办法好，既解决停车，白天老人走路也方便。",
+            },
             60,
         )?;
         s.conn.batch_execute_hidden(
@@ -295,23 +307,17 @@ pub fn seed(
             now - Duration::hours(220),
         )?;
 
-        let park = s.item(
-            xh[30],
-            "把兴和路拐角的闲置地改成口袋公园",
-            "兴和路和新华街拐角有一块闲置地，常年堆着建筑垃圾。建议清理后改成口袋公园，放几张长椅，种些树，给老人和带孩子的家长一个歇脚的地方。",
-            "environment",
-            false,
-            false,
-            4,
-        )?;
+        let park = s.item(Raise { author: xh[30], title: "把兴和路拐角的闲置地改成口袋公园", body: "兴和路和新华街拐角有一块闲置地，常年堆着建筑垃圾。建议清理后改成口袋公园，放几张长椅，种些树，给老人和带孩子的家长一个歇脚的地方。", category: "environment", committee: false, major: false }, 4)?;
         s.supports(&park, 31, 1, 3)?;
         s.say(
             &park,
-            xh[32],
-            None,
-            Some("support"),
-            false,
-            "好主意，我家老人每天下午都在那附近转，连个坐的地方都没有。",
+            Said {
+                author: xh[32],
+                parent: None,
+                stance: Some("support"),
+                official: false,
+                body: "好主意，我家老人每天下午都在那附近转，连个坐的地方都没有。",
+            },
             50,
         )?;
     }
@@ -323,34 +329,30 @@ pub fn seed(
             now,
         };
         let chair = lt[0];
-        let ditch = s.item(
-            lt[40],
-            "三组到五组之间的灌溉水渠清淤",
-            "三组到五组之间的主水渠淤积严重，今年夏天好几块田浇不上水。建议在春耕前组织清淤，所需人工可以由受益农户按田亩出工。",
-            "infrastructure",
-            false,
-            false,
-            6,
-        )?;
+        let ditch = s.item(Raise { author: lt[40], title: "三组到五组之间的灌溉水渠清淤", body: "三组到五组之间的主水渠淤积严重，今年夏天好几块田浇不上水。建议在春耕前组织清淤，所需人工可以由受益农户按田亩出工。", category: "infrastructure", committee: false, major: false }, 6)?;
         let threshold = ditch.threshold as usize;
         s.supports(&ditch, 41, threshold, 5)?;
         s.say(
             &ditch,
-            lt[43],
-            None,
-            Some("support"),
-            false,
-            "支持，我家那两亩田今年就是因为水渠堵了减产的。",
+            Said {
+                author: lt[43],
+                parent: None,
+                stance: Some("support"),
+                official: false,
+                body: "支持，我家那两亩田今年就是因为水渠堵了减产的。",
+            },
             90,
         )?;
 
         let court = s.item(
-            lt[50],
-            "在村委会门口建一个篮球场",
-            "年轻人回村过年没地方活动，建议在村委会门口的空地上建一个篮球场。",
-            "welfare",
-            false,
-            false,
+            Raise {
+                author: lt[50],
+                title: "在村委会门口建一个篮球场",
+                body: "年轻人回村过年没地方活动，建议在村委会门口的空地上建一个篮球场。",
+                category: "welfare",
+                committee: false,
+                major: false,
+            },
             30,
         )?;
         s.supports(&court, 51, 5, 28)?;
@@ -363,25 +365,19 @@ pub fn seed(
         )?;
 
         let lights = s.item(
-            lt[60],
-            "村口到小学路段的路灯坏了三盏",
-            "村口到小学那段路晚上很黑，三盏路灯坏了两个多月了，学生晚自习回家不安全。",
-            "safety",
-            false,
-            false,
+            Raise {
+                author: lt[60],
+                title: "村口到小学路段的路灯坏了三盏",
+                body: "村口到小学那段路晚上很黑，三盏路灯坏了两个多月了，学生晚自习回家不安全。",
+                category: "safety",
+                committee: false,
+                major: false,
+            },
             20,
         )?;
         s.supports(&lights, 61, threshold + 1, 18)?;
 
-        let road = s.item(
-            chair,
-            "柳塘村三组至五组道路硬化工程（1.2公里）",
-            "三组至五组之间1.2公里土路，雨天泥泞，农用车和校车通行困难。拟硬化为4.5米宽水泥路面，预算38万元，超过村级小微权力清单5万元的限额，须经村民会议决定。\n\n按“四议两公开”程序办理：村党支部提议、村“两委”商议、党员大会审议、村民会议决议，决议和实施结果公开。",
-            "infrastructure",
-            true,
-            true,
-            12,
-        )?;
+        let road = s.item(Raise { author: chair, title: "柳塘村三组至五组道路硬化工程（1.2公里）", body: "三组至五组之间1.2公里土路，雨天泥泞，农用车和校车通行困难。拟硬化为4.5米宽水泥路面，预算38万元，超过村级小微权力清单5万元的限额，须经村民会议决定。\n\n按“四议两公开”程序办理：村党支部提议、村“两委”商议、党员大会审议、村民会议决议，决议和实施结果公开。", category: "infrastructure", committee: true, major: true }, 12)?;
         let road = s.move_to(
             &road,
             Stage::Deliberating,
@@ -422,29 +418,35 @@ pub fn seed(
         }
         s.say(
             &road,
-            lt[44],
-            None,
-            Some("support"),
-            false,
-            "盼了好多年了！下雨天孩子上学都是家长背过去的。",
+            Said {
+                author: lt[44],
+                parent: None,
+                stance: Some("support"),
+                official: false,
+                body: "盼了好多年了！下雨天孩子上学都是家长背过去的。",
+            },
             150,
         )?;
         s.say(
             &road,
-            lt[45],
-            None,
-            Some("neutral"),
-            false,
-            "38万不是小数目，希望把预算明细公开，施工队怎么选也要公开。",
+            Said {
+                author: lt[45],
+                parent: None,
+                stance: Some("neutral"),
+                official: false,
+                body: "38万不是小数目，希望把预算明细公开，施工队怎么选也要公开。",
+            },
             140,
         )?;
         s.say(
             &road,
-            chair,
-            None,
-            None,
-            true,
-            "预算明细和招标方式会在党员大会审议前公示，请大家监督。",
+            Said {
+                author: chair,
+                parent: None,
+                stance: None,
+                official: true,
+                body: "预算明细和招标方式会在党员大会审议前公示，请大家监督。",
+            },
             130,
         )?;
     }

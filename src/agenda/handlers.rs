@@ -7,15 +7,17 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
-use super::model::{self, Cursor, Item, ListQuery, ListRow, NewItem, Sort};
-use super::rules::{self, Facts, Mover, Stage, Step, CATEGORIES};
+use super::model::{self, Cursor, Item, ListQuery, ListRow, Sort};
+use super::rules::{self, Mover, Stage, Step, CATEGORIES};
+use super::service;
 use crate::authz::{allows, Action, Actor, Role};
-use crate::clock::fmt_day;
-use crate::comments::handlers::{thread_view, ThreadView};
+use crate::comments::model::Target;
+use crate::comments::view::{thread_view, ThreadView};
 use crate::communities::model::{self as communities, Community};
 use crate::db::{write_tx, AnyConnection};
 use crate::error::AppError;
-use crate::notifications::{notify, Notice};
+use crate::uploads::Processed;
+use crate::uploads::UploadedFile;
 use crate::web::community::{authorize, load_as, load_community};
 use crate::web::ctx::Ctx;
 use crate::web::forms::{text_field, Empty, FieldErrors, Posted, Uploaded};
@@ -146,6 +148,51 @@ pub async fn new_form(
 /// Photos one item may carry.
 pub const MAX_PHOTOS: usize = 4;
 
+/// Checks and re-encodes the photos off the async workers, before anything is stored; a
+/// problem goes into `errors`.
+async fn checked_photos(
+    state: &AppState,
+    ctx: &Ctx,
+    files: Vec<UploadedFile>,
+    errors: &mut FieldErrors,
+) -> Result<Vec<Processed>, AppError> {
+    if files.len() > MAX_PHOTOS {
+        errors.add(
+            "photos",
+            ctx.f("photos.err_count", &[("n", &MAX_PHOTOS.to_string())]),
+        );
+        return Ok(Vec::new());
+    }
+    Ok(match crate::uploads::process_all(state, files).await? {
+        Ok(p) => p,
+        Err(e) => {
+            errors.add("photos", ctx.t(e.message_key()));
+            Vec::new()
+        }
+    })
+}
+
+/// Stores checked photos; their names and sizes.
+async fn stored_photos(
+    state: &AppState,
+    photos: Vec<Processed>,
+) -> Result<Vec<service::StoredPhoto>, AppError> {
+    let data_dir = state.config.data_dir();
+    web::block(move || {
+        photos
+            .iter()
+            .map(|p| {
+                crate::uploads::store(&data_dir, p).map(|name| service::StoredPhoto {
+                    name,
+                    size: (p.width, p.height),
+                })
+            })
+            .collect::<std::io::Result<Vec<_>>>()
+    })
+    .await?
+    .map_err(|e| AppError::Internal(format!("storing photos: {e}")))
+}
+
 pub async fn create(
     state: web::Data<AppState>,
     slug: web::Path<String>,
@@ -165,22 +212,7 @@ pub async fn create(
     if !rules::valid_category(&form.category) {
         errors.add("category", ctx.t("agenda.err_category"));
     }
-    // Photos are checked and re-encoded off the async workers, before anything is stored.
-    let photos = if files.len() > MAX_PHOTOS {
-        errors.add(
-            "photos",
-            ctx.f("photos.err_count", &[("n", &MAX_PHOTOS.to_string())]),
-        );
-        Vec::new()
-    } else {
-        match crate::uploads::process_all(&state, files).await? {
-            Ok(p) => p,
-            Err(e) => {
-                errors.add("photos", ctx.t(e.message_key()));
-                Vec::new()
-            }
-        }
-    };
+    let photos = checked_photos(&state, &ctx, files, &mut errors).await?;
     let (Some(title), Some(body), true) = (title, body, errors.is_empty()) else {
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -196,52 +228,18 @@ pub async fn create(
     };
     // The committee puts items on the agenda directly; residents raise proposals.
     let committee = actor.has(Role::Committee);
-    let major = committee && form.major == "on";
-    let data_dir = state.config.data_dir();
-    let stored = web::block(move || {
-        photos
-            .iter()
-            .map(|p| crate::uploads::store(&data_dir, p).map(|name| (name, (p.width, p.height))))
-            .collect::<std::io::Result<Vec<_>>>()
-    })
-    .await?
-    .map_err(|e| AppError::Internal(format!("storing photos: {e}")))?;
-    let (c, category, now) = (community.clone(), form.category.clone(), state.clock.now());
+    let raised = service::Raised {
+        author_id: me,
+        title,
+        body,
+        category: form.category.clone(),
+        committee,
+        major: committee && form.major == "on",
+        photos: stored_photos(&state, photos).await?,
+    };
+    let (c, now) = (community.clone(), state.clock.now());
     let id = state
-        .db(move |conn| {
-            write_tx(conn, |conn| {
-                let verified = model::verified_residents(conn, c.id)?;
-                let new = NewItem {
-                    community_id: c.id,
-                    author_id: me,
-                    origin: if committee {
-                        model::ORIGIN_COMMITTEE
-                    } else {
-                        model::ORIGIN_PROPOSAL
-                    },
-                    title: &title,
-                    body: &body,
-                    category: &category,
-                    stage: if committee {
-                        Stage::Adopted
-                    } else {
-                        Stage::Proposed
-                    },
-                    major,
-                    threshold: rules::support_threshold(
-                        verified,
-                        c.support_percent,
-                        c.support_minimum,
-                    ),
-                    respond_by: now + chrono::Duration::days(c.response_days),
-                };
-                let id = model::insert(conn, &new, now)?;
-                for (name, size) in &stored {
-                    model::add_photo(conn, (c.id, id), me, name, *size, now)?;
-                }
-                Ok(id)
-            })
-        })
+        .db(move |conn| write_tx(conn, |conn| service::raise(conn, &c, &raised, now)))
         .await?;
     Ok(see_other(&format!("/c/{}/items/{id}", community.slug)))
 }
@@ -308,8 +306,7 @@ struct ItemRows {
     item: Item,
     author: String,
     timeline: Vec<model::EventRow>,
-    rows: Vec<crate::comments::model::ThreadRow>,
-    flags: Vec<(i64, String)>,
+    thread: crate::comments::service::ThreadRows,
     supported: bool,
     following: bool,
     records: Vec<model::StepRecord>,
@@ -319,146 +316,141 @@ struct ItemRows {
     orders: Vec<crate::work_orders::model::ItemOrder>,
 }
 
-/// Everything the item page shows, in a fixed number of queries whatever the thread's size.
-#[allow(clippy::too_many_arguments)]
-pub async fn item_page(
-    state: &AppState,
-    ctx: Ctx,
-    community: Community,
-    actor: Actor,
-    id: i64,
+/// How the item page is answered besides the item itself: a message beside a form (with
+/// the comment text kept), or a notice of what was just done.
+struct Shown {
     errors: FieldErrors,
     comment_body: String,
     notice: Option<&'static str>,
     status: StatusCode,
-) -> Result<HttpResponse, AppError> {
-    let (cid, me, now) = (community.id, ctx.user_id(), state.clock.now());
-    let ItemRows {
+}
+
+/// Reads everything the item page shows, in a fixed number of queries whatever the
+/// thread's size.
+fn load_item(
+    conn: &mut AnyConnection,
+    cid: i64,
+    id: i64,
+    me: Option<i64>,
+) -> Result<ItemRows, AppError> {
+    let item = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+    let author = crate::accounts::model::find(conn, item.author_id)?.display_name;
+    let (supported, following) = match me {
+        Some(u) => (
+            model::has_supported(conn, id, u)?,
+            model::is_following(conn, id, u)?,
+        ),
+        None => (false, false),
+    };
+    Ok(ItemRows {
         item,
         author,
-        timeline,
-        rows,
-        flags,
+        timeline: model::timeline(conn, id)?,
+        thread: crate::comments::service::load_thread(conn, Target::Item(id))?,
         supported,
         following,
-        records,
-        photos,
-        ballots,
-        decisions,
-        orders,
-    } = state
-        .db(move |conn| {
-            let item = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
-            let author = crate::accounts::model::find(conn, item.author_id)?.display_name;
-            let timeline = model::timeline(conn, id)?;
-            let target = crate::comments::model::Target::Item(id);
-            let rows = crate::comments::model::thread(conn, target)?;
-            let flags = crate::comments::model::flags_on(conn, target)?;
-            let records = model::steps(conn, id)?;
-            let photos = model::photos_of(conn, id)?;
-            let ballots = crate::ballots::model::of_item(conn, id)?;
-            let decisions = crate::ballots::model::decisions_of_item(conn, id)?;
-            let orders = crate::work_orders::model::of_item(conn, id)?;
-            let (supported, following) = match me {
-                Some(u) => (
-                    model::has_supported(conn, id, u)?,
-                    model::is_following(conn, id, u)?,
-                ),
-                None => (false, false),
-            };
-            Ok(ItemRows {
-                item,
-                author,
-                timeline,
-                rows,
-                flags,
-                supported,
-                following,
-                records,
-                photos,
-                ballots,
-                decisions,
-                orders,
-            })
+        records: model::steps(conn, id)?,
+        photos: model::photos_of(conn, id)?,
+        ballots: crate::ballots::model::of_item(conn, id)?,
+        decisions: crate::ballots::model::decisions_of_item(conn, id)?,
+        orders: crate::work_orders::model::of_item(conn, id)?,
+    })
+}
+
+/// The moves the committee is offered on the page.
+fn moves_for(actor: &Actor, stage: Stage) -> Vec<MoveOption> {
+    if !allows(actor, Action::ManageAgenda) {
+        return Vec::new();
+    }
+    rules::committee_moves(stage)
+        .iter()
+        .map(|s| MoveOption {
+            to: s.as_str(),
+            key: s.label_key(),
         })
-        .await?;
-    let stage = item.stage();
-    let recorded: Vec<Step> = records.iter().filter_map(|r| r.kind()).collect();
+        .collect()
+}
+
+/// When the implementation result is due: once every order is confirmed.
+fn result_due(orders: &[crate::work_orders::model::ItemOrder]) -> String {
+    let states: Vec<&str> = orders.iter().map(|o| o.2.as_str()).collect();
+    let last = orders.iter().filter_map(|o| o.3).max();
+    match (rules::implementation_done(&states), last) {
+        (true, Some(t)) => crate::clock::fmt_day(&rules::result_publication_due(t)),
+        _ => String::new(),
+    }
+}
+
+async fn item_page(state: &AppState, on: OnItem, shown: Shown) -> Result<HttpResponse, AppError> {
+    let OnItem {
+        ctx,
+        community,
+        actor,
+        id,
+    } = on;
+    let (cid, me, now) = (community.id, ctx.user_id(), state.clock.now());
+    let r = state.db(move |conn| load_item(conn, cid, id, me)).await?;
+    let (item, stage) = (&r.item, r.item.stage());
+    let manage = allows(&actor, Action::ManageAgenda);
+    let recorded: Vec<Step> = r.records.iter().filter_map(|r| r.kind()).collect();
     let next_step = rules::next_step(&recorded)
-        .filter(|s| *s != Step::Resolution && item.major && allows(&actor, Action::ManageAgenda))
+        .filter(|s| *s != Step::Resolution && item.major && manage)
         .filter(|_| matches!(stage, Stage::Adopted | Stage::Deliberating));
     let steps = Step::ALL
         .iter()
         .map(|s| StepView {
             key: s.label_key(),
-            record: records.iter().find(|r| r.kind() == Some(*s)).cloned(),
+            record: r.records.iter().find(|r| r.kind() == Some(*s)).cloned(),
         })
         .collect();
-    let target = crate::comments::model::Target::Item(id);
-    let thread = thread_view(&ctx, &actor, &community, target, rows, flags);
-    let moves = if allows(&actor, Action::ManageAgenda) {
-        rules::committee_moves(stage)
+    let thread = thread_view(&ctx, &actor, &community, Target::Item(id), r.thread);
+    let order_states: Vec<&str> = r.orders.iter().map(|o| o.2.as_str()).collect();
+    let page = ItemPage {
+        body_html: crate::comments::rules::render_markdown(&item.body),
+        can_support: rules::accepts_support(stage) && allows(&actor, Action::ActAsResident),
+        can_comment: rules::accepts_comments(stage) && allows(&actor, Action::Comment),
+        can_manage: manage,
+        is_author: me == Some(item.author_id),
+        overdue: rules::is_overdue(stage, item.respond_by, now),
+        can_open_ballot: manage && rules::may_open_ballot(item.major, stage, &recorded),
+        resolution_due: r
+            .decisions
+            .first()
+            .map(|d| crate::clock::fmt_day(&rules::resolution_publication_due(d.published_at)))
+            .unwrap_or_default(),
+        result: r
+            .records
             .iter()
-            .map(|s| MoveOption {
-                to: s.as_str(),
-                key: s.label_key(),
-            })
-            .collect()
-    } else {
-        Vec::new()
+            .find(|r| r.step == rules::RESULT_STEP)
+            .cloned(),
+        result_due: result_due(&r.orders),
+        can_complete: manage
+            && stage == Stage::Implementing
+            && rules::implementation_done(&order_states),
+        orders: r
+            .orders
+            .iter()
+            .map(|o| (o.0, o.1.clone(), o.2.clone()))
+            .collect(),
+        moves: moves_for(&actor, stage),
+        ctx,
+        community,
+        item: r.item,
+        author: r.author,
+        timeline: r.timeline,
+        thread,
+        supported: r.supported,
+        following: r.following,
+        ballots: r.ballots,
+        decisions: r.decisions,
+        steps,
+        next_step,
+        photos: r.photos,
+        errors: shown.errors,
+        comment_body: shown.comment_body,
+        notice: shown.notice,
     };
-    render(
-        status,
-        &ItemPage {
-            body_html: crate::comments::rules::render_markdown(&item.body),
-            can_support: rules::accepts_support(stage) && allows(&actor, Action::ActAsResident),
-            can_comment: rules::accepts_comments(stage) && allows(&actor, Action::Comment),
-            can_manage: allows(&actor, Action::ManageAgenda),
-            is_author: me == Some(item.author_id),
-            overdue: rules::is_overdue(stage, item.respond_by, now),
-            can_open_ballot: allows(&actor, Action::ManageAgenda)
-                && rules::may_open_ballot(item.major, stage, &recorded),
-            resolution_due: decisions
-                .first()
-                .map(|d| fmt_day(&rules::resolution_publication_due(d.published_at)))
-                .unwrap_or_default(),
-            ballots,
-            decisions,
-            result: records
-                .iter()
-                .find(|r| r.step == rules::RESULT_STEP)
-                .cloned(),
-            result_due: {
-                let states: Vec<&str> = orders.iter().map(|o| o.2.as_str()).collect();
-                let last = orders.iter().filter_map(|o| o.3).max();
-                match (rules::implementation_done(&states), last) {
-                    (true, Some(t)) => fmt_day(&rules::result_publication_due(t)),
-                    _ => String::new(),
-                }
-            },
-            can_complete: allows(&actor, Action::ManageAgenda)
-                && stage == Stage::Implementing
-                && rules::implementation_done(
-                    &orders.iter().map(|o| o.2.as_str()).collect::<Vec<_>>(),
-                ),
-            orders: orders.into_iter().map(|(i, t, s, _)| (i, t, s)).collect(),
-            ctx,
-            community,
-            item,
-            author,
-            timeline,
-            thread,
-            supported,
-            following,
-            moves,
-            steps,
-            next_step,
-            photos,
-            errors,
-            comment_body,
-            notice,
-        },
-    )
+    render(shown.status, &page)
 }
 
 pub async fn show(
@@ -483,18 +475,13 @@ pub async fn show(
         "completed" => Some("steps.done_result"),
         _ => None,
     };
-    item_page(
-        &state,
+    let on = OnItem {
         ctx,
         community,
         actor,
         id,
-        FieldErrors::default(),
-        String::new(),
-        notice,
-        StatusCode::OK,
-    )
-    .await
+    };
+    on.show(&state, notice).await
 }
 
 /// An item page being answered: who asks, where, about which item.
@@ -506,6 +493,21 @@ pub struct OnItem {
 }
 
 impl OnItem {
+    /// The item page, with a notice of what was just done.
+    pub async fn show(
+        self,
+        state: &AppState,
+        notice: Option<&'static str>,
+    ) -> Result<HttpResponse, AppError> {
+        let shown = Shown {
+            errors: FieldErrors::default(),
+            comment_body: String::new(),
+            notice,
+            status: StatusCode::OK,
+        };
+        item_page(state, self, shown).await
+    }
+
     /// Re-renders the item page with one message beside `field` and the comment text the
     /// user typed kept; status 422.
     pub async fn refuse(
@@ -517,19 +519,13 @@ impl OnItem {
     ) -> Result<HttpResponse, AppError> {
         let mut errors = FieldErrors::default();
         errors.add(field, message);
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        item_page(
-            state,
-            self.ctx,
-            self.community,
-            self.actor,
-            self.id,
+        let shown = Shown {
             errors,
-            kept,
-            None,
-            status,
-        )
-        .await
+            comment_body: kept,
+            notice: None,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        item_page(state, self, shown).await
     }
 }
 
@@ -559,29 +555,12 @@ async fn change_support(
 ) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
     let (community, actor, me) = load_as(&state, &ctx, slug, Action::ActAsResident).await?;
-    let (c, now) = (community.clone(), state.clock.now());
+    let (cid, now) = (community.id, state.clock.now());
     let outcome = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let item = model::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
-                if !rules::accepts_support(item.stage()) {
-                    return Ok(Err("agenda.err_support_closed"));
-                }
-                if give {
-                    if item.author_id == me {
-                        return Ok(Err("agenda.err_own_support"));
-                    }
-                    if !model::support(conn, &item, me, now)? {
-                        return Ok(Err("agenda.err_supported_twice"));
-                    }
-                    // Reaching the threshold tells the committee, once.
-                    if item.support_count + 1 == item.threshold {
-                        tell_committee(conn, &c, &item, now)?;
-                    }
-                } else if !model::unsupport(conn, &item, me)? {
-                    return Ok(Err("agenda.err_not_supported"));
-                }
-                Ok(Ok(()))
+                let item = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+                service::change_support(conn, &item, me, give, now)
             })
         })
         .await?;
@@ -602,64 +581,6 @@ async fn change_support(
             .await
         }
     }
-}
-
-fn tell_committee(
-    conn: &mut AnyConnection,
-    c: &Community,
-    item: &Item,
-    now: chrono::NaiveDateTime,
-) -> Result<(), AppError> {
-    let link = format!("/c/{}/items/{}", c.slug, item.id);
-    for m in communities::members(conn, c.id)?
-        .iter()
-        .filter(|m| m.role == Role::Committee.as_str())
-    {
-        notify(
-            conn,
-            &Notice {
-                user_id: m.user_id,
-                community_id: Some(c.id),
-                kind: "item_threshold",
-                subject: &item.title,
-                detail: "",
-                link: &link,
-            },
-            now,
-        )?;
-    }
-    Ok(())
-}
-
-/// Tells an item's followers (but not `except`, who caused it) what happened.
-pub fn tell_followers(
-    conn: &mut AnyConnection,
-    c: &Community,
-    item: &Item,
-    kind: &str,
-    detail: &str,
-    except: i64,
-    now: chrono::NaiveDateTime,
-) -> Result<(), AppError> {
-    let link = format!("/c/{}/items/{}", c.slug, item.id);
-    for user in model::followers(conn, item.id)?
-        .into_iter()
-        .filter(|u| *u != except)
-    {
-        notify(
-            conn,
-            &Notice {
-                user_id: user,
-                community_id: Some(c.id),
-                kind,
-                subject: &item.title,
-                detail,
-                link: &link,
-            },
-            now,
-        )?;
-    }
-    Ok(())
 }
 
 // ---- stage moves ----
@@ -690,78 +611,48 @@ pub async fn move_stage(
         authorize(&ctx, &actor, Action::ManageAgenda)?;
     }
     let me = ctx.require_user()?.id;
-    let Some(to) = Stage::parse(&form.to) else {
-        let msg = ctx.t("agenda.err_move").to_string();
-        return OnItem {
-            ctx,
-            community,
-            actor,
-            id,
-        }
-        .refuse(&state, "move", msg, String::new())
-        .await;
+    let checked = match (Stage::parse(&form.to), text_field(&form.note, 0, 2000)) {
+        (None, _) => Err(ctx.t("agenda.err_move").to_string()),
+        (_, Err(e)) => Err(e.message(&ctx.tr)),
+        (Some(to), Ok(note)) => Ok((to, note)),
     };
-    let note = match text_field(&form.note, 0, 2000) {
-        Ok(n) => n,
-        Err(e) => {
-            let msg = e.message(&ctx.tr);
-            return OnItem {
-                ctx,
-                community,
-                actor,
-                id,
-            }
-            .refuse(&state, "move", msg, String::new())
-            .await;
-        }
+    let on = OnItem {
+        ctx,
+        community,
+        actor,
+        id,
     };
-    let (c, now) = (community.clone(), state.clock.now());
+    let (to, note) = match checked {
+        Ok(v) => v,
+        Err(msg) => return on.refuse(&state, "move", msg, String::new()).await,
+    };
+    let (cid, now) = (on.community.id, state.clock.now());
     let outcome = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let item = model::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
+                let item = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
                 if mover == Mover::Author && item.author_id != me {
                     return Err(AppError::Forbidden);
                 }
-                let from = item.stage();
-                let facts = Facts {
-                    supports: item.support_count,
-                    threshold: item.threshold,
-                    has_note: !note.is_empty(),
+                let m = service::Move {
+                    item: &item,
+                    to,
+                    mover,
+                    by: Some(me),
+                    note: &note,
                 };
-                if let Err(e) = rules::check_move(from, to, mover, facts) {
-                    return Ok(Err(e.message_key()));
-                }
-                if !model::move_stage(conn, &item, from, to, Some(me), &note, now)? {
-                    return Ok(Err("agenda.err_move"));
-                }
-                tell_followers(
-                    conn,
-                    &c,
-                    &item,
-                    &format!("item_stage_{}", to.as_str()),
-                    &note,
-                    me,
-                    now,
-                )?;
-                Ok(Ok(()))
+                service::advance(conn, &m, now)
             })
         })
         .await?;
     match outcome {
         Ok(()) => Ok(see_other(&format!(
             "/c/{}/items/{id}?done=moved",
-            community.slug
+            on.community.slug
         ))),
-        Err(key) => {
-            OnItem {
-                ctx: ctx.clone(),
-                community,
-                actor,
-                id,
-            }
-            .refuse(&state, "move", ctx.t(key).to_string(), String::new())
-            .await
+        Err(e) => {
+            let msg = on.ctx.t(e.message_key()).to_string();
+            on.refuse(&state, "move", msg, String::new()).await
         }
     }
 }
@@ -780,6 +671,49 @@ pub struct StepForm {
     pub minutes: String,
 }
 
+/// A deliberation as typed, each field checked for its shape.
+struct StepInput {
+    step: Step,
+    held_on: chrono::NaiveDateTime,
+    expected: i64,
+    present: i64,
+    body: String,
+    outcome: String,
+    minutes: String,
+}
+
+impl StepInput {
+    /// `None` if any field is missing or malformed. A meeting's date is bounded like every
+    /// typed date: within a few years of `today`.
+    fn parse(form: &StepForm, today: chrono::NaiveDate) -> Option<StepInput> {
+        Some(StepInput {
+            step: Step::parse(&form.step)?,
+            held_on: chrono::NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
+                .ok()
+                .filter(|d| crate::disclosures::rules::near_today(*d, today))
+                .and_then(|d| d.and_hms_opt(0, 0, 0))?,
+            expected: form.expected.trim().parse::<i64>().ok()?,
+            present: form.present.trim().parse::<i64>().ok()?,
+            body: text_field(&form.body, 1, 200).ok()?,
+            outcome: text_field(&form.outcome, 1, 500).ok()?,
+            minutes: text_field(&form.minutes, 0, rules::BODY_MAX).ok()?,
+        })
+    }
+
+    fn with_photo<'a>(&'a self, photo: Option<&'a str>) -> model::NewStep<'a> {
+        model::NewStep {
+            step: self.step,
+            held_on: self.held_on,
+            body: &self.body,
+            expected: self.expected,
+            present: self.present,
+            outcome: &self.outcome,
+            minutes: &self.minutes,
+            photo,
+        }
+    }
+}
+
 /// Records the next of the four deliberations of a major item, with its attendance.
 pub async fn record_step(
     state: web::Data<AppState>,
@@ -789,36 +723,16 @@ pub async fn record_step(
     let Uploaded { ctx, form, files } = p;
     let (slug, id) = path.into_inner();
     let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
-    let step = Step::parse(&form.step);
-    // A meeting's date is bounded like every typed date: within a few years of today.
-    let today = crate::clock::local_day(state.clock.now());
-    let held_on = crate::clock::parse_day(&form.held_on)
-        .filter(|d| crate::disclosures::rules::near_today(*d, today))
-        .and_then(|d| d.and_hms_opt(0, 0, 0));
-    let expected = form.expected.trim().parse::<i64>().ok();
-    let present = form.present.trim().parse::<i64>().ok();
-    let body = text_field(&form.body, 1, 200);
-    let outcome = text_field(&form.outcome, 1, 500);
-    let minutes = text_field(&form.minutes, 0, rules::BODY_MAX);
-    let (
-        Some(step),
-        Some(held_on),
-        Some(expected),
-        Some(present),
-        Ok(body),
-        Ok(outcome),
-        Ok(minutes),
-    ) = (step, held_on, expected, present, body, outcome, minutes)
-    else {
-        let msg = ctx.t("steps.err_fields").to_string();
-        return OnItem {
-            ctx,
-            community,
-            actor,
-            id,
-        }
-        .refuse(&state, "steps", msg, String::new())
-        .await;
+    let on = OnItem {
+        ctx,
+        community,
+        actor,
+        id,
+    };
+    let today = (state.clock.now() + chrono::Duration::hours(8)).date();
+    let Some(input) = StepInput::parse(&form, today) else {
+        let msg = on.ctx.t("steps.err_fields").to_string();
+        return on.refuse(&state, "steps", msg, String::new()).await;
     };
     // One optional photo: the sign-in sheet, the meeting in the hall.
     let photo = match files.into_iter().next() {
@@ -826,62 +740,29 @@ pub async fn record_step(
         Some(f) => match crate::uploads::store_upload(&state, f).await? {
             Ok(name) => Some(name),
             Err(key) => {
-                let msg = ctx.t(key).to_string();
-                return OnItem {
-                    ctx,
-                    community,
-                    actor,
-                    id,
-                }
-                .refuse(&state, "steps", msg, String::new())
-                .await;
+                let msg = on.ctx.t(key).to_string();
+                return on.refuse(&state, "steps", msg, String::new()).await;
             }
         },
     };
-    let (cid, now) = (community.id, state.clock.now());
-    let outcome_key = state
+    let (cid, now) = (on.community.id, state.clock.now());
+    let outcome = state
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let item = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
-                let recorded: Vec<Step> = model::steps(conn, id)?
-                    .iter()
-                    .filter_map(|r| r.kind())
-                    .collect();
-                if let Err(e) =
-                    rules::check_step(item.major, item.stage(), &recorded, step, expected, present)
-                {
-                    return Ok(Err(e.message_key()));
-                }
-                let new = model::NewStep {
-                    step,
-                    held_on,
-                    body: &body,
-                    expected,
-                    present,
-                    outcome: &outcome,
-                    minutes: &minutes,
-                    photo: photo.as_deref(),
-                };
-                model::record_step(conn, &item, &new, me, now)?;
-                Ok(Ok(()))
+                let new = input.with_photo(photo.as_deref());
+                service::record_step(conn, &item, &new, me, now)
             })
         })
         .await?;
-    match outcome_key {
+    match outcome {
         Ok(()) => Ok(see_other(&format!(
             "/c/{}/items/{id}?done=step#steps",
-            community.slug
+            on.community.slug
         ))),
-        Err(key) => {
-            let msg = ctx.t(key).to_string();
-            OnItem {
-                ctx,
-                community,
-                actor,
-                id,
-            }
-            .refuse(&state, "steps", msg, String::new())
-            .await
+        Err(e) => {
+            let msg = on.ctx.t(e.message_key()).to_string();
+            on.refuse(&state, "steps", msg, String::new()).await
         }
     }
 }
@@ -916,13 +797,7 @@ async fn set_follow(
     state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
-                if on {
-                    model::follow(conn, cid, id, me, now)?;
-                } else {
-                    model::unfollow(conn, id, me)?;
-                }
-                Ok(())
+                service::set_follow(conn, (cid, id), me, on, now)
             })
         })
         .await?;
@@ -1022,28 +897,12 @@ pub async fn publish_result(
         };
         return on.refuse(&state, "result", msg, String::new()).await;
     };
-    let (c, now) = (community.clone(), state.clock.now());
+    let (cid, now) = (community.id, state.clock.now());
     let done = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let item = model::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
-                let orders = crate::work_orders::model::of_item(conn, id)?;
-                let states: Vec<&str> = orders.iter().map(|o| o.2.as_str()).collect();
-                if item.stage() != Stage::Implementing || !rules::implementation_done(&states) {
-                    return Ok(false);
-                }
-                conn_record_result(conn, &item, &text, me, now)?;
-                model::move_stage(
-                    conn,
-                    &item,
-                    Stage::Implementing,
-                    Stage::Completed,
-                    Some(me),
-                    "",
-                    now,
-                )?;
-                tell_followers(conn, &c, &item, "item_stage_completed", "", me, now)?;
-                Ok(true)
+                let item = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+                service::publish_result(conn, &item, &text, me, now)
             })
         })
         .await?;
@@ -1061,32 +920,4 @@ pub async fn publish_result(
         "/c/{}/items/{id}?done=completed#steps",
         community.slug
     )))
-}
-
-/// Records the published implementation result beside the four deliberations.
-fn conn_record_result(
-    conn: &mut AnyConnection,
-    item: &Item,
-    text: &str,
-    by: i64,
-    now: chrono::NaiveDateTime,
-) -> Result<(), AppError> {
-    use crate::schema::agenda_steps;
-    use diesel::prelude::*;
-    diesel::insert_into(agenda_steps::table)
-        .values((
-            agenda_steps::community_id.eq(item.community_id),
-            agenda_steps::item_id.eq(item.id),
-            agenda_steps::step.eq(rules::RESULT_STEP),
-            agenda_steps::held_on.eq(now),
-            agenda_steps::body.eq(""),
-            agenda_steps::expected.eq(0),
-            agenda_steps::present.eq(0),
-            agenda_steps::outcome.eq(""),
-            agenda_steps::minutes.eq(text),
-            agenda_steps::recorded_by.eq(by),
-            agenda_steps::created_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(())
 }

@@ -5,3 +5,5 @@ pub mod demo;
 pub mod handlers;
 pub mod model;
 pub mod rules;
+pub mod service;
+pub mod thread;

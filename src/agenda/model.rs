@@ -78,16 +78,13 @@ pub fn insert(conn: &mut AnyConnection, n: &NewItem, now: NaiveDateTime) -> Quer
         ))
         .returning(agenda_items::id)
         .get_result(conn)?;
-    record_event(
-        conn,
-        n.community_id,
-        id,
-        Some(n.author_id),
-        None,
-        n.stage,
-        "",
-        now,
-    )?;
+    let created = StageMove {
+        from: n.stage,
+        to: n.stage,
+        actor: Some(n.author_id),
+        note: "",
+    };
+    record_event(conn, (n.community_id, id), None, &created, now)?;
     follow(conn, n.community_id, id, n.author_id, now)?;
     Ok(id)
 }
@@ -101,62 +98,55 @@ pub fn find(conn: &mut AnyConnection, community_id: i64, id: i64) -> QueryResult
         .optional()
 }
 
-/// Moves an item to `to` if it is still at `from` (a concurrent move loses), with its
-/// timeline entry.
-#[allow(clippy::too_many_arguments)]
-pub fn move_stage(
+/// One stage move as the timeline keeps it.
+pub struct StageMove<'a> {
+    pub from: Stage,
+    pub to: Stage,
+    /// Who moved it; `None` for the clock.
+    pub actor: Option<i64>,
+    pub note: &'a str,
+}
+
+/// Moves an item to `m.to` if it is still at `m.from` (a concurrent move loses), with its
+/// timeline entry. Only `agenda::service::advance` calls this: it checks the move first.
+pub(in crate::agenda) fn move_stage(
     conn: &mut AnyConnection,
     item: &Item,
-    from: Stage,
-    to: Stage,
-    actor: Option<i64>,
-    note: &str,
+    m: &StageMove,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     let n = diesel::update(
         agenda_items::table
             .filter(agenda_items::id.eq(item.id))
-            .filter(agenda_items::stage.eq(from.as_str())),
+            .filter(agenda_items::stage.eq(m.from.as_str())),
     )
     .set((
-        agenda_items::stage.eq(to.as_str()),
+        agenda_items::stage.eq(m.to.as_str()),
         agenda_items::updated_at.eq(now),
     ))
     .execute(conn)?;
     if n == 1 {
-        record_event(
-            conn,
-            item.community_id,
-            item.id,
-            actor,
-            Some(from),
-            to,
-            note,
-            now,
-        )?;
+        record_event(conn, (item.community_id, item.id), Some(m.from), m, now)?;
     }
     Ok(n == 1)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A timeline entry for the item `(community, id)`; `from` is `None` when it is created.
 fn record_event(
     conn: &mut AnyConnection,
-    community_id: i64,
-    item_id: i64,
-    actor: Option<i64>,
+    (community_id, item_id): (i64, i64),
     from: Option<Stage>,
-    to: Stage,
-    note: &str,
+    m: &StageMove,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::insert_into(agenda_events::table)
         .values((
             agenda_events::community_id.eq(community_id),
             agenda_events::item_id.eq(item_id),
-            agenda_events::actor_id.eq(actor),
+            agenda_events::actor_id.eq(m.actor),
             agenda_events::from_stage.eq(from.map(|s| s.as_str())),
-            agenda_events::to_stage.eq(to.as_str()),
-            agenda_events::note.eq(note),
+            agenda_events::to_stage.eq(m.to.as_str()),
+            agenda_events::note.eq(m.note),
             agenda_events::created_at.eq(now),
         ))
         .execute(conn)?;
@@ -558,6 +548,33 @@ pub fn record_step(
         .execute(conn)?;
     diesel::update(agenda_items::table.find(item.id))
         .set(agenda_items::updated_at.eq(now))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records the published implementation result (实施结果公开) beside the four
+/// deliberations.
+pub fn record_result(
+    conn: &mut AnyConnection,
+    item: &Item,
+    text: &str,
+    by: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(agenda_steps::table)
+        .values((
+            agenda_steps::community_id.eq(item.community_id),
+            agenda_steps::item_id.eq(item.id),
+            agenda_steps::step.eq(super::rules::RESULT_STEP),
+            agenda_steps::held_on.eq(now),
+            agenda_steps::body.eq(""),
+            agenda_steps::expected.eq(0),
+            agenda_steps::present.eq(0),
+            agenda_steps::outcome.eq(""),
+            agenda_steps::minutes.eq(text),
+            agenda_steps::recorded_by.eq(by),
+            agenda_steps::created_at.eq(now),
+        ))
         .execute(conn)?;
     Ok(())
 }

@@ -70,11 +70,33 @@ impl Stage {
     }
 }
 
-/// Who asks to move an item.
+/// Who asks to move an item: a person on the item page, or an event elsewhere that moves
+/// it (a ballot, a decision, a work order, the published result).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mover {
     Committee,
     Author,
+    /// The committee opened a ballot on the item.
+    BallotOpened,
+    /// A ballot closed and its decision was published.
+    Decision,
+    /// A published meeting result was corrected and its verdict changed.
+    Correction,
+    /// The committee turned the passed decision into a work order.
+    WorkOrder,
+    /// The committee published the implementation result.
+    ResultPublished,
+}
+
+impl Mover {
+    /// The movers that are events rather than a person's choice on the item page.
+    pub const EVENTS: [Mover; 5] = [
+        Mover::BallotOpened,
+        Mover::Decision,
+        Mover::Correction,
+        Mover::WorkOrder,
+        Mover::ResultPublished,
+    ];
 }
 
 /// What the rule needs to know about the item and the request.
@@ -101,6 +123,8 @@ pub enum MoveError {
     NeedsBallot,
     /// Implementation starts with a work order.
     NeedsWorkOrder,
+    /// The item is no longer where the move starts: someone moved it first.
+    Stale,
 }
 
 impl MoveError {
@@ -112,6 +136,7 @@ impl MoveError {
             MoveError::OnlyAuthor => "agenda.err_only_author",
             MoveError::NeedsBallot => "agenda.err_needs_ballot",
             MoveError::NeedsWorkOrder => "agenda.err_needs_work_order",
+            MoveError::Stale => "agenda.err_move",
         }
     }
 }
@@ -137,9 +162,35 @@ pub fn check_move(from: Stage, to: Stage, mover: Mover, facts: Facts) -> Result<
         (Proposed, Withdrawn, Mover::Author) => Ok(()),
         (Proposed, Withdrawn, Mover::Committee) => Err(MoveError::OnlyAuthor),
         (Adopted, Deliberating, Mover::Committee) => Ok(()),
+        (Deliberating, Voting, Mover::BallotOpened) => Ok(()),
         (Deliberating, Voting, _) => Err(MoveError::NeedsBallot),
+        (Voting, Passed | Rejected | NoQuorum, Mover::Decision) => Ok(()),
+        (Passed | Rejected | NoQuorum, Passed | Rejected | NoQuorum, Mover::Correction)
+            if from != to =>
+        {
+            Ok(())
+        }
+        (Passed, Implementing, Mover::WorkOrder) => Ok(()),
         (Passed, Implementing, _) => Err(MoveError::NeedsWorkOrder),
+        (Implementing, Completed, Mover::ResultPublished) => Ok(()),
         _ => Err(MoveError::NotAllowed),
+    }
+}
+
+/// How an item's followers are told of a move: the notice's kind (`notify.KIND`) and the
+/// detail shown beneath it. A person's move carries their note (a reason); an event's note
+/// is a reference (`#12`) for the timeline, not for the inbox.
+pub fn notice(mover: Mover, to: Stage, note: &str) -> (String, &str) {
+    let verdict = || match to {
+        Stage::Rejected => "decision_rejected",
+        Stage::NoQuorum => "decision_no_quorum",
+        _ => "decision_passed",
+    };
+    match mover {
+        Mover::Committee | Mover::Author => (format!("item_stage_{}", to.as_str()), note),
+        Mover::BallotOpened => ("ballot_opened".to_string(), ""),
+        Mover::Decision | Mover::Correction => (verdict().to_string(), ""),
+        Mover::WorkOrder | Mover::ResultPublished => (format!("item_stage_{}", to.as_str()), ""),
     }
 }
 
@@ -401,15 +452,24 @@ mod tests {
     fn no_stage_is_skipped() {
         for from in Stage::ALL {
             for to in Stage::ALL {
-                for mover in [Mover::Committee, Mover::Author] {
+                let people = [Mover::Committee, Mover::Author];
+                for mover in people.into_iter().chain(Mover::EVENTS) {
                     let ok = check_move(from, to, mover, facts(100, 1, true)).is_ok();
+                    let verdict = |s: Stage| matches!(s, Passed | Rejected | NoQuorum);
                     let listed = matches!(
                         (from, to, mover),
                         (Proposed, Adopted, Mover::Committee)
                             | (Proposed, Declined, Mover::Committee)
                             | (Proposed, Withdrawn, Mover::Author)
                             | (Adopted, Deliberating, Mover::Committee)
-                    );
+                            | (Deliberating, Voting, Mover::BallotOpened)
+                            | (Passed, Implementing, Mover::WorkOrder)
+                            | (Implementing, Completed, Mover::ResultPublished)
+                    ) || (from == Voting && verdict(to) && mover == Mover::Decision)
+                        || (verdict(from)
+                            && verdict(to)
+                            && from != to
+                            && mover == Mover::Correction);
                     assert_eq!(ok, listed, "{from:?} -> {to:?} by {mover:?}");
                 }
             }
@@ -417,6 +477,30 @@ mod tests {
         assert_eq!(
             check_move(Deliberating, Voting, Mover::Committee, Facts::default()),
             Err(MoveError::NeedsBallot)
+        );
+    }
+
+    #[test]
+    fn followers_hear_a_persons_reason_and_an_events_verdict() {
+        assert_eq!(
+            notice(Mover::Committee, Declined, "no money"),
+            ("item_stage_declined".to_string(), "no money")
+        );
+        assert_eq!(
+            notice(Mover::BallotOpened, Voting, "#3"),
+            ("ballot_opened".to_string(), "")
+        );
+        assert_eq!(
+            notice(Mover::Decision, NoQuorum, "#4"),
+            ("decision_no_quorum".to_string(), "")
+        );
+        assert_eq!(
+            notice(Mover::Correction, Passed, "#5 typo"),
+            ("decision_passed".to_string(), "")
+        );
+        assert_eq!(
+            notice(Mover::WorkOrder, Implementing, "#6"),
+            ("item_stage_implementing".to_string(), "")
         );
     }
 

@@ -8,10 +8,11 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use super::model::{self, Ballot, Decision};
+use super::service::{OrderDraft, Refused};
 use super::{tracker, words};
-use crate::authz::{allows, Action};
+use crate::authz::{allows, Action, Actor};
 use crate::communities::model::Community;
-use crate::db::{is_unique_violation, write_tx};
+use crate::db::{is_unique_violation, write_tx, AnyConnection};
 use crate::error::AppError;
 use crate::web::community::{load_as, load_community};
 use crate::web::csv::Csv;
@@ -117,24 +118,6 @@ struct DecisionRows {
     board_log_index: Option<i64>,
 }
 
-/// A work order as typed on a decision's page, kept when the form is refused.
-#[derive(Default, Clone)]
-pub struct OrderDraft {
-    pub title: String,
-    pub description: String,
-    pub budget: String,
-    pub due: String,
-    pub override_reason: String,
-}
-
-/// A form on a decision's page that was refused: its message, and what was typed (422).
-#[derive(Default)]
-pub struct Refused {
-    pub message: String,
-    pub order: OrderDraft,
-    pub note: String,
-}
-
 pub async fn show(
     state: web::Data<AppState>,
     ctx: Ctx,
@@ -165,6 +148,125 @@ pub async fn refused(
     .await
 }
 
+/// Reads everything the decision page shows: the board page from `after` (codes starting
+/// with `prefix`), the roll call, countersigns, corrections, orders and log entries.
+fn load_rows(
+    conn: &mut AnyConnection,
+    (cid, id): (i64, i64),
+    prefix: Option<String>,
+    after: Option<String>,
+) -> Result<DecisionRows, AppError> {
+    let d = model::decision(conn, cid, id)?.ok_or(AppError::NotFound)?;
+    let ballot = model::find(conn, cid, d.ballot_id)?.ok_or(AppError::NotFound)?;
+    let item_title = crate::agenda::model::find(conn, cid, d.item_id)?
+        .map(|i| i.title)
+        .unwrap_or_default();
+    let (board, board_rows) = if d.secret && d.mode == model::ONLINE {
+        (
+            model::board_page(
+                conn,
+                d.ballot_id,
+                prefix.as_deref(),
+                after.as_deref(),
+                BOARD_PAGE,
+            )?,
+            model::board_len(conn, d.ballot_id)?,
+        )
+    } else {
+        (Vec::new(), 0)
+    };
+    let roll_call = if d.secret || d.mode != model::ONLINE {
+        Vec::new()
+    } else {
+        model::electorate(conn, &ballot)?
+    };
+    let countersigns = model::countersigns(conn, id)?;
+    let ids: Vec<i64> = [d.recorded_by, d.confirmed_by]
+        .into_iter()
+        .flatten()
+        .collect();
+    let names = crate::accounts::model::names(conn, &ids)?;
+    let corrected_by = model::decisions_of_ballot(conn, d.ballot_id)?
+        .iter()
+        .find(|x| x.corrects_id == Some(d.id))
+        .map(|x| x.id);
+    let orders = crate::work_orders::model::of_decision(conn, d.id)?;
+    let correction_pending = d.mode == model::HALL
+        && model::hall_results_of(conn, d.ballot_id)?
+            .iter()
+            .any(|r| r.state == model::PENDING);
+    let log_index =
+        crate::transparency::log::index_of(conn, crate::transparency::log::Kind::Decision, d.id)?;
+    let board_log_index = crate::transparency::log::index_of(
+        conn,
+        crate::transparency::log::Kind::Board,
+        d.ballot_id,
+    )?;
+    Ok(DecisionRows {
+        log_index,
+        board_log_index,
+        d,
+        item_title,
+        board,
+        board_rows,
+        roll_call,
+        countersigns,
+        names,
+        corrected_by,
+        correction_pending,
+        orders,
+    })
+}
+
+/// The decision's options, its result in words, and its chart.
+fn explained(ctx: &Ctx, d: &Decision) -> (Vec<String>, Vec<String>, Vec<Bar>) {
+    let labels = words::labels(ctx, &d.options);
+    let outcome = d.outcome();
+    let words = words::explain(ctx, &d.rule(), d.body(), &d.counts(), &outcome, &labels);
+    let bars = bars(&labels, &d.per_option(), outcome.leading);
+    (labels, words, bars)
+}
+
+/// The board's page as shown — each code grouped for reading, with its option's label —
+/// and the code the next page starts after, if the page is full.
+fn board_view(
+    board: Vec<(String, i32)>,
+    labels: &[String],
+) -> (Vec<(String, String)>, Option<String>) {
+    let next_after = (board.len() as i64 == BOARD_PAGE)
+        .then(|| board.last().map(|(t, _)| t.clone()))
+        .flatten();
+    let rows = board
+        .into_iter()
+        .map(|(t, c)| {
+            let label = usize::try_from(c)
+                .ok()
+                .and_then(|i| labels.get(i))
+                .cloned()
+                .unwrap_or_default();
+            (tracker::grouped(&t), label)
+        })
+        .collect();
+    (rows, next_after)
+}
+
+/// The message of a work-order budget the power list refused (`refusal`, a stored
+/// refusal's id), if there is one.
+async fn stored_refusal(
+    state: &AppState,
+    ctx: &Ctx,
+    cid: i64,
+    refusal: &str,
+) -> Result<Option<String>, AppError> {
+    let Ok(rid) = refusal.trim().parse::<i64>() else {
+        return Ok(None);
+    };
+    Ok(state
+        .db(move |conn| Ok(crate::projects::model::refusal(conn, cid, rid)?))
+        .await?
+        .map(|r| crate::web::refusal::refusal_message(ctx, &r.refusal())))
+}
+
 async fn decision_page(
     state: &AppState,
     ctx: Ctx,
@@ -185,148 +287,80 @@ async fn decision_page(
     let after = tracker::is_valid(&after).then_some(after);
     let cid = community.id;
     let rows = state
-        .db(move |conn| {
-            let d = model::decision(conn, cid, id)?.ok_or(AppError::NotFound)?;
-            let ballot = model::find(conn, cid, d.ballot_id)?.ok_or(AppError::NotFound)?;
-            let item_title = crate::agenda::model::find(conn, cid, d.item_id)?
-                .map(|i| i.title)
-                .unwrap_or_default();
-            let (board, board_rows) = if d.secret && d.mode == model::ONLINE {
-                (
-                    model::board_page(
-                        conn,
-                        d.ballot_id,
-                        prefix.as_deref(),
-                        after.as_deref(),
-                        BOARD_PAGE,
-                    )?,
-                    model::board_len(conn, d.ballot_id)?,
-                )
-            } else {
-                (Vec::new(), 0)
-            };
-            let roll_call = if d.secret || d.mode != model::ONLINE {
-                Vec::new()
-            } else {
-                model::electorate(conn, &ballot)?
-            };
-            let countersigns = model::countersigns(conn, id)?;
-            let ids: Vec<i64> = [d.recorded_by, d.confirmed_by]
-                .into_iter()
-                .flatten()
-                .collect();
-            let names = crate::accounts::model::names(conn, &ids)?;
-            let corrected_by = model::decisions_of_ballot(conn, d.ballot_id)?
-                .iter()
-                .find(|x| x.corrects_id == Some(d.id))
-                .map(|x| x.id);
-            let orders = crate::work_orders::model::of_decision(conn, d.id)?;
-            let correction_pending = d.mode == model::HALL
-                && model::hall_results_of(conn, d.ballot_id)?
-                    .iter()
-                    .any(|r| r.state == model::PENDING);
-            let log_index = crate::transparency::log::index_of(
-                conn,
-                crate::transparency::log::Kind::Decision,
-                d.id,
-            )?;
-            let board_log_index = crate::transparency::log::index_of(
-                conn,
-                crate::transparency::log::Kind::Board,
-                d.ballot_id,
-            )?;
-            Ok(DecisionRows {
-                log_index,
-                board_log_index,
-                d,
-                item_title,
-                board,
-                board_rows,
-                roll_call,
-                countersigns,
-                names,
-                corrected_by,
-                correction_pending,
-                orders,
-            })
-        })
+        .db(move |conn| load_rows(conn, (cid, id), prefix, after))
         .await?;
-    let DecisionRows {
-        log_index,
-        board_log_index,
-        d,
-        item_title,
-        board,
-        board_rows,
-        roll_call,
-        countersigns,
-        names,
-        corrected_by,
-        correction_pending,
-        orders,
-    } = rows;
-    let labels = words::labels(&ctx, &d.options);
-    let outcome = d.outcome();
-    let words = words::explain(&ctx, &d.rule(), d.body(), &d.counts(), &outcome, &labels);
-    let per_option = d.per_option();
-    let bars = bars(&labels, &per_option, outcome.leading);
-    let next_after = (board.len() as i64 == BOARD_PAGE)
-        .then(|| board.last().map(|(t, _)| t.clone()))
-        .flatten();
-    let board = board
-        .into_iter()
-        .map(|(t, c)| {
-            let label = usize::try_from(c)
-                .ok()
-                .and_then(|i| labels.get(i))
-                .cloned()
-                .unwrap_or_default();
-            (tracker::grouped(&t), label)
-        })
-        .collect();
-    let name = |id: Option<i64>| {
-        id.and_then(|i| names.iter().find(|(n, _)| *n == i).map(|(_, s)| s.clone()))
-            .unwrap_or_default()
+    let refused = stored_refusal(state, &ctx, cid, &q.refusal).await?;
+    let asked = Asked {
+        q,
+        budget_refused: refused,
+        refusal,
+        searched,
+        errors,
     };
-    let refused = match q.refusal.trim().parse::<i64>() {
-        Ok(rid) => state
-            .db(move |conn| Ok(crate::projects::model::refusal(conn, cid, rid)?))
-            .await?
-            .map(|r| crate::web::refusal::refusal_message(&ctx, &r.refusal())),
-        Err(_) => None,
-    };
+    show_page(ctx, (community, actor), rows, asked)
+}
+
+/// What the decision page was asked besides the decision: the query, a refused form.
+struct Asked {
+    q: DecisionQuery,
+    /// The message of a work-order budget the power list refused.
+    budget_refused: Option<String>,
+    refusal: Option<Refused>,
+    searched: bool,
+    errors: crate::web::forms::FieldErrors,
+}
+
+/// The name of person `id` among `names`; empty if none.
+fn name_in(names: &[(i64, String)], id: Option<i64>) -> String {
+    id.and_then(|i| names.iter().find(|(n, _)| *n == i).map(|(_, s)| s.clone()))
+        .unwrap_or_default()
+}
+
+/// The message of a refused work-order form, named in the query (`err_title`, …).
+fn order_error(ctx: &Ctx, key: &str) -> Option<String> {
+    (!key.is_empty()).then(|| ctx.t(&format!("orders.{key}")).to_string())
+}
+
+fn show_page(
+    ctx: Ctx,
+    (community, actor): (Community, Actor),
+    rows: DecisionRows,
+    asked: Asked,
+) -> Result<HttpResponse, AppError> {
+    let q = asked.q;
+    let r = rows;
+    let d = r.d;
+    let (labels, words, bars) = explained(&ctx, &d);
+    let (board, next_after) = board_view(r.board, &labels);
+    let name = |id: Option<i64>| name_in(&r.names, id);
     let me = ctx.user_id();
-    let notice = match q.done.as_str() {
-        "countersigned" => Some("ballots.done_countersigned"),
-        _ => None,
-    };
-    let (status, refusal) = match refusal {
+    let notice = (q.done == "countersigned").then_some("ballots.done_countersigned");
+    let (status, refusal) = match asked.refusal {
         Some(r) => (StatusCode::UNPROCESSABLE_ENTITY, r),
         None => (StatusCode::OK, Refused::default()),
     };
-    let refused = refused.or_else(|| Some(refusal.message.clone()).filter(|m| !m.is_empty()));
+    let refused = asked
+        .budget_refused
+        .or_else(|| Some(refusal.message.clone()).filter(|m| !m.is_empty()))
+        .or_else(|| order_error(&ctx, &q.order_error));
+    let manage = allows(&actor, Action::ManageAgenda);
     render(
         status,
         &DecisionPage {
             draft: refusal.order,
             note_kept: refusal.note,
-            log_index,
-            board_log_index,
+            log_index: r.log_index,
+            board_log_index: r.board_log_index,
             can_countersign: allows(&actor, Action::Countersign)
-                && !countersigns.iter().any(|c| Some(c.0) == me),
-            can_make_orders: allows(&actor, Action::ManageAgenda)
-                && d.verdict == "passed"
-                && corrected_by.is_none(),
-            orders,
-            order_error: refused.or_else(|| {
-                (!q.order_error.is_empty())
-                    .then(|| ctx.t(&format!("orders.{}", q.order_error)).to_string())
-            }),
-            can_correct: allows(&actor, Action::ManageAgenda)
+                && !r.countersigns.iter().any(|c| Some(c.0) == me),
+            can_make_orders: manage && d.passed() && r.corrected_by.is_none(),
+            orders: r.orders,
+            order_error: refused,
+            can_correct: manage
                 && d.mode == model::HALL
-                && corrected_by.is_none()
-                && !correction_pending,
-            correction_pending,
+                && r.corrected_by.is_none()
+                && !r.correction_pending,
+            correction_pending: r.correction_pending,
             ask_households: d.body() != super::rules::Body::Households
                 && d.rule().quorum_households.is_some(),
             recorder: name(d.recorded_by),
@@ -334,20 +368,20 @@ async fn decision_page(
             chart_height: labels.len() * ROW + 10,
             ctx,
             community,
-            item_title,
+            item_title: r.item_title,
             labels,
             words,
             bars,
             board,
-            board_rows,
+            board_rows: r.board_rows,
             search: q.tracker.clone(),
-            searched,
+            searched: asked.searched,
             next_after,
-            roll_call,
-            countersigns,
-            corrected_by,
+            roll_call: r.roll_call,
+            countersigns: r.countersigns,
+            corrected_by: r.corrected_by,
             d,
-            errors,
+            errors: asked.errors,
             notice,
         },
     )
@@ -605,7 +639,7 @@ pub async fn list(
         .db(move |conn| {
             for b in model::of_community(conn, cid, 50)? {
                 if b.is_due(now) {
-                    super::jobs::close_one(conn, cid, b.id, now)?;
+                    super::service::close_one(conn, cid, b.id, now)?;
                 }
             }
             let ballots: Vec<Ballot> = model::of_community(conn, cid, 50)?

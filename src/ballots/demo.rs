@@ -8,9 +8,10 @@ use chrono::{Duration, NaiveDateTime};
 
 use super::model::{self, Ballot, NewBallot, NewVote};
 use super::rules::{Body, Rule};
-use super::{jobs, tracker};
+use super::{service, tracker};
 use crate::agenda::model::{self as agenda, Item, NewItem, ORIGIN_COMMITTEE};
-use crate::agenda::rules::{Stage, Step};
+use crate::agenda::rules::{Mover, Stage, Step};
+use crate::agenda::service::{self as agenda_service, Move};
 use crate::db::AnyConnection;
 use crate::error::AppError;
 
@@ -24,6 +25,26 @@ struct Seed<'a> {
 impl Seed<'_> {
     fn ago(&self, days: i64) -> NaiveDateTime {
         self.now - Duration::days(days)
+    }
+
+    /// Moves an item as the committee (the first resident) through the one guarded door.
+    fn advance(
+        &mut self,
+        item: &Item,
+        to: Stage,
+        mover: Mover,
+        note: &str,
+        at: NaiveDateTime,
+    ) -> Result<(), AppError> {
+        let m = Move {
+            item,
+            to,
+            mover,
+            by: Some(self.residents[0]),
+            note,
+        };
+        agenda_service::advance(self.conn, &m, at)?
+            .map_err(|e| AppError::Internal(format!("demo move of #{} refused: {e:?}", item.id)))
     }
 
     /// An item the committee put on the agenda and opened for deliberation.
@@ -59,15 +80,7 @@ impl Seed<'_> {
     fn deliberate(&mut self, item: &Item, days_ago: i64) -> Result<Item, AppError> {
         let at = self.ago(days_ago);
         if item.stage() == Stage::Adopted {
-            agenda::move_stage(
-                self.conn,
-                item,
-                Stage::Adopted,
-                Stage::Deliberating,
-                Some(self.residents[0]),
-                "",
-                at,
-            )?;
+            self.advance(item, Stage::Deliberating, Mover::Committee, "", at)?;
         }
         agenda::find(self.conn, self.community, item.id)?.ok_or(AppError::NotFound)
     }
@@ -98,12 +111,10 @@ impl Seed<'_> {
             },
             at,
         )?;
-        agenda::move_stage(
-            self.conn,
+        self.advance(
             item,
-            Stage::Deliberating,
             Stage::Voting,
-            Some(self.residents[0]),
+            Mover::BallotOpened,
             &format!("#{id}"),
             at,
         )?;
@@ -156,7 +167,7 @@ impl Seed<'_> {
         let (ballot, id, outcome) =
             model::close_online(self.conn, self.community, b.id, b.closes_at)?
                 .ok_or_else(|| AppError::Internal("demo ballot did not close".into()))?;
-        jobs::after_decision(
+        service::after_decision(
             self.conn,
             &ballot,
             id,
@@ -168,7 +179,6 @@ impl Seed<'_> {
     }
 
     /// A result from the hall, entered by one committee member and confirmed by another.
-    #[allow(clippy::too_many_arguments)]
     fn hall(
         &mut self,
         b: &Ballot,
@@ -196,7 +206,7 @@ impl Seed<'_> {
         let r = model::hall_results_of(self.conn, b.id)?
             .pop()
             .ok_or(AppError::NotFound)?;
-        jobs::publish_hall(self.conn, b, &r, self.residents[0], at + Duration::hours(2))?
+        service::publish_hall(self.conn, b, &r, self.residents[0], at + Duration::hours(2))?
             .ok_or_else(|| AppError::Internal("demo hall result not published".into()))
     }
 }

@@ -6,10 +6,10 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::handlers::{ballot_page, load_ballot, BallotView};
 use super::model::{self, Ballot};
+use super::page::{ballot_page, load_ballot, BallotView, HallForm, OnBallot};
 use super::rules::{self, Body, Counts};
-use super::{jobs, words};
+use super::{service, words};
 use crate::authz::{Action, Actor};
 use crate::communities::model::Community;
 use crate::db::write_tx;
@@ -19,41 +19,6 @@ use crate::web::community::load_as;
 use crate::web::ctx::Ctx;
 use crate::web::forms::{text_field, Empty, FieldErrors, Posted, Uploaded};
 use crate::web::{see_other, AppState};
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct HallForm {
-    pub present: String,
-    pub households_present: String,
-    pub count_0: String,
-    pub count_1: String,
-    pub count_2: String,
-    pub count_3: String,
-    pub count_4: String,
-    pub count_5: String,
-    pub count_6: String,
-    pub count_7: String,
-    pub count_8: String,
-    pub count_9: String,
-    pub minutes: String,
-}
-
-impl HallForm {
-    pub fn count(&self, i: &usize) -> &str {
-        [
-            &self.count_0,
-            &self.count_1,
-            &self.count_2,
-            &self.count_3,
-            &self.count_4,
-            &self.count_5,
-            &self.count_6,
-            &self.count_7,
-            &self.count_8,
-            &self.count_9,
-        ][(*i).min(9)]
-    }
-}
 
 /// Households present as the rule reads them: on a household ballot, those present; where
 /// the rule has no household test, not asked (0); otherwise as counted in the hall.
@@ -160,6 +125,37 @@ struct Entry {
     files: Vec<UploadedFile>,
 }
 
+/// The typed counts read and checked against the frozen electorate: per option, present,
+/// households present (as the rule reads them) and the minutes; or the message to show.
+fn read_counts(
+    ctx: &Ctx,
+    ballot: &Ballot,
+    form: &HallForm,
+) -> Result<(Vec<u64>, u64, u64, String), String> {
+    let n = ballot.option_count();
+    let per_option: Option<Vec<u64>> = (0..n).map(|i| number(form.count(&i))).collect();
+    let present = number(&form.present);
+    let households_present = number(&form.households_present);
+    let minutes = text_field(&form.minutes, 0, 20_000);
+    let (Some(per_option), Some(present), Some(hp), Ok(minutes)) =
+        (per_option, present, households_present, minutes)
+    else {
+        return Err(ctx.t("ballots.err_numbers").to_string());
+    };
+    let counts = Counts {
+        electorate: ballot.electorate as u64,
+        households: ballot.households as u64,
+        present,
+        households_present: households_counted(ballot, present, hp),
+        per_option,
+    };
+    if let Err(e) = rules::check_counts(ballot.options(), &counts) {
+        return Err(ctx.t(words::counts_error_key(&e)).to_string());
+    }
+    let hp = counts.households_present;
+    Ok((counts.per_option, present, hp, minutes))
+}
+
 /// Checks the typed counts against the frozen electorate and stores them as a pending
 /// result (or correction); one pending result per ballot at a time.
 async fn record(
@@ -177,83 +173,36 @@ async fn record(
         form,
         files,
     } = entry;
-    let n = ballot.option_count();
-    let per_option: Option<Vec<u64>> = (0..n).map(|i| number(form.count(&i))).collect();
-    let present = number(&form.present);
-    let households_present = number(&form.households_present);
-    let minutes = text_field(&form.minutes, 0, 20_000);
-    let problem: Option<String> = match problem {
-        Some(key) => Some(ctx.t(key).to_string()),
-        None => match (per_option.clone(), present, households_present, &minutes) {
-            (Some(per_option), Some(present), Some(hp), Ok(_)) => {
-                let counts = Counts {
-                    electorate: ballot.electorate as u64,
-                    households: ballot.households as u64,
-                    present,
-                    households_present: households_counted(&ballot, present, hp),
-                    per_option,
-                };
-                rules::check_counts(ballot.options(), &counts)
-                    .err()
-                    .map(|e| ctx.t(words::counts_error_key(&e)).to_string())
-            }
-            _ => Some(ctx.t("ballots.err_numbers").to_string()),
-        },
+    let read = match problem {
+        Some(key) => Err(ctx.t(key).to_string()),
+        None => read_counts(&ctx, &ballot, &form),
     };
-    let photo = match (&problem, files.into_iter().next()) {
-        (None, Some(f)) => match crate::uploads::store_upload(state, f).await? {
+    let (per_option, present, households_present, minutes) = match read {
+        Ok(r) => r,
+        Err(msg) => return refuse_hall(state, ctx, community, actor, ballot, form, msg).await,
+    };
+    let photo = match files.into_iter().next() {
+        None => None,
+        Some(f) => match crate::uploads::store_upload(state, f).await? {
             Ok(name) => Some(name),
             Err(key) => {
                 let msg = ctx.t(key).to_string();
                 return refuse_hall(state, ctx, community, actor, ballot, form, msg).await;
             }
         },
-        _ => None,
     };
-    if let Some(msg) = problem {
-        return refuse_hall(state, ctx, community, actor, ballot, form, msg).await;
-    }
-    let (per_option, present) = (per_option.unwrap_or_default(), present.unwrap_or(0) as i64);
-    let hp = households_counted(&ballot, present as u64, households_present.unwrap_or(0)) as i64;
-    let minutes = minutes.unwrap_or_default();
     let (b, now) = (ballot.clone(), state.clock.now());
     let recorded = state
         .db(move |conn| {
-            write_tx(conn, |conn| {
-                if model::hall_results_of(conn, b.id)?
-                    .iter()
-                    .any(|r| r.state == model::PENDING)
-                {
-                    return Ok(false);
-                }
-                model::record_hall(
-                    conn,
-                    &b,
-                    &model::NewHallResult {
-                        corrects: corrects.as_ref().map(|(d, r)| (*d, r.as_str())),
-                        present,
-                        households_present: hp,
-                        per_option: &per_option,
-                        minutes: &minutes,
-                        photo: photo.as_deref(),
-                    },
-                    me,
-                    now,
-                )?;
-                crate::audit::record(
-                    conn,
-                    &crate::audit::Entry {
-                        community_id: Some(b.community_id),
-                        actor_id: me,
-                        action: crate::audit::Action::RecordResult,
-                        target_user_id: None,
-                        detail: &format!("#{}", b.id),
-                        reason: corrects.as_ref().map(|c| c.1.as_str()).unwrap_or(""),
-                    },
-                    now,
-                )?;
-                Ok(true)
-            })
+            let typed = model::NewHallResult {
+                corrects: corrects.as_ref().map(|(d, r)| (*d, r.as_str())),
+                present: present as i64,
+                households_present: households_present as i64,
+                per_option: &per_option,
+                minutes: &minutes,
+                photo: photo.as_deref(),
+            };
+            write_tx(conn, |conn| service::record_hall(conn, &b, &typed, me, now))
         })
         .await?;
     if !recorded {
@@ -277,23 +226,14 @@ async fn refuse_hall(
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::default();
     errors.add("hall", message);
-    let view = BallotView {
-        errors,
-        notice: None,
-        tracker: None,
-        voted_tracker: None,
-        hall_form: form,
-    };
-    ballot_page(
-        state,
+    let on = OnBallot {
         ctx,
         community,
         actor,
         ballot,
-        view,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
+    };
+    let view = BallotView::refused(errors, form);
+    ballot_page(state, on, view, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 #[derive(Deserialize, Default)]
@@ -326,8 +266,8 @@ pub async fn confirm_result(
                     return Ok(Err("ballots.err_four_eyes"));
                 }
                 let published = match r.corrects_id {
-                    Some(_) => jobs::publish_correction(conn, &b, &r, me, now)?,
-                    None => jobs::publish_hall(conn, &b, &r, me, now)?,
+                    Some(_) => service::publish_correction(conn, &b, &r, me, now)?,
+                    None => service::publish_hall(conn, &b, &r, me, now)?,
                 };
                 let Some(decision_id) = published else {
                     return Ok(Err("ballots.err_no_pending"));

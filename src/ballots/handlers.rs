@@ -6,18 +6,17 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::NaiveDateTime;
-use diesel::QueryResult;
 use serde::Deserialize;
 
-use super::hall::HallForm;
-use super::model::{self, Ballot, HallResult};
-use super::rules::{Body, Rule, WindowError};
-use super::{jobs, tracker, words};
+use super::model::{self, Ballot};
+use super::page::{ballot_page, load_ballot, BallotView, HallForm, OnBallot};
+use super::rules::{self, Body, Rule, VoteFacts, Voter, WindowError};
+use super::{service, tracker, words};
 use crate::agenda::model::{self as agenda, Item};
-use crate::agenda::rules::{may_open_ballot, Stage, Step};
-use crate::authz::{allows, Action, Actor};
+use crate::agenda::rules::may_open_ballot;
+use crate::authz::Action;
 use crate::communities::model::Community;
-use crate::db::{is_unique_violation, write_tx, AnyConnection};
+use crate::db::{is_unique_violation, write_tx};
 use crate::error::AppError;
 use crate::web::community::{load_as, load_community};
 use crate::web::ctx::Ctx;
@@ -80,7 +79,7 @@ async fn open_page(
                 };
                 bodies.push((b.as_str(), n));
             }
-            let recorded = recorded_steps(conn, id)?;
+            let recorded = crate::agenda::service::recorded_steps(conn, id)?;
             Ok((item, bodies, recorded))
         })
         .await?;
@@ -97,16 +96,6 @@ async fn open_page(
             ready,
         },
     )
-}
-
-fn recorded_steps(
-    conn: &mut crate::db::AnyConnection,
-    item_id: i64,
-) -> Result<Vec<Step>, AppError> {
-    Ok(agenda::steps(conn, item_id)?
-        .iter()
-        .filter_map(|r| r.kind())
-        .collect())
 }
 
 pub async fn new_form(
@@ -160,17 +149,13 @@ fn parse_options(text: &str) -> Result<String, &'static str> {
     Ok(lines.join("\n"))
 }
 
-/// Opens a ballot: the electorate is frozen as of now and the item goes to the vote.
-pub async fn open(
-    state: web::Data<AppState>,
-    path: web::Path<(String, i64)>,
-    p: Posted<OpenForm>,
-) -> Result<HttpResponse, AppError> {
-    let Posted { ctx, form } = p;
-    let (slug, id) = path.into_inner();
-    let (community, _, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
-    let now = state.clock.now();
-    let mut errors = FieldErrors::default();
+/// The opening form read into a ballot; each problem goes into `errors` beside its field.
+fn read_open_form(
+    ctx: &Ctx,
+    form: &OpenForm,
+    now: NaiveDateTime,
+    errors: &mut FieldErrors,
+) -> Option<service::Opening> {
     let body = Body::parse(&form.body);
     if body.is_none() {
         errors.add("body", ctx.t("ballots.err_body"));
@@ -194,7 +179,7 @@ pub async fn open(
     };
     let closes_at = crate::clock::parse_local_time(&form.closes_at);
     match (opens_at, closes_at) {
-        (Some(o), Some(c)) => match super::rules::check_window(o, c, now) {
+        (Some(o), Some(c)) => match rules::check_window(o, c, now) {
             Ok(()) => {}
             Err(e @ (WindowError::OpensInThePast | WindowError::OpensTooLate)) => {
                 errors.add("opens_at", ctx.t(e.message_key()))
@@ -211,6 +196,30 @@ pub async fn open(
     let (Some(body), Some(rule), Some(opens_at), Some(closes_at), true) =
         (body, rule, opens_at, closes_at, errors.is_empty())
     else {
+        return None;
+    };
+    Some(service::Opening {
+        body,
+        mode,
+        options,
+        rule,
+        opens_at,
+        closes_at,
+    })
+}
+
+/// Opens a ballot: the electorate is frozen as of now and the item goes to the vote.
+pub async fn open(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<OpenForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, id) = path.into_inner();
+    let (community, _, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
+    let now = state.clock.now();
+    let mut errors = FieldErrors::default();
+    let Some(opening) = read_open_form(&ctx, &form, now, &mut errors) else {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return open_page(&state, ctx, community, id, form, errors, status).await;
     };
@@ -218,62 +227,7 @@ pub async fn open(
     let result = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let item = agenda::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
-                let recorded = recorded_steps(conn, id)?;
-                if !may_open_ballot(item.major, item.stage(), &recorded) {
-                    return Ok(Err("ballots.err_not_ready"));
-                }
-                let electors = model::electors_for(conn, c.id, body)?;
-                if electors.is_empty() {
-                    return Ok(Err("ballots.err_no_electors"));
-                }
-                let ballot_id = model::open(
-                    conn,
-                    &model::NewBallot {
-                        community_id: c.id,
-                        item_id: id,
-                        body,
-                        mode,
-                        options: &options,
-                        rule: &rule,
-                        opens_at,
-                        closes_at,
-                        created_by: me,
-                    },
-                    now,
-                )?;
-                let note = format!("#{ballot_id}");
-                agenda::move_stage(
-                    conn,
-                    &item,
-                    Stage::Deliberating,
-                    Stage::Voting,
-                    Some(me),
-                    &note,
-                    now,
-                )?;
-                crate::audit::record(
-                    conn,
-                    &crate::audit::Entry {
-                        community_id: Some(c.id),
-                        actor_id: me,
-                        action: crate::audit::Action::OpenBallot,
-                        target_user_id: None,
-                        detail: &format!("{} · {}", item.title, body.as_str()),
-                        reason: "",
-                    },
-                    now,
-                )?;
-                crate::agenda::handlers::tell_followers(
-                    conn,
-                    &c,
-                    &item,
-                    "open_ballot",
-                    "",
-                    me,
-                    now,
-                )?;
-                Ok(Ok(ballot_id))
+                service::open_ballot(conn, &c, (id, me), &opening, now)
             })
         })
         .await?;
@@ -292,73 +246,10 @@ pub async fn open(
 
 // ---- the ballot page ----
 
-/// Where the signed-in user stands on a ballot.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Standing {
-    Anonymous,
-    NotElector,
-    MayVote,
-    Voted,
-    /// A household ballot another member of the household has cast.
-    HouseholdVoted(String),
-}
-
-#[derive(Template)]
-#[template(path = "ballots/ballot.html")]
-struct BallotPage {
-    ctx: Ctx,
-    community: Community,
-    ballot: Ballot,
-    item_title: String,
-    labels: Vec<String>,
-    rule_words: Vec<String>,
-    standing: Standing,
-    tracker: String,
-    tracker_seal: String,
-    tracker_shown: String,
-    can_manage: bool,
-    can_see_electorate: bool,
-    hall: Vec<HallView>,
-    pending: bool,
-    me: i64,
-    errors: FieldErrors,
-    notice: Option<String>,
-    voted_tracker: Option<String>,
-    hall_form: HallForm,
-}
-
-pub(super) struct HallView {
-    r: HallResult,
-    recorder: String,
-    decider: String,
-    counts: Vec<(String, u64)>,
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct BallotQuery {
     done: String,
-}
-
-/// Closes the ballot first if its time is up, so the first request after the closing time
-/// sees the decision.
-pub(super) async fn load_ballot(
-    state: &AppState,
-    community_id: i64,
-    id: i64,
-) -> Result<(Ballot, Option<i64>), AppError> {
-    let now = state.clock.now();
-    state
-        .db(move |conn| {
-            let ballot = model::find(conn, community_id, id)?.ok_or(AppError::NotFound)?;
-            if ballot.is_due(now) {
-                jobs::close_one(conn, community_id, id, now)?;
-            }
-            let ballot = model::find(conn, community_id, id)?.ok_or(AppError::NotFound)?;
-            let latest = model::decisions_of_ballot(conn, id)?.last().map(|d| d.id);
-            Ok((ballot, latest))
-        })
-        .await
 }
 
 pub async fn show(
@@ -390,135 +281,16 @@ pub async fn show(
         _ => None,
     };
     let view = BallotView {
-        errors: FieldErrors::default(),
         notice,
-        tracker: None,
-        voted_tracker: None,
-        hall_form: HallForm::default(),
+        ..BallotView::refused(FieldErrors::default(), HallForm::default())
     };
-    ballot_page(&state, ctx, community, actor, ballot, view, StatusCode::OK).await
-}
-
-/// What a ballot page shows besides what it loads.
-pub(super) struct BallotView {
-    pub(super) errors: FieldErrors,
-    pub(super) notice: Option<String>,
-    /// The tracker on the voter's form (its seal checked), kept when the form comes back
-    /// with an error so that the code the voter copied stays theirs.
-    pub(super) tracker: Option<String>,
-    pub(super) voted_tracker: Option<String>,
-    pub(super) hall_form: HallForm,
-}
-
-pub(super) async fn ballot_page(
-    state: &AppState,
-    ctx: Ctx,
-    community: Community,
-    actor: Actor,
-    ballot: Ballot,
-    view: BallotView,
-    status: StatusCode,
-) -> Result<HttpResponse, AppError> {
-    let me = ctx.user_id();
-    let b = ballot.clone();
-    let (item_title, standing, voter_key, hall, names) = state
-        .db(move |conn| {
-            let item_title = agenda::find(conn, b.community_id, b.item_id)?
-                .map(|i| i.title)
-                .unwrap_or_default();
-            let mut voter_key = None;
-            let standing = match me {
-                None => Standing::Anonymous,
-                Some(u) => match model::elector(conn, b.id, u)? {
-                    None => Standing::NotElector,
-                    Some(h) => {
-                        let key = if b.body() == Body::Households {
-                            h.unwrap_or(-1)
-                        } else {
-                            u
-                        };
-                        voter_key = Some(key);
-                        if model::has_voted(conn, b.id, key)? {
-                            match (b.body(), h) {
-                                (Body::Households, Some(h)) => {
-                                    let who =
-                                        model::household_vote(conn, b.id, h)?.unwrap_or_default();
-                                    Standing::HouseholdVoted(who)
-                                }
-                                _ => Standing::Voted,
-                            }
-                        } else {
-                            Standing::MayVote
-                        }
-                    }
-                },
-            };
-            let hall = model::hall_results_of(conn, b.id)?;
-            let ids: Vec<i64> = hall
-                .iter()
-                .flat_map(|r| [Some(r.recorded_by), r.decided_by])
-                .flatten()
-                .collect();
-            let names = crate::accounts::model::names(conn, &ids)?;
-            Ok((item_title, standing, voter_key, hall, names))
-        })
-        .await?;
-    let labels = words::labels(&ctx, &ballot.options);
-    let name_of = |id: Option<i64>| {
-        id.and_then(|i| names.iter().find(|(n, _)| *n == i).map(|(_, s)| s.clone()))
-            .unwrap_or_default()
+    let on = OnBallot {
+        ctx,
+        community,
+        actor,
+        ballot,
     };
-    let pending = hall.iter().any(|r| r.state == model::PENDING);
-    let hall = hall
-        .into_iter()
-        .map(|r| HallView {
-            recorder: name_of(Some(r.recorded_by)),
-            decider: name_of(r.decided_by),
-            counts: labels
-                .iter()
-                .cloned()
-                .zip(model::parse_counts(&r.counts))
-                .collect(),
-            r,
-        })
-        .collect();
-    let tracker = view.tracker.unwrap_or_else(tracker::generate);
-    // Only a voter gets a sealed code; anyone else's form would be refused anyway.
-    let tracker_seal = match (ballot.secret, voter_key) {
-        (true, Some(key)) => tracker::seal(&state.secret, ballot.id, key, &tracker),
-        _ => String::new(),
-    };
-    let rule_words = words::requirements(
-        &ctx,
-        &ballot.rule(),
-        ballot.body(),
-        ballot.electorate as u64,
-        ballot.households as u64,
-    );
-    render(
-        status,
-        &BallotPage {
-            can_manage: allows(&actor, Action::ManageAgenda),
-            can_see_electorate: allows(&actor, Action::ViewResidents),
-            tracker_shown: tracker::grouped(&tracker),
-            tracker,
-            tracker_seal,
-            ctx,
-            community,
-            ballot,
-            item_title,
-            labels,
-            rule_words,
-            standing,
-            hall,
-            pending,
-            me: me.unwrap_or(0),
-            errors: view.errors,
-            notice: view.notice,
-            voted_tracker: view.voted_tracker.map(|t| tracker::grouped(&t)),
-            hall_form: view.hall_form,
-        },
-    )
+    ballot_page(&state, on, view, StatusCode::OK).await
 }
 
 // ---- voting ----
@@ -532,33 +304,97 @@ pub struct VoteForm {
     pub tracker_seal: String,
 }
 
-/// Why a vote was refused, as a message key.
-fn refusal(ballot: &Ballot, now: NaiveDateTime) -> Option<&'static str> {
-    if !ballot.is_online() {
-        Some("ballots.err_hall")
-    } else if !ballot.is_open() || now >= ballot.closes_at {
-        Some("ballots.err_closed")
-    } else if now < ballot.opens_at {
-        Some("ballots.err_not_open")
-    } else {
-        None
-    }
-}
-
 enum Cast {
     Recorded,
     Already,
     Refused(&'static str),
 }
 
-/// Who casts the vote: the key the one-vote rule counts (the household on a household
-/// ballot, else the user) and their household; `None` outside the frozen electorate.
-fn voter(conn: &mut AnyConnection, b: &Ballot, me: i64) -> QueryResult<Option<(i64, Option<i64>)>> {
-    Ok(match (b.body(), model::elector(conn, b.id, me)?) {
-        (_, None) | (Body::Households, Some(None)) => None,
-        (Body::Households, Some(Some(h))) => Some((h, Some(h))),
-        (_, Some(h)) => Some((me, h)),
+/// A vote checked and ready for the ballot box.
+struct Ballotted {
+    voter: Voter,
+    user_id: i64,
+    choice: usize,
+    tracker: String,
+}
+
+/// Puts a checked vote in the ballot box, one at a time per ballot.
+async fn cast(state: &AppState, ballot: &Ballot, v: Ballotted) -> Result<Cast, AppError> {
+    let (b, now, key) = (ballot.clone(), state.clock.now(), v.voter.key);
+    // Votes on one ballot wait their turn here, without a database connection: each would
+    // only wait for the ballot's row lock with one in hand.
+    let turn = state.ballot_writers.enter(ballot.id).await?;
+    let r = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let vote = model::NewVote {
+                    voter_key: v.voter.key,
+                    user_id: v.user_id,
+                    household_id: v.voter.household,
+                    choice: v.choice as i32,
+                    tracker: b.secret.then_some(v.tracker.as_str()),
+                };
+                match model::cast(conn, &b, &vote, now)? {
+                    Ok(()) => Ok(Ok(())),
+                    Err(model::CastRefusal::Closed) => Ok(Err("ballots.err_closed")),
+                }
+            })
+        })
+        .await;
+    drop(turn);
+    Ok(match r {
+        Ok(Ok(())) => Cast::Recorded,
+        Ok(Err(key)) => Cast::Refused(key),
+        Err(AppError::Db(e)) if is_unique_violation(&e) => {
+            // "Already recorded" only to a voter who has voted: a code that is on the
+            // board already is not a vote of theirs.
+            let id = ballot.id;
+            let voted = state
+                .db(move |conn| Ok(model::has_voted(conn, id, key)?))
+                .await?;
+            if voted {
+                Cast::Already
+            } else {
+                Cast::Refused("ballots.err_tracker_used")
+            }
+        }
+        Err(e) => return Err(e),
     })
+}
+
+/// The vote's answer: the ballot page with what became of the vote.
+async fn vote_page(
+    state: &AppState,
+    on: OnBallot,
+    result: &Cast,
+    tracker: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let (ballot, _) = load_ballot(state, on.community.id, on.ballot.id).await?;
+    let ctx = &on.ctx;
+    let mut view = BallotView {
+        tracker: tracker.clone().filter(|_| ballot.secret),
+        ..BallotView::refused(FieldErrors::default(), HallForm::default())
+    };
+    let status = match result {
+        Cast::Recorded => {
+            view.notice = Some(ctx.t("ballots.done_voted").to_string());
+            view.voted_tracker = tracker.filter(|_| ballot.secret);
+            StatusCode::OK
+        }
+        Cast::Already => {
+            view.notice = Some(ctx.t("ballots.already").to_string());
+            StatusCode::OK
+        }
+        Cast::Refused(key) => {
+            if *key == "ballots.err_tracker_used" {
+                // A code already on the board cannot be this voter's: issue another.
+                view.tracker = None;
+            }
+            view.errors.add("vote", ctx.t(key));
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    };
+    ballot_page(state, OnBallot { ballot, ..on }, view, status).await
 }
 
 pub async fn vote(
@@ -570,129 +406,83 @@ pub async fn vote(
     let (slug, id) = path.into_inner();
     let (community, actor, me) = load_as(&state, &ctx, slug, Action::Vote).await?;
     let (ballot, _) = load_ballot(&state, community.id, id).await?;
-    let now = state.clock.now();
     let code = tracker::normalize(&form.tracker);
     let b = ballot.clone();
-    let voter = state.db(move |conn| Ok(voter(conn, &b, me)?)).await?;
+    let voter = state
+        .db(move |conn| Ok(rules::voter(b.body(), me, model::elector(conn, b.id, me)?)))
+        .await?;
     // A code counts only with the seal issued for this ballot and this voter.
-    let sealed = voter.is_some_and(|(key, _)| {
-        tracker::is_sealed(&state.secret, ballot.id, key, &code, &form.tracker_seal)
+    let sealed = voter.is_some_and(|v| {
+        tracker::is_sealed(&state.secret, ballot.id, v.key, &code, &form.tracker_seal)
     });
-    let choice = form
-        .choice
-        .trim()
-        .parse::<usize>()
-        .ok()
-        .filter(|c| *c < ballot.option_count());
-    let early = refusal(&ballot, now).or(match choice {
-        None => Some("ballots.err_choice"),
-        Some(_) if voter.is_none() => Some("ballots.err_not_elector"),
-        Some(_) if ballot.secret && !tracker::is_valid(&code) => Some("ballots.err_tracker"),
-        Some(_) if ballot.secret && !sealed => Some("ballots.err_tracker_foreign"),
-        Some(_) => None,
-    });
-    let result = match (early, choice, voter) {
-        (Some(key), _, _) => Cast::Refused(key),
-        (None, None, _) => Cast::Refused("ballots.err_choice"),
-        (None, _, None) => Cast::Refused("ballots.err_not_elector"),
-        (None, Some(choice), Some((voter_key, household))) => {
-            let b = ballot.clone();
-            let tracker = code.clone();
-            // Votes on one ballot wait their turn here, without a database connection: each
-            // would only wait for the ballot's row lock with one in hand.
-            let turn = state.ballot_writers.enter(ballot.id).await?;
-            let r = state
-                .db(move |conn| {
-                    write_tx(conn, |conn| {
-                        let vote = model::NewVote {
-                            voter_key,
-                            user_id: me,
-                            household_id: household,
-                            choice: choice as i32,
-                            tracker: b.secret.then_some(tracker.as_str()),
-                        };
-                        match model::cast(conn, &b, &vote, now)? {
-                            Ok(()) => Ok(Ok(())),
-                            Err(model::CastRefusal::Closed) => Ok(Err("ballots.err_closed")),
-                        }
-                    })
-                })
-                .await;
-            drop(turn);
-            match r {
-                Ok(Ok(())) => Cast::Recorded,
-                Ok(Err(key)) => Cast::Refused(key),
-                Err(AppError::Db(e)) if is_unique_violation(&e) => {
-                    // "Already recorded" only to a voter who has voted: a code that is on
-                    // the board already is not a vote of theirs.
-                    let id = ballot.id;
-                    let voted = state
-                        .db(move |conn| Ok(model::has_voted(conn, id, voter_key)?))
-                        .await?;
-                    if voted {
-                        Cast::Already
-                    } else {
-                        Cast::Refused("ballots.err_tracker_used")
-                    }
-                }
-                Err(e) => return Err(e),
-            }
+    let facts = VoteFacts {
+        choice: form
+            .choice
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|c| *c < ballot.option_count()),
+        elector: voter.is_some(),
+        secret: ballot.secret,
+        tracker_valid: tracker::is_valid(&code),
+        tracker_sealed: sealed,
+    };
+    let result = match (
+        rules::check_vote(&ballot.window(), &facts, state.clock.now()),
+        voter,
+    ) {
+        (Err(e), _) => Cast::Refused(e.message_key()),
+        (Ok(_), None) => Cast::Refused("ballots.err_not_elector"),
+        (Ok(choice), Some(voter)) => {
+            let v = Ballotted {
+                voter,
+                user_id: me,
+                choice,
+                tracker: code.clone(),
+            };
+            cast(&state, &ballot, v).await?
         }
     };
     // Once the vote is in, "busy, nothing was saved" would be untrue: if the full page
     // cannot be loaded in time, a short one says the vote is recorded.
-    let receipt = match result {
-        Cast::Recorded => Some(RecordedPage {
-            ctx: ctx.clone(),
-            notice: ctx.t("ballots.done_voted"),
-            voted_tracker: ballot.secret.then(|| code.clone()),
-            back: format!("/c/{}/ballots/{id}", community.slug),
-        }),
-        Cast::Already => Some(RecordedPage {
-            ctx: ctx.clone(),
-            notice: ctx.t("ballots.already"),
-            voted_tracker: None,
-            back: format!("/c/{}/ballots/{id}", community.slug),
-        }),
-        Cast::Refused(_) => None,
+    let back = format!("/c/{}/ballots/{id}", community.slug);
+    let receipt = receipt(&ctx, &result, ballot.secret.then(|| code.clone()), back);
+    // The tracker stays on the form only if it was sealed for this voter.
+    let kept = sealed.then_some(code);
+    let on = OnBallot {
+        ctx,
+        community,
+        actor,
+        ballot,
     };
-    let page = async {
-        let (ballot, _) = load_ballot(&state, community.id, id).await?;
-        let mut view = BallotView {
-            errors: FieldErrors::default(),
-            notice: None,
-            tracker: (ballot.secret && sealed).then(|| code.clone()),
-            voted_tracker: None,
-            hall_form: HallForm::default(),
-        };
-        let status = match result {
-            Cast::Recorded => {
-                view.notice = Some(ctx.t("ballots.done_voted").to_string());
-                view.voted_tracker = ballot.secret.then_some(code);
-                StatusCode::OK
-            }
-            Cast::Already => {
-                view.notice = Some(ctx.t("ballots.already").to_string());
-                StatusCode::OK
-            }
-            Cast::Refused(key) => {
-                if key == "ballots.err_tracker_used" {
-                    // A code already on the board cannot be this voter's: issue another.
-                    view.tracker = None;
-                }
-                view.errors.add("vote", ctx.t(key));
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-        };
-        ballot_page(&state, ctx, community, actor, ballot, view, status).await
-    };
-    match (page.await, receipt) {
+    match (vote_page(&state, on, &result, kept).await, receipt) {
         (Err(AppError::Busy(why)), Some(receipt)) => {
             tracing::warn!(reason = %why, "vote recorded; busy, so a short page answers");
             render(StatusCode::OK, &receipt)
         }
         (page, _) => page,
     }
+}
+
+/// The short answer to a vote that is in (`None` if it was refused); `tracker` is the code
+/// it was cast with, on a secret ballot.
+fn receipt(
+    ctx: &Ctx,
+    result: &Cast,
+    tracker: Option<String>,
+    back: String,
+) -> Option<RecordedPage> {
+    let (notice, voted_tracker) = match result {
+        Cast::Recorded => (ctx.t("ballots.done_voted"), tracker),
+        Cast::Already => (ctx.t("ballots.already"), None),
+        Cast::Refused(_) => return None,
+    };
+    Some(RecordedPage {
+        ctx: ctx.clone(),
+        notice,
+        voted_tracker,
+        back,
+    })
 }
 
 /// The answer to a recorded vote when the full ballot page cannot be loaded in time.

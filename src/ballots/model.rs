@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::rules::{self, Body, Counts, Options, Outcome, Rule};
+use super::rules::{self, Body, Counts, Options, Outcome, Rule, Verdict, VoteWindow};
 use crate::authz::Role;
 use crate::db::AnyConnection;
 use crate::schema::{
@@ -86,6 +86,16 @@ impl Ballot {
     }
 
     /// An online ballot past its closing time that nobody has closed yet.
+    /// When the ballot takes votes.
+    pub fn window(&self) -> VoteWindow {
+        VoteWindow {
+            online: self.is_online(),
+            open: self.is_open(),
+            opens_at: self.opens_at,
+            closes_at: self.closes_at,
+        }
+    }
+
     pub fn is_due(&self, now: NaiveDateTime) -> bool {
         self.is_open() && self.is_online() && now >= self.closes_at
     }
@@ -496,6 +506,16 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// The stored verdict; `None` only for a value this code never writes.
+    pub fn stored_verdict(&self) -> Option<Verdict> {
+        Verdict::parse(&self.verdict)
+    }
+
+    /// Whether the decision passed, as stored.
+    pub fn passed(&self) -> bool {
+        self.stored_verdict() == Some(Verdict::Passed)
+    }
+
     pub fn per_option(&self) -> Vec<u64> {
         parse_counts(&self.counts)
     }

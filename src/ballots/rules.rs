@@ -278,8 +278,15 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    pub const ALL: [Verdict; 3] = [Verdict::Passed, Verdict::Rejected, Verdict::NoQuorum];
+
     pub fn as_str(self) -> &'static str {
         ["passed", "rejected", "no_quorum"][self as usize]
+    }
+
+    /// The verdict stored as [`Verdict::as_str`].
+    pub fn parse(s: &str) -> Option<Verdict> {
+        Verdict::ALL.into_iter().find(|v| v.as_str() == s)
     }
 }
 
@@ -388,6 +395,112 @@ pub fn check_window(
         Err(WindowError::ClosesTooLate)
     } else {
         Ok(())
+    }
+}
+
+/// Who casts a vote: the key the one-vote rule counts, and the voter's household.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Voter {
+    pub key: i64,
+    pub household: Option<i64>,
+}
+
+/// The voter behind `user` on a ballot of `body`, given their entry in the frozen
+/// electorate (`Some(household)`, `None` outside it): on a household ballot the household
+/// votes, so an elector without one cannot; otherwise the user does.
+pub fn voter(body: Body, user: i64, elector: Option<Option<i64>>) -> Option<Voter> {
+    match (body, elector) {
+        (_, None) | (Body::Households, Some(None)) => None,
+        (Body::Households, Some(Some(h))) => Some(Voter {
+            key: h,
+            household: Some(h),
+        }),
+        (_, Some(h)) => Some(Voter {
+            key: user,
+            household: h,
+        }),
+    }
+}
+
+/// When a ballot takes votes.
+#[derive(Clone, Copy, Debug)]
+pub struct VoteWindow {
+    pub online: bool,
+    pub open: bool,
+    pub opens_at: chrono::NaiveDateTime,
+    pub closes_at: chrono::NaiveDateTime,
+}
+
+/// What a vote brings besides the time: the option chosen (if it is one of the ballot's),
+/// whether the voter is in the electorate, and on a secret ballot their tracker.
+#[derive(Clone, Copy, Debug)]
+pub struct VoteFacts {
+    pub choice: Option<usize>,
+    pub elector: bool,
+    pub secret: bool,
+    /// The tracker is well-formed.
+    pub tracker_valid: bool,
+    /// The tracker carries the seal issued for this ballot and this voter.
+    pub tracker_sealed: bool,
+}
+
+/// Why a vote is refused before it reaches the ballot box.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VoteRefusal {
+    /// Counted in the hall, not online.
+    Hall,
+    Closed,
+    NotOpen,
+    Choice,
+    NotElector,
+    Tracker,
+    TrackerForeign,
+}
+
+impl VoteRefusal {
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Self::Hall => "ballots.err_hall",
+            Self::Closed => "ballots.err_closed",
+            Self::NotOpen => "ballots.err_not_open",
+            Self::Choice => "ballots.err_choice",
+            Self::NotElector => "ballots.err_not_elector",
+            Self::Tracker => "ballots.err_tracker",
+            Self::TrackerForeign => "ballots.err_tracker_foreign",
+        }
+    }
+}
+
+/// Whether the ballot takes a vote at `now`: online, open, and between its times.
+pub fn vote_window(w: &VoteWindow, now: chrono::NaiveDateTime) -> Result<(), VoteRefusal> {
+    if !w.online {
+        Err(VoteRefusal::Hall)
+    } else if !w.open || now >= w.closes_at {
+        Err(VoteRefusal::Closed)
+    } else if now < w.opens_at {
+        Err(VoteRefusal::NotOpen)
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks a vote in the order a voter can fix it: the window first, then the choice, the
+/// electorate and the tracker. Returns the choice.
+pub fn check_vote(
+    w: &VoteWindow,
+    f: &VoteFacts,
+    now: chrono::NaiveDateTime,
+) -> Result<usize, VoteRefusal> {
+    vote_window(w, now)?;
+    let choice = f.choice.ok_or(VoteRefusal::Choice)?;
+    if !f.elector {
+        Err(VoteRefusal::NotElector)
+    } else if f.secret && !f.tracker_valid {
+        Err(VoteRefusal::Tracker)
+    } else if f.secret && !f.tracker_sealed {
+        Err(VoteRefusal::TrackerForeign)
+    } else {
+        Ok(choice)
     }
 }
 
@@ -682,5 +795,118 @@ mod tests {
                 prop_assert_eq!(after.verdict, Rejected);
             }
         }
+    }
+
+    fn window(online: bool, open: bool) -> VoteWindow {
+        VoteWindow {
+            online,
+            open,
+            opens_at: at(8),
+            closes_at: at(18),
+        }
+    }
+
+    fn at(h: u32) -> chrono::NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+            .unwrap()
+            .and_hms_opt(h, 0, 0)
+            .unwrap()
+    }
+
+    #[test]
+    fn votes_are_taken_online_between_opening_and_closing() {
+        let w = window(true, true);
+        assert_eq!(vote_window(&w, at(7)), Err(VoteRefusal::NotOpen));
+        assert_eq!(vote_window(&w, at(8)), Ok(()));
+        assert_eq!(vote_window(&w, at(17)), Ok(()));
+        assert_eq!(vote_window(&w, at(18)), Err(VoteRefusal::Closed));
+        assert_eq!(
+            vote_window(&window(true, false), at(12)),
+            Err(VoteRefusal::Closed)
+        );
+        assert_eq!(
+            vote_window(&window(false, true), at(12)),
+            Err(VoteRefusal::Hall)
+        );
+    }
+
+    #[test]
+    fn a_vote_is_checked_window_choice_elector_tracker_in_that_order() {
+        let ok = VoteFacts {
+            choice: Some(1),
+            elector: true,
+            secret: true,
+            tracker_valid: true,
+            tracker_sealed: true,
+        };
+        let w = window(true, true);
+        assert_eq!(check_vote(&w, &ok, at(12)), Ok(1));
+        let closed = VoteFacts { choice: None, ..ok };
+        assert_eq!(check_vote(&w, &closed, at(19)), Err(VoteRefusal::Closed));
+        assert_eq!(check_vote(&w, &closed, at(12)), Err(VoteRefusal::Choice));
+        let outsider = VoteFacts {
+            elector: false,
+            tracker_valid: false,
+            ..ok
+        };
+        assert_eq!(
+            check_vote(&w, &outsider, at(12)),
+            Err(VoteRefusal::NotElector)
+        );
+        let bad = VoteFacts {
+            tracker_valid: false,
+            ..ok
+        };
+        assert_eq!(check_vote(&w, &bad, at(12)), Err(VoteRefusal::Tracker));
+        let foreign = VoteFacts {
+            tracker_sealed: false,
+            ..ok
+        };
+        assert_eq!(
+            check_vote(&w, &foreign, at(12)),
+            Err(VoteRefusal::TrackerForeign)
+        );
+        let open = VoteFacts {
+            secret: false,
+            tracker_valid: false,
+            tracker_sealed: false,
+            ..ok
+        };
+        assert_eq!(check_vote(&w, &open, at(12)), Ok(1));
+    }
+
+    #[test]
+    fn a_household_votes_once_through_its_key() {
+        assert_eq!(voter(Body::Residents, 7, None), None);
+        assert_eq!(
+            voter(Body::Residents, 7, Some(Some(3))),
+            Some(Voter {
+                key: 7,
+                household: Some(3)
+            })
+        );
+        assert_eq!(
+            voter(Body::Representatives, 7, Some(None)),
+            Some(Voter {
+                key: 7,
+                household: None
+            })
+        );
+        assert_eq!(
+            voter(Body::Households, 7, Some(Some(3))),
+            Some(Voter {
+                key: 3,
+                household: Some(3)
+            })
+        );
+        assert_eq!(voter(Body::Households, 7, Some(None)), None);
+    }
+
+    #[test]
+    fn verdicts_round_trip() {
+        for v in Verdict::ALL {
+            assert_eq!(Verdict::parse(v.as_str()), Some(v));
+        }
+        assert_eq!(Verdict::parse("pass"), None);
     }
 }

@@ -128,7 +128,7 @@ fn undisclosed_decisions(
     use diesel::prelude::*;
     decisions::table
         .filter(decisions::community_id.eq(community_id))
-        .filter(decisions::verdict.eq("passed"))
+        .filter(decisions::verdict.eq(crate::ballots::rules::Verdict::Passed.as_str()))
         .filter(diesel::dsl::not(diesel::dsl::exists(
             disclosures::table.filter(disclosures::decision_id.eq(decisions::id.nullable())),
         )))

@@ -172,15 +172,16 @@ pub fn seed(
             None => None,
         };
         if let Some(item) = item {
-            crate::agenda::model::move_stage(
-                conn,
-                &item,
-                crate::agenda::rules::Stage::Passed,
-                crate::agenda::rules::Stage::Implementing,
-                Some(committee),
-                &format!("#{id}"),
-                at,
-            )?;
+            let note = format!("#{id}");
+            let m = crate::agenda::service::Move {
+                item: &item,
+                to: crate::agenda::rules::Stage::Implementing,
+                mover: crate::agenda::rules::Mover::WorkOrder,
+                by: Some(committee),
+                note: &note,
+            };
+            // Later orders find it implementing already and leave it there.
+            let _ = crate::agenda::service::advance(conn, &m, at)?;
         }
         // The work was done and the committee accepted it.
         let find =

@@ -427,7 +427,7 @@ pub fn passed_decisions(
     let rows: Vec<DecisionTuple> = decisions::table
         .inner_join(agenda_items::table.on(agenda_items::id.eq(decisions::item_id)))
         .filter(decisions::community_id.eq(community_id))
-        .filter(decisions::verdict.eq("passed"))
+        .filter(decisions::verdict.eq(crate::ballots::rules::Verdict::Passed.as_str()))
         .order(decisions::id.desc())
         .select((
             decisions::id,

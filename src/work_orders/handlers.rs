@@ -14,8 +14,8 @@ use super::page::{
 use super::rules::{self, Mover, Shown, State};
 use super::service::{self, Change, FromDecision, Opening, Rating, Step};
 use crate::authz::{allows, Action, Actor};
-use crate::comments::handlers::{thread_view, ThreadView};
 use crate::comments::model::{self as comments, Target};
+use crate::comments::view::{thread_view, ThreadView};
 use crate::communities::model::{self as communities, Community, Grid};
 use crate::db::write_tx;
 use crate::error::AppError;
@@ -436,8 +436,16 @@ async fn order_page(
     let committee = allows(&actor, Action::ManageAgenda);
     let mut l = load_order(state, community.id, id, committee).await?;
     let (reporter, assignee) = shown_people(&ctx, committee, &mut l);
-    let thread: ThreadView =
-        thread_view(&ctx, &actor, &community, Target::Order(id), l.rows, l.flags);
+    let thread: ThreadView = thread_view(
+        &ctx,
+        &actor,
+        &community,
+        Target::Order(id),
+        crate::comments::service::ThreadRows {
+            rows: l.rows,
+            flags: l.flags,
+        },
+    );
     let me = ctx.user_id();
     let o = l.o;
     let (now, photos) = (state.clock.now(), l.photos);
@@ -880,14 +888,14 @@ pub async fn from_decision(
     let (title, description, budget, due) = match read_decision_order(&ctx, &form, now) {
         Ok(read) => read,
         Err(message) => {
-            let order = crate::ballots::decision::OrderDraft {
+            let order = crate::ballots::service::OrderDraft {
                 title: form.title,
                 description: form.description,
                 budget: form.budget,
                 due: form.due,
                 override_reason: form.override_reason,
             };
-            let r = crate::ballots::decision::Refused {
+            let r = crate::ballots::service::Refused {
                 message,
                 order,
                 note: String::new(),

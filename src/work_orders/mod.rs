@@ -13,3 +13,4 @@ pub mod periodic;
 pub mod record;
 pub mod rules;
 pub mod service;
+pub mod thread;

@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::model::{self, Order};
-use crate::comments::handlers::ThreadView;
+use crate::comments::view::ThreadView;
 use crate::communities::model::{Community, Grid};
 use crate::web::ctx::Ctx;
 use crate::web::forms::FieldErrors;

@@ -392,16 +392,17 @@ pub fn from_decision(
         Spent::BadReason => return Ok(Err("order_error=err_override".to_string())),
     };
     // The item goes from passed to implementing with its first order.
+    // Later orders find it implementing already and leave it there.
     if let Some(item) = crate::agenda::model::find(conn, cid, d.item_id)? {
-        crate::agenda::model::move_stage(
-            conn,
-            &item,
-            crate::agenda::rules::Stage::Passed,
-            crate::agenda::rules::Stage::Implementing,
-            Some(f.actor),
-            &format!("#{id}"),
-            f.now,
-        )?;
+        let note = format!("#{id}");
+        let m = crate::agenda::service::Move {
+            item: &item,
+            to: crate::agenda::rules::Stage::Implementing,
+            mover: crate::agenda::rules::Mover::WorkOrder,
+            by: Some(f.actor),
+            note: &note,
+        };
+        let _ = crate::agenda::service::advance(conn, &m, f.now)?;
     }
     Ok(Ok(id))
 }

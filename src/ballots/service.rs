@@ -1,0 +1,346 @@
+//! Closing ballots and what follows a decision: the item's stage (through the agenda's one
+//! door, which tells the followers) and the 决议 step of a major item — one transaction
+//! each, whether the clock closes the ballot (the periodic job, or the first request after
+//! its closing time) or a second committee member confirms a meeting result.
+
+use chrono::NaiveDateTime;
+
+use super::model::{self, Ballot};
+use super::rules::{self, Body, Counts, Outcome, Rule, Verdict};
+use crate::agenda::model as agenda;
+use crate::agenda::rules::{may_open_ballot, Mover, Stage, Step};
+use crate::agenda::service::{self as agenda_service, Move};
+use crate::communities::model::Community;
+use crate::db::{write_tx, AnyConnection};
+use crate::error::AppError;
+
+/// A ballot as the committee sets it up.
+pub struct Opening {
+    pub body: Body,
+    /// `model::ONLINE` or `model::HALL`.
+    pub mode: &'static str,
+    /// The named options, one a line; empty for for / against / abstain.
+    pub options: String,
+    pub rule: Rule,
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+}
+
+/// Opens a ballot on item `item_id` of the community, by `me`: the electorate is frozen
+/// as of now and the item goes to the vote (its followers are told). `Ok(Err(key))` if the
+/// item is not ready or nobody would vote.
+pub fn open_ballot(
+    conn: &mut AnyConnection,
+    c: &Community,
+    (item_id, me): (i64, i64),
+    o: &Opening,
+    now: NaiveDateTime,
+) -> Result<Result<i64, &'static str>, AppError> {
+    let item = agenda::find(conn, c.id, item_id)?.ok_or(AppError::NotFound)?;
+    let recorded = agenda_service::recorded_steps(conn, item_id)?;
+    if !may_open_ballot(item.major, item.stage(), &recorded) {
+        return Ok(Err("ballots.err_not_ready"));
+    }
+    if model::electors_for(conn, c.id, o.body)?.is_empty() {
+        return Ok(Err("ballots.err_no_electors"));
+    }
+    let ballot_id = model::open(
+        conn,
+        &model::NewBallot {
+            community_id: c.id,
+            item_id,
+            body: o.body,
+            mode: o.mode,
+            options: &o.options,
+            rule: &o.rule,
+            opens_at: o.opens_at,
+            closes_at: o.closes_at,
+            created_by: me,
+        },
+        now,
+    )?;
+    let note = format!("#{ballot_id}");
+    let m = Move {
+        item: &item,
+        to: Stage::Voting,
+        mover: Mover::BallotOpened,
+        by: Some(me),
+        note: &note,
+    };
+    if agenda_service::advance(conn, &m, now)?.is_err() {
+        // Someone moved the item meanwhile: nothing is kept; try again.
+        return Err(AppError::Busy("the item moved meanwhile".into()));
+    }
+    crate::audit::record(
+        conn,
+        &crate::audit::Entry {
+            community_id: Some(c.id),
+            actor_id: me,
+            action: crate::audit::Action::OpenBallot,
+            target_user_id: None,
+            detail: &format!("{} · {}", item.title, o.body.as_str()),
+            reason: "",
+        },
+        now,
+    )?;
+    Ok(Ok(ballot_id))
+}
+
+/// Closes one ballot if its time is up, in one transaction: no vote commits after it.
+/// Returns the published decision's id, or `None` if it was not due or someone else closed
+/// it first.
+pub fn close_one(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    ballot_id: i64,
+    now: NaiveDateTime,
+) -> Result<Option<i64>, AppError> {
+    write_tx(conn, |conn| {
+        let Some((ballot, decision_id, outcome)) =
+            model::close_online(conn, community_id, ballot_id, now)?
+        else {
+            return Ok(None);
+        };
+        after_decision(conn, &ballot, decision_id, &outcome, ballot.created_by, now)?;
+        Ok(Some(decision_id))
+    })
+}
+
+/// Closes the ballot first if its time is up, so the first request after the closing time
+/// sees the decision; returns the ballot as it now stands and its latest decision's id.
+pub fn load_closing_if_due(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<(Ballot, Option<i64>), AppError> {
+    let ballot = model::find(conn, community_id, id)?.ok_or(AppError::NotFound)?;
+    if ballot.is_due(now) {
+        close_one(conn, community_id, id, now)?;
+    }
+    let ballot = model::find(conn, community_id, id)?.ok_or(AppError::NotFound)?;
+    let latest = model::decisions_of_ballot(conn, id)?.last().map(|d| d.id);
+    Ok((ballot, latest))
+}
+
+/// Stores what the hall counted (or a correction) as pending, for a second committee
+/// member to confirm; `false` if one is pending already (one at a time per ballot).
+pub fn record_hall(
+    conn: &mut AnyConnection,
+    b: &Ballot,
+    typed: &model::NewHallResult,
+    me: i64,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    if model::hall_results_of(conn, b.id)?
+        .iter()
+        .any(|r| r.state == model::PENDING)
+    {
+        return Ok(false);
+    }
+    model::record_hall(conn, b, typed, me, now)?;
+    crate::audit::record(
+        conn,
+        &crate::audit::Entry {
+            community_id: Some(b.community_id),
+            actor_id: me,
+            action: crate::audit::Action::RecordResult,
+            target_user_id: None,
+            detail: &format!("#{}", b.id),
+            reason: typed.corrects.map(|c| c.1).unwrap_or(""),
+        },
+        now,
+    )?;
+    Ok(true)
+}
+
+/// Confirms a pending meeting result and publishes its decision, in the caller's
+/// transaction: closes the ballot, applies the rule, moves the item. `None` if the result
+/// was no longer pending or the ballot no longer open.
+pub fn publish_hall(
+    conn: &mut AnyConnection,
+    ballot: &Ballot,
+    r: &model::HallResult,
+    confirmer: i64,
+    now: NaiveDateTime,
+) -> Result<Option<i64>, AppError> {
+    if !model::settle_hall(conn, r.id, model::CONFIRMED, confirmer, "", now)?
+        || !model::close_hall(conn, ballot.id, now)?
+    {
+        return Ok(None);
+    }
+    let (decision_id, outcome) = publish_result(conn, ballot, r, confirmer, None, now)?;
+    after_decision(conn, ballot, decision_id, &outcome, confirmer, now)?;
+    Ok(Some(decision_id))
+}
+
+/// Confirms a pending correction of a published meeting result: a new decision naming the
+/// one it corrects, with the reason. If the verdict changes, the item follows (when it is
+/// still where the old verdict put it).
+pub fn publish_correction(
+    conn: &mut AnyConnection,
+    ballot: &Ballot,
+    r: &model::HallResult,
+    confirmer: i64,
+    now: NaiveDateTime,
+) -> Result<Option<i64>, AppError> {
+    let Some(old_id) = r.corrects_id else {
+        return Ok(None);
+    };
+    let Some(old) = model::decision(conn, ballot.community_id, old_id)? else {
+        return Ok(None);
+    };
+    if !model::settle_hall(conn, r.id, model::CONFIRMED, confirmer, "", now)? {
+        return Ok(None);
+    }
+    let corrects = Some((old.id, r.correction_reason.as_str(), old.photo.as_deref()));
+    let (decision_id, outcome) = publish_result(conn, ballot, r, confirmer, corrects, now)?;
+    let (from, to) = (stage_for(old.outcome().verdict), stage_for(outcome.verdict));
+    let item = agenda::find(conn, ballot.community_id, ballot.item_id)?;
+    if let Some(item) = item.filter(|i| from != to && i.stage() == from) {
+        let note = format!("#{decision_id} {}", r.correction_reason);
+        let m = Move {
+            item: &item,
+            to,
+            mover: Mover::Correction,
+            by: Some(confirmer),
+            note: &note,
+        };
+        // An item someone moved meanwhile stays where it is; the decision stands.
+        let _ = agenda_service::advance(conn, &m, now)?;
+    }
+    Ok(Some(decision_id))
+}
+
+/// Tallies a confirmed meeting result and stores its decision; a correction names the
+/// decision it corrects, why, and keeps its photo unless a new one was given.
+fn publish_result(
+    conn: &mut AnyConnection,
+    ballot: &Ballot,
+    r: &model::HallResult,
+    confirmer: i64,
+    corrects: Option<(i64, &str, Option<&str>)>,
+    now: NaiveDateTime,
+) -> Result<(i64, Outcome), AppError> {
+    let counts = Counts {
+        electorate: ballot.electorate as u64,
+        households: ballot.households as u64,
+        present: r.present as u64,
+        households_present: r.households_present as u64,
+        per_option: model::parse_counts(&r.counts),
+    };
+    let outcome = rules::tally(&ballot.rule(), ballot.options(), &counts);
+    let photo = r.photo.as_deref().or(corrects.and_then(|c| c.2));
+    let decision_id = model::publish(
+        conn,
+        ballot,
+        &model::Publication {
+            counts: &counts,
+            outcome: &outcome,
+            minutes: &r.minutes,
+            photo,
+            board_sha256: "",
+            recorded_by: Some(r.recorded_by),
+            confirmed_by: Some(confirmer),
+            corrects: corrects.map(|c| (c.0, c.1)),
+        },
+        now,
+    )?;
+    Ok((decision_id, outcome))
+}
+
+pub fn stage_for(verdict: Verdict) -> Stage {
+    match verdict {
+        Verdict::Passed => Stage::Passed,
+        Verdict::Rejected => Stage::Rejected,
+        Verdict::NoQuorum => Stage::NoQuorum,
+    }
+}
+
+/// The body's name on the 四议两公开 registration form, which is kept in Chinese.
+fn body_name(body: Body) -> &'static str {
+    match body {
+        Body::Residents => "村民会议",
+        Body::Households => "村民会议（户代表）",
+        Body::Representatives => "村民代表会议",
+        Body::Committee => "村两委会",
+    }
+}
+
+/// Moves the item to its result (which tells the item's followers) and records the 决议
+/// step of a major item — in the caller's transaction.
+pub fn after_decision(
+    conn: &mut AnyConnection,
+    ballot: &Ballot,
+    decision_id: i64,
+    outcome: &Outcome,
+    by: i64,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let Some(item) = agenda::find(conn, ballot.community_id, ballot.item_id)? else {
+        return Ok(());
+    };
+    let note = format!("#{decision_id}");
+    let m = Move {
+        item: &item,
+        to: stage_for(outcome.verdict),
+        mover: Mover::Decision,
+        by: None,
+        note: &note,
+    };
+    // An item someone moved meanwhile stays where it is; the decision stands.
+    let _ = agenda_service::advance(conn, &m, now)?;
+    if item.major {
+        let recorded = agenda_service::recorded_steps(conn, item.id)?;
+        if !recorded.contains(&Step::Resolution) {
+            let held_on = now;
+            let present = outcome_present(conn, decision_id, ballot)?;
+            agenda::record_step(
+                conn,
+                &item,
+                &agenda::NewStep {
+                    step: Step::Resolution,
+                    held_on,
+                    body: body_name(ballot.body()),
+                    expected: ballot.electorate,
+                    present,
+                    outcome: outcome.verdict.as_str(),
+                    minutes: "",
+                    photo: None,
+                },
+                by,
+                now,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn outcome_present(
+    conn: &mut AnyConnection,
+    decision_id: i64,
+    ballot: &Ballot,
+) -> Result<i64, AppError> {
+    Ok(model::decision(conn, ballot.community_id, decision_id)?
+        .map(|d| d.present)
+        .unwrap_or(0))
+}
+
+/// A work order as typed on a decision's page, kept when the form is refused.
+#[derive(Default, Clone)]
+pub struct OrderDraft {
+    pub title: String,
+    pub description: String,
+    pub budget: String,
+    pub due: String,
+    pub override_reason: String,
+}
+
+/// A form on a decision's page that was refused: its message, and what was typed (422).
+/// The work-order form posts to the work orders, which answer with the decision's page.
+#[derive(Default)]
+pub struct Refused {
+    pub message: String,
+    pub order: OrderDraft,
+    pub note: String,
+}

@@ -26,18 +26,21 @@ struct OpenBallot {
     ballot: String,
 }
 
-/// The demo, and a ballot of `body` in `mode` on a new item titled `title`.
-async fn a_ballot(backend: Backend, title: &str, body: &str, mode: &str) -> OpenBallot {
+/// The demo, and a ballot of `body` in `mode` (with the form's `extra` fields) on a new
+/// item titled `title`.
+async fn a_ballot_with(
+    backend: Backend,
+    title: &str,
+    (body, mode): (&str, &str),
+    extra: &[(&str, &str)],
+) -> OpenBallot {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
     let committee = app.signed_in(&demo.contact("committee")).await;
     let item = deliberating_item(&committee, title).await;
-    let ballot = open_ballot(
-        &committee,
-        &item,
-        &[("body", body), ("mode", mode), ("closes_at", IN_TWO_DAYS)],
-    )
-    .await;
+    let mut fields = vec![("body", body), ("mode", mode), ("closes_at", IN_TWO_DAYS)];
+    fields.extend_from_slice(extra);
+    let ballot = open_ballot(&committee, &item, &fields).await;
     OpenBallot {
         app,
         demo,
@@ -45,6 +48,11 @@ async fn a_ballot(backend: Backend, title: &str, body: &str, mode: &str) -> Open
         item,
         ballot,
     }
+}
+
+/// The demo, and a ballot of `body` in `mode` on a new item titled `title`.
+async fn a_ballot(backend: Backend, title: &str, body: &str, mode: &str) -> OpenBallot {
+    a_ballot_with(backend, title, (body, mode), &[]).await
 }
 
 /// A residents' secret ballot, online.
@@ -308,19 +316,13 @@ async fn a_household_casts_one_vote_that_its_members_see(backend: Backend) {
 both!(a_household_casts_one_vote_that_its_members_see);
 
 async fn a_vote_before_the_opening_is_refused(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let demo = app.load_demo().await;
-    let committee = app.signed_in(&demo.contact("committee")).await;
-    let item = deliberating_item(&committee, "明天开始的表决").await;
-    let ballot = open_ballot(
-        &committee,
-        &item,
-        &[
-            ("body", "residents"),
-            ("mode", "online"),
-            ("opens_at", "2026-11-27 09:00"),
-            ("closes_at", IN_TWO_DAYS),
-        ],
+    let OpenBallot {
+        app, demo, ballot, ..
+    } = a_ballot_with(
+        backend,
+        "明天开始的表决",
+        ("residents", "online"),
+        &[("opens_at", "2026-11-27 09:00")],
     )
     .await;
     let resident = app.signed_in(&demo.contact("resident")).await;
@@ -335,31 +337,22 @@ async fn a_vote_before_the_opening_is_refused(backend: Backend) {
     assert!(r.body.contains("表决还没有开始"));
     assert_eq!(number_by_id(&r.body, "cast-count"), 0);
     app.clock.advance(chrono::Duration::days(1));
-    let (t, seal) = sealed_tracker(&resident.get(&ballot).await.body);
-    let r = resident
-        .post(
-            &format!("{ballot}/vote"),
-            &[("choice", "0"), ("tracker", &t), ("tracker_seal", &seal)],
-        )
-        .await;
-    assert_eq!(r.status, 200, "open now: {}", r.body);
+    vote_with_tracker(&resident, &ballot, "0").await;
 }
 both!(a_vote_before_the_opening_is_refused);
 
 async fn a_committee_roll_call_publishes_each_vote_by_name(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let demo = app.load_demo().await;
-    let committee = app.signed_in(&demo.contact("committee")).await;
-    let item = deliberating_item(&committee, "明年保洁服务合同").await;
-    let ballot = open_ballot(
-        &committee,
-        &item,
-        &[
-            ("body", "committee"),
-            ("mode", "online"),
-            ("options", "甲公司\n乙公司"),
-            ("closes_at", IN_TWO_DAYS),
-        ],
+    let OpenBallot {
+        app,
+        demo,
+        committee,
+        ballot,
+        ..
+    } = a_ballot_with(
+        backend,
+        "明年保洁服务合同",
+        ("committee", "online"),
+        &[("options", "甲公司\n乙公司")],
     )
     .await;
     let page = committee.get(&ballot).await;

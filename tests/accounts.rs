@@ -1,6 +1,7 @@
 //! Sign-up, sign-in, throttling, sessions, password change.
 
 use crate::both;
+use crate::common::page::text_by_id;
 use crate::common::{spawn_app, spawn_app_with, Backend, Client};
 
 async fn sign_up_creates_an_account_and_signs_in(backend: Backend) {
@@ -90,7 +91,7 @@ both!(bad_sign_up_input_is_explained_and_kept);
 async fn unknown_account_and_wrong_password_look_the_same(backend: Backend) {
     let app = spawn_app(backend).await;
     app.client()
-        .sign_up("13900001234", "赵德福", "赵家的老宅子在三组")
+        .sign_up_ok("13900001234", "赵德福", "赵家的老宅子在三组")
         .await;
     let wrong = app
         .client()
@@ -102,13 +103,7 @@ async fn unknown_account_and_wrong_password_look_the_same(backend: Backend) {
         .await;
     assert_eq!(wrong.status, 422);
     assert_eq!(unknown.status, 422);
-    let msg = |b: &str| {
-        b[b.find("signin-error").expect("error shown")..]
-            .split('<')
-            .next()
-            .unwrap_or("")
-            .to_string()
-    };
+    let msg = |b: &str| text_by_id(b, "signin-error").expect("error shown");
     assert_eq!(msg(&wrong.body), msg(&unknown.body));
     assert!(wrong.body.contains("value=\"13900001234\""), "contact kept");
     let ok = app
@@ -122,7 +117,7 @@ both!(unknown_account_and_wrong_password_look_the_same);
 async fn repeated_failures_are_throttled_per_account(backend: Backend) {
     let app = spawn_app(backend).await;
     app.client()
-        .sign_up("13900004321", "钱守信", "钱家门口的大槐树")
+        .sign_up_ok("13900004321", "钱守信", "钱家门口的大槐树")
         .await;
     let c = app.client();
     for _ in 0..5 {
@@ -157,7 +152,8 @@ both!(repeated_failures_are_throttled_per_address);
 async fn sign_out_ends_the_session(backend: Backend) {
     let app = spawn_app(backend).await;
     let c = app.client();
-    c.sign_up("13900002222", "孙桂兰", "孙家的菜园子很大").await;
+    c.sign_up_ok("13900002222", "孙桂兰", "孙家的菜园子很大")
+        .await;
     assert_eq!(c.get("/profile").await.status, 200);
     let r = c.post("/signout", &[]).await;
     assert_eq!(r.status, 303);
@@ -173,7 +169,7 @@ async fn changing_the_password_ends_other_sessions(backend: Backend) {
     let app = spawn_app(backend).await;
     let phone = app.client();
     phone
-        .sign_up("13900003333", "周建国", "周家祠堂修缮议事")
+        .sign_up_ok("13900003333", "周建国", "周家祠堂修缮议事")
         .await;
     let laptop = app.client();
     assert_eq!(
@@ -235,12 +231,14 @@ both!(changing_the_password_ends_other_sessions);
 async fn users_end_their_own_sessions_only(backend: Backend) {
     let app = spawn_app(backend).await;
     let a1 = app.client();
-    a1.sign_up("13900004444", "吴春燕", "吴家的鱼塘在五组")
+    a1.sign_up_ok("13900004444", "吴春燕", "吴家的鱼塘在五组")
         .await;
     let a2 = app.client();
-    a2.sign_in("13900004444", "吴家的鱼塘在五组").await;
+    let r = a2.sign_in("13900004444", "吴家的鱼塘在五组").await;
+    assert_eq!(r.status, 303, "{}", r.body);
     let b = app.client();
-    b.sign_up("13900005555", "郑小红", "郑家的果园在六组").await;
+    b.sign_up_ok("13900005555", "郑小红", "郑家的果园在六组")
+        .await;
     let page = a1.get("/profile").await;
     let other_id = session_ids(&page.body)
         .pop()
@@ -269,7 +267,8 @@ fn session_ids(html: &str) -> Vec<String> {
 async fn sessions_expire_when_idle(backend: Backend) {
     let app = spawn_app(backend).await;
     let c = app.client();
-    c.sign_up("13900006666", "冯玉梅", "冯家的老井还能用").await;
+    c.sign_up_ok("13900006666", "冯玉梅", "冯家的老井还能用")
+        .await;
     app.clock.advance(chrono::Duration::days(6));
     assert_eq!(c.get("/profile").await.status, 200, "used within the week");
     app.clock.advance(chrono::Duration::days(8));

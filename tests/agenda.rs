@@ -3,19 +3,11 @@
 //! search and the feed.
 
 use crate::both;
+use crate::common::page::{
+    attr_by_id, comment_ids, ids_with_prefix, image_in, number_by_id, text_by_id,
+};
+use crate::common::steps::{raise, verified_newcomer, Newcomer};
 use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
-
-/// Raises a proposal as `client`; returns the item's path.
-async fn raise(client: &Client, title: &str, body: &str, category: &str) -> String {
-    let r = client
-        .post(
-            "/c/liutang/items",
-            &[("title", title), ("body", body), ("category", category)],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    r.location().to_string()
-}
 
 /// Signs in `n` verified residents of 柳塘村 other than the demo's named ones.
 async fn residents(app: &TestApp, demo: &Demo, n: usize) -> Vec<Client> {
@@ -56,14 +48,9 @@ async fn a_proposal_gathers_support_and_the_committee_adopts_it(backend: Backend
     )
     .await;
     let page = author.get(&path).await;
-    assert!(page.body.contains("征集附议") && page.body.contains("id=\"support-count\">0<"));
-    let threshold: usize = page
-        .body
-        .split("</span> / ")
-        .nth(1)
-        .and_then(|s| s.split('<').next())
-        .and_then(|s| s.trim().parse().ok())
-        .expect("threshold shown");
+    assert!(page.body.contains("征集附议"));
+    assert_eq!(number_by_id(&page.body, "support-count"), 0);
+    let threshold = number_by_id(&page.body, "support-threshold") as usize;
     assert!(threshold >= 3);
 
     let unverified = app.signed_in(&demo.contact("unverified")).await;
@@ -85,12 +72,11 @@ async fn a_proposal_gathers_support_and_the_committee_adopts_it(backend: Backend
     assert!(twice.body.contains("你已经附议过了"));
     let r = supporters[0].post(&format!("{path}/unsupport"), &[]).await;
     assert_eq!(r.status, 303);
-    supporters[0].post(&format!("{path}/support"), &[]).await;
-    assert!(author
-        .get(&path)
-        .await
-        .body
-        .contains(&format!("id=\"support-count\">{threshold}<")));
+    supporters[0].post_ok(&format!("{path}/support"), &[]).await;
+    assert_eq!(
+        number_by_id(&author.get(&path).await.body, "support-count"),
+        threshold as i64
+    );
 
     let committee = app.signed_in(&demo.contact("committee")).await;
     let inbox = committee.get("/inbox").await;
@@ -199,21 +185,15 @@ async fn the_thread_nests_counts_stances_and_sanitises(backend: Backend) {
         "no javascript: links"
     );
     assert!(page.body.contains("rel=\"nofollow ugc\""), "{}", page.body);
-    let first_id = page
-        .body
-        .split("id=\"comment-")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("comment")
-        .to_string();
+    let first_id = comment_ids(&page.body).remove(0);
     author
-        .post(
+        .post_ok(
             &format!("{path}/comments"),
             &[("body", "谢谢支持"), ("parent_id", &first_id)],
         )
         .await;
     neighbour
-        .post(
+        .post_ok(
             &format!("{path}/comments"),
             &[("body", "我反对挪到我家门口"), ("stance", "oppose")],
         )
@@ -227,16 +207,20 @@ async fn the_thread_nests_counts_stances_and_sanitises(backend: Backend) {
         .await;
     assert_eq!(r.status, 303);
     let page = app.client().get(&path).await;
-    assert!(
-        page.body.contains("支持 1</span>") && page.body.contains("反对 1</span>"),
+    assert_eq!(
+        (
+            text_by_id(&page.body, "stance-support").as_deref(),
+            text_by_id(&page.body, "stance-oppose").as_deref()
+        ),
+        (Some("支持 1"), Some("反对 1")),
         "stance counts"
     );
-    let official_at = page
-        .body
-        .find("村委会下周去现场看")
-        .expect("official shown");
-    let first_at = page.body.find("同意！").expect("first comment");
-    assert!(official_at < first_at, "official answers first");
+    let shown_first = comment_ids(&page.body).remove(0);
+    assert!(
+        text_by_id(&page.body, &format!("comment-{shown_first}"))
+            .is_some_and(|c| c.contains("村委会下周去现场看")),
+        "official answers first"
+    );
     assert!(page.body.contains("comment depth-1"), "the reply is nested");
     assert!(
         author.get("/inbox").await.body.contains("正式答复"),
@@ -299,19 +283,13 @@ async fn hiding_is_public_logged_and_told(backend: Backend) {
     let author = app.signed_in(&demo.contact("resident")).await;
     let path = raise(&author, "文明议事", "内容", "other").await;
     let rude = app.signed_in(&demo.contact("representative")).await;
-    rude.post(
+    rude.post_ok(
         &format!("{path}/comments"),
         &[("body", "说这话的人脑子有问题")],
     )
     .await;
     let page = author.get(&path).await;
-    let id = page
-        .body
-        .split("id=\"comment-")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("comment")
-        .to_string();
+    let id = comment_ids(&page.body).remove(0);
     let r = author
         .post(&format!("/c/liutang/comments/{id}/flag"), &[("reason", "")])
         .await;
@@ -394,16 +372,10 @@ async fn edits_keep_a_public_history(backend: Backend) {
     let author = app.signed_in(&demo.contact("resident")).await;
     let path = raise(&author, "修改记录", "内容", "other").await;
     author
-        .post(&format!("{path}/comments"), &[("body", "预算是三万元")])
+        .post_ok(&format!("{path}/comments"), &[("body", "预算是三万元")])
         .await;
     let page = author.get(&path).await;
-    let id = page
-        .body
-        .split("id=\"comment-")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("comment")
-        .to_string();
+    let id = comment_ids(&page.body).remove(0);
     let other = app.signed_in(&demo.contact("representative")).await;
     assert_eq!(
         other
@@ -438,41 +410,32 @@ async fn listing_filters_sorts_pages_and_searches_chinese(backend: Backend) {
     let demo = app.load_demo().await;
     let committee = app.signed_in(&demo.contact("committee")).await;
     for i in 0..22 {
-        let r = committee
-            .post(
-                "/c/liutang/items",
-                &[
-                    ("title", &format!("村务事项{i:02}")),
-                    ("body", "内容"),
-                    ("category", "other"),
-                ],
-            )
-            .await;
-        assert_eq!(r.status, 303);
+        raise(&committee, &format!("村务事项{i:02}"), "内容", "other").await;
     }
     let c = app.client();
     let first = c.get("/c/liutang/items?category=other").await;
     assert!(first.body.contains("村务事项21") && !first.body.contains("村务事项01"));
-    let next = first
-        .body
-        .split("href=\"/c/liutang/items?")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("next page link");
-    let second = c
-        .get(&format!("/c/liutang/items?{}", next.replace("&#38;", "&")))
-        .await;
+    let next = attr_by_id(&first.body, "next-page", "href").expect("next page link");
+    let second = c.get(&next.replace("&#38;", "&")).await;
     assert!(
         second.body.contains("村务事项01") && !second.body.contains("村务事项21"),
         "keyset page two"
     );
     let supported = c.get("/c/liutang/items?sort=supported").await;
-    let ditch = supported
-        .body
-        .find("水渠清淤")
-        .expect("the most supported proposal");
-    let fresh = supported.body.find("村务事项").expect("new items");
-    assert!(ditch < fresh, "most supported first");
+    let listed: Vec<String> = ids_with_prefix(&supported.body, "item-")
+        .iter()
+        .filter_map(|id| text_by_id(&supported.body, &format!("item-{id}")))
+        .collect();
+    let at = |title: &str| {
+        listed
+            .iter()
+            .position(|i| i.contains(title))
+            .unwrap_or_else(|| panic!("{title} listed"))
+    };
+    assert!(
+        at("水渠清淤") < at("村务事项"),
+        "the most supported proposal before the new items"
+    );
     let declined = c.get("/c/liutang/items?stage=declined").await;
     assert!(declined.body.contains("篮球场") && !declined.body.contains("水渠"));
     let xinghe = c.get("/c/xinghe/items?q=%E5%81%9C%E8%BD%A6").await;
@@ -522,8 +485,8 @@ async fn a_major_item_records_its_deliberations_in_order(backend: Backend) {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
     let committee = app.signed_in(&demo.contact("committee")).await;
-    let r = committee
-        .post(
+    let path = committee
+        .post_ok(
             "/c/liutang/items",
             &[
                 ("title", "集体林地承包方案"),
@@ -533,7 +496,6 @@ async fn a_major_item_records_its_deliberations_in_order(backend: Backend) {
             ],
         )
         .await;
-    let path = r.location().to_string();
     let step = |s: &'static str, expected: &'static str, present: &'static str| {
         vec![
             ("step", s),
@@ -610,31 +572,21 @@ async fn followers_with_an_email_address_are_mailed(backend: Backend) {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
     // A resident who signed up with an e-mail address, verified by the committee.
-    let resident = app.client();
-    resident
-        .sign_up("wang.xiuying@example.cn", "王秀英", "王家的老屋在二组")
-        .await;
-    resident
-        .post("/c/liutang/join", &[("address", "柳塘村二组3号")])
-        .await;
+    let resident = verified_newcomer(
+        &app,
+        &demo,
+        &Newcomer {
+            contact: "wang.xiuying@example.cn",
+            name: "王秀英",
+            password: "王家的老屋在二组",
+            address: "柳塘村二组3号",
+        },
+    )
+    .await;
     let committee = app.signed_in(&demo.contact("committee")).await;
-    let page = committee.get("/c/liutang/residents").await;
-    let at = page.body.find("王秀英").expect("request listed");
-    let id = page.body[..at]
-        .rsplit("id=\"request-")
-        .next()
-        .and_then(|s| s.split('"').next())
-        .expect("id")
-        .to_string();
-    committee
-        .post(
-            &format!("/c/liutang/requests/{id}/approve"),
-            &[("household", "new")],
-        )
-        .await;
     let path = raise(&resident, "二组的路灯", "二组路灯不亮。", "safety").await;
     committee
-        .post(
+        .post_ok(
             &format!("{path}/comments"),
             &[("body", "已安排电工明天去修。"), ("official", "on")],
         )
@@ -733,17 +685,11 @@ async fn proposals_carry_photos_cleaned_of_metadata(backend: Backend) {
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let page = app.client().get(r.location()).await;
-    let thumb = page
-        .body
-        .split("src=\"/photos/")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("thumbnail shown")
-        .to_string();
-    let (status, content_type, bytes) = app.client().get_bytes(&format!("/photos/{thumb}")).await;
+    let thumb = image_in(&page.body, "item-photos").expect("thumbnail shown");
+    let (status, content_type, bytes) = app.client().get_bytes(&thumb).await;
     assert_eq!((status, content_type.as_str()), (200, "image/jpeg"));
     let full = thumb.replace("-t.jpg", ".jpg");
-    let (_, _, original) = app.client().get_bytes(&format!("/photos/{full}")).await;
+    let (_, _, original) = app.client().get_bytes(&full).await;
     for served in [&bytes, &original] {
         let text = String::from_utf8_lossy(served);
         assert!(
@@ -795,19 +741,13 @@ async fn the_committee_sets_the_rules_for_proposals(backend: Backend) {
     let author = app.signed_in(&demo.contact("resident")).await;
     let path = raise(&author, "新规则下的提议", "内容", "other").await;
     let page = author.get(&path).await;
-    let verified: usize = app
-        .client()
-        .get("/c/liutang")
-        .await
-        .body
-        .split("<strong>")
-        .nth(2)
-        .and_then(|s| s.split('<').next())
-        .and_then(|s| s.parse().ok())
-        .expect("residents count");
-    assert!(
-        page.body
-            .contains(&format!(" / {}</h2>", verified.div_ceil(2))),
+    let verified = number_by_id(
+        &app.client().get("/c/liutang").await.body,
+        "count-residents",
+    );
+    assert_eq!(
+        number_by_id(&page.body, "support-threshold") as u64,
+        (verified as u64).div_ceil(2),
         "half the residents, rounded up"
     );
     let own = author.post(&format!("{path}/support"), &[]).await;
@@ -855,17 +795,17 @@ async fn followers_hear_of_the_decision_and_of_the_first_work_order(backend: Bac
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
     let committee = app.signed_in(&demo.contact("committee")).await;
-    let item = crate::ballots::deliberating_item(&committee, "村委会门前路灯更换").await;
+    let item = crate::common::ballots::deliberating_item(&committee, "村委会门前路灯更换").await;
     let resident = app.signed_in(&demo.contact("resident")).await;
     let r = resident.post(&format!("{item}/follow"), &[]).await;
     assert_eq!(r.status, 303, "{}", r.body);
-    let ballot = crate::ballots::open_ballot(
+    let ballot = crate::common::ballots::open_ballot(
         &committee,
         &item,
         &[
             ("body", "committee"),
             ("mode", "online"),
-            ("closes_at", crate::ballots::IN_TWO_DAYS),
+            ("closes_at", crate::common::ballots::IN_TWO_DAYS),
         ],
     )
     .await;

@@ -4,48 +4,60 @@
 //! the reporter) see the name.
 
 use crate::both;
+use crate::common::page::{comment_ids, id_of_the_one_with, text_by_id};
+use crate::common::steps::{photo, verified_newcomer, Newcomer};
 use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
 
 /// A name that appears nowhere in the demo.
 const NAME: &str = "柯蓝田";
 
-fn photo() -> Vec<u8> {
-    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(32, 24, |x, y| {
-        image::Rgb([x as u8 * 5, y as u8 * 7, 60])
-    }));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png)
-        .expect("encode");
-    out.into_inner()
+/// What the anonymous reporter made: their order and their first comment on it.
+struct Report {
+    reporter: Client,
+    order: String,
+    order_id: String,
+    comment_id: String,
 }
 
-/// A newcomer named `NAME` signs up, joins 柳塘村 and is verified by the committee.
-async fn verified_newcomer(app: &TestApp, demo: &Demo) -> Client {
-    let newcomer = app.client();
-    let r = newcomer
-        .sign_up("13600002222", NAME, "柯家老屋在五组桥边")
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let r = newcomer
-        .post("/c/liutang/join", &[("address", "柳塘村五组3号")])
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let committee = app.signed_in(&demo.contact("committee")).await;
-    let page = committee.get("/c/liutang/residents").await;
-    let at = page.body.find(NAME).expect("the request is listed");
-    let start = page.body[..at]
-        .rfind("id=\"request-")
-        .expect("a request card")
-        + 12;
-    let id = page.body[start..].split('"').next().unwrap_or("");
-    let r = committee
-        .post(
-            &format!("/c/liutang/requests/{id}/approve"),
-            &[("household", "new")],
+/// A newcomer named `NAME`, verified in 柳塘村, reports anonymously with a photo and writes
+/// in the order's thread.
+async fn an_anonymous_report(app: &TestApp, demo: &Demo) -> Report {
+    let newcomer = Newcomer {
+        contact: "13600002222",
+        name: NAME,
+        password: "柯家老屋在五组桥边",
+        address: "柳塘村五组3号",
+    };
+    let reporter = verified_newcomer(app, demo, &newcomer).await;
+    let at = reporter
+        .post_files_ok(
+            "/c/liutang/orders",
+            &[
+                ("title", "五组桥头路灯不亮"),
+                ("description", "晚上过桥看不见路。"),
+                ("category", "safety"),
+                ("place", "五组桥头"),
+                ("anonymous", "on"),
+            ],
+            vec![("photos", "before.png", photo())],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    newcomer
+    let order = at.split('?').next().expect("a path").to_string();
+    let order_id = order.rsplit('/').next().expect("an id").to_string();
+    reporter
+        .post_ok(
+            &format!("{order}/comments"),
+            &[("body", "天黑以后最危险。")],
+        )
+        .await;
+    let page = reporter.get(&order).await;
+    let comment_id = comment_ids(&page.body).remove(0);
+    Report {
+        reporter,
+        order,
+        order_id,
+        comment_id,
+    }
 }
 
 /// Every GET route of the site with `{slug}` and `{id}` filled in (once with each id);
@@ -90,53 +102,25 @@ async fn an_anonymous_reporter_is_named_nowhere_but_to_the_committee(backend: Ba
     // worker answers, so that others are told.
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
-    let reporter = verified_newcomer(&app, &demo).await;
-    let r = reporter
-        .post_files(
-            "/c/liutang/orders",
-            &[
-                ("title", "五组桥头路灯不亮"),
-                ("description", "晚上过桥看不见路。"),
-                ("category", "safety"),
-                ("place", "五组桥头"),
-                ("anonymous", "on"),
-            ],
-            vec![("photos", "before.png", photo())],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let order = r.location().split('?').next().expect("a path").to_string();
-    let order_id = order.rsplit('/').next().expect("an id").to_string();
-    let r = reporter
-        .post(
-            &format!("{order}/comments"),
-            &[("body", "天黑以后最危险。")],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let page = reporter.get(&order).await;
-    let comment_id = page
-        .body
-        .split("id=\"comment-")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("the comment's anchor")
-        .to_string();
-    let r = reporter
-        .post(
+    let Report {
+        reporter,
+        order,
+        order_id,
+        comment_id,
+    } = an_anonymous_report(&app, &demo).await;
+    reporter
+        .post_ok(
             &format!("/c/liutang/comments/{comment_id}/edit"),
             &[("body", "天黑以后最危险，孩子放学要过桥。")],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
     let worker = app.signed_in(&demo.contact("grid_worker")).await;
-    let r = worker
-        .post(
+    worker
+        .post_ok(
             &format!("{order}/comments"),
             &[("body", "明天去看。"), ("parent_id", comment_id.as_str())],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
     let history = format!("/c/liutang/comments/{comment_id}/history");
 
     // The committee sees the name, on the order and in the comment's history.
@@ -179,52 +163,20 @@ async fn a_moderation_row_does_not_name_an_anonymous_reporter_to_supervisors(bac
     // Arrange: the anonymous reporter's comment is hidden by the committee.
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
-    let reporter = verified_newcomer(&app, &demo).await;
-    let r = reporter
-        .post_files(
-            "/c/liutang/orders",
-            &[
-                ("title", "五组桥头路灯不亮"),
-                ("description", "晚上过桥看不见路。"),
-                ("category", "safety"),
-                ("place", "五组桥头"),
-                ("anonymous", "on"),
-            ],
-            vec![("photos", "before.png", photo())],
-        )
-        .await;
-    let order = r.location().split('?').next().expect("a path").to_string();
-    let r = reporter
-        .post(
-            &format!("{order}/comments"),
-            &[("body", "天黑以后最危险。")],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let page = reporter.get(&order).await;
-    let comment_id = page
-        .body
-        .split("id=\"comment-")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("the comment's anchor")
-        .to_string();
+    let comment_id = an_anonymous_report(&app, &demo).await.comment_id;
     let committee = app.signed_in(&demo.contact("committee")).await;
-    let r = committee
-        .post(
+    committee
+        .post_ok(
             &format!("/c/liutang/comments/{comment_id}/hide"),
             &[("reason", "含有他人电话号码")],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
 
     // Act and assert: the row naming the comment's author.
     let row = |body: &str| {
-        let at = body
-            .find(&format!("(#{comment_id})"))
+        let id = id_of_the_one_with(body, "action-", &format!("(#{comment_id})"))
             .expect("the moderation row");
-        let start = body[..at].rfind("<tr>").expect("a row");
-        body[start..at].to_string()
+        text_by_id(body, &format!("action-{id}")).expect("a row")
     };
     let supervisor = app.signed_in(&demo.contact("supervisor")).await;
     let seen = row(&supervisor.get("/c/liutang/log").await.body);

@@ -4,49 +4,12 @@
 //! an error is still the voter's.
 
 use crate::both;
+use crate::common::ballots::{ballot_on_new_item, count_rows, sealed_tracker, IN_TWO_DAYS};
 use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
-
-const IN_TWO_DAYS: &str = "2026-11-28 12:00";
-
-/// The tracker and its seal on a ballot page's voting form (no seal: empty).
-pub fn sealed_tracker(html: &str) -> (String, String) {
-    let field = |name: &str| {
-        let pat = format!("name=\"{name}\" value=\"");
-        let at = html.find(&pat)? + pat.len();
-        Some(html[at..at + html[at..].find('"')?].to_string())
-    };
-    (
-        field("tracker").expect("a tracker field"),
-        field("tracker_seal").unwrap_or_default(),
-    )
-}
 
 /// A ballot of `body` on a new item of 柳塘村; returns the ballot's path.
 async fn open_ballot(committee: &Client, title: &str, body: &str) -> String {
-    let r = committee
-        .post(
-            "/c/liutang/items",
-            &[("title", title), ("body", "说明"), ("category", "economy")],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let item = r.location().to_string();
-    let r = committee
-        .post(&format!("{item}/stage"), &[("to", "deliberating")])
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let r = committee
-        .post(
-            &format!("{item}/ballots"),
-            &[
-                ("body", body),
-                ("mode", "online"),
-                ("closes_at", IN_TWO_DAYS),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303, "opening a ballot: {}", r.body);
-    r.location().to_string()
+    ballot_on_new_item(committee, title, body, IN_TWO_DAYS).await
 }
 
 async fn vote(
@@ -69,30 +32,10 @@ async fn vote(
 
 /// Votes recorded on the ballot at `ballot`, and rows on its board.
 async fn recorded(app: &TestApp, ballot: &str) -> (i64, i64) {
-    let id: i64 = ballot
-        .rsplit('/')
-        .next()
-        .and_then(|s| s.parse().ok())
-        .expect("ballot id");
-    app.state
-        .db(move |conn| {
-            use diesel::RunQueryDsl;
-            #[derive(diesel::QueryableByName)]
-            struct N {
-                #[diesel(sql_type = diesel::sql_types::BigInt)]
-                n: i64,
-            }
-            let count = |conn: &mut _, table: &str| -> diesel::QueryResult<i64> {
-                let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE ballot_id = {id}");
-                Ok(diesel::sql_query(sql).get_result::<N>(conn)?.n)
-            };
-            Ok((
-                count(conn, "ballot_voters")?,
-                count(conn, "ballot_choices")?,
-            ))
-        })
-        .await
-        .expect("count")
+    (
+        count_rows(app, "ballot_voters", ballot).await,
+        count_rows(app, "ballot_choices", ballot).await,
+    )
 }
 
 const NOT_YOURS: &str = "这串核验码不是系统在本次表决中发给你的";

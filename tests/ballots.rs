@@ -5,6 +5,10 @@
 use diesel::connection::SimpleConnection;
 
 use crate::both;
+use crate::common::ballots::{
+    count_rows, deliberating_item, form_of, open_ballot, race_setup, sealed_tracker, IN_TWO_DAYS,
+};
+use crate::common::page::{ids_with_prefix, inner_by_id, number_by_id, text_by_id};
 use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
 
 /// The second committee member of 柳塘村 (the demo's members have consecutive numbers).
@@ -13,53 +17,90 @@ fn second_member(demo: &Demo) -> String {
     (first + 1).to_string()
 }
 
-/// Puts an item on the agenda as the committee and opens it for deliberation; returns
-/// its path.
-pub(crate) async fn deliberating_item(committee: &Client, title: &str) -> String {
-    let r = committee
+/// A ballot of 柳塘村, open until `IN_TWO_DAYS`, on a new item in deliberation.
+struct OpenBallot {
+    app: TestApp,
+    demo: Demo,
+    committee: Client,
+    item: String,
+    ballot: String,
+}
+
+/// The demo, and a ballot of `body` in `mode` (with the form's `extra` fields) on a new
+/// item titled `title`.
+async fn a_ballot_with(
+    backend: Backend,
+    title: &str,
+    (body, mode): (&str, &str),
+    extra: &[(&str, &str)],
+) -> OpenBallot {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let item = deliberating_item(&committee, title).await;
+    let mut fields = vec![("body", body), ("mode", mode), ("closes_at", IN_TWO_DAYS)];
+    fields.extend_from_slice(extra);
+    let ballot = open_ballot(&committee, &item, &fields).await;
+    OpenBallot {
+        app,
+        demo,
+        committee,
+        item,
+        ballot,
+    }
+}
+
+/// The demo, and a ballot of `body` in `mode` on a new item titled `title`.
+async fn a_ballot(backend: Backend, title: &str, body: &str, mode: &str) -> OpenBallot {
+    a_ballot_with(backend, title, (body, mode), &[]).await
+}
+
+/// A residents' secret ballot, online.
+async fn a_secret_ballot(backend: Backend) -> OpenBallot {
+    a_ballot(backend, "村集体收入用于修建文化广场", "residents", "online").await
+}
+
+/// Votes as `voter` with the tracker on their form; returns the tracker.
+async fn vote_with_tracker(voter: &Client, ballot: &str, choice: &str) -> String {
+    let (tracker, seal) = sealed_tracker(&voter.get(ballot).await.body);
+    let r = voter
         .post(
-            "/c/liutang/items",
-            &[("title", title), ("body", "说明"), ("category", "economy")],
+            &format!("{ballot}/vote"),
+            &[
+                ("choice", choice),
+                ("tracker", &tracker),
+                ("tracker_seal", &seal),
+            ],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let path = r.location().to_string();
-    let r = committee
-        .post(&format!("{path}/stage"), &[("to", "deliberating")])
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    path
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("你的票已经记录"), "{}", r.body);
+    tracker
 }
 
-/// Opens a ballot; returns the ballot's path.
-pub(crate) async fn open_ballot(committee: &Client, item: &str, fields: &[(&str, &str)]) -> String {
-    let r = committee.post(&format!("{item}/ballots"), fields).await;
-    assert_eq!(r.status, 303, "opening a ballot: {}", r.body);
-    r.location().to_string()
+/// The secret ballot after the resident voted 同意 and the representative 反对, three days
+/// on (past its closing time); returns the resident's tracker and the decision's path.
+async fn a_closed_secret_ballot(backend: Backend) -> (OpenBallot, String, String) {
+    let b = a_secret_ballot(backend).await;
+    let resident = b.app.signed_in(&b.demo.contact("resident")).await;
+    let tracker = vote_with_tracker(&resident, &b.ballot, "0").await;
+    let rep = b.app.signed_in(&b.demo.contact("representative")).await;
+    vote_with_tracker(&rep, &b.ballot, "1").await;
+    b.app.clock.advance(chrono::Duration::days(3));
+    let r = b.app.client().get(&b.ballot).await;
+    assert_eq!(r.status, 303, "a closed ballot leads to its decision");
+    let decision = r.location().to_string();
+    (b, tracker, decision)
 }
 
-use crate::ballot_trackers::sealed_tracker;
-
-fn count_in(html: &str, id: &str) -> i64 {
-    let marker = format!("id=\"{id}\">");
-    let at = html.find(&marker).expect(id) + marker.len();
-    html[at..]
-        .split('<')
-        .next()
-        .and_then(|s| s.trim().parse().ok())
-        .expect("a number")
-}
-
-/// Two days after the test clock starts (2026-11-26 09:00 Beijing time).
-pub(crate) const IN_TWO_DAYS: &str = "2026-11-28 12:00";
-
-async fn a_secret_ballot_runs_from_opening_to_a_published_board(backend: Backend) {
+async fn a_ballot_with_one_option_or_a_past_closing_is_refused_with_the_input_kept(
+    backend: Backend,
+) {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
     let committee = app.signed_in(&demo.contact("committee")).await;
     let item = deliberating_item(&committee, "村集体收入用于修建文化广场").await;
 
-    // Bad input: a single named option, a closing time in the past.
     let bad = committee
         .post(
             &format!("{item}/ballots"),
@@ -71,29 +112,31 @@ async fn a_secret_ballot_runs_from_opening_to_a_published_board(backend: Backend
             ],
         )
         .await;
+
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("选项要有2到10个") && bad.body.contains("时间不对"));
     assert!(bad.body.contains("只有一个方案"), "what was typed is kept");
+}
+both!(a_ballot_with_one_option_or_a_past_closing_is_refused_with_the_input_kept);
 
-    let ballot = open_ballot(
-        &committee,
-        &item,
-        &[
-            ("body", "residents"),
-            ("mode", "online"),
-            ("closes_at", IN_TWO_DAYS),
-        ],
-    )
-    .await;
-    assert!(app.client().get(&item).await.body.contains("表决中"));
-    // Verified after the ballot opened: not in its electorate.
-    let latecomer = app.bulk_voters("liutang", 1).await.remove(0);
-    let page = latecomer.get(&ballot).await;
-    assert!(page.body.contains("名单在表决开始时固定"));
+async fn an_opened_ballot_fixes_its_electorate(backend: Backend) {
+    let b = a_secret_ballot(backend).await;
 
-    // A resident votes with the tracker shown on the form.
-    let resident = app.signed_in(&demo.contact("resident")).await;
-    let page = resident.get(&ballot).await;
+    let latecomer = b.app.bulk_voters("liutang", 1).await.remove(0);
+
+    assert!(b.app.client().get(&b.item).await.body.contains("表决中"));
+    let page = latecomer.get(&b.ballot).await;
+    assert!(
+        page.body.contains("名单在表决开始时固定"),
+        "verified after the ballot opened: not in its electorate"
+    );
+}
+both!(an_opened_ballot_fixes_its_electorate);
+
+async fn a_vote_is_recorded_once_with_its_tracker_as_the_receipt(backend: Backend) {
+    let b = a_secret_ballot(backend).await;
+    let resident = b.app.signed_in(&b.demo.contact("resident")).await;
+    let page = resident.get(&b.ballot).await;
     assert!(page.body.contains("你的核验码") && page.body.contains("过半数"));
     let (tracker, seal) = sealed_tracker(&page.body);
     let form = [
@@ -101,138 +144,151 @@ async fn a_secret_ballot_runs_from_opening_to_a_published_board(backend: Backend
         ("tracker", tracker.as_str()),
         ("tracker_seal", seal.as_str()),
     ];
-    let voted = resident.post(&format!("{ballot}/vote"), &form).await;
+
+    let voted = resident.post(&format!("{}/vote", b.ballot), &form).await;
+    let again = resident.post(&format!("{}/vote", b.ballot), &form).await;
+
     assert_eq!(voted.status, 200, "{}", voted.body);
     assert!(voted.body.contains("你的票已经记录"));
     assert!(
         voted.body.contains(&tracker[..4]),
         "the receipt repeats the tracker"
     );
-    // The same form again: "already recorded", not an error, and counted once.
-    let again = resident.post(&format!("{ballot}/vote"), &form).await;
-    assert_eq!(again.status, 200);
+    assert_eq!(again.status, 200, "the same form again is not an error");
     assert!(again.body.contains("已经记录过了"));
-    assert_eq!(count_in(&again.body, "cast-count"), 1);
+    assert_eq!(number_by_id(&again.body, "cast-count"), 1, "counted once");
+}
+both!(a_vote_is_recorded_once_with_its_tracker_as_the_receipt);
 
-    // Outside the electorate, an unknown option, a bad tracker: refused, nothing recorded.
-    let outsider = app.signed_in(&demo.contact("unverified")).await;
+async fn votes_outside_the_electorate_options_or_trackers_are_refused(backend: Backend) {
+    let b = a_secret_ballot(backend).await;
+    let vote = format!("{}/vote", b.ballot);
     let t = yishi::ballots::tracker::generate();
-    let r = outsider
-        .post(
-            &format!("{ballot}/vote"),
-            &[("choice", "0"), ("tracker", &t)],
-        )
-        .await;
-    assert_eq!(r.status, 422);
-    assert!(r.body.contains("不在本次表决的投票人名单"));
-    let rep = app.signed_in(&demo.contact("representative")).await;
-    let r = rep
-        .post(
-            &format!("{ballot}/vote"),
-            &[("choice", "7"), ("tracker", &t)],
-        )
-        .await;
-    assert_eq!(r.status, 422);
-    assert!(r.body.contains("请选一个选项"));
-    let r = rep
-        .post(
-            &format!("{ballot}/vote"),
-            &[("choice", "1"), ("tracker", "ABC")],
-        )
-        .await;
-    assert_eq!(r.status, 422);
-    assert!(r.body.contains("核验码不对"));
-    assert_eq!(count_in(&r.body, "cast-count"), 1);
-    let (t, seal) = sealed_tracker(&rep.get(&ballot).await.body);
-    let r = rep
-        .post(
-            &format!("{ballot}/vote"),
-            &[("choice", "1"), ("tracker", &t), ("tracker_seal", &seal)],
-        )
-        .await;
-    assert_eq!(r.status, 200);
+    let outsider = b.app.signed_in(&b.demo.contact("unverified")).await;
+    let rep = b.app.signed_in(&b.demo.contact("representative")).await;
 
-    // While open, only the count is public; after the closing time a vote is refused and
-    // the first request publishes the decision.
-    app.clock.advance(chrono::Duration::days(3));
+    let not_a_voter = outsider
+        .post(&vote, &[("choice", "0"), ("tracker", &t)])
+        .await;
+    let no_such_option = rep.post(&vote, &[("choice", "7"), ("tracker", &t)]).await;
+    let bad_tracker = rep
+        .post(&vote, &[("choice", "1"), ("tracker", "ABC")])
+        .await;
+
+    assert_eq!(not_a_voter.status, 422);
+    assert!(not_a_voter.body.contains("不在本次表决的投票人名单"));
+    assert_eq!(no_such_option.status, 422);
+    assert!(no_such_option.body.contains("请选一个选项"));
+    assert_eq!(bad_tracker.status, 422);
+    assert!(bad_tracker.body.contains("核验码不对"));
+    assert_eq!(
+        number_by_id(&bad_tracker.body, "cast-count"),
+        0,
+        "nothing recorded"
+    );
+    assert_eq!(count_rows(&b.app, "ballot_voters", &b.ballot).await, 0);
+}
+both!(votes_outside_the_electorate_options_or_trackers_are_refused);
+
+async fn after_the_closing_time_a_vote_is_refused(backend: Backend) {
+    let b = a_secret_ballot(backend).await;
+    b.app.clock.advance(chrono::Duration::days(3));
+    let supervisor = b.app.signed_in(&b.demo.contact("supervisor")).await;
     let late = yishi::ballots::tracker::generate();
-    let supervisor = app.signed_in(&demo.contact("supervisor")).await;
+
     let r = supervisor
         .post(
-            &format!("{ballot}/vote"),
+            &format!("{}/vote", b.ballot),
             &[("choice", "0"), ("tracker", &late)],
         )
         .await;
+
     assert_eq!(r.status, 422);
     assert!(r.body.contains("表决已经结束"));
-    let r = app.client().get(&ballot).await;
-    assert_eq!(r.status, 303, "a closed ballot leads to its decision");
-    let decision = r.location().to_string();
-    assert!(decision.contains("/decisions/"));
-    let page = app.client().get(&decision).await;
-    assert!(page.body.contains("未达法定人数"), "2 of ~120 is no quorum");
-    assert!(page.body.contains("票面共 2 行，参加投票 2 人"));
-    assert!(page.body.contains("到会："));
-    let found = app
-        .client()
-        .get(&format!(
-            "{decision}?tracker={}",
-            &tracker[..6].to_lowercase()
-        ))
-        .await;
-    assert!(found
-        .body
-        .contains(&yishi::ballots::tracker::grouped(&tracker)));
-    assert!(found.body.contains("同意"));
-    let missing = app.client().get(&format!("{decision}?tracker=0000")).await;
-    assert!(missing.body.contains("没有找到这串核验码") || missing.body.contains("<code>0000-"));
-    let (status, _, csv) = app
-        .client()
-        .get_bytes(&format!("{decision}/board.csv"))
-        .await;
-    assert_eq!(status, 200);
-    assert_eq!(String::from_utf8_lossy(&csv).lines().count(), 3);
+}
+both!(after_the_closing_time_a_vote_is_refused);
+
+async fn a_closed_ballot_publishes_its_decision_with_the_quorum_and_counts(backend: Backend) {
+    let (b, _, decision) = a_closed_secret_ballot(backend).await;
+
+    let page = b.app.client().get(&decision).await;
     let json: serde_json::Value = serde_json::from_str(
-        &app.client()
+        &b.app
+            .client()
             .get(&format!("{decision}/decision.json"))
             .await
             .body,
     )
     .expect("JSON");
+
+    assert!(decision.contains("/decisions/"));
+    assert!(page.body.contains("未达法定人数"), "2 of ~120 is no quorum");
+    assert!(page.body.contains("票面共 2 行，参加投票 2 人"));
+    assert!(page.body.contains("到会："));
     assert_eq!(json["board"].as_array().map(Vec::len), Some(2));
     assert_eq!(json["verdict"], "no_quorum");
     assert_eq!(json["counts"], serde_json::json!([1, 1, 0]));
-    // The item moved, and the decision cannot be changed in the database.
-    assert!(app.client().get(&item).await.body.contains("未达法定人数"));
-    let inbox = committee.get("/inbox").await;
+}
+both!(a_closed_ballot_publishes_its_decision_with_the_quorum_and_counts);
+
+async fn the_published_board_finds_a_voters_tracker_and_exports_as_csv(backend: Backend) {
+    let (b, tracker, decision) = a_closed_secret_ballot(backend).await;
+    let c = b.app.client();
+
+    let found = c
+        .get(&format!(
+            "{decision}?tracker={}",
+            &tracker[..6].to_lowercase()
+        ))
+        .await;
+    let missing = c.get(&format!("{decision}?tracker=0000")).await;
+    let (status, _, csv) = c.get_bytes(&format!("{decision}/board.csv")).await;
+
+    assert!(found
+        .body
+        .contains(&yishi::ballots::tracker::grouped(&tracker)));
+    assert!(found.body.contains("同意"));
+    assert!(missing.body.contains("没有找到这串核验码") || missing.body.contains("<code>0000-"));
+    assert_eq!(status, 200);
+    assert_eq!(String::from_utf8_lossy(&csv).lines().count(), 3);
+}
+both!(the_published_board_finds_a_voters_tracker_and_exports_as_csv);
+
+async fn a_decision_moves_its_item_and_tells_the_followers(backend: Backend) {
+    let (b, _, _) = a_closed_secret_ballot(backend).await;
+
+    let item = b.app.client().get(&b.item).await;
+    let inbox = b.committee.get("/inbox").await;
+
+    assert!(item.body.contains("未达法定人数"));
     assert!(
         inbox.body.contains("表决因参加人数不足无效"),
         "followers are told"
     );
-    let pool = yishi::db::connect(&app.db.url, 1).expect("connect");
-    let mut conn = pool.get().expect("connection");
-    let tamper = conn.batch_execute("UPDATE decisions SET verdict = 'passed'");
-    assert!(tamper.is_err(), "published decisions are append-only");
-    let tamper = conn.batch_execute("DELETE FROM ballot_choices");
-    assert!(tamper.is_err(), "the board is append-only");
 }
-both!(a_secret_ballot_runs_from_opening_to_a_published_board);
+both!(a_decision_moves_its_item_and_tells_the_followers);
+
+async fn a_published_decision_and_its_board_cannot_be_changed_in_the_database(backend: Backend) {
+    let (b, _, _) = a_closed_secret_ballot(backend).await;
+    let pool = yishi::db::connect(&b.app.db.url, 1).expect("connect");
+    let mut conn = pool.get().expect("connection");
+
+    let verdict = conn.batch_execute("UPDATE decisions SET verdict = 'passed'");
+    let board = conn.batch_execute("DELETE FROM ballot_choices");
+
+    assert!(verdict.is_err(), "published decisions are append-only");
+    assert!(board.is_err(), "the board is append-only");
+}
+both!(a_published_decision_and_its_board_cannot_be_changed_in_the_database);
 
 async fn a_household_casts_one_vote_that_its_members_see(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let demo = app.load_demo().await;
-    let committee = app.signed_in(&demo.contact("committee")).await;
-    let item = deliberating_item(&committee, "一户一票：垃圾清运费标准").await;
-    let ballot = open_ballot(
-        &committee,
-        &item,
-        &[
-            ("body", "households"),
-            ("mode", "online"),
-            ("closes_at", IN_TWO_DAYS),
-        ],
-    )
-    .await;
+    let OpenBallot {
+        app,
+        demo,
+        committee,
+        ballot,
+        ..
+    } = a_ballot(backend, "一户一票：垃圾清运费标准", "households", "online").await;
     // The first two committee members share the first household.
     let partner = app.signed_in(&second_member(&demo)).await;
     let page = committee.get(&ballot).await;
@@ -255,24 +311,18 @@ async fn a_household_casts_one_vote_that_its_members_see(backend: Backend) {
         )
         .await;
     assert!(r.body.contains("已经记录过了"));
-    assert_eq!(count_in(&r.body, "cast-count"), 1);
+    assert_eq!(number_by_id(&r.body, "cast-count"), 1);
 }
 both!(a_household_casts_one_vote_that_its_members_see);
 
 async fn a_vote_before_the_opening_is_refused(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let demo = app.load_demo().await;
-    let committee = app.signed_in(&demo.contact("committee")).await;
-    let item = deliberating_item(&committee, "明天开始的表决").await;
-    let ballot = open_ballot(
-        &committee,
-        &item,
-        &[
-            ("body", "residents"),
-            ("mode", "online"),
-            ("opens_at", "2026-11-27 09:00"),
-            ("closes_at", IN_TWO_DAYS),
-        ],
+    let OpenBallot {
+        app, demo, ballot, ..
+    } = a_ballot_with(
+        backend,
+        "明天开始的表决",
+        ("residents", "online"),
+        &[("opens_at", "2026-11-27 09:00")],
     )
     .await;
     let resident = app.signed_in(&demo.contact("resident")).await;
@@ -285,33 +335,24 @@ async fn a_vote_before_the_opening_is_refused(backend: Backend) {
         .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("表决还没有开始"));
-    assert_eq!(count_in(&r.body, "cast-count"), 0);
+    assert_eq!(number_by_id(&r.body, "cast-count"), 0);
     app.clock.advance(chrono::Duration::days(1));
-    let (t, seal) = sealed_tracker(&resident.get(&ballot).await.body);
-    let r = resident
-        .post(
-            &format!("{ballot}/vote"),
-            &[("choice", "0"), ("tracker", &t), ("tracker_seal", &seal)],
-        )
-        .await;
-    assert_eq!(r.status, 200, "open now: {}", r.body);
+    vote_with_tracker(&resident, &ballot, "0").await;
 }
 both!(a_vote_before_the_opening_is_refused);
 
 async fn a_committee_roll_call_publishes_each_vote_by_name(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let demo = app.load_demo().await;
-    let committee = app.signed_in(&demo.contact("committee")).await;
-    let item = deliberating_item(&committee, "明年保洁服务合同").await;
-    let ballot = open_ballot(
-        &committee,
-        &item,
-        &[
-            ("body", "committee"),
-            ("mode", "online"),
-            ("options", "甲公司\n乙公司"),
-            ("closes_at", IN_TWO_DAYS),
-        ],
+    let OpenBallot {
+        app,
+        demo,
+        committee,
+        ballot,
+        ..
+    } = a_ballot_with(
+        backend,
+        "明年保洁服务合同",
+        ("committee", "online"),
+        &[("options", "甲公司\n乙公司")],
     )
     .await;
     let page = committee.get(&ballot).await;
@@ -331,17 +372,14 @@ async fn a_committee_roll_call_publishes_each_vote_by_name(backend: Backend) {
     let r = app.client().get(&ballot).await;
     assert_eq!(r.status, 303);
     let page = app.client().get(r.location()).await;
-    assert!(
-        page.body.contains("id=\"verdict\">通过"),
+    assert_eq!(
+        text_by_id(&page.body, "verdict").as_deref(),
+        Some("通过"),
         "3 of 5 members is a majority of all"
     );
     assert!(page.body.contains("全体5名委员的过半数 = 3票"));
     assert!(page.body.contains("记名表决情况"));
-    let roll_call = page
-        .body
-        .split("id=\"roll-call\"")
-        .nth(1)
-        .expect("the roll call");
+    let roll_call = inner_by_id(&page.body, "roll-call").expect("the roll call");
     assert_eq!(roll_call.matches("<td>甲公司</td>").count(), 3);
     assert!(
         page.body.contains("未投票"),
@@ -350,139 +388,180 @@ async fn a_committee_roll_call_publishes_each_vote_by_name(backend: Backend) {
 }
 both!(a_committee_roll_call_publishes_each_vote_by_name);
 
-async fn a_hall_result_is_published_when_a_second_member_confirms(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let demo = app.load_demo().await;
-    let committee = app.signed_in(&demo.contact("committee")).await;
-    let item = deliberating_item(&committee, "村民代表会议：道路养护分工").await;
-    let ballot = open_ballot(
-        &committee,
-        &item,
-        &[
-            ("body", "representatives"),
-            ("mode", "hall"),
-            ("closes_at", IN_TWO_DAYS),
-        ],
+/// A representatives' meeting ballot, counted in the hall.
+async fn a_hall_ballot(backend: Backend) -> OpenBallot {
+    a_ballot(
+        backend,
+        "村民代表会议：道路养护分工",
+        "representatives",
+        "hall",
     )
-    .await;
-    // Counts that do not add up are refused, and what was typed is kept.
-    let bad = committee
-        .post(
-            &format!("{ballot}/results"),
-            &[
-                ("present", "7"),
-                ("households_present", "7"),
-                ("count_0", "5"),
-                ("count_1", "1"),
-                ("count_2", "0"),
-                ("minutes", "在村委会议室召开"),
-            ],
-        )
+    .await
+}
+
+/// The meeting's counts: 7 present, 5 for, 1 against and 1 abstaining unless `against`
+/// and `abstain` say otherwise.
+fn hall_counts<'a>(against: &'a str, abstain: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("present", "7"),
+        ("households_present", "7"),
+        ("count_0", "5"),
+        ("count_1", against),
+        ("count_2", abstain),
+        ("minutes", "在村委会议室召开"),
+    ]
+}
+
+/// The ids of the hall results shown on the ballot's page, oldest first.
+async fn hall_results(client: &Client, ballot: &str) -> Vec<String> {
+    ids_with_prefix(&client.get(ballot).await.body, "hall-result-")
+}
+
+/// The hall ballot with its counts recorded by the committee and confirmed by a second
+/// member; returns the second member and the decision's path.
+async fn a_confirmed_hall_result(backend: Backend) -> (OpenBallot, Client, String) {
+    let h = a_hall_ballot(backend).await;
+    h.committee
+        .post_ok(&format!("{}/results", h.ballot), &hall_counts("1", "1"))
         .await;
+    let rid = hall_results(&h.committee, &h.ballot).await.remove(0);
+    let partner = h.app.signed_in(&second_member(&h.demo)).await;
+    let decision = partner
+        .post_ok(&format!("{}/results/{rid}/confirm", h.ballot), &[])
+        .await;
+    (h, partner, decision)
+}
+
+async fn hall_counts_that_do_not_add_up_are_refused_with_the_input_kept(backend: Backend) {
+    let h = a_hall_ballot(backend).await;
+
+    let bad = h
+        .committee
+        .post(&format!("{}/results", h.ballot), &hall_counts("1", "0"))
+        .await;
+
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("加起来要等于到会人数") && bad.body.contains("在村委会议室召开"));
-    let ok = committee
-        .post(
-            &format!("{ballot}/results"),
-            &[
-                ("present", "7"),
-                ("households_present", "7"),
-                ("count_0", "5"),
-                ("count_1", "1"),
-                ("count_2", "1"),
-                ("minutes", "在村委会议室召开"),
-            ],
-        )
+}
+both!(hall_counts_that_do_not_add_up_are_refused_with_the_input_kept);
+
+async fn a_hall_result_waits_for_a_second_member_not_its_recorder(backend: Backend) {
+    let h = a_hall_ballot(backend).await;
+    h.committee
+        .post_ok(&format!("{}/results", h.ballot), &hall_counts("1", "1"))
         .await;
-    assert_eq!(ok.status, 303, "{}", ok.body);
-    let page = committee.get(&ballot).await;
+    let page = h.committee.get(&h.ballot).await;
+    let rid = hall_results(&h.committee, &h.ballot).await.remove(0);
+
+    let own = h
+        .committee
+        .post(&format!("{}/results/{rid}/confirm", h.ballot), &[])
+        .await;
+
     assert!(page.body.contains("待复核") && page.body.contains("需要另一名委员核对确认"));
-    let rid = page
-        .body
-        .split("/results/")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .expect("a pending result")
-        .to_string();
-    let own = committee
-        .post(&format!("{ballot}/results/{rid}/confirm"), &[])
-        .await;
     assert_eq!(own.status, 422);
     assert!(own.body.contains("录入的人不能自己确认"));
-    let partner = app.signed_in(&second_member(&demo)).await;
-    let r = partner
-        .post(&format!("{ballot}/results/{rid}/confirm"), &[])
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let decision = r.location().to_string();
-    let page = app.client().get(&decision).await;
-    assert!(page.body.contains("id=\"verdict\">通过"), "{}", page.body);
+}
+both!(a_hall_result_waits_for_a_second_member_not_its_recorder);
+
+async fn a_hall_result_confirmed_by_a_second_member_is_published(backend: Backend) {
+    let (h, _, decision) = a_confirmed_hall_result(backend).await;
+
+    let page = h.app.client().get(&decision).await;
+
+    assert_eq!(
+        text_by_id(&page.body, "verdict").as_deref(),
+        Some("通过"),
+        "{}",
+        page.body
+    );
     assert!(page
         .body
         .contains("8名代表的三分之二以上 = 6人；7人参加 — 达到"));
     assert!(page.body.contains("到会的7人的过半数 = 4票"));
-    // The supervisor countersigns once.
-    let supervisor = app.signed_in(&demo.contact("supervisor")).await;
-    let r = supervisor
-        .post(
+    assert!(h.app.client().get(&h.item).await.body.contains("已通过"));
+}
+both!(a_hall_result_confirmed_by_a_second_member_is_published);
+
+async fn the_supervisor_countersigns_a_decision_and_the_committee_cannot(backend: Backend) {
+    let (h, _, decision) = a_confirmed_hall_result(backend).await;
+    let supervisor = h.app.signed_in(&h.demo.contact("supervisor")).await;
+
+    supervisor
+        .post_ok(
             &format!("{decision}/countersign"),
             &[("note", "已核对计票单")],
         )
         .await;
-    assert_eq!(r.status, 303);
-    let page = app.client().get(&decision).await;
-    assert!(page.body.contains("已核对计票单"));
-    assert_eq!(
-        committee
-            .post(&format!("{decision}/countersign"), &[])
-            .await
-            .status,
-        403
-    );
-    assert!(app.client().get(&item).await.body.contains("已通过"));
-
-    // A correction is a new decision naming the old one, confirmed by a second member.
-    let counts = [
-        ("present", "7"),
-        ("count_0", "3"),
-        ("count_1", "4"),
-        ("count_2", "0"),
-    ];
-    let no_reason = committee
-        .post(&format!("{decision}/correct"), &counts)
+    let by_committee = h
+        .committee
+        .post(&format!("{decision}/countersign"), &[])
         .await;
+
+    assert!(h
+        .app
+        .client()
+        .get(&decision)
+        .await
+        .body
+        .contains("已核对计票单"));
+    assert_eq!(by_committee.status, 403);
+}
+both!(the_supervisor_countersigns_a_decision_and_the_committee_cannot);
+
+async fn a_correction_without_a_reason_is_refused(backend: Backend) {
+    let (h, _, decision) = a_confirmed_hall_result(backend).await;
+
+    let no_reason = h
+        .committee
+        .post(&format!("{decision}/correct"), &CORRECTED)
+        .await;
+
     assert_eq!(no_reason.status, 422);
     assert!(no_reason.body.contains("请写明更正原因"));
-    let mut fields = counts.to_vec();
+}
+both!(a_correction_without_a_reason_is_refused);
+
+/// The corrected counts of the meeting: 3 for, 4 against.
+const CORRECTED: [(&str, &str); 4] = [
+    ("present", "7"),
+    ("count_0", "3"),
+    ("count_1", "4"),
+    ("count_2", "0"),
+];
+
+async fn a_confirmed_correction_is_a_new_decision_naming_the_old(backend: Backend) {
+    let (h, partner, decision) = a_confirmed_hall_result(backend).await;
+    let mut fields = CORRECTED.to_vec();
     fields.push(("reason", "计票单第二页漏录，反对票实为4票"));
-    let r = committee
-        .post(&format!("{decision}/correct"), &fields)
+    h.committee
+        .post_ok(&format!("{decision}/correct"), &fields)
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let pending = committee.get(&ballot).await;
+    let pending = h.committee.get(&h.ballot).await;
+    let rid = hall_results(&h.committee, &h.ballot)
+        .await
+        .pop()
+        .expect("the correction");
+
+    let corrected = partner
+        .post_ok(&format!("{}/results/{rid}/confirm", h.ballot), &[])
+        .await;
+
     assert!(pending.body.contains("计票单第二页漏录"));
-    let rid = pending
-        .body
-        .split("/results/")
-        .filter_map(|s| s.split('/').next())
-        .last()
-        .expect("the correction")
-        .to_string();
-    let r = partner
-        .post(&format!("{ballot}/results/{rid}/confirm"), &[])
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let corrected = app.client().get(r.location()).await;
+    let corrected = h.app.client().get(&corrected).await;
     assert!(corrected.body.contains("本决议更正了"));
-    assert!(corrected.body.contains("id=\"verdict\">未通过"));
-    let old = app.client().get(&decision).await;
+    assert_eq!(
+        text_by_id(&corrected.body, "verdict").as_deref(),
+        Some("未通过")
+    );
+    let old = h.app.client().get(&decision).await;
     assert!(
         old.body.contains("这份决议已被更正"),
         "the old decision stays, marked"
     );
-    assert!(app.client().get(&item).await.body.contains("未通过"));
+    assert!(h.app.client().get(&h.item).await.body.contains("未通过"));
 }
-both!(a_hall_result_is_published_when_a_second_member_confirms);
+both!(a_confirmed_correction_is_a_new_decision_naming_the_old);
 
 async fn a_major_item_goes_to_the_vote_only_after_three_steps(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -490,11 +569,7 @@ async fn a_major_item_goes_to_the_vote_only_after_three_steps(backend: Backend) 
     let committee = app.signed_in(&demo.contact("committee")).await;
     // The demo's road item has 提议 and 商议 recorded, not 审议.
     let list = app.client().get("/c/liutang/items?q=道路").await;
-    let at = list.body.find("/c/liutang/items/").expect("the road item");
-    let id: String = list.body[at + 17..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
+    let id = ids_with_prefix(&list.body, "item-").remove(0);
     let r = committee
         .post(
             &format!("/c/liutang/items/{id}/ballots"),
@@ -509,37 +584,6 @@ async fn a_major_item_goes_to_the_vote_only_after_three_steps(backend: Backend) 
     assert!(r.body.contains("重大事项还要先记录提议、商议、审议三步"));
 }
 both!(a_major_item_goes_to_the_vote_only_after_three_steps);
-
-/// Opens a residents' ballot with `extra` new voters in the electorate.
-pub(crate) async fn race_setup(app: &TestApp, extra: usize) -> (String, Vec<Client>) {
-    let voters = app.bulk_voters("liutang", extra).await;
-    let committee = app.client();
-    let r = committee.sign_in("13810000002", "yishi-demo-2026").await;
-    assert_eq!(r.status, 303);
-    let item = deliberating_item(&committee, "并发投票").await;
-    let ballot = open_ballot(
-        &committee,
-        &item,
-        &[
-            ("body", "residents"),
-            ("mode", "online"),
-            ("closes_at", IN_TWO_DAYS),
-        ],
-    )
-    .await;
-    (ballot, voters)
-}
-
-pub(crate) async fn csrf_of(client: &Client, ballot: &str) -> String {
-    crate::common::csrf_in(&client.get(ballot).await.body).expect("csrf")
-}
-
-/// The voting form of `ballot` as `client` gets it: (CSRF token, tracker, seal).
-async fn form_of(client: &Client, ballot: &str) -> (String, String, String) {
-    let body = client.get(ballot).await.body;
-    let (tracker, seal) = sealed_tracker(&body);
-    (crate::common::csrf_in(&body).expect("csrf"), tracker, seal)
-}
 
 /// 200 submissions of one voter at once, each from its own form (its own tracker).
 async fn one_voter_many_times(app: &TestApp, ballot: &str, voter: &Client) -> i64 {
@@ -574,29 +618,6 @@ async fn one_voter_many_times(app: &TestApp, ballot: &str, voter: &Client) -> i6
         );
     }
     count_rows(app, "ballot_voters", ballot).await
-}
-
-/// Rows of `table` that belong to the ballot at `ballot` (a path ending in its id).
-pub(crate) async fn count_rows(app: &TestApp, table: &'static str, ballot: &str) -> i64 {
-    let id: i64 = ballot
-        .rsplit('/')
-        .next()
-        .and_then(|s| s.parse().ok())
-        .expect("ballot id");
-    app.state
-        .db(move |conn| {
-            use diesel::RunQueryDsl;
-            #[derive(diesel::QueryableByName)]
-            struct N {
-                #[diesel(sql_type = diesel::sql_types::BigInt)]
-                n: i64,
-            }
-            let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE ballot_id = {id}");
-            let n: N = diesel::sql_query(sql).get_result(conn)?;
-            Ok(n.n)
-        })
-        .await
-        .expect("count")
 }
 
 async fn two_hundred_submissions_by_one_voter_record_one_ballot(backend: Backend) {

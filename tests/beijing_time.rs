@@ -1,7 +1,7 @@
 //! Beijing time: every date and time a person reads is Beijing's, whatever the UTC day.
 
-use crate::ballots::{deliberating_item, open_ballot, IN_TWO_DAYS};
 use crate::both;
+use crate::common::ballots::{deliberating_item, open_ballot, IN_TWO_DAYS};
 use crate::common::{spawn_app, Backend};
 
 async fn a_decision_recorded_late_on_30_november_utc_reads_1_december(backend: Backend) {

@@ -8,19 +8,10 @@ use std::collections::BTreeSet;
 
 use diesel::connection::SimpleConnection;
 
-use crate::ballot_trackers::sealed_tracker;
-use crate::ballots::{count_rows, csrf_of, race_setup};
 use crate::both;
+use crate::common::ballots::{ballot_id, count_rows, csrf_of, race_setup, sealed_tracker};
+use crate::common::page::unescape;
 use crate::common::{spawn_app_with, Backend, Client, Resp, TestApp};
-
-/// Undoes the template's HTML escaping of an attribute value.
-fn unescape(s: &str) -> String {
-    s.replace("&#60;", "<")
-        .replace("&#62;", ">")
-        .replace("&#34;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#38;", "&")
-}
 
 /// The "send again" form of a busy page: its action and its hidden fields (token included).
 fn resend_form(page: &str) -> (String, Vec<(String, String)>) {
@@ -56,14 +47,6 @@ fn assert_busy(r: &Resp) {
     assert_eq!(r.status, 503, "{}", r.body);
     assert_eq!(r.header("retry-after"), "5");
     assert!(r.body.contains("人有点多") && r.body.contains("再发送一次"));
-}
-
-fn ballot_id(ballot: &str) -> i64 {
-    ballot
-        .rsplit('/')
-        .next()
-        .and_then(|s| s.parse().ok())
-        .expect("ballot id")
 }
 
 /// The trackers on the ballot's board, and its `cast_count`.

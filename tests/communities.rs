@@ -1,6 +1,8 @@
 //! Communities: the public pages, joining, verification by the committee, roles, the log.
 
 use crate::both;
+use crate::common::page::number_by_id;
+use crate::common::steps::request_id;
 use crate::common::{spawn_app, Backend};
 
 async fn the_public_sees_communities_and_their_committees(backend: Backend) {
@@ -18,8 +20,9 @@ async fn the_public_sees_communities_and_their_committees(backend: Backend) {
         village.body.contains(&demo.0["committee"].1),
         "committee listed by name"
     );
-    assert!(
-        village.body.contains("<strong>36</strong>户"),
+    assert_eq!(
+        number_by_id(&village.body, "count-households"),
+        36,
         "household count"
     );
     assert!(
@@ -33,9 +36,10 @@ async fn a_newcomer_joins_and_the_committee_verifies_them(backend: Backend) {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
     let newcomer = app.client();
-    newcomer
+    let r = newcomer
         .sign_up("13600001111", "杨光荣", "杨家新房在四组路口")
         .await;
+    assert_eq!(r.status, 303, "{}", r.body);
     let form = newcomer.get("/c/liutang/join").await;
     assert_eq!(form.status, 200);
     let bad = newcomer
@@ -46,13 +50,12 @@ async fn a_newcomer_joins_and_the_committee_verifies_them(backend: Backend) {
         bad.body.contains("请填写这一项") && bad.body.contains("回村了"),
         "message and note kept"
     );
-    let r = newcomer
-        .post(
+    newcomer
+        .post_ok(
             "/c/liutang/join",
             &[("address", "柳塘村四组8号"), ("note", "回村了")],
         )
         .await;
-    assert_eq!(r.status, 303);
     let twice = newcomer
         .post("/c/liutang/join", &[("address", "柳塘村四组8号")])
         .await;
@@ -113,13 +116,6 @@ async fn a_newcomer_joins_and_the_committee_verifies_them(backend: Backend) {
 }
 both!(a_newcomer_joins_and_the_committee_verifies_them);
 
-fn request_id(html: &str, name: &str) -> String {
-    let at = html.find(name).expect("request shown");
-    let before = &html[..at];
-    let start = before.rfind("id=\"request-").expect("request card") + 12;
-    html[start..].split('"').next().unwrap_or("").to_string()
-}
-
 async fn declining_needs_a_reason_and_tells_the_applicant(backend: Backend) {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
@@ -135,13 +131,12 @@ async fn declining_needs_a_reason_and_tells_the_applicant(backend: Backend) {
         .await;
     assert_eq!(no_reason.status, 422);
     assert!(no_reason.body.contains("不通过时请写明理由"));
-    let r = committee
-        .post(
+    committee
+        .post_ok(
             &format!("/c/liutang/requests/{id}/decline"),
             &[("reason", "经核实，该住址不在本村")],
         )
         .await;
-    assert_eq!(r.status, 303);
     let applicant = app.signed_in(&demo.contact("unverified")).await;
     let inbox = applicant.get("/inbox").await;
     assert!(inbox.body.contains("没有通过") && inbox.body.contains("经核实，该住址不在本村"));
@@ -194,13 +189,12 @@ async fn the_committee_appoints_within_the_law(backend: Backend) {
         .await;
     assert!(r.body.contains("请选择本村（社区）的一个网格"));
     let resident = demo.contact("resident");
-    let r = committee
-        .post(
+    committee
+        .post_ok(
             "/c/liutang/roles",
             &[("contact", &resident), ("role", "representative")],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
     let r = committee
         .post(
             "/c/liutang/roles",
@@ -245,41 +239,26 @@ async fn the_admin_creates_communities_and_appoints_committees(backend: Backend)
         )
         .await;
     assert!(orphan.body.contains("须属于一个乡镇"));
-    let ok = admin
-        .post(
-            "/admin/communities",
-            &[
-                ("kind", "village"),
-                ("name", "桃源村"),
-                ("slug", "taoyuan"),
-                ("parent", "dongxi"),
-            ],
-        )
-        .await;
-    assert_eq!(ok.status, 303, "{}", ok.body);
-    let taken = admin
-        .post(
-            "/admin/communities",
-            &[
-                ("kind", "village"),
-                ("name", "桃源村"),
-                ("slug", "taoyuan"),
-                ("parent", "dongxi"),
-            ],
-        )
-        .await;
+    let created = [
+        ("kind", "village"),
+        ("name", "桃源村"),
+        ("slug", "taoyuan"),
+        ("parent", "dongxi"),
+    ];
+    admin.post_ok("/admin/communities", &created).await;
+    let taken = admin.post("/admin/communities", &created).await;
     assert!(taken.body.contains("已被使用"));
     let newcomer = app.client();
-    newcomer
+    let r = newcomer
         .sign_up("13600002222", "刘长生", "刘家的桃树开花了")
         .await;
-    let r = admin
-        .post(
+    assert_eq!(r.status, 303, "{}", r.body);
+    admin
+        .post_ok(
             "/admin/staff",
             &[("community", "taoyuan"), ("contact", "13600002222")],
         )
         .await;
-    assert_eq!(r.status, 303);
     assert!(
         newcomer.get("/c/taoyuan/residents").await.status == 200,
         "the new committee member manages residents"

@@ -11,6 +11,8 @@ use diesel::prelude::*;
 use yishi::schema::{ballot_choices, ballot_voters, ballots};
 
 use crate::both;
+use crate::common::ballots::{ballot_id, ballot_on_new_item, sealed_tracker};
+use crate::common::page::number_by_id;
 use crate::common::{csrf_in, Backend, Client, TestDb, DEMO_PASSWORD};
 
 /// Voters in the electorate; the server is killed after about a third of them are heard.
@@ -122,41 +124,13 @@ async fn start(db: &TestDb, demo: bool) -> Server {
     }
 }
 
-/// Puts an item on the agenda, opens it for deliberation and opens a residents' ballot on
-/// it; returns the ballot's path.
+/// A residents' ballot on a new item; returns the ballot's path.
 async fn open_ballot(committee: &Client) -> String {
-    let r = committee
-        .post(
-            "/c/liutang/items",
-            &[
-                ("title", "断电也不丢票"),
-                ("body", "说明"),
-                ("category", "economy"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let item = r.location().to_string();
-    let r = committee
-        .post(&format!("{item}/stage"), &[("to", "deliberating")])
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
     // The server runs on the real clock; a ballot closes within a year of its opening.
     let closes = (chrono::Utc::now().naive_utc() + chrono::Duration::days(30))
         .format("%Y-%m-%d %H:%M")
         .to_string();
-    let r = committee
-        .post(
-            &format!("{item}/ballots"),
-            &[
-                ("body", "residents"),
-                ("mode", "online"),
-                ("closes_at", closes.as_str()),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303, "opening a ballot: {}", r.body);
-    r.location().to_string()
+    ballot_on_new_item(committee, "断电也不丢票", "residents", &closes).await
 }
 
 /// One voter of the stream: who they are, how they sign in, and the form they will post.
@@ -227,16 +201,6 @@ fn recorded(url: &str, ballot_id: i64) -> Recorded {
     }
 }
 
-fn count_in(html: &str, id: &str) -> i64 {
-    let marker = format!("id=\"{id}\">");
-    let at = html.find(&marker).expect(id) + marker.len();
-    html[at..]
-        .split('<')
-        .next()
-        .and_then(|s| s.trim().parse().ok())
-        .expect("a number")
-}
-
 async fn acknowledged_votes_survive_a_sigkill(backend: Backend) {
     let started = Instant::now();
     let db = TestDb::new(backend);
@@ -256,11 +220,7 @@ async fn acknowledged_votes_survive_a_sigkill(backend: Backend) {
     let r = committee.sign_in(&contact, DEMO_PASSWORD).await;
     assert_eq!(r.status, 303, "committee sign-in: {}", r.body);
     let ballot = open_ballot(&committee).await;
-    let ballot_id: i64 = ballot
-        .rsplit('/')
-        .next()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("a ballot path: {ballot}"));
+    let ballot_id = ballot_id(&ballot);
 
     // Every voter's form first (its CSRF token), so that the stream is only votes.
     let cookie_name = yishi::config::Config::with_database(&db.url).session_cookie();
@@ -291,7 +251,7 @@ async fn acknowledged_votes_survive_a_sigkill(backend: Backend) {
                 "voter {i} may vote: {body}"
             );
             let csrf = csrf_in(&body).expect("a CSRF token");
-            let (tracker, seal) = crate::ballot_trackers::sealed_tracker(&body);
+            let (tracker, seal) = sealed_tracker(&body);
             (
                 i,
                 Voter {
@@ -486,13 +446,13 @@ async fn acknowledged_votes_survive_a_sigkill(backend: Backend) {
     assert_eq!(r.status(), 200);
     let body = r.text().await.expect("body");
     assert!(body.contains("已经记录过了"), "{body}");
-    assert_eq!(count_in(&body, "cast-count"), rec.cast_count);
+    assert_eq!(number_by_id(&body, "cast-count"), rec.cast_count);
     if let Some(late) = voters.iter().find(|v| !voter_set.contains(&v.user_id)) {
         let r = post(late).await.expect("POST");
         assert_eq!(r.status(), 200);
         let body = r.text().await.expect("body");
         assert!(body.contains(ACK), "{body}");
-        assert_eq!(count_in(&body, "cast-count"), rec.cast_count + 1);
+        assert_eq!(number_by_id(&body, "cast-count"), rec.cast_count + 1);
     }
     server.kill();
     eprintln!(

@@ -5,7 +5,9 @@
 use diesel::connection::SimpleConnection;
 
 use crate::both;
-use crate::common::{spawn_app, Backend, Client, TestApp};
+use crate::common::page::{inner_by_id, link_in};
+use crate::common::steps::{count_sql, demo_committee, one_page_pdf, subsidy_disclosure};
+use crate::common::{spawn_app, Backend, TestApp};
 
 /// A finance disclosure's form for `period` (a month such as 2026-10) with two lines.
 fn ledger_fields(period: &str, title: &str) -> Vec<(&'static str, String)> {
@@ -37,44 +39,25 @@ fn refs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)
 }
 
 async fn count(app: &TestApp, table: &'static str) -> i64 {
-    app.state
-        .db(move |conn| {
-            use diesel::prelude::*;
-            #[derive(diesel::QueryableByName)]
-            struct N {
-                #[diesel(sql_type = diesel::sql_types::BigInt)]
-                n: i64,
-            }
-            let n: N =
-                diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).get_result(conn)?;
-            Ok(n.n)
-        })
-        .await
-        .expect("count")
-}
-
-async fn committee(app: &TestApp) -> Client {
-    let demo = app.load_demo().await;
-    app.signed_in(&demo.contact("committee")).await
+    count_sql(app, format!("SELECT COUNT(*) AS n FROM {table}")).await
 }
 
 async fn a_finance_disclosure_is_published_corrected_and_diffed(backend: Backend) {
     let app = spawn_app(backend).await;
-    let committee = committee(&app).await;
+    let committee = demo_committee(&app).await;
     assert_eq!(
         committee.get("/c/liutang/disclosures/new").await.status,
         200
     );
 
-    let r = committee
-        .post_files(
+    let published = committee
+        .post_files_ok(
             "/c/liutang/disclosures",
             &refs(&ledger_fields("2026-11", "2026年11月财务收支公开")),
             vec![],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let page_path = r.location().split('?').next().expect("path").to_string();
+    let page_path = published.split('?').next().expect("path").to_string();
     let page = app.client().get(&page_path).await;
     assert!(page.body.contains("2026年11月财务收支公开"));
     for figure in ["10,000.00", "5,000.00", "1,200.50", "13,799.50"] {
@@ -111,25 +94,17 @@ async fn a_finance_disclosure_is_published_corrected_and_diffed(backend: Backend
     assert_eq!(no_reason.status, 422);
     assert!(no_reason.body.contains("更正必须写明原因") && no_reason.body.contains("1,250.50"));
     fields.push(("reason", "10月12日材料款录入少了50元".into()));
-    let r = committee.post_files(&correct, &refs(&fields), vec![]).await;
-    assert_eq!(r.status, 303, "{}", r.body);
+    committee
+        .post_files_ok(&correct, &refs(&fields), vec![])
+        .await;
 
     // The page shows the latest with a banner, the diff, and the earlier version stays.
     let page = app.client().get(&page_path).await;
     assert!(page.body.contains("更正原因：10月12日材料款录入少了50元"));
     assert!(page.body.contains("13,749.50"), "new closing balance");
     assert!(page.body.contains("class=\"removed\"") && page.body.contains("class=\"added\""));
-    let old = page
-        .body
-        .split("/c/liutang/disclosures/v/")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("a link to version 1")
-        .to_string();
-    let v1 = app
-        .client()
-        .get(&format!("/c/liutang/disclosures/v/{old}"))
-        .await;
+    let old = link_in(&page.body, "versions").expect("a link to version 1");
+    let v1 = app.client().get(&old).await;
     assert!(v1.body.contains("13,799.50") && v1.body.contains("最新是第 2 版"));
 
     // The ledger downloads as CSV that reads back the same.
@@ -148,7 +123,7 @@ both!(a_finance_disclosure_is_published_corrected_and_diffed);
 
 async fn a_ledger_csv_is_checked_line_by_line(backend: Backend) {
     let app = spawn_app(backend).await;
-    let committee = committee(&app).await;
+    let committee = demo_committee(&app).await;
     let before = count(&app, "disclosures").await;
     let fields = [
         ("category", "finance"),
@@ -200,15 +175,14 @@ async fn a_ledger_csv_is_checked_line_by_line(backend: Backend) {
     // A good file saved by Excel in GBK.
     let good = "日期,摘要,收入,支出,对方单位,凭证号\r\n2026-08-01,卖树苗,300,,苗圃,J-1\r\n2026/8/15,买水泥,,1200,建材店,J-2\r\n";
     let (gbk, _, _) = encoding_rs::GBK.encode(good);
-    let r = committee
-        .post_files(
+    let published = committee
+        .post_files_ok(
             "/c/liutang/disclosures",
             &fields,
             vec![("ledger_csv", "ledger.csv", gbk.into_owned())],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let page = app.client().get(r.location()).await;
+    let page = app.client().get(&published).await;
     assert!(page.body.contains("卖树苗") && page.body.contains("买水泥"));
     assert!(
         page.body.contains("-900.00"),
@@ -246,20 +220,14 @@ async fn missing_disclosures_are_overdue_until_published(backend: Backend) {
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
-    let r = committee
-        .post("/c/liutang/disclosures/schedule", &as_refs)
+    committee
+        .post_ok("/c/liutang/disclosures/schedule", &as_refs)
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
 
     // The demo left August's finance disclosure out: on 26 November it is overdue, and
     // October's (published) is not.
     let board = app.client().get("/c/liutang/disclosures").await;
-    let overdue = board
-        .body
-        .split("id=\"overdue\"")
-        .nth(1)
-        .expect("overdue section");
-    let overdue = overdue.split("</section>").next().expect("section");
+    let overdue = inner_by_id(&board.body, "overdue").expect("overdue section");
     assert!(overdue.contains("2026年8月"), "{overdue}");
     assert!(!overdue.contains("2026年10月"), "{overdue}");
     let supervisor = app.signed_in(&demo.contact("supervisor")).await;
@@ -269,21 +237,15 @@ async fn missing_disclosures_are_overdue_until_published(backend: Backend) {
         "the supervisors see it too"
     );
 
-    let r = committee
-        .post_files(
+    committee
+        .post_files_ok(
             "/c/liutang/disclosures",
             &refs(&ledger_fields("2026-08", "八月财务")),
             vec![],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
     let board = app.client().get("/c/liutang/disclosures").await;
-    let overdue = board
-        .body
-        .split("id=\"overdue\"")
-        .nth(1)
-        .expect("overdue section");
-    let overdue = overdue.split("</section>").next().expect("section");
+    let overdue = inner_by_id(&board.body, "overdue").expect("overdue section");
     assert!(
         !overdue.contains("2026年8月"),
         "published, no longer overdue"
@@ -303,32 +265,18 @@ both!(missing_disclosures_are_overdue_until_published);
 
 async fn attachments_and_open_data(backend: Backend) {
     let app = spawn_app(backend).await;
-    let committee = committee(&app).await;
-    let pdf = crate::uploads::one_page_pdf();
-    let r = committee
-        .post_files(
+    let committee = demo_committee(&app).await;
+    let pdf = one_page_pdf();
+    let published = committee
+        .post_files_ok(
             "/c/liutang/disclosures",
-            &[
-                ("category", "subsidies"),
-                ("period", "2026-Q2"),
-                ("title", "第二季度低保发放名单"),
-                ("responsible", "民政专干"),
-                ("body", "共 12 户。"),
-                ("rows", "0"),
-            ],
+            &subsidy_disclosure("第二季度低保发放名单"),
             vec![("files", "list.pdf", pdf.clone())],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let page = app.client().get(r.location()).await;
-    let file = page
-        .body
-        .split("href=\"/files/")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("a PDF link")
-        .to_string();
-    let (status, content_type, bytes) = app.client().get_bytes(&format!("/files/{file}")).await;
+    let page = app.client().get(&published).await;
+    let file = link_in(&page.body, "attachments").expect("a PDF link");
+    let (status, content_type, bytes) = app.client().get_bytes(&file).await;
     assert_eq!((status, content_type.as_str()), (200, "application/pdf"));
     assert_eq!(bytes, pdf);
 

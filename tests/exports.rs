@@ -7,22 +7,9 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use crate::both;
+use crate::common::page::option_value;
+use crate::common::steps::{photo, without_query};
 use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
-
-fn photo() -> Vec<u8> {
-    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(32, 24, |x, y| {
-        image::Rgb([x as u8 * 5, y as u8 * 7, 60])
-    }));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png)
-        .expect("encode");
-    out.into_inner()
-}
-
-fn after_redirect(r: &crate::common::Resp) -> String {
-    assert_eq!(r.status, 303, "{}", r.body);
-    r.location().split('?').next().expect("a path").to_string()
-}
 
 const ITEM: &str = "=HYPERLINK(\"http://evil.example\",\"修桥\")";
 const OPTION: &str = "=1+1";
@@ -39,22 +26,21 @@ async fn hostile_records(app: &TestApp, demo: &Demo) -> (String, String, String)
     let committee = app.signed_in(&demo.contact("committee")).await;
 
     // A decision on an item with a formula for a title, by a roll call with formula options.
-    let item = after_redirect(
+    let item = without_query(
         &committee
-            .post(
+            .post_ok(
                 "/c/liutang/items",
                 &[("title", ITEM), ("body", "说明"), ("category", "economy")],
             )
             .await,
     );
-    let r = committee
-        .post(&format!("{item}/stage"), &[("to", "deliberating")])
+    committee
+        .post_ok(&format!("{item}/stage"), &[("to", "deliberating")])
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
     let options = format!("{OPTION}\n@A1");
-    let ballot = after_redirect(
+    let ballot = without_query(
         &committee
-            .post(
+            .post_ok(
                 &format!("{item}/ballots"),
                 &[
                     ("body", "committee"),
@@ -75,7 +61,8 @@ async fn hostile_records(app: &TestApp, demo: &Demo) -> (String, String, String)
     }
     app.clock.advance(chrono::Duration::days(3));
     let r = app.client().get(&ballot).await;
-    let decision = after_redirect(&r);
+    assert_eq!(r.status, 303, "a closed ballot leads to its decision");
+    let decision = without_query(r.location());
     let decision_id = decision.rsplit('/').next().expect("an id").to_string();
 
     // A disclosure with a formula title and ledger line.
@@ -92,28 +79,23 @@ async fn hostile_records(app: &TestApp, demo: &Demo) -> (String, String, String)
         ("income_0", "5000"),
         ("voucher_0", "-101"),
     ];
-    let disclosure = after_redirect(
+    let disclosure = without_query(
         &committee
-            .post_files("/c/liutang/disclosures", &fields, vec![])
+            .post_files_ok("/c/liutang/disclosures", &fields, vec![])
             .await,
     );
     let disclosure_id = disclosure.rsplit('/').next().expect("an id").to_string();
 
     // A grid with a formula name, and a report routed to it with a formula title.
-    let r = committee.post("/c/liutang/grids", &[("name", GRID)]).await;
-    assert_eq!(r.status, 303, "{}", r.body);
+    committee
+        .post_ok("/c/liutang/grids", &[("name", GRID)])
+        .await;
     let resident = app.signed_in(&demo.contact("resident")).await;
     let form = resident.get("/c/liutang/orders/new").await;
-    let at = form.body.find(GRID).expect("the grid is offered");
-    let start = form.body[..at].rfind("value=\"").expect("an option") + 7;
-    let grid = form.body[start..]
-        .split('"')
-        .next()
-        .unwrap_or("")
-        .to_string();
-    let order = after_redirect(
+    let grid = option_value(&form.body, "grid", GRID).expect("the grid is offered");
+    let order = without_query(
         &resident
-            .post_files(
+            .post_files_ok(
                 "/c/liutang/orders",
                 &[
                     ("title", ORDER),
@@ -139,9 +121,9 @@ async fn hostile_records(app: &TestApp, demo: &Demo) -> (String, String, String)
         .and_then(|d| d["id"].as_i64())
         .expect("a passed decision of the villagers")
         .to_string();
-    let project = after_redirect(
+    let project = without_query(
         &committee
-            .post(
+            .post_ok(
                 "/c/liutang/projects",
                 &[
                     ("prefix", "lt"),
@@ -157,8 +139,8 @@ async fn hostile_records(app: &TestApp, demo: &Demo) -> (String, String, String)
             .await,
     );
     let code = project.rsplit('/').next().expect("a code");
-    let r = committee
-        .post(
+    committee
+        .post_ok(
             &format!("/c/liutang/projects/{code}/disbursements"),
             &[
                 ("amount", "100"),
@@ -169,7 +151,6 @@ async fn hostile_records(app: &TestApp, demo: &Demo) -> (String, String, String)
             ],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
     (decision_id, disclosure_id, order)
 }
 
@@ -266,9 +247,9 @@ async fn control_characters_are_refused_at_input_and_never_break_xml(backend: Ba
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("控制字符") && r.body.contains("第一行"));
     // Line breaks and tabs in a body are fine.
-    let item = after_redirect(
+    let item = without_query(
         &committee
-            .post(
+            .post_ok(
                 "/c/liutang/items",
                 &[
                     ("title", "修桥栏杆"),

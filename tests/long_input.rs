@@ -6,10 +6,10 @@
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use crate::authz_routes::{KINDS, TABLE};
-use crate::ballots::{deliberating_item, open_ballot, IN_TWO_DAYS};
 use crate::both;
+use crate::common::ballots::{deliberating_item, open_ballot, IN_TWO_DAYS};
+use crate::common::steps::{move_fields, photo, report};
 use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
-use crate::work_orders::{move_fields, photo, report};
 
 /// Limits in characters that the handlers check (`text_field(…, max)` and the rules'
 /// constants); each form is also tried at the `maxlength` of its own fields.
@@ -244,8 +244,8 @@ fn text(n: usize, skew: usize) -> String {
 /// second member (reject), and the resident's report completed (rating). Returns the pages.
 async fn stage_forms(app: &TestApp, demo: &Demo) -> Vec<String> {
     let committee = app.signed_in(&demo.contact("committee")).await;
-    let r = committee
-        .post(
+    let major = committee
+        .post_ok(
             "/c/liutang/items",
             &[
                 ("title", "修缮村祠堂"),
@@ -255,12 +255,9 @@ async fn stage_forms(app: &TestApp, demo: &Demo) -> Vec<String> {
             ],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let major = r.location().to_string();
-    let r = committee
-        .post(&format!("{major}/stage"), &[("to", "deliberating")])
+    committee
+        .post_ok(&format!("{major}/stage"), &[("to", "deliberating")])
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
     let votable = deliberating_item(&committee, "村道路灯更换").await;
     let hall = [
         ("body", "representatives"),
@@ -279,10 +276,9 @@ async fn stage_forms(app: &TestApp, demo: &Demo) -> Vec<String> {
         ("count_2", "1"),
         ("minutes", "在村委会议室召开"),
     ];
-    let r = committee
-        .post(&format!("{recorded}/results"), &counts)
+    committee
+        .post_ok(&format!("{recorded}/results"), &counts)
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
 
     let resident = app.signed_in(&demo.contact("resident")).await;
     let order = report(&resident, "消防栓箱玻璃破了", &[]).await;
@@ -295,10 +291,9 @@ async fn stage_forms(app: &TestApp, demo: &Demo) -> Vec<String> {
             vec![("photos", "after.png", photo())],
         ),
     ] {
-        let r = worker
-            .post_files(&format!("{order}/move"), &move_fields(to, note), photos)
+        worker
+            .post_files_ok(&format!("{order}/move"), &move_fields(to, note), photos)
             .await;
-        assert_eq!(r.status, 303, "{}", r.body);
     }
     vec![
         major,

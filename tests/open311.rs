@@ -5,6 +5,8 @@
 use serde_json::Value;
 
 use crate::both;
+use crate::common::page::{id_of_the_one_with, text_by_id};
+use crate::common::steps::{demo_committee, query};
 use crate::common::{spawn_app, Backend, Client, Resp, TestApp};
 
 fn json(r: &Resp) -> Value {
@@ -35,8 +37,7 @@ async fn make_key(committee: &Client, label: &str) -> String {
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains(label));
     assert_eq!(r.header("cache-control"), "no-store");
-    let at = r.body.find("id=\"new-key\">").expect("the new key shown") + 13;
-    let key = r.body[at..].split('<').next().expect("key").to_string();
+    let key = text_by_id(&r.body, "new-key").expect("the new key shown");
     assert_eq!(key.len(), 64, "{key}");
     key
 }
@@ -138,118 +139,166 @@ async fn open311_services_list_the_categories_of_a_jurisdiction(backend: Backend
 }
 both!(open311_services_list_the_categories_of_a_jurisdiction);
 
-async fn open311_a_request_with_a_key_becomes_a_routed_work_order(backend: Backend) {
+/// The committee of 柳塘村 with a live key and a revoked one.
+struct Keys {
+    app: TestApp,
+    committee: Client,
+    key: String,
+    revoked: String,
+}
+
+async fn keys(backend: Backend) -> Keys {
+    let app = spawn_app(backend).await;
+    let committee = demo_committee(&app).await;
+    let key = make_key(&committee, "12345热线对接").await;
+    let revoked = make_key(&committee, "旧平台").await;
+    let page = committee.get("/c/liutang/api-keys").await;
+    let id = id_of_the_one_with(&page.body, "key-", "旧平台").expect("old key listed");
+    committee
+        .post_ok(&format!("/c/liutang/api-keys/{id}/revoke"), &[])
+        .await;
+    Keys {
+        app,
+        committee,
+        key,
+        revoked,
+    }
+}
+
+/// `keys`, and a request submitted with the live key; returns its id.
+async fn a_submitted_request(backend: Backend) -> (Keys, String) {
+    let k = keys(backend).await;
+    let id = submit(&k.app, &k.key).await;
+    (k, id)
+}
+
+/// A request's JSON from the API for `jurisdiction`.
+async fn request_json(app: &TestApp, id: &str, jurisdiction: &str) -> Resp {
+    app.client()
+        .get(&format!(
+            "/open311/v2/requests/{id}.json?jurisdiction_id={jurisdiction}"
+        ))
+        .await
+}
+
+async fn open311_only_the_committee_manages_keys(backend: Backend) {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
     let committee = app.signed_in(&demo.contact("committee")).await;
+    let resident = app.signed_in(&demo.contact("resident")).await;
 
-    // Only the committee manages keys.
     let page = committee.get("/c/liutang/api-keys").await;
+    let unlabelled = committee
+        .post("/c/liutang/api-keys", &[("label", "")])
+        .await;
+
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("/open311/v2/") && page.body.contains("liutang"));
-    let resident = app.signed_in(&demo.contact("resident")).await;
     assert_eq!(resident.get("/c/liutang/api-keys").await.status, 403);
-    assert_eq!(
-        committee
-            .post("/c/liutang/api-keys", &[("label", "")])
-            .await
-            .status,
-        422
-    );
+    assert_eq!(unlabelled.status, 422);
+}
+both!(open311_only_the_committee_manages_keys);
 
-    let key = make_key(&committee, "12345热线对接").await;
-    // Shown once: the list names the key but never shows it again.
-    let page = committee.get("/c/liutang/api-keys").await;
+async fn open311_a_key_is_shown_once_and_its_making_and_revoking_are_logged(backend: Backend) {
+    let k = keys(backend).await;
+
+    let page = k.committee.get("/c/liutang/api-keys").await;
+    let log = k.committee.get("/c/liutang/log").await;
+
     assert!(page.body.contains("12345热线对接"));
-    assert!(!page.body.contains(&key));
-    let old = make_key(&committee, "旧平台").await;
-    let page = committee.get("/c/liutang/api-keys").await;
-    let at = page.body.find("旧平台").expect("old key listed");
-    let revoke = page.body[at..]
-        .split("action=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("a revoke form")
-        .to_string();
-    let r = committee.post(&revoke, &[]).await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    assert!(committee
-        .get("/c/liutang/api-keys")
-        .await
-        .body
-        .contains("已撤销"));
-    let log = committee.get("/c/liutang/log").await;
+    assert!(
+        !page.body.contains(&k.key),
+        "the list names the key but never shows it again"
+    );
+    assert!(page.body.contains("已撤销"));
     assert!(
         log.body.contains("创建 Open311 接口密钥") && log.body.contains("撤销 Open311 接口密钥")
     );
+}
+both!(open311_a_key_is_shown_once_and_its_making_and_revoking_are_logged);
 
-    // Refusals, with nothing stored.
-    let before = count_orders(&app).await;
-    let api = app.client();
-    let no_key: Vec<_> = submission("", &[])
-        .into_iter()
-        .filter(|(k, _)| *k != "api_key")
-        .collect();
-    let r = api
-        .post_raw("/open311/v2/requests.json", &no_key, &[])
-        .await;
-    assert_error(&r, 403, "api_key");
-    let r = api
-        .post_raw("/open311/v2/requests.json", &submission(&old, &[]), &[])
-        .await;
-    assert_error(&r, 403, "api_key");
-    let r = api
-        .post_raw(
-            "/open311/v2/requests.json",
-            &submission(&"0".repeat(64), &[]),
-            &[],
-        )
-        .await;
-    assert_error(&r, 403, "api_key");
-    // A key of 柳塘村 is no key for 兴和社区.
-    let mut other = submission(&key, &[]);
-    other.retain(|(k, _)| *k != "jurisdiction_id");
-    other.push(("jurisdiction_id", "xinghe"));
-    let r = api.post_raw("/open311/v2/requests.json", &other, &[]).await;
-    assert_error(&r, 403, "api_key");
-    let mut no_description = submission(&key, &[]);
-    no_description.retain(|(k, _)| *k != "description");
-    let r = api
-        .post_raw("/open311/v2/requests.json", &no_description, &[])
-        .await;
+async fn open311_a_request_without_a_good_key_or_fields_is_refused_and_stores_nothing(
+    backend: Backend,
+) {
+    let k = keys(backend).await;
+    let before = count_orders(&k.app).await;
+    let api = k.app.client();
+    let post = |fields: Vec<(String, String)>| {
+        let api = api.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect();
+            api.post_raw("/open311/v2/requests.json", &fields, &[])
+                .await
+        }
+    };
+    // The submission with the key, without the fields `drop`, with the fields `add`.
+    let with = |key: &str, drop: &[&str], add: &[(&str, &str)]| {
+        let mut f: Vec<(String, String)> = submission(key, &[])
+            .into_iter()
+            .filter(|(name, _)| !drop.contains(name))
+            .map(|(name, v)| (name.to_string(), v.to_string()))
+            .collect();
+        f.extend(
+            add.iter()
+                .map(|(name, v)| (name.to_string(), v.to_string())),
+        );
+        f
+    };
+
+    // No key, a revoked key, a made-up key, a key of 柳塘村 for 兴和社区.
+    assert_error(&post(with("", &["api_key"], &[])).await, 403, "api_key");
+    assert_error(&post(with(&k.revoked, &[], &[])).await, 403, "api_key");
+    assert_error(&post(with(&"0".repeat(64), &[], &[])).await, 403, "api_key");
+    let other = with(
+        &k.key,
+        &["jurisdiction_id"],
+        &[("jurisdiction_id", "xinghe")],
+    );
+    assert_error(&post(other).await, 403, "api_key");
+    // No description, no place, an unknown service.
+    let r = post(with(&k.key, &["description"], &[])).await;
     assert_error(&r, 400, "description");
-    let mut nowhere = submission(&key, &[]);
-    nowhere.retain(|(k, _)| !matches!(*k, "address_string" | "lat" | "long"));
-    let r = api
-        .post_raw("/open311/v2/requests.json", &nowhere, &[])
-        .await;
+    let r = post(with(&k.key, &["address_string", "lat", "long"], &[])).await;
     assert_error(&r, 400, "address_string");
-    let mut bad_code = submission(&key, &[]);
-    bad_code.retain(|(k, _)| *k != "service_code");
-    bad_code.push(("service_code", "moon"));
-    let r = api
-        .post_raw("/open311/v2/requests.json", &bad_code, &[])
-        .await;
+    let r = post(with(&k.key, &["service_code"], &[("service_code", "moon")])).await;
     assert_error(&r, 400, "service_code");
-    assert_eq!(count_orders(&app).await, before, "a refusal stored nothing");
+    assert_eq!(
+        count_orders(&k.app).await,
+        before,
+        "a refusal stored nothing"
+    );
+}
+both!(open311_a_request_without_a_good_key_or_fields_is_refused_and_stores_nothing);
 
-    // A browser on another site may not post (the site's cross-site rule), a server may.
-    let r = api
+async fn open311_a_browser_on_another_site_may_not_post_but_a_server_may(backend: Backend) {
+    let k = keys(backend).await;
+    let before = count_orders(&k.app).await;
+
+    let r = k
+        .app
+        .client()
         .post_raw(
             "/open311/v2/requests.json",
-            &submission(&key, &[]),
+            &submission(&k.key, &[]),
             &[("origin", "https://evil.example")],
         )
         .await;
-    assert_eq!(r.status, 403);
-    let id = submit(&app, &key).await;
-    assert_eq!(count_orders(&app).await, before + 1);
+    submit(&k.app, &k.key).await;
 
-    let r = api
-        .get(&format!(
-            "/open311/v2/requests/{id}.json?jurisdiction_id=liutang"
-        ))
-        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(count_orders(&k.app).await, before + 1);
+}
+both!(open311_a_browser_on_another_site_may_not_post_but_a_server_may);
+
+async fn open311_a_request_reads_back_in_its_own_jurisdiction_only(backend: Backend) {
+    let (k, id) = a_submitted_request(backend).await;
+
+    let r = request_json(&k.app, &id, "liutang").await;
+    let elsewhere = request_json(&k.app, &id, "xinghe").await;
+
     assert_eq!(r.status, 200, "{}", r.body);
     let v = json(&r);
     assert_eq!(v.as_array().map(Vec::len), Some(1));
@@ -270,76 +319,86 @@ async fn open311_a_request_with_a_key_becomes_a_routed_work_order(backend: Backe
         !r.body.contains("zhangsan") && !r.body.contains("张"),
         "the sender's details are not kept"
     );
-    // The same id in another jurisdiction is not there.
-    assert_error(
-        &api.get(&format!(
-            "/open311/v2/requests/{id}.json?jurisdiction_id=xinghe"
-        ))
-        .await,
-        404,
-        "service_request_id",
-    );
+    assert_error(&elsewhere, 404, "service_request_id");
+}
+both!(open311_a_request_reads_back_in_its_own_jurisdiction_only);
 
-    // Stored as an anonymous order with no reporter, from Open311, with a grid worker.
-    let n: i64 = id.parse().expect("numeric id");
-    let (source, reporter, anonymous, assignee) = app
-        .state
-        .db(move |conn| {
-            use diesel::prelude::*;
-            use yishi::schema::work_orders as w;
-            Ok(w::table
-                .find(n)
-                .select((w::source, w::reporter_id, w::anonymous, w::assignee_id))
-                .first::<(String, Option<i64>, bool, Option<i64>)>(conn)?)
-        })
-        .await
-        .expect("the order");
+/// The stored order: (source, reporter, anonymous, assignee).
+async fn stored_order(app: &TestApp, n: i64) -> (String, Option<i64>, bool, Option<i64>) {
+    query(app, move |conn| {
+        use diesel::prelude::*;
+        use yishi::schema::work_orders as w;
+        w::table
+            .find(n)
+            .select((w::source, w::reporter_id, w::anonymous, w::assignee_id))
+            .first::<(String, Option<i64>, bool, Option<i64>)>(conn)
+    })
+    .await
+}
+
+async fn open311_a_request_is_stored_as_an_anonymous_routed_order(backend: Backend) {
+    let (k, id) = a_submitted_request(backend).await;
+
+    let (source, reporter, anonymous, assignee) =
+        stored_order(&k.app, id.parse().expect("numeric id")).await;
+
     assert_eq!(source, "open311");
     assert_eq!(reporter, None);
     assert!(anonymous);
     assert!(assignee.is_some(), "routed to the grid worker");
+}
+both!(open311_a_request_is_stored_as_an_anonymous_routed_order);
 
-    // A before-photo (the worker's, say) becomes the request's media_url.
-    let worker = assignee.expect("a worker");
-    app.state
-        .db(move |conn| {
-            use diesel::prelude::*;
-            use yishi::schema::{work_order_photos as p, work_orders as w};
-            let cid: i64 = w::table.find(n).select(w::community_id).first(conn)?;
-            diesel::insert_into(p::table)
-                .values((
-                    p::community_id.eq(cid),
-                    p::order_id.eq(n),
-                    p::kind.eq("before"),
-                    p::name.eq("0123456789abcdef0123456789abcdef.jpg"),
-                    p::uploader_id.eq(worker),
-                    p::created_at.eq(crate::common::start_time()),
-                ))
-                .execute(conn)?;
-            Ok(())
-        })
-        .await
-        .expect("a photo");
-    let r = api
-        .get(&format!(
-            "/open311/v2/requests/{id}.json?jurisdiction_id=liutang"
-        ))
-        .await;
+async fn open311_a_before_photo_becomes_the_media_url(backend: Backend) {
+    let (k, id) = a_submitted_request(backend).await;
+    let n: i64 = id.parse().expect("numeric id");
+    let worker = stored_order(&k.app, n).await.3.expect("a worker");
+
+    // A before-photo (the worker's, say).
+    query(&k.app, move |conn| {
+        use diesel::prelude::*;
+        use yishi::schema::{work_order_photos as p, work_orders as w};
+        let cid: i64 = w::table.find(n).select(w::community_id).first(conn)?;
+        diesel::insert_into(p::table)
+            .values((
+                p::community_id.eq(cid),
+                p::order_id.eq(n),
+                p::kind.eq("before"),
+                p::name.eq("0123456789abcdef0123456789abcdef.jpg"),
+                p::uploader_id.eq(worker),
+                p::created_at.eq(crate::common::start_time()),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+    .await;
+
+    let r = request_json(&k.app, &id, "liutang").await;
     assert_eq!(
         json(&r)[0]["media_url"],
         "/photos/0123456789abcdef0123456789abcdef.jpg"
     );
+}
+both!(open311_a_before_photo_becomes_the_media_url);
 
-    // It shows on the normal pages, routed.
-    let page = app.client().get(&format!("/c/liutang/orders/{id}")).await;
+async fn open311_a_request_shows_on_the_order_pages_routed(backend: Backend) {
+    let (k, id) = a_submitted_request(backend).await;
+
+    let page = k.app.client().get(&format!("/c/liutang/orders/{id}")).await;
+    let list = k.app.client().get("/c/liutang/orders").await;
+
     assert_eq!(page.status, 200, "{}", page.body);
-    assert!(page.body.contains("id=\"state\">已派单"), "{}", page.body);
+    assert_eq!(
+        text_by_id(&page.body, "state").as_deref(),
+        Some("已派单"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("三组村道东头的路灯坏了三天"));
     assert!(!page.body.contains("zhangsan"));
-    let list = app.client().get("/c/liutang/orders").await;
     assert!(list.body.contains(&format!("/c/liutang/orders/{id}")));
 }
-both!(open311_a_request_with_a_key_becomes_a_routed_work_order);
+both!(open311_a_request_shows_on_the_order_pages_routed);
 
 async fn open311_request_lists_follow_the_spec_filters(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -452,11 +511,11 @@ async fn open311_answers_in_xml_as_well(backend: Backend) {
         .post_raw("/open311/v2/requests.xml", &submission(&key, &[]), &[])
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
-    let id = r
-        .body
-        .split("<service_request_id>")
-        .nth(1)
-        .and_then(|s| s.split('<').next())
+    let doc = roxmltree::Document::parse(&r.body).expect("well-formed XML");
+    let id = doc
+        .descendants()
+        .find(|n| n.has_tag_name("service_request_id"))
+        .and_then(|n| n.text())
         .expect("an id")
         .to_string();
     let one = client

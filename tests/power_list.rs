@@ -4,44 +4,16 @@
 //! day), and the supervisors are told. A payment answers to the list in force on its date.
 
 use diesel::prelude::*;
-use yishi::transparency::verify;
 
 use crate::both;
+use crate::common::steps::{assert_the_log_verifies, passed_decision, query};
 use crate::common::{spawn_app, Backend, TestApp};
 
 const PAY: &str = "/c/liutang/projects/LT-2026-001/disbursements";
 
-/// Runs a query on the app's database off the async workers.
-async fn query<T: Send + 'static>(
-    app: &TestApp,
-    f: impl FnOnce(&mut yishi::db::AnyConnection) -> QueryResult<T> + Send + 'static,
-) -> T {
-    app.state.db(move |conn| Ok(f(conn)?)).await.expect("query")
-}
-
 async fn power_rows(app: &TestApp) -> i64 {
     use yishi::schema::powers;
     query(app, |c| powers::table.count().get_result(c)).await
-}
-
-/// The passed decision of community `slug` by `body` titled `title` (any title if empty).
-async fn decision(app: &TestApp, slug: &'static str, body: &'static str, title: &str) -> String {
-    use yishi::schema::{agenda_items, communities, decisions};
-    let title = format!("{title}%");
-    let id: i64 = query(app, move |c| {
-        decisions::table
-            .inner_join(communities::table.on(communities::id.eq(decisions::community_id)))
-            .inner_join(agenda_items::table.on(agenda_items::id.eq(decisions::item_id)))
-            .filter(communities::slug.eq(slug))
-            .filter(decisions::body.eq(body))
-            .filter(decisions::verdict.eq("passed"))
-            .filter(agenda_items::title.like(title))
-            .order(decisions::id)
-            .select(decisions::id)
-            .first(c)
-    })
-    .await;
-    id.to_string()
 }
 
 fn raise(decision: &str) -> Vec<(&str, &str)> {
@@ -74,8 +46,8 @@ async fn the_committee_cannot_loosen_the_power_list_without_the_villagers(backen
     let rows = power_rows(&app).await;
 
     // No decision, the committee's own, another community's, one that does not exist.
-    let cleaning = decision(&app, "liutang", "committee", "").await;
-    let parking = decision(&app, "xinghe", "representatives", "").await;
+    let cleaning = passed_decision(&app, "liutang", "committee", "").await;
+    let parking = passed_decision(&app, "xinghe", "representatives", "").await;
     for (cited, message) in [
         ("", "权力清单由村民会议或村民代表会议决定"),
         (cleaning.as_str(), "只能由村民会议或村民代表会议决定修改"),
@@ -105,10 +77,11 @@ async fn a_change_adopted_by_the_villagers_is_logged_versioned_and_told(backend:
     let demo = app.load_demo().await;
     let committee = app.signed_in(&demo.contact("committee")).await;
     let supervisor = app.signed_in(&demo.contact("supervisor")).await;
-    let meeting = decision(&app, "liutang", "residents", "通过《柳塘村小微权力清单》").await;
+    let meeting = passed_decision(&app, "liutang", "residents", "通过《柳塘村小微权力清单》").await;
 
-    let r = committee.post("/c/liutang/powers", &raise(&meeting)).await;
-    assert_eq!(r.status, 303, "{}", r.body);
+    committee
+        .post_ok("/c/liutang/powers", &raise(&meeting))
+        .await;
     let list = app.client().get("/c/liutang/powers").await;
     assert!(list.body.contains("¥100,000,000.00 以上"), "{}", list.body);
     assert!(list
@@ -152,15 +125,6 @@ async fn a_change_adopted_by_the_villagers_is_logged_versioned_and_told(backend:
     assert!(r.body.contains("权力清单第 3 项“工程建设”"), "{}", r.body);
 
     // The log still verifies.
-    let dir = tempfile::tempdir().expect("dir");
-    let base = app.base.clone();
-    let state = dir.path().join("audit.json");
-    let report = tokio::task::spawn_blocking(move || {
-        verify::verify(&verify::Site::new(&base), None, Some(&state))
-    })
-    .await
-    .expect("runs")
-    .expect("verifies");
-    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    assert_the_log_verifies(&app).await;
 }
 both!(a_change_adopted_by_the_villagers_is_logged_versioned_and_told);

@@ -9,6 +9,8 @@ use yishi::comments::model::Target;
 use diesel::connection::{set_default_instrumentation, Instrumentation, InstrumentationEvent};
 
 use crate::both;
+use crate::common::page::options;
+use crate::common::steps::raise;
 use crate::common::{spawn_app, Backend, Client, TestApp};
 
 static QUERIES: AtomicUsize = AtomicUsize::new(0);
@@ -100,17 +102,7 @@ async fn an_item_page_costs_the_same_queries_at_10_and_500_comments(backend: Bac
     let app = spawn_app_counted(backend).await;
     let demo = app.load_demo().await;
     let committee = app.signed_in(&demo.contact("committee")).await;
-    let r = committee
-        .post(
-            "/c/liutang/items",
-            &[
-                ("title", "查询次数"),
-                ("body", "内容"),
-                ("category", "other"),
-            ],
-        )
-        .await;
-    let path = r.location().to_string();
+    let path = raise(&committee, "查询次数", "内容", "other").await;
     let item_id: i64 = path
         .rsplit('/')
         .next()
@@ -130,16 +122,7 @@ async fn an_item_page_costs_the_same_queries_at_10_and_500_comments(backend: Bac
 
     let list_small = queries_for(&app.client(), "/c/liutang/items").await;
     for i in 0..60 {
-        committee
-            .post(
-                "/c/liutang/items",
-                &[
-                    ("title", &format!("事项{i}")),
-                    ("body", "内容"),
-                    ("category", "other"),
-                ],
-            )
-            .await;
+        raise(&committee, &format!("事项{i}"), "内容", "other").await;
     }
     let list_large = queries_for(&app.client(), "/c/liutang/items").await;
     eprintln!("list page queries: {list_small} at 5 items, {list_large} at 65");
@@ -204,13 +187,10 @@ async fn ballot_and_work_order_pages_cost_the_same_queries_whatever_their_size(b
         assert_eq!(r.status, 303, "{}", r.body);
     }
     let page = committee.get(order).await;
-    let someone = page
-        .body
-        .split("<option value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("someone to assign")
-        .to_string();
+    let (someone, _) = options(&page.body, "assignee-field")
+        .into_iter()
+        .next()
+        .expect("someone to assign");
     for i in 0..20 {
         let r = committee
             .post(

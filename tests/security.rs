@@ -127,11 +127,11 @@ async fn the_language_follows_setting_then_cookie_then_header(backend: Backend) 
     assert!(cookie_wins.body.contains("lang=\"en\"") && cookie_wins.body.contains("Communities"));
     // A user's own setting beats the cookie.
     let signed = app.client();
-    signed.post("/lang", &[("lang", "en")]).await;
+    signed.post_ok("/lang", &[("lang", "en")]).await;
     signed
-        .sign_up("13700001111", "林晓", "a quiet river town")
+        .sign_up_ok("13700001111", "林晓", "a quiet river town")
         .await;
-    signed.post("/lang", &[("lang", "zh-CN")]).await;
+    signed.post_ok("/lang", &[("lang", "zh-CN")]).await;
     let page = signed
         .get_with("/profile", &[("accept-language", "en")])
         .await;

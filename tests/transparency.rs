@@ -3,24 +3,14 @@
 //! honest site, names a published row edited behind the triggers' back, and refuses a
 //! rewritten history.
 
-use std::path::PathBuf;
-
 use base64::prelude::{Engine, BASE64_STANDARD};
 use diesel::connection::SimpleConnection;
+use yishi::transparency::handlers::RecordOut;
 use yishi::transparency::{checkpoint, log, merkle, records, verify};
 
 use crate::both;
-use crate::common::{spawn_app, Backend, TestApp};
-
-/// Runs the verifier against the test site (it is blocking: off the async workers).
-async fn verify_site(app: &TestApp, state: PathBuf) -> Result<verify::Report, String> {
-    let base = app.base.clone();
-    tokio::task::spawn_blocking(move || {
-        verify::verify(&verify::Site::new(&base), None, Some(&state))
-    })
-    .await
-    .expect("verifier runs")
-}
+use crate::common::steps::verify_site;
+use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
 
 /// Runs raw SQL on the app's database with the append-only triggers out of the way, as an
 /// insider with database access could.
@@ -42,42 +32,72 @@ fn tamper(app: &TestApp, sql: &str) {
     conn.batch_execute(&sql).expect("tampering works");
 }
 
-async fn publications_are_logged_signed_and_provable(backend: Backend) {
+/// The demo's log as a visitor reads it: the signed checkpoint, the key it opens with, and
+/// every record with its leaf hash.
+struct Logged {
+    app: TestApp,
+    demo: Demo,
+    client: Client,
+    key: String,
+    cp: checkpoint::Opened,
+    records: Vec<RecordOut>,
+    leaves: Vec<merkle::Hash>,
+}
+
+async fn logged(backend: Backend) -> Logged {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
     let client = app.client();
-
-    // The checkpoint opens with the published key, and its origin is the key's name.
     let key = client.get("/log/key").await.body.trim().to_string();
     let note = client.get("/log/checkpoint").await;
     assert_eq!(note.status, 200);
     assert!(note.header("content-type").starts_with("text/plain"));
     let cp = checkpoint::open(&note.body, &key).expect("the checkpoint verifies");
-    assert!(
-        cp.size > 20,
-        "the demo's decisions, orders and appointments are logged: {}",
-        cp.size
-    );
-    assert!(key.starts_with(&format!("{}+", cp.origin)));
-
-    // Every entry, hashed as RFC 6962 leaves, gives the signed root.
-    let records: Vec<yishi::transparency::handlers::RecordOut> = serde_json::from_str(
+    let records: Vec<RecordOut> = serde_json::from_str(
         &client
             .get(&format!("/log/records?from=0&count={}", cp.size))
             .await
             .body,
     )
     .expect("records json");
-    assert_eq!(records.len() as u64, cp.size);
-    let leaves: Vec<merkle::Hash> = records
+    let leaves = records
         .iter()
         .map(|r| merkle::leaf_hash(r.entry.as_bytes()))
         .collect();
-    assert_eq!(merkle::root(&leaves), cp.root);
-    let kinds: Vec<String> = records
+    Logged {
+        app,
+        demo,
+        client,
+        key,
+        cp,
+        records,
+        leaves,
+    }
+}
+
+async fn the_checkpoint_opens_with_the_published_key_and_is_named_after_it(backend: Backend) {
+    let l = logged(backend).await;
+
+    assert!(
+        l.cp.size > 20,
+        "the demo's decisions, orders and appointments are logged: {}",
+        l.cp.size
+    );
+    assert!(l.key.starts_with(&format!("{}+", l.cp.origin)));
+}
+both!(the_checkpoint_opens_with_the_published_key_and_is_named_after_it);
+
+async fn every_entry_hashed_as_a_leaf_gives_the_signed_root(backend: Backend) {
+    let l = logged(backend).await;
+
+    let kinds: Vec<String> = l
+        .records
         .iter()
         .filter_map(|r| log::parse_entry(&r.entry).map(|e| e.kind))
         .collect();
+
+    assert_eq!(l.records.len() as u64, l.cp.size);
+    assert_eq!(merkle::root(&l.leaves), l.cp.root);
     for k in [
         "decision",
         "electorate",
@@ -88,16 +108,21 @@ async fn publications_are_logged_signed_and_provable(backend: Backend) {
     ] {
         assert!(kinds.iter().any(|x| x == k), "a {k} leaf in the demo");
     }
+}
+both!(every_entry_hashed_as_a_leaf_gives_the_signed_root);
 
-    // An inclusion proof from the site checks against the signed root.
-    let i = cp.size / 2;
+async fn an_inclusion_proof_from_the_site_checks_against_the_signed_root(backend: Backend) {
+    let l = logged(backend).await;
+    let (i, size) = (l.cp.size / 2, l.cp.size);
+
     let proof: serde_json::Value = serde_json::from_str(
-        &client
-            .get(&format!("/log/proof/inclusion?index={i}&size={}", cp.size))
+        &l.client
+            .get(&format!("/log/proof/inclusion?index={i}&size={size}"))
             .await
             .body,
     )
     .expect("proof json");
+
     let path: Vec<merkle::Hash> = proof["proof"]
         .as_array()
         .expect("a list")
@@ -111,60 +136,72 @@ async fn publications_are_logged_signed_and_provable(backend: Backend) {
         })
         .collect();
     assert!(merkle::verify_inclusion(
-        &leaves[i as usize],
+        &l.leaves[i as usize],
         i,
-        cp.size,
+        size,
         &path,
-        &cp.root
+        &l.cp.root
     ));
+}
+both!(an_inclusion_proof_from_the_site_checks_against_the_signed_root);
 
-    // The level-0 tile holds the leaf hashes; the entry bundle holds the entries.
-    let w = cp.size.min(256);
+async fn the_first_tile_holds_the_leaf_hashes_and_its_bundle_the_entries(backend: Backend) {
+    let l = logged(backend).await;
+    let w = l.cp.size.min(256);
     let tile_path = if w == 256 {
         "/log/tile/0/000".to_string()
     } else {
         format!("/log/tile/0/000.p/{w}")
     };
-    let (status, _, tile) = client.get_bytes(&tile_path).await;
-    assert_eq!(status, 200);
-    assert_eq!(tile.len() as u64, 32 * w);
-    assert_eq!(&tile[..32], &leaves[0]);
-    let (_, _, bundle) = client
+
+    let (status, _, tile) = l.client.get_bytes(&tile_path).await;
+    let (_, _, bundle) = l
+        .client
         .get_bytes(&tile_path.replace("/log/tile/0/", "/log/tile/entries/"))
         .await;
-    let texts = log::split_bundle(&bundle).expect("a bundle");
-    assert_eq!(texts.len() as u64, w);
-    assert_eq!(texts[0], records[0].entry);
-    let beyond = client
+    let beyond = l
+        .client
         .get(&format!("/log/tile/0/000.p/{}", (w + 1).min(255)))
         .await;
-    assert!(w == 255 || beyond.status == 404, "no tile beyond the tree");
 
-    // Each decision's page shows its log entry; the entry's page says it still matches.
-    let decision = records
+    assert_eq!(status, 200);
+    assert_eq!(tile.len() as u64, 32 * w);
+    assert_eq!(&tile[..32], &l.leaves[0]);
+    let texts = log::split_bundle(&bundle).expect("a bundle");
+    assert_eq!(texts.len() as u64, w);
+    assert_eq!(texts[0], l.records[0].entry);
+    assert!(w == 255 || beyond.status == 404, "no tile beyond the tree");
+}
+both!(the_first_tile_holds_the_leaf_hashes_and_its_bundle_the_entries);
+
+async fn a_decisions_page_links_to_its_entry_which_still_matches(backend: Backend) {
+    let l = logged(backend).await;
+    let decision = l
+        .records
         .iter()
         .find(|r| r.entry.contains("kind decision"))
         .expect("a decision leaf");
-    let page = client
+
+    let page = l
+        .client
         .get(&format!("/log/entries/{}", decision.index))
         .await;
+    let d = l.client.get(&decision.link.clone().expect("a link")).await;
+
     assert_eq!(page.status, 200);
     assert!(page.body.contains("与公布时的哈希一致"));
-    let link = decision.link.clone().expect("a link");
-    let d = client.get(&link).await;
     assert!(
         d.body.contains(&format!("/log/entries/{}", decision.index)),
         "the decision links to its log entry"
     );
+}
+both!(a_decisions_page_links_to_its_entry_which_still_matches);
 
-    // Appointments in the community's action log and a ballot's list of voters link too.
-    let supervisor = app.signed_in(&demo.contact("supervisor")).await;
-    let actions = supervisor.get("/c/liutang/log").await;
-    assert!(
-        actions.body.contains("/log/entries/"),
-        "appointments are logged"
-    );
-    let electorate = records
+async fn appointments_and_a_ballots_voters_link_to_the_log(backend: Backend) {
+    let l = logged(backend).await;
+    let supervisor = l.app.signed_in(&l.demo.contact("supervisor")).await;
+    let electorate = l
+        .records
         .iter()
         .find(|r| {
             r.entry.contains("kind electorate")
@@ -174,19 +211,28 @@ async fn publications_are_logged_signed_and_provable(backend: Backend) {
         })
         .and_then(|r| r.link.clone())
         .expect("an electorate of 柳塘村");
+
+    let actions = supervisor.get("/c/liutang/log").await;
     let page = supervisor.get(&electorate).await;
+
+    assert!(
+        actions.body.contains("/log/entries/"),
+        "appointments are logged"
+    );
     assert_eq!(page.status, 200, "{electorate}");
     assert!(page.body.contains("/log/entries/"));
+}
+both!(appointments_and_a_ballots_voters_link_to_the_log);
 
-    // The verifier passes; after more publications it proves the new tree extends the old.
+async fn the_verifier_passes_and_proves_a_grown_tree_extends_the_old(backend: Backend) {
+    let l = logged(backend).await;
     let dir = tempfile::tempdir().expect("dir");
     let state = dir.path().join("audit.json");
-    let first = verify_site(&app, state.clone()).await.expect("verifies");
-    assert!(first.findings.is_empty(), "{:?}", first.findings);
-    assert_eq!(first.consistent_with, None);
-    let resident = app.signed_in(&demo.contact("resident")).await;
-    let r = resident
-        .post_files(
+
+    let first = verify_site(&l.app, state.clone()).await.expect("verifies");
+    let resident = l.app.signed_in(&l.demo.contact("resident")).await;
+    resident
+        .post_files_ok(
             "/c/liutang/orders",
             &[
                 ("title", "桥头护栏松了"),
@@ -197,20 +243,27 @@ async fn publications_are_logged_signed_and_provable(backend: Backend) {
             vec![],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let second = verify_site(&app, state).await.expect("verifies again");
+    let second = verify_site(&l.app, state).await.expect("verifies again");
+
+    assert!(first.findings.is_empty(), "{:?}", first.findings);
+    assert_eq!(first.consistent_with, None);
     assert_eq!(second.consistent_with, Some(first.checkpoint.size));
     assert!(second.checkpoint.size > first.checkpoint.size);
-
-    // The log itself refuses to change.
-    let pool = yishi::db::connect(&app.db.url, 1).expect("connect");
-    let mut conn = pool.get().expect("connection");
-    assert!(conn.batch_execute("DELETE FROM log_entries").is_err());
-    assert!(conn
-        .batch_execute("UPDATE log_hashes SET hash = hash WHERE id = 0")
-        .is_err());
 }
-both!(publications_are_logged_signed_and_provable);
+both!(the_verifier_passes_and_proves_a_grown_tree_extends_the_old);
+
+async fn the_log_refuses_to_change_in_the_database(backend: Backend) {
+    let l = logged(backend).await;
+    let pool = yishi::db::connect(&l.app.db.url, 1).expect("connect");
+    let mut conn = pool.get().expect("connection");
+
+    let delete = conn.batch_execute("DELETE FROM log_entries");
+    let update = conn.batch_execute("UPDATE log_hashes SET hash = hash WHERE id = 0");
+
+    assert!(delete.is_err());
+    assert!(update.is_err());
+}
+both!(the_log_refuses_to_change_in_the_database);
 
 async fn verify_names_a_published_row_edited_in_the_database(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -6,33 +6,9 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use crate::both;
+use crate::common::page::link_in;
+use crate::common::steps::{demo_committee, one_page_pdf, subsidy_disclosure};
 use crate::common::{spawn_app, spawn_app_with, Backend, Client, TestApp};
-
-/// A one-page PDF with a correct cross-reference table, as a PDF reader expects it.
-pub fn one_page_pdf() -> Vec<u8> {
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-        "<< /Length 0 >>\nstream\n\nendstream",
-    ];
-    let mut pdf = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = pdf.len();
-    let size = objects.len() + 1;
-    pdf.extend_from_slice(format!("xref\n0 {size}\n0000000000 65535 f \n").as_bytes());
-    for at in offsets {
-        pdf.extend_from_slice(format!("{at:010} 00000 n \n").as_bytes());
-    }
-    pdf.extend_from_slice(
-        format!("trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
-    );
-    pdf
-}
 
 /// A 7070 × 7070 grey PNG: 50 megapixels, just under the limit for one photo, in a few
 /// dozen kilobytes (the attack of issue 11 used four of these in one request).
@@ -175,24 +151,12 @@ async fn reports_with_photos_are_throttled_per_resident(backend: Backend) {
 }
 both!(reports_with_photos_are_throttled_per_resident);
 
-async fn committee(app: &TestApp) -> Client {
-    let demo = app.load_demo().await;
-    app.signed_in(&demo.contact("committee")).await
-}
-
 /// Publishes a disclosure titled `title` with one attachment.
 async fn publish_with(client: &Client, title: &str, file: Vec<u8>) -> crate::common::Resp {
     client
         .post_files(
             "/c/liutang/disclosures",
-            &[
-                ("category", "subsidies"),
-                ("period", "2026-Q2"),
-                ("title", title),
-                ("responsible", "民政专干"),
-                ("body", "共 12 户。"),
-                ("rows", "0"),
-            ],
+            &subsidy_disclosure(title),
             vec![("files", "notice.pdf", file)],
         )
         .await
@@ -200,18 +164,18 @@ async fn publish_with(client: &Client, title: &str, file: Vec<u8>) -> crate::com
 
 async fn attached_pdfs_are_sandboxed_downloads(backend: Backend) {
     let app = spawn_app(backend).await;
-    let committee = committee(&app).await;
-    let r = publish_with(&committee, "带附件的公告", one_page_pdf()).await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let page = app.client().get(r.location()).await;
-    let file = page
-        .body
-        .split("href=\"/files/")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("a PDF link")
-        .to_string();
-    let pdf = app.client().get(&format!("/files/{file}")).await;
+    let committee = demo_committee(&app).await;
+    let published = committee
+        .post_files_ok(
+            "/c/liutang/disclosures",
+            &subsidy_disclosure("带附件的公告"),
+            vec![("files", "notice.pdf", one_page_pdf())],
+        )
+        .await;
+    let page = app.client().get(&published).await;
+    let link = link_in(&page.body, "attachments").expect("a PDF link");
+    let file = link.strip_prefix("/files/").expect("a file");
+    let pdf = app.client().get(&link).await;
     assert_eq!(pdf.status, 200);
     assert_eq!(pdf.header("content-type"), "application/pdf");
     assert_eq!(
@@ -235,7 +199,7 @@ both!(attached_pdfs_are_sandboxed_downloads);
 
 async fn a_file_that_only_starts_like_a_pdf_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
-    let committee = committee(&app).await;
+    let committee = demo_committee(&app).await;
     for fake in [
         b"%PDF-1.7\n<script>alert(1)</script>".to_vec(),
         b"%PDF-1.4\n% test\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec(),

@@ -4,41 +4,13 @@
 //! reporter's silence confirming after seven days; orders from a passed decision.
 
 use crate::both;
-use crate::common::{spawn_app, Backend, Client, TestApp};
-
-pub(crate) fn photo() -> Vec<u8> {
-    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(64, 48, |x, y| {
-        image::Rgb([x as u8 * 3, y as u8 * 4, 90])
-    }));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png)
-        .expect("encode");
-    out.into_inner()
-}
-
-/// Reports a problem as `client`; returns the order's path.
-pub(crate) async fn report(client: &Client, title: &str, extra: &[(&str, &str)]) -> String {
-    let mut fields = vec![
-        ("title", title),
-        ("description", "玻璃碎了，里面的水带露在外面。"),
-        ("category", "safety"),
-        ("place", "A区160号车位旁"),
-    ];
-    fields.extend_from_slice(extra);
-    let r = client
-        .post_files(
-            "/c/liutang/orders",
-            &fields,
-            vec![("photos", "before.png", photo())],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    r.location().split('?').next().expect("a path").to_string()
-}
-
-pub(crate) fn move_fields<'a>(to: &'a str, note: &'a str) -> Vec<(&'a str, &'a str)> {
-    vec![("to", to), ("note", note)]
-}
+use crate::common::page::{
+    attr_by_id, comment_ids, ids_with_prefix, inner_by_id, option_value, text_by_id,
+};
+use crate::common::steps::{
+    complete_order, count_sql, demo_committee, move_fields, photo, report, without_query,
+};
+use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
 
 /// Notices of `kind` (about `subject`, if given).
 async fn count_notices(app: &TestApp, kind: &'static str, subject: Option<&'static str>) -> i64 {
@@ -60,24 +32,14 @@ async fn count_notices(app: &TestApp, kind: &'static str, subject: Option<&'stat
 
 /// How many (user, kind, subject) notices were sent more than once.
 async fn duplicate_notices(app: &TestApp) -> i64 {
-    app.state
-        .db(move |conn| {
-            use diesel::prelude::*;
-            #[derive(diesel::QueryableByName)]
-            struct N {
-                #[diesel(sql_type = diesel::sql_types::BigInt)]
-                n: i64,
-            }
-            let n: N = diesel::sql_query(
-                "SELECT COUNT(*) AS n FROM (SELECT user_id FROM notifications \
-                 WHERE kind IN ('order_escalated', 'order_reminder', 'order_weekly') \
-                 GROUP BY user_id, kind, subject HAVING COUNT(*) > 1) d",
-            )
-            .get_result(conn)?;
-            Ok(n.n)
-        })
-        .await
-        .expect("count")
+    count_sql(
+        app,
+        "SELECT COUNT(*) AS n FROM (SELECT user_id FROM notifications \
+         WHERE kind IN ('order_escalated', 'order_reminder', 'order_weekly') \
+         GROUP BY user_id, kind, subject HAVING COUNT(*) > 1) d"
+            .into(),
+    )
+    .await
 }
 
 async fn a_report_goes_from_the_grid_worker_to_the_echo_wall(backend: Backend) {
@@ -125,14 +87,13 @@ async fn a_report_goes_from_the_grid_worker_to_the_echo_wall(backend: Backend) {
         .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("不该由你来做"));
-    let r = worker
-        .post_files(
+    worker
+        .post_files_ok(
             &format!("{order}/move"),
             &move_fields("in_progress", ""),
             vec![],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
     let r = worker
         .post_files(
             &format!("{order}/move"),
@@ -142,14 +103,13 @@ async fn a_report_goes_from_the_grid_worker_to_the_echo_wall(backend: Backend) {
         .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("至少一张办理后的照片"));
-    let r = worker
-        .post_files(
+    worker
+        .post_files_ok(
             &format!("{order}/move"),
             &move_fields("completed", "已更换钢化玻璃，水带复位。"),
             vec![("photos", "after.png", photo())],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
     assert!(resident
         .get("/inbox")
         .await
@@ -163,21 +123,19 @@ async fn a_report_goes_from_the_grid_worker_to_the_echo_wall(backend: Backend) {
         .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("只有反映人可以评价"));
-    let r = resident
-        .post_files(
+    resident
+        .post_files_ok(
             &format!("{order}/move"),
             &move_fields("confirmed", ""),
             vec![],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let r = resident
-        .post(
+    resident
+        .post_ok(
             &format!("{order}/rate"),
             &[("rating", "5"), ("comment", "当天就修好了")],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
     let again = resident
         .post(&format!("{order}/rate"), &[("rating", "1")])
         .await;
@@ -212,12 +170,10 @@ async fn an_ignored_report_turns_yellow_then_red_and_escalates_once(backend: Bac
     let demo = app.load_demo().await;
     let resident = app.signed_in(&demo.contact("resident")).await;
     let order = report(&resident, "桥下井盖松动", &[]).await;
-    assert!(app
-        .client()
-        .get(&order)
-        .await
-        .body
-        .contains("id=\"light\">正常"));
+    assert_eq!(
+        text_by_id(&app.client().get(&order).await.body, "light").as_deref(),
+        Some("正常")
+    );
     app.clock.advance(chrono::Duration::hours(25));
     assert!(app
         .client()
@@ -257,15 +213,7 @@ async fn an_ignored_report_turns_yellow_then_red_and_escalates_once(backend: Bac
         1
     );
     // Fixed: it leaves the supervision page.
-    for (to, files) in [
-        ("in_progress", vec![]),
-        ("completed", vec![("photos", "a.png", photo())]),
-    ] {
-        let r = worker
-            .post_files(&format!("{order}/move"), &move_fields(to, "已紧固"), files)
-            .await;
-        assert_eq!(r.status, 303, "{}", r.body);
-    }
+    complete_order(&worker, &order, "已紧固").await;
     assert!(!township
         .get("/c/liutang/supervision")
         .await
@@ -284,134 +232,149 @@ async fn an_ignored_report_turns_yellow_then_red_and_escalates_once(backend: Bac
 }
 both!(an_ignored_report_turns_yellow_then_red_and_escalates_once);
 
-async fn a_passed_decision_becomes_a_work_order(backend: Backend) {
+/// The demo's road decision (柳塘村, decision 2), which passed, as work.
+struct RoadWork {
+    app: TestApp,
+    demo: Demo,
+    committee: Client,
+    order: String,
+}
+
+/// The fields of an order from a decision, due on `due`.
+fn road_order(due: &str) -> [(&str, &str); 3] {
+    [
+        ("title", "道路硬化第一标段"),
+        ("budget", "120000"),
+        ("due", due),
+    ]
+}
+
+async fn road_work(backend: Backend) -> RoadWork {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
     let committee = app.signed_in(&demo.contact("committee")).await;
-    // The demo's road decision (柳塘村, decision 2) passed.
-    let past = committee
-        .post(
-            "/c/liutang/decisions/2/orders",
-            &[
-                ("title", "道路硬化第一标段"),
-                ("budget", "120000"),
-                ("due", "2020-01-01"),
-            ],
-        )
+    let made = committee
+        .post_ok("/c/liutang/decisions/2/orders", &road_order("2027-03-31"))
         .await;
+    let order = without_query(&made);
+    RoadWork {
+        app,
+        demo,
+        committee,
+        order,
+    }
+}
+
+/// Assigns the road work to the grid worker; returns the worker's id.
+async fn assign_to_the_grid_worker(w: &RoadWork) -> String {
+    let page = w.committee.get(&w.order).await;
+    let worker_name = &w.demo.0["grid_worker"].1;
+    let worker_id = option_value(&page.body, "assignee-field", worker_name)
+        .expect("the grid worker can be assigned");
+    w.committee
+        .post_ok(&format!("{}/assign", w.order), &[("assignee", &worker_id)])
+        .await;
+    worker_id
+}
+
+async fn an_order_from_a_decision_due_in_the_past_is_refused_with_the_input_kept(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let committee = demo_committee(&app).await;
+
+    let past = committee
+        .post("/c/liutang/decisions/2/orders", &road_order("2020-01-01"))
+        .await;
+
     assert_eq!(
         past.status, 422,
         "refused on the form, with what was typed kept"
     );
     assert!(past.body.contains("办结期限不能早于今天") && past.body.contains("2020-01-01"));
-    let r = committee
-        .post(
-            "/c/liutang/decisions/2/orders",
-            &[
-                ("title", "道路硬化第一标段"),
-                ("budget", "120000"),
-                ("due", "2027-03-31"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303);
-    let order = r.location().split('?').next().expect("path").to_string();
-    let page = app.client().get(&order).await;
+}
+both!(an_order_from_a_decision_due_in_the_past_is_refused_with_the_input_kept);
+
+async fn a_passed_decision_becomes_a_work_order(backend: Backend) {
+    let w = road_work(backend).await;
+
+    let page = w.app.client().get(&w.order).await;
+    let decision = w.app.client().get("/c/liutang/decisions/2").await;
+
     assert!(page.body.contains("¥120000") && page.body.contains("来自决议"));
-    assert!(app
-        .client()
-        .get("/c/liutang/decisions/2")
-        .await
-        .body
-        .contains("道路硬化第一标段"));
-    // The no-quorum decision (6) cannot become work.
-    let r = committee
-        .post(
+    assert!(decision.body.contains("道路硬化第一标段"));
+}
+both!(a_passed_decision_becomes_a_work_order);
+
+async fn a_decision_without_a_quorum_cannot_become_work(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let committee = demo_committee(&app).await;
+
+    // The no-quorum decision (6).
+    let refused = committee
+        .post_ok(
             "/c/liutang/decisions/6/orders",
             &[("title", "x"), ("due", "2027-03-31")],
         )
         .await;
+
     assert!(committee
-        .get(r.location())
+        .get(&refused)
         .await
         .body
         .contains("只有通过的决议才能生成工单"));
-    // Assigned to the grid worker; a reassignment needs a reason.
-    let page = committee.get(&order).await;
-    let worker_name = &demo.0["grid_worker"].1;
-    let worker_id = page
-        .body
-        .split("<option value=\"")
-        .skip(1)
-        .find(|o| o.contains(&format!(">{worker_name}<")))
-        .and_then(|s| s.split('"').next())
-        .expect("the grid worker can be assigned")
-        .to_string();
-    let r = committee
-        .post(&format!("{order}/assign"), &[("assignee", &worker_id)])
-        .await;
-    assert_eq!(r.status, 303);
-    let r = committee
-        .post(&format!("{order}/assign"), &[("assignee", &worker_id)])
-        .await;
-    assert_eq!(r.status, 422);
-    assert!(r.body.contains("改派要写明原因"));
+}
+both!(a_decision_without_a_quorum_cannot_become_work);
 
+async fn an_order_from_a_decision_is_reassigned_only_with_a_reason(backend: Backend) {
+    let w = road_work(backend).await;
+    let worker_id = assign_to_the_grid_worker(&w).await;
+
+    let again = w
+        .committee
+        .post(&format!("{}/assign", w.order), &[("assignee", &worker_id)])
+        .await;
+
+    assert_eq!(again.status, 422);
+    assert!(again.body.contains("改派要写明原因"));
+}
+both!(an_order_from_a_decision_is_reassigned_only_with_a_reason);
+
+async fn the_result_of_a_decision_is_published_once_its_work_is_accepted(backend: Backend) {
     // The work is done and accepted; then the implementation result is published (实施结果公开)
     // and the item is completed.
-    let worker = app.signed_in(&demo.contact("grid_worker")).await;
-    for (to, files) in [
-        ("in_progress", vec![]),
-        ("completed", vec![("photos", "a.png", photo())]),
-    ] {
-        let r = worker
-            .post_files(
-                &format!("{order}/move"),
-                &move_fields(to, "第一标段完工"),
-                files,
-            )
-            .await;
-        assert_eq!(r.status, 303, "{}", r.body);
-    }
-    let item = app
-        .client()
-        .get("/c/liutang/decisions/2")
-        .await
-        .body
-        .split("href=\"/c/liutang/items/")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .map(|id| format!("/c/liutang/items/{id}"))
-        .expect("the decision's item");
-    let early = committee
-        .post(&format!("{item}/result"), &[("text", "已完工")])
-        .await;
-    assert_eq!(early.status, 422, "not before the work is accepted");
-    let r = committee
-        .post_files(
-            &format!("{order}/move"),
+    let w = road_work(backend).await;
+    assign_to_the_grid_worker(&w).await;
+    let worker = w.app.signed_in(&w.demo.contact("grid_worker")).await;
+    complete_order(&worker, &w.order, "第一标段完工").await;
+    let item = attr_by_id(
+        &w.app.client().get("/c/liutang/decisions/2").await.body,
+        "decision-item",
+        "href",
+    )
+    .expect("the decision's item");
+    let result = format!("{item}/result");
+
+    let early = w.committee.post(&result, &[("text", "已完工")]).await;
+    w.committee
+        .post_files_ok(
+            &format!("{}/move", w.order),
             &move_fields("confirmed", "验收合格"),
             vec![],
         )
         .await;
-    assert_eq!(
-        r.status, 303,
-        "the committee accepts work from a decision: {}",
-        r.body
-    );
-    let page = committee.get(&item).await;
-    assert!(page.body.contains("实施结果应在"), "the publication is due");
-    let r = committee
-        .post(
-            &format!("{item}/result"),
+    let due = w.committee.get(&item).await;
+    w.committee
+        .post_ok(
+            &result,
             &[("text", "1.2公里道路硬化完工，验收合格，决算37.6万元。")],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let page = app.client().get(&item).await;
+
+    assert_eq!(early.status, 422, "not before the work is accepted");
+    assert!(due.body.contains("实施结果应在"), "the publication is due");
+    let page = w.app.client().get(&item).await;
     assert!(page.body.contains("决算37.6万元") && page.body.contains("已完成"));
 }
-both!(a_passed_decision_becomes_a_work_order);
+both!(the_result_of_a_decision_is_published_once_its_work_is_accepted);
 
 /// Two app servers on one PostgreSQL database, each running the jobs every second with the
 /// clock moved past a report's due time: the escalation and the day's reminder happen once.
@@ -482,38 +445,18 @@ async fn the_monthly_bulletin_counts_by_grid_with_sample_sizes(backend: Backend)
     let quick = report(&resident, "垃圾桶满了", &[]).await;
     let slow = report(&resident, "路面坑洼", &[]).await;
     report(&resident, "还没办的", &[]).await;
-    let finish = |order: String| {
-        let worker = worker.clone();
-        async move {
-            for (to, files) in [
-                ("in_progress", vec![]),
-                ("completed", vec![("photos", "a.png", photo())]),
-            ] {
-                let r = worker
-                    .post_files(&format!("{order}/move"), &move_fields(to, "已处理"), files)
-                    .await;
-                assert_eq!(r.status, 303, "{}", r.body);
-            }
-        }
-    };
     app.clock.advance(chrono::Duration::hours(2));
-    finish(quick.clone()).await;
+    complete_order(&worker, &quick, "已处理").await;
     app.clock.advance(chrono::Duration::hours(70));
-    finish(slow.clone()).await;
+    complete_order(&worker, &slow, "已处理").await;
     for (order, rating) in [(&quick, "5"), (&slow, "2")] {
-        let r = resident
-            .post(&format!("{order}/rate"), &[("rating", rating)])
+        resident
+            .post_ok(&format!("{order}/rate"), &[("rating", rating)])
             .await;
-        assert_eq!(r.status, 303, "{}", r.body);
     }
     let page = app.client().get("/c/liutang/bulletin?month=2027-01").await;
     assert_eq!(page.status, 200);
-    let total = page
-        .body
-        .split("class=\"total\"")
-        .nth(1)
-        .expect("the total line");
-    let total = total.split("</tr>").next().unwrap_or_default();
+    let total = inner_by_id(&page.body, "total").expect("the total line");
     assert!(
         total.contains(">3<") && total.contains(">2<"),
         "received 3, resolved 2: {total}"
@@ -556,13 +499,12 @@ async fn a_community_sets_its_own_time_limit_per_category(backend: Backend) {
         .await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("请填1到720之间的整数小时") && bad.body.contains("一天"));
-    let r = committee
-        .post(
+    committee
+        .post_ok(
             "/c/liutang/orders/limits",
             &[("safety", "24"), ("road", "72")],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
     assert!(committee
         .get("/c/liutang/orders/limits")
         .await
@@ -647,15 +589,9 @@ async fn an_order_has_its_own_comment_thread(backend: Backend) {
     assert!(r.location().starts_with(&order));
     let page = app.client().get(&order).await;
     assert!(page.body.contains("晚上八点以后最明显"));
-    let first = page
-        .body
-        .split("id=\"comment-")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("the comment's anchor")
-        .to_string();
-    let r = worker
-        .post(
+    let first = comment_ids(&page.body).remove(0);
+    worker
+        .post_ok(
             &comments,
             &[
                 ("body", "明天白天去换镇流器。"),
@@ -663,7 +599,6 @@ async fn an_order_has_its_own_comment_thread(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(
         count_notices(&app, "order_comment", Some("路灯一闪一闪")).await,
         2
@@ -678,13 +613,7 @@ async fn an_order_has_its_own_comment_thread(backend: Backend) {
 
     // A reply cannot hang on a comment from another thread.
     let items = app.client().get("/c/liutang/items").await;
-    let item = items
-        .body
-        .split("/c/liutang/items/")
-        .nth(1)
-        .and_then(|s| s.split(['"', '?', '#']).next())
-        .expect("an item")
-        .to_string();
+    let item = ids_with_prefix(&items.body, "item-").remove(0);
     let cross = resident
         .post(
             &format!("/c/liutang/items/{item}/comments"),

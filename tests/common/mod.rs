@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod ballots;
+pub mod page;
+pub mod steps;
 pub mod voters;
 
 use std::collections::HashMap;
@@ -269,6 +272,30 @@ impl Client {
         self.post_raw(path, &all, &[]).await
     }
 
+    /// Posts a form that must be accepted with a redirect (303); returns where it leads.
+    /// For setup steps: one that silently failed would make every later assert lie.
+    pub async fn post_ok(&self, path: &str, fields: &[(&str, &str)]) -> String {
+        let r = self.post(path, fields).await;
+        redirected(&r, "POST", path)
+    }
+
+    /// Like [`Client::post_ok`], and the redirect must lead to `location`.
+    pub async fn post_ok_to(&self, path: &str, fields: &[(&str, &str)], location: &str) {
+        let at = self.post_ok(path, fields).await;
+        assert_eq!(at, location, "POST {path} led elsewhere");
+    }
+
+    /// Like [`Client::post_ok`] for a multipart form carrying files.
+    pub async fn post_files_ok(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: Vec<(&str, &str, Vec<u8>)>,
+    ) -> String {
+        let r = self.post_files(path, fields, files).await;
+        redirected(&r, "POST", path)
+    }
+
     /// Posts exactly these fields (no token added) with extra headers.
     pub async fn post_raw(
         &self,
@@ -342,6 +369,12 @@ impl Client {
             .await
     }
 
+    /// Signs up, which must succeed (and signs in).
+    pub async fn sign_up_ok(&self, contact: &str, name: &str, password: &str) {
+        let r = self.sign_up(contact, name, password).await;
+        redirected(&r, "sign-up as", contact);
+    }
+
     pub async fn sign_up(&self, contact: &str, name: &str, password: &str) -> Resp {
         self.post(
             "/signup",
@@ -355,6 +388,16 @@ impl Client {
         )
         .await
     }
+}
+
+/// The redirect's target, after asserting the answer is one (303).
+fn redirected(r: &Resp, method: &str, path: &str) -> String {
+    assert_eq!(
+        r.status, 303,
+        "{method} {path} should redirect, answered {}: {}",
+        r.status, r.body
+    );
+    r.location().to_string()
 }
 
 pub fn csrf_in(html: &str) -> Option<String> {

@@ -1,0 +1,93 @@
+//! Ballot steps the stories share: an item in deliberation, a ballot opened on it, the
+//! tracker on the voting form, a race of many voters, and the rows a ballot left.
+
+use super::{csrf_in, steps, Client, TestApp};
+
+/// Two days after the test clock starts (2026-11-26 09:00 Beijing time).
+pub const IN_TWO_DAYS: &str = "2026-11-28 12:00";
+
+/// Puts an item on the agenda as the committee and opens it for deliberation; returns
+/// its path.
+pub async fn deliberating_item(committee: &Client, title: &str) -> String {
+    let path = steps::raise(committee, title, "说明", "economy").await;
+    committee
+        .post_ok(&format!("{path}/stage"), &[("to", "deliberating")])
+        .await;
+    path
+}
+
+/// Opens a ballot on `item`; returns the ballot's path.
+pub async fn open_ballot(committee: &Client, item: &str, fields: &[(&str, &str)]) -> String {
+    committee.post_ok(&format!("{item}/ballots"), fields).await
+}
+
+/// An online ballot of `body` closing at `closes_at` on a new item titled `title`; returns
+/// the ballot's path.
+pub async fn ballot_on_new_item(
+    committee: &Client,
+    title: &str,
+    body: &str,
+    closes_at: &str,
+) -> String {
+    let item = deliberating_item(committee, title).await;
+    open_ballot(
+        committee,
+        &item,
+        &[("body", body), ("mode", "online"), ("closes_at", closes_at)],
+    )
+    .await
+}
+
+/// The tracker and its seal on a ballot page's voting form (no seal: empty).
+pub fn sealed_tracker(html: &str) -> (String, String) {
+    let field = |name: &str| {
+        let marker = format!("name=\"{name}\" value=\"");
+        let at = html.find(&marker)? + marker.len();
+        Some(html[at..at + html[at..].find('"')?].to_string())
+    };
+    (
+        field("tracker").expect("a tracker field"),
+        field("tracker_seal").unwrap_or_default(),
+    )
+}
+
+/// Opens a residents' ballot with `extra` new voters in the electorate.
+pub async fn race_setup(app: &TestApp, extra: usize) -> (String, Vec<Client>) {
+    let voters = app.bulk_voters("liutang", extra).await;
+    let committee = app.client();
+    let r = committee.sign_in("13810000002", "yishi-demo-2026").await;
+    assert_eq!(r.status, 303);
+    let ballot = ballot_on_new_item(&committee, "并发投票", "residents", IN_TWO_DAYS).await;
+    (ballot, voters)
+}
+
+/// The CSRF token on `ballot`'s page as `client` gets it.
+pub async fn csrf_of(client: &Client, ballot: &str) -> String {
+    csrf_in(&client.get(ballot).await.body).expect("csrf")
+}
+
+/// The voting form of `ballot` as `client` gets it: (CSRF token, tracker, seal).
+pub async fn form_of(client: &Client, ballot: &str) -> (String, String, String) {
+    let body = client.get(ballot).await.body;
+    let (tracker, seal) = sealed_tracker(&body);
+    (csrf_in(&body).expect("csrf"), tracker, seal)
+}
+
+/// The ballot's id, from its path.
+pub fn ballot_id(ballot: &str) -> i64 {
+    ballot
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("ballot id")
+}
+
+/// Rows of `table` that belong to the ballot at `ballot` (a path ending in its id).
+pub async fn count_rows(app: &TestApp, table: &'static str, ballot: &str) -> i64 {
+    let id = ballot_id(ballot);
+    steps::count_sql(
+        app,
+        format!("SELECT COUNT(*) AS n FROM {table} WHERE ballot_id = {id}"),
+    )
+    .await
+}

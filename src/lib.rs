@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod agenda;
 pub mod audit;
 pub mod authz;
+pub mod backup;
 pub mod ballots;
 pub mod clock;
 pub mod comments;

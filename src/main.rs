@@ -46,6 +46,19 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Back up the database and the data dir into a new folder in DIR, or verify a backup.
+    #[command(args_conflicts_with_subcommands = true)]
+    Backup {
+        #[command(subcommand)]
+        command: Option<BackupCommand>,
+        /// The folder that holds the backups; each run writes `DIR/yishi-YYYYMMDD-HHMMSS/`.
+        #[arg(required = true)]
+        dir: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        config: Box<Config>,
+    },
+    /// Restore a backup into an empty database and data dir (nothing is overwritten).
+    Restore(Box<yishi::backup::cli::RestoreArgs>),
     /// Platform administration.
     Admin {
         #[command(subcommand)]
@@ -92,6 +105,12 @@ enum AuditCommand {
         #[command(flatten)]
         config: Box<Config>,
     },
+}
+
+#[derive(Subcommand)]
+enum BackupCommand {
+    /// Check a backup: its manifest, its database copy and its transparency log.
+    Verify(yishi::backup::cli::VerifyArgs),
 }
 
 #[derive(Subcommand)]
@@ -142,6 +161,15 @@ fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Export { out, config },
         } => audit_export(&config, &out),
+        Command::Backup {
+            command: Some(BackupCommand::Verify(args)),
+            ..
+        } => yishi::backup::cli::verify(&args),
+        Command::Backup { dir, config, .. } => {
+            init_tracing(&config.log);
+            yishi::backup::cli::backup(&config, &dir.unwrap_or_default())
+        }
+        Command::Restore(args) => yishi::backup::cli::restore(&args),
         Command::Admin {
             command:
                 AdminCommand::Create {
@@ -208,20 +236,13 @@ fn audit_verify(
 }
 
 fn audit_export(config: &Config, out: &std::path::Path) -> Result<(), String> {
-    use yishi::transparency::{checkpoint, handlers, verify::Export};
+    use yishi::transparency::checkpoint;
     let pool = prepare(config)?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     let key = checkpoint::LogKey::load_or_create(&config.log_key_file(), &config.log_origin())?;
     let now = yishi::clock::Clock::now(&yishi::clock::SystemClock);
-    let note =
-        db::write_tx(&mut conn, |c| checkpoint::latest(c, &key, now)).map_err(|e| e.to_string())?;
-    let size = yishi::transparency::log::size(&mut conn).map_err(|e| e.to_string())?;
-    let records = handlers::records_page(&mut conn, 0, size).map_err(|e| e.to_string())?;
-    let export = Export {
-        key: key.verifier_key().to_string(),
-        checkpoint: note,
-        records,
-    };
+    let export = yishi::backup::logcheck::export(&mut conn, &key, now)?;
+    let size = export.records.len();
     let text = serde_json::to_string(&export).map_err(|e| e.to_string())?;
     std::fs::write(out, text).map_err(|e| format!("{}: {e}", out.display()))?;
     println!("wrote {size} entries to {}", out.display());

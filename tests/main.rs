@@ -7,6 +7,7 @@ mod accounts;
 mod agenda;
 mod anonymity;
 mod authz_routes;
+mod backups;
 mod ballot_trackers;
 mod ballots;
 mod beijing_time;

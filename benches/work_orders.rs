@@ -45,7 +45,7 @@ use yishi::error::AppError;
 use yishi::schema::{memberships, work_orders};
 use yishi::startup::Application;
 use yishi::work_orders::handlers::PAGE_SIZE;
-use yishi::work_orders::model::{self as orders, CATEGORIES};
+use yishi::work_orders::model::CATEGORIES;
 use yishi::work_orders::rules::{percent, State};
 
 const SLUG: &str = "liutang";
@@ -122,13 +122,14 @@ fn seed_orders(conn: &mut AnyConnection, n: usize, now: NaiveDateTime) -> Result
             .id;
         let grids = communities::grids_of(conn, cid)?;
         assert!(!grids.is_empty(), "the demo village has grids");
-        let fallback = orders::assignable(conn, cid)?
+        let fallback = yishi::communities::model::assignable(conn, cid)?
             .first()
             .map(|(id, _)| *id)
             .expect("someone to assign work to");
         let mut workers = Vec::new();
         for g in &grids {
-            workers.push(orders::grid_worker(conn, cid, g.id)?.unwrap_or(fallback));
+            workers
+                .push(yishi::communities::model::grid_worker(conn, cid, g.id)?.unwrap_or(fallback));
         }
         let residents: Vec<i64> = memberships::table
             .filter(memberships::community_id.eq(cid))

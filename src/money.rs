@@ -2,6 +2,8 @@
 //! Parsing what people type, formatting for pages and for machines, and the bound on any
 //! amount typed.
 
+use crate::text::{all_digits, halfwidth};
+
 /// Largest amount accepted anywhere money is typed (payments, budgets, thresholds, ledger
 /// lines): 10^9 yuan (10 亿元), more than any village spends, far below `i64::MAX`.
 pub const MAX_AMOUNT_FEN: i64 = 100_000_000_000;
@@ -12,23 +14,6 @@ pub const FEN_PER_YUAN: i64 = 100;
 /// Whole yuan to fen (saturating: the bounds are checked where amounts are typed).
 pub fn fen_of_yuan(yuan: i64) -> i64 {
     yuan.saturating_mul(FEN_PER_YUAN)
-}
-
-/// Full-width ASCII (０-９, ．, ，, －, Ｑ …) and the ideographic space to plain ASCII.
-pub fn halfwidth(s: &str) -> String {
-    let half = |c: char| char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
-    s.chars()
-        .map(|c| match c {
-            '\u{3000}' => ' ',
-            '\u{FF01}'..='\u{FF5E}' => half(c),
-            _ => c,
-        })
-        .collect()
-}
-
-/// Whether every byte is an ASCII digit (true of the empty text).
-pub fn all_digits(s: &str) -> bool {
-    s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Why an amount was refused; each holds the text as typed.

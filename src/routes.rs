@@ -101,7 +101,7 @@ route_table! {
     get "/c/{slug}/items/{id}" => agenda::show,
     post "/c/{slug}/items/{id}/support" => agenda::support,
     post "/c/{slug}/items/{id}/unsupport" => agenda::unsupport,
-    post "/c/{slug}/items/{id}/stage" => agenda::move_stage,
+    post "/c/{slug}/items/{id}/stage" => agenda::change_stage,
     post "/c/{slug}/items/{id}/steps" => agenda::record_step,
     post "/c/{slug}/items/{id}/result" => agenda::publish_result,
     post "/c/{slug}/items/{id}/follow" => agenda::follow,

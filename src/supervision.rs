@@ -25,7 +25,7 @@ struct Dashboard {
     /// Work orders past due and escalated to the township, until they are done.
     escalated: Vec<crate::work_orders::model::Order>,
     /// Disclosures that are due and not published.
-    disclosures_overdue: Vec<crate::disclosures::handlers::Overdue>,
+    disclosures_overdue: Vec<crate::disclosures::due::Overdue>,
     /// The log: its size, and this community's entries.
     log_size: i64,
     log_mine: i64,
@@ -62,8 +62,11 @@ pub async fn dashboard(
                 ))
             })
             .await?;
-    let disclosures_overdue =
-        crate::disclosures::handlers::overdue_now(&state, &ctx, &community).await?;
+    let (c, zh) = (community.clone(), ctx.lang() == crate::web::i18n::Lang::Zh);
+    let today = crate::clock::local_day(state.clock.now());
+    let disclosures_overdue = state
+        .db(move |conn| crate::disclosures::due::overdue(conn, &c, today, zh))
+        .await?;
     let inquiries = crate::inquiries::service::open_now(&state, &community).await?;
     let refusals = refusals
         .into_iter()

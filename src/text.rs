@@ -24,6 +24,23 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Full-width ASCII (０-９, ．, ，, －, Ｑ …) and the ideographic space to plain ASCII.
+pub fn halfwidth(s: &str) -> String {
+    let half = |c: char| char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
+    s.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => half(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// Whether every byte is an ASCII digit (true of the empty text).
+pub fn all_digits(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,7 +50,7 @@ impl Seed<'_> {
             major,
         } = r;
         let at = self.now - Duration::days(days_ago);
-        let verified = model::verified_residents(self.conn, self.community)?;
+        let verified = crate::communities::model::verified_residents(self.conn, self.community)?;
         let id = model::insert(
             self.conn,
             &NewItem {

@@ -592,7 +592,7 @@ pub struct MoveForm {
     pub note: String,
 }
 
-pub async fn move_stage(
+pub async fn change_stage(
     state: web::Data<AppState>,
     path: web::Path<(String, i64)>,
     p: Posted<MoveForm>,
@@ -690,7 +690,7 @@ impl StepInput {
             step: Step::parse(&form.step)?,
             held_on: chrono::NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
                 .ok()
-                .filter(|d| crate::disclosures::rules::near_today(*d, today))
+                .filter(|d| crate::clock::near_today(*d, today))
                 .and_then(|d| d.and_hms_opt(0, 0, 0))?,
             expected: form.expected.trim().parse::<i64>().ok()?,
             present: form.present.trim().parse::<i64>().ok()?,
@@ -729,7 +729,7 @@ pub async fn record_step(
         actor,
         id,
     };
-    let today = (state.clock.now() + chrono::Duration::hours(8)).date();
+    let today = crate::clock::local_day(state.clock.now());
     let Some(input) = StepInput::parse(&form, today) else {
         let msg = on.ctx.t("steps.err_fields").to_string();
         return on.refuse(&state, "steps", msg, String::new()).await;

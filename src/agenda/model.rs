@@ -4,10 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::rules::{Stage, Step};
-use crate::authz::Role;
 use crate::db::AnyConnection;
 use crate::schema::{
-    agenda_events, agenda_items, agenda_steps, agenda_supports, follows, memberships, photos, users,
+    agenda_events, agenda_items, agenda_steps, agenda_supports, follows, photos, users,
 };
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -239,14 +238,6 @@ pub fn has_supported(conn: &mut AnyConnection, item_id: i64, user_id: i64) -> Qu
         .count()
         .get_result(conn)?;
     Ok(n > 0)
-}
-
-pub fn verified_residents(conn: &mut AnyConnection, community_id: i64) -> QueryResult<i64> {
-    memberships::table
-        .filter(memberships::community_id.eq(community_id))
-        .filter(memberships::role.eq(Role::Resident.as_str()))
-        .count()
-        .get_result(conn)
 }
 
 // ---- follows ----

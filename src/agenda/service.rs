@@ -38,7 +38,7 @@ pub fn raise(
     r: &Raised,
     now: NaiveDateTime,
 ) -> Result<i64, AppError> {
-    let verified = model::verified_residents(conn, c.id)?;
+    let verified = crate::communities::model::verified_residents(conn, c.id)?;
     let new = NewItem {
         community_id: c.id,
         author_id: r.author_id,

@@ -539,3 +539,45 @@ pub fn memberships_of(
         .select((Community::as_select(), memberships::role))
         .load(conn)
 }
+
+/// How many verified residents a community has.
+pub fn verified_residents(conn: &mut AnyConnection, community_id: i64) -> QueryResult<i64> {
+    memberships::table
+        .filter(memberships::community_id.eq(community_id))
+        .filter(memberships::role.eq(Role::Resident.as_str()))
+        .count()
+        .get_result(conn)
+}
+
+/// The grid worker of a grid, if it has one.
+pub fn grid_worker(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    grid_id: i64,
+) -> QueryResult<Option<i64>> {
+    memberships::table
+        .filter(memberships::community_id.eq(community_id))
+        .filter(memberships::role.eq(Role::GridWorker.as_str()))
+        .filter(memberships::grid_id.eq(Some(grid_id)))
+        .order(memberships::id)
+        .select(memberships::user_id)
+        .first(conn)
+        .optional()
+}
+
+/// People who can be given work in a community: its grid workers and committee, by name.
+pub fn assignable(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Vec<(i64, String)>> {
+    let mut rows: Vec<(i64, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::community_id.eq(community_id))
+        .filter(
+            memberships::role
+                .eq(Role::GridWorker.as_str())
+                .or(memberships::role.eq(Role::Committee.as_str())),
+        )
+        .order(users::display_name)
+        .select((users::id, users::display_name))
+        .load(conn)?;
+    rows.dedup_by_key(|r| r.0);
+    Ok(rows)
+}

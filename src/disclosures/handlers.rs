@@ -7,6 +7,7 @@ use askama::Template;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 
+use super::due::{cadence_of, overdue, published_of, Overdue};
 use super::model::{self, CadenceSetting, File, Listed, Version};
 use super::rules::{self, Cadence, Category, DiffKind, LedgerLine, Period};
 use super::service::{self, Publication, Saved};
@@ -34,106 +35,6 @@ fn zh(ctx: &Ctx) -> bool {
 fn say(ctx: &Ctx, key: &str, args: &[(&'static str, String)]) -> String {
     let pairs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     ctx.f(key, &pairs)
-}
-
-// ---- what is due ----
-
-/// A period (or decision) that should have been disclosed and was not.
-#[derive(Clone, Debug)]
-pub struct Overdue {
-    pub category: Category,
-    pub period: String,
-    pub label: String,
-    pub due: NaiveDate,
-}
-
-/// The periods of category `c` among a community's (category, period) pairs.
-fn published_of(published: &[(String, String)], c: Category) -> Vec<Period> {
-    published
-        .iter()
-        .filter(|(cat, _)| cat == c.as_str())
-        .filter_map(|(_, p)| Period::parse(p))
-        .collect()
-}
-
-/// A category's cadence as the community set it, or the legal default.
-pub fn cadence_of(
-    settings: &[CadenceSetting],
-    c: Category,
-    since: NaiveDate,
-) -> (Cadence, NaiveDate, u32) {
-    settings
-        .iter()
-        .find(|s| s.category == c.as_str())
-        .and_then(|s| {
-            Some((
-                Cadence::parse(&s.cadence)?,
-                s.since,
-                u32::try_from(s.grace_days).ok()?,
-            ))
-        })
-        .unwrap_or((rules::default_cadence(c), since, rules::DEFAULT_GRACE_DAYS))
-}
-
-/// Everything overdue in a community on `today`, by the cadence of each category; passed
-/// decisions not disclosed within their days count for the decisions category.
-pub fn overdue(
-    conn: &mut crate::db::AnyConnection,
-    community: &Community,
-    today: NaiveDate,
-    zh: bool,
-) -> Result<Vec<Overdue>, AppError> {
-    let settings = model::cadences(conn, community.id)?;
-    let published = model::published_periods(conn, community.id)?;
-    let since = china_today(community.created_at);
-    let mut out = Vec::new();
-    for c in Category::ALL {
-        let (cadence, since, grace) = cadence_of(&settings, c, since);
-        let done = published_of(&published, c);
-        match cadence {
-            Cadence::WithinDays(days) => {
-                for (decision_id, at) in undisclosed_decisions(conn, community.id)? {
-                    let due = rules::event_due(china_today(at), days);
-                    if due < today && china_today(at) >= since {
-                        out.push(Overdue {
-                            category: c,
-                            period: String::new(),
-                            label: format!("#{decision_id}"),
-                            due,
-                        });
-                    }
-                }
-            }
-            _ => {
-                for (p, due) in rules::overdue(cadence, since, today, grace, &done) {
-                    out.push(Overdue {
-                        category: c,
-                        period: p.as_str(),
-                        label: p.label(zh),
-                        due,
-                    });
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Passed decisions of a community with no decisions-category disclosure citing them.
-fn undisclosed_decisions(
-    conn: &mut crate::db::AnyConnection,
-    community_id: i64,
-) -> diesel::QueryResult<Vec<(i64, NaiveDateTime)>> {
-    use crate::schema::{decisions, disclosures};
-    use diesel::prelude::*;
-    decisions::table
-        .filter(decisions::community_id.eq(community_id))
-        .filter(decisions::verdict.eq(crate::ballots::rules::Verdict::Passed.as_str()))
-        .filter(diesel::dsl::not(diesel::dsl::exists(
-            disclosures::table.filter(disclosures::decision_id.eq(decisions::id.nullable())),
-        )))
-        .select((decisions::id, decisions::published_at))
-        .load(conn)
 }
 
 // ---- the board ----
@@ -1232,17 +1133,6 @@ pub async fn set_schedule(
         })
         .await?;
     Ok(see_other(&format!("/c/{}/disclosures", community.slug)))
-}
-
-/// For the supervisors' dashboard: what is overdue in `community` today.
-pub async fn overdue_now(
-    state: &AppState,
-    ctx: &Ctx,
-    community: &Community,
-) -> Result<Vec<Overdue>, AppError> {
-    let today = china_today(state.clock.now());
-    let (c, z) = (community.clone(), zh(ctx));
-    state.db(move |conn| overdue(conn, &c, today, z)).await
 }
 
 /// Whether `actor` may see the committee's controls (used by templates).

@@ -2,6 +2,7 @@
 //! corrections.
 
 pub mod demo;
+pub mod due;
 pub mod files;
 pub mod handlers;
 pub mod model;

@@ -123,7 +123,7 @@ pub fn seed(
     )?;
     let grid = orders::default_grid(conn, cid)?;
     let worker = match grid {
-        Some(g) => orders::grid_worker(conn, cid, g)?,
+        Some(g) => crate::communities::model::grid_worker(conn, cid, g)?,
         None => None,
     }
     .unwrap_or(committee);

@@ -142,11 +142,11 @@ pub async fn new_form(
 fn optional_date(
     s: &str,
     today: NaiveDate,
-) -> Result<Option<NaiveDate>, crate::disclosures::rules::DateProblem> {
+) -> Result<Option<NaiveDate>, crate::clock::DateProblem> {
     if s.trim().is_empty() {
         Ok(None)
     } else {
-        crate::disclosures::rules::parse_near_date(s, today).map(Some)
+        crate::clock::parse_near_date(s, today).map(Some)
     }
 }
 

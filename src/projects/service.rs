@@ -24,7 +24,7 @@ pub fn cited_of(d: &Decision) -> CitedDecision {
     CitedDecision {
         id: d.id,
         body: Body::parse(&d.body).unwrap_or(Body::Committee),
-        passed: d.verdict == "passed",
+        passed: d.passed(),
     }
 }
 
@@ -52,7 +52,7 @@ pub fn adopting(
         .all(|x| x.corrects_id != Some(d.id));
     Ok(Some(Adopting {
         body: Body::parse(&d.body).unwrap_or(Body::Committee),
-        passed: d.verdict == "passed",
+        passed: d.passed(),
         corrected,
     }))
 }

@@ -193,7 +193,7 @@ pub fn seed(
             let find =
                 |conn: &mut AnyConnection| model::find(conn, *cid, id)?.ok_or(AppError::NotFound);
             let Some(worker) = grid
-                .map(|g| model::grid_worker(conn, *cid, g))
+                .map(|g| crate::communities::model::grid_worker(conn, *cid, g))
                 .transpose()?
                 .flatten()
             else {

@@ -337,7 +337,7 @@ async fn load_order(
                 .flatten()
                 .collect();
             let assignable = if committee {
-                model::assignable(conn, cid)?
+                communities::assignable(conn, cid)?
             } else {
                 Vec::new()
             };
@@ -860,7 +860,7 @@ fn read_decision_order(
         )),
         (_, _, None) => Some(ctx.t("orders.err_due").to_string()),
         (_, _, Some(d)) if d <= now => Some(ctx.t("orders.err_due_past").to_string()),
-        (_, _, Some(d)) if !crate::disclosures::rules::near_today(d.date(), today) => {
+        (_, _, Some(d)) if !crate::clock::near_today(d.date(), today) => {
             Some(ctx.t("orders.err_due_far").to_string())
         }
         _ => description

@@ -4,10 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::rules::{self, State};
-use crate::authz::Role;
 use crate::db::AnyConnection;
 use crate::schema::{
-    grids, memberships, users, work_order_events, work_order_limits, work_order_photos, work_orders,
+    grids, users, work_order_events, work_order_limits, work_order_photos, work_orders,
 };
 
 pub const SOURCE_REPORT: &str = "report";
@@ -363,22 +362,6 @@ pub fn limit_hours(
         .unwrap_or(rules::DEFAULT_LIMIT_HOURS))
 }
 
-/// The grid worker of a grid, if it has one.
-pub fn grid_worker(
-    conn: &mut AnyConnection,
-    community_id: i64,
-    grid_id: i64,
-) -> QueryResult<Option<i64>> {
-    memberships::table
-        .filter(memberships::community_id.eq(community_id))
-        .filter(memberships::role.eq(Role::GridWorker.as_str()))
-        .filter(memberships::grid_id.eq(Some(grid_id)))
-        .order(memberships::id)
-        .select(memberships::user_id)
-        .first(conn)
-        .optional()
-}
-
 /// The community's default grid: its first.
 pub fn default_grid(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Option<i64>> {
     grids::table
@@ -387,23 +370,6 @@ pub fn default_grid(conn: &mut AnyConnection, community_id: i64) -> QueryResult<
         .select(grids::id)
         .first(conn)
         .optional()
-}
-
-/// People who can be given work in a community: its grid workers and committee, by name.
-pub fn assignable(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Vec<(i64, String)>> {
-    let mut rows: Vec<(i64, String)> = memberships::table
-        .inner_join(users::table)
-        .filter(memberships::community_id.eq(community_id))
-        .filter(
-            memberships::role
-                .eq(Role::GridWorker.as_str())
-                .or(memberships::role.eq(Role::Committee.as_str())),
-        )
-        .order(users::display_name)
-        .select((users::id, users::display_name))
-        .load(conn)?;
-    rows.dedup_by_key(|r| r.0);
-    Ok(rows)
 }
 
 /// Which orders a list shows.

@@ -233,7 +233,7 @@ pub fn open(conn: &mut AnyConnection, o: &Opening) -> Result<Order, AppError> {
         )?;
     }
     let worker = match o.order.grid_id.filter(|_| o.route) {
-        Some(g) => model::grid_worker(conn, cid, g)?,
+        Some(g) => crate::communities::model::grid_worker(conn, cid, g)?,
         None => None,
     };
     if let Some(worker) = worker {
@@ -261,7 +261,7 @@ pub fn assign(
     c: &Change,
     assignee: Option<i64>,
 ) -> Result<Result<(), Refused>, AppError> {
-    let allowed = model::assignable(conn, c.order.community_id)?;
+    let allowed = crate::communities::model::assignable(conn, c.order.community_id)?;
     let Some(user) = assignee.filter(|a| allowed.iter().any(|(u, _)| u == a)) else {
         return Ok(Err("orders.err_assignee"));
     };

@@ -3,7 +3,7 @@
 use chrono::{Days, NaiveDate};
 
 use super::*;
-use crate::money::all_digits;
+use crate::text::all_digits;
 
 /// How often a category must be disclosed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,7 +1,7 @@
 //! Ledger lines of a finance disclosure: the columns, the checks on each line, and totals.
 
 use super::*;
-use crate::money::halfwidth;
+use crate::text::halfwidth;
 
 /// A ledger column, in export order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -13,6 +13,7 @@ mod periods;
 #[cfg(test)]
 mod tests;
 
+pub use crate::clock::{near_today, parse_date, parse_near_date, DateProblem, DATE_YEARS};
 use crate::money::{format_amount, parse_amount, AmountProblem, MAX_AMOUNT_FEN};
 pub use cadence::*;
 pub use diff::*;
@@ -23,21 +24,6 @@ pub use periods::*;
 /// Values for a message's `{name}` placeholders (borrow them for `Tr::f`).
 pub type Args = Vec<(&'static str, String)>;
 
-/// How far from today a typed date may lie, in years either way: a payment, a project's
-/// dates, a work order's due date, a disclosure's period.
-pub const DATE_YEARS: u32 = 5;
-
-/// Whether `day` lies within [`DATE_YEARS`] years of `today`, both ends included.
-pub fn near_today(day: NaiveDate, today: NaiveDate) -> bool {
-    let years = chrono::Months::new(12 * DATE_YEARS);
-    match (
-        today.checked_sub_months(years),
-        today.checked_add_months(years),
-    ) {
-        (Some(first), Some(last)) => (first..=last).contains(&day),
-        _ => false,
-    }
-}
 pub const MAX_DESCRIPTION_CHARS: usize = 200;
 pub const MAX_VOUCHER_CHARS: usize = 40;
 pub const MAX_COUNTERPARTY_CHARS: usize = 100;

@@ -6,74 +6,7 @@ use std::cmp::Ordering;
 use chrono::{Datelike, NaiveDate};
 
 use super::*;
-use crate::money::{all_digits, halfwidth};
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DateProblem {
-    Empty,
-    Bad(String),
-    /// Read, but more than [`DATE_YEARS`] years from today.
-    Far(String),
-}
-
-impl DateProblem {
-    pub fn key(&self) -> &'static str {
-        match self {
-            DateProblem::Empty => "disclosure.err.date_empty",
-            DateProblem::Bad(_) => "disclosure.err.date_bad",
-            DateProblem::Far(_) => "disclosure.err.date_far",
-        }
-    }
-
-    pub fn args(&self, _zh: bool) -> Args {
-        match self {
-            DateProblem::Empty => vec![],
-            DateProblem::Bad(v) | DateProblem::Far(v) => {
-                vec![("value", v.clone()), ("years", DATE_YEARS.to_string())]
-            }
-        }
-    }
-}
-
-/// [`parse_date`], and the day within [`DATE_YEARS`] years of `today`.
-pub fn parse_near_date(input: &str, today: NaiveDate) -> Result<NaiveDate, DateProblem> {
-    let day = parse_date(input)?;
-    if near_today(day, today) {
-        Ok(day)
-    } else {
-        Err(DateProblem::Far(input.trim().to_string()))
-    }
-}
-
-/// "2026-03-05", "2026/3/5", "2026.3.5", "2026年3月5日", "20260305" (full-width digits too).
-pub fn parse_date(input: &str) -> Result<NaiveDate, DateProblem> {
-    let norm = halfwidth(input);
-    let s = norm.trim();
-    if s.is_empty() {
-        return Err(DateProblem::Empty);
-    }
-    let bad = || DateProblem::Bad(input.trim().to_string());
-    let parts: Vec<&str> = if s.len() == 8 && all_digits(s) {
-        vec![&s[..4], &s[4..6], &s[6..]]
-    } else if s.contains('年') {
-        s.trim_end_matches('日')
-            .split(['年', '月'])
-            .map(str::trim)
-            .collect()
-    } else {
-        let sep = s
-            .chars()
-            .find(|c| matches!(c, '-' | '/' | '.'))
-            .ok_or_else(bad)?;
-        s.split(sep).map(str::trim).collect()
-    };
-    let widths_ok = matches!(parts[..], [y, m, d] if y.len() == 4 && m.len() <= 2 && d.len() <= 2);
-    if !widths_ok || parts.iter().any(|p| p.is_empty() || !all_digits(p)) {
-        return Err(bad());
-    }
-    let n = |i: usize| parts[i].parse::<u32>().unwrap_or(0);
-    NaiveDate::from_ymd_opt(n(0) as i32, n(1), n(2)).ok_or_else(bad)
-}
+use crate::text::{all_digits, halfwidth};
 
 /// The first of a month; `NaiveDate::MAX` beyond chrono's range (so nothing panics).
 fn ymd(year: i32, month: u32) -> NaiveDate {

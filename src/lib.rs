@@ -21,6 +21,7 @@ pub mod money;
 pub mod notifications;
 pub mod open311;
 pub mod projects;
+pub mod roster;
 pub mod routes;
 pub mod schema;
 pub mod startup;

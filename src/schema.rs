@@ -65,6 +65,42 @@ diesel::table! {
         grid_id -> Nullable<BigInt>,
         address -> Text,
         created_at -> Timestamp,
+        number -> Text,
+        representative_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    persons (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        household_id -> BigInt,
+        name -> Text,
+        sex -> Text,
+        birth_date -> Date,
+        birth_month_only -> Bool,
+        relation -> Text,
+        grid_id -> Nullable<BigInt>,
+        phone -> Text,
+        status -> Text,
+        status_date -> Nullable<Date>,
+        status_note -> Text,
+        user_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    roster_changes (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        person_id -> Nullable<BigInt>,
+        household_id -> Nullable<BigInt>,
+        changed_by -> BigInt,
+        changed_at -> Timestamp,
+        what -> Text,
+        snapshot -> Text,
     }
 }
 
@@ -665,6 +701,7 @@ diesel::joinable!(agenda_items -> users (author_id));
 diesel::joinable!(comments -> users (author_id));
 diesel::joinable!(grids -> communities (community_id));
 diesel::joinable!(households -> communities (community_id));
+diesel::joinable!(persons -> households (household_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> communities (community_id));
 diesel::joinable!(join_requests -> communities (community_id));
@@ -723,4 +760,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_decisions,
     disbursements,
     spend_refusals,
+    persons,
+    roster_changes,
 );

@@ -2,6 +2,7 @@
 //! online or in the hall; the ballot closes by the clock and the decision is published,
 //! immutable, with the rule in words and — for a secret ballot — the board of trackers.
 
+pub mod citable;
 pub mod decision;
 pub mod demo;
 pub mod hall;

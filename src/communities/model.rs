@@ -62,6 +62,10 @@ pub struct Household {
     pub grid_id: Option<i64>,
     pub address: String,
     pub created_at: NaiveDateTime,
+    /// 户号, from the roster; empty for households made before the roster.
+    pub number: String,
+    /// The household's representative (户代表), a person on the roster.
+    pub representative_id: Option<i64>,
 }
 
 #[derive(Queryable, Selectable, Clone, Debug)]

@@ -8,6 +8,7 @@ use super::AnyConnection;
 use crate::accounts::model::{Session, User};
 use crate::communities::model::{Community, Grid, Household, JoinRequest, Membership};
 use crate::notifications::Notification;
+use crate::roster::model::{Person, RosterChange};
 use crate::schema::*;
 
 /// Table name and row count, for every table in `schema.rs`.
@@ -49,6 +50,17 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
             "households",
             households::table
                 .select(Household::as_select())
+                .load(conn)?
+                .len(),
+        ),
+        (
+            "persons",
+            persons::table.select(Person::as_select()).load(conn)?.len(),
+        ),
+        (
+            "roster_changes",
+            roster_changes::table
+                .select(RosterChange::as_select())
                 .load(conn)?
                 .len(),
         ),

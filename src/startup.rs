@@ -86,6 +86,31 @@ fn spawn_jobs(state: web::Data<AppState>) {
     });
 }
 
+/// Runs the backup timer (`crate::backup::timer`) on a thread of its own when a backup dir
+/// is set, so that a long backup never holds up closing ballots.
+fn spawn_backups(state: web::Data<AppState>) {
+    let every = std::time::Duration::from_secs(state.config.job_interval);
+    let holder = format!(
+        "{}-{}",
+        std::process::id(),
+        crate::accounts::model::random_token()
+    );
+    std::thread::spawn(move || loop {
+        std::thread::sleep(every);
+        let now = state.clock.now();
+        let result = state
+            .pool
+            .get()
+            .map_err(crate::error::AppError::from)
+            .and_then(|mut conn| {
+                crate::backup::timer::tick(&mut conn, &state.config, &holder, now)
+            });
+        if let Err(e) = result {
+            tracing::warn!("backup timer: {e}");
+        }
+    });
+}
+
 impl Application {
     pub fn build(config: Config) -> Result<Application, String> {
         Application::build_with_clock(config, Arc::new(SystemClock))
@@ -144,6 +169,9 @@ impl Application {
         }
         if state.config.job_interval > 0 {
             spawn_jobs(state.clone());
+            if state.config.backup.backup_dir.is_some() {
+                spawn_backups(state.clone());
+            }
         }
         let data = state.clone();
         let mut server = HttpServer::new(move || {

@@ -248,3 +248,111 @@ async fn a_killed_backup_leaves_no_backup_and_the_next_succeeds() {
         "yishi backup verify",
     );
 }
+
+/// Runs the backup timer once at the app's clock, as the servers' job thread does.
+async fn tick(app: &crate::common::TestApp) -> yishi::backup::timer::Tick {
+    let config = app.state.config.clone();
+    let now = yishi::clock::Clock::now(&*app.clock);
+    app.state
+        .db(move |conn| yishi::backup::timer::tick(conn, &config, "test", now))
+        .await
+        .expect("the timer runs")
+}
+
+async fn timer_app(backend: Backend, dir: PathBuf, keep: u32) -> crate::common::TestApp {
+    crate::common::spawn_app_with(backend, move |c| {
+        c.backup.backup_dir = Some(dir);
+        // The tests start at 09:00 in Beijing: the day's backup is due from 10:00.
+        c.backup.backup_hour = 10;
+        c.backup.backup_keep = keep;
+        c.backup.backup_scratch_url = Some(postgres_admin_url());
+    })
+    .await
+}
+
+/// The timer takes one verified backup a day from the quiet hour (Beijing time), records
+/// it, keeps the last N of its own and nothing else, and the supervisors' page shows it.
+async fn the_timer_backs_up_once_a_day_and_keeps_the_last_n(backend: Backend) {
+    let work = tempfile::tempdir().expect("temp dir");
+    let dir = work.path().join("backups");
+    std::fs::create_dir_all(dir.join("mine")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("yishi-handmade")).expect("mkdir");
+    let app = timer_app(backend, dir.clone(), 2).await;
+    let demo = app.load_demo().await;
+    let supervisor = app.signed_in(&demo.contact("supervisor")).await;
+    let page = supervisor.get("/c/liutang/supervision").await;
+    assert!(page.body.contains("还没有核验通过的备份"), "{}", page.body);
+
+    assert!(tick(&app).await.run.is_none(), "09:59 in Beijing: not yet");
+    app.clock.advance(chrono::Duration::hours(1));
+    let first = tick(&app)
+        .await
+        .run
+        .expect("10:00 in Beijing: the day's backup");
+    assert!(first.ok && first.verified, "{first:?}");
+    assert!(first.message.contains("verified"), "{}", first.message);
+    assert!(tick(&app).await.run.is_none(), "once a day");
+    let page = supervisor.get("/c/liutang/supervision").await;
+    assert!(
+        page.body
+            .contains("最近一次核验通过的备份：2026-11-26 10:00"),
+        "{}",
+        page.body
+    );
+
+    for _ in 0..2 {
+        app.clock.advance(chrono::Duration::days(1));
+        let t = tick(&app).await;
+        assert!(t.run.is_some_and(|r| r.verified));
+    }
+    let left = yishi::backup::list(&dir);
+    assert_eq!(left.len(), 2, "the last two are kept: {left:?}");
+    assert!(
+        !left.contains(&PathBuf::from(&first.path)),
+        "the oldest went"
+    );
+    assert!(dir.join("mine").is_dir() && dir.join("yishi-handmade").is_dir());
+    ok(
+        &yishi(&["backup", "verify", &left[1].display().to_string()]),
+        "the newest verifies from the command line too",
+    );
+}
+both!(the_timer_backs_up_once_a_day_and_keeps_the_last_n);
+
+/// A backup that cannot be written is recorded as failed and the platform admin is told at
+/// once; two days without a good one, they are told that too (once a day).
+async fn a_failed_backup_and_a_stale_one_are_told_to_the_admin(backend: Backend) {
+    let work = tempfile::tempdir().expect("temp dir");
+    // A file where the backup folder should be: every run fails.
+    let dir = work.path().join("not-a-folder");
+    std::fs::write(&dir, "x").expect("write");
+    let app = timer_app(backend, dir, 14).await;
+    let demo = app.load_demo().await;
+    let admin = app.signed_in(&demo.contact("admin")).await;
+
+    app.clock.advance(chrono::Duration::hours(1));
+    let t = tick(&app).await;
+    let run = t.run.expect("the day's run");
+    assert!(!run.ok && !run.verified, "{run:?}");
+    assert_eq!(t.told, 1, "the one platform admin is told");
+    let inbox = admin.get("/inbox").await;
+    assert!(
+        inbox.body.contains("2026-11-26 10:00 的自动备份没有成功"),
+        "{}",
+        inbox.body
+    );
+    assert!(!inbox.body.contains("超过两天"), "{}", inbox.body);
+
+    app.clock
+        .advance(chrono::Duration::days(2) + chrono::Duration::hours(1));
+    let t = tick(&app).await;
+    assert_eq!(t.told, 2, "failed again, and no good backup for two days");
+    assert_eq!(tick(&app).await.told, 0, "told once, not at every tick");
+    let inbox = admin.get("/inbox").await;
+    assert!(
+        inbox.body.contains("自动备份已超过两天没有做成一次"),
+        "{}",
+        inbox.body
+    );
+}
+both!(a_failed_backup_and_a_stale_one_are_told_to_the_admin);

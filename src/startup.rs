@@ -27,7 +27,8 @@ pub struct Application {
     pub state: web::Data<AppState>,
 }
 
-/// Opens the database and applies migrations.
+/// Opens the database and applies migrations (on SQLite, after a backup: see
+/// `crate::backup::upgrade`).
 pub fn prepare(config: &Config) -> Result<db::DbPool, String> {
     let pool = db::connect_with(
         &config.database_url,
@@ -40,6 +41,7 @@ pub fn prepare(config: &Config) -> Result<db::DbPool, String> {
     let mut conn = pool
         .get()
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    crate::backup::upgrade::before_migrating(&mut conn, config)?;
     db::migrate(&mut conn)?;
     Ok(pool)
 }

@@ -23,6 +23,7 @@ pub mod rules;
 pub mod settings;
 pub mod sqlite;
 pub mod timer;
+pub mod upgrade;
 pub mod verify;
 
 /// The database copy's name in a backup folder, by backend.

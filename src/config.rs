@@ -110,6 +110,10 @@ pub struct Config {
     /// Images that may be decoded at once (defaults to the number of cores).
     #[arg(long, env = "YISHI_IMAGE_SLOTS")]
     pub image_slots: Option<usize>,
+
+    /// Backups on a timer and before upgrades (`YISHI_BACKUP_*`).
+    #[command(flatten)]
+    pub backup: crate::backup::settings::Settings,
 }
 
 impl Config {
@@ -137,6 +141,7 @@ impl Config {
             trusted_proxies: String::new(),
             hash_slots: None,
             image_slots: None,
+            backup: Default::default(),
         }
     }
 

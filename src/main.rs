@@ -354,6 +354,12 @@ fn run_jobs_once(config: &Config) -> Result<(), String> {
     let ran = yishi::jobs::run_all(&mut conn, &holder, now).map_err(|e| e.to_string());
     yishi::jobs::release(&mut conn, "periodic", &holder).map_err(|e| e.to_string())?;
     let ran = ran?;
+    let backup = yishi::backup::timer::tick(&mut conn, config, &holder, now);
+    yishi::jobs::release(&mut conn, yishi::backup::timer::JOB, &holder)
+        .map_err(|e| e.to_string())?;
+    if let Some(run) = backup.map_err(|e| e.to_string())?.run {
+        println!("backup: {} {}", run.path, run.message);
+    }
     println!(
         "ballots closed {}, orders escalated {}, confirmed {}, reminders {}, weekly notices {}",
         ran.ballots_closed, ran.escalated, ran.confirmed, ran.reminders, ran.weekly

@@ -479,6 +479,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    backups (id) {
+        id -> BigInt,
+        started_at -> Timestamp,
+        finished_at -> Timestamp,
+        path -> Text,
+        ok -> Bool,
+        verified -> Bool,
+        message -> Text,
+    }
+}
+
+diesel::table! {
     api_keys (id) {
         id -> BigInt,
         community_id -> BigInt,
@@ -754,6 +766,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     work_order_limits,
     job_leases,
     job_runs,
+    backups,
     api_keys,
     powers,
     projects,

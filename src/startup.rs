@@ -27,7 +27,8 @@ pub struct Application {
     pub state: web::Data<AppState>,
 }
 
-/// Opens the database and applies migrations.
+/// Opens the database and applies migrations (on SQLite, after a backup: see
+/// `crate::backup::upgrade`).
 pub fn prepare(config: &Config) -> Result<db::DbPool, String> {
     let pool = db::connect_with(
         &config.database_url,
@@ -40,6 +41,7 @@ pub fn prepare(config: &Config) -> Result<db::DbPool, String> {
     let mut conn = pool
         .get()
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    crate::backup::upgrade::before_migrating(&mut conn, config)?;
     db::migrate(&mut conn)?;
     Ok(pool)
 }
@@ -82,6 +84,31 @@ fn spawn_jobs(state: web::Data<AppState>) {
             .and_then(|mut conn| crate::jobs::run_all(&mut conn, &holder, now));
         if let Err(e) = result {
             tracing::warn!("periodic jobs: {e}");
+        }
+    });
+}
+
+/// Runs the backup timer (`crate::backup::timer`) on a thread of its own when a backup dir
+/// is set, so that a long backup never holds up closing ballots.
+fn spawn_backups(state: web::Data<AppState>) {
+    let every = std::time::Duration::from_secs(state.config.job_interval);
+    let holder = format!(
+        "{}-{}",
+        std::process::id(),
+        crate::accounts::model::random_token()
+    );
+    std::thread::spawn(move || loop {
+        std::thread::sleep(every);
+        let now = state.clock.now();
+        let result = state
+            .pool
+            .get()
+            .map_err(crate::error::AppError::from)
+            .and_then(|mut conn| {
+                crate::backup::timer::tick(&mut conn, &state.config, &holder, now)
+            });
+        if let Err(e) = result {
+            tracing::warn!("backup timer: {e}");
         }
     });
 }
@@ -144,6 +171,9 @@ impl Application {
         }
         if state.config.job_interval > 0 {
             spawn_jobs(state.clone());
+            if state.config.backup.backup_dir.is_some() {
+                spawn_backups(state.clone());
+            }
         }
         let data = state.clone();
         let mut server = HttpServer::new(move || {

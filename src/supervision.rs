@@ -37,6 +37,8 @@ struct Dashboard {
     overrides: Vec<(crate::projects::model::Disbursement, String)>,
     /// Spending the power list refused, with its message.
     refusals: Vec<(crate::projects::model::RefusalRow, String)>,
+    /// When the last verified backup was taken (the backup timer's record).
+    last_backup: Option<chrono::NaiveDateTime>,
 }
 
 pub async fn dashboard(
@@ -68,6 +70,9 @@ pub async fn dashboard(
         .db(move |conn| crate::disclosures::due::overdue(conn, &c, today, zh))
         .await?;
     let inquiries = crate::inquiries::service::open_now(&state, &community).await?;
+    let last_backup = state
+        .db(|conn| Ok(crate::backup::timer::last_verified(conn)?.map(|r| r.started_at)))
+        .await?;
     let refusals = refusals
         .into_iter()
         .map(|r| {
@@ -76,6 +81,7 @@ pub async fn dashboard(
         })
         .collect();
     page(&Dashboard {
+        last_backup,
         emergencies,
         inquiries,
         disclosures_overdue,

@@ -31,5 +31,6 @@ mod redirects;
 mod security;
 mod storage;
 mod transparency;
+mod upgrade;
 mod uploads;
 mod work_orders;

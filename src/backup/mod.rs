@@ -19,7 +19,11 @@ pub mod logcheck;
 pub mod manifest;
 pub mod postgres;
 pub mod restore;
+pub mod rules;
+pub mod settings;
 pub mod sqlite;
+pub mod timer;
+pub mod upgrade;
 pub mod verify;
 
 /// The database copy's name in a backup folder, by backend.

@@ -194,6 +194,13 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
                 .len(),
         ),
         (
+            "backups",
+            backups::table
+                .select(crate::backup::timer::Run::as_select())
+                .load(conn)?
+                .len(),
+        ),
+        (
             "api_keys",
             api_keys::table
                 .load::<(

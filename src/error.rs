@@ -26,10 +26,28 @@ pub enum AppError {
     /// written. Logged as a warning, not as an error.
     #[error("busy: {0}")]
     Busy(String),
+    /// The disk is full: the write was refused and nothing of it kept; reads go on. A 507
+    /// with the form to send again, logged as an error (someone must free space).
+    #[error("disk full: {0}")]
+    DiskFull(String),
     #[error("database error: {0}")]
     Db(#[from] diesel::result::Error),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl AppError {
+    /// A file write that failed: `DiskFull` when the disk (or quota) is full, else a 500.
+    pub fn from_io(what: &str, e: std::io::Error) -> AppError {
+        if matches!(
+            e.kind(),
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+        ) {
+            AppError::DiskFull(format!("{what}: {e}"))
+        } else {
+            AppError::Internal(format!("{what}: {e}"))
+        }
+    }
 }
 
 /// What a 503 asks the client to wait before trying again.
@@ -61,6 +79,7 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::DiskFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::SignIn(_) => StatusCode::SEE_OTHER,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -80,6 +99,10 @@ impl ResponseError for AppError {
             AppError::Db(_) | AppError::Internal(_) => {
                 tracing::error!(error = %self, "request failed");
                 HttpResponse::InternalServerError().finish()
+            }
+            AppError::DiskFull(why) => {
+                tracing::error!(reason = %why, "disk full: write refused");
+                HttpResponse::build(StatusCode::INSUFFICIENT_STORAGE).finish()
             }
             AppError::Busy(why) => {
                 tracing::warn!(reason = %why, "busy: answered 503");

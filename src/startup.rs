@@ -189,6 +189,7 @@ impl Application {
                         .handler(StatusCode::METHOD_NOT_ALLOWED, render_error_page)
                         .handler(StatusCode::PAYLOAD_TOO_LARGE, render_error_page)
                         .handler(StatusCode::SERVICE_UNAVAILABLE, render_error_page)
+                        .handler(StatusCode::INSUFFICIENT_STORAGE, render_error_page)
                         .handler(StatusCode::INTERNAL_SERVER_ERROR, render_error_page),
                 )
                 .wrap(Compress::default())

@@ -220,10 +220,14 @@ pub fn store(data_dir: &Path, p: &Processed) -> std::io::Result<String> {
             continue;
         }
         let tmp = dir.join(format!(".{file}.tmp"));
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &path)?;
+        let written = std::fs::File::create(&tmp)
+            .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+            .and_then(|()| std::fs::rename(&tmp, &path));
+        if let Err(e) = written {
+            // A full disk leaves no half-written photo behind.
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
     }
     Ok(name)
 }
@@ -292,7 +296,7 @@ pub async fn store_all(
     .await?;
     stored
         .map(Ok)
-        .map_err(|e| AppError::Internal(format!("storing photos: {e}")))
+        .map_err(|e| AppError::from_io("storing photos", e))
 }
 
 #[cfg(test)]

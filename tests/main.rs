@@ -18,6 +18,7 @@ mod canonical;
 mod communities;
 mod crash;
 mod disclosures;
+mod disk_full;
 mod exports;
 mod inquiries;
 mod log_paths;

@@ -190,7 +190,7 @@ async fn stored_photos(
             .collect::<std::io::Result<Vec<_>>>()
     })
     .await?
-    .map_err(|e| AppError::Internal(format!("storing photos: {e}")))
+    .map_err(|e| AppError::from_io("storing photos", e))
 }
 
 pub async fn create(

@@ -325,6 +325,24 @@ fn retries_exhausted(e: &DieselError) -> AppError {
 
 /// Why `e` means "the server is too busy" rather than a bug: another transaction held a lock
 /// for longer than this one may wait (SQLite's busy timeout, PostgreSQL's `lock_timeout`).
+/// Whether a database error says the disk is full (SQLite's SQLITE_FULL; PostgreSQL's
+/// disk_full or a failed file extension): the statement was refused and rolled back.
+pub fn disk_full_reason(e: &DieselError) -> Option<&'static str> {
+    let DieselError::DatabaseError(_, info) = e else {
+        return None;
+    };
+    let message = info.message();
+    if message.contains("database or disk is full") {
+        Some("SQLite: database or disk is full")
+    } else if message.contains("No space left on device")
+        || message.contains("could not extend file")
+    {
+        Some("PostgreSQL: no space left on device")
+    } else {
+        None
+    }
+}
+
 pub fn busy_reason(e: &DieselError) -> Option<&'static str> {
     let DieselError::DatabaseError(_, info) = e else {
         return None;

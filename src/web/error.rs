@@ -47,8 +47,9 @@ struct ErrorPage {
     status: u16,
     title: &'static str,
     message: &'static str,
-    /// On a 503 after a form post: the form again, to send with one button.
+    /// On a 503 or 507 after a form post: the form again, to send with one button.
     resend: Option<ResendForm>,
+    resend_message: &'static str,
 }
 
 struct ResendForm {
@@ -97,9 +98,12 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         405 => "error.405",
         413 => "error.413",
         503 => "error.503",
+        507 => "error.507",
         _ => "error.500",
     };
-    let resend = if status == StatusCode::SERVICE_UNAVAILABLE {
+    let resend = if status == StatusCode::SERVICE_UNAVAILABLE
+        || status == StatusCode::INSUFFICIENT_STORAGE
+    {
         resend_form(res.request())
     } else {
         None
@@ -109,6 +113,10 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         status: status.as_u16(),
         title: t.t(&format!("{key}.title")),
         message: t.t(&format!("{key}.message")),
+        resend_message: match resend {
+            Some(_) => t.t(&format!("{key}.resend_message")),
+            None => "",
+        },
         resend,
     };
     let body = page

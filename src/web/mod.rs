@@ -71,10 +71,15 @@ impl AppState {
 fn busy_after(e: AppError, waited: std::time::Duration) -> AppError {
     let waited = waited.as_millis();
     match e {
-        AppError::Db(db) => match crate::db::busy_reason(&db) {
-            Some(why) => AppError::Busy(format!("{why}; waited {waited} ms for the database")),
-            None => AppError::Db(db),
-        },
+        AppError::Db(db) => {
+            if let Some(why) = crate::db::disk_full_reason(&db) {
+                return AppError::DiskFull(why.to_string());
+            }
+            match crate::db::busy_reason(&db) {
+                Some(why) => AppError::Busy(format!("{why}; waited {waited} ms for the database")),
+                None => AppError::Db(db),
+            }
+        }
         AppError::Busy(why) => {
             AppError::Busy(format!("{why}; waited {waited} ms for the database"))
         }

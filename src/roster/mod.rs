@@ -2,6 +2,8 @@
 //! statutory quorum. The committee keeps it; supervisors read it; the public sees counts.
 
 pub mod demo;
+pub mod handlers;
 pub mod model;
+pub mod page;
 pub mod rules;
 pub mod service;

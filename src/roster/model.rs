@@ -346,3 +346,36 @@ pub fn update_household(conn: &mut AnyConnection, id: i64, f: &HouseholdFields) 
         .execute(conn)
         .map(|_| ())
 }
+
+/// What the public sees of the roster on `day`: households, persons and adults listed, in
+/// all and by group (in the order of `groups`). Two columns a person, one query.
+pub fn public_counts(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    groups: &[i64],
+    day: NaiveDate,
+) -> QueryResult<super::rules::Counts> {
+    let rows: Vec<(NaiveDate, bool, String, Option<i64>, i64)> = persons::table
+        .filter(persons::community_id.eq(community_id))
+        .select((
+            persons::birth_date,
+            persons::birth_month_only,
+            persons::status,
+            persons::grid_id,
+            persons::household_id,
+        ))
+        .load(conn)?;
+    let rows: Vec<super::rules::CountRow> = rows
+        .into_iter()
+        .map(
+            |(birth, month_only, status, group, household)| super::rules::CountRow {
+                birth,
+                month_only,
+                listed: status == super::rules::Status::Listed.as_str(),
+                group,
+                household,
+            },
+        )
+        .collect();
+    Ok(super::rules::counts(&rows, groups, day))
+}

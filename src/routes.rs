@@ -15,6 +15,7 @@ use crate::disclosures::{handlers as disclosures, opendata};
 use crate::error::AppError;
 use crate::inquiries::handlers as inquiries;
 use crate::projects::{handlers as projects, spending};
+use crate::roster::handlers as roster;
 use crate::transparency::handlers as log;
 use crate::web::AppState;
 use crate::work_orders::handlers as orders;
@@ -66,6 +67,15 @@ route_table! {
     post "/c/{slug}/roles/revoke" => communities::revoke,
     post "/c/{slug}/grids" => communities::add_grid,
     post "/c/{slug}/settings" => communities::save_settings,
+    get "/c/{slug}/roster" => roster::list,
+    get "/c/{slug}/roster.csv" => roster::export_csv,
+    post "/c/{slug}/roster/persons" => roster::add_person,
+    get "/c/{slug}/roster/persons/{id}" => roster::show_person,
+    post "/c/{slug}/roster/persons/{id}" => roster::edit_person,
+    post "/c/{slug}/roster/persons/{id}/status" => roster::change_status,
+    post "/c/{slug}/roster/persons/{id}/link" => roster::link,
+    post "/c/{slug}/roster/households" => roster::add_household,
+    post "/c/{slug}/roster/households/{id}" => roster::edit_household,
     get "/c/{slug}/log" => communities::action_log,
     get "/c/{slug}/supervision" => crate::supervision::dashboard,
     get "/c/{slug}/disclosures" => disclosures::board,

@@ -127,6 +127,55 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         COMMITTEE,
     ),
     ("post", "/c/{slug}/grids", "/c/liutang/grids", COMMITTEE),
+    ("get", "/c/{slug}/roster", "/c/liutang/roster", OVERSIGHT),
+    (
+        "get",
+        "/c/{slug}/roster.csv",
+        "/c/liutang/roster.csv",
+        OVERSIGHT,
+    ),
+    (
+        "post",
+        "/c/{slug}/roster/persons",
+        "/c/liutang/roster/persons",
+        COMMITTEE,
+    ),
+    (
+        "get",
+        "/c/{slug}/roster/persons/{id}",
+        "/c/liutang/roster/persons/1",
+        OVERSIGHT,
+    ),
+    (
+        "post",
+        "/c/{slug}/roster/persons/{id}",
+        "/c/liutang/roster/persons/1",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/roster/persons/{id}/status",
+        "/c/liutang/roster/persons/1/status",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/roster/persons/{id}/link",
+        "/c/liutang/roster/persons/1/link",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/roster/households",
+        "/c/liutang/roster/households",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/roster/households/{id}",
+        "/c/liutang/roster/households/1",
+        COMMITTEE,
+    ),
     (
         "post",
         "/c/{slug}/settings",
@@ -956,6 +1005,39 @@ const FOREIGN_IDS: &[ForeignId] = &[
         "SELECT user_id AS id FROM memberships WHERE community_id = {liutang} AND role = 'grid_worker' ORDER BY id",
         "SELECT user_id AS id FROM memberships WHERE community_id = {xinghe} AND role = 'grid_worker' ORDER BY id",
     ),
+    (
+        "roster::handlers::PersonForm",
+        "household_id",
+        By::Committee,
+        "/c/{slug}/roster/persons",
+        "/c/xinghe/roster/persons",
+        false,
+        &[("name", "王新"), ("sex", "m"), ("birth_date", "1980-01-01")],
+        "SELECT id FROM households WHERE community_id = {liutang} ORDER BY id",
+        "SELECT id FROM households WHERE community_id = {xinghe} ORDER BY id",
+    ),
+    (
+        "roster::handlers::HouseholdForm",
+        "grid_id",
+        By::Committee,
+        "/c/{slug}/roster/households",
+        "/c/xinghe/roster/households",
+        false,
+        &[("address", "兴和小区9号楼")],
+        "SELECT id FROM grids WHERE community_id = {liutang} ORDER BY id",
+        "SELECT id FROM grids WHERE community_id = {xinghe} ORDER BY id",
+    ),
+    (
+        "roster::handlers::HouseholdForm",
+        "representative_id",
+        By::Committee,
+        "/c/{slug}/roster/households",
+        "/c/xinghe/roster/households",
+        false,
+        &[("address", "兴和小区8号楼")],
+        "SELECT id FROM persons WHERE community_id = {liutang} ORDER BY id",
+        "",
+    ),
 ];
 
 /// Form fields that name a row but need no check against the community in the path, and why.
@@ -969,6 +1051,27 @@ const FOREIGN_IDS_EXEMPT: &[(&str, &str, &str)] = &[
         "communities::admin::CommunityForm",
         "parent",
         "the platform admin nests communities under any township",
+    ),
+    (
+        "roster::model::Snapshot",
+        "household_id",
+        "read back from roster_changes, never from a form",
+    ),
+    (
+        "roster::model::Snapshot",
+        "grid_id",
+        "read back from roster_changes, never from a form",
+    ),
+    (
+        "roster::model::Snapshot",
+        "user_id",
+        "read back from roster_changes, never from a form",
+    ),
+    (
+        "roster::handlers::PersonForm",
+        "grid_id",
+        "checked with the household by roster::service::check_fields; walked in \
+         roster::a_group_or_household_of_another_community_is_refused",
     ),
 ];
 

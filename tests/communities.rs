@@ -22,7 +22,7 @@ async fn the_public_sees_communities_and_their_committees(backend: Backend) {
     );
     assert_eq!(
         number_by_id(&village.body, "count-households"),
-        36,
+        150,
         "household count"
     );
     assert!(

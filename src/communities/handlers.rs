@@ -69,6 +69,8 @@ struct CommunityHome {
     children: Vec<Community>,
     committee: Vec<MemberRow>,
     counts: Counts,
+    roster: crate::roster::rules::Counts,
+    grids: Vec<Grid>,
     my_roles: Vec<Role>,
     is_resident: bool,
     my_request: Option<model::JoinRequest>,
@@ -86,7 +88,8 @@ pub async fn community_home(
     let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     let c = community.clone();
     let (me, now) = (ctx.user_id(), state.clock.now());
-    let (parent, children, members, counts, my_request, recent, overdue) = state
+    let today = crate::clock::local_day(now);
+    let (parent, children, members, counts, my_request, recent, overdue, roster) = state
         .db(move |conn| {
             let parent = match c.parent_id {
                 Some(p) => Some(model::by_id(conn, p)?),
@@ -101,7 +104,13 @@ pub async fn community_home(
             };
             let recent = crate::agenda::model::recent(conn, c.id, 5)?;
             let overdue = crate::agenda::model::overdue(conn, c.id, now)?;
-            Ok((parent, children, members, counts, req, recent, overdue))
+            let grids = model::grids_of(conn, c.id)?;
+            let ids: Vec<i64> = grids.iter().map(|g| g.id).collect();
+            let counts_on_roster = crate::roster::model::public_counts(conn, c.id, &ids, today)?;
+            let roster = (counts_on_roster, grids);
+            Ok((
+                parent, children, members, counts, req, recent, overdue, roster,
+            ))
         })
         .await?;
     let lead_role = if community.is_township() {
@@ -120,6 +129,8 @@ pub async fn community_home(
         children,
         committee,
         counts,
+        roster: roster.0,
+        grids: roster.1,
         can_view_residents: allows(&actor, Action::ViewResidents),
         can_view_log: allows(&actor, Action::ViewActionLog),
         is_resident: actor.has(Role::Resident),

@@ -249,8 +249,7 @@ pub fn seed(
                         ),
                         t,
                     )?;
-                    let due = rules::due_at(t, rules::DEFAULT_LIMIT_HOURS);
-                    model::clear_completion(conn, &o, due)?;
+                    model::clear_completion(conn, &o)?;
                 } else if let Some(t) = step(s.confirm) {
                     let o = find(conn)?;
                     model::move_to(

@@ -466,13 +466,10 @@ pub fn escalated_open(conn: &mut AnyConnection, community_id: i64) -> QueryResul
 }
 
 /// A reopened order is no longer done: its completion, its rating (kept in
-/// `work_order_ratings`) and its escalation are cleared, and it is due again at `due`. The
-/// earlier completion stays on the timeline and in the log.
-pub fn clear_completion(
-    conn: &mut AnyConnection,
-    order: &Order,
-    due: NaiveDateTime,
-) -> QueryResult<()> {
+/// `work_order_ratings`) and its escalation are cleared. The earlier completion stays on the
+/// timeline and in the log; the due time, published with the order, stays as it was, so an
+/// order reopened past it is late again and escalates again.
+pub fn clear_completion(conn: &mut AnyConnection, order: &Order) -> QueryResult<()> {
     diesel::update(work_orders::table.find(order.id))
         .set((
             work_orders::completed_at.eq(None::<NaiveDateTime>),
@@ -480,7 +477,6 @@ pub fn clear_completion(
             work_orders::escalated_at.eq(None::<NaiveDateTime>),
             work_orders::rating.eq(None::<i32>),
             work_orders::rating_comment.eq(""),
-            work_orders::due_at.eq(due),
         ))
         .execute(conn)?;
     Ok(())

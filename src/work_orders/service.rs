@@ -120,9 +120,8 @@ pub fn change(conn: &mut AnyConnection, c: &Change) -> Result<Result<(), Refused
                 return Ok(Err("orders.err_moved_meanwhile"));
             }
             if *to == State::Reopened {
-                // Not done after all: due again on its category's clock, from now.
-                let hours = model::limit_hours(conn, o.community_id, &o.category)?;
-                model::clear_completion(conn, o, rules::due_at(c.now, hours))?;
+                // Not done after all: no longer resolved, rated or escalated.
+                model::clear_completion(conn, o)?;
             }
             let me = c.actor.unwrap_or_default();
             let kind = if *to == State::Completed {
@@ -289,6 +288,12 @@ pub fn open(conn: &mut AnyConnection, o: &Opening) -> Result<Order, AppError> {
         ),
         None => None,
     };
+    if o.route && worker.is_none() {
+        // Nobody to route it to (no grid chosen, or only the reporter works it): it waits
+        // for the committee, which is told.
+        let committee = crate::communities::model::holders(conn, cid, Role::Committee)?;
+        tell_of(conn, (&order, o.slug), &committee, "order_unrouted", now)?;
+    }
     if let Some(worker) = worker {
         let routing = Change {
             order: &order,
@@ -392,12 +397,19 @@ pub fn from_decision(
     use crate::projects::rules::SpendKind;
     use crate::projects::service::{self as spending, Alert, Spend, Spent};
     let cid = f.community_id;
-    let Some(d) = crate::ballots::model::decision(conn, cid, f.decision_id)? else {
-        return Err(AppError::NotFound);
+    use crate::ballots::citable::{citable, NotCitable};
+    // The one rule of which decisions count: passed, binding, not corrected since.
+    let d = match citable(conn, cid, f.decision_id)? {
+        Ok(d) => d,
+        Err(NotCitable::Unknown) => return Err(AppError::NotFound),
+        Err(NotCitable::NotPassed) => return Ok(Err("order_error=err_not_passed".to_string())),
+        Err(NotCitable::Consultation) => {
+            return Ok(Err("order_error=err_decision_consultation".to_string()))
+        }
+        Err(NotCitable::Corrected) => {
+            return Ok(Err("order_error=err_decision_corrected".to_string()))
+        }
     };
-    if d.verdict != "passed" {
-        return Ok(Err("order_error=err_not_passed".to_string()));
-    }
     let spend = Spend {
         community_id: cid,
         project_id: None,

@@ -463,6 +463,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    work_order_ratings (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        order_id -> BigInt,
+        rater_id -> BigInt,
+        rating -> Integer,
+        comment -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     job_leases (name) {
         name -> Text,
         holder -> Text,
@@ -764,6 +776,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     work_order_events,
     work_order_photos,
     work_order_limits,
+    work_order_ratings,
     job_leases,
     job_runs,
     backups,

@@ -31,6 +31,11 @@ struct Dashboard {
     log_mine: i64,
     /// Inquiries not yet answered, overdue ones marked.
     inquiries: Vec<crate::inquiries::service::View>,
+    /// Work orders flagged: rated unsatisfied twice in a row, or without progress.
+    warnings: Vec<(
+        crate::work_orders::model::Order,
+        Vec<crate::work_orders::rules::Warning>,
+    )>,
     /// Work orders made in an emergency though the power list refused their budget.
     emergencies: Vec<crate::work_orders::model::Order>,
     /// Payments made by emergency override (with the project's code), newest first.
@@ -73,6 +78,9 @@ pub async fn dashboard(
     let last_backup = state
         .db(|conn| Ok(crate::backup::timer::last_verified(conn)?.map(|r| r.started_at)))
         .await?;
+    let warnings = state
+        .db(move |conn| crate::work_orders::service::warnings(conn, cid, now))
+        .await?;
     let refusals = refusals
         .into_iter()
         .map(|r| {
@@ -82,6 +90,7 @@ pub async fn dashboard(
         .collect();
     page(&Dashboard {
         last_backup,
+        warnings,
         emergencies,
         inquiries,
         disclosures_overdue,

@@ -25,6 +25,7 @@ mod log_paths;
 mod long_input;
 mod multi_server;
 mod open311;
+mod order_figures;
 mod power_list;
 mod projects;
 mod queries;

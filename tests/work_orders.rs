@@ -462,8 +462,8 @@ async fn the_monthly_bulletin_counts_by_grid_with_sample_sizes(backend: Backend)
         "received 3, resolved 2: {total}"
     );
     assert!(
-        total.contains("50% <span class=\"muted\">(1/2)"),
-        "one of two on time: {total}"
+        total.contains("33% <span class=\"muted\">(1/3)"),
+        "one of three owed on time: the open one is past due: {total}"
     );
     assert!(
         total.contains("2.0 小时"),
@@ -478,7 +478,7 @@ async fn the_monthly_bulletin_counts_by_grid_with_sample_sizes(backend: Backend)
     assert!(
         csv.lines()
             .nth(1)
-            .is_some_and(|l| l.ends_with(",3,2,1,50,2.0,2,1,50")),
+            .is_some_and(|l| l.ends_with(",3,2,1,33,2.0,2,1,50,1,67")),
         "{csv}"
     );
     // The committee is asked to follow up the low rating.

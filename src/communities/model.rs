@@ -569,6 +569,21 @@ pub fn grid_worker(
         .optional()
 }
 
+/// The workers of a grid, first appointed first.
+pub fn grid_workers(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    grid_id: i64,
+) -> QueryResult<Vec<i64>> {
+    memberships::table
+        .filter(memberships::community_id.eq(community_id))
+        .filter(memberships::role.eq(Role::GridWorker.as_str()))
+        .filter(memberships::grid_id.eq(Some(grid_id)))
+        .order(memberships::id)
+        .select(memberships::user_id)
+        .load(conn)
+}
+
 /// People who can be given work in a community: its grid workers and committee, by name.
 pub fn assignable(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Vec<(i64, String)>> {
     let mut rows: Vec<(i64, String)> = memberships::table

@@ -182,6 +182,12 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
                 .len(),
         ),
         (
+            "work_order_ratings",
+            work_order_ratings::table
+                .load::<(i64, i64, i64, i64, i32, String, NaiveDateTime)>(conn)?
+                .len(),
+        ),
+        (
             "job_leases",
             job_leases::table
                 .load::<(String, String, NaiveDateTime)>(conn)?

@@ -168,6 +168,7 @@ pub fn make_order(conn: &mut AnyConnection, m: &OrderFromInquiry) -> Result<i64,
     use crate::work_orders::{model as orders, rules as order_rules, service};
     let c = m.community;
     let row = model::find(conn, c.id, m.inquiry)?.ok_or(AppError::NotFound)?;
+    let hours = orders::limit_hours(conn, c.id, m.category)?;
     let opening = service::Opening {
         order: orders::NewOrder {
             community_id: c.id,
@@ -183,7 +184,7 @@ pub fn make_order(conn: &mut AnyConnection, m: &OrderFromInquiry) -> Result<i64,
             anonymous: false,
             budget_yuan: None,
             override_reason: "",
-            due_at: order_rules::due_at(m.now, order_rules::DEFAULT_LIMIT_HOURS),
+            due_at: order_rules::due_at(m.now, hours),
         },
         slug: &c.slug,
         photos: &[],

@@ -1,5 +1,6 @@
 //! The monthly bulletin (每月通报) of work orders, per community and per grid: received,
-//! resolved, resolved on time, the median time to resolve and satisfaction, each with its
+//! resolved (and resolved of received), resolved on time (orders still open past a due time
+//! in the month count as late), the median time to resolve and satisfaction, each with its
 //! sample size. Computed by aggregate SQL (counts per grid, and the median by an ordered
 //! offset), never by loading the month's orders; a printable page with SVG bars, and CSV.
 
@@ -11,7 +12,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Timestamp};
 use serde::Deserialize;
 
-use super::rules::percent;
+use super::rules::{self, percent};
 use crate::clock::month_bounds;
 use crate::communities::model::{self as communities, Community};
 use crate::db::AnyConnection;
@@ -30,14 +31,26 @@ pub struct Line {
     pub received: i64,
     pub resolved: i64,
     pub on_time: i64,
+    /// Still open past a due time that fell in the month: late, though not resolved.
+    pub late_open: i64,
     pub rated: i64,
     pub satisfied: i64,
     pub median_minutes: Option<i64>,
 }
 
 impl Line {
+    /// The orders the on-time rate is taken of: resolved, and open past due.
+    pub fn owed(&self) -> i64 {
+        self.resolved + self.late_open
+    }
+
     pub fn on_time_percent(&self) -> Option<i64> {
-        percent(self.on_time, self.resolved)
+        rules::on_time_rate(self.on_time, self.resolved, self.late_open)
+    }
+
+    /// 办结率: resolved of received, as the seed bulletins give it.
+    pub fn resolved_percent(&self) -> Option<i64> {
+        percent(self.resolved, self.received)
     }
 
     pub fn satisfaction_percent(&self) -> Option<i64> {
@@ -62,41 +75,58 @@ struct Row {
     #[diesel(sql_type = BigInt)]
     on_time: i64,
     #[diesel(sql_type = BigInt)]
+    late_open: i64,
+    #[diesel(sql_type = BigInt)]
     rated: i64,
     #[diesel(sql_type = BigInt)]
     satisfied: i64,
 }
 
-/// Counts per grid for orders received or resolved in [from, to).
+/// Counts per grid for orders received or resolved in [from, to), or open past a due time
+/// in it (as of `now`).
 fn counts(
     conn: &mut AnyConnection,
     community_id: i64,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
+    (from, to): (NaiveDateTime, NaiveDateTime),
+    now: NaiveDateTime,
 ) -> QueryResult<Vec<Row>> {
     let done = "completed_at IS NOT NULL AND completed_at >= ? AND completed_at < ?";
+    let open = rules::State::open_names()
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let late = format!("state IN ({open}) AND due_at >= ? AND due_at < ? AND due_at < ?");
     let sql = format!(
         "SELECT grid_id, \
          COALESCE(SUM(CASE WHEN received_at >= ? AND received_at < ? THEN 1 ELSE 0 END), 0) AS received, \
          COALESCE(SUM(CASE WHEN {done} THEN 1 ELSE 0 END), 0) AS resolved, \
          COALESCE(SUM(CASE WHEN {done} AND completed_at <= due_at THEN 1 ELSE 0 END), 0) AS on_time, \
+         COALESCE(SUM(CASE WHEN {late} THEN 1 ELSE 0 END), 0) AS late_open, \
          COALESCE(SUM(CASE WHEN {done} AND rating IS NOT NULL THEN 1 ELSE 0 END), 0) AS rated, \
          COALESCE(SUM(CASE WHEN {done} AND rating >= 4 THEN 1 ELSE 0 END), 0) AS satisfied \
          FROM work_orders WHERE community_id = ? \
-         AND ((received_at >= ? AND received_at < ?) OR ({done})) \
+         AND ((received_at >= ? AND received_at < ?) OR ({done}) OR ({late})) \
          GROUP BY grid_id"
     );
     let sql = crate::db::placeholders(conn, &sql);
     let mut q = diesel::sql_query(sql).into_boxed();
-    for _ in 0..5 {
-        q = q.bind::<Timestamp, _>(from).bind::<Timestamp, _>(to);
+    let late = [from, to, now];
+    let select = [
+        &[from, to][..],
+        &[from, to],
+        &[from, to],
+        &late,
+        &[from, to],
+        &[from, to],
+    ];
+    for t in select.concat() {
+        q = q.bind::<Timestamp, _>(t);
     }
     q = q.bind::<BigInt, _>(community_id);
-    q = q
-        .bind::<Timestamp, _>(from)
-        .bind::<Timestamp, _>(to)
-        .bind::<Timestamp, _>(from)
-        .bind::<Timestamp, _>(to);
+    for t in [&[from, to][..], &[from, to], &late].concat() {
+        q = q.bind::<Timestamp, _>(t);
+    }
     q.load(conn)
 }
 
@@ -136,17 +166,18 @@ fn median(
 pub fn compute(
     conn: &mut AnyConnection,
     community_id: i64,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
+    (from, to): (NaiveDateTime, NaiveDateTime),
+    now: NaiveDateTime,
 ) -> QueryResult<Vec<Line>> {
     let grids = communities::grids_of(conn, community_id)?;
-    let rows = counts(conn, community_id, from, to)?;
+    let rows = counts(conn, community_id, (from, to), now)?;
     let mut total = Line::default();
     let mut lines = Vec::new();
     for r in rows {
         total.received += r.received;
         total.resolved += r.resolved;
         total.on_time += r.on_time;
+        total.late_open += r.late_open;
         total.rated += r.rated;
         total.satisfied += r.satisfied;
         lines.push(Line {
@@ -159,6 +190,7 @@ pub fn compute(
             received: r.received,
             resolved: r.resolved,
             on_time: r.on_time,
+            late_open: r.late_open,
             rated: r.rated,
             satisfied: r.satisfied,
             median_minutes: median(conn, community_id, Some(r.grid_id), r.resolved, from, to)?,
@@ -234,10 +266,10 @@ async fn load(
 ) -> Result<(Community, (i32, u32), Vec<Line>), AppError> {
     let (community, _) = load_community(state, ctx, slug).await?;
     let (y, m) = month_of(month, state.clock.now());
-    let (from, to) = month_bounds(y, m).ok_or(AppError::NotFound)?;
-    let cid = community.id;
+    let bounds = month_bounds(y, m).ok_or(AppError::NotFound)?;
+    let (cid, now) = (community.id, state.clock.now());
     let lines = state
-        .db(move |conn| Ok(compute(conn, cid, from, to)?))
+        .db(move |conn| Ok(compute(conn, cid, bounds, now)?))
         .await?;
     Ok((community, (y, m), lines))
 }
@@ -285,6 +317,8 @@ pub async fn csv(
         "rated",
         "satisfied",
         "satisfaction_percent",
+        "open_past_due",
+        "resolved_percent",
     ]);
     let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
     for l in &lines {
@@ -303,6 +337,8 @@ pub async fn csv(
             l.rated.to_string(),
             l.satisfied.to_string(),
             opt(l.satisfaction_percent()),
+            l.late_open.to_string(),
+            opt(l.resolved_percent()),
         ]);
     }
     Ok(csv.response(&format!("{}-bulletin-{}", community.slug, label(y, m))))

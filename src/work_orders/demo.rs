@@ -231,6 +231,11 @@ pub fn seed(
                     t,
                 )?;
                 if let Some(reason) = s.reopen {
+                    // A rating given before the reopening stays in the order's history.
+                    if let Some((r, comment)) = s.rating {
+                        let o = find(conn)?;
+                        model::rate(conn, &o, (reporter, r), comment, t + Duration::hours(1))?;
+                    }
                     let t = t + Duration::hours(20);
                     let o = find(conn)?;
                     model::move_to(
@@ -244,6 +249,7 @@ pub fn seed(
                         ),
                         t,
                     )?;
+                    model::clear_completion(conn, &o)?;
                 } else if let Some(t) = step(s.confirm) {
                     let o = find(conn)?;
                     model::move_to(
@@ -253,9 +259,9 @@ pub fn seed(
                         t,
                     )?;
                 }
-                if let Some((r, comment)) = s.rating {
+                if let Some((r, comment)) = s.rating.filter(|_| s.reopen.is_none()) {
                     let o = find(conn)?;
-                    model::rate(conn, &o, r, comment, t + Duration::hours(1))?;
+                    model::rate(conn, &o, (reporter, r), comment, t + Duration::hours(1))?;
                 }
             }
             let order = find(conn)?;

@@ -189,10 +189,8 @@ pub async fn create(
     let id = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                let grid = match r.grid {
-                    Some(g) => Some(g),
-                    None => model::default_grid(conn, cid)?,
-                };
+                // "Not sure" (no grid) waits for the committee to route it.
+                let grid = r.grid;
                 let hours = model::limit_hours(conn, cid, &form.category)?;
                 let opening = Opening {
                     order: NewOrder {
@@ -320,6 +318,7 @@ struct Loaded {
     rows: Vec<comments::ThreadRow>,
     flags: Vec<(i64, String)>,
     log_index: Option<i64>,
+    ratings: Vec<(i32, String, chrono::NaiveDateTime)>,
 }
 
 async fn load_order(
@@ -346,6 +345,7 @@ async fn load_order(
                 rows: comments::thread(conn, target)?,
                 flags: comments::flags_on(conn, target)?,
                 photos: model::photos(conn, id)?,
+                ratings: model::ratings(conn, id)?,
                 names: crate::accounts::model::names(conn, &ids)?,
                 grids: communities::grids_of(conn, cid)?,
                 assignable,
@@ -412,6 +412,10 @@ fn moves(actor: &Actor, me: Option<i64>, o: &Order) -> Vec<MoveView> {
     let mut moves: Vec<MoveView> = Vec::new();
     for m in &movers(actor, me, o) {
         for to in rules::offered(o.state(), *m, o.reporter_id.is_some()) {
+            let own_work = me.is_some() && me == o.assignee_id;
+            if *to == State::Confirmed && own_work {
+                continue;
+            }
             if !moves.iter().any(|x| x.to == to.as_str()) {
                 moves.push(MoveView {
                     to: to.as_str(),
@@ -464,6 +468,7 @@ async fn order_page(
         can_assign: committee && o.state().is_open(),
         can_rate: me.is_some()
             && me == o.reporter_id
+            && me != o.assignee_id
             && o.rating.is_none()
             && matches!(o.state(), State::Completed | State::Confirmed),
         follow_up: o
@@ -486,6 +491,13 @@ async fn order_page(
         comment_body: answer.kept.on("comment").to_string(),
         kept: answer.kept,
         log_index: l.log_index,
+        earlier_ratings: {
+            let mut r = l.ratings;
+            if o.rating.is_some() {
+                r.pop();
+            }
+            r
+        },
         ctx,
         community,
         timeline: l.timeline,

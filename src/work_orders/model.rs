@@ -6,7 +6,8 @@ use diesel::prelude::*;
 use super::rules::{self, State};
 use crate::db::AnyConnection;
 use crate::schema::{
-    grids, users, work_order_events, work_order_limits, work_order_photos, work_orders,
+    grids, users, work_order_events, work_order_limits, work_order_photos, work_order_ratings,
+    work_orders,
 };
 
 pub const SOURCE_REPORT: &str = "report";
@@ -464,11 +465,44 @@ pub fn escalated_open(conn: &mut AnyConnection, community_id: i64) -> QueryResul
         .load(conn)
 }
 
-/// Records the reporter's rating, once.
+/// A reopened order is no longer done: its completion, its rating (kept in
+/// `work_order_ratings`) and its escalation are cleared. The earlier completion stays on the
+/// timeline and in the log; the due time, published with the order, stays as it was, so an
+/// order reopened past it is late again and escalates again.
+pub fn clear_completion(conn: &mut AnyConnection, order: &Order) -> QueryResult<()> {
+    diesel::update(work_orders::table.find(order.id))
+        .set((
+            work_orders::completed_at.eq(None::<NaiveDateTime>),
+            work_orders::resolve_minutes.eq(None::<i64>),
+            work_orders::escalated_at.eq(None::<NaiveDateTime>),
+            work_orders::rating.eq(None::<i32>),
+            work_orders::rating_comment.eq(""),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Every rating given to an order, oldest first: (rating, comment, when).
+pub fn ratings(
+    conn: &mut AnyConnection,
+    order_id: i64,
+) -> QueryResult<Vec<(i32, String, NaiveDateTime)>> {
+    work_order_ratings::table
+        .filter(work_order_ratings::order_id.eq(order_id))
+        .order(work_order_ratings::id)
+        .select((
+            work_order_ratings::rating,
+            work_order_ratings::comment,
+            work_order_ratings::created_at,
+        ))
+        .load(conn)
+}
+
+/// Records the reporter's rating, once per completion, in the order and in its history.
 pub fn rate(
     conn: &mut AnyConnection,
     order: &Order,
-    rating: i32,
+    (rater, rating): (i64, i32),
     comment: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -483,6 +517,18 @@ pub fn rate(
         work_orders::updated_at.eq(now),
     ))
     .execute(conn)?;
+    if n == 1 {
+        diesel::insert_into(work_order_ratings::table)
+            .values((
+                work_order_ratings::community_id.eq(order.community_id),
+                work_order_ratings::order_id.eq(order.id),
+                work_order_ratings::rater_id.eq(rater),
+                work_order_ratings::rating.eq(rating),
+                work_order_ratings::comment.eq(comment),
+                work_order_ratings::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
     Ok(n == 1)
 }
 
@@ -605,5 +651,45 @@ pub fn overdue_communities(conn: &mut AnyConnection, now: NaiveDateTime) -> Quer
         .filter(work_orders::state.eq_any(State::open_names()))
         .filter(work_orders::due_at.lt(now))
         .select(work_orders::community_id)
+        .load(conn)
+}
+
+/// Every rating given in a community, oldest first: (order, rating).
+pub fn community_ratings(
+    conn: &mut AnyConnection,
+    community_id: i64,
+) -> QueryResult<Vec<(i64, i32)>> {
+    work_order_ratings::table
+        .filter(work_order_ratings::community_id.eq(community_id))
+        .order(work_order_ratings::id)
+        .select((work_order_ratings::order_id, work_order_ratings::rating))
+        .load(conn)
+}
+
+/// The time of the last step on the timeline of each open order of a community.
+pub fn last_steps_open(
+    conn: &mut AnyConnection,
+    community_id: i64,
+) -> QueryResult<Vec<(i64, Option<NaiveDateTime>)>> {
+    use diesel::dsl::max;
+    work_order_events::table
+        .inner_join(work_orders::table.on(work_orders::id.eq(work_order_events::order_id)))
+        .filter(work_order_events::community_id.eq(community_id))
+        .filter(work_orders::state.eq_any(State::open_names()))
+        .group_by(work_order_events::order_id)
+        .select((
+            work_order_events::order_id,
+            max(work_order_events::created_at),
+        ))
+        .load(conn)
+}
+
+/// Some orders of a community, by id.
+pub fn by_ids(conn: &mut AnyConnection, community_id: i64, ids: &[i64]) -> QueryResult<Vec<Order>> {
+    work_orders::table
+        .filter(work_orders::community_id.eq(community_id))
+        .filter(work_orders::id.eq_any(ids))
+        .order(work_orders::id)
+        .select(Order::as_select())
         .load(conn)
 }

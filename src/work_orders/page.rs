@@ -91,6 +91,8 @@ pub struct OrderPage {
     pub kept: Kept,
     /// The order's leaf in the transparency log.
     pub log_index: Option<i64>,
+    /// Ratings given before a reopening: (rating, comment, when).
+    pub earlier_ratings: Vec<(i32, String, chrono::NaiveDateTime)>,
     pub errors: FieldErrors,
     pub notice: Option<&'static str>,
 }

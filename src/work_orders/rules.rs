@@ -76,6 +76,8 @@ pub struct Facts {
     pub has_reporter: bool,
     pub completed_at: Option<NaiveDateTime>,
     pub now: Option<NaiveDateTime>,
+    /// The mover did the work (they are its assignee): they may not accept it themselves.
+    pub own_work: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +89,8 @@ pub enum MoveError {
     ReopenWindowPassed,
     /// An order already in someone's hands changes hands only with a note saying why.
     NeedsReassignNote,
+    /// Nobody confirms or rates work they did themselves.
+    OwnWork,
 }
 
 impl MoveError {
@@ -98,6 +102,7 @@ impl MoveError {
             MoveError::NeedsAfterPhoto => "orders.err_after_photo",
             MoveError::ReopenWindowPassed => "orders.err_reopen_window",
             MoveError::NeedsReassignNote => "orders.err_reassign_note",
+            MoveError::OwnWork => "orders.err_own_work",
         }
     }
 }
@@ -129,6 +134,9 @@ pub fn photo_report_wait(recent: &[NaiveDateTime], now: NaiveDateTime) -> Option
 /// The state machine of DESIGN.md. Anything not listed is refused.
 pub fn check_move(from: State, to: State, mover: Mover, f: Facts) -> Result<(), MoveError> {
     use State::*;
+    if to == Confirmed && mover != Mover::Clock && f.own_work {
+        return Err(MoveError::OwnWork);
+    }
     match (from, to, mover) {
         (Received, Assigned, Mover::Committee) => {
             if f.has_assignee {
@@ -202,6 +210,12 @@ pub fn offered(from: State, mover: Mover, has_reporter: bool) -> &'static [State
         (Completed, Mover::Committee) if !has_reporter => &[Confirmed],
         _ => &[],
     }
+}
+
+/// Who a new report in a grid goes to: the grid's first worker who is not the reporter
+/// (nobody handles and then accepts their own report), else nobody — the committee assigns.
+pub fn route_to(workers: &[i64], reporter: Option<i64>) -> Option<i64> {
+    workers.iter().copied().find(|w| Some(*w) != reporter)
 }
 
 /// When an order received at `received` is due, given its category's limit in hours.
@@ -278,6 +292,54 @@ pub fn due_soon(state: State, due: NaiveDateTime, now: NaiveDateTime) -> bool {
 /// `part` of `whole` as a whole percentage, rounded half up; `None` for an empty sample.
 pub fn percent(part: i64, whole: i64) -> Option<i64> {
     (whole > 0).then(|| (200 * part + whole) / (2 * whole))
+}
+
+/// 按期办结率: of the orders that were owed this month — resolved in it, or still open past
+/// a due time that fell in it — those resolved by their due time. A grid that leaves its late
+/// work open does not show 100 %.
+pub fn on_time_rate(on_time: i64, resolved: i64, late_open: i64) -> Option<i64> {
+    percent(on_time, resolved + late_open)
+}
+
+/// Days an open order may go without a step before it is flagged (超3日未反馈进展).
+pub const NO_PROGRESS_DAYS: i64 = 3;
+
+/// What the supervisors' page flags on an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// 连续2次不满意: the last two ratings (across a reopening) both unsatisfied.
+    TwiceUnsatisfied,
+    /// 超3日未反馈进展: open, and no step on its timeline for more than three days.
+    NoProgress,
+}
+
+impl Warning {
+    pub fn key(self) -> &'static str {
+        match self {
+            Warning::TwiceUnsatisfied => "orders.warn_twice_unsatisfied",
+            Warning::NoProgress => "orders.warn_no_progress",
+        }
+    }
+}
+
+/// The warnings on an order, from its state, its ratings oldest first and its last step.
+pub fn warnings(
+    state: State,
+    ratings: &[i32],
+    last_step: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Vec<Warning> {
+    let mut out = Vec::new();
+    if let [.., a, b] = ratings {
+        if needs_follow_up(i64::from(*a)) && needs_follow_up(i64::from(*b)) {
+            out.push(Warning::TwiceUnsatisfied);
+        }
+    }
+    // 超 (more than) three days: exactly three is not yet late (Civil Code art. 1259).
+    if state.is_open() && now > last_step + Duration::days(NO_PROGRESS_DAYS) {
+        out.push(Warning::NoProgress);
+    }
+    out
 }
 
 /// Who is looking at a person connected with an order.
@@ -398,6 +460,68 @@ mod tests {
             Err(MoveError::NotAllowed),
             "no step is skipped"
         );
+    }
+
+    #[test]
+    fn nobody_confirms_their_own_work() {
+        let own = Facts {
+            has_reporter: true,
+            own_work: true,
+            ..Facts::default()
+        };
+        assert_eq!(
+            check_move(Completed, Confirmed, Mover::Reporter, own),
+            Err(MoveError::OwnWork)
+        );
+        let decided = Facts {
+            has_reporter: false,
+            ..own
+        };
+        assert_eq!(
+            check_move(Completed, Confirmed, Mover::Committee, decided),
+            Err(MoveError::OwnWork)
+        );
+        assert_eq!(
+            check_move(Completed, Confirmed, Mover::Committee, Facts::default()),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn open_late_work_counts_against_the_on_time_rate() {
+        assert_eq!(on_time_rate(0, 0, 3), Some(0), "nothing finished, all late");
+        assert_eq!(on_time_rate(2, 2, 0), Some(100));
+        assert_eq!(on_time_rate(1, 1, 1), Some(50), "exactly half");
+        assert_eq!(on_time_rate(0, 0, 0), None, "nothing owed: no rate");
+    }
+
+    #[test]
+    fn two_unsatisfied_ratings_in_a_row_are_flagged() {
+        let w = |r: &[i32]| warnings(Confirmed, r, t(0), t(1));
+        assert_eq!(w(&[2, 1]), vec![Warning::TwiceUnsatisfied]);
+        assert_eq!(w(&[1, 5, 2]), vec![], "not in a row");
+        assert_eq!(w(&[2, 3]), vec![], "3 is not unsatisfied");
+        assert_eq!(w(&[1]), vec![]);
+    }
+
+    #[test]
+    fn more_than_three_days_without_progress_is_flagged_chao_3_ri() {
+        let three_days = 24 * NO_PROGRESS_DAYS;
+        assert_eq!(warnings(InProgress, &[], t(0), t(three_days)), vec![]);
+        let later = t(three_days) + Duration::minutes(1);
+        assert_eq!(
+            warnings(InProgress, &[], t(0), later),
+            vec![Warning::NoProgress]
+        );
+        assert_eq!(warnings(Confirmed, &[], t(0), later), vec![], "closed");
+    }
+
+    #[test]
+    fn a_report_is_routed_past_its_reporter() {
+        assert_eq!(route_to(&[7, 8], Some(7)), Some(8));
+        assert_eq!(route_to(&[7, 8], Some(9)), Some(7));
+        assert_eq!(route_to(&[7], Some(7)), None, "the committee assigns it");
+        assert_eq!(route_to(&[], None), None);
     }
 
     #[test]

@@ -57,6 +57,7 @@ pub fn check(c: &Change) -> Result<(), Refused> {
         completed_at: o.completed_at,
         now: Some(c.now),
         after_photos: 0,
+        own_work: c.actor.is_some() && c.actor == o.assignee_id,
     };
     let checked = match &c.step {
         Step::Assign { .. } => rules::check_assign(o.state(), facts.has_assignee, facts.has_note)
@@ -117,6 +118,10 @@ pub fn change(conn: &mut AnyConnection, c: &Change) -> Result<Result<(), Refused
         Step::Move { to, photos, .. } => {
             if !model::move_to(conn, o, &Line { to: *to, ..line }, c.now)? {
                 return Ok(Err("orders.err_moved_meanwhile"));
+            }
+            if *to == State::Reopened {
+                // Not done after all: no longer resolved, rated or escalated.
+                model::clear_completion(conn, o)?;
             }
             let me = c.actor.unwrap_or_default();
             let kind = if *to == State::Completed {
@@ -202,6 +207,50 @@ pub fn supervisors_of(conn: &mut AnyConnection, community_id: i64) -> Result<Vec
     Ok(people)
 }
 
+// ---- warnings ----
+
+/// The orders of a community the supervisors' page flags, with their warnings (连续2次不满意,
+/// 超3日未反馈进展), oldest first: three queries, whatever the number of orders.
+pub fn warnings(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    now: NaiveDateTime,
+) -> Result<Vec<(Order, Vec<rules::Warning>)>, AppError> {
+    use std::collections::HashMap;
+    let mut rated: HashMap<i64, Vec<i32>> = HashMap::new();
+    for (order, r) in model::community_ratings(conn, community_id)? {
+        rated.entry(order).or_default().push(r);
+    }
+    let last: HashMap<i64, NaiveDateTime> = model::last_steps_open(conn, community_id)?
+        .into_iter()
+        .filter_map(|(o, at)| Some((o, at?)))
+        .collect();
+    let of = |id: i64, state: State| {
+        let ratings = rated.get(&id).map(Vec::as_slice).unwrap_or_default();
+        rules::warnings(state, ratings, last.get(&id).copied().unwrap_or(now), now)
+    };
+    // Open orders are those with a last step here; the state is checked again once loaded.
+    let mut ids: Vec<i64> = rated.keys().chain(last.keys()).copied().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.retain(|id| {
+        let state = if last.contains_key(id) {
+            State::InProgress
+        } else {
+            State::Confirmed
+        };
+        !of(*id, state).is_empty()
+    });
+    Ok(model::by_ids(conn, community_id, &ids)?
+        .into_iter()
+        .map(|o| {
+            let w = of(o.id, o.state());
+            (o, w)
+        })
+        .filter(|(_, w)| !w.is_empty())
+        .collect())
+}
+
 // ---- opening an order ----
 
 /// A new order and what comes with it.
@@ -233,9 +282,18 @@ pub fn open(conn: &mut AnyConnection, o: &Opening) -> Result<Order, AppError> {
         )?;
     }
     let worker = match o.order.grid_id.filter(|_| o.route) {
-        Some(g) => crate::communities::model::grid_worker(conn, cid, g)?,
+        Some(g) => rules::route_to(
+            &crate::communities::model::grid_workers(conn, cid, g)?,
+            o.order.reporter_id,
+        ),
         None => None,
     };
+    if o.route && worker.is_none() {
+        // Nobody to route it to (no grid chosen, or only the reporter works it): it waits
+        // for the committee, which is told.
+        let committee = crate::communities::model::holders(conn, cid, Role::Committee)?;
+        tell_of(conn, (&order, o.slug), &committee, "order_unrouted", now)?;
+    }
     if let Some(worker) = worker {
         let routing = Change {
             order: &order,
@@ -284,11 +342,15 @@ pub struct Rating<'a> {
     pub now: NaiveDateTime,
 }
 
-/// Records the reporter's rating, 1 to 5, once; 1 or 2 asks the committee to follow up.
+/// Records the reporter's rating, 1 to 5, once per completion (a reopening asks for a new
+/// one; the earlier stays in the history); not by the one who did the work; 1 or 2 asks the committee to follow up.
 pub fn rate(conn: &mut AnyConnection, r: &Rating) -> Result<Result<(), Refused>, AppError> {
     let order = r.order;
     if order.reporter_id != Some(r.reporter) {
         return Ok(Err("orders.err_not_reporter"));
+    }
+    if order.assignee_id == Some(r.reporter) {
+        return Ok(Err(MoveError::OwnWork.message_key()));
     }
     if !matches!(order.state(), State::Completed | State::Confirmed) {
         return Ok(Err("orders.err_rate_state"));
@@ -296,7 +358,7 @@ pub fn rate(conn: &mut AnyConnection, r: &Rating) -> Result<Result<(), Refused>,
     let Some(rating) = r.rating else {
         return Ok(Err("orders.err_rating"));
     };
-    if !model::rate(conn, order, rating as i32, r.comment, r.now)? {
+    if !model::rate(conn, order, (r.reporter, rating as i32), r.comment, r.now)? {
         return Ok(Err("orders.err_rated"));
     }
     if rules::needs_follow_up(rating) {
@@ -335,12 +397,19 @@ pub fn from_decision(
     use crate::projects::rules::SpendKind;
     use crate::projects::service::{self as spending, Alert, Spend, Spent};
     let cid = f.community_id;
-    let Some(d) = crate::ballots::model::decision(conn, cid, f.decision_id)? else {
-        return Err(AppError::NotFound);
+    use crate::ballots::citable::{citable, NotCitable};
+    // The one rule of which decisions count: passed, binding, not corrected since.
+    let d = match citable(conn, cid, f.decision_id)? {
+        Ok(d) => d,
+        Err(NotCitable::Unknown) => return Err(AppError::NotFound),
+        Err(NotCitable::NotPassed) => return Ok(Err("order_error=err_not_passed".to_string())),
+        Err(NotCitable::Consultation) => {
+            return Ok(Err("order_error=err_decision_consultation".to_string()))
+        }
+        Err(NotCitable::Corrected) => {
+            return Ok(Err("order_error=err_decision_corrected".to_string()))
+        }
     };
-    if d.verdict != "passed" {
-        return Ok(Err("order_error=err_not_passed".to_string()));
-    }
     let spend = Spend {
         community_id: cid,
         project_id: None,

@@ -159,6 +159,8 @@ route_table! {
     get "/c/{slug}/disbursements.csv" => crate::projects::opendata::disbursements_csv,
     get "/c/{slug}/disbursements.json" => crate::projects::opendata::disbursements_json,
     get "/c/{slug}/disbursements/{id}" => spending::disbursement,
+    post "/c/{slug}/disbursements/{id}/review" => spending::review_voucher,
+    post "/c/{slug}/oversight" => crate::supervision::set_oversight,
     get "/c/{slug}/powers" => spending::powers,
     post "/c/{slug}/powers" => spending::add_power,
     get "/p/{code}" => projects::show,

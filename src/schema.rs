@@ -716,6 +716,30 @@ diesel::table! {
         cited_body -> Nullable<Text>,
         attempted_by -> BigInt,
         attempted_at -> Timestamp,
+        adds_up_with -> Text,
+        total_fen -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    voucher_reviews (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        disbursement_id -> BigInt,
+        reviewer_id -> BigInt,
+        verdict -> Text,
+        note -> Text,
+        inquiry_id -> Nullable<BigInt>,
+        reviewed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oversight_settings (community_id) {
+        community_id -> BigInt,
+        voucher_review_days -> BigInt,
+        inquiry_days -> BigInt,
+        updated_at -> Timestamp,
     }
 }
 
@@ -786,6 +810,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_decisions,
     disbursements,
     spend_refusals,
+    voucher_reviews,
+    oversight_settings,
     persons,
     roster_changes,
 );

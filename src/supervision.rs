@@ -7,13 +7,18 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use crate::agenda::model::{self as agenda, Item};
+use crate::authz::allows;
 use crate::authz::Action;
 use crate::comments::model::{self as comments, ModerationRow};
 use crate::communities::model::Community;
+use crate::db::write_tx;
 use crate::error::AppError;
-use crate::web::community::{authorize, load_community};
+use crate::projects::vouchers::{check_days, Settings};
+use crate::web::community::{authorize, load_as, load_community};
 use crate::web::ctx::Ctx;
-use crate::web::{page, AppState};
+use crate::web::forms::Posted;
+use crate::web::{render, see_other, AppState};
+use actix_web::http::StatusCode;
 
 #[derive(Template)]
 #[template(path = "supervision/dashboard.html")]
@@ -44,6 +49,65 @@ struct Dashboard {
     refusals: Vec<(crate::projects::model::RefusalRow, String)>,
     /// When the last verified backup was taken (the backup timer's record).
     last_backup: Option<chrono::NaiveDateTime>,
+    /// Payments no supervisor has reviewed, older than the community's setting (days).
+    unreviewed: Vec<(crate::projects::model::Disbursement, String)>,
+    review_days: i64,
+    /// The oversight settings' form, for the committee: values as typed, and what to fix.
+    can_configure: bool,
+    settings: SettingsForm,
+    settings_error: Option<String>,
+}
+
+/// The community's oversight settings as typed (days).
+#[derive(serde::Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct SettingsForm {
+    pub voucher_review_days: String,
+    pub inquiry_days: String,
+}
+
+impl SettingsForm {
+    fn of(s: Settings) -> SettingsForm {
+        SettingsForm {
+            voucher_review_days: s.voucher_review_days.to_string(),
+            inquiry_days: s.inquiry_days.to_string(),
+        }
+    }
+
+    /// The settings, each range-checked (1–365 days) before any use.
+    fn read(&self) -> Option<Settings> {
+        Some(Settings {
+            voucher_review_days: check_days(&self.voucher_review_days)?,
+            inquiry_days: check_days(&self.inquiry_days)?,
+        })
+    }
+}
+
+/// The committee sets how long payments wait for review and inquiries for an answer.
+pub async fn set_oversight(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    p: Posted<SettingsForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (community, actor, me) =
+        load_as(&state, &ctx, slug.into_inner(), Action::ConfigureCommunity).await?;
+    let Some(s) = form.read() else {
+        let error = ctx.t("vouchers.err_days").to_string();
+        return dashboard_page(&state, ctx, community, actor, Some((form, error))).await;
+    };
+    let (cid, now) = (community.id, state.clock.now());
+    state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                crate::projects::vouchers::set(conn, cid, s, me, now)
+            })
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/c/{}/supervision#settings",
+        community.slug
+    )))
 }
 
 pub async fn dashboard(
@@ -52,8 +116,32 @@ pub async fn dashboard(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
+    dashboard_page(&state, ctx, community, actor, None).await
+}
+
+async fn dashboard_page(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    actor: crate::authz::Actor,
+    typed: Option<(SettingsForm, String)>,
+) -> Result<HttpResponse, AppError> {
     authorize(&ctx, &actor, Action::ViewActionLog)?;
     let (cid, now) = (community.id, state.clock.now());
+    let (settings, unreviewed) = state
+        .db(move |conn| {
+            let s = crate::projects::vouchers::settings(conn, cid)?;
+            Ok((
+                s,
+                crate::projects::vouchers::unreviewed(conn, cid, now, s.voucher_review_days)?,
+            ))
+        })
+        .await?;
+    let review_days = settings.voucher_review_days;
+    let (status, settings, settings_error) = match typed {
+        Some((form, error)) => (StatusCode::UNPROCESSABLE_ENTITY, form, Some(error)),
+        None => (StatusCode::OK, SettingsForm::of(settings), None),
+    };
     let (overdue, moderation, escalated, log_size, log_mine, overrides, refusals, emergencies) =
         state
             .db(move |conn| {
@@ -74,7 +162,7 @@ pub async fn dashboard(
     let disclosures_overdue = state
         .db(move |conn| crate::disclosures::due::overdue(conn, &c, today, zh))
         .await?;
-    let inquiries = crate::inquiries::service::open_now(&state, &community).await?;
+    let inquiries = crate::inquiries::service::open_now(state, &community).await?;
     let last_backup = state
         .db(|conn| Ok(crate::backup::timer::last_verified(conn)?.map(|r| r.started_at)))
         .await?;
@@ -88,20 +176,29 @@ pub async fn dashboard(
             (r, m)
         })
         .collect();
-    page(&Dashboard {
-        last_backup,
-        warnings,
-        emergencies,
-        inquiries,
-        disclosures_overdue,
-        log_size,
-        log_mine,
-        ctx,
-        community,
-        overdue,
-        moderation,
-        escalated,
-        overrides,
-        refusals,
-    })
+    let can_configure = allows(&actor, Action::ConfigureCommunity);
+    render(
+        status,
+        &Dashboard {
+            can_configure,
+            last_backup,
+            warnings,
+            settings,
+            settings_error,
+            emergencies,
+            inquiries,
+            disclosures_overdue,
+            log_size,
+            log_mine,
+            ctx,
+            community,
+            overdue,
+            moderation,
+            escalated,
+            overrides,
+            refusals,
+            unreviewed,
+            review_days,
+        },
+    )
 }

@@ -212,8 +212,8 @@ async fn the_thread_nests_counts_stances_and_sanitises(backend: Backend) {
             text_by_id(&page.body, "stance-support").as_deref(),
             text_by_id(&page.body, "stance-oppose").as_deref()
         ),
-        (Some("支持 1"), Some("反对 1")),
-        "stance counts"
+        (Some("支持 0"), Some("反对 1")),
+        "stances count per person: the neighbour supported, then opposed"
     );
     let shown_first = comment_ids(&page.body).remove(0);
     assert!(

@@ -619,6 +619,18 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         "/c/liutang/disbursements/1",
         ALL,
     ),
+    (
+        "post",
+        "/c/{slug}/disbursements/{id}/review",
+        "/c/liutang/disbursements/999999/review",
+        SUPERVISOR,
+    ),
+    (
+        "post",
+        "/c/{slug}/oversight",
+        "/c/liutang/oversight",
+        COMMITTEE,
+    ),
     ("get", "/c/{slug}/powers", "/c/liutang/powers", ALL),
     ("post", "/c/{slug}/powers", "/c/liutang/powers", COMMITTEE),
     ("get", "/p/{code}", "/p/LT-2026-001", ALL),

@@ -232,3 +232,44 @@ async fn an_unanswered_question_is_overdue_a_week_later(backend: Backend) {
     assert!(dash.body.contains("村道什么时候修"), "{}", dash.body);
 }
 both!(an_unanswered_question_is_overdue_a_week_later);
+
+async fn the_committee_sets_ten_days_to_answer_and_bad_days_are_refused(backend: Backend) {
+    let (app, _demo, [supervisor, committee, _resident], _) = the_cast(backend).await;
+    // Nonsense and out-of-range days are refused at the field, what was typed kept.
+    for typed in ["十天", "0", "366", "99999999999999999999"] {
+        let r = committee
+            .post(
+                "/c/liutang/oversight",
+                &[("voucher_review_days", "10"), ("inquiry_days", typed)],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{typed}: {}", r.body);
+        assert!(r.body.contains("1 到 365 之间") && r.body.contains(typed));
+    }
+    committee
+        .post_ok(
+            "/c/liutang/oversight",
+            &[("voucher_review_days", "10"), ("inquiry_days", "10")],
+        )
+        .await;
+    // Asked at 09:00 on 26 November (Beijing): due ten days later, on 6 December.
+    let at = supervisor
+        .post_ok(
+            "/c/liutang/inquiries",
+            &[("question", "路灯为什么还不修？")],
+        )
+        .await;
+    let page = app
+        .client()
+        .get(at.split('?').next().unwrap_or_default())
+        .await;
+    assert!(page.body.contains("2026-12-06 09:00"), "{}", page.body);
+    // Eight days on it is not yet overdue.
+    app.clock.advance(chrono::Duration::days(8));
+    let page = app
+        .client()
+        .get(at.split('?').next().unwrap_or_default())
+        .await;
+    assert!(!page.body.contains("已超期"));
+}
+both!(the_committee_sets_ten_days_to_answer_and_bad_days_are_refused);

@@ -14,6 +14,7 @@ use crate::common::steps::{
 use crate::common::{spawn_app, Backend, TestApp};
 
 const PROJECT: &str = "/p/LT-2026-001";
+const ROAD: &str = "柳塘村三组至五组道路硬化工程";
 const PAY: &str = "/c/liutang/projects/LT-2026-001/disbursements";
 
 async fn count_disbursements(app: &TestApp) -> i64 {
@@ -56,8 +57,8 @@ async fn the_project_page_gathers_decision_orders_and_payments(backend: Backend)
     assert!(b.contains("三组路段路基整平和碾压"), "its work orders");
     assert!(b.contains("四组至五组路段浇筑混凝土"));
     assert!(b.contains("120,000.00") && b.contains("85,600.00") && b.contains("3,200.00"));
-    // 208,800 of 386,000 spent: 54%.
-    assert!(b.contains("208,800.00") && b.contains("386,000.00"), "{b}");
+    // 209,800 of 386,000 spent: 54%.
+    assert!(b.contains("209,800.00") && b.contains("386,000.00"), "{b}");
     assert!(b.contains("(54%)"));
     assert!(
         b.contains("/log/entries/"),
@@ -114,7 +115,7 @@ both!(a_payment_above_a_threshold_without_a_decision_is_refused_naming_the_rule)
 async fn a_payment_citing_a_passed_decision_of_the_right_body_is_logged(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = demo_committee(&app).await;
-    let road = decision_by(&app, "residents").await;
+    let road = passed_decision(&app, "liutang", "residents", ROAD).await;
     client
         .post_ok_to(
             PAY,
@@ -123,7 +124,7 @@ async fn a_payment_citing_a_passed_decision_of_the_right_body_is_logged(backend:
         )
         .await;
     let page = client.get(PROJECT).await;
-    assert!(page.body.contains("268,800.00"), "spent goes up");
+    assert!(page.body.contains("269,800.00"), "spent goes up");
 
     // The leaf is in the log with the record's content, and the whole log verifies.
     use yishi::schema::disbursements;
@@ -169,9 +170,10 @@ async fn a_decision_of_too_low_a_body_is_refused(backend: Backend) {
         r.body
     );
     assert_eq!(count_disbursements(&app).await, paid);
-    // Within the committee's own power, no decision is needed.
+    // Within the committee's own power, no decision is needed (with the project's 4,200
+    // yuan paid without one, up to 799.99).
     let r = client
-        .post(PAY, &payment("4,999.99", "东溪镇五金店", ""))
+        .post(PAY, &payment("799.99", "东溪镇五金店", ""))
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
 }
@@ -280,19 +282,19 @@ async fn projects_and_payments_are_open_data(backend: Backend) {
         .starts_with("code,title,budget_fen"));
     let row = lines.next().expect("a row");
     assert!(
-        row.starts_with("LT-2026-001,") && row.contains(",38600000,386000.00,20880000,"),
+        row.starts_with("LT-2026-001,") && row.contains(",38600000,386000.00,20980000,"),
         "{row}"
     );
     let json: serde_json::Value =
         serde_json::from_str(&client.get("/c/liutang/projects.json").await.body).expect("json");
-    assert_eq!(json["projects"][0]["spent_fen"], 20_880_000);
+    assert_eq!(json["projects"][0]["spent_fen"], 20_980_000);
     let csv = client.get("/c/liutang/disbursements.csv").await;
-    assert_eq!(csv.body.lines().count(), 4, "{}", csv.body);
+    assert_eq!(csv.body.lines().count(), 5, "{}", csv.body);
     assert!(csv.body.contains(",12000000,120000.00,县公路工程队,"));
     let json: serde_json::Value =
         serde_json::from_str(&client.get("/c/liutang/disbursements.json").await.body)
             .expect("json");
-    assert_eq!(json["disbursements"].as_array().map(Vec::len), Some(3));
+    assert_eq!(json["disbursements"].as_array().map(Vec::len), Some(4));
     assert_eq!(json["disbursements"][0]["project"], "LT-2026-001");
 }
 both!(projects_and_payments_are_open_data);
@@ -458,8 +460,9 @@ async fn the_committee_registers_projects_and_powers(backend: Backend) {
         .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("请填写这项权力的名称"), "{}", r.body);
-    // A payment of 6,000 made from today, when the change is in force, needs no decision.
-    let mut paid_today = payment("6000", "东溪镇五金店", "");
+    // A payment of 5,000 made from today, when the change is in force, needs no decision
+    // (with the 4,200 paid without one, 9,200 is under 10,000).
+    let mut paid_today = payment("5000", "东溪镇五金店", "");
     paid_today[1] = ("paid_on", "2026-11-26");
     let r = client.post(PAY, &paid_today).await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -527,3 +530,113 @@ async fn the_committee_records_actual_dates_and_links_decisions(backend: Backend
     assert!(r.body.contains("付款日期不能晚于今天"), "{}", r.body);
 }
 both!(the_committee_records_actual_dates_and_links_decisions);
+
+async fn a_payment_that_adds_up_with_earlier_ones_to_the_threshold_is_refused_naming_them(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let client = app.signed_in(&demo.contact("committee")).await;
+    let refused = count_refusals(&app).await;
+    // The demo paid 东溪镇交通设施店 3,200 (#3) and 1,000 (#4) yuan without a decision;
+    // 800 more makes 5,000, which item 3 of the list (5,000 以上) puts to the representatives.
+    let r = client
+        .post(PAY, &payment("800", "东溪镇交通设施店", ""))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("¥3,200.00 (#3) + ¥1,000.00 (#4)") && r.body.contains("累计 5,000.00 元"),
+        "the refusal names the payments it adds up with: {}",
+        r.body
+    );
+    assert_eq!(count_refusals(&app).await, refused + 1);
+    // The supervisors read the same refusal, said again from what was stored.
+    let sup = app.signed_in(&demo.contact("supervisor")).await;
+    let dash = sup.get("/c/liutang/supervision").await;
+    assert!(dash.body.contains("¥3,200.00 (#3) + ¥1,000.00 (#4)"));
+    // One fen less stays within the committee's power.
+    let r = client
+        .post(PAY, &payment("799.99", "东溪镇交通设施店", ""))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+both!(a_payment_that_adds_up_with_earlier_ones_to_the_threshold_is_refused_naming_them);
+
+async fn a_payment_may_cite_only_a_decision_about_its_project(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = demo_committee(&app).await;
+    let paid = count_disbursements(&app).await;
+    // The villagers' meeting passed the power list: the right body, but not about this road.
+    let list = passed_decision(&app, "liutang", "residents", "通过《柳塘村小微权力清单》").await;
+    let r = client
+        .post(PAY, &payment("60000", "县公路工程队", &list))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body
+            .contains(&format!("所选的决议（第 {list} 号）说的不是这个项目")),
+        "{}",
+        r.body
+    );
+    assert_eq!(count_disbursements(&app).await, paid, "nothing paid");
+}
+both!(a_payment_may_cite_only_a_decision_about_its_project);
+
+async fn a_supervisor_reviews_a_voucher_or_raises_a_query_that_becomes_an_inquiry(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    // The demo's supervisors signed the two payments the decision covers; the shop's two
+    // small payments wait, and eleven days on they are listed for the supervisors.
+    let page = app.client().get(PROJECT).await;
+    assert!(page.body.contains("监委会已审查签署"), "{}", page.body);
+    assert!(page.body.contains("监委会未审查"));
+    app.clock.advance(chrono::Duration::days(11));
+    let sup = app.signed_in(&demo.contact("supervisor")).await;
+    let dash = sup.get("/c/liutang/supervision").await;
+    assert!(dash.body.contains("待审查的支出凭证 (2)"), "{}", dash.body);
+
+    // A resident may not review; a supervisor's empty note is refused.
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    let r = resident
+        .post(
+            "/c/liutang/disbursements/3/review",
+            &[("verdict", "reviewed"), ("note", "看过了")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let r = sup
+        .post(
+            "/c/liutang/disbursements/3/review",
+            &[("verdict", "reviewed"), ("note", "  ")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("请选择审查意见"));
+
+    sup.post_ok(
+        "/c/liutang/disbursements/3/review",
+        &[("verdict", "reviewed"), ("note", "发票与入库单相符。")],
+    )
+    .await;
+    sup.post_ok(
+        "/c/liutang/disbursements/4/review",
+        &[
+            ("verdict", "queried"),
+            ("note", "同一商店三天内两次付款，请说明是否拆分支付。"),
+        ],
+    )
+    .await;
+
+    let shown = app.client().get("/c/liutang/disbursements/4").await;
+    assert!(shown.body.contains("监委会提出质疑") && shown.body.contains("/c/liutang/inquiries/"));
+    let inquiries = app.client().get("/c/liutang/inquiries").await;
+    assert!(
+        inquiries.body.contains("同一商店三天内两次付款"),
+        "the query is an inquiry"
+    );
+    let dash = sup.get("/c/liutang/supervision").await;
+    assert!(dash.body.contains("待审查的支出凭证 (0)"), "{}", dash.body);
+}
+both!(a_supervisor_reviews_a_voucher_or_raises_a_query_that_becomes_an_inquiry);

@@ -143,10 +143,19 @@ pub struct StanceCounts {
     pub neutral: i64,
 }
 
-/// Tallies the stances of a thread's comments; a comment without a stance is not counted.
-pub fn count_stances(stances: impl IntoIterator<Item = Option<Stance>>) -> StanceCounts {
+/// Tallies the stances of a thread per person: each author's latest stance (`(author,
+/// stance)` in the order written) counts once; a comment without a stance changes nothing.
+pub fn count_stances(stances: impl IntoIterator<Item = (i64, Option<Stance>)>) -> StanceCounts {
+    let mut latest: Vec<(i64, Stance)> = Vec::new();
+    for (author, stance) in stances {
+        let Some(stance) = stance else { continue };
+        match latest.iter_mut().find(|(a, _)| *a == author) {
+            Some(l) => l.1 = stance,
+            None => latest.push((author, stance)),
+        }
+    }
     let mut counts = StanceCounts::default();
-    for stance in stances.into_iter().flatten() {
+    for (_, stance) in latest {
         match stance {
             Stance::Support => counts.support += 1,
             Stance::Oppose => counts.oppose += 1,
@@ -531,12 +540,12 @@ mod tests {
     #[test]
     fn stances_are_counted_and_none_is_skipped() {
         let counts = count_stances([
-            Some(Stance::Support),
-            None,
-            Some(Stance::Oppose),
-            Some(Stance::Support),
-            Some(Stance::Neutral),
-            None,
+            (1, Some(Stance::Support)),
+            (2, None),
+            (3, Some(Stance::Oppose)),
+            (4, Some(Stance::Support)),
+            (5, Some(Stance::Neutral)),
+            (6, None),
         ]);
         assert_eq!(
             counts,
@@ -546,6 +555,36 @@ mod tests {
                 neutral: 1
             }
         );
+    }
+
+    #[test]
+    fn a_person_counts_once_with_their_latest_stance() {
+        // Person 1 supports three times, then opposes; a reply without a stance keeps it.
+        let counts = count_stances([
+            (1, Some(Stance::Support)),
+            (1, Some(Stance::Support)),
+            (2, Some(Stance::Support)),
+            (1, Some(Stance::Support)),
+            (1, Some(Stance::Oppose)),
+            (1, None),
+        ]);
+        let want = StanceCounts {
+            support: 1,
+            oppose: 1,
+            neutral: 0,
+        };
+        assert_eq!(counts, want);
+    }
+
+    proptest::proptest! {
+        /// However many comments, the tally never counts more stances than people.
+        #[test]
+        fn never_more_stances_than_people(v in proptest::collection::vec((0i64..5, 0usize..4), 0..40)) {
+            let input = v.iter().map(|(a, s)| (*a, Stance::ALL.get(*s).copied()));
+            let c = count_stances(input);
+            let people = v.iter().filter(|(_, s)| *s < 3).map(|(a, _)| *a).collect::<std::collections::HashSet<_>>().len();
+            proptest::prop_assert_eq!((c.support + c.oppose + c.neutral) as usize, people);
+        }
     }
 
     #[test]

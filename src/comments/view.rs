@@ -65,11 +65,10 @@ pub fn thread_view(
             created_seq: r.comment.id,
         })
         .collect();
-    let stances = rules::count_stances(
-        rows.iter()
-            .filter(|r| !r.comment.hidden)
-            .map(|r| r.comment.stance.as_deref().and_then(Stance::parse)),
-    );
+    let stances = rules::count_stances(rows.iter().filter(|r| !r.comment.hidden).map(|r| {
+        let s = r.comment.stance.as_deref().and_then(Stance::parse);
+        (r.comment.author_id, s)
+    }));
     let by_id: HashMap<i64, &ThreadRow> = rows.iter().map(|r| (r.comment.id, r)).collect();
     let mut flags_by: HashMap<i64, Vec<String>> = HashMap::new();
     if can_moderate {

@@ -221,6 +221,26 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
                 .len(),
         ),
         (
+            "voucher_reviews",
+            voucher_reviews::table
+                .select(crate::projects::vouchers::Review::as_select())
+                .load(conn)?
+                .len(),
+        ),
+        (
+            "oversight_settings",
+            oversight_settings::table
+                .load::<(i64, i64, i64, NaiveDateTime)>(conn)?
+                .len(),
+        ),
+        (
+            "spend_refusals",
+            spend_refusals::table
+                .select(crate::projects::model::RefusalRow::as_select())
+                .load(conn)?
+                .len(),
+        ),
+        (
             "decision_countersigns",
             decision_countersigns::table
                 .load::<(i64, i64, i64, String, NaiveDateTime)>(conn)?

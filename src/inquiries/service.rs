@@ -81,7 +81,8 @@ pub fn ask(conn: &mut AnyConnection, q: &Question) -> Result<Option<i64>, AppErr
     } else {
         q.subject.0
     };
-    let due = r::answer_due(q.now, r::DEFAULT_ANSWER_DAYS);
+    let days = crate::projects::vouchers::settings(conn, c.id)?.inquiry_days;
+    let due = r::answer_due(q.now, days);
     let id = model::ask(
         conn,
         c.id,

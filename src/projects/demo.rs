@@ -215,7 +215,7 @@ pub fn seed(
             orders::move_to(conn, &o, &moved, t)?;
         }
     }
-    let paid: [Paid; 3] = [
+    let paid: [Paid; 4] = [
         (
             12_000_000,
             6,
@@ -233,9 +233,12 @@ pub fn seed(
             Some("4"),
         ),
         (320_000, 30, "东溪镇交通设施店", "LT记-2026-134", None, None),
+        (100_000, 32, "东溪镇交通设施店", "LT记-2026-136", None, None),
     ];
+    let mut undecided = Vec::new();
+    let mut reviewed = Vec::new();
     for (amount_fen, hours, payee, voucher, decision_id, power_code) in paid {
-        model::insert_disbursement(
+        let id = model::insert_disbursement(
             conn,
             &NewDisbursement {
                 community_id: cid,
@@ -251,9 +254,50 @@ pub fn seed(
             committee,
             after(hours),
         )?;
+        if decision_id.is_none() {
+            undecided.push((id, amount_fen));
+        } else {
+            reviewed.push((id, after(hours + 20)));
+        }
+    }
+    // A third payment to the same shop, 800 yuan: alone within the committee's power, but it
+    // adds up with the two before it to 5,000 yuan, and the list refuses it.
+    let powers: Vec<Power> = list.to_vec();
+    let split = rules::check_payment(80_000, &undecided, SpendKind::Disbursement, &powers, None);
+    if let Err(refusal) = split {
+        model::insert_refusal(
+            conn,
+            &NewRefusal {
+                community_id: cid,
+                project_id: Some(pid),
+                kind: SpendKind::Disbursement,
+                amount_fen: 80_000,
+                payee: "东溪镇交通设施店",
+                refusal: &refusal,
+            },
+            committee,
+            after(34),
+        )?;
+    }
+    // The supervisors reviewed the vouchers of the two payments the decision covers.
+    let supervisor = crate::communities::model::holders(conn, cid, crate::authz::Role::Supervisor)?
+        .into_iter()
+        .next();
+    let community = crate::communities::model::by_id(conn, cid)?;
+    for (id, at) in reviewed.into_iter().filter(|_| supervisor.is_some()) {
+        super::vouchers::review(
+            conn,
+            &super::vouchers::Reviewing {
+                community: &community,
+                disbursement: id,
+                verdict: super::vouchers::Verdict::Reviewed,
+                note: "凭证、合同、验收单齐全，金额与决议相符，已签署。",
+                reviewer: supervisor.unwrap_or_default(),
+                now: at,
+            },
+        )?;
     }
     // A second instalment of 6万元 with no decision cited: the list refuses it.
-    let powers: Vec<Power> = list.to_vec();
     if let Err(refusal) = rules::check_spend(6_000_000, SpendKind::Disbursement, &powers, None) {
         model::insert_refusal(
             conn,

@@ -327,6 +327,7 @@ struct Loaded {
     photos: Vec<(i64, String, String)>,
     payments: Vec<Disbursement>,
     indexes: Vec<(i64, i64)>,
+    reviews: Vec<(super::vouchers::Review, String)>,
     refusals: Vec<RefusalRow>,
     passed: Vec<DecisionRef>,
     unattached: Vec<(i64, String)>,
@@ -365,6 +366,7 @@ async fn load_page(state: &AppState, ctx: &Ctx, code: String) -> Result<Loaded, 
                 decisions: model::project_decisions(conn, p.id)?,
                 photos: crate::work_orders::model::cover_photos(conn, &ids)?,
                 indexes: model::log_indexes(conn, &pids)?,
+                reviews: super::vouchers::reviews_of(conn, community.id, &pids)?,
                 p,
                 community,
                 can_manage,
@@ -404,12 +406,16 @@ pub async fn project_page(
                 .collect(),
         })
         .collect();
-    let indexes = l.indexes;
+    let (indexes, reviews) = (l.indexes, l.reviews);
     let payments = l
         .payments
         .into_iter()
         .map(|d| PaymentView {
             log_index: indexes.iter().find(|x| x.0 == d.id).map(|x| x.1),
+            review: reviews
+                .iter()
+                .rfind(|r| r.0.disbursement_id == d.id)
+                .map(|r| (r.0.key(), r.1.clone())),
             d,
         })
         .collect();

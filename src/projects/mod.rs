@@ -11,3 +11,4 @@ pub mod record;
 pub mod rules;
 pub mod service;
 pub mod spending;
+pub mod vouchers;

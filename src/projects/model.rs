@@ -146,6 +146,21 @@ pub struct RefusalRow {
     pub cited_body: Option<String>,
     pub attempted_by: i64,
     pub attempted_at: NaiveDateTime,
+    pub adds_up_with: String,
+    pub total_fen: Option<i64>,
+}
+
+/// Earlier payments as stored with a refusal: "id:fen,id:fen".
+fn store_earlier(earlier: &[(i64, i64)]) -> String {
+    let each: Vec<String> = earlier.iter().map(|(i, f)| format!("{i}:{f}")).collect();
+    each.join(",")
+}
+
+fn read_earlier(s: &str) -> Vec<(i64, i64)> {
+    s.split(',')
+        .filter_map(|p| p.split_once(':'))
+        .filter_map(|(i, f)| Some((i.parse().ok()?, f.parse().ok()?)))
+        .collect()
 }
 
 impl RefusalRow {
@@ -172,6 +187,28 @@ impl RefusalRow {
             },
             ("power.err.not_passed", _) => Refusal::NotPassed {
                 decision_id,
+                power_code,
+                power_name,
+                threshold_fen,
+                body,
+            },
+            ("power.err.void", _) => Refusal::Void {
+                decision_id,
+                power_code,
+                power_name,
+                threshold_fen,
+                body,
+            },
+            ("power.err.unrelated", _) => Refusal::Unrelated {
+                decision_id,
+                power_code,
+                power_name,
+                threshold_fen,
+                body,
+            },
+            ("power.err.adds_up", _) => Refusal::AddsUp {
+                earlier: read_earlier(&self.adds_up_with),
+                total_fen: self.total_fen.unwrap_or(self.amount_fen),
                 power_code,
                 power_name,
                 threshold_fen,
@@ -630,6 +667,20 @@ pub fn disbursements_of(
         .load(conn)
 }
 
+/// (id, fen) of a project's payments that cite no decision, oldest first: what a new payment
+/// adds up with under the power list.
+pub fn undecided_payments(
+    conn: &mut AnyConnection,
+    project_id: i64,
+) -> QueryResult<Vec<(i64, i64)>> {
+    disbursements::table
+        .filter(disbursements::project_id.eq(project_id))
+        .filter(disbursements::decision_id.is_null())
+        .order((disbursements::paid_on, disbursements::id))
+        .select((disbursements::id, disbursements::amount_fen))
+        .load(conn)
+}
+
 /// All of a community's disbursements with their project's code, in order of payment.
 pub fn disbursements_of_community(
     conn: &mut AnyConnection,
@@ -685,14 +736,37 @@ pub fn insert_refusal(
     by: i64,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
-    let (code, name, threshold, required, decision, cited) = match n.refusal {
+    let (code, name, threshold, required, decision, cited, earlier, total) = match n.refusal {
         Refusal::NoDecision {
             power_code,
             power_name,
             threshold_fen,
             body,
-        } => (power_code, power_name, threshold_fen, body, None, None),
+        } => (
+            power_code,
+            power_name,
+            threshold_fen,
+            body,
+            None,
+            None,
+            "".into(),
+            None,
+        ),
         Refusal::NotPassed {
+            decision_id,
+            power_code,
+            power_name,
+            threshold_fen,
+            body,
+        }
+        | Refusal::Void {
+            decision_id,
+            power_code,
+            power_name,
+            threshold_fen,
+            body,
+        }
+        | Refusal::Unrelated {
             decision_id,
             power_code,
             power_name,
@@ -704,6 +778,8 @@ pub fn insert_refusal(
             threshold_fen,
             body,
             Some(*decision_id),
+            None,
+            String::new(),
             None,
         ),
         Refusal::BodyTooLow {
@@ -720,6 +796,25 @@ pub fn insert_refusal(
             required,
             Some(*decision_id),
             Some(cited.as_str()),
+            String::new(),
+            None,
+        ),
+        Refusal::AddsUp {
+            earlier,
+            total_fen,
+            power_code,
+            power_name,
+            threshold_fen,
+            body,
+        } => (
+            power_code,
+            power_name,
+            threshold_fen,
+            body,
+            None,
+            None,
+            store_earlier(earlier),
+            Some(*total_fen),
         ),
     };
     diesel::insert_into(spend_refusals::table)
@@ -738,6 +833,8 @@ pub fn insert_refusal(
             spend_refusals::cited_body.eq(cited),
             spend_refusals::attempted_by.eq(by),
             spend_refusals::attempted_at.eq(now),
+            spend_refusals::adds_up_with.eq(earlier),
+            spend_refusals::total_fen.eq(total),
         ))
         .returning(spend_refusals::id)
         .get_result(conn)

@@ -105,6 +105,8 @@ pub struct OrderView {
 pub struct PaymentView {
     pub d: Disbursement,
     pub log_index: Option<i64>,
+    /// The latest supervisor's review of its voucher (locale key, reviewer), if any.
+    pub review: Option<(&'static str, String)>,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -197,6 +199,21 @@ pub struct PaymentPage {
     pub decision_title: Option<String>,
     pub recorder: String,
     pub log_index: Option<i64>,
+    /// The supervisors' reviews of the voucher, oldest first, with the reviewer's name.
+    pub reviews: Vec<(super::vouchers::Review, String)>,
+    pub can_review: bool,
+    pub notice: Option<&'static str>,
+    /// A review refused: what to fix, and the note as typed.
+    pub error: Option<String>,
+    pub typed: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ReviewForm {
+    /// "reviewed" or "queried".
+    pub verdict: String,
+    pub note: String,
 }
 
 // ---- the power list ----

@@ -243,6 +243,11 @@ pub struct CitedDecision {
     pub id: i64,
     pub body: Body,
     pub passed: bool,
+    /// Corrected by a later decision, or a consultation (意见征集): it counts for nothing.
+    pub void: bool,
+    /// Linked to what is paid for (the project, or the item of the work order), or naming
+    /// the project's code.
+    pub about: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -279,20 +284,53 @@ pub enum Refusal {
         power_name: String,
         threshold_fen: i64,
     },
+    /// Corrected by a later decision, or a consultation: not a decision to spend on.
+    Void {
+        decision_id: i64,
+        power_code: String,
+        power_name: String,
+        threshold_fen: i64,
+        body: Body,
+    },
+    /// A decision about something else (not linked to this project or item).
+    Unrelated {
+        decision_id: i64,
+        power_code: String,
+        power_name: String,
+        threshold_fen: i64,
+        body: Body,
+    },
+    /// Alone the payment is within the committee's power, but with the earlier payments of
+    /// the project that no decision covers it reaches the threshold (a split payment).
+    AddsUp {
+        /// (payment id, fen) of the earlier payments it adds up with, oldest first.
+        earlier: Vec<(i64, i64)>,
+        total_fen: i64,
+        power_code: String,
+        power_name: String,
+        threshold_fen: i64,
+        body: Body,
+    },
 }
 
 impl Refusal {
-    pub const KEYS: [&'static str; 3] = [
+    pub const KEYS: [&'static str; 6] = [
         "power.err.no_decision",
         "power.err.not_passed",
         "power.err.body_too_low",
+        "power.err.void",
+        "power.err.unrelated",
+        "power.err.adds_up",
     ];
     /// The code of the power that refused.
     pub fn power_code(&self) -> &str {
         match self {
             Self::NoDecision { power_code, .. }
             | Self::NotPassed { power_code, .. }
-            | Self::BodyTooLow { power_code, .. } => power_code,
+            | Self::BodyTooLow { power_code, .. }
+            | Self::Void { power_code, .. }
+            | Self::Unrelated { power_code, .. }
+            | Self::AddsUp { power_code, .. } => power_code,
         }
     }
     pub fn key(&self) -> &'static str {
@@ -300,13 +338,18 @@ impl Refusal {
             Self::NoDecision { .. } => Self::KEYS[0],
             Self::NotPassed { .. } => Self::KEYS[1],
             Self::BodyTooLow { .. } => Self::KEYS[2],
+            Self::Void { .. } => Self::KEYS[3],
+            Self::Unrelated { .. } => Self::KEYS[4],
+            Self::AddsUp { .. } => Self::KEYS[5],
         }
     }
     /// In this order: `{code}`, `{name}`, `{amount}` ("5,000.00", yuan), `{body}` (a key: the
-    /// required body); NotPassed and BodyTooLow add `{decision}` (its id); BodyTooLow then adds
-    /// `{cited}` (a key).
+    /// required body); NotPassed, BodyTooLow, Void and Unrelated add `{decision}` (its id);
+    /// BodyTooLow then adds `{cited}` (a key); AddsUp adds `{earlier}` ("¥3,200.00 (#3) +
+    /// ¥1,000.00 (#5)") and `{total}` (yuan).
     pub fn args(&self) -> Vec<(&'static str, Arg)> {
         use Refusal::*;
+        let mut sum = Vec::new();
         let (code, name, fen, body, decision, cited) = match self {
             NoDecision {
                 power_code: c,
@@ -329,6 +372,36 @@ impl Refusal {
                 power_name: n,
                 threshold_fen: t,
             } => (c, n, *t, *required, Some(*d), Some(*cited)),
+            Void {
+                decision_id: d,
+                power_code: c,
+                power_name: n,
+                threshold_fen: t,
+                body,
+            }
+            | Unrelated {
+                decision_id: d,
+                power_code: c,
+                power_name: n,
+                threshold_fen: t,
+                body,
+            } => (c, n, *t, *body, Some(*d), None),
+            AddsUp {
+                earlier,
+                total_fen,
+                power_code: c,
+                power_name: n,
+                threshold_fen: t,
+                body,
+            } => {
+                let each: Vec<String> = earlier
+                    .iter()
+                    .map(|(id, f)| format!("¥{} (#{id})", crate::money::format_amount(*f)))
+                    .collect();
+                sum.push(text("earlier", each.join(" + ")));
+                sum.push(text("total", crate::money::format_amount(*total_fen)));
+                (c, n, *t, *body, None, None)
+            }
         };
         let mut a = vec![
             text("code", code),
@@ -338,6 +411,7 @@ impl Refusal {
         ];
         a.extend(decision.map(|d| text("decision", d)));
         a.extend(cited.map(|c| ("cited", Arg::Key(c.key()))));
+        a.extend(sum);
         a
     }
 }
@@ -381,6 +455,13 @@ pub fn check_spend(
                 body,
             })
         }
+        Some(d) if d.void => Err(Refusal::Void {
+            decision_id: d.id,
+            power_code,
+            power_name,
+            threshold_fen,
+            body,
+        }),
         Some(d) if d.body.rank() < body.rank() => Err(Refusal::BodyTooLow {
             decision_id: d.id,
             required: body,
@@ -389,10 +470,54 @@ pub fn check_spend(
             power_name,
             threshold_fen,
         }),
+        Some(d) if !d.about => Err(Refusal::Unrelated {
+            decision_id: d.id,
+            power_code,
+            power_name,
+            threshold_fen,
+            body,
+        }),
         Some(d) => Ok(Permit::Decision {
             decision_id: d.id,
             power_code,
         }),
+    }
+}
+
+/// A payment with the earlier payments of its project that no decision covers (`earlier`:
+/// payment id and fen, oldest first): the running total answers to the list, so a contract
+/// paid in instalments each under the threshold still needs its decision. When the payment
+/// alone would pass without one, the refusal names the payments it adds up with.
+pub fn check_payment(
+    amount_fen: i64,
+    earlier: &[(i64, i64)],
+    kind: SpendKind,
+    powers: &[Power],
+    cited: Option<&CitedDecision>,
+) -> Result<Permit, Refusal> {
+    let total = earlier
+        .iter()
+        .fold(amount_fen, |t, (_, f)| t.saturating_add((*f).max(0)));
+    let refusal = match check_spend(total, kind, powers, cited) {
+        Err(r) => r,
+        ok => return ok,
+    };
+    let alone = governing_power(amount_fen, kind, powers).map(|p| p.code.as_str());
+    match refusal {
+        Refusal::NoDecision {
+            power_code,
+            power_name,
+            threshold_fen,
+            body,
+        } if total != amount_fen && alone != Some(power_code.as_str()) => Err(Refusal::AddsUp {
+            earlier: earlier.to_vec(),
+            total_fen: total,
+            power_code,
+            power_name,
+            threshold_fen,
+            body,
+        }),
+        r => Err(r),
     }
 }
 
@@ -584,7 +709,90 @@ mod tests {
             id: 42,
             body,
             passed,
+            void: false,
+            about: true,
         })
+    }
+
+    /// The demo's list: 工程建设 needs the representatives from 5,000 yuan (以上).
+    fn works() -> Vec<Power> {
+        vec![Power {
+            comparison: Comparison::AtLeast,
+            ..power("3", Disbursement, Representatives, 500_000)
+        }]
+    }
+
+    #[test]
+    fn split_payments_add_up_to_the_threshold_of_the_power_list_article_24() {
+        // 40,000 yuan paid as 3,200 + 1,000 + 800: exactly 5,000 reaches "5,000 以上".
+        let earlier = [(3, 320_000), (5, 100_000)];
+        let r = check_payment(80_000, &earlier, Disbursement, &works(), None);
+        let Err(Refusal::AddsUp {
+            earlier: e,
+            total_fen,
+            ..
+        }) = r
+        else {
+            panic!("{r:?}")
+        };
+        assert_eq!((e, total_fen), (earlier.to_vec(), 500_000));
+        // One fen less and it is within the committee's power.
+        let under = check_payment(79_999, &earlier, Disbursement, &works(), None);
+        assert_eq!(under, Ok(Permit::Free));
+        // A payment that alone reaches the threshold is refused for itself.
+        let alone = check_payment(500_000, &earlier, Disbursement, &works(), None);
+        assert_eq!(alone.map_err(|r| r.key()), Err("power.err.no_decision"));
+        // A decision of the right body covers the running total.
+        let covered = decision(Representatives, true);
+        let ok = check_payment(80_000, &earlier, Disbursement, &works(), covered.as_ref());
+        assert!(matches!(ok, Ok(Permit::Decision { .. })));
+        let args = Refusal::AddsUp {
+            earlier: earlier.to_vec(),
+            total_fen: 500_000,
+            power_code: "3".into(),
+            power_name: "工程建设".into(),
+            threshold_fen: 500_000,
+            body: Representatives,
+        }
+        .args();
+        assert!(args.contains(&text("earlier", "¥3,200.00 (#3) + ¥1,000.00 (#5)")));
+        assert!(args.contains(&text("total", "5,000.00")));
+    }
+
+    #[test]
+    fn a_cited_decision_must_be_about_this_and_still_count() {
+        let about = |about, void| {
+            Some(CitedDecision {
+                about,
+                void,
+                ..decision(Residents, true).unwrap()
+            })
+        };
+        let key = |c: Option<CitedDecision>| {
+            check_spend(600_000, Disbursement, &works(), c.as_ref()).map_err(|r| r.key())
+        };
+        assert_eq!(key(about(false, false)), Err("power.err.unrelated"));
+        assert_eq!(key(about(true, true)), Err("power.err.void"));
+        assert!(key(about(true, false)).is_ok());
+        // Under the threshold nothing is asked of a decision.
+        let small = about(false, true);
+        assert_eq!(
+            check_spend(1_000, Disbursement, &works(), small.as_ref()),
+            Ok(Permit::Free)
+        );
+    }
+
+    proptest! {
+        /// However a sum is split, the running total meets the same threshold as one payment.
+        #[test]
+        fn splitting_never_escapes_the_list(parts in proptest::collection::vec(1i64..300_000, 1..6)) {
+            let total: i64 = parts.iter().sum();
+            let (last, before) = parts.split_last().unwrap();
+            let earlier: Vec<(i64, i64)> = before.iter().enumerate().map(|(i, f)| (i as i64, *f)).collect();
+            let split = check_payment(*last, &earlier, Disbursement, &works(), None).is_ok();
+            let whole = check_spend(total, Disbursement, &works(), None).is_ok();
+            prop_assert_eq!(split, whole);
+        }
     }
     fn n(v: usize) -> Vec<(&'static str, Arg)> {
         vec![("n", Arg::Text(v.to_string()))]
@@ -835,7 +1043,7 @@ mod tests {
     fn keys_are_unique_and_well_formed() {
         let keys = locale_keys();
         let unique: std::collections::HashSet<_> = keys.iter().collect();
-        assert_eq!((unique.len(), keys.len()), (43, 43));
+        assert_eq!((unique.len(), keys.len()), (46, 46));
         for k in keys {
             let parts: Vec<&str> = k.split('.').collect();
             assert!(["project", "power", "inquiry"].contains(&parts[0]) && parts.len() == 3);

@@ -20,21 +20,38 @@ pub fn rules_of(rows: &[PowerRow]) -> Vec<Power> {
 }
 
 /// A loaded decision as the power list sees it.
+/// A loaded decision as the power list sees it, cited for what it was taken about (a work
+/// order made from it); whether a later decision corrects it the gate asks itself.
 pub fn cited_of(d: &Decision) -> CitedDecision {
     CitedDecision {
         id: d.id,
         body: Body::parse(&d.body).unwrap_or(Body::Committee),
         passed: d.passed(),
+        void: d.body == crate::ballots::citable::CONSULTATION,
+        about: true,
     }
 }
 
-/// A decision as the power list sees it, if it is this community's.
-pub fn cited(
+/// A decision cited for a payment of `project`, if it is this community's: it is about the
+/// project when linked to it, or when its item names the project's code.
+pub fn cited_for_project(
     conn: &mut AnyConnection,
     community_id: i64,
+    project: (i64, &str),
     id: i64,
 ) -> Result<Option<CitedDecision>, AppError> {
-    Ok(crate::ballots::model::decision(conn, community_id, id)?.map(|d| cited_of(&d)))
+    let Some(d) = crate::ballots::model::decision(conn, community_id, id)? else {
+        return Ok(None);
+    };
+    let linked = model::project_decisions(conn, project.0)?
+        .iter()
+        .any(|x| x.id == id);
+    let names = crate::agenda::model::find(conn, community_id, d.item_id)?
+        .is_some_and(|i| i.title.contains(project.1) || i.body.contains(project.1));
+    Ok(Some(CitedDecision {
+        about: linked || names,
+        ..cited_of(&d)
+    }))
 }
 
 /// A decision cited to change the power list, as the adoption rule sees it; `None` when it
@@ -111,11 +128,31 @@ pub fn spend<T>(
     s: &Spend,
     record: impl FnOnce(&mut AnyConnection, &Let) -> Result<(T, Alert), AppError>,
 ) -> Result<Spent<T>, AppError> {
+    spend_adding_up(conn, s, &[], record)
+}
+
+/// [`spend`], the amount added to `earlier` spends of the same project that no decision
+/// covers ((id, fen), oldest first): the running total answers to the list.
+pub fn spend_adding_up<T>(
+    conn: &mut AnyConnection,
+    s: &Spend,
+    earlier: &[(i64, i64)],
+    record: impl FnOnce(&mut AnyConnection, &Let) -> Result<(T, Alert), AppError>,
+) -> Result<Spent<T>, AppError> {
     let rows = match s.powers_on {
         Some(day) => model::powers_on(conn, s.community_id, day)?,
         None => model::current_powers(conn, s.community_id)?,
     };
-    let permit = rules::check_spend(s.amount_fen, s.kind, &rules_of(&rows), s.cited.as_ref());
+    // A decision corrected by a later one no longer counts for anything.
+    let cited = match s.cited {
+        Some(c) => Some(CitedDecision {
+            void: c.void || crate::ballots::citable::is_corrected(conn, c.id)?,
+            ..c
+        }),
+        None => None,
+    };
+    let powers = rules_of(&rows);
+    let permit = rules::check_payment(s.amount_fen, earlier, s.kind, &powers, cited.as_ref());
     let allowed = match permit {
         Ok(Permit::Free) => Let {
             power_code: None,
@@ -187,6 +224,7 @@ pub struct Payment {
     pub community_id: i64,
     pub slug: String,
     pub project_id: i64,
+    pub project_code: String,
     pub project_title: String,
     pub amount_fen: i64,
     pub paid_on: NaiveDate,
@@ -209,13 +247,15 @@ pub enum Paid {
 /// Records a payment through the spending gate. A payment answers to the list in force on
 /// the day it was paid.
 pub fn pay(conn: &mut AnyConnection, p: &Payment) -> Result<Paid, AppError> {
+    let project = (p.project_id, p.project_code.as_str());
     let cited = match p.decision {
-        Some(d) => match cited(conn, p.community_id, d)? {
+        Some(d) => match cited_for_project(conn, p.community_id, project, d)? {
             Some(c) => Some(c),
             None => return Ok(Paid::BadDecision),
         },
         None => None,
     };
+    let earlier = model::undecided_payments(conn, p.project_id)?;
     let spend = Spend {
         community_id: p.community_id,
         project_id: Some(p.project_id),
@@ -228,7 +268,7 @@ pub fn pay(conn: &mut AnyConnection, p: &Payment) -> Result<Paid, AppError> {
         actor: p.actor,
         now: p.now,
     };
-    let spent = self::spend(conn, &spend, |conn, allowed| {
+    let spent = self::spend_adding_up(conn, &spend, &earlier, |conn, allowed| {
         let reason = allowed.emergency.as_deref();
         let id = model::insert_disbursement(
             conn,
@@ -298,11 +338,10 @@ pub fn register(
     r: &Registration,
 ) -> Result<Result<String, NotRegistered>, AppError> {
     let passed = model::passed_decisions(conn, r.community_id)?;
-    if r.decisions
-        .iter()
-        .any(|d| !passed.iter().any(|p| p.id == *d))
-    {
-        return Ok(Err(NotRegistered::Key("projects.err_decision")));
+    for d in &r.decisions {
+        if crate::ballots::citable::citable(conn, r.community_id, *d)?.is_err() {
+            return Ok(Err(NotRegistered::Key("projects.err_decision")));
+        }
     }
     let cited = passed
         .iter()
@@ -312,6 +351,8 @@ pub fn register(
                 id: p.id,
                 body,
                 passed: true,
+                void: false,
+                about: true,
             })
         })
         .max_by_key(|c| c.body.rank());
@@ -385,10 +426,7 @@ pub fn update(
     actual: (Option<NaiveDate>, Option<NaiveDate>),
 ) -> Result<bool, AppError> {
     if let Some(d) = decision {
-        if !model::passed_decisions(conn, community_id)?
-            .iter()
-            .any(|x| x.id == d)
-        {
+        if crate::ballots::citable::citable(conn, community_id, d)?.is_err() {
             return Ok(false);
         }
         model::link_decision(conn, project_id, d)?;

@@ -9,9 +9,10 @@ use serde::Deserialize;
 
 use super::handlers::{amount_args, amount_field, project_of, project_page, today};
 use super::model;
-use super::page::{PayForm, PaymentPage, PowerForm, PowersPage, Shown};
+use super::page::{PayForm, PaymentPage, PowerForm, PowersPage, ReviewForm, Shown};
 use super::rules::{self, Body, Comparison, Power, SpendKind};
 use super::service::{self, Paid, Payment, PowerChange};
+use super::vouchers::{Reviewing, Verdict};
 use crate::authz::{allows, Action};
 use crate::clock::parse_near_date;
 use crate::communities::model::Community;
@@ -21,7 +22,7 @@ use crate::web::community::{load_as, load_community};
 use crate::web::ctx::Ctx;
 use crate::web::forms::{text_field, FieldErrors, Posted};
 use crate::web::refusal::{refusal_message, say};
-use crate::web::{page, render, see_other, AppState};
+use crate::web::{render, see_other, AppState};
 
 /// The fields of a payment as read from its form.
 struct PayFields {
@@ -109,6 +110,7 @@ pub async fn pay(
         community_id: community.id,
         slug: community.slug.clone(),
         project_id: project.id,
+        project_code: project.code,
         project_title: project.title,
         amount_fen: f.amount_fen,
         paid_on: f.paid_on,
@@ -149,15 +151,34 @@ async fn again(
 
 // ---- a disbursement's page ----
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DoneQuery {
+    pub done: String,
+}
+
 pub async fn disbursement(
     state: web::Data<AppState>,
     ctx: Ctx,
     path: web::Path<(String, i64)>,
+    q: web::Query<DoneQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
-    let (community, _) = load_community(&state, &ctx, slug).await?;
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
+    let notice = (q.done == "reviewed").then_some("vouchers.done");
+    payment_page(&state, ctx, community, actor, id, (notice, None)).await
+}
+
+async fn payment_page(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    actor: crate::authz::Actor,
+    id: i64,
+    (notice, error): (Option<&'static str>, Option<(String, String)>),
+) -> Result<HttpResponse, AppError> {
     let cid = community.id;
-    let (d, p, power, decision_title, recorder, log_index) = state
+    let (d, p, power, decision_title, recorder, log_index, reviews) = state
         .db(move |conn| {
             let d = model::disbursement(conn, cid, id)?.ok_or(AppError::NotFound)?;
             let p = model::project(conn, d.project_id)?;
@@ -184,19 +205,73 @@ pub async fn disbursement(
                 crate::transparency::log::Kind::Disbursement,
                 d.id,
             )?;
-            Ok((d, p, power, decision_title, recorder, log_index))
+            let reviews = super::vouchers::reviews_of(conn, cid, &[d.id])?;
+            Ok((d, p, power, decision_title, recorder, log_index, reviews))
         })
         .await?;
-    page(&PaymentPage {
-        ctx,
-        community,
-        d,
-        p,
-        power,
-        decision_title,
-        recorder,
-        log_index,
-    })
+    let status = if error.is_none() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        status,
+        &PaymentPage {
+            ctx,
+            community,
+            d,
+            p,
+            power,
+            decision_title,
+            recorder,
+            log_index,
+            reviews,
+            can_review: allows(&actor, Action::Countersign),
+            notice,
+            typed: error.as_ref().map(|e| e.1.clone()).unwrap_or_default(),
+            error: error.map(|e| e.0),
+        },
+    )
+}
+
+/// A supervisor reviews a payment's voucher (监委会审查签署) with a note, or raises a query
+/// that becomes an inquiry the committee must answer.
+pub async fn review_voucher(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<ReviewForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, id) = path.into_inner();
+    let (community, actor, me) = load_as(&state, &ctx, slug, Action::Countersign).await?;
+    let verdict = Verdict::parse(&form.verdict);
+    let note = text_field(&form.note, 1, 500).ok();
+    let (Some(verdict), Some(note)) = (verdict, note) else {
+        let error = Some((ctx.t("vouchers.err_note").to_string(), form.note.clone()));
+        return payment_page(&state, ctx, community, actor, id, (None, error)).await;
+    };
+    let c = community.clone();
+    let now = state.clock.now();
+    let done = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let r = Reviewing {
+                    community: &c,
+                    disbursement: id,
+                    verdict,
+                    note: &note,
+                    reviewer: me,
+                    now,
+                };
+                super::vouchers::review(conn, &r)
+            })
+        })
+        .await?;
+    if done.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let to = format!("/c/{}/disbursements/{id}?done=reviewed", community.slug);
+    Ok(see_other(&to))
 }
 
 // ---- the power list ----

@@ -19,6 +19,7 @@ mod communities;
 mod crash;
 mod disclosures;
 mod exports;
+mod home;
 mod inquiries;
 mod log_paths;
 mod long_input;

@@ -31,10 +31,22 @@ struct SiteHome {
     ctx: Ctx,
     townships: Vec<TownshipView>,
     others: Vec<Community>,
+    /// Where the signed-in user belongs or waits to be verified; empty: the next step is to
+    /// find their village and apply.
+    mine: Vec<Community>,
 }
 
 pub async fn site_home(state: web::Data<AppState>, ctx: Ctx) -> Result<HttpResponse, AppError> {
-    let all = state.db(|conn| Ok(model::all(conn)?)).await?;
+    let me = ctx.user_id();
+    let (all, mine) = state
+        .db(move |conn| {
+            let mine = match me {
+                Some(u) => model::landing_of(conn, u)?,
+                None => Vec::new(),
+            };
+            Ok((model::all(conn)?, mine))
+        })
+        .await?;
     let (townships, rest): (Vec<_>, Vec<_>) = all.into_iter().partition(|c| c.is_township());
     let ids: Vec<i64> = townships.iter().map(|t| t.id).collect();
     let (children, others): (Vec<_>, Vec<_>) = rest
@@ -55,6 +67,7 @@ pub async fn site_home(state: web::Data<AppState>, ctx: Ctx) -> Result<HttpRespo
         ctx,
         townships,
         others,
+        mine,
     })
 }
 
@@ -76,6 +89,7 @@ struct CommunityHome {
     can_view_log: bool,
     recent: Vec<crate::agenda::model::Item>,
     overdue: Vec<crate::agenda::model::Item>,
+    open_ballots: i64,
 }
 
 pub async fn community_home(
@@ -86,7 +100,7 @@ pub async fn community_home(
     let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     let c = community.clone();
     let (me, now) = (ctx.user_id(), state.clock.now());
-    let (parent, children, members, counts, my_request, recent, overdue) = state
+    let (parent, children, members, counts, my_request, recent, overdue, open_ballots) = state
         .db(move |conn| {
             let parent = match c.parent_id {
                 Some(p) => Some(model::by_id(conn, p)?),
@@ -101,7 +115,17 @@ pub async fn community_home(
             };
             let recent = crate::agenda::model::recent(conn, c.id, 5)?;
             let overdue = crate::agenda::model::overdue(conn, c.id, now)?;
-            Ok((parent, children, members, counts, req, recent, overdue))
+            let open_ballots = crate::ballots::model::open_count(conn, c.id)?;
+            Ok((
+                parent,
+                children,
+                members,
+                counts,
+                req,
+                recent,
+                overdue,
+                open_ballots,
+            ))
         })
         .await?;
     let lead_role = if community.is_township() {
@@ -127,6 +151,7 @@ pub async fn community_home(
         my_request,
         recent,
         overdue,
+        open_ballots,
     })
 }
 

@@ -99,6 +99,7 @@ fn anonymous() -> Ctx {
         csrf: String::new(),
         unread: 0,
         here: "/".into(),
+        elder: false,
     }
 }
 

@@ -65,6 +65,9 @@ pub struct Actor {
     pub roles: Vec<Role>,
     /// Staff of the township this community belongs to.
     pub township_above: bool,
+    /// Holds no role here but asked to join, and waits for the committee: the community's
+    /// slug, so that a resident's page can say so instead of refusing.
+    pub waiting: Option<String>,
 }
 
 impl Actor {
@@ -254,6 +257,7 @@ mod tests {
             roles: vec![Role::Committee],
             is_admin: true,
             township_above: true,
+            waiting: None,
         };
         for action in [
             Action::ReviewJoinRequests,

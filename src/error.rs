@@ -15,6 +15,10 @@ pub enum AppError {
     Forbidden,
     #[error("sign-in required")]
     SignIn(String),
+    /// A resident-only page asked for by someone whose request to join (the community's
+    /// slug) waits for the committee: they are sent to the join page, which says what next.
+    #[error("waiting for verification")]
+    Awaiting(String),
     #[error("cross-site request refused")]
     CrossSite,
     #[error("bad request: {0}")]
@@ -80,7 +84,7 @@ impl ResponseError for AppError {
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::DiskFull(_) => StatusCode::INSUFFICIENT_STORAGE,
-            AppError::SignIn(_) => StatusCode::SEE_OTHER,
+            AppError::SignIn(_) | AppError::Awaiting(_) => StatusCode::SEE_OTHER,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -96,6 +100,9 @@ impl ResponseError for AppError {
                     .insert_header((header::LOCATION, to))
                     .finish()
             }
+            AppError::Awaiting(slug) => HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, format!("/c/{slug}/join?waiting=1")))
+                .finish(),
             AppError::Db(_) | AppError::Internal(_) => {
                 tracing::error!(error = %self, "request failed");
                 HttpResponse::InternalServerError().finish()

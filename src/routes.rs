@@ -43,6 +43,8 @@ route_table! {
     get "/log/records" => log::records_json,
     get "/log/entries/{idx}" => log::entry_page,
     get "/static/style.css" => style_css,
+    get "/static/read-aloud.js" => read_aloud_js,
+    get "/favicon.ico" => favicon,
     get "/" => communities::site_home,
     get "/signup" => accounts::signup_form,
     post "/signup" => accounts::signup,
@@ -50,6 +52,7 @@ route_table! {
     post "/signin" => accounts::signin,
     post "/signout" => accounts::signout,
     post "/lang" => accounts::set_language,
+    post "/elder" => accounts::set_elder,
     get "/profile" => accounts::profile,
     post "/profile/password" => accounts::change_password,
     post "/profile/sessions/{id}/end" => accounts::end_session,
@@ -237,6 +240,25 @@ async fn style_css() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header(("cache-control", "public, max-age=3600"))
         .body(STYLE)
+}
+
+const READ_ALOUD: &str = include_str!("../static/read-aloud.js");
+
+async fn read_aloud_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header(("cache-control", "public, max-age=3600"))
+        .body(READ_ALOUD)
+}
+
+/// The site's icon, an SVG, also at /favicon.ico where browsers look without being told.
+const FAVICON: &str = include_str!("../static/favicon.svg");
+
+async fn favicon() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header(("cache-control", "public, max-age=86400"))
+        .body(FAVICON)
 }
 
 pub async fn not_found() -> Result<HttpResponse, AppError> {

@@ -10,6 +10,7 @@ diesel::table! {
         locale -> Text,
         is_admin -> Bool,
         created_at -> Timestamp,
+        elder_mode -> Bool,
     }
 }
 

@@ -79,6 +79,8 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
     ("get", "/log/records", "/log/records", ALL),
     ("get", "/log/entries/{idx}", "/log/entries/0", ALL),
     ("get", "/static/style.css", "/static/style.css", ALL),
+    ("get", "/static/read-aloud.js", "/static/read-aloud.js", ALL),
+    ("get", "/favicon.ico", "/favicon.ico", ALL),
     ("get", "/", "/", ALL),
     ("get", "/signup", "/signup", ALL),
     ("post", "/signup", "/signup", ALL),
@@ -86,6 +88,7 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
     ("post", "/signin", "/signin", ALL),
     ("post", "/signout", "/signout", ALL),
     ("post", "/lang", "/lang", ALL),
+    ("post", "/elder", "/elder", ALL),
     ("get", "/profile", "/profile", SIGNED_IN),
     ("post", "/profile/password", "/profile/password", SIGNED_IN),
     (
@@ -727,7 +730,10 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
 ];
 
 fn denied(r: &Resp) -> bool {
-    r.status == 403 || (r.status == 303 && r.location().starts_with("/signin"))
+    // Refused, sent to sign in, or (someone whose request to join waits) told to wait.
+    r.status == 403
+        || (r.status == 303 && r.location().starts_with("/signin"))
+        || (r.status == 303 && r.location().ends_with("/join?waiting=1"))
 }
 
 #[test]

@@ -406,3 +406,160 @@ async fn every_page_fits_a_phone_at_200_percent_zoom() {
     .await
     .expect("browser test");
 }
+
+/// What the guideline figures are measured on: visible text in `main`, and every tap target
+/// (buttons, fields, the rows of radio buttons and checkboxes, the header's and the lists'
+/// links, the tiles). Links inside running text are exempt, as in WCAG 2.5.8.
+const FIGURES: &str = r#"(() => {
+  const seen = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
+  const px = v => parseFloat(v);
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '') + ' "' + (e.innerText || e.value || '').trim().slice(0, 12) + '"';
+  const text = [...document.querySelectorAll('main p, main li, main label, main dd, main td, main .tile-word')]
+    .filter(e => seen(e) && (e.innerText || '').trim().length > 0 && !e.closest('svg'));
+  const smallest = Math.min(...text.map(e => px(getComputedStyle(e).fontSize)));
+  const small_text = text.filter(e => px(getComputedStyle(e).fontSize) === smallest).slice(0, 3).map(name);
+  const paragraphs = [...document.querySelectorAll('main p')].filter(e => seen(e) && e.innerText.trim().length > 0);
+  const tight = paragraphs.filter(e => { const s = getComputedStyle(e); return px(s.lineHeight) / px(s.fontSize) < 1.3; }).map(name);
+  const spacing = paragraphs.filter(e => e.nextElementSibling && e.nextElementSibling.tagName === 'P')
+    .filter(e => { const s = getComputedStyle(e); return px(s.marginBottom) < 1.3 * px(s.lineHeight); }).map(name);
+  const targets = [...document.querySelectorAll('button, select, textarea, summary, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), .choice label, label.inline, header.site a, nav a, .tile, ul.plain li > a:first-child, a.button')]
+    .filter(seen);
+  const small_targets = targets.filter(e => { const r = e.getBoundingClientRect(); return r.height < 44 || r.width < 44; })
+    .map(e => { const r = e.getBoundingClientRect(); return name(e) + ' ' + Math.round(r.width) + '×' + Math.round(r.height); });
+  const body = px(getComputedStyle(document.querySelector('main')).fontSize);
+  return JSON.stringify({ body, smallest, small_text, tight, spacing, targets: targets.length, small_targets,
+    wide: document.documentElement.scrollWidth > document.documentElement.clientWidth + 1 });
+})()"#;
+
+#[derive(serde::Deserialize, Debug)]
+struct Figures {
+    body: f64,
+    smallest: f64,
+    small_text: Vec<String>,
+    tight: Vec<String>,
+    spacing: Vec<String>,
+    targets: usize,
+    small_targets: Vec<String>,
+    wide: bool,
+}
+
+/// A resident's main pages on a 360 px phone, in the standard mode and in 长辈版, measured
+/// against 《互联网网站适老化通用设计规范》: body text (≥ 22 px in 长辈版), line height ≥ 1.3,
+/// paragraph spacing ≥ 1.3 × the line height (长辈版), every tap target ≥ 44 × 44 px; axe-core
+/// clean; nothing wider than the screen. Screenshots of every page in both modes are kept in
+/// `target/browser-screenshots/figures/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_residents_pages_meet_the_elderly_friendly_figures_in_both_modes() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let demo = app.load_demo().await;
+    let resident = demo.contact("resident");
+    let base = app.base.clone();
+    tokio::task::spawn_blocking(move || {
+        let axe = axe_source();
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-screenshots");
+        let figures_dir = root.join("figures");
+        let checked = std::cell::RefCell::new(Vec::new());
+        let browser = launch();
+        let tab = browser
+            .new_context()
+            .expect("context")
+            .new_tab()
+            .expect("tab");
+        // A 360 px phone (a desktop window cannot be made that narrow), tall enough that each
+        // screenshot shows most of the page.
+        tab.call_method(
+            headless_chrome::protocol::cdp::Emulation::SetDeviceMetricsOverride {
+                width: 360,
+                height: 1400,
+                device_scale_factor: 1.0,
+                mobile: true,
+                scale: None,
+                screen_width: None,
+                screen_height: None,
+                position_x: None,
+                position_y: None,
+                dont_set_visible_size: None,
+                screen_orientation: None,
+                viewport: None,
+                display_feature: None,
+                device_posture: None,
+            },
+        )
+        .expect("emulate a 360 px phone");
+        let villager = Person {
+            who: "villager",
+            tab,
+            base: &base,
+            axe: &axe,
+            shots: root,
+            keep: None,
+            checked: &checked,
+        };
+        villager.open("/signin");
+        villager.fill("signin", "#contact", &resident);
+        villager.fill("signin", "#password", DEMO_PASSWORD);
+        villager.submit("signin", "form[action='/signin'] button[type=submit]");
+        let landed = villager.tab.get_url();
+        assert!(
+            landed.ends_with("/c/liutang"),
+            "lands on the village: {landed}"
+        );
+        let pages = [
+            ("home", "/c/liutang"),
+            ("item", "/c/liutang/items/6"),
+            ("ballot", "/c/liutang/ballots/7"),
+            ("report", "/c/liutang/orders/new"),
+        ];
+        for mode in ["standard", "elder"] {
+            if mode == "elder" {
+                villager.open("/c/liutang");
+                villager.submit("elder-on", "#elder-switch button[type=submit]");
+            }
+            for (label, path) in pages {
+                let step = format!("{mode}-{label}");
+                villager.open(path);
+                villager.screenshot(&figures_dir, &step);
+                let raw = villager.ok(&step, villager.tab.evaluate(FIGURES, false));
+                let json = raw
+                    .value
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let f: Figures = serde_json::from_str(&json)
+                    .unwrap_or_else(|e| villager.fail(&step, format!("{e}: {json}")));
+                eprintln!("[figures] {step}: {f:?}");
+                let (body_min, text_min) = if mode == "elder" {
+                    (22.0, 22.0)
+                } else {
+                    (18.0, 16.0)
+                };
+                if f.body < body_min || f.smallest < text_min {
+                    villager.fail(
+                        &step,
+                        format!("text too small: {} px, {:?}", f.smallest, f.small_text),
+                    );
+                }
+                if !f.tight.is_empty() {
+                    villager.fail(&step, format!("line height under 1.3: {:?}", f.tight));
+                }
+                if mode == "elder" && !f.spacing.is_empty() {
+                    villager.fail(
+                        &step,
+                        format!("paragraph spacing under 1.3 lines: {:?}", f.spacing),
+                    );
+                }
+                if f.targets < 5 || !f.small_targets.is_empty() {
+                    villager.fail(
+                        &step,
+                        format!("tap targets under 44 px: {:?}", f.small_targets),
+                    );
+                }
+                if f.wide {
+                    villager.fail(&step, "wider than the screen");
+                }
+            }
+        }
+        assert_eq!(checked.borrow().len(), 12, "axe ran on every page");
+    })
+    .await
+    .expect("browser test");
+}

@@ -20,6 +20,7 @@ mod crash;
 mod disclosures;
 mod disk_full;
 mod exports;
+mod home;
 mod inquiries;
 mod log_paths;
 mod long_input;

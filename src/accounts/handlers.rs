@@ -13,7 +13,7 @@ use crate::communities::model as communities;
 use crate::db::{is_unique_violation, write_tx};
 use crate::error::AppError;
 use crate::notifications::{self, Notification};
-use crate::web::ctx::{client_ip, user_agent, Ctx};
+use crate::web::ctx::{client_ip, user_agent, Ctx, ELDER_COOKIE};
 use crate::web::forms::{Empty, FieldErrors, Posted};
 use crate::web::i18n::{Lang, LANG_COOKIE};
 use crate::web::security::cookie;
@@ -243,11 +243,18 @@ pub async fn signin(
                     write_tx(conn, |conn| {
                         model::clear_attempts(conn, &buckets.account)?;
                         model::release_attempt(conn, &buckets.address)?;
-                        Ok(model::create_session(conn, user.id, &ua, &ip, now)?)
+                        let token = model::create_session(conn, user.id, &ua, &ip, now)?;
+                        let home = crate::communities::model::landing_of(conn, user.id)?;
+                        Ok((token, home))
                     })
                 })
                 .await?;
-            Ok(signed_in(&state, token, safe_next(&form.next)))
+            let (token, home) = token;
+            let to = match (form.next.is_empty(), home.as_slice()) {
+                (true, [only]) => format!("/c/{}", only.slug),
+                _ => safe_next(&form.next).to_string(),
+            };
+            Ok(signed_in(&state, token, &to))
         }
         // A failure: the reserved attempts stay counted.
         _ => {
@@ -498,6 +505,32 @@ pub async fn set_language(
     }
     let mut res = see_other(safe_next(&p.form.back));
     let c = cookie(&state.config, LANG_COOKIE, lang.tag().to_string(), 365);
+    res.add_cookie(&c).ok();
+    Ok(res)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ElderForm {
+    /// "1" turns 长辈版 on, anything else off.
+    pub on: String,
+    pub back: String,
+}
+
+/// Turns 长辈版 on or off: for this browser (a cookie) and, when signed in, for the account.
+pub async fn set_elder(
+    state: web::Data<AppState>,
+    p: Posted<ElderForm>,
+) -> Result<HttpResponse, AppError> {
+    let on = p.form.on == "1";
+    if let Some(me) = p.ctx.user.clone() {
+        state
+            .db(move |conn| Ok(model::set_elder_mode(conn, me.id, on)?))
+            .await?;
+    }
+    let mut res = see_other(safe_next(&p.form.back));
+    let value = if on { "1" } else { "0" };
+    let c = cookie(&state.config, ELDER_COOKIE, value.to_string(), 365);
     res.add_cookie(&c).ok();
     Ok(res)
 }

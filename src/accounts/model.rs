@@ -100,6 +100,12 @@ pub fn set_locale(conn: &mut AnyConnection, id: i64, locale: &str) -> QueryResul
         .execute(conn)
 }
 
+pub fn set_elder_mode(conn: &mut AnyConnection, id: i64, on: bool) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set(users::elder_mode.eq(on))
+        .execute(conn)
+}
+
 // ---- sessions ----
 
 pub fn hash_token(token: &str) -> String {
@@ -155,6 +161,8 @@ pub struct SessionInfo {
     pub locale: String,
     pub csrf_token: String,
     pub unread: i64,
+    /// 长辈版, as the account remembers it.
+    pub elder_mode: bool,
 }
 
 /// Finds the live session for a cookie token; ends it if it has expired.
@@ -175,6 +183,7 @@ pub fn session_user(
             users::display_name,
             users::is_admin,
             users::locale,
+            users::elder_mode,
         ))
         .first::<(
             i64,
@@ -185,9 +194,10 @@ pub fn session_user(
             String,
             bool,
             String,
+            bool,
         )>(conn)
         .optional()?;
-    let Some((sid, created, last_seen, csrf, uid, name, is_admin, locale)) = row else {
+    let Some((sid, created, last_seen, csrf, uid, name, is_admin, locale, elder_mode)) = row else {
         return Ok(None);
     };
     if !rules::session_alive(created, last_seen, now) {
@@ -213,6 +223,7 @@ pub fn session_user(
         locale,
         csrf_token: csrf,
         unread,
+        elder_mode,
     }))
 }
 

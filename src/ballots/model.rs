@@ -235,6 +235,15 @@ pub fn of_community(
         .load(conn)
 }
 
+/// How many ballots of a community are open (the home page's 投票 tile).
+pub fn open_count(conn: &mut AnyConnection, community_id: i64) -> QueryResult<i64> {
+    ballots::table
+        .filter(ballots::community_id.eq(community_id))
+        .filter(ballots::state.eq(OPEN))
+        .count()
+        .get_result(conn)
+}
+
 /// Online ballots whose closing time has passed and that are still open.
 pub fn due(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<Vec<(i64, i64)>> {
     ballots::table

@@ -31,10 +31,22 @@ struct SiteHome {
     ctx: Ctx,
     townships: Vec<TownshipView>,
     others: Vec<Community>,
+    /// Where the signed-in user belongs or waits to be verified; empty: the next step is to
+    /// find their village and apply.
+    mine: Vec<Community>,
 }
 
 pub async fn site_home(state: web::Data<AppState>, ctx: Ctx) -> Result<HttpResponse, AppError> {
-    let all = state.db(|conn| Ok(model::all(conn)?)).await?;
+    let me = ctx.user_id();
+    let (all, mine) = state
+        .db(move |conn| {
+            let mine = match me {
+                Some(u) => model::landing_of(conn, u)?,
+                None => Vec::new(),
+            };
+            Ok((model::all(conn)?, mine))
+        })
+        .await?;
     let (townships, rest): (Vec<_>, Vec<_>) = all.into_iter().partition(|c| c.is_township());
     let ids: Vec<i64> = townships.iter().map(|t| t.id).collect();
     let (children, others): (Vec<_>, Vec<_>) = rest
@@ -55,6 +67,7 @@ pub async fn site_home(state: web::Data<AppState>, ctx: Ctx) -> Result<HttpRespo
         ctx,
         townships,
         others,
+        mine,
     })
 }
 
@@ -78,6 +91,7 @@ struct CommunityHome {
     can_view_log: bool,
     recent: Vec<crate::agenda::model::Item>,
     overdue: Vec<crate::agenda::model::Item>,
+    open_ballots: i64,
 }
 
 pub async fn community_home(
@@ -89,7 +103,7 @@ pub async fn community_home(
     let c = community.clone();
     let (me, now) = (ctx.user_id(), state.clock.now());
     let today = crate::clock::local_day(now);
-    let (parent, children, members, counts, my_request, recent, overdue, roster) = state
+    let (parent, children, members, counts, my_request, recent, overdue, roster, open_ballots) = state
         .db(move |conn| {
             let parent = match c.parent_id {
                 Some(p) => Some(model::by_id(conn, p)?),
@@ -108,8 +122,17 @@ pub async fn community_home(
             let ids: Vec<i64> = grids.iter().map(|g| g.id).collect();
             let counts_on_roster = crate::roster::model::public_counts(conn, c.id, &ids, today)?;
             let roster = (counts_on_roster, grids);
+            let open_ballots = crate::ballots::model::open_count(conn, c.id)?;
             Ok((
-                parent, children, members, counts, req, recent, overdue, roster,
+                parent,
+                children,
+                members,
+                counts,
+                req,
+                recent,
+                overdue,
+                roster,
+                open_ballots,
             ))
         })
         .await?;
@@ -138,6 +161,7 @@ pub async fn community_home(
         my_request,
         recent,
         overdue,
+        open_ballots,
     })
 }
 

@@ -31,6 +31,10 @@ impl Community {
         self.kind == KIND_TOWNSHIP
     }
 
+    pub fn is_village(&self) -> bool {
+        self.kind == KIND_VILLAGE
+    }
+
     pub fn kind_key(&self) -> &'static str {
         match self.kind.as_str() {
             KIND_TOWNSHIP => "community.kind.township",
@@ -307,7 +311,7 @@ pub fn supervisors_of(
 }
 
 /// The user as seen from `community`: their roles there and whether they are staff of the
-/// township above it. Two queries at most.
+/// township above it, and whether their request to join waits. Three queries at most.
 pub fn actor(
     conn: &mut AnyConnection,
     user: Option<&SessionUser>,
@@ -331,11 +335,16 @@ pub fn actor(
     let township_above = rows
         .iter()
         .any(|(c, r)| Some(*c) == community.parent_id && r == Role::Township.as_str());
+    let waiting = match rows.is_empty() {
+        true if is_waiting(conn, community.id, user.id)? => Some(community.slug.clone()),
+        _ => None,
+    };
     Ok(Actor {
         signed_in: true,
         is_admin: user.is_admin,
         roles,
         township_above,
+        waiting,
     })
 }
 
@@ -542,6 +551,33 @@ pub fn memberships_of(
         .order((communities::id, memberships::role))
         .select((Community::as_select(), memberships::role))
         .load(conn)
+}
+
+/// Where a user belongs: the communities where they hold a role or wait for verification,
+/// in the order they were made (one query). The landing after signing in and the site home's
+/// "my communities" read it.
+pub fn landing_of(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Vec<Community>> {
+    let member = memberships::table
+        .filter(memberships::user_id.eq(user_id))
+        .select(memberships::community_id);
+    let waiting = join_requests::table
+        .filter(join_requests::user_id.eq(user_id))
+        .filter(join_requests::status.eq(PENDING))
+        .select(join_requests::community_id);
+    communities::table
+        .filter(
+            communities::id
+                .eq_any(member)
+                .or(communities::id.eq_any(waiting)),
+        )
+        .order(communities::id)
+        .select(Community::as_select())
+        .load(conn)
+}
+
+/// Is the user's request to join this community waiting for the committee?
+pub fn is_waiting(conn: &mut AnyConnection, community_id: i64, user_id: i64) -> QueryResult<bool> {
+    Ok(open_request_of(conn, community_id, user_id)?.is_some_and(|r| r.status == PENDING))
 }
 
 /// How many verified residents a community has.

@@ -16,7 +16,10 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
     Ok(vec![
         (
             "users",
-            users::table.select(User::as_select()).load(conn)?.len(),
+            users::table
+                .select((User::as_select(), users::elder_mode))
+                .load::<(User, bool)>(conn)?
+                .len(),
         ),
         (
             "sessions",

@@ -1,7 +1,7 @@
 //! The community named in a path and the signed-in user as seen from it: the first thing
 //! nearly every community page loads, and the one place an action is refused for them.
 
-use crate::authz::{allows, Action, Actor};
+use crate::authz::{allows, Action, Actor, Role};
 use crate::communities::model::{self, Community};
 use crate::error::AppError;
 use crate::web::ctx::Ctx;
@@ -37,13 +37,26 @@ pub async fn load_as(
     Ok((community, actor, me))
 }
 
-/// Refuses an action the actor may not take: anonymous users are sent to sign in.
+/// Refuses an action the actor may not take: anonymous users are sent to sign in, and
+/// someone whose request to join waits, asking for what verification would allow, is sent
+/// to the join page, which says what happens next.
 pub fn authorize(ctx: &Ctx, actor: &Actor, action: Action) -> Result<(), AppError> {
     if allows(actor, action) {
         Ok(())
     } else if ctx.user.is_none() {
         Err(AppError::SignIn(ctx.here.clone()))
+    } else if let (Some(slug), true) = (&actor.waiting, verification_would_allow(actor, action)) {
+        Err(AppError::Awaiting(slug.clone()))
     } else {
         Err(AppError::Forbidden)
     }
+}
+
+/// Would being a verified resident let this actor take the action?
+fn verification_would_allow(actor: &Actor, action: Action) -> bool {
+    let resident = Actor {
+        roles: vec![Role::Resident],
+        ..actor.clone()
+    };
+    allows(&resident, action)
 }

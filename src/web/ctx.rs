@@ -16,6 +16,9 @@ use crate::accounts::model as accounts;
 use crate::error::AppError;
 use crate::text::constant_time_eq;
 
+/// The cookie that remembers 长辈版 in this browser ("1" on, "0" off).
+pub const ELDER_COOKIE: &str = "yishi_elder";
+
 /// The signed-in user, as the session found them.
 #[derive(Clone, Debug)]
 pub struct SessionUser {
@@ -37,6 +40,8 @@ pub struct Ctx {
     pub unread: i64,
     /// Path and query of this request, for "come back here after signing in".
     pub here: String,
+    /// 长辈版: this browser's choice (a cookie), else the account's.
+    pub elder: bool,
 }
 
 impl Ctx {
@@ -90,7 +95,8 @@ impl Ctx {
             }
             None => None,
         };
-        let (user, csrf, unread, user_lang) = match found {
+        let browser_elder = req.cookie(ELDER_COOKIE).map(|c| c.value() == "1");
+        let (user, csrf, unread, user_lang, account_elder) = match found {
             Some(s) => (
                 Some(SessionUser {
                     id: s.user_id,
@@ -101,6 +107,7 @@ impl Ctx {
                 s.csrf_token,
                 s.unread,
                 Lang::from_tag(&s.locale),
+                s.elder_mode,
             ),
             None => {
                 let anon = req
@@ -108,7 +115,7 @@ impl Ctx {
                     .get::<AnonId>()
                     .map(|a| a.0.clone())
                     .unwrap_or_default();
-                (None, anon_csrf(&state.secret, &anon), 0, None)
+                (None, anon_csrf(&state.secret, &anon), 0, None, false)
             }
         };
         let lang = user_lang.unwrap_or_else(|| Lang::from_request_headers(req));
@@ -124,6 +131,7 @@ impl Ctx {
             csrf,
             unread,
             here,
+            elder: browser_elder.unwrap_or(account_elder),
         })
     }
 }

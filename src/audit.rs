@@ -31,10 +31,11 @@ pub enum Action {
     PowerChange,
     CreateApiKey,
     RevokeApiKey,
+    Roster,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::CreateCommunity,
         Action::VerifyResident,
         Action::DeclineJoin,
@@ -52,6 +53,7 @@ impl Action {
         Action::PowerChange,
         Action::CreateApiKey,
         Action::RevokeApiKey,
+        Action::Roster,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +75,7 @@ impl Action {
             Action::PowerChange => "power_change",
             Action::CreateApiKey => "create_api_key",
             Action::RevokeApiKey => "revoke_api_key",
+            Action::Roster => "roster",
         }
     }
 

@@ -289,6 +289,7 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Vec<DemoSign
             seeded.push((cid, residents.iter().map(|r| r.0).collect::<Vec<_>>()));
         }
         crate::agenda::demo::seed(s.conn, &seeded, now)?;
+        crate::roster::demo::seed(s.conn, &seeded, now)?;
         crate::ballots::demo::seed(s.conn, &seeded, now)?;
         crate::work_orders::demo::seed(s.conn, &seeded, now)?;
         crate::disclosures::demo::seed(s.conn, &seeded, now)?;

@@ -28,6 +28,7 @@ mod power_list;
 mod projects;
 mod queries;
 mod redirects;
+mod roster;
 mod security;
 mod storage;
 mod transparency;

@@ -1,0 +1,275 @@
+//! Changes to the roster, each in the caller's transaction: adding and editing persons,
+//! moving them between households, marking them moved away or deceased, keeping
+//! households, and linking a person to an account. Every change writes a `roster_changes`
+//! row (the record after the change, as JSON) and an action-log entry.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::model::{self, HouseholdFields, NewChange, Person, PersonFields, Snapshot};
+use super::rules::{self, Standing, Status};
+use crate::audit::{self, Entry};
+use crate::communities::model as communities;
+use crate::db::AnyConnection;
+use crate::error::AppError;
+
+/// A refused change: the form field it concerns and the locale key of the message.
+pub type Refused = (&'static str, &'static str);
+
+/// Who changes the roster of which community, and when.
+#[derive(Clone, Copy)]
+pub struct Keeper {
+    pub community_id: i64,
+    pub by: i64,
+    pub now: NaiveDateTime,
+}
+
+impl Keeper {
+    pub fn today(&self) -> NaiveDate {
+        crate::clock::local_day(self.now)
+    }
+}
+
+fn keep_person(
+    conn: &mut AnyConnection,
+    k: &Keeper,
+    id: i64,
+    what: &str,
+) -> Result<Person, AppError> {
+    let p = model::person(conn, k.community_id, id)?.ok_or(AppError::NotFound)?;
+    let snapshot = serde_json::to_string(&Snapshot::of(&p))
+        .map_err(|e| AppError::Internal(format!("roster snapshot: {e}")))?;
+    let change = NewChange {
+        community_id: k.community_id,
+        person_id: Some(p.id),
+        household_id: Some(p.household_id),
+        by: k.by,
+        what,
+        snapshot: &snapshot,
+    };
+    model::insert_change(conn, &change, k.now)?;
+    audit::record(
+        conn,
+        &Entry {
+            community_id: Some(k.community_id),
+            actor_id: k.by,
+            action: audit::Action::Roster,
+            target_user_id: p.user_id,
+            detail: &format!("{what} #{} {}", p.id, p.name),
+            reason: "",
+        },
+        k.now,
+    )?;
+    Ok(p)
+}
+
+/// Checks a person's fields against the community: the household and group are its own,
+/// the birth date is not in the future. A person without a group takes the household's.
+fn check_fields(
+    conn: &mut AnyConnection,
+    k: &Keeper,
+    f: &mut PersonFields,
+) -> Result<Result<(), Refused>, AppError> {
+    let Some(h) = model::household(conn, k.community_id, f.household_id)? else {
+        return Ok(Err(("household_id", "roster.err.household")));
+    };
+    match f.grid_id {
+        Some(g) if !communities::grid_in(conn, k.community_id, g)? => {
+            return Ok(Err(("grid_id", "roster.err.grid")))
+        }
+        None => f.grid_id = h.grid_id,
+        _ => {}
+    }
+    if let Err(key) = rules::birth_ok(f.birth_date, k.today()) {
+        return Ok(Err(("birth_date", key)));
+    }
+    Ok(Ok(()))
+}
+
+/// Adds a person to the roster.
+pub fn add_person(
+    conn: &mut AnyConnection,
+    k: &Keeper,
+    mut f: PersonFields,
+) -> Result<Result<i64, Refused>, AppError> {
+    if let Err(r) = check_fields(conn, k, &mut f)? {
+        return Ok(Err(r));
+    }
+    let id = model::insert_person(conn, k.community_id, &f, k.now)?;
+    keep_person(conn, k, id, "add")?;
+    Ok(Ok(id))
+}
+
+/// Edits a person's record (a change of household is a move).
+pub fn edit_person(
+    conn: &mut AnyConnection,
+    k: &Keeper,
+    id: i64,
+    mut f: PersonFields,
+) -> Result<Result<(), Refused>, AppError> {
+    let before = model::person(conn, k.community_id, id)?.ok_or(AppError::NotFound)?;
+    if let Err(r) = check_fields(conn, k, &mut f)? {
+        return Ok(Err(r));
+    }
+    model::update_person(conn, id, &f, k.now)?;
+    let what = if before.household_id != f.household_id {
+        "move"
+    } else {
+        "edit"
+    };
+    keep_person(conn, k, id, what)?;
+    Ok(Ok(()))
+}
+
+/// Moves a person to another household of the community, into its group.
+pub fn move_person(
+    conn: &mut AnyConnection,
+    k: &Keeper,
+    id: i64,
+    household_id: i64,
+) -> Result<Result<(), Refused>, AppError> {
+    let p = model::person(conn, k.community_id, id)?.ok_or(AppError::NotFound)?;
+    let Some(h) = model::household(conn, k.community_id, household_id)? else {
+        return Ok(Err(("household_id", "roster.err.household")));
+    };
+    let mut f = fields_of(&p);
+    f.household_id = h.id;
+    f.grid_id = h.grid_id;
+    model::update_person(conn, id, &f, k.now)?;
+    keep_person(conn, k, id, "move")?;
+    Ok(Ok(()))
+}
+
+/// A person's fields as they stand.
+pub fn fields_of(p: &Person) -> PersonFields {
+    PersonFields {
+        household_id: p.household_id,
+        name: p.name.clone(),
+        sex: p.sex.clone(),
+        birth_date: p.birth_date,
+        birth_month_only: p.birth_month_only,
+        relation: p.relation.clone(),
+        grid_id: p.grid_id,
+        phone: p.phone.clone(),
+    }
+}
+
+/// Marks a person moved away (迁出), deceased (去世) or back on the roster (迁回), on `date`.
+pub fn change_status(
+    conn: &mut AnyConnection,
+    k: &Keeper,
+    id: i64,
+    to: Status,
+    date: NaiveDate,
+    note: &str,
+) -> Result<Result<(), Refused>, AppError> {
+    let p = model::person(conn, k.community_id, id)?.ok_or(AppError::NotFound)?;
+    let standing = Standing {
+        status: Status::parse(&p.status).unwrap_or(Status::Listed),
+        status_date: p.status_date,
+        birth: p.birth_date,
+    };
+    if let Err(r) = rules::check_status(&standing, to, date, k.today()) {
+        return Ok(Err(("status_date", r.key())));
+    }
+    model::set_status(conn, id, to.as_str(), Some(date), note, k.now)?;
+    keep_person(conn, k, id, to.as_str())?;
+    Ok(Ok(()))
+}
+
+/// Adds (`id` None) or edits a household: its 户号 is unique in the community when given,
+/// its group is one of the community's, its 户代表 is a listed person of the household.
+pub fn save_household(
+    conn: &mut AnyConnection,
+    k: &Keeper,
+    id: Option<i64>,
+    f: &HouseholdFields,
+) -> Result<Result<i64, Refused>, AppError> {
+    let all = model::households(conn, k.community_id)?;
+    if let Some(id) = id {
+        if !all.iter().any(|h| h.id == id) {
+            return Err(AppError::NotFound);
+        }
+    }
+    if !f.number.is_empty() && all.iter().any(|h| h.number == f.number && Some(h.id) != id) {
+        return Ok(Err(("number", "roster.err.number_taken")));
+    }
+    if let Some(g) = f.grid_id {
+        if !communities::grid_in(conn, k.community_id, g)? {
+            return Ok(Err(("grid_id", "roster.err.grid")));
+        }
+    }
+    if let Some(r) = f.representative_id {
+        let ok = model::person(conn, k.community_id, r)?
+            .is_some_and(|p| Some(p.household_id) == id && p.status == Status::Listed.as_str());
+        if !ok {
+            return Ok(Err(("representative_id", "roster.err.representative")));
+        }
+    }
+    let (hid, what) = match id {
+        Some(id) => {
+            model::update_household(conn, id, f)?;
+            (id, "household_edit")
+        }
+        None => (
+            model::insert_household(conn, k.community_id, f, k.now)?,
+            "household_add",
+        ),
+    };
+    let snapshot = serde_json::to_string(f)
+        .map_err(|e| AppError::Internal(format!("household snapshot: {e}")))?;
+    let change = NewChange {
+        community_id: k.community_id,
+        person_id: None,
+        household_id: Some(hid),
+        by: k.by,
+        what,
+        snapshot: &snapshot,
+    };
+    model::insert_change(conn, &change, k.now)?;
+    audit::record(
+        conn,
+        &Entry {
+            community_id: Some(k.community_id),
+            actor_id: k.by,
+            action: audit::Action::Roster,
+            target_user_id: None,
+            detail: &format!("{what} #{hid} {} {}", f.number, f.address),
+            reason: "",
+        },
+        k.now,
+    )?;
+    Ok(Ok(hid))
+}
+
+/// Links a person to an account (`Some`) or unlinks them (`None`). A person has at most one
+/// account and an account at most one person in a community: the unique index
+/// `persons_account` decides a race, and the retried transaction then finds the winner here
+/// and answers "已关联其他账号".
+pub fn link(
+    conn: &mut AnyConnection,
+    k: &Keeper,
+    person_id: i64,
+    user_id: Option<i64>,
+) -> Result<Result<(), Refused>, AppError> {
+    let p = model::person(conn, k.community_id, person_id)?.ok_or(AppError::NotFound)?;
+    if let Some(u) = user_id {
+        if p.user_id.is_some_and(|linked| linked != u) {
+            return Ok(Err(("person_id", "roster.err.person_linked")));
+        }
+        if let Some(other) = model::person_of_user(conn, k.community_id, u)? {
+            if other.id != p.id {
+                return Ok(Err(("person_id", "roster.err.account_linked")));
+            }
+            return Ok(Ok(()));
+        }
+        if p.status != Status::Listed.as_str() {
+            return Ok(Err(("person_id", "roster.err.not_listed")));
+        }
+    } else if p.user_id.is_none() {
+        return Ok(Ok(()));
+    }
+    model::set_user(conn, p.id, user_id, k.now)?;
+    let what = if user_id.is_some() { "link" } else { "unlink" };
+    keep_person(conn, k, p.id, what)?;
+    Ok(Ok(()))
+}

@@ -5,7 +5,8 @@
 
 use crate::both;
 use crate::common::ballots::{
-    ballot_on_new_item, count_rows, members_on_the_roster, sealed_tracker, IN_TWO_DAYS,
+    ballot_on_new_item, count_rows, members_on_the_roster, no_household_representatives,
+    sealed_tracker, IN_TWO_DAYS,
 };
 use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
 
@@ -121,6 +122,8 @@ async fn a_household_tracker_belongs_to_the_household(backend: Backend) {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
     members_on_the_roster(&app).await;
+    // No 户代表 named: any adult member may cast the household's vote.
+    no_household_representatives(&app).await;
     let (committee, resident, _) = signed_in_all(&app, &demo).await;
     let ballot = open_ballot(&committee, "一户一票：自来水改造", "households").await;
     // The first two committee members share a household; the resident is in another.

@@ -6,11 +6,11 @@ use diesel::connection::SimpleConnection;
 
 use crate::both;
 use crate::common::ballots::{
-    count_rows, deliberating_item, form_of, members_on_the_roster, open_ballot, race_setup,
-    sealed_tracker, IN_TWO_DAYS,
+    count_rows, deliberating_item, form_of, members_on_the_roster, no_household_representatives,
+    open_ballot, race_setup, sealed_tracker, IN_TWO_DAYS,
 };
 use crate::common::page::{ids_with_prefix, inner_by_id, number_by_id, text_by_id};
-use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
+use crate::common::{spawn_app, steps, voters, Backend, Client, Demo, TestApp};
 
 /// The second committee member of 柳塘村 (the demo's members have consecutive numbers).
 fn second_member(demo: &Demo) -> String {
@@ -295,6 +295,8 @@ async fn a_household_casts_one_vote_that_its_members_see(backend: Backend) {
         ballot,
         ..
     } = a_ballot(backend, "一户一票：垃圾清运费标准", "households", "online").await;
+    // No 户代表 named: either member may cast the household's vote.
+    no_household_representatives(&app).await;
     // The first two committee members share the first household.
     let partner = app.signed_in(&second_member(&demo)).await;
     let page = committee.get(&ballot).await;
@@ -747,3 +749,55 @@ async fn the_closing_job_publishes_exactly_one_decision(backend: Backend) {
     assert!(page.body.contains("票面共 3 行，参加投票 3 人"));
 }
 both!(the_closing_job_publishes_exactly_one_decision);
+
+/// Opening a villagers' meeting on a roster of 10,000 more persons: one query reads the
+/// roster, the pure rule picks the adults on the meeting day, the roll is written a
+/// thousand rows a statement. Prints the time the opening request took.
+async fn opening_on_a_roster_of_ten_thousand_freezes_its_adults(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let now = yishi::clock::Clock::now(&*app.clock);
+    let day = yishi::clock::local_day(now);
+    let big = app
+        .state
+        .db(move |conn| voters::big_roster(conn, "liutang", 10_000, day, now))
+        .await
+        .expect("a big roster");
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let item = deliberating_item(&committee, "万人名册上的村民会议").await;
+
+    let started = std::time::Instant::now();
+    let ballot = open_ballot(
+        &committee,
+        &item,
+        &[
+            ("body", "residents"),
+            ("mode", "online"),
+            ("closes_at", IN_TWO_DAYS),
+        ],
+    )
+    .await;
+    let took = started.elapsed();
+
+    println!(
+        "opening a villagers' meeting on a roster of 10,000 more persons ({backend:?}): {took:?}"
+    );
+    let roll = count_rows(&app, "ballot_roll", &ballot).await;
+    assert!(
+        roll as usize > big,
+        "the demo's adults and the {big} new ones"
+    );
+    let page = committee.get(&format!("{ballot}/electorate")).await;
+    assert_eq!(page.status, 200);
+    let moved = steps::count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM ballot_roll r JOIN persons p ON p.id = r.person_id \
+             WHERE r.ballot_id = {} AND (p.status <> 'listed' OR p.birth_date > '2008-11-26')",
+            ballot.rsplit('/').next().unwrap_or("0")
+        ),
+    )
+    .await;
+    assert_eq!(moved, 0, "nobody moved away or under 18 is on the roll");
+}
+both!(opening_on_a_roster_of_ten_thousand_freezes_its_adults);

@@ -16,6 +16,18 @@ pub async fn members_on_the_roster(app: &TestApp) {
         .expect("members on the roster");
 }
 
+/// Clears every 户代表 on the roster, so that any adult member may cast a household's vote.
+pub async fn no_household_representatives(app: &TestApp) {
+    app.state
+        .db(|conn| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query("UPDATE households SET representative_id = NULL").execute(conn)?;
+            Ok(())
+        })
+        .await
+        .expect("no representatives");
+}
+
 /// Puts an item on the agenda as the committee and opens it for deliberation; returns
 /// its path.
 pub async fn deliberating_item(committee: &Client, title: &str) -> String {

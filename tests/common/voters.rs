@@ -138,3 +138,60 @@ pub fn roster_members(
         Ok(added)
     })
 }
+
+/// Adds `n` persons to the roster of `slug`, four to a household, born on 1 January of
+/// 1930 + (i mod 96) (so about four in five are adults), every fiftieth moved away at the
+/// start of 2026: the roster of a large village, written a thousand rows a statement.
+/// Returns how many of them are adults still listed on `day`.
+#[allow(dead_code)] // the benchmark includes this file and does not use it
+pub fn big_roster(
+    conn: &mut AnyConnection,
+    slug: &str,
+    n: usize,
+    day: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    yishi::db::write_tx(conn, |conn| {
+        let c = yishi::communities::model::by_slug(conn, slug)?.ok_or(AppError::NotFound)?;
+        let mut households = Vec::new();
+        for h in 0..n.div_ceil(4) {
+            households.push(yishi::communities::model::insert_household(
+                conn,
+                c.id,
+                None,
+                &format!("大村{h}号"),
+                now,
+            )?);
+        }
+        let stamp = now.format("%Y-%m-%d %H:%M:%S").to_string();
+        let mut adults = 0;
+        let rows: Vec<String> = (0..n)
+            .map(|i| {
+                let birth = NaiveDate::from_ymd_opt(1930 + (i % 96) as i32, 1, 1).expect("date");
+                let moved = i % 50 == 0;
+                if !moved && day.years_since(birth).unwrap_or(0) >= 18 {
+                    adults += 1;
+                }
+                let status = if moved {
+                    "'moved', '2026-01-01'"
+                } else {
+                    "'listed', NULL"
+                };
+                format!(
+                    "({}, {}, '村民{i}', 'f', '{birth}', {status}, '{stamp}', '{stamp}')",
+                    c.id,
+                    households[i / 4]
+                )
+            })
+            .collect();
+        for chunk in rows.chunks(1000) {
+            diesel::sql_query(format!(
+                "INSERT INTO persons (community_id, household_id, name, sex, birth_date, \
+                 status, status_date, created_at, updated_at) VALUES {}",
+                chunk.join(",")
+            ))
+            .execute(conn)?;
+        }
+        Ok(adults)
+    })
+}

@@ -774,6 +774,11 @@ impl Decision {
         Verdict::parse(&self.verdict)
     }
 
+    /// Whether the decision binds: a consultation's (意见征集) never does.
+    pub fn is_binding(&self) -> bool {
+        Body::parse(&self.body).is_some_and(Body::is_binding)
+    }
+
     /// Whether the decision passed, as stored.
     pub fn passed(&self) -> bool {
         self.stored_verdict() == Some(Verdict::Passed)

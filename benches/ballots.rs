@@ -587,6 +587,10 @@ fn seed_big(
                 opens_at: now,
                 closes_at: now + chrono::Duration::days(1),
                 created_by: uids[0],
+                grid_id: None,
+                // The accounts seeded here are the electorate (the old path); opening on
+                // a roster is measured by tests/ballots.rs (opening_on_a_roster_of_ten_thousand).
+                from_roster: false,
             },
             now,
         )?;

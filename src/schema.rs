@@ -305,6 +305,28 @@ diesel::table! {
         created_by -> BigInt,
         created_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        grid_id -> Nullable<BigInt>,
+        roll -> Bool,
+    }
+}
+
+diesel::table! {
+    ballot_roll (ballot_id, person_id) {
+        ballot_id -> BigInt,
+        person_id -> BigInt,
+        household_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    ballot_attendance (id) {
+        id -> BigInt,
+        ballot_id -> BigInt,
+        person_id -> BigInt,
+        household_id -> BigInt,
+        via -> Text,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
     }
 }
 
@@ -756,6 +778,8 @@ diesel::joinable!(memberships -> communities (community_id));
 diesel::joinable!(join_requests -> communities (community_id));
 diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(ballot_electors -> users (user_id));
+diesel::joinable!(ballot_roll -> persons (person_id));
+diesel::joinable!(ballot_attendance -> persons (person_id));
 diesel::joinable!(ballot_voters -> users (user_id));
 diesel::joinable!(decision_countersigns -> users (user_id));
 
@@ -792,6 +816,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     photos,
     ballots,
     ballot_electors,
+    ballot_roll,
+    ballot_attendance,
     ballot_voters,
     ballot_choices,
     hall_results,

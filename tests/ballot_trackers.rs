@@ -4,7 +4,10 @@
 //! an error is still the voter's.
 
 use crate::both;
-use crate::common::ballots::{ballot_on_new_item, count_rows, sealed_tracker, IN_TWO_DAYS};
+use crate::common::ballots::{
+    ballot_on_new_item, count_rows, members_on_the_roster, no_household_representatives,
+    sealed_tracker, IN_TWO_DAYS,
+};
 use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
 
 /// A ballot of `body` on a new item of 柳塘村; returns the ballot's path.
@@ -52,6 +55,7 @@ async fn signed_in_all(app: &TestApp, demo: &Demo) -> (Client, Client, Client) {
 async fn a_tracker_the_voter_chose_is_refused_and_records_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
+    members_on_the_roster(&app).await;
     let (committee, resident, _) = signed_in_all(&app, &demo).await;
     let ballot = open_ballot(&committee, "自选核验码", "residents").await;
 
@@ -84,6 +88,7 @@ both!(a_tracker_the_voter_chose_is_refused_and_records_nothing);
 async fn another_voters_or_another_ballots_tracker_is_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
+    members_on_the_roster(&app).await;
     let (committee, resident, rep) = signed_in_all(&app, &demo).await;
     let ballot = open_ballot(&committee, "第一次表决", "residents").await;
     let other = open_ballot(&committee, "第二次表决", "residents").await;
@@ -116,6 +121,9 @@ both!(another_voters_or_another_ballots_tracker_is_refused);
 async fn a_household_tracker_belongs_to_the_household(backend: Backend) {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
+    members_on_the_roster(&app).await;
+    // No 户代表 named: any adult member may cast the household's vote.
+    no_household_representatives(&app).await;
     let (committee, resident, _) = signed_in_all(&app, &demo).await;
     let ballot = open_ballot(&committee, "一户一票：自来水改造", "households").await;
     // The first two committee members share a household; the resident is in another.

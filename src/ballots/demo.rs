@@ -108,6 +108,8 @@ impl Seed<'_> {
                 opens_at: at,
                 closes_at: self.now + Duration::days(closes),
                 created_by: self.residents[0],
+                grid_id: None,
+                from_roster: false,
             },
             at,
         )?;
@@ -154,6 +156,7 @@ impl Seed<'_> {
                 household_id: household,
                 choice: pick(cast),
                 tracker: b.secret.then_some(t.as_str()),
+                person: None,
             };
             model::cast(self.conn, b, &vote, at)?
                 .map_err(|_| AppError::Internal("demo vote refused".into()))?;

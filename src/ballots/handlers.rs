@@ -38,6 +38,8 @@ pub struct OpenForm {
     pub closes_at: String,
     pub quorum: String,
     pub pass: String,
+    /// The group (grid id) of a group meeting.
+    pub grid: String,
 }
 
 #[derive(Template)]
@@ -50,6 +52,8 @@ struct OpenPage {
     errors: FieldErrors,
     /// (body, how many would vote) for each deciding body, as of now.
     bodies: Vec<(&'static str, i64)>,
+    /// The community's groups, for a group meeting: (id, name).
+    grids: Vec<(i64, String)>,
     ready: bool,
 }
 
@@ -63,24 +67,21 @@ async fn open_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let cid = community.id;
-    let (item, bodies, recorded) = state
+    let today = crate::clock::local_day(state.clock.now());
+    let (item, bodies, grids, recorded) = state
         .db(move |conn| {
             let item = agenda::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
             let mut bodies = Vec::new();
             for b in Body::ALL {
-                let electors = model::electors_for(conn, cid, b)?;
-                let n = if b == Body::Households {
-                    let mut hs: Vec<i64> = electors.iter().filter_map(|e| e.1).collect();
-                    hs.sort_unstable();
-                    hs.dedup();
-                    hs.len() as i64
-                } else {
-                    electors.len() as i64
-                };
+                let (n, _) = model::would_vote(conn, cid, b, today, None)?;
                 bodies.push((b.as_str(), n));
             }
+            let grids = crate::communities::model::grids_of(conn, cid)?
+                .into_iter()
+                .map(|g| (g.id, g.name))
+                .collect::<Vec<_>>();
             let recorded = crate::agenda::service::recorded_steps(conn, id)?;
-            Ok((item, bodies, recorded))
+            Ok((item, bodies, grids, recorded))
         })
         .await?;
     let ready = may_open_ballot(item.major, item.stage(), &recorded);
@@ -93,6 +94,7 @@ async fn open_page(
             form,
             errors,
             bodies,
+            grids,
             ready,
         },
     )
@@ -152,6 +154,7 @@ fn parse_options(text: &str) -> Result<String, &'static str> {
 /// The opening form read into a ballot; each problem goes into `errors` beside its field.
 fn read_open_form(
     ctx: &Ctx,
+    law: rules::Law,
     form: &OpenForm,
     now: NaiveDateTime,
     errors: &mut FieldErrors,
@@ -189,9 +192,19 @@ fn read_open_form(
         (None, _) => errors.add("opens_at", ctx.t("ballots.err_time")),
         _ => errors.add("closes_at", ctx.t("ballots.err_time")),
     }
-    let rule = body.and_then(|b| Rule::from_choices(b, &form.quorum, &form.pass));
-    if body.is_some() && rule.is_none() {
-        errors.add("quorum", ctx.t("ballots.err_rule"));
+    let rule = body.and_then(|b| Rule::from_choices(law, b, &form.quorum, &form.pass));
+    match (body, rule) {
+        (Some(_), None) => errors.add("quorum", ctx.t("ballots.err_rule")),
+        (Some(b), Some(r)) => {
+            if let Err(e) = r.check_floor(law, b) {
+                errors.add("quorum", ctx.t(e.message_key()));
+            }
+        }
+        _ => {}
+    }
+    let grid_id = form.grid.trim().parse::<i64>().ok();
+    if body == Some(Body::Group) && grid_id.is_none() {
+        errors.add("grid", ctx.t("ballots.err_grid"));
     }
     let (Some(body), Some(rule), Some(opens_at), Some(closes_at), true) =
         (body, rule, opens_at, closes_at, errors.is_empty())
@@ -205,6 +218,7 @@ fn read_open_form(
         rule,
         opens_at,
         closes_at,
+        grid_id: grid_id.filter(|_| body == Body::Group),
     })
 }
 
@@ -219,7 +233,8 @@ pub async fn open(
     let (community, _, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
     let now = state.clock.now();
     let mut errors = FieldErrors::default();
-    let Some(opening) = read_open_form(&ctx, &form, now, &mut errors) else {
+    let law = rules::Law::of_kind(&community.kind);
+    let Some(opening) = read_open_form(&ctx, law, &form, now, &mut errors) else {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return open_page(&state, ctx, community, id, form, errors, status).await;
     };
@@ -333,6 +348,7 @@ async fn cast(state: &AppState, ballot: &Ballot, v: Ballotted) -> Result<Cast, A
                     household_id: v.voter.household,
                     choice: v.choice as i32,
                     tracker: b.secret.then_some(v.tracker.as_str()),
+                    person: v.voter.person,
                 };
                 match model::cast(conn, &b, &vote, now)? {
                     Ok(()) => Ok(Ok(())),
@@ -348,12 +364,21 @@ async fn cast(state: &AppState, ballot: &Ballot, v: Ballotted) -> Result<Cast, A
         Err(AppError::Db(e)) if is_unique_violation(&e) => {
             // "Already recorded" only to a voter who has voted: a code that is on the
             // board already is not a vote of theirs.
-            let id = ballot.id;
-            let voted = state
-                .db(move |conn| Ok(model::has_voted(conn, id, key)?))
+            let (id, person) = (ballot.id, v.voter.person);
+            let (voted, signed_in) = state
+                .db(move |conn| {
+                    let voted = model::has_voted(conn, id, key)?;
+                    let signed_in = match person {
+                        Some(p) => model::attended(conn, id, p)?,
+                        None => false,
+                    };
+                    Ok((voted, signed_in))
+                })
                 .await?;
             if voted {
                 Cast::Already
+            } else if signed_in {
+                Cast::Refused("ballots.err_attended")
             } else {
                 Cast::Refused("ballots.err_tracker_used")
             }
@@ -409,10 +434,10 @@ pub async fn vote(
     let code = tracker::normalize(&form.tracker);
     let b = ballot.clone();
     let voter = state
-        .db(move |conn| Ok(rules::voter(b.body(), me, model::elector(conn, b.id, me)?)))
+        .db(move |conn| Ok(model::voter_on(conn, &b, me)?))
         .await?;
     // A code counts only with the seal issued for this ballot and this voter.
-    let sealed = voter.is_some_and(|v| {
+    let sealed = voter.as_ref().is_ok_and(|v| {
         tracker::is_sealed(&state.secret, ballot.id, v.key, &code, &form.tracker_seal)
     });
     let facts = VoteFacts {
@@ -422,7 +447,7 @@ pub async fn vote(
             .parse::<usize>()
             .ok()
             .filter(|c| *c < ballot.option_count()),
-        elector: voter.is_some(),
+        elector: voter.is_ok(),
         secret: ballot.secret,
         tracker_valid: tracker::is_valid(&code),
         tracker_sealed: sealed,
@@ -431,9 +456,11 @@ pub async fn vote(
         rules::check_vote(&ballot.window(), &facts, state.clock.now()),
         voter,
     ) {
+        // Outside the electorate: say why (not linked to the roster, not on the roll, …).
+        (Err(rules::VoteRefusal::NotElector), Err(why)) => Cast::Refused(why.message_key()),
         (Err(e), _) => Cast::Refused(e.message_key()),
-        (Ok(_), None) => Cast::Refused("ballots.err_not_elector"),
-        (Ok(choice), Some(voter)) => {
+        (Ok(_), Err(why)) => Cast::Refused(why.message_key()),
+        (Ok(choice), Ok(voter)) => {
             let v = Ballotted {
                 voter,
                 user_id: me,

@@ -4,12 +4,15 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::rules::{self, Body, Counts, Options, Outcome, Rule, Verdict, VoteWindow};
+use super::rules::{
+    self, Body, Counts, Options, Outcome, RosterPerson, Rule, Standing, Verdict, VoteRefusal,
+    VoteWindow, Voter,
+};
 use crate::authz::Role;
 use crate::db::AnyConnection;
 use crate::schema::{
-    ballot_choices, ballot_electors, ballot_voters, ballots, decision_countersigns, decisions,
-    hall_results, households, memberships, users,
+    ballot_attendance, ballot_choices, ballot_electors, ballot_roll, ballot_voters, ballots,
+    decision_countersigns, decisions, hall_results, households, memberships, persons, users,
 };
 
 pub const ONLINE: &str = "online";
@@ -37,6 +40,10 @@ pub struct Ballot {
     pub created_by: i64,
     pub created_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+    /// The group (grid) of a group meeting.
+    pub grid_id: Option<i64>,
+    /// Frozen from the roster (persons in `ballot_roll`); older ballots froze accounts.
+    pub roll: bool,
 }
 
 /// The labels of a ballot's options, as stored: empty for for / against / abstain, else one
@@ -111,29 +118,147 @@ pub struct NewBallot<'a> {
     pub opens_at: NaiveDateTime,
     pub closes_at: NaiveDateTime,
     pub created_by: i64,
+    /// The group of a group meeting.
+    pub grid_id: Option<i64>,
+    /// Freeze the electorate from the roster (a statutory body's ballot); `false` freezes
+    /// accounts, as ballots did before the roster (the demo's older ballots).
+    pub from_roster: bool,
 }
 
-/// Who may vote on a ballot put to `body`, as (user, household), as of now.
-pub fn electors_for(
+/// (id, household, group, birth date, status, status date) of a person on the roster.
+type PersonRow = (
+    i64,
+    i64,
+    Option<i64>,
+    chrono::NaiveDate,
+    String,
+    Option<chrono::NaiveDate>,
+);
+
+/// Every person on the community's roster, as the electorate rule reads them: one query.
+pub fn roster_persons(
+    conn: &mut AnyConnection,
+    community_id: i64,
+) -> QueryResult<Vec<RosterPerson>> {
+    let rows: Vec<PersonRow> = persons::table
+        .filter(persons::community_id.eq(community_id))
+        .select((
+            persons::id,
+            persons::household_id,
+            persons::grid_id,
+            persons::birth_date,
+            persons::status,
+            persons::status_date,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, household_id, group_id, birth_date, status, since)| RosterPerson {
+                id,
+                household_id,
+                group_id,
+                birth_date,
+                standing: Standing::parse(&status),
+                standing_since: since,
+            },
+        )
+        .collect())
+}
+
+/// The accounts of a body that votes by account (the representatives' meeting: committee
+/// members and representatives; the committee; before the roster, the residents), as
+/// (user, household), each user once.
+fn account_electors(
     conn: &mut AnyConnection,
     community_id: i64,
     body: Body,
 ) -> QueryResult<Vec<(i64, Option<i64>)>> {
-    let mut q = memberships::table
+    let roles = [Role::Committee, Role::Representative, Role::Resident].map(Role::as_str);
+    let rows: Vec<(i64, String, Option<i64>)> = memberships::table
         .filter(memberships::community_id.eq(community_id))
-        .filter(memberships::role.eq(elector_role(body).as_str()))
-        .into_boxed();
-    if body == Body::Households {
-        q = q.filter(memberships::household_id.is_not_null());
-    }
-    q.order(memberships::user_id)
-        .select((memberships::user_id, memberships::household_id))
-        .load(conn)
+        .filter(memberships::role.eq_any(roles))
+        .order(memberships::user_id)
+        .select((
+            memberships::user_id,
+            memberships::role,
+            memberships::household_id,
+        ))
+        .load(conn)?;
+    let of = |role: Role| -> Vec<i64> {
+        let mut v: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.1 == role.as_str())
+            .filter(|r| body != Body::Households || r.2.is_some())
+            .map(|r| r.0)
+            .collect();
+        v.dedup();
+        v
+    };
+    let users = match body {
+        Body::Committee => of(Role::Committee),
+        Body::Representatives => {
+            rules::representatives_electorate(&of(Role::Committee), &of(Role::Representative))
+        }
+        _ => of(Role::Resident),
+    };
+    Ok(users
+        .into_iter()
+        .map(|u| (u, rows.iter().find(|r| r.0 == u).and_then(|r| r.2)))
+        .collect())
 }
 
-/// Opens a ballot with its electorate frozen as of now (copied from the memberships in the
-/// same statement); returns its id and the electorate's size.
+/// How many would vote on a ballot of `body` held on `day` (of group `grid`): (people,
+/// households). A household ballot counts households as its electorate.
+pub fn would_vote(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    body: Body,
+    day: chrono::NaiveDate,
+    grid: Option<i64>,
+) -> QueryResult<(i64, i64)> {
+    if body.from_roster() {
+        let all = roster_persons(conn, community_id)?;
+        let group = grid.filter(|_| body == Body::Group);
+        let (people, hs) = rules::electorate(&all, day, group);
+        let people = if body == Body::Households {
+            hs.len()
+        } else {
+            people.len()
+        };
+        return Ok((people as i64, hs.len() as i64));
+    }
+    let electors = account_electors(conn, community_id, body)?;
+    let mut hs: Vec<i64> = electors.iter().filter_map(|e| e.1).collect();
+    hs.sort_unstable();
+    hs.dedup();
+    Ok((electors.len() as i64, hs.len() as i64))
+}
+
+/// How many rows one multi-row insert carries.
+const INSERT_CHUNK: usize = 1000;
+
+/// Inserts rows of ids into `into` ("table (columns)") a thousand rows a statement: diesel's
+/// batch insert is not available over the two-backend connection, and a roster of ten
+/// thousand persons must not take ten thousand round trips. Only integers are written
+/// into the text, so nothing typed by anyone reaches it.
+fn insert_ids(conn: &mut AnyConnection, into: &str, rows: &[[i64; 3]]) -> QueryResult<()> {
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let values: Vec<String> = chunk
+            .iter()
+            .map(|[a, b, c]| format!("({a},{b},{c})"))
+            .collect();
+        diesel::sql_query(format!("INSERT INTO {into} VALUES {}", values.join(",")))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Opens a ballot with its electorate frozen: from the roster as of the meeting's day (the
+/// Beijing day it opens) for the villagers', household, group meetings and consultations;
+/// from the memberships for the representatives and the committee. Returns its id.
 pub fn open(conn: &mut AnyConnection, b: &NewBallot, now: NaiveDateTime) -> QueryResult<i64> {
+    let roll = b.from_roster && b.body.from_roster();
     let id: i64 = diesel::insert_into(ballots::table)
         .values((
             ballots::community_id.eq(b.community_id),
@@ -150,42 +275,44 @@ pub fn open(conn: &mut AnyConnection, b: &NewBallot, now: NaiveDateTime) -> Quer
             ballots::state.eq(OPEN),
             ballots::created_by.eq(b.created_by),
             ballots::created_at.eq(now),
+            ballots::grid_id.eq(b.grid_id),
+            ballots::roll.eq(roll),
         ))
         .returning(ballots::id)
         .get_result(conn)?;
-    let role = elector_role(b.body);
-    let mut source = memberships::table
-        .filter(memberships::community_id.eq(b.community_id))
-        .filter(memberships::role.eq(role.as_str()))
-        .into_boxed();
-    if b.body == Body::Households {
-        source = source.filter(memberships::household_id.is_not_null());
-    }
-    diesel::insert_into(ballot_electors::table)
-        .values(source.select((
-            id.into_sql::<diesel::sql_types::BigInt>(),
-            memberships::user_id,
-            memberships::household_id,
-        )))
-        .into_columns((
-            ballot_electors::ballot_id,
-            ballot_electors::user_id,
-            ballot_electors::household_id,
-        ))
-        .execute(conn)?;
-    let frozen: Vec<Option<i64>> = ballot_electors::table
-        .filter(ballot_electors::ballot_id.eq(id))
-        .select(ballot_electors::household_id)
-        .load(conn)?;
+    let (people, households) = if roll {
+        let day = crate::clock::local_day(b.opens_at);
+        let all = roster_persons(conn, b.community_id)?;
+        let group = b.grid_id.filter(|_| b.body == Body::Group);
+        let (people, hs) = rules::electorate(&all, day, group);
+        let rows: Vec<[i64; 3]> = people.iter().map(|p| [id, p.id, p.household_id]).collect();
+        insert_ids(
+            conn,
+            "ballot_roll (ballot_id, person_id, household_id)",
+            &rows,
+        )?;
+        (people.len() as i64, hs.len() as i64)
+    } else {
+        let electors = account_electors(conn, b.community_id, b.body)?;
+        for (u, h) in &electors {
+            diesel::insert_into(ballot_electors::table)
+                .values((
+                    ballot_electors::ballot_id.eq(id),
+                    ballot_electors::user_id.eq(*u),
+                    ballot_electors::household_id.eq(*h),
+                ))
+                .execute(conn)?;
+        }
+        let mut hs: Vec<i64> = electors.iter().filter_map(|e| e.1).collect();
+        hs.sort_unstable();
+        hs.dedup();
+        (electors.len() as i64, hs.len() as i64)
+    };
     super::record::publish_electorate(conn, b.community_id, id, now)?;
-    let mut hs: Vec<i64> = frozen.iter().flatten().copied().collect();
-    hs.sort_unstable();
-    hs.dedup();
-    let households = hs.len() as i64;
     let electorate = if b.body == Body::Households {
         households
     } else {
-        frozen.len() as i64
+        people
     };
     diesel::update(ballots::table.find(id))
         .set((
@@ -196,12 +323,89 @@ pub fn open(conn: &mut AnyConnection, b: &NewBallot, now: NaiveDateTime) -> Quer
     Ok(id)
 }
 
-fn elector_role(body: Body) -> Role {
-    match body {
-        Body::Residents | Body::Households => Role::Resident,
-        Body::Representatives => Role::Representative,
-        Body::Committee => Role::Committee,
+/// The person an account is linked to in a community, with their household.
+pub fn person_of(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    user_id: i64,
+) -> QueryResult<Option<(i64, i64)>> {
+    persons::table
+        .filter(persons::community_id.eq(community_id))
+        .filter(persons::user_id.eq(user_id))
+        .select((persons::id, persons::household_id))
+        .first(conn)
+        .optional()
+}
+
+/// The voter behind account `user` on ballot `b`, or why they may not vote.
+pub fn voter_on(
+    conn: &mut AnyConnection,
+    b: &Ballot,
+    user: i64,
+) -> QueryResult<Result<Voter, VoteRefusal>> {
+    if !b.roll {
+        let entry = elector(conn, b.id, user)?;
+        return Ok(rules::voter(b.body(), user, entry).ok_or(VoteRefusal::NotElector));
     }
+    let person = person_of(conn, b.community_id, user)?;
+    let on_roll = match person {
+        Some((p, _)) => roll_household(conn, b.id, p)?.is_some(),
+        None => false,
+    };
+    let representative = match (b.body(), person) {
+        (Body::Households, Some((_, h))) => households::table
+            .filter(households::id.eq(h))
+            .select(households::representative_id)
+            .first::<Option<i64>>(conn)
+            .optional()?
+            .flatten(),
+        _ => None,
+    };
+    Ok(rules::roll_voter(b.body(), person, on_roll, representative))
+}
+
+/// The household of `person` on the ballot's roll, if they are on it.
+pub fn roll_household(
+    conn: &mut AnyConnection,
+    ballot_id: i64,
+    person: i64,
+) -> QueryResult<Option<i64>> {
+    ballot_roll::table
+        .filter(ballot_roll::ballot_id.eq(ballot_id))
+        .filter(ballot_roll::person_id.eq(person))
+        .select(ballot_roll::household_id)
+        .first(conn)
+        .optional()
+}
+
+/// Whether the person is already counted (online or in the hall).
+pub fn attended(conn: &mut AnyConnection, ballot_id: i64, person: i64) -> QueryResult<bool> {
+    let n: i64 = ballot_attendance::table
+        .filter(ballot_attendance::ballot_id.eq(ballot_id))
+        .filter(ballot_attendance::person_id.eq(person))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// The name of a household's 户代表, if the roster names one.
+pub fn household_representative(
+    conn: &mut AnyConnection,
+    household_id: i64,
+) -> QueryResult<Option<String>> {
+    let rep: Option<Option<i64>> = households::table
+        .filter(households::id.eq(household_id))
+        .select(households::representative_id)
+        .first(conn)
+        .optional()?;
+    let Some(Some(rep)) = rep else {
+        return Ok(None);
+    };
+    persons::table
+        .filter(persons::id.eq(rep))
+        .select(persons::name)
+        .first(conn)
+        .optional()
 }
 
 pub fn find(conn: &mut AnyConnection, community_id: i64, id: i64) -> QueryResult<Option<Ballot>> {
@@ -279,6 +483,9 @@ pub struct ElectorRow {
 }
 
 pub fn electorate(conn: &mut AnyConnection, ballot: &Ballot) -> QueryResult<Vec<ElectorRow>> {
+    if ballot.roll {
+        return roll(conn, ballot);
+    }
     let rows: Vec<(i64, String, Option<i64>, Option<String>)> = ballot_electors::table
         .inner_join(users::table)
         .left_join(
@@ -322,6 +529,47 @@ pub fn electorate(conn: &mut AnyConnection, ballot: &Ballot) -> QueryResult<Vec<
         .collect())
 }
 
+/// The frozen roll with names, by household, and who took part (online or in the hall; on
+/// a household ballot, the household).
+fn roll(conn: &mut AnyConnection, ballot: &Ballot) -> QueryResult<Vec<ElectorRow>> {
+    let rows: Vec<(i64, String, i64, String, String)> = ballot_roll::table
+        .inner_join(persons::table)
+        .inner_join(households::table.on(ballot_roll::household_id.eq(households::id)))
+        .filter(ballot_roll::ballot_id.eq(ballot.id))
+        .order((households::number, ballot_roll::household_id, persons::name))
+        .select((
+            persons::id,
+            persons::name,
+            ballot_roll::household_id,
+            households::number,
+            households::address,
+        ))
+        .load(conn)?;
+    let came: Vec<(i64, i64)> = ballot_attendance::table
+        .filter(ballot_attendance::ballot_id.eq(ballot.id))
+        .select((
+            ballot_attendance::person_id,
+            ballot_attendance::household_id,
+        ))
+        .load(conn)?;
+    let by_household = ballot.body() == Body::Households;
+    Ok(rows
+        .into_iter()
+        .map(|(pid, name, hid, number, address)| ElectorRow {
+            name,
+            household: Some(if number.is_empty() {
+                address
+            } else {
+                format!("{number} {address}")
+            }),
+            took_part: came
+                .iter()
+                .any(|(p, h)| *p == pid || (by_household && *h == hid)),
+            choice: None,
+        })
+        .collect())
+}
+
 /// Who cast a household's vote, if it was cast.
 pub fn household_vote(
     conn: &mut AnyConnection,
@@ -354,6 +602,9 @@ pub struct NewVote<'a> {
     pub household_id: Option<i64>,
     pub choice: i32,
     pub tracker: Option<&'a str>,
+    /// On a ballot frozen from the roster, the person voting: their attendance is recorded
+    /// in the vote's transaction, under the (ballot, person) key the hall's register shares.
+    pub person: Option<i64>,
 }
 
 /// Why a vote was not recorded (besides a unique violation: already voted).
@@ -397,6 +648,18 @@ pub fn cast(
             }),
         ))
         .execute(conn)?;
+    if let (Some(person), Some(household)) = (v.person, v.household_id) {
+        diesel::insert_into(ballot_attendance::table)
+            .values((
+                ballot_attendance::ballot_id.eq(ballot.id),
+                ballot_attendance::person_id.eq(person),
+                ballot_attendance::household_id.eq(household),
+                ballot_attendance::via.eq(ONLINE),
+                ballot_attendance::recorded_by.eq(v.user_id),
+                ballot_attendance::recorded_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
     if let Some(tracker) = v.tracker {
         diesel::insert_into(ballot_choices::table)
             .values((
@@ -518,6 +781,11 @@ impl Decision {
     /// The stored verdict; `None` only for a value this code never writes.
     pub fn stored_verdict(&self) -> Option<Verdict> {
         Verdict::parse(&self.verdict)
+    }
+
+    /// Whether the decision binds: a consultation's (意见征集) never does.
+    pub fn is_binding(&self) -> bool {
+        Body::parse(&self.body).is_some_and(Body::is_binding)
     }
 
     /// Whether the decision passed, as stored.

@@ -59,6 +59,8 @@ impl HallForm {
 pub enum Standing {
     Anonymous,
     NotElector,
+    /// Outside the electorate, with the reason's message key (not linked to the roster, …).
+    Refused(&'static str),
     MayVote,
     Voted,
     /// A household ballot another member of the household has cast.
@@ -75,6 +77,8 @@ struct BallotPage {
     labels: Vec<String>,
     rule_words: Vec<String>,
     standing: Standing,
+    /// Who may cast the household's vote: the 户代表's name, or empty for any adult member.
+    household_note: Option<String>,
     tracker: String,
     tracker_seal: String,
     tracker_shown: String,
@@ -138,6 +142,8 @@ struct BallotRows {
     item_title: String,
     standing: Standing,
     voter_key: Option<i64>,
+    /// On a household ballot from the roster: who may cast the reader's household's vote.
+    household_note: Option<String>,
     hall: Vec<HallResult>,
     names: Vec<(i64, String)>,
 }
@@ -151,8 +157,10 @@ fn standing(
     let Some(u) = me else {
         return Ok((Standing::Anonymous, None));
     };
-    let Some(v) = rules::voter(b.body(), u, model::elector(conn, b.id, u)?) else {
-        return Ok((Standing::NotElector, None));
+    let v = match model::voter_on(conn, b, u)? {
+        Ok(v) => v,
+        Err(rules::VoteRefusal::NotElector) => return Ok((Standing::NotElector, None)),
+        Err(why) => return Ok((Standing::Refused(why.message_key()), None)),
     };
     if !model::has_voted(conn, b.id, v.key)? {
         return Ok((Standing::MayVote, Some(v.key)));
@@ -175,6 +183,13 @@ fn load_rows(
         .map(|i| i.title)
         .unwrap_or_default();
     let (standing, voter_key) = standing(conn, b, me)?;
+    let household_note = match (b.roll && b.body() == Body::Households, me) {
+        (true, Some(u)) => match model::person_of(conn, b.community_id, u)? {
+            Some((_, h)) => Some(model::household_representative(conn, h)?.unwrap_or_default()),
+            None => None,
+        },
+        _ => None,
+    };
     let hall = model::hall_results_of(conn, b.id)?;
     let ids: Vec<i64> = hall
         .iter()
@@ -186,6 +201,7 @@ fn load_rows(
         item_title,
         standing,
         voter_key,
+        household_note,
         hall,
         names,
     })
@@ -265,6 +281,7 @@ pub async fn ballot_page(
             labels,
             rule_words,
             standing: rows.standing,
+            household_note: rows.household_note,
             hall,
             pending,
             me: me.unwrap_or(0),

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde_json::{json, Value};
 
 use crate::db::AnyConnection;
-use crate::schema::{ballot_choices, ballot_electors, decisions};
+use crate::schema::{ballot_choices, ballot_electors, ballot_roll, decisions};
 use crate::transparency::log::{self, ts, Kind};
 
 /// A decision row, every column its content carries.
@@ -95,6 +95,17 @@ pub fn electorates(conn: &mut AnyConnection, ballot_ids: &[i64]) -> QueryResult<
             ballot_electors::household_id,
         ))
         .load(conn)?;
+    // A ballot frozen from the roster lists persons: "person,household" lines.
+    let roll: Vec<(i64, i64, Option<i64>)> = ballot_roll::table
+        .filter(ballot_roll::ballot_id.eq_any(ballot_ids))
+        .order((ballot_roll::ballot_id, ballot_roll::person_id))
+        .select((
+            ballot_roll::ballot_id,
+            ballot_roll::person_id,
+            ballot_roll::household_id.nullable(),
+        ))
+        .load(conn)?;
+    let rows: Vec<(i64, i64, Option<i64>)> = rows.into_iter().chain(roll).collect();
     // An empty list is still a list (a body with no members left): it is logged as such.
     Ok(ballot_ids
         .iter()

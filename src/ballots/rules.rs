@@ -5,25 +5,43 @@
 
 use std::fmt;
 
-/// The body that decides a matter.
+/// The body that decides a matter. The stored strings are fixed: other features read them
+/// (`consultation` is never citable).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Body {
+    /// 村民会议 (in a neighbourhood 居民会议): the adults on the roster.
     Residents,
+    /// 户代表: one vote per household on the roster.
     Households,
+    /// 村民代表会议 / 居民代表会议: committee members and representatives.
     Representatives,
+    /// 两委会: roll call of the committee's accounts.
     Committee,
+    /// 村民小组会议 (art. 28): the adults of one group (grid).
+    Group,
+    /// 意见征集: a consultation, non-binding, without quorum.
+    Consultation,
 }
 
 impl Body {
-    pub const ALL: [Body; 4] = [
+    pub const ALL: [Body; 6] = [
         Body::Residents,
         Body::Households,
         Body::Representatives,
         Body::Committee,
+        Body::Group,
+        Body::Consultation,
     ];
 
     pub fn as_str(self) -> &'static str {
-        ["residents", "households", "representatives", "committee"][self as usize]
+        [
+            "residents",
+            "households",
+            "representatives",
+            "committee",
+            "group",
+            "consultation",
+        ][self as usize]
     }
 
     pub fn parse(s: &str) -> Option<Body> {
@@ -33,6 +51,43 @@ impl Body {
     /// Villagers and representatives vote in secret; committee members vote by name.
     pub fn is_secret(self) -> bool {
         self != Body::Committee
+    }
+
+    /// Whether its decisions bind: a consultation (意见征集) never does.
+    pub fn is_binding(self) -> bool {
+        self != Body::Consultation
+    }
+
+    /// Whether the law sets its quorum and majority (a floor a community may only raise).
+    pub fn is_statutory(self) -> bool {
+        !matches!(self, Body::Committee | Body::Consultation)
+    }
+
+    /// Whether its electorate is frozen from the roster (persons), not from accounts.
+    pub fn from_roster(self) -> bool {
+        matches!(
+            self,
+            Body::Residents | Body::Households | Body::Group | Body::Consultation
+        )
+    }
+}
+
+/// Which organic law the community lives under: a village's (村民委员会组织法) or an urban
+/// neighbourhood's (城市居民委员会组织法).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Law {
+    Village,
+    Urban,
+}
+
+impl Law {
+    /// By the community's kind: a neighbourhood is urban, everything else a village.
+    pub fn of_kind(kind: &str) -> Law {
+        if kind == "neighbourhood" {
+            Law::Urban
+        } else {
+            Law::Village
+        }
     }
 }
 
@@ -67,6 +122,16 @@ impl Fraction {
         // x·den > p  ⇔  x·den ≥ p + 1, so strict is "at least" one more.
         let p = self.num as u128 * of as u128 + self.strict as u128;
         u64::try_from(p.div_ceil(self.den as u128)).unwrap_or(u64::MAX)
+    }
+
+    /// Whether meeting this fraction always meets `other` too (it is at least as strict):
+    /// a larger share, or the same share with "more than" where the other says "at least".
+    pub fn at_least(self, other: Fraction) -> bool {
+        let (a, b) = (
+            self.num as u128 * other.den as u128,
+            other.num as u128 * self.den as u128,
+        );
+        a > b || (a == b && (self.strict || !other.strict))
     }
 
     fn validate(self) -> Result<(), RuleError> {
@@ -150,21 +215,88 @@ impl Rule {
         Rule::new(None, Some(TWO_THIRDS), HALF, PassOf::Present)
     }
 
-    /// The preset for a deciding body. A household ballot counts households only, so its
-    /// quorum is the household test of art. 22.
+    /// Art. 28: at least two thirds of the group's adults, or of its households; more than
+    /// half of those present.
+    pub fn group_meeting() -> Rule {
+        Rule::new(Some(TWO_THIRDS), Some(TWO_THIRDS), HALF, PassOf::Present)
+    }
+
+    /// 城市居民委员会组织法 art. 9 (2018): more than half of the adult residents, or of the
+    /// household representatives; more than half of those present.
+    pub fn urban_residents_meeting() -> Rule {
+        Rule::new(Some(HALF), Some(HALF), HALF, PassOf::Present)
+    }
+
+    /// Art. 9 met by household representatives alone: more than half of the households.
+    pub fn urban_household_meeting() -> Rule {
+        Rule::new(None, Some(HALF), HALF, PassOf::Present)
+    }
+
+    /// 意见征集: no quorum; the view of more than half of those who answered.
+    pub fn consultation() -> Rule {
+        Rule::new(None, None, HALF, PassOf::Present)
+    }
+
+    /// The village preset for a deciding body. A household ballot counts households only,
+    /// so its quorum is the household test of art. 22.
     pub fn preset(body: Body) -> Rule {
-        match body {
-            Body::Residents => Rule::villagers_meeting(),
-            Body::Households => Rule::household_meeting(),
-            Body::Representatives => Rule::representatives_meeting(),
-            Body::Committee => Rule::committee(),
+        Rule::preset_in(Law::Village, body)
+    }
+
+    /// The preset for a body under a law. The urban 居民代表会议 (2025 revision) defaults to
+    /// the village rule, two thirds present and more than half of them: a community setting.
+    pub fn preset_in(law: Law, body: Body) -> Rule {
+        match (law, body) {
+            (Law::Village, Body::Residents) => Rule::villagers_meeting(),
+            (Law::Village, Body::Households) => Rule::household_meeting(),
+            (Law::Urban, Body::Residents) => Rule::urban_residents_meeting(),
+            (Law::Urban, Body::Households) => Rule::urban_household_meeting(),
+            (_, Body::Representatives) => Rule::representatives_meeting(),
+            (_, Body::Committee) => Rule::committee(),
+            (_, Body::Group) => Rule::group_meeting(),
+            (_, Body::Consultation) => Rule::consultation(),
         }
+    }
+
+    /// Whether this rule is at least as strict as `floor`: every quorum test it has is at
+    /// least as strict as the floor's test over the same base (so a representatives' rule
+    /// cannot gain a household test), it has a test if the floor has one, and its pass
+    /// test is at least as strict (a share of the whole electorate is stricter than the
+    /// same share of those present).
+    pub fn at_least(&self, floor: &Rule) -> bool {
+        let test = |mine: Option<Fraction>, theirs: Option<Fraction>| match (mine, theirs) {
+            (None, _) => true,
+            (Some(m), Some(t)) => m.at_least(t),
+            (Some(_), None) => false,
+        };
+        let floor_has = floor.quorum_people.is_some() || floor.quorum_households.is_some();
+        let mine_has = self.quorum_people.is_some() || self.quorum_households.is_some();
+        let pass_of_ok = self.pass_of == floor.pass_of || self.pass_of == PassOf::Electorate;
+        test(self.quorum_people, floor.quorum_people)
+            && test(self.quorum_households, floor.quorum_households)
+            && (mine_has || !floor_has)
+            && pass_of_ok
+            && self.pass.at_least(floor.pass)
+    }
+
+    /// A rule for `body` under `law` as the form chose it: statutory bodies may not go
+    /// below the legal floor (the preset); a household test on a body that has none is
+    /// refused on its own.
+    pub fn check_floor(&self, law: Law, body: Body) -> Result<(), FloorError> {
+        let floor = Rule::preset_in(law, body);
+        if self.quorum_households.is_some() && floor.quorum_households.is_none() {
+            return Err(FloorError::NoHouseholdQuorum);
+        }
+        if body.is_statutory() && !self.at_least(&floor) {
+            return Err(FloorError::BelowTheLaw);
+        }
+        Ok(())
     }
 
     /// A rule from the choices on the "open a ballot" form: `preset`, or one of the
     /// common quorum and pass tests. `None` for an unknown choice.
-    pub fn from_choices(body: Body, quorum: &str, pass: &str) -> Option<Rule> {
-        let preset = Rule::preset(body);
+    pub fn from_choices(law: Law, body: Body, quorum: &str, pass: &str) -> Option<Rule> {
+        let preset = Rule::preset_in(law, body);
         let (quorum_people, quorum_households) = match quorum {
             "preset" | "" => (preset.quorum_people, preset.quorum_households),
             "people_half" => (Some(HALF), None),
@@ -229,6 +361,24 @@ impl Rule {
     pub fn validate(&self) -> Result<(), RuleError> {
         let quorum = self.quorum_people.iter().chain(&self.quorum_households);
         quorum.chain([&self.pass]).try_for_each(|f| f.validate())
+    }
+}
+
+/// Why a rule chosen for a statutory body was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FloorError {
+    /// Less than the law asks (a lower quorum, no quorum, a lower majority).
+    BelowTheLaw,
+    /// A household quorum for a body that is not counted by households.
+    NoHouseholdQuorum,
+}
+
+impl FloorError {
+    pub fn message_key(self) -> &'static str {
+        match self {
+            FloorError::BelowTheLaw => "ballots.err_below_law",
+            FloorError::NoHouseholdQuorum => "ballots.err_no_household_quorum",
+        }
     }
 }
 
@@ -403,6 +553,8 @@ pub fn check_window(
 pub struct Voter {
     pub key: i64,
     pub household: Option<i64>,
+    /// The roster person behind the vote, on a ballot frozen from the roster.
+    pub person: Option<i64>,
 }
 
 /// The voter behind `user` on a ballot of `body`, given their entry in the frozen
@@ -414,12 +566,39 @@ pub fn voter(body: Body, user: i64, elector: Option<Option<i64>>) -> Option<Vote
         (Body::Households, Some(Some(h))) => Some(Voter {
             key: h,
             household: Some(h),
+            person: None,
         }),
         (_, Some(h)) => Some(Voter {
             key: user,
             household: h,
+            person: None,
         }),
     }
+}
+
+/// The voter behind an account on a ballot frozen from the roster: `person` is the account's
+/// linked person and household (none: the account is not linked), `on_roll` whether that
+/// person is on the ballot's roll, `representative` the household's 户代表 if named. A
+/// household votes under its own key; a person under theirs.
+pub fn roll_voter(
+    body: Body,
+    person: Option<(i64, i64)>,
+    on_roll: bool,
+    representative: Option<i64>,
+) -> Result<Voter, VoteRefusal> {
+    let (p, h) = person.ok_or(VoteRefusal::Unlinked)?;
+    if !on_roll {
+        return Err(VoteRefusal::NotOnRoll);
+    }
+    if body == Body::Households && !may_cast_for_household(representative, p) {
+        return Err(VoteRefusal::NotHouseholdRep);
+    }
+    let key = if body == Body::Households { h } else { p };
+    Ok(Voter {
+        key,
+        household: Some(h),
+        person: Some(p),
+    })
 }
 
 /// When a ballot takes votes.
@@ -453,6 +632,12 @@ pub enum VoteRefusal {
     NotOpen,
     Choice,
     NotElector,
+    /// The account is linked to nobody on the roster.
+    Unlinked,
+    /// The linked person is not on this meeting's roll.
+    NotOnRoll,
+    /// The household's 户代表 casts its vote.
+    NotHouseholdRep,
     Tracker,
     TrackerForeign,
 }
@@ -465,6 +650,9 @@ impl VoteRefusal {
             Self::NotOpen => "ballots.err_not_open",
             Self::Choice => "ballots.err_choice",
             Self::NotElector => "ballots.err_not_elector",
+            Self::Unlinked => "ballots.err_unlinked",
+            Self::NotOnRoll => "ballots.err_not_on_roll",
+            Self::NotHouseholdRep => "ballots.err_not_household_rep",
             Self::Tracker => "ballots.err_tracker",
             Self::TrackerForeign => "ballots.err_tracker_foreign",
         }
@@ -537,6 +725,103 @@ pub fn check_counts(options: Options, counts: &Counts) -> Result<(), CountsError
         .into_iter()
         .find(|&(bad, _)| bad)
         .map_or(Ok(()), |(_, e)| Err(e))
+}
+
+// ---- the electorate from the roster ----
+
+/// A person's standing on the roster: 在册, 迁出 or 去世.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    Listed,
+    Moved,
+    Deceased,
+}
+
+impl Standing {
+    /// As stored in `persons.status`; anything unknown is not listed.
+    pub fn parse(s: &str) -> Standing {
+        match s {
+            "listed" => Standing::Listed,
+            "deceased" => Standing::Deceased,
+            _ => Standing::Moved,
+        }
+    }
+}
+
+/// What the electorate needs to know of a person on the roster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RosterPerson {
+    pub id: i64,
+    pub household_id: i64,
+    pub group_id: Option<i64>,
+    pub birth_date: chrono::NaiveDate,
+    pub standing: Standing,
+    /// When they moved away or died.
+    pub standing_since: Option<chrono::NaiveDate>,
+}
+
+/// Age of majority: 十八周岁.
+pub const ADULT_YEARS: u32 = 18;
+
+/// Whether someone born on `birth` is 18 on `day`: their 18th birthday is on or before it
+/// (someone born on 29 February comes of age on 1 March in a common year).
+pub fn is_adult_on(birth: chrono::NaiveDate, day: chrono::NaiveDate) -> bool {
+    use chrono::Datelike;
+    let year = birth.year() + ADULT_YEARS as i32;
+    let birthday = chrono::NaiveDate::from_ymd_opt(year, birth.month(), birth.day())
+        .or_else(|| chrono::NaiveDate::from_ymd_opt(year, 3, 1));
+    birthday.is_some_and(|b| b <= day)
+}
+
+/// Whether the person belongs to a meeting held on `day`: 18 or over that day, and not moved
+/// away or deceased on or before it (a status without a date counts as before).
+pub fn in_electorate(p: &RosterPerson, day: chrono::NaiveDate) -> bool {
+    let gone = match p.standing {
+        Standing::Listed => false,
+        _ => p.standing_since.is_none_or(|d| d <= day),
+    };
+    !gone && is_adult_on(p.birth_date, day)
+}
+
+/// The electorate of a meeting on `day` (of one group, if given): the persons in it, by id,
+/// and the households with at least one of them, each sorted.
+pub fn electorate(
+    persons: &[RosterPerson],
+    day: chrono::NaiveDate,
+    group: Option<i64>,
+) -> (Vec<RosterPerson>, Vec<i64>) {
+    let mut people: Vec<RosterPerson> = persons
+        .iter()
+        .filter(|p| group.is_none() || p.group_id == group)
+        .filter(|p| in_electorate(p, day))
+        .copied()
+        .collect();
+    people.sort_by_key(|p| p.id);
+    let mut households: Vec<i64> = people.iter().map(|p| p.household_id).collect();
+    households.sort_unstable();
+    households.dedup();
+    (people, households)
+}
+
+/// Art. 25/26: the representatives' meeting is the committee members and the
+/// representatives, each once, sorted.
+pub fn representatives_electorate(committee: &[i64], representatives: &[i64]) -> Vec<i64> {
+    let mut all: Vec<i64> = committee.iter().chain(representatives).copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
+/// Art. 25: representatives are at least four fifths of the meeting's members. A failure
+/// is shown as a warning, not a refusal: the roles may be mid-change.
+pub fn composition_ok(representatives: u64, members: u64) -> bool {
+    5 * representatives as u128 >= 4 * members as u128
+}
+
+/// Who may cast a household's vote: its 户代表 when the roster names one, otherwise any
+/// adult member on the roll.
+pub fn may_cast_for_household(representative: Option<i64>, person: i64) -> bool {
+    representative.is_none_or(|r| r == person)
 }
 
 #[cfg(test)]
@@ -670,16 +955,27 @@ mod tests {
     #[test]
     fn form_choices_give_the_preset_or_the_named_tests() {
         assert_eq!(
-            Rule::from_choices(Body::Residents, "preset", "preset"),
+            Rule::from_choices(Law::Village, Body::Residents, "preset", "preset"),
             Some(Rule::villagers_meeting())
         );
-        let strict = Rule::from_choices(Body::Representatives, "preset", "present_two_thirds");
+        let strict = Rule::from_choices(
+            Law::Village,
+            Body::Representatives,
+            "preset",
+            "present_two_thirds",
+        );
         assert_eq!(
             strict.map(|r| r.encode()).as_deref(),
             Some("quorum=people>=2/3;pass=present>=2/3")
         );
-        assert_eq!(Rule::from_choices(Body::Committee, "bogus", "preset"), None);
-        assert_eq!(Rule::from_choices(Body::Committee, "preset", "bogus"), None);
+        assert_eq!(
+            Rule::from_choices(Law::Village, Body::Committee, "bogus", "preset"),
+            None
+        );
+        assert_eq!(
+            Rule::from_choices(Law::Village, Body::Committee, "preset", "bogus"),
+            None
+        );
     }
 
     #[test]
@@ -693,7 +989,7 @@ mod tests {
         ];
         let none = Rule::new(None, None, TWO_THIRDS, PassOf::Present);
         let presets = Body::ALL.map(Rule::preset); // residents, households, representatives, committee
-        for (&rule, text) in presets.iter().chain([&none]).zip(texts) {
+        for (&rule, text) in presets[..4].iter().chain([&none]).zip(texts) {
             assert!(rule.encode() == text && Rule::decode(text) == Ok(rule));
         }
     }
@@ -882,21 +1178,24 @@ mod tests {
             voter(Body::Residents, 7, Some(Some(3))),
             Some(Voter {
                 key: 7,
-                household: Some(3)
+                household: Some(3),
+                person: None
             })
         );
         assert_eq!(
             voter(Body::Representatives, 7, Some(None)),
             Some(Voter {
                 key: 7,
-                household: None
+                household: None,
+                person: None
             })
         );
         assert_eq!(
             voter(Body::Households, 7, Some(Some(3))),
             Some(Voter {
                 key: 3,
-                household: Some(3)
+                household: Some(3),
+                person: None
             })
         );
         assert_eq!(voter(Body::Households, 7, Some(None)), None);
@@ -908,5 +1207,279 @@ mod tests {
             assert_eq!(Verdict::parse(v.as_str()), Some(v));
         }
         assert_eq!(Verdict::parse("pass"), None);
+    }
+
+    // ---- bodies from the law's text, at the boundary ----
+
+    #[test]
+    fn art_22_villagers_meeting_more_than_half_of_adults_or_two_thirds_of_households() {
+        let rule = Rule::preset_in(Law::Village, Body::Residents);
+        // 100 adults, 30 households: 50 present is exactly half — no quorum unless 20 households.
+        assert_eq!(verdict(rule, [100, 30, 19], &[40, 10, 0]), NoQuorum);
+        assert_eq!(verdict(rule, [100, 30, 20], &[40, 10, 0]), Passed);
+        assert_eq!(verdict(rule, [100, 30, 19], &[41, 10, 0]), Passed);
+        // Passes with more than half of those present: exactly half is not enough.
+        assert_eq!(verdict(rule, [100, 30, 20], &[30, 20, 10]), Rejected);
+        assert_eq!(verdict(rule, [100, 30, 20], &[31, 20, 9]), Passed);
+    }
+
+    #[test]
+    fn art_22_household_ballot_needs_two_thirds_of_households() {
+        let rule = Rule::preset_in(Law::Village, Body::Households);
+        assert_eq!(verdict(rule, [30, 30, 20], &[11, 9, 0]), Passed);
+        assert_eq!(verdict(rule, [30, 30, 19], &[11, 8, 0]), NoQuorum);
+    }
+
+    #[test]
+    fn art_26_representatives_meeting_exactly_two_thirds_of_members_is_a_quorum() {
+        let rule = Rule::preset_in(Law::Village, Body::Representatives);
+        assert_eq!(verdict(rule, [33, 0, 0], &[22, 0, 0]), Passed);
+        assert_eq!(verdict(rule, [33, 0, 0], &[21, 0, 0]), NoQuorum);
+        assert_eq!(verdict(rule, [33, 0, 0], &[11, 11, 0]), Rejected);
+    }
+
+    #[test]
+    fn art_25_representatives_are_at_least_four_fifths_of_members() {
+        assert!(composition_ok(20, 25)); // exactly four fifths
+        assert!(!composition_ok(19, 24)); // 19/24 < 4/5
+        assert!(composition_ok(0, 0));
+    }
+
+    #[test]
+    fn art_28_group_meeting_two_thirds_of_adults_or_of_households() {
+        let rule = Rule::preset_in(Law::Village, Body::Group);
+        assert_eq!(verdict(rule, [30, 12, 0], &[20, 0, 0]), Passed);
+        assert_eq!(verdict(rule, [30, 12, 7], &[19, 0, 0]), NoQuorum);
+        assert_eq!(verdict(rule, [30, 12, 8], &[19, 0, 0]), Passed);
+        assert_eq!(verdict(rule, [30, 12, 8], &[10, 10, 0]), Rejected);
+    }
+
+    #[test]
+    fn urban_law_art_9_more_than_half_of_adult_residents_or_of_households() {
+        let rule = Rule::preset_in(Law::Urban, Body::Residents);
+        assert_eq!(verdict(rule, [100, 40, 20], &[50, 0, 0]), NoQuorum);
+        assert_eq!(verdict(rule, [100, 40, 21], &[50, 0, 0]), Passed);
+        assert_eq!(verdict(rule, [100, 40, 0], &[51, 0, 0]), Passed);
+        let households = Rule::preset_in(Law::Urban, Body::Households);
+        assert_eq!(verdict(households, [40, 40, 20], &[20, 0, 0]), NoQuorum);
+        assert_eq!(verdict(households, [40, 40, 21], &[21, 0, 0]), Passed);
+    }
+
+    #[test]
+    fn urban_law_2025_representatives_meeting_defaults_to_two_thirds_and_a_majority() {
+        assert_eq!(
+            Rule::preset_in(Law::Urban, Body::Representatives),
+            Rule::representatives_meeting()
+        );
+    }
+
+    #[test]
+    fn a_consultation_has_no_quorum_and_binds_nobody() {
+        let rule = Rule::preset_in(Law::Village, Body::Consultation);
+        assert_eq!(verdict(rule, [500, 100, 1], &[1, 0, 0]), Passed);
+        assert!(!Body::Consultation.is_binding() && Body::Residents.is_binding());
+        assert_eq!(Body::Consultation.as_str(), "consultation");
+        assert!(rule.check_floor(Law::Village, Body::Consultation).is_ok());
+    }
+
+    #[test]
+    fn statutory_bodies_may_be_stricter_than_the_law_never_laxer() {
+        let choose = |law, body, q, p| Rule::from_choices(law, body, q, p).unwrap();
+        let check = |law, body, q, p| choose(law, body, q, p).check_floor(law, body);
+        use FloorError::*;
+        let v = Law::Village;
+        assert_eq!(check(v, Body::Residents, "preset", "preset"), Ok(()));
+        assert_eq!(
+            check(
+                v,
+                Body::Residents,
+                "people_two_thirds",
+                "present_two_thirds"
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check(v, Body::Residents, "none", "preset"),
+            Err(BelowTheLaw)
+        );
+        assert_eq!(
+            check(v, Body::Residents, "preset", "electorate_half"),
+            Ok(())
+        );
+        assert_eq!(
+            check(v, Body::Representatives, "people_half", "preset"),
+            Err(BelowTheLaw)
+        );
+        assert_eq!(
+            check(v, Body::Representatives, "households_two_thirds", "preset"),
+            Err(NoHouseholdQuorum)
+        );
+        assert_eq!(
+            check(v, Body::Group, "people_half", "preset"),
+            Err(BelowTheLaw)
+        );
+        // The urban floor is lower: more than half of the adults is the law there.
+        assert_eq!(
+            check(Law::Urban, Body::Residents, "people_half", "preset"),
+            Ok(())
+        );
+        // The committee's roll call is not statutory: the committee sets its own.
+        assert_eq!(check(v, Body::Committee, "none", "present_half"), Ok(()));
+    }
+
+    #[test]
+    fn a_fraction_is_at_least_as_strict_by_share_then_by_more_than() {
+        let (half, two_thirds) = (Fraction::MORE_THAN_HALF, Fraction::TWO_THIRDS);
+        let at_least_half = frac(1, 2, false);
+        assert!(two_thirds.at_least(half) && !half.at_least(two_thirds));
+        assert!(half.at_least(at_least_half) && !at_least_half.at_least(half));
+        assert!(frac(2, 4, true).at_least(half));
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn person(id: i64, birth: chrono::NaiveDate) -> RosterPerson {
+        RosterPerson {
+            id,
+            household_id: id / 10,
+            group_id: Some(id % 2),
+            birth_date: birth,
+            standing: Standing::Listed,
+            standing_since: None,
+        }
+    }
+
+    #[test]
+    fn art_21_adults_are_eighteen_on_the_meeting_day() {
+        assert!(is_adult_on(day(2008, 12, 3), day(2026, 12, 3)));
+        assert!(!is_adult_on(day(2008, 12, 4), day(2026, 12, 3)));
+        assert!(!is_adult_on(day(2008, 2, 29), day(2026, 2, 28)));
+        assert!(is_adult_on(day(2008, 2, 29), day(2026, 3, 1)));
+    }
+
+    #[test]
+    fn art_21_the_moved_and_the_deceased_leave_the_electorate_from_their_date() {
+        let meeting = day(2026, 12, 3);
+        let mut p = person(11, day(1960, 1, 1));
+        p.standing = Standing::Moved;
+        p.standing_since = Some(day(2026, 12, 3));
+        assert!(!in_electorate(&p, meeting));
+        p.standing_since = Some(day(2026, 12, 4));
+        assert!(in_electorate(&p, meeting), "moved after the meeting");
+        p.standing = Standing::Deceased;
+        p.standing_since = None;
+        assert!(!in_electorate(&p, meeting));
+        let child = person(12, day(2010, 1, 1));
+        let adult = person(21, day(1970, 1, 1));
+        let (people, households) = electorate(&[child, adult, p], meeting, None);
+        assert_eq!((people, households), (vec![adult], vec![2]));
+        let (group, _) = electorate(&[adult, person(30, day(1970, 1, 1))], meeting, Some(0));
+        assert_eq!(group.iter().map(|p| p.id).collect::<Vec<_>>(), vec![30]);
+    }
+
+    #[test]
+    fn on_the_roll_an_unlinked_account_or_an_absent_person_cannot_vote() {
+        use VoteRefusal::*;
+        assert_eq!(
+            roll_voter(Body::Residents, None, false, None),
+            Err(Unlinked)
+        );
+        assert_eq!(
+            roll_voter(Body::Residents, Some((5, 2)), false, None),
+            Err(NotOnRoll)
+        );
+        assert_eq!(
+            roll_voter(Body::Residents, Some((5, 2)), true, Some(6)).map(|v| v.key),
+            Ok(5)
+        );
+        assert_eq!(
+            roll_voter(Body::Households, Some((5, 2)), true, Some(6)),
+            Err(NotHouseholdRep)
+        );
+        assert_eq!(
+            roll_voter(Body::Households, Some((6, 2)), true, Some(6)).map(|v| v.key),
+            Ok(2)
+        );
+        assert_eq!(
+            roll_voter(Body::Households, Some((5, 2)), true, None).map(|v| v.person),
+            Ok(Some(5))
+        );
+    }
+
+    #[test]
+    fn a_household_votes_through_its_representative_when_one_is_named() {
+        assert!(may_cast_for_household(None, 7));
+        assert!(may_cast_for_household(Some(7), 7));
+        assert!(!may_cast_for_household(Some(8), 7));
+    }
+
+    fn roster_person() -> impl Strategy<Value = RosterPerson> {
+        let standing = prop_oneof![
+            Just(Standing::Listed),
+            Just(Standing::Moved),
+            Just(Standing::Deceased)
+        ];
+        (
+            1..10_000i64,
+            0..40_000i64,
+            standing,
+            prop::option::of(0..40_000i64),
+        )
+            .prop_map(|(id, born, standing, since)| {
+                let epoch = day(1930, 1, 1);
+                RosterPerson {
+                    standing,
+                    standing_since: since.map(|d| epoch + chrono::Duration::days(d)),
+                    ..person(id, epoch + chrono::Duration::days(born))
+                }
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn nobody_under_eighteen_or_gone_is_in_the_electorate(
+            persons in prop::collection::vec(roster_person(), 0..60),
+            offset in 0..40_000i64,
+        ) {
+            let meeting = day(1930, 1, 1) + chrono::Duration::days(offset);
+            let (people, households) = electorate(&persons, meeting, None);
+            for p in &people {
+                prop_assert!(meeting.years_since(p.birth_date).unwrap_or(0) >= 18);
+                let gone = p.standing != Standing::Listed
+                    && p.standing_since.is_none_or(|d| d <= meeting);
+                prop_assert!(!gone);
+                prop_assert!(households.contains(&p.household_id));
+            }
+            // Under 18 by the calendar (whole years since birth) is never in.
+            for p in &persons {
+                if meeting.years_since(p.birth_date).unwrap_or(0) < 18 {
+                    prop_assert!(people.iter().all(|q| q.id != p.id || q != p));
+                }
+            }
+            prop_assert!(households.iter().all(|h| people.iter().any(|p| p.household_id == *h)));
+        }
+
+        #[test]
+        fn the_representatives_electorate_is_exactly_committee_and_representatives(
+            committee in prop::collection::vec(0..50i64, 0..10),
+            reps in prop::collection::vec(0..50i64, 0..40),
+        ) {
+            let all = representatives_electorate(&committee, &reps);
+            for x in 0..50i64 {
+                prop_assert_eq!(all.contains(&x), committee.contains(&x) || reps.contains(&x));
+            }
+            prop_assert!(all.windows(2).all(|w| w[0] < w[1]));
+        }
+
+        #[test]
+        fn a_rule_is_at_least_its_preset(b in 0..6usize, urban: bool) {
+            let law = if urban { Law::Urban } else { Law::Village };
+            let body = Body::ALL[b];
+            let preset = Rule::preset_in(law, body);
+            prop_assert!(preset.at_least(&preset));
+            prop_assert_eq!(preset.check_floor(law, body), Ok(()));
+        }
     }
 }

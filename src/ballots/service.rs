@@ -24,6 +24,8 @@ pub struct Opening {
     pub rule: Rule,
     pub opens_at: NaiveDateTime,
     pub closes_at: NaiveDateTime,
+    /// The group of a group meeting.
+    pub grid_id: Option<i64>,
 }
 
 /// Opens a ballot on item `item_id` of the community, by `me`: the electorate is frozen
@@ -41,7 +43,13 @@ pub fn open_ballot(
     if !may_open_ballot(item.major, item.stage(), &recorded) {
         return Ok(Err("ballots.err_not_ready"));
     }
-    if model::electors_for(conn, c.id, o.body)?.is_empty() {
+    if let Some(g) = o.grid_id {
+        if !crate::communities::model::grid_in(conn, c.id, g)? {
+            return Ok(Err("ballots.err_grid"));
+        }
+    }
+    let day = crate::clock::local_day(o.opens_at);
+    if model::would_vote(conn, c.id, o.body, day, o.grid_id)?.0 == 0 {
         return Ok(Err("ballots.err_no_electors"));
     }
     let ballot_id = model::open(
@@ -56,6 +64,8 @@ pub fn open_ballot(
             opens_at: o.opens_at,
             closes_at: o.closes_at,
             created_by: me,
+            grid_id: o.grid_id,
+            from_roster: true,
         },
         now,
     )?;
@@ -264,6 +274,8 @@ fn body_name(body: Body) -> &'static str {
         Body::Households => "村民会议（户代表）",
         Body::Representatives => "村民代表会议",
         Body::Committee => "村两委会",
+        Body::Group => "村民小组会议",
+        Body::Consultation => "意见征集",
     }
 }
 

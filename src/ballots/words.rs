@@ -37,6 +37,8 @@ fn unit(ctx: &Ctx, body: Body) -> &'static str {
         Body::Households => "ballots.unit_households",
         Body::Representatives => "ballots.unit_representatives",
         Body::Committee => "ballots.unit_committee",
+        Body::Group => "ballots.unit_group",
+        Body::Consultation => "ballots.unit_consultation",
     })
 }
 

@@ -117,6 +117,16 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
                 .len(),
         ),
         (
+            "ballot_roll",
+            ballot_roll::table.load::<(i64, i64, i64)>(conn)?.len(),
+        ),
+        (
+            "ballot_attendance",
+            ballot_attendance::table
+                .load::<(i64, i64, i64, i64, String, i64, NaiveDateTime)>(conn)?
+                .len(),
+        ),
+        (
             "ballot_voters",
             ballot_voters::table
                 .load::<(i64, i64, i64, i64, Option<i64>, Option<i32>)>(conn)?

@@ -1,10 +1,32 @@
 //! Ballot steps the stories share: an item in deliberation, a ballot opened on it, the
 //! tracker on the voting form, a race of many voters, and the rows a ballot left.
 
-use super::{csrf_in, steps, Client, TestApp};
+use super::{csrf_in, steps, voters, Client, TestApp};
 
 /// Two days after the test clock starts (2026-11-26 09:00 Beijing time).
 pub const IN_TWO_DAYS: &str = "2026-11-28 12:00";
+
+/// Puts every verified resident of 柳塘村 on its roster, linked to their account (those the demo's roster
+/// has not linked already): a statutory ballot's electorate is the roster's adults.
+pub async fn members_on_the_roster(app: &TestApp) {
+    let now = yishi::clock::Clock::now(&*app.clock);
+    app.state
+        .db(move |conn| voters::roster_members(conn, "liutang", now))
+        .await
+        .expect("members on the roster");
+}
+
+/// Clears every 户代表 on the roster, so that any adult member may cast a household's vote.
+pub async fn no_household_representatives(app: &TestApp) {
+    app.state
+        .db(|conn| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query("UPDATE households SET representative_id = NULL").execute(conn)?;
+            Ok(())
+        })
+        .await
+        .expect("no representatives");
+}
 
 /// Puts an item on the agenda as the committee and opens it for deliberation; returns
 /// its path.
@@ -54,6 +76,7 @@ pub fn sealed_tracker(html: &str) -> (String, String) {
 /// Opens a residents' ballot with `extra` new voters in the electorate.
 pub async fn race_setup(app: &TestApp, extra: usize) -> (String, Vec<Client>) {
     let voters = app.bulk_voters("liutang", extra).await;
+    members_on_the_roster(app).await;
     let committee = app.client();
     let r = committee.sign_in("13810000002", "yishi-demo-2026").await;
     assert_eq!(r.status, 303);

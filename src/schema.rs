@@ -162,6 +162,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    convening_notices (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        item_id -> BigInt,
+        body -> Text,
+        meets_at -> Timestamp,
+        place -> Text,
+        matters -> Text,
+        online -> Text,
+        notice_days -> BigInt,
+        published_by -> BigInt,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    convening_settings (community_id) {
+        community_id -> BigInt,
+        notice_days -> BigInt,
+    }
+}
+
+diesel::table! {
     agenda_items (id) {
         id -> BigInt,
         community_id -> BigInt,
@@ -761,5 +784,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     disbursements,
     spend_refusals,
     persons,
+    convening_notices,
+    convening_settings,
     roster_changes,
 );

@@ -21,6 +21,8 @@ struct Dashboard {
     ctx: Ctx,
     community: Community,
     overdue: Vec<Item>,
+    /// Proposals the law obliges the committee to convene a meeting on, not yet announced.
+    must_convene: Vec<crate::agenda::duty::Owed>,
     moderation: Vec<ModerationRow>,
     /// Work orders past due and escalated to the township, until they are done.
     escalated: Vec<crate::work_orders::model::Order>,
@@ -67,6 +69,10 @@ pub async fn dashboard(
     let disclosures_overdue = state
         .db(move |conn| crate::disclosures::due::overdue(conn, &c, today, zh))
         .await?;
+    let c = community.clone();
+    let must_convene = state
+        .db(move |conn| Ok(crate::agenda::duty::owed(conn, &c, now)?))
+        .await?;
     let inquiries = crate::inquiries::service::open_now(&state, &community).await?;
     let refusals = refusals
         .into_iter()
@@ -84,6 +90,7 @@ pub async fn dashboard(
         ctx,
         community,
         overdue,
+        must_convene,
         moderation,
         escalated,
         overrides,

@@ -16,6 +16,7 @@ mod browser;
 mod bursts;
 mod canonical;
 mod communities;
+mod convening;
 mod crash;
 mod disclosures;
 mod exports;

@@ -106,6 +106,9 @@ pub struct Facts {
     pub threshold: i64,
     /// The note the mover wrote (a public reason, minutes of a judgement).
     pub has_note: bool,
+    /// Enough villagers (or representatives) proposed it that a meeting must be convened
+    /// (art. 21): it can no longer be declined.
+    pub must_convene: bool,
 }
 
 /// Why a move is refused; each has a message key.
@@ -125,6 +128,8 @@ pub enum MoveError {
     NeedsWorkOrder,
     /// The item is no longer where the move starts: someone moved it first.
     Stale,
+    /// The proposers reached the law's threshold: a meeting must be convened on it.
+    MustConvene,
 }
 
 impl MoveError {
@@ -137,6 +142,7 @@ impl MoveError {
             MoveError::NeedsBallot => "agenda.err_needs_ballot",
             MoveError::NeedsWorkOrder => "agenda.err_needs_work_order",
             MoveError::Stale => "agenda.err_move",
+            MoveError::MustConvene => "agenda.err_must_convene",
         }
     }
 }
@@ -153,7 +159,9 @@ pub fn check_move(from: Stage, to: Stage, mover: Mover, facts: Facts) -> Result<
             }
         }
         (Proposed, Declined, Mover::Committee) => {
-            if facts.has_note {
+            if facts.must_convene {
+                Err(MoveError::MustConvene)
+            } else if facts.has_note {
                 Ok(())
             } else {
                 Err(MoveError::ReasonRequired)
@@ -391,7 +399,24 @@ mod tests {
             supports,
             threshold,
             has_note,
+            must_convene: false,
         }
+    }
+
+    #[test]
+    fn art_21_a_proposal_that_obliges_a_meeting_cannot_be_declined() {
+        let owed = Facts {
+            must_convene: true,
+            ..facts(40, 3, true)
+        };
+        assert_eq!(
+            check_move(Proposed, Declined, Mover::Committee, owed),
+            Err(MoveError::MustConvene)
+        );
+        assert_eq!(
+            check_move(Proposed, Adopted, Mover::Committee, owed),
+            Ok(())
+        );
     }
 
     #[test]

@@ -51,6 +51,8 @@ struct OpenPage {
     /// (body, how many would vote) for each deciding body, as of now.
     bodies: Vec<(&'static str, i64)>,
     ready: bool,
+    /// The convening notice the chosen meeting needs: missing, or from which day it may open.
+    notice_line: String,
 }
 
 async fn open_page(
@@ -63,7 +65,8 @@ async fn open_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let cid = community.id;
-    let (item, bodies, recorded) = state
+    let body = form.body.clone();
+    let (item, bodies, recorded, notice) = state
         .db(move |conn| {
             let item = agenda::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
             let mut bodies = Vec::new();
@@ -80,9 +83,13 @@ async fn open_page(
                 bodies.push((b.as_str(), n));
             }
             let recorded = crate::agenda::service::recorded_steps(conn, id)?;
-            Ok((item, bodies, recorded))
+            let notice = crate::agenda::notices::state_for(conn, cid, id, &body)?;
+            Ok((item, bodies, recorded, notice))
         })
         .await?;
+    let notice_line = crate::agenda::notices::opening_words(&notice)
+        .map(|(key, name, value)| ctx.f(key, &[(name, &value)]))
+        .unwrap_or_default();
     let ready = may_open_ballot(item.major, item.stage(), &recorded);
     render(
         status,
@@ -94,6 +101,7 @@ async fn open_page(
             errors,
             bodies,
             ready,
+            notice_line,
         },
     )
 }

@@ -41,6 +41,11 @@ pub fn open_ballot(
     if !may_open_ballot(item.major, item.stage(), &recorded) {
         return Ok(Err("ballots.err_not_ready"));
     }
+    let body = o.body.as_str();
+    if let Err(key) = crate::agenda::notices::check_opening(conn, c.id, item_id, body, o.opens_at)?
+    {
+        return Ok(Err(key));
+    }
     if model::electors_for(conn, c.id, o.body)?.is_empty() {
         return Ok(Err("ballots.err_no_electors"));
     }

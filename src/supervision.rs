@@ -23,6 +23,8 @@ struct Dashboard {
     overdue: Vec<Item>,
     /// Proposals the law obliges the committee to convene a meeting on, not yet announced.
     must_convene: Vec<crate::agenda::duty::Owed>,
+    /// Orders and payments that cite a decision a later one corrects.
+    after_correction: Vec<crate::ballots::citable::CitedAfterCorrection>,
     moderation: Vec<ModerationRow>,
     /// Work orders past due and escalated to the township, until they are done.
     escalated: Vec<crate::work_orders::model::Order>,
@@ -70,8 +72,13 @@ pub async fn dashboard(
         .db(move |conn| crate::disclosures::due::overdue(conn, &c, today, zh))
         .await?;
     let c = community.clone();
-    let must_convene = state
-        .db(move |conn| Ok(crate::agenda::duty::owed(conn, &c, now)?))
+    let (must_convene, after_correction) = state
+        .db(move |conn| {
+            Ok((
+                crate::agenda::duty::owed(conn, &c, now)?,
+                crate::ballots::citable::cited_after_correction(conn, c.id)?,
+            ))
+        })
         .await?;
     let inquiries = crate::inquiries::service::open_now(&state, &community).await?;
     let refusals = refusals
@@ -91,6 +98,7 @@ pub async fn dashboard(
         community,
         overdue,
         must_convene,
+        after_correction,
         moderation,
         escalated,
         overrides,

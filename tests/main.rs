@@ -17,6 +17,7 @@ mod bursts;
 mod canonical;
 mod communities;
 mod convening;
+mod corrections;
 mod crash;
 mod disclosures;
 mod exports;

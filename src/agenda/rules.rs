@@ -178,6 +178,8 @@ pub fn check_move(from: Stage, to: Stage, mover: Mover, facts: Facts) -> Result<
         {
             Ok(())
         }
+        // A corrected decision no longer counts, even once its work has begun.
+        (Implementing, Rejected | NoQuorum, Mover::Correction) => Ok(()),
         (Passed, Implementing, Mover::WorkOrder) => Ok(()),
         (Passed, Implementing, _) => Err(MoveError::NeedsWorkOrder),
         (Implementing, Completed, Mover::ResultPublished) => Ok(()),
@@ -200,6 +202,13 @@ pub fn notice(mover: Mover, to: Stage, note: &str) -> (String, &str) {
         Mover::Decision | Mover::Correction => (verdict().to_string(), ""),
         Mover::WorkOrder | Mover::ResultPublished => (format!("item_stage_{}", to.as_str()), ""),
     }
+}
+
+/// May a ballot of `body` resolve (决议) a major item? Only the villagers' meeting (or its
+/// household form) and the representatives' meeting may (四议两公开; 村民委员会组织法 art. 24):
+/// never the committee's own roll call, never a consultation.
+pub fn may_resolve_major(body: &str) -> bool {
+    matches!(body, "residents" | "households" | "representatives")
 }
 
 /// The moves the committee may offer from `from` on the item page.
@@ -404,6 +413,33 @@ mod tests {
     }
 
     #[test]
+    fn a_correction_takes_an_item_back_from_implementing() {
+        let f = Facts::default();
+        assert_eq!(
+            check_move(Implementing, Rejected, Mover::Correction, f),
+            Ok(())
+        );
+        assert_eq!(
+            check_move(Implementing, NoQuorum, Mover::Correction, f),
+            Ok(())
+        );
+        assert_eq!(
+            check_move(Implementing, Rejected, Mover::Committee, f),
+            Err(MoveError::NotAllowed)
+        );
+    }
+
+    #[test]
+    fn art_24_only_the_villagers_or_their_representatives_resolve_a_major_item() {
+        assert!(may_resolve_major("residents"));
+        assert!(may_resolve_major("households"));
+        assert!(may_resolve_major("representatives"));
+        assert!(!may_resolve_major("committee"));
+        assert!(!may_resolve_major("consultation"));
+        assert!(!may_resolve_major("group"));
+    }
+
+    #[test]
     fn art_21_a_proposal_that_obliges_a_meeting_cannot_be_declined() {
         let owed = Facts {
             must_convene: true,
@@ -494,6 +530,9 @@ mod tests {
                         || (verdict(from)
                             && verdict(to)
                             && from != to
+                            && mover == Mover::Correction)
+                        || (from == Implementing
+                            && matches!(to, Rejected | NoQuorum)
                             && mover == Mover::Correction);
                     assert_eq!(ok, listed, "{from:?} -> {to:?} by {mover:?}");
                 }

@@ -42,6 +42,9 @@ pub fn open_ballot(
         return Ok(Err("ballots.err_not_ready"));
     }
     let body = o.body.as_str();
+    if item.major && !crate::agenda::rules::may_resolve_major(body) {
+        return Ok(Err("ballots.err_major_body"));
+    }
     if let Err(key) = crate::agenda::notices::check_opening(conn, c.id, item_id, body, o.opens_at)?
     {
         return Ok(Err(key));
@@ -202,7 +205,9 @@ pub fn publish_correction(
     let (decision_id, outcome) = publish_result(conn, ballot, r, confirmer, corrects, now)?;
     let (from, to) = (stage_for(old.outcome().verdict), stage_for(outcome.verdict));
     let item = agenda::find(conn, ballot.community_id, ballot.item_id)?;
-    if let Some(item) = item.filter(|i| from != to && i.stage() == from) {
+    // Where the old verdict put it, or further on (implementing a passed decision).
+    let moved_on = |i: &agenda::Item| from == Stage::Passed && i.stage() == Stage::Implementing;
+    if let Some(item) = item.filter(|i| from != to && (i.stage() == from || moved_on(i))) {
         let note = format!("#{decision_id} {}", r.correction_reason);
         let m = Move {
             item: &item,

@@ -335,12 +335,17 @@ pub fn from_decision(
     use crate::projects::rules::SpendKind;
     use crate::projects::service::{self as spending, Alert, Spend, Spent};
     let cid = f.community_id;
-    let Some(d) = crate::ballots::model::decision(conn, cid, f.decision_id)? else {
-        return Err(AppError::NotFound);
+    use crate::ballots::citable::{citable, NotCitable};
+    // Only a decision that counts may be carried out: passed, binding, not corrected.
+    let d = match citable(conn, cid, f.decision_id)? {
+        Ok(d) => d,
+        Err(NotCitable::Unknown) => return Err(AppError::NotFound),
+        Err(NotCitable::NotPassed) => return Ok(Err("order_error=err_not_passed".to_string())),
+        Err(NotCitable::Corrected) => return Ok(Err("order_error=err_corrected".to_string())),
+        Err(NotCitable::Consultation) => {
+            return Ok(Err("order_error=err_consultation".to_string()))
+        }
     };
-    if d.verdict != "passed" {
-        return Ok(Err("order_error=err_not_passed".to_string()));
-    }
     let spend = Spend {
         community_id: cid,
         project_id: None,

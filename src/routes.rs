@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 
 use crate::accounts::handlers as accounts;
 use crate::agenda::handlers as agenda;
+use crate::agenda::notice_pages as notices;
 use crate::ballots::{decision, hall, handlers as ballots};
 use crate::comments::handlers as comments;
 use crate::comments::host::OnThread;
@@ -117,6 +118,9 @@ route_table! {
     post "/c/{slug}/items/{id}/stage" => agenda::change_stage,
     post "/c/{slug}/items/{id}/steps" => agenda::record_step,
     post "/c/{slug}/items/{id}/result" => agenda::publish_result,
+    get "/c/{slug}/items/{id}/notice" => notices::new_form,
+    post "/c/{slug}/items/{id}/notice" => notices::publish,
+    get "/c/{slug}/notices/{id}" => notices::show,
     post "/c/{slug}/items/{id}/follow" => agenda::follow,
     post "/c/{slug}/items/{id}/unfollow" => agenda::unfollow,
     post "/c/{slug}/items/{id}/comments" => comments::post::<ThreadPages>,

@@ -163,6 +163,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    convening_notices (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        item_id -> BigInt,
+        body -> Text,
+        meets_at -> Timestamp,
+        place -> Text,
+        matters -> Text,
+        online -> Text,
+        notice_days -> BigInt,
+        published_by -> BigInt,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    convening_settings (community_id) {
+        community_id -> BigInt,
+        notice_days -> BigInt,
+    }
+}
+
+diesel::table! {
     agenda_items (id) {
         id -> BigInt,
         community_id -> BigInt,
@@ -840,5 +863,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     voucher_reviews,
     oversight_settings,
     persons,
+    convening_notices,
+    convening_settings,
     roster_changes,
 );

@@ -26,6 +26,10 @@ struct Dashboard {
     ctx: Ctx,
     community: Community,
     overdue: Vec<Item>,
+    /// Proposals the law obliges the committee to convene a meeting on, not yet announced.
+    must_convene: Vec<crate::agenda::duty::Owed>,
+    /// Orders and payments that cite a decision a later one corrects.
+    after_correction: Vec<crate::ballots::citable::CitedAfterCorrection>,
     moderation: Vec<ModerationRow>,
     /// Work orders past due and escalated to the township, until they are done.
     escalated: Vec<crate::work_orders::model::Order>,
@@ -169,6 +173,15 @@ async fn dashboard_page(
     let warnings = state
         .db(move |conn| crate::work_orders::service::warnings(conn, cid, now))
         .await?;
+    let c = community.clone();
+    let (must_convene, after_correction) = state
+        .db(move |conn| {
+            Ok((
+                crate::agenda::duty::owed(conn, &c, now)?,
+                crate::ballots::citable::cited_after_correction(conn, c.id)?,
+            ))
+        })
+        .await?;
     let refusals = refusals
         .into_iter()
         .map(|r| {
@@ -193,6 +206,8 @@ async fn dashboard_page(
             ctx,
             community,
             overdue,
+            must_convene,
+            after_correction,
             moderation,
             escalated,
             overrides,

@@ -437,6 +437,24 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         "/c/liutang/comments/999999/unhide",
         COMMITTEE,
     ),
+    (
+        "get",
+        "/c/{slug}/items/{id}/notice",
+        "/c/liutang/items/999999/notice",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/items/{id}/notice",
+        "/c/liutang/items/999999/notice",
+        COMMITTEE,
+    ),
+    (
+        "get",
+        "/c/{slug}/notices/{id}",
+        "/c/liutang/notices/999999",
+        ALL,
+    ),
     ("get", "/c/{slug}/feed.atom", "/c/liutang/feed.atom", ALL),
     (
         "get",

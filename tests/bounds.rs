@@ -337,6 +337,7 @@ async fn a_ballots_opening_or_closing_out_of_range_is_refused(backend: Backend) 
         .post(&format!("{item}/ballots"), &open("", "2027-11-27 09:00"))
         .await;
     assert_eq!(r.status, 422, "{}", r.body);
+    crate::common::ballots::noticed(&committee, &item, "residents").await;
     committee
         .post_ok(&format!("{item}/ballots"), &open("", "2027-11-26 09:00"))
         .await;

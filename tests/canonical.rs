@@ -86,10 +86,14 @@ INSERT INTO disbursements (id, community_id, project_id, amount_fen, paid_on, pa
     decision_id, power_code, override_reason, recorded_by, recorded_at)
 VALUES (1, 1, 1, 2500000, '2026-11-25', '路桥公司', '记-010', 2, 'P-03', NULL, 1,
     '2026-11-25 06:00:00');
+INSERT INTO convening_notices (id, community_id, item_id, body, meets_at, place, matters,
+    online, notice_days, published_by, published_at)
+VALUES (1, 1, 1, 'residents', '2026-11-20 01:00:00', '村委会会议室', '修路方案', '在议题页投票',
+    10, 1, '2026-11-10 02:00:00.25');
 ";
 
 /// (kind, record id, canonical content, leaf hash of its entry at `published()`).
-const PINNED: [(log::Kind, i64, &str, &str); 12] = [
+const PINNED: [(log::Kind, i64, &str, &str); 13] = [
     (
         log::Kind::Decision,
         1,
@@ -161,6 +165,12 @@ const PINNED: [(log::Kind, i64, &str, &str); 12] = [
         1,
         "{\"at\":\"2026-11-06T09:00:00.000000Z\",\"body\":\"villagers\",\"by\":1,\"code\":\"P-03\",\"community\":1,\"comparison\":\"at_least\",\"decision\":2,\"id\":1,\"kind\":\"spending\",\"name\":\"工程项目\",\"procedure\":\"四议两公开\",\"threshold_fen\":5000000,\"type\":\"power\"}\n",
         "4cb92c4f89e47ecff5e1884a05741124db0a7b7a28c63c2d9444e6d453526887",
+    ),
+    (
+        log::Kind::ConveningNotice,
+        1,
+        "{\"body\":\"residents\",\"community\":1,\"id\":1,\"item\":1,\"matters\":\"修路方案\",\"meets_at\":\"2026-11-20T01:00:00.000000Z\",\"notice_days\":10,\"online\":\"在议题页投票\",\"place\":\"村委会会议室\",\"published_at\":\"2026-11-10T02:00:00.250000Z\",\"published_by\":1,\"type\":\"convening_notice\"}\n",
+        "bebfabe85ae6c51563e217ebe951f0347b009d352d5980e2a8925bdce1b30265",
     ),
 ];
 

@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use yishi::schema::{ballot_choices, ballot_voters, ballots};
 
 use crate::both;
-use crate::common::ballots::{ballot_id, ballot_on_new_item, sealed_tracker};
+use crate::common::ballots::{ballot_id, sealed_tracker};
 use crate::common::page::number_by_id;
 use crate::common::{csrf_in, Backend, Client, TestDb, DEMO_PASSWORD};
 
@@ -125,12 +125,41 @@ async fn start(db: &TestDb, demo: bool) -> Server {
 }
 
 /// A residents' ballot on a new item; returns the ballot's path.
-async fn open_ballot(committee: &Client) -> String {
+async fn open_ballot(committee: &Client, url: &str) -> String {
     // The server runs on the real clock; a ballot closes within a year of its opening.
     let closes = (chrono::Utc::now().naive_utc() + chrono::Duration::days(30))
         .format("%Y-%m-%d %H:%M")
         .to_string();
-    ballot_on_new_item(committee, "断电也不丢票", "residents", &closes).await
+    let item = crate::common::ballots::deliberating_item(committee, "断电也不丢票").await;
+    // The child runs on the real clock: its convening notice is stored as published eleven
+    // days ago.
+    let (url, id) = (
+        url.to_string(),
+        item.rsplit('/').next().unwrap_or("0").to_string(),
+    );
+    tokio::task::spawn_blocking(move || {
+        use diesel::connection::SimpleConnection;
+        let pool = yishi::db::connect(&url, 1).expect("connect");
+        let mut conn = pool.get().expect("connection");
+        let now = chrono::Utc::now().naive_utc();
+        let published = (now - chrono::Duration::days(11)).format("%Y-%m-%d %H:%M:%S");
+        let meets = now.format("%Y-%m-%d %H:%M:%S");
+        conn.batch_execute(&format!(
+            "INSERT INTO convening_notices (community_id, item_id, body, meets_at, place,
+                matters, online, notice_days, published_by, published_at)
+             SELECT community_id, id, 'residents', '{meets}', '村委会', '表决', '', 10,
+                author_id, '{published}' FROM agenda_items WHERE id = {id}"
+        ))
+        .expect("notice stored");
+    })
+    .await
+    .expect("notice");
+    let fields = [
+        ("body", "residents"),
+        ("mode", "online"),
+        ("closes_at", &closes),
+    ];
+    crate::common::ballots::open_ballot(committee, &item, &fields).await
 }
 
 /// One voter of the stream: who they are, how they sign in, and the form they will post.
@@ -219,7 +248,7 @@ async fn acknowledged_votes_survive_a_sigkill(backend: Backend) {
         .unwrap_or_else(|| "13810000002".to_string());
     let r = committee.sign_in(&contact, DEMO_PASSWORD).await;
     assert_eq!(r.status, 303, "committee sign-in: {}", r.body);
-    let ballot = open_ballot(&committee).await;
+    let ballot = open_ballot(&committee, &db.url).await;
     let ballot_id = ballot_id(&ballot);
 
     // Every voter's form first (its CSRF token), so that the stream is only votes.

@@ -16,6 +16,8 @@ mod browser;
 mod bursts;
 mod canonical;
 mod communities;
+mod convening;
+mod corrections;
 mod crash;
 mod disclosures;
 mod disk_full;

@@ -281,6 +281,9 @@ struct ItemPage {
     ballots: Vec<crate::ballots::model::Ballot>,
     decisions: Vec<crate::ballots::model::Decision>,
     can_open_ballot: bool,
+    /// The convening notices of the item's meetings (召集通知), oldest first.
+    notices: Vec<super::notices::ConveningNotice>,
+    can_notice: bool,
     /// When the resolution must be published by (决议公开), once there is one.
     resolution_due: String,
     /// The work orders carrying out the decisions: (id, title, state).
@@ -314,6 +317,7 @@ struct ItemRows {
     ballots: Vec<crate::ballots::model::Ballot>,
     decisions: Vec<crate::ballots::model::Decision>,
     orders: Vec<crate::work_orders::model::ItemOrder>,
+    notices: Vec<super::notices::ConveningNotice>,
 }
 
 /// How the item page is answered besides the item itself: a message beside a form (with
@@ -354,6 +358,7 @@ fn load_item(
         ballots: crate::ballots::model::of_item(conn, id)?,
         decisions: crate::ballots::model::decisions_of_item(conn, id)?,
         orders: crate::work_orders::model::of_item(conn, id)?,
+        notices: super::notices::of_item(conn, id)?,
     })
 }
 
@@ -413,6 +418,7 @@ async fn item_page(state: &AppState, on: OnItem, shown: Shown) -> Result<HttpRes
         is_author: me == Some(item.author_id),
         overdue: rules::is_overdue(stage, item.respond_by, now),
         can_open_ballot: manage && rules::may_open_ballot(item.major, stage, &recorded),
+        can_notice: manage && matches!(stage, Stage::Adopted | Stage::Deliberating),
         resolution_due: r
             .decisions
             .first()
@@ -443,6 +449,7 @@ async fn item_page(state: &AppState, on: OnItem, shown: Shown) -> Result<HttpRes
         following: r.following,
         ballots: r.ballots,
         decisions: r.decisions,
+        notices: r.notices,
         steps,
         next_step,
         photos: r.photos,

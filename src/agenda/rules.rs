@@ -106,6 +106,9 @@ pub struct Facts {
     pub threshold: i64,
     /// The note the mover wrote (a public reason, minutes of a judgement).
     pub has_note: bool,
+    /// Enough villagers (or representatives) proposed it that a meeting must be convened
+    /// (art. 21): it can no longer be declined.
+    pub must_convene: bool,
 }
 
 /// Why a move is refused; each has a message key.
@@ -125,6 +128,8 @@ pub enum MoveError {
     NeedsWorkOrder,
     /// The item is no longer where the move starts: someone moved it first.
     Stale,
+    /// The proposers reached the law's threshold: a meeting must be convened on it.
+    MustConvene,
 }
 
 impl MoveError {
@@ -137,6 +142,7 @@ impl MoveError {
             MoveError::NeedsBallot => "agenda.err_needs_ballot",
             MoveError::NeedsWorkOrder => "agenda.err_needs_work_order",
             MoveError::Stale => "agenda.err_move",
+            MoveError::MustConvene => "agenda.err_must_convene",
         }
     }
 }
@@ -153,7 +159,9 @@ pub fn check_move(from: Stage, to: Stage, mover: Mover, facts: Facts) -> Result<
             }
         }
         (Proposed, Declined, Mover::Committee) => {
-            if facts.has_note {
+            if facts.must_convene {
+                Err(MoveError::MustConvene)
+            } else if facts.has_note {
                 Ok(())
             } else {
                 Err(MoveError::ReasonRequired)
@@ -170,6 +178,8 @@ pub fn check_move(from: Stage, to: Stage, mover: Mover, facts: Facts) -> Result<
         {
             Ok(())
         }
+        // A corrected decision no longer counts, even once its work has begun.
+        (Implementing, Rejected | NoQuorum, Mover::Correction) => Ok(()),
         (Passed, Implementing, Mover::WorkOrder) => Ok(()),
         (Passed, Implementing, _) => Err(MoveError::NeedsWorkOrder),
         (Implementing, Completed, Mover::ResultPublished) => Ok(()),
@@ -192,6 +202,13 @@ pub fn notice(mover: Mover, to: Stage, note: &str) -> (String, &str) {
         Mover::Decision | Mover::Correction => (verdict().to_string(), ""),
         Mover::WorkOrder | Mover::ResultPublished => (format!("item_stage_{}", to.as_str()), ""),
     }
+}
+
+/// May a ballot of `body` resolve (决议) a major item? Only the villagers' meeting (or its
+/// household form) and the representatives' meeting may (四议两公开; 村民委员会组织法 art. 24):
+/// never the committee's own roll call, never a consultation.
+pub fn may_resolve_major(body: &str) -> bool {
+    matches!(body, "residents" | "households" | "representatives")
 }
 
 /// The moves the committee may offer from `from` on the item page.
@@ -391,7 +408,51 @@ mod tests {
             supports,
             threshold,
             has_note,
+            must_convene: false,
         }
+    }
+
+    #[test]
+    fn a_correction_takes_an_item_back_from_implementing() {
+        let f = Facts::default();
+        assert_eq!(
+            check_move(Implementing, Rejected, Mover::Correction, f),
+            Ok(())
+        );
+        assert_eq!(
+            check_move(Implementing, NoQuorum, Mover::Correction, f),
+            Ok(())
+        );
+        assert_eq!(
+            check_move(Implementing, Rejected, Mover::Committee, f),
+            Err(MoveError::NotAllowed)
+        );
+    }
+
+    #[test]
+    fn art_24_only_the_villagers_or_their_representatives_resolve_a_major_item() {
+        assert!(may_resolve_major("residents"));
+        assert!(may_resolve_major("households"));
+        assert!(may_resolve_major("representatives"));
+        assert!(!may_resolve_major("committee"));
+        assert!(!may_resolve_major("consultation"));
+        assert!(!may_resolve_major("group"));
+    }
+
+    #[test]
+    fn art_21_a_proposal_that_obliges_a_meeting_cannot_be_declined() {
+        let owed = Facts {
+            must_convene: true,
+            ..facts(40, 3, true)
+        };
+        assert_eq!(
+            check_move(Proposed, Declined, Mover::Committee, owed),
+            Err(MoveError::MustConvene)
+        );
+        assert_eq!(
+            check_move(Proposed, Adopted, Mover::Committee, owed),
+            Ok(())
+        );
     }
 
     #[test]
@@ -469,6 +530,9 @@ mod tests {
                         || (verdict(from)
                             && verdict(to)
                             && from != to
+                            && mover == Mover::Correction)
+                        || (from == Implementing
+                            && matches!(to, Rejected | NoQuorum)
                             && mover == Mover::Correction);
                     assert_eq!(ok, listed, "{from:?} -> {to:?} by {mover:?}");
                 }

@@ -88,10 +88,18 @@ pub fn advance(
     now: NaiveDateTime,
 ) -> Result<Result<(), MoveError>, AppError> {
     let from = m.item.stage();
+    // Only declining asks the roster whether the law obliges a meeting.
+    let must_convene = if (from, m.to) == (Stage::Proposed, Stage::Declined) {
+        let c = communities::by_id(conn, m.item.community_id)?;
+        super::duty::must_convene(conn, &c, m.item, now)?
+    } else {
+        false
+    };
     let facts = Facts {
         supports: m.item.support_count,
         threshold: m.item.threshold,
         has_note: !m.note.is_empty(),
+        must_convene,
     };
     if let Err(e) = rules::check_move(from, m.to, m.mover, facts) {
         return Ok(Err(e));

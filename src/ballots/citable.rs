@@ -72,6 +72,77 @@ pub fn citable(
     Ok(check(d.passed(), &d.body, corrected).map(|()| d))
 }
 
+/// A work order or a payment that cites a decision a later one corrects: it no longer has
+/// a decision behind it, and the supervisors are shown it.
+pub struct CitedAfterCorrection {
+    /// `"order"` or `"payment"`.
+    pub kind: &'static str,
+    pub id: i64,
+    /// The order's title, or the payee.
+    pub what: String,
+    /// Amount in fen (a payment), or the order's budget in yuan times 100.
+    pub amount_fen: Option<i64>,
+    pub decision_id: i64,
+}
+
+/// The community's orders and payments that cite a corrected decision, in three queries.
+pub fn cited_after_correction(
+    conn: &mut AnyConnection,
+    community_id: i64,
+) -> QueryResult<Vec<CitedAfterCorrection>> {
+    use crate::schema::{disbursements, work_orders};
+    let corrected: Vec<Option<i64>> = decisions::table
+        .filter(decisions::community_id.eq(community_id))
+        .filter(decisions::corrects_id.is_not_null())
+        .select(decisions::corrects_id)
+        .load(conn)?;
+    let corrected: Vec<i64> = corrected.into_iter().flatten().collect();
+    if corrected.is_empty() {
+        return Ok(Vec::new());
+    }
+    let orders: Vec<(i64, String, Option<i64>, Option<i64>)> = work_orders::table
+        .filter(work_orders::community_id.eq(community_id))
+        .filter(work_orders::decision_id.eq_any(&corrected))
+        .order(work_orders::id.asc())
+        .select((
+            work_orders::id,
+            work_orders::title,
+            work_orders::budget_yuan,
+            work_orders::decision_id,
+        ))
+        .load(conn)?;
+    let payments: Vec<(i64, String, i64, Option<i64>)> = disbursements::table
+        .filter(disbursements::community_id.eq(community_id))
+        .filter(disbursements::decision_id.eq_any(&corrected))
+        .order(disbursements::id.asc())
+        .select((
+            disbursements::id,
+            disbursements::payee,
+            disbursements::amount_fen,
+            disbursements::decision_id,
+        ))
+        .load(conn)?;
+    let orders = orders
+        .into_iter()
+        .map(|(id, what, yuan, d)| CitedAfterCorrection {
+            kind: "order",
+            id,
+            what,
+            amount_fen: yuan.map(|y| y.saturating_mul(100)),
+            decision_id: d.unwrap_or_default(),
+        });
+    let payments = payments
+        .into_iter()
+        .map(|(id, what, fen, d)| CitedAfterCorrection {
+            kind: "payment",
+            id,
+            what,
+            amount_fen: Some(fen),
+            decision_id: d.unwrap_or_default(),
+        });
+    Ok(orders.chain(payments).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

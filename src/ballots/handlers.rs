@@ -55,6 +55,8 @@ struct OpenPage {
     /// The community's groups, for a group meeting: (id, name).
     grids: Vec<(i64, String)>,
     ready: bool,
+    /// The convening notice the chosen meeting needs: missing, or from which day it may open.
+    notice_line: String,
 }
 
 async fn open_page(
@@ -68,7 +70,8 @@ async fn open_page(
 ) -> Result<HttpResponse, AppError> {
     let cid = community.id;
     let today = crate::clock::local_day(state.clock.now());
-    let (item, bodies, grids, recorded) = state
+    let body = form.body.clone();
+    let (item, bodies, grids, recorded, notice) = state
         .db(move |conn| {
             let item = agenda::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
             let mut bodies = Vec::new();
@@ -81,9 +84,13 @@ async fn open_page(
                 .map(|g| (g.id, g.name))
                 .collect::<Vec<_>>();
             let recorded = crate::agenda::service::recorded_steps(conn, id)?;
-            Ok((item, bodies, grids, recorded))
+            let notice = crate::agenda::notices::state_for(conn, cid, id, &body)?;
+            Ok((item, bodies, grids, recorded, notice))
         })
         .await?;
+    let notice_line = crate::agenda::notices::opening_words(&notice)
+        .map(|(key, name, value)| ctx.f(key, &[(name, &value)]))
+        .unwrap_or_default();
     let ready = may_open_ballot(item.major, item.stage(), &recorded);
     render(
         status,
@@ -96,6 +103,7 @@ async fn open_page(
             bodies,
             grids,
             ready,
+            notice_line,
         },
     )
 }

@@ -48,6 +48,14 @@ pub fn open_ballot(
             return Ok(Err("ballots.err_grid"));
         }
     }
+    let body = o.body.as_str();
+    if item.major && !crate::agenda::rules::may_resolve_major(body) {
+        return Ok(Err("ballots.err_major_body"));
+    }
+    if let Err(key) = crate::agenda::notices::check_opening(conn, c.id, item_id, body, o.opens_at)?
+    {
+        return Ok(Err(key));
+    }
     let day = crate::clock::local_day(o.opens_at);
     if model::would_vote(conn, c.id, o.body, day, o.grid_id)?.0 == 0 {
         return Ok(Err("ballots.err_no_electors"));
@@ -207,7 +215,9 @@ pub fn publish_correction(
     let (decision_id, outcome) = publish_result(conn, ballot, r, confirmer, corrects, now)?;
     let (from, to) = (stage_for(old.outcome().verdict), stage_for(outcome.verdict));
     let item = agenda::find(conn, ballot.community_id, ballot.item_id)?;
-    if let Some(item) = item.filter(|i| from != to && i.stage() == from) {
+    // Where the old verdict put it, or further on (implementing a passed decision).
+    let moved_on = |i: &agenda::Item| from == Stage::Passed && i.stage() == Stage::Implementing;
+    if let Some(item) = item.filter(|i| from != to && (i.stage() == from || moved_on(i))) {
         let note = format!("#{decision_id} {}", r.correction_reason);
         let m = Move {
             item: &item,

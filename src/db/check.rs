@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::AnyConnection;
 use crate::accounts::model::{Session, User};
+use crate::agenda::notices::ConveningNotice;
 use crate::communities::model::{Community, Grid, Household, JoinRequest, Membership};
 use crate::notifications::Notification;
 use crate::roster::model::{Person, RosterChange};
@@ -258,6 +259,17 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
             decision_countersigns::table
                 .load::<(i64, i64, i64, String, NaiveDateTime)>(conn)?
                 .len(),
+        ),
+        (
+            "convening_notices",
+            convening_notices::table
+                .select(ConveningNotice::as_select())
+                .load(conn)?
+                .len(),
+        ),
+        (
+            "convening_settings",
+            convening_settings::table.load::<(i64, i64)>(conn)?.len(),
         ),
     ])
 }

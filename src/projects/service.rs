@@ -64,9 +64,8 @@ pub fn adopting(
     let Some(d) = crate::ballots::model::decision(conn, community_id, id)? else {
         return Ok(None);
     };
-    let corrected = !crate::ballots::model::decisions_of_ballot(conn, d.ballot_id)?
-        .iter()
-        .all(|x| x.corrects_id != Some(d.id));
+    // Whether a later decision corrects it: the one rule of `ballots::citable`.
+    let corrected = crate::ballots::citable::is_corrected(conn, d.id)?;
     Ok(Some(Adopting {
         body: Body::parse(&d.body).unwrap_or(Body::Committee),
         passed: d.passed(),

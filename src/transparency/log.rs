@@ -40,10 +40,12 @@ pub enum Kind {
     InquiryAnswer,
     /// An item of the power list (小微权力清单) adopted or changed by the villagers' decision.
     PowerChange,
+    /// A convening notice (召集通知) of a statutory meeting.
+    ConveningNotice,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Decision,
         Kind::Electorate,
         Kind::Board,
@@ -54,6 +56,7 @@ impl Kind {
         Kind::Disbursement,
         Kind::InquiryAnswer,
         Kind::PowerChange,
+        Kind::ConveningNotice,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +71,7 @@ impl Kind {
             Kind::Disbursement => "disbursement",
             Kind::InquiryAnswer => "inquiry_answer",
             Kind::PowerChange => "power_change",
+            Kind::ConveningNotice => "convening_notice",
         }
     }
 

@@ -42,6 +42,7 @@ pub fn contents(
         Kind::InquiryAnswer => crate::inquiries::record::answers(conn, ids)?,
         Kind::Disbursement => crate::projects::record::disbursements(conn, ids)?,
         Kind::PowerChange => crate::projects::record::powers(conn, ids)?,
+        Kind::ConveningNotice => crate::agenda::notices::contents(conn, ids)?,
     };
     Ok(values
         .into_iter()
@@ -76,5 +77,6 @@ pub fn link(kind: Kind, community_slug: Option<&str>, record_id: i64) -> Option<
         Kind::Disbursement => format!("/c/{slug}/disbursements/{record_id}"),
         Kind::InquiryAnswer => format!("/c/{slug}/inquiries/{record_id}"),
         Kind::PowerChange => format!("/c/{slug}/powers#change-{record_id}"),
+        Kind::ConveningNotice => format!("/c/{slug}/notices/{record_id}"),
     })
 }

@@ -38,9 +38,41 @@ pub async fn deliberating_item(committee: &Client, title: &str) -> String {
     path
 }
 
-/// Opens a ballot on `item`; returns the ballot's path.
+/// Opens a ballot on `item`; returns the ballot's path. A statutory meeting is announced
+/// first, by a convening notice that has run its period (see [`noticed`]), when the test
+/// holds the app's clock; a server in a child process needs one stored for it.
 pub async fn open_ballot(committee: &Client, item: &str, fields: &[(&str, &str)]) -> String {
+    let body = fields.iter().find(|f| f.0 == "body").map_or("", |f| f.1);
+    let statutory = ["residents", "households", "representatives", "group"].contains(&body);
+    if statutory && super::clock_of(&committee.base).is_some() {
+        noticed(committee, item, body).await;
+    }
     committee.post_ok(&format!("{item}/ballots"), fields).await
+}
+
+/// Publishes a convening notice of a `body` meeting on `item` as it would have been ten days
+/// ago, so a ballot may open now: the app's clock goes back ten days and returns.
+pub async fn noticed(committee: &Client, item: &str, body: &str) -> String {
+    use yishi::clock::Clock;
+    let clock = super::clock_of(&committee.base).expect("an app started by spawn_app");
+    let today = yishi::clock::local_day(clock.now());
+    let meets = format!("{today} 23:00");
+    let back = chrono::Duration::days(10);
+    clock.advance(-back);
+    let notice = committee
+        .post_ok(
+            &format!("{item}/notice"),
+            &[
+                ("body", body),
+                ("meets_at", &meets),
+                ("place", "村委会议室"),
+                ("matters", "表决本议题"),
+                ("online", "在议题页投票"),
+            ],
+        )
+        .await;
+    clock.advance(back);
+    notice
 }
 
 /// An online ballot of `body` closing at `closes_at` on a new item titled `title`; returns

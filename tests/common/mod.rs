@@ -103,6 +103,17 @@ pub struct TestApp {
     pub backend: Backend,
 }
 
+/// The clock of each app by its base URL, so a step that only holds a client can publish
+/// something dated in the past (a convening notice that has run its period).
+static CLOCKS: std::sync::LazyLock<std::sync::Mutex<HashMap<String, Arc<FixedClock>>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// The clock of the app at `base`, if `spawn_app` started it (a child process runs on the
+/// real clock).
+pub fn clock_of(base: &str) -> Option<Arc<FixedClock>> {
+    CLOCKS.lock().ok().and_then(|c| c.get(base).cloned())
+}
+
 pub fn start_time() -> chrono::NaiveDateTime {
     chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
         .and_then(|d| d.and_hms_opt(1, 0, 0))
@@ -122,6 +133,9 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -
     let clock = Arc::new(FixedClock::new(start_time()));
     let app = Application::build_with_clock(config, clock.clone()).expect("app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
+    if let Ok(mut clocks) = CLOCKS.lock() {
+        clocks.insert(base.clone(), clock.clone());
+    }
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {

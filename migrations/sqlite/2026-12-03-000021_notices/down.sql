@@ -1,0 +1,2 @@
+DROP TABLE convening_settings;
+DROP TABLE convening_notices;

@@ -53,13 +53,14 @@ async fn a_proposal_gathers_support_and_the_committee_adopts_it(backend: Backend
     let threshold = number_by_id(&page.body, "support-threshold") as usize;
     assert!(threshold >= 3);
 
+    // Someone whose request to join still waits may not support, and is told why.
     let unverified = app.signed_in(&demo.contact("unverified")).await;
+    let waiting = unverified.post(&format!("{path}/support"), &[]).await;
+    assert_eq!(waiting.status, 303);
+    assert_eq!(waiting.location(), "/c/liutang/join?waiting=1");
     assert_eq!(
-        unverified
-            .post(&format!("{path}/support"), &[])
-            .await
-            .status,
-        403
+        number_by_id(&unverified.get(&path).await.body, "support-count"),
+        0
     );
 
     let supporters = residents(&app, &demo, threshold).await;

@@ -1079,6 +1079,11 @@ const FOREIGN_IDS: &[ForeignId] = &[
 /// Form fields that name a row but need no check against the community in the path, and why.
 const FOREIGN_IDS_EXEMPT: &[(&str, &str, &str)] = &[
     (
+        "ballots::handlers::OpenForm",
+        "grid",
+        "checked against the community by communities::model::grid_in in ballots::service::open_ballot; the walk cannot open a group meeting, which first needs a convening notice run out",
+    ),
+    (
         "communities::admin::StaffForm",
         "community",
         "the platform admin acts across communities",

@@ -188,8 +188,12 @@ both!(the_committees_roll_call_needs_no_notice_and_a_notice_needs_the_committee)
 /// Puts a household of `adults` listed adults and one child on 柳塘村's roster, linking the
 /// first adults to the accounts with these phone numbers, in order.
 async fn roster_of(app: &TestApp, adults: usize, linked: &[String]) {
+    // The demo's own roster is set aside (moved away, unlinked), so that the base is exactly
+    // these adults.
     let mut sql = String::from(
-        "INSERT INTO households (community_id, grid_id, address, created_at, number)
+        "UPDATE persons SET status = 'moved', status_date = '2026-01-01', user_id = NULL
+         WHERE community_id = (SELECT id FROM communities WHERE slug = 'liutang');
+         INSERT INTO households (community_id, grid_id, address, created_at, number)
          SELECT id, NULL, '村东', '2026-11-01 00:00:00', 'T-1' FROM communities
          WHERE slug = 'liutang';",
     );

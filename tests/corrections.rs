@@ -47,7 +47,10 @@ async fn a_corrected_decision_makes_no_work_order_and_its_orders_are_shown(backe
     let refused = committee
         .post_ok("/c/liutang/decisions/2/orders", &order("道路硬化第二标段"))
         .await;
-    assert!(refused.contains("order_error=err_corrected"), "{refused}");
+    assert!(
+        refused.contains("order_error=err_decision_corrected"),
+        "{refused}"
+    );
     let page = committee.get(&refused).await.body;
     assert!(page.contains("已被后来的决议更正"));
     let n = count_sql(

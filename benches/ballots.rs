@@ -360,6 +360,7 @@ async fn votes(
     backend: &'static str,
     base: &str,
     state: &AppState,
+    clock: &FixedClock,
     k: &Knobs,
     rows: &mut Vec<Row>,
 ) {
@@ -413,6 +414,26 @@ async fn votes(
     )
     .await;
     assert_eq!(r.status, 303, "deliberating: {}", r.body);
+    // A villagers' meeting opens 10 days after its convening notice (art. 21): the notice is
+    // published with the clock set back.
+    let back = chrono::Duration::days(10);
+    let meets = format!("{} 23:00", yishi::clock::local_day(state.clock.now()));
+    clock.advance(-back);
+    let r = committee_post(
+        &committee,
+        base,
+        &format!("{item}/notice"),
+        &[
+            ("body", "residents"),
+            ("meets_at", meets.as_str()),
+            ("place", "村委会议室"),
+            ("matters", "表决本议题"),
+            ("online", "在议题页投票"),
+        ],
+    )
+    .await;
+    clock.advance(back);
+    assert_eq!(r.status, 303, "convening notice: {}", r.body);
     let r = committee_post(
         &committee,
         base,
@@ -881,12 +902,12 @@ async fn run(backend: &'static str, url: &str, k: &Knobs, rows: &mut Vec<Row>) {
     config.workers = Some(2);
     config.db_pool = 8;
     let clock = Arc::new(FixedClock::new(start_time()));
-    let app = Application::build_with_clock(config, clock).expect("app");
+    let app = Application::build_with_clock(config, clock.clone()).expect("app");
     let base = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
     println!("\n{backend}: {}", durability(&state).await);
-    votes(backend, &base, &state, k, rows).await;
+    votes(backend, &base, &state, &clock, k, rows).await;
     let (big, decision) = close_big(backend, &state, k, rows).await;
     board_pages(backend, &base, &big, decision, k, rows).await;
 }

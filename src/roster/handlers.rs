@@ -220,6 +220,15 @@ pub async fn list(
     list_page(&state, ctx, community, &actor, shown).await
 }
 
+/// The committee member `me` changing `community`'s roster now.
+fn keeper(state: &AppState, community: &Community, me: i64) -> Keeper {
+    Keeper {
+        community_id: community.id,
+        by: me,
+        now: state.clock.now(),
+    }
+}
+
 pub async fn add_person(
     state: web::Data<AppState>,
     slug: web::Path<String>,
@@ -238,11 +247,7 @@ pub async fn add_person(
             return list_page(&state, ctx, community, &actor, shown).await;
         }
     };
-    let k = Keeper {
-        community_id: community.id,
-        by: me,
-        now: state.clock.now(),
-    };
+    let k = keeper(&state, &community, me);
     let result = state
         .db(move |conn| write_tx(conn, |conn| service::add_person(conn, &k, fields.clone())))
         .await?;
@@ -328,11 +333,7 @@ async fn save_household(
             return list_page(&state, ctx, community, &actor, shown).await;
         }
     };
-    let k = Keeper {
-        community_id: community.id,
-        by: me,
-        now: state.clock.now(),
-    };
+    let k = keeper(&state, &community, me);
     let result = state
         .db(move |conn| write_tx(conn, |conn| service::save_household(conn, &k, hid, &fields)))
         .await?;
@@ -515,11 +516,7 @@ pub async fn edit_person(
             return person_page(&state, ctx, community, &actor, pid, shown).await;
         }
     };
-    let k = Keeper {
-        community_id: community.id,
-        by: me,
-        now: state.clock.now(),
-    };
+    let k = keeper(&state, &community, me);
     let result = state
         .db(move |conn| {
             write_tx(conn, |conn| {
@@ -578,11 +575,7 @@ pub async fn change_status(
         };
         return person_page(&state, ctx, community, &actor, pid, shown).await;
     };
-    let k = Keeper {
-        community_id: community.id,
-        by: me,
-        now: state.clock.now(),
-    };
+    let k = keeper(&state, &community, me);
     let result = state
         .db(move |conn| {
             write_tx(conn, |conn| {
@@ -623,11 +616,7 @@ pub async fn link(
     let (community, actor, me) = load_as(&state, &ctx, slug, KEEP).await?;
     let unlink = !form.unlink.is_empty();
     let contact = crate::accounts::rules::Contact::parse(&form.contact);
-    let k = Keeper {
-        community_id: community.id,
-        by: me,
-        now: state.clock.now(),
-    };
+    let k = keeper(&state, &community, me);
     let result = state
         .db(move |conn| {
             write_tx(conn, |conn| {

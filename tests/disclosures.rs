@@ -7,7 +7,7 @@ use diesel::connection::SimpleConnection;
 use crate::both;
 use crate::common::page::{inner_by_id, link_in};
 use crate::common::steps::{count_sql, demo_committee, one_page_pdf, subsidy_disclosure};
-use crate::common::{spawn_app, Backend, TestApp};
+use crate::common::{spawn_app, Backend, Client, TestApp};
 
 /// A finance disclosure's form for `period` (a month such as 2026-10) with two lines.
 fn ledger_fields(period: &str, title: &str) -> Vec<(&'static str, String)> {
@@ -38,6 +38,18 @@ fn refs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)
     fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
+/// Publishes 柳塘村's November 2026 ledger; returns the disclosure's page path.
+async fn publish_november(committee: &Client) -> String {
+    let published = committee
+        .post_files_ok(
+            "/c/liutang/disclosures",
+            &refs(&ledger_fields("2026-11", "2026年11月财务收支公开")),
+            vec![],
+        )
+        .await;
+    published.split('?').next().expect("path").to_string()
+}
+
 async fn count(app: &TestApp, table: &'static str) -> i64 {
     count_sql(app, format!("SELECT COUNT(*) AS n FROM {table}")).await
 }
@@ -50,14 +62,7 @@ async fn a_finance_disclosure_is_published_corrected_and_diffed(backend: Backend
         200
     );
 
-    let published = committee
-        .post_files_ok(
-            "/c/liutang/disclosures",
-            &refs(&ledger_fields("2026-11", "2026年11月财务收支公开")),
-            vec![],
-        )
-        .await;
-    let page_path = published.split('?').next().expect("path").to_string();
+    let page_path = publish_november(&committee).await;
     let page = app.client().get(&page_path).await;
     assert!(page.body.contains("2026年11月财务收支公开"));
     for figure in ["10,000.00", "5,000.00", "1,200.50", "13,799.50"] {
@@ -120,6 +125,41 @@ async fn a_finance_disclosure_is_published_corrected_and_diffed(backend: Backend
     assert!(conn.batch_execute("DELETE FROM ledger_lines").is_err());
 }
 both!(a_finance_disclosure_is_published_corrected_and_diffed);
+
+/// Twelve corrections of one disclosure sent at once all land, as versions 2 to 13: each takes
+/// the next number in turn instead of racing the others to a unique violation (a 500 on
+/// PostgreSQL before `take_turn`).
+async fn corrections_sent_at_once_each_get_the_next_version(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let committee = demo_committee(&app).await;
+    let correct = format!("{}/correct", publish_november(&committee).await);
+    let mut running = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let (committee, correct) = (committee.clone(), correct.clone());
+        running.spawn(async move {
+            let mut fields = ledger_fields("2026-11", &format!("第 {i} 次更正"));
+            fields.push(("reason", format!("同时发出的更正 {i}")));
+            committee.post_files(&correct, &refs(&fields), vec![]).await
+        });
+    }
+    while let Some(done) = running.join_next().await {
+        let answer = done.expect("a correction task");
+        assert_eq!(
+            answer.status, 303,
+            "a correction answered {}",
+            answer.status
+        );
+    }
+    let versions = count_sql(
+        &app,
+        "SELECT COUNT(DISTINCT version) AS n FROM disclosure_versions WHERE disclosure_id = \
+         (SELECT disclosure_id FROM disclosure_versions WHERE title = '第 0 次更正')"
+            .to_string(),
+    )
+    .await;
+    assert_eq!(versions, 13, "the first version and twelve corrections");
+}
+both!(corrections_sent_at_once_each_get_the_next_version);
 
 async fn a_ledger_csv_is_checked_line_by_line(backend: Backend) {
     let app = spawn_app(backend).await;

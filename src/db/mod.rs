@@ -268,6 +268,29 @@ pub fn migrate(conn: &mut AnyConnection) -> Result<usize, String> {
     applied.map_err(|e| format!("migration failed: {e}"))
 }
 
+/// Makes concurrent write transactions that number something within one record (the next
+/// version of a disclosure, the next project code of a year) take turns until they commit.
+/// SQLite's IMMEDIATE transactions already do; on PostgreSQL a transaction-scoped advisory
+/// lock on (`what`, `id`) does, so the second reads the first's number instead of racing
+/// it to a unique violation.
+pub fn take_turn(conn: &mut AnyConnection, what: i32, id: i64) -> diesel::QueryResult<()> {
+    if let AnyConnection::Postgresql(c) = conn {
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
+                .bind::<diesel::sql_types::Integer, _>(what)
+                .bind::<diesel::sql_types::Integer, _>(id as i32 ^ (id >> 32) as i32),
+            c,
+        )?;
+    }
+    Ok(())
+}
+
+/// The kinds of record `take_turn` serialises on.
+pub mod turns {
+    pub const DISCLOSURE_VERSION: i32 = 1;
+    pub const PROJECT_CODE: i32 = 2;
+}
+
 pub fn backend(conn: &AnyConnection) -> Backend {
     match conn {
         AnyConnection::Sqlite(_) => Backend::Sqlite,

@@ -91,6 +91,7 @@ pub fn correct(
     now: NaiveDateTime,
 ) -> Result<Saved, AppError> {
     let d = model::find(conn, community_id, id)?.ok_or(AppError::NotFound)?;
+    crate::db::take_turn(conn, crate::db::turns::DISCLOSURE_VERSION, d.id)?;
     let next = model::versions(conn, d.id)?
         .last()
         .map(|v| v.version + 1)

@@ -370,7 +370,10 @@ pub fn register(
     let spent = self::spend(conn, &spend, |conn, _| {
         let code = match &r.typed {
             Some(c) => c.clone(),
-            None => model::next_code(conn, &r.prefix, r.year)?,
+            None => {
+                crate::db::take_turn(conn, crate::db::turns::PROJECT_CODE, r.year.into())?;
+                model::next_code(conn, &r.prefix, r.year)?
+            }
         };
         if model::by_code(conn, &code)?.is_some() {
             return Ok((

@@ -604,6 +604,7 @@ diesel::table! {
         decision_id -> Nullable<BigInt>,
         created_by -> BigInt,
         created_at -> Timestamp,
+        due_on -> Nullable<Date>,
     }
 }
 

@@ -35,6 +35,8 @@ struct Dashboard {
     escalated: Vec<crate::work_orders::model::Order>,
     /// Disclosures that are due and not published.
     disclosures_overdue: Vec<crate::disclosures::due::Overdue>,
+    /// Disclosures published after their due dates this (Beijing) year.
+    disclosures_late: Vec<crate::disclosures::due::Late>,
     /// The log: its size, and this community's entries.
     log_size: i64,
     log_mine: i64,
@@ -163,8 +165,14 @@ async fn dashboard_page(
             .await?;
     let (c, zh) = (community.clone(), ctx.lang() == crate::web::i18n::Lang::Zh);
     let today = crate::clock::local_day(state.clock.now());
-    let disclosures_overdue = state
-        .db(move |conn| crate::disclosures::due::overdue(conn, &c, today, zh))
+    let (disclosures_overdue, disclosures_late) = state
+        .db(move |conn| {
+            use chrono::Datelike;
+            Ok((
+                crate::disclosures::due::overdue(conn, &c, today, zh)?,
+                crate::disclosures::due::late_in_year(conn, c.id, today.year(), zh)?,
+            ))
+        })
         .await?;
     let inquiries = crate::inquiries::service::open_now(state, &community).await?;
     let last_backup = state
@@ -201,6 +209,7 @@ async fn dashboard_page(
             emergencies,
             inquiries,
             disclosures_overdue,
+            disclosures_late,
             log_size,
             log_mine,
             ctx,

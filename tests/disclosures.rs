@@ -6,7 +6,9 @@ use diesel::connection::SimpleConnection;
 
 use crate::both;
 use crate::common::page::{inner_by_id, link_in};
-use crate::common::steps::{count_sql, demo_committee, one_page_pdf, subsidy_disclosure};
+use crate::common::steps::{
+    count_sql, demo_committee, one_page_pdf, subsidy_disclosure, DISCLOSURE_CATEGORIES,
+};
 use crate::common::{spawn_app, Backend, Client, TestApp};
 
 /// A finance disclosure's form for `period` (a month such as 2026-10) with two lines.
@@ -236,15 +238,7 @@ async fn missing_disclosures_are_overdue_until_published(backend: Backend) {
     let demo = app.load_demo().await;
     let committee = app.signed_in(&demo.contact("committee")).await;
     let mut fields: Vec<(String, String)> = Vec::new();
-    for c in [
-        "finance",
-        "assets",
-        "projects",
-        "subsidies",
-        "decisions",
-        "personnel",
-        "other",
-    ] {
+    for c in DISCLOSURE_CATEGORIES {
         let cadence = if c == "finance" {
             "monthly"
         } else if c == "decisions" {

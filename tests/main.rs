@@ -14,6 +14,7 @@ mod beijing_time;
 mod bounds;
 mod browser;
 mod bursts;
+mod cadence;
 mod canonical;
 mod communities;
 mod convening;

@@ -5,7 +5,7 @@
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 
 use super::handlers::china_today;
-use super::model::{self, CadenceSetting, NewVersion};
+use super::model::{self, CadenceSetting, Heading, NewVersion};
 use super::rules::{self, Category, LedgerLine, Period};
 use crate::db::AnyConnection;
 use crate::error::AppError;
@@ -113,9 +113,12 @@ pub fn seed(
         let (id, _) = model::publish(
             conn,
             *cid,
-            Category::Finance,
-            &m.as_str(),
-            None,
+            &Heading {
+                category: Category::Finance,
+                period: &m.as_str(),
+                decision_id: None,
+                due_on: rules::due_for(rules::Cadence::Monthly, *m, rules::DEFAULT_GRACE_DAYS),
+            },
             &NewVersion {
                 by: clerk,
                 title: &title,
@@ -177,9 +180,12 @@ pub fn seed(
     let (subsidies, _) = model::publish(
         conn,
         *cid,
-        Category::Subsidies,
-        &q.as_str(),
-        None,
+        &Heading {
+            category: Category::Subsidies,
+            period: &q.as_str(),
+            decision_id: None,
+            due_on: rules::due_for(rules::Cadence::Quarterly, q, rules::DEFAULT_GRACE_DAYS),
+        },
         &NewVersion {
             by: clerk,
             title: &format!("{}低保、特困供养和临时救助发放情况", q.label(true)),
@@ -235,9 +241,12 @@ pub fn seed(
         model::publish(
             conn,
             *cid,
-            Category::Decisions,
-            &this_month.as_str(),
-            Some(d.0),
+            &Heading {
+                category: Category::Decisions,
+                period: &this_month.as_str(),
+                decision_id: Some(d.0),
+                due_on: None,
+            },
             &NewVersion {
                 by: clerk,
                 title: &format!("决议公开：{}", d.1),

@@ -4,7 +4,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::model::{self, CadenceSetting};
+use super::model::{self, CadenceSetting, PublishedRow};
 use super::rules::{self, Cadence, Category, Period};
 use crate::communities::model::Community;
 use crate::error::AppError;
@@ -23,16 +23,22 @@ pub struct Overdue {
     pub due: NaiveDate,
 }
 
-/// The periods of category `c` among a community's (category, period) pairs.
-pub fn published_of(published: &[(String, String)], c: Category) -> Vec<Period> {
+/// The periods of category `c` that count as published (a placeholder does not).
+pub fn published_of(published: &[PublishedRow], c: Category) -> Vec<Period> {
     published
         .iter()
-        .filter(|(cat, _)| cat == c.as_str())
-        .filter_map(|(_, p)| Period::parse(p))
+        .filter(|r| r.category == c.as_str())
+        .filter_map(|r| {
+            let p = Period::parse(&r.period)?;
+            let on = china_today(r.created_at);
+            rules::counts_as_published(p, on, r.has_content).then_some(p)
+        })
         .collect()
 }
 
-/// A category's cadence as the community set it, or the legal default.
+/// A category's cadence as the community set it, or the legal default. A setting looser
+/// than the law's floor (stored before the floor was checked) gives way to the default,
+/// and grace beyond the most allowed is cut to it.
 pub fn cadence_of(
     settings: &[CadenceSetting],
     c: Category,
@@ -42,13 +48,77 @@ pub fn cadence_of(
         .iter()
         .find(|s| s.category == c.as_str())
         .and_then(|s| {
-            Some((
-                Cadence::parse(&s.cadence)?,
-                s.since,
-                u32::try_from(s.grace_days).ok()?,
-            ))
+            let cadence = Cadence::parse(&s.cadence)?;
+            rules::check_cadence(c, cadence).ok()?;
+            let grace = u32::try_from(s.grace_days).ok()?;
+            Some((cadence, s.since, grace.min(rules::MAX_GRACE_DAYS)))
         })
         .unwrap_or((rules::default_cadence(c), since, rules::DEFAULT_GRACE_DAYS))
+}
+
+/// The last on-time day of a disclosure being published now, by the cadence in force: the
+/// period's (or, for a decision, the decision's) due date; `None` when nothing is owed.
+pub fn due_on_publish(
+    conn: &mut crate::db::AnyConnection,
+    community: &Community,
+    category: Category,
+    period: Period,
+    decision_id: Option<i64>,
+) -> Result<Option<NaiveDate>, AppError> {
+    rules::floor(category).map_or(Ok(None), |_| {
+        let settings = model::cadences(conn, community.id)?;
+        let since = china_today(community.created_at);
+        let (cadence, since, grace) = cadence_of(&settings, category, since);
+        if period.end() < since {
+            // Before the count began: nothing was owed.
+            return Ok(None);
+        }
+        Ok(match (cadence, decision_id) {
+            (Cadence::WithinDays(days), Some(d)) => {
+                crate::ballots::model::decision(conn, community.id, d)?
+                    .map(|d| rules::event_due(china_today(d.published_at), days))
+            }
+            (Cadence::WithinDays(_), None) => None,
+            (cadence, _) => rules::due_for(cadence, period, grace),
+        })
+    })
+}
+
+/// A disclosure published after its due date.
+#[derive(Clone, Debug)]
+pub struct Late {
+    pub id: i64,
+    pub category: Category,
+    pub label: String,
+    pub due: NaiveDate,
+    pub days: i64,
+}
+
+/// Disclosures first published in Beijing year `year` after their due dates, oldest first.
+pub fn late_in_year(
+    conn: &mut crate::db::AnyConnection,
+    community_id: i64,
+    year: i32,
+    zh: bool,
+) -> Result<Vec<Late>, AppError> {
+    use chrono::Datelike;
+    let rows = model::with_due_dates(conn, community_id)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|d| {
+            let on = china_today(d.created_at);
+            let due = d.due_on?;
+            let days = rules::days_late(due, on)?;
+            Some(Late {
+                id: d.id,
+                category: d.category()?,
+                label: d.period().map(|p| p.label(zh)).unwrap_or_default(),
+                due,
+                days,
+            })
+            .filter(|_| on.year() == year)
+        })
+        .collect())
 }
 
 /// Everything overdue in a community on `today`, by the cadence of each category; passed
@@ -63,7 +133,11 @@ pub fn overdue(
     let published = model::published_periods(conn, community.id)?;
     let since = china_today(community.created_at);
     let mut out = Vec::new();
-    for c in Category::ALL {
+    // A category published by a job has no cadence of its own.
+    for c in Category::ALL
+        .into_iter()
+        .filter(|c| rules::floor(*c).is_some())
+    {
         let (cadence, since, grace) = cadence_of(&settings, c, since);
         let done = published_of(&published, c);
         match cadence {

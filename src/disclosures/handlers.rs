@@ -52,6 +52,13 @@ struct ListedRow {
     period: String,
     version: i32,
     at: String,
+    /// Beijing days it came out after its due date.
+    late: Option<i64>,
+}
+
+/// Beijing days a disclosure came out after the due date stored with it.
+fn days_late(d: &model::Disclosure) -> Option<i64> {
+    rules::days_late(d.due_on?, china_today(d.created_at))
 }
 
 fn listed_rows(ctx: &Ctx, listed: Vec<Listed>) -> Vec<ListedRow> {
@@ -66,6 +73,7 @@ fn listed_rows(ctx: &Ctx, listed: Vec<Listed>) -> Vec<ListedRow> {
                 .unwrap_or("disclosure.category.other"),
             period: l.d.period().map(|p| p.label(zh(ctx))).unwrap_or_default(),
             version: l.latest.version,
+            late: days_late(&l.d),
             at: fmt_time(&l.latest.published_at),
             title: l.latest.title,
         })
@@ -111,8 +119,7 @@ pub async fn board(
         })
         .await?;
     let since = china_today(community.created_at);
-    let categories = Category::ALL
-        .into_iter()
+    let categories = scheduled()
         .map(|c| {
             let (cadence, since, grace) = cadence_of(&settings, c, since);
             let done = published_of(&published, c);
@@ -225,6 +232,8 @@ struct ShowPage {
     diff: Vec<DiffRow>,
     log_index: Option<i64>,
     can_correct: bool,
+    /// Published late: (Beijing days, the due date).
+    late: Option<(i64, NaiveDate)>,
     /// Inquiries about this disclosure.
     inquiries: Vec<crate::inquiries::service::View>,
     notice: Option<&'static str>,
@@ -382,6 +391,7 @@ async fn show_version(
             .map(|x| (x.id, x.version, fmt_time(&x.published_at), x.reason.clone()))
             .collect(),
         can_correct: allows(&actor, Action::ManageAgenda),
+        late: days_late(&d).zip(d.due_on),
         is_finance,
         totals: is_finance.then(|| totals_view(v.opening_fen, &shown_lines)),
         diff: loaded.diff(pos),
@@ -655,6 +665,12 @@ fn check_fields(ctx: &Ctx, today: chrono::NaiveDate, form: &mut FormState) -> Fi
     let body = crate::web::forms::text_field(&typed.body, 0, 20_000)
         .map_err(|e| errors.add("body", e.message(&ctx.tr)))
         .ok();
+    // A period not yet over with nothing in it is a placeholder, not a disclosure (a
+    // finance one has its ledger, checked with the lines).
+    let early = period.is_some_and(|p| p.end() >= today);
+    if early && category != Some(Category::Finance) && typed.body.trim().is_empty() {
+        errors.add("body", ctx.t("disclosures.err_empty_early"));
+    }
     let responsible = text(&typed.responsible, 50)
         .map_err(|e| errors.add("responsible", e.message(&ctx.tr)))
         .ok();
@@ -960,12 +976,12 @@ async fn save(
             return form_page(&state, ctx, community, form, status).await;
         }
     };
-    let (cid, now) = (community.id, state.clock.now());
+    let (cid, now, c) = (community.id, state.clock.now(), community.clone());
     let saved = state
         .db(move |conn| {
             write_tx(conn, |conn| match correcting {
                 Some(id) => service::correct(conn, cid, me, id, &publication, now),
-                None => service::publish(conn, cid, me, &publication, now),
+                None => service::publish(conn, &c, me, &publication, now),
             })
         })
         .await?;
@@ -999,12 +1015,23 @@ async fn save(
 
 // ---- cadence ----
 
+/// One category's row of the schedule form, as stored or as typed, with its messages.
 struct CadenceRow {
     category: &'static str,
     key: &'static str,
     cadence: String,
     since: String,
-    grace: u32,
+    grace: String,
+    cadence_error: Option<String>,
+    since_error: Option<String>,
+    grace_error: Option<String>,
+}
+
+/// The categories that take a cadence (not those published by a job).
+fn scheduled() -> impl Iterator<Item = Category> {
+    Category::ALL
+        .into_iter()
+        .filter(|c| rules::floor(*c).is_some())
 }
 
 #[derive(Template)]
@@ -1014,33 +1041,46 @@ struct SchedulePage {
     community: Community,
     rows: Vec<CadenceRow>,
     errors: FieldErrors,
+    max_grace: u32,
+    max_days: u32,
 }
 
 async fn schedule_page(
     state: &AppState,
     ctx: Ctx,
     community: Community,
+    typed: Option<Vec<CadenceRow>>,
     errors: FieldErrors,
-    status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let cid = community.id;
-    let settings = state
-        .db(move |conn| Ok(model::cadences(conn, cid)?))
-        .await?;
-    let since = china_today(community.created_at);
-    let rows = Category::ALL
-        .into_iter()
-        .map(|c| {
-            let (cadence, since, grace) = cadence_of(&settings, c, since);
-            CadenceRow {
-                category: c.as_str(),
-                key: c.label_key(),
-                cadence: cadence.as_str(),
-                since: since.format("%Y-%m-%d").to_string(),
-                grace,
-            }
-        })
-        .collect();
+    let status = match typed {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    let rows = match typed {
+        Some(rows) => rows,
+        None => {
+            let cid = community.id;
+            let settings = state
+                .db(move |conn| Ok(model::cadences(conn, cid)?))
+                .await?;
+            let since = china_today(community.created_at);
+            scheduled()
+                .map(|c| {
+                    let (cadence, since, grace) = cadence_of(&settings, c, since);
+                    CadenceRow {
+                        category: c.as_str(),
+                        key: c.label_key(),
+                        cadence: cadence.as_str(),
+                        since: since.format("%Y-%m-%d").to_string(),
+                        grace: grace.to_string(),
+                        cadence_error: None,
+                        since_error: None,
+                        grace_error: None,
+                    }
+                })
+                .collect()
+        }
+    };
     render(
         status,
         &SchedulePage {
@@ -1048,6 +1088,8 @@ async fn schedule_page(
             community,
             rows,
             errors,
+            max_grace: rules::MAX_GRACE_DAYS,
+            max_days: rules::MAX_WITHIN_DAYS,
         },
     )
 }
@@ -1059,17 +1101,89 @@ pub async fn schedule(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (community, _, _) = load_as(&state, &ctx, path.into_inner(), Action::ManageAgenda).await?;
-    schedule_page(
-        &state,
-        ctx,
-        community,
-        FieldErrors::default(),
-        StatusCode::OK,
-    )
-    .await
+    schedule_page(&state, ctx, community, None, FieldErrors::default()).await
 }
 
-/// `POST /c/{slug}/disclosures/schedule`: every category's cadence, since and grace days.
+/// A cadence problem in the reader's words.
+fn cadence_message(ctx: &Ctx, category: Category, p: rules::CadenceProblem) -> String {
+    let floor = match p {
+        rules::CadenceProblem::BelowFloor(f) => cadence_words(ctx, f),
+        _ => String::new(),
+    };
+    let max = match p {
+        rules::CadenceProblem::TooMuchGrace => rules::MAX_GRACE_DAYS,
+        _ => rules::MAX_WITHIN_DAYS,
+    };
+    ctx.f(
+        p.key(),
+        &[
+            ("category", ctx.t(category.label_key())),
+            ("floor", &floor),
+            ("max", &max.to_string()),
+        ],
+    )
+}
+
+/// Checks one category's typed row; the setting when it holds, the row with its messages.
+fn check_row(
+    ctx: &Ctx,
+    c: Category,
+    typed: [String; 3],
+    today: NaiveDate,
+) -> (Option<CadenceSetting>, CadenceRow) {
+    let [cadence_typed, since_typed, grace_typed] = typed;
+    let mut row = CadenceRow {
+        category: c.as_str(),
+        key: c.label_key(),
+        cadence: cadence_typed,
+        since: since_typed,
+        grace: grace_typed,
+        cadence_error: None,
+        since_error: None,
+        grace_error: None,
+    };
+    let bad = |ctx: &Ctx| {
+        ctx.f(
+            "disclosures.err_schedule",
+            &[("category", ctx.t(c.label_key()))],
+        )
+    };
+    let cadence = match Cadence::parse(&row.cadence) {
+        None => Err(bad(ctx)),
+        Some(x) => rules::check_cadence(c, x)
+            .map(|_| x)
+            .map_err(|p| cadence_message(ctx, c, p)),
+    };
+    let since = rules::parse_date(&row.since).map_err(|_| bad(ctx));
+    let grace = row.grace.trim().parse::<u32>().map_err(|_| bad(ctx));
+    let (mut since_error, mut grace_error) = (since.clone().err(), grace.clone().err());
+    if let (Ok(s), Ok(g)) = (&since, &grace) {
+        for p in rules::check_window(*s, *g, today) {
+            let m = cadence_message(ctx, c, p);
+            match p {
+                rules::CadenceProblem::StartsLater => since_error = Some(m),
+                _ => grace_error = Some(m),
+            }
+        }
+    }
+    row.cadence_error = cadence.clone().err();
+    row.since_error = since_error;
+    row.grace_error = grace_error;
+    let ok = row.cadence_error.is_none() && row.since_error.is_none() && row.grace_error.is_none();
+    let setting = match (cadence, since, grace) {
+        (Ok(cadence), Ok(since), Ok(grace)) if ok => Some(CadenceSetting {
+            category: c.as_str().to_string(),
+            cadence: cadence.as_str(),
+            since,
+            grace_days: i32::try_from(grace).unwrap_or(i32::MAX),
+        }),
+        _ => None,
+    };
+    (setting, row)
+}
+
+/// `POST /c/{slug}/disclosures/schedule`: every category's cadence, since and grace days,
+/// each at least as often as the law's floor; a refusal keeps what was typed.
 pub async fn set_schedule(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -1083,34 +1197,22 @@ pub async fn set_schedule(
             .map(|(_, v)| v.trim().to_string())
             .unwrap_or_default()
     };
+    let today = china_today(state.clock.now());
     let mut errors = FieldErrors::default();
     let mut settings = Vec::new();
-    for c in Category::ALL {
-        let cadence = Cadence::parse(&get(format!("cadence_{}", c.as_str())));
-        let since = rules::parse_date(&get(format!("since_{}", c.as_str()))).ok();
-        let grace = get(format!("grace_{}", c.as_str()))
-            .parse::<i32>()
-            .ok()
-            .filter(|g| (0..=60).contains(g));
-        match (cadence, since, grace) {
-            (Some(cadence), Some(since), Some(grace_days)) => settings.push(CadenceSetting {
-                category: c.as_str().to_string(),
-                cadence: cadence.as_str(),
-                since,
-                grace_days,
-            }),
-            _ => errors.add(
-                "schedule",
-                ctx.f(
-                    "disclosures.err_schedule",
-                    &[("category", ctx.t(c.label_key()))],
-                ),
-            ),
+    let mut rows = Vec::new();
+    for c in scheduled() {
+        let typed = ["cadence", "since", "grace"].map(|f| get(format!("{f}_{}", c.as_str())));
+        let (setting, row) = check_row(&ctx, c, typed, today);
+        let messages = [&row.cadence_error, &row.since_error, &row.grace_error];
+        for m in messages.into_iter().flatten() {
+            errors.add("schedule", m.clone());
         }
+        settings.extend(setting);
+        rows.push(row);
     }
     if !errors.is_empty() {
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        return schedule_page(&state, ctx, community, errors, status).await;
+        return schedule_page(&state, ctx, community, Some(rows), errors).await;
     }
     let (cid, now) = (community.id, state.clock.now());
     state

@@ -21,6 +21,8 @@ pub struct Disclosure {
     pub decision_id: Option<i64>,
     pub created_by: i64,
     pub created_at: NaiveDateTime,
+    /// The last on-time day, fixed at publication (`None` before it was kept).
+    pub due_on: Option<NaiveDate>,
 }
 
 impl Disclosure {
@@ -73,25 +75,33 @@ pub struct NewVersion<'a> {
     pub files: &'a [File],
 }
 
+/// What a new disclosure is of: its category and period, the decision it discloses, and
+/// its last on-time day.
+pub struct Heading<'a> {
+    pub category: Category,
+    pub period: &'a str,
+    pub decision_id: Option<i64>,
+    pub due_on: Option<NaiveDate>,
+}
+
 /// Publishes a new disclosure with its first version, in the caller's transaction; returns
 /// (disclosure id, version id).
 pub fn publish(
     conn: &mut AnyConnection,
     community_id: i64,
-    category: Category,
-    period: &str,
-    decision_id: Option<i64>,
+    h: &Heading,
     v: &NewVersion,
     now: NaiveDateTime,
 ) -> QueryResult<(i64, i64)> {
     let id: i64 = diesel::insert_into(disclosures::table)
         .values((
             disclosures::community_id.eq(community_id),
-            disclosures::category.eq(category.as_str()),
-            disclosures::period.eq(period),
-            disclosures::decision_id.eq(decision_id),
+            disclosures::category.eq(h.category.as_str()),
+            disclosures::period.eq(h.period),
+            disclosures::decision_id.eq(h.decision_id),
             disclosures::created_by.eq(v.by),
             disclosures::created_at.eq(now),
+            disclosures::due_on.eq(h.due_on),
         ))
         .returning(disclosures::id)
         .get_result(conn)?;
@@ -270,14 +280,66 @@ pub fn list(conn: &mut AnyConnection, community_id: i64, limit: i64) -> QueryRes
         .collect())
 }
 
-/// The periods a community has published for a category.
+/// A disclosure as the cadence sees it.
+#[derive(Clone, Debug)]
+pub struct PublishedRow {
+    pub category: String,
+    pub period: String,
+    pub created_at: NaiveDateTime,
+    /// Some version has text, or a ledger.
+    pub has_content: bool,
+}
+
+/// A community's disclosures, by category and period, and whether any version holds
+/// something: three queries.
 pub fn published_periods(
     conn: &mut AnyConnection,
     community_id: i64,
-) -> QueryResult<Vec<(String, String)>> {
+) -> QueryResult<Vec<PublishedRow>> {
+    let ds: Vec<(i64, String, String, NaiveDateTime)> = disclosures::table
+        .filter(disclosures::community_id.eq(community_id))
+        .select((
+            disclosures::id,
+            disclosures::category,
+            disclosures::period,
+            disclosures::created_at,
+        ))
+        .load(conn)?;
+    let versions: Vec<(i64, i64, bool)> = disclosure_versions::table
+        .filter(disclosure_versions::community_id.eq(community_id))
+        .select((
+            disclosure_versions::id,
+            disclosure_versions::disclosure_id,
+            disclosure_versions::body.ne(""),
+        ))
+        .load(conn)?;
+    let with_lines: std::collections::HashSet<i64> = ledger_lines::table
+        .filter(ledger_lines::community_id.eq(community_id))
+        .select(ledger_lines::version_id)
+        .distinct()
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    Ok(ds
+        .into_iter()
+        .map(|(id, category, period, created_at)| PublishedRow {
+            has_content: versions
+                .iter()
+                .any(|(vid, did, text)| *did == id && (*text || with_lines.contains(vid))),
+            category,
+            period,
+            created_at,
+        })
+        .collect())
+}
+
+/// A community's disclosures with a due date, for lateness.
+pub fn with_due_dates(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Vec<Disclosure>> {
     disclosures::table
         .filter(disclosures::community_id.eq(community_id))
-        .select((disclosures::category, disclosures::period))
+        .filter(disclosures::due_on.is_not_null())
+        .order(disclosures::id)
+        .select(Disclosure::as_select())
         .load(conn)
 }
 

@@ -2,8 +2,10 @@
 
 use chrono::NaiveDateTime;
 
-use super::model::{self, File, NewVersion};
-use super::rules::{Category, LedgerLine};
+use super::due::due_on_publish;
+use super::model::{self, File, Heading, NewVersion};
+use super::rules::{Category, LedgerLine, Period};
+use crate::communities::model::Community;
 use crate::db::AnyConnection;
 use crate::error::AppError;
 
@@ -51,11 +53,12 @@ pub enum Saved {
 /// second is a correction of the first.
 pub fn publish(
     conn: &mut AnyConnection,
-    community_id: i64,
+    community: &Community,
     by: i64,
     p: &Publication,
     now: NaiveDateTime,
 ) -> Result<Saved, AppError> {
+    let community_id = community.id;
     if let Some(d) = p.decision_id {
         if crate::ballots::model::decision(conn, community_id, d)?.is_none() {
             return Ok(Saved::NotOurDecision);
@@ -69,15 +72,17 @@ pub fn publish(
             return Ok(Saved::Duplicate(id));
         }
     }
-    let (id, _) = model::publish(
-        conn,
-        community_id,
-        p.category,
-        &p.period,
-        p.decision_id,
-        &p.version(by),
-        now,
-    )?;
+    let due_on = match Period::parse(&p.period) {
+        Some(period) => due_on_publish(conn, community, p.category, period, p.decision_id)?,
+        None => None,
+    };
+    let heading = Heading {
+        category: p.category,
+        period: &p.period,
+        decision_id: p.decision_id,
+        due_on,
+    };
+    let (id, _) = model::publish(conn, community_id, &heading, &p.version(by), now)?;
     Ok(Saved::Done(id))
 }
 

@@ -163,6 +163,17 @@ pub fn one_page_pdf() -> Vec<u8> {
     pdf
 }
 
+/// The disclosure categories, as the schedule form names them.
+pub const DISCLOSURE_CATEGORIES: [&str; 7] = [
+    "finance",
+    "assets",
+    "projects",
+    "subsidies",
+    "decisions",
+    "personnel",
+    "other",
+];
+
 /// A subsidies disclosure of 柳塘村 for 2026-Q2 titled `title`, without ledger lines.
 pub fn subsidy_disclosure(title: &str) -> Vec<(&str, &str)> {
     vec![

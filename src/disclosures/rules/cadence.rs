@@ -78,8 +78,18 @@ pub fn expected_periods(cadence: Cadence, since: NaiveDate, today: NaiveDate) ->
         .collect()
 }
 
-/// Expected periods past their due date (due < today) and not in `published`, with their
-/// due dates. Matching is exact: a year's disclosure does not stand for its months.
+/// Whether `p` was disclosed: published itself, or every part of it published more often
+/// (three months make their quarter, four quarters or twelve months their year; art. 30
+/// sets how often *at least*). A year's disclosure does not stand for its months.
+pub fn covered(p: Period, published: &[Period]) -> bool {
+    published.contains(&p) || {
+        let parts = p.parts();
+        !parts.is_empty() && parts.into_iter().all(|part| covered(part, published))
+    }
+}
+
+/// Expected periods past their due date (due < today) and not `covered` by `published`,
+/// with their due dates.
 pub fn overdue(
     cadence: Cadence,
     since: NaiveDate,
@@ -89,7 +99,7 @@ pub fn overdue(
 ) -> Vec<(Period, NaiveDate)> {
     let expected = expected_periods(cadence, since, today).into_iter();
     let due = expected.map(|p| (p, period_due(p, grace_days)));
-    due.filter(|(p, d)| *d < today && !published.contains(p))
+    due.filter(|(p, d)| *d < today && !covered(*p, published))
         .collect()
 }
 
@@ -105,6 +115,124 @@ pub fn next_due(
     let first = Period::containing(cadence, since);
     let mut all =
         std::iter::successors(first, |p| Some(p.next())).take_while(|p| p.start() < p.end());
-    let p = all.find(|p| period_due(*p, grace_days) >= today && !published.contains(p))?;
+    let p = all.find(|p| period_due(*p, grace_days) >= today && !covered(*p, published))?;
     Some((p, period_due(p, grace_days)))
+}
+
+/// Most days of grace after a period ends: a county catalogue of 村务公开 sets quarterly
+/// items "每季度的首个月20日", twenty days after the quarter.
+pub const MAX_GRACE_DAYS: u32 = 20;
+/// Most days after a decision before its disclosure: art. 30 says "随时公布"; the
+/// Shaanxi measure says five days from approval, village charters ten days for answers.
+pub const MAX_WITHIN_DAYS: u32 = 10;
+
+/// The loosest cadence the law allows a category (art. 30): general affairs at least
+/// quarterly, finance too (monthly where the community sets it), decisions within
+/// `MAX_WITHIN_DAYS`. `None` for a category published by a job, with no cadence of its own.
+pub fn floor(category: Category) -> Option<Cadence> {
+    use Category::*;
+    match category {
+        Decisions => Some(Cadence::WithinDays(MAX_WITHIN_DAYS)),
+        Finance | Assets | Projects | Subsidies | Personnel | Other => Some(Cadence::Quarterly),
+        #[allow(unreachable_patterns)]
+        _ => None,
+    }
+}
+
+/// Months between disclosures of a periodic cadence.
+fn months(c: Cadence) -> Option<u32> {
+    match c {
+        Cadence::Monthly => Some(1),
+        Cadence::Quarterly => Some(3),
+        Cadence::Yearly => Some(12),
+        Cadence::WithinDays(_) => None,
+    }
+}
+
+/// Why a cadence setting is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CadenceProblem {
+    /// Less often than the law's floor for the category (which it names).
+    BelowFloor(Cadence),
+    /// `within:N` is for decisions only.
+    WithinNotDecisions,
+    /// Decisions are disclosed within days of each, not by period.
+    DecisionsNeedWithin,
+    /// More days than `MAX_WITHIN_DAYS`.
+    TooManyDays,
+    /// The category is published by a job and takes no cadence.
+    NoCadence,
+    /// The count starts after today.
+    StartsLater,
+    /// More than `MAX_GRACE_DAYS` of grace.
+    TooMuchGrace,
+}
+
+impl CadenceProblem {
+    /// The message key (arguments: `floor`, `max`).
+    pub fn key(self) -> &'static str {
+        match self {
+            CadenceProblem::BelowFloor(_) => "disclosures.err_below_floor",
+            CadenceProblem::WithinNotDecisions => "disclosures.err_within_not_decisions",
+            CadenceProblem::DecisionsNeedWithin => "disclosures.err_decisions_need_within",
+            CadenceProblem::TooManyDays => "disclosures.err_within_days",
+            CadenceProblem::NoCadence => "disclosures.err_no_cadence",
+            CadenceProblem::StartsLater => "disclosures.err_since_future",
+            CadenceProblem::TooMuchGrace => "disclosures.err_grace",
+        }
+    }
+}
+
+/// A cadence the committee may set for `category`: as often as the law's floor or more.
+pub fn check_cadence(category: Category, cadence: Cadence) -> Result<(), CadenceProblem> {
+    let floor = floor(category).ok_or(CadenceProblem::NoCadence)?;
+    match (floor, cadence) {
+        (Cadence::WithinDays(_), Cadence::WithinDays(n)) if n > MAX_WITHIN_DAYS => {
+            Err(CadenceProblem::TooManyDays)
+        }
+        (Cadence::WithinDays(_), Cadence::WithinDays(_)) => Ok(()),
+        (Cadence::WithinDays(_), _) => Err(CadenceProblem::DecisionsNeedWithin),
+        (_, Cadence::WithinDays(_)) => Err(CadenceProblem::WithinNotDecisions),
+        (floor, c) if months(c) > months(floor) => Err(CadenceProblem::BelowFloor(floor)),
+        _ => Ok(()),
+    }
+}
+
+/// The start of the count and the grace days: no later than today (a start in the future
+/// would excuse the periods before it), grace at most `MAX_GRACE_DAYS`.
+pub fn check_window(since: NaiveDate, grace_days: u32, today: NaiveDate) -> Vec<CadenceProblem> {
+    let mut out = Vec::new();
+    if since > today {
+        out.push(CadenceProblem::StartsLater);
+    }
+    if grace_days > MAX_GRACE_DAYS {
+        out.push(CadenceProblem::TooMuchGrace);
+    }
+    out
+}
+
+/// Whether a disclosure counts as published for its period: one with nothing in it (no
+/// text, no ledger) published before its period ended is a placeholder, not a disclosure.
+pub fn counts_as_published(period: Period, published_on: NaiveDate, has_content: bool) -> bool {
+    has_content || period.end() < published_on
+}
+
+/// The last on-time day of a disclosure of `period` under `cadence`: the due date of the
+/// cadence's period that `period` completes (March completes Q1 under a quarterly cadence),
+/// or of `period` itself when it is the longer. `None` for event-driven cadences.
+pub fn due_for(cadence: Cadence, period: Period, grace_days: u32) -> Option<NaiveDate> {
+    let of_cadence = Period::containing(cadence, period.end())?;
+    let owed = if of_cadence.start() <= period.start() {
+        of_cadence
+    } else {
+        period
+    };
+    Some(period_due(owed, grace_days))
+}
+
+/// Beijing days a disclosure came out after its due date (`published_on` is its Beijing
+/// day); `None` when it was on time.
+pub fn days_late(due: NaiveDate, published_on: NaiveDate) -> Option<i64> {
+    let n = (published_on - due).num_days();
+    (n > 0).then_some(n)
 }

@@ -111,6 +111,18 @@ impl Period {
         }
     }
 
+    /// The shorter periods that make this one up: a year's quarters, a quarter's months.
+    pub fn parts(&self) -> Vec<Period> {
+        match *self {
+            Period::Month { .. } => Vec::new(),
+            Period::Quarter { year, quarter: q } => {
+                let first = q.clamp(1, 4) * 3 - 2;
+                (first..first + 3).map(|m| month(year, m)).collect()
+            }
+            Period::Year { year } => (1..=4).map(|q| quarter(year, q)).collect(),
+        }
+    }
+
     /// "2026年3月", "2026年第1季度", "2026年" / "March 2026", "Q1 2026", "2026".
     pub fn label(&self, zh: bool) -> String {
         match (*self, zh) {

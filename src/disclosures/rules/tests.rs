@@ -594,3 +594,108 @@ proptest! {
         prop_assert_eq!(side(DiffKind::Removed).collect::<Vec<_>>(), new);
     }
 }
+
+/// Art. 30 sets how often *at least*: January, February and March published monthly are
+/// Q1's disclosure; two of them are not; a year's disclosure still does not stand for Q1's
+/// months.
+#[test]
+fn art30_monthly_publications_satisfy_a_quarterly_cadence() {
+    let p = |s: &str| Period::parse(s).unwrap();
+    let q1 = p("2026-Q1");
+    let months = [p("2026-01"), p("2026-02"), p("2026-03")];
+    assert!(covered(q1, &months));
+    assert!(!covered(q1, &months[..2]));
+    assert!(!covered(p("2026-01"), &[q1]));
+    let (since, today, q) = (d(2026, 1, 1), d(2026, 5, 1), Cadence::Quarterly);
+    assert!(overdue(q, since, today, 10, &months).is_empty());
+    assert_eq!(overdue(q, since, today, 10, &months[..2]).len(), 1);
+    // A year of months, or of quarters, or of both, makes the year.
+    let mut year: Vec<Period> = (1..=9).map(|m| p(&format!("2026-{m:02}"))).collect();
+    assert!(!covered(p("2026"), &year));
+    year.push(p("2026-Q4"));
+    assert!(covered(p("2026"), &year));
+    assert_eq!(
+        next_due(q, since, d(2026, 4, 2), 10, &months),
+        Some((p("2026-Q2"), d(2026, 7, 11)))
+    );
+}
+
+/// Art. 30: general affairs and finance at least quarterly (monthly may be set), decisions
+/// "随时" (within at most MAX_WITHIN_DAYS); a committee tightens, never loosens.
+#[test]
+fn art30_floor_refuses_a_looser_cadence() {
+    use CadenceProblem::*;
+    for c in [Category::Finance, Category::Assets, Category::Other] {
+        assert_eq!(check_cadence(c, Cadence::Monthly), Ok(()));
+        assert_eq!(check_cadence(c, Cadence::Quarterly), Ok(()));
+        assert_eq!(
+            check_cadence(c, Cadence::Yearly),
+            Err(BelowFloor(Cadence::Quarterly))
+        );
+        assert_eq!(
+            check_cadence(c, Cadence::WithinDays(5)),
+            Err(WithinNotDecisions)
+        );
+    }
+    let decisions = Category::Decisions;
+    assert_eq!(check_cadence(decisions, Cadence::WithinDays(1)), Ok(()));
+    assert_eq!(
+        check_cadence(decisions, Cadence::WithinDays(MAX_WITHIN_DAYS)),
+        Ok(())
+    );
+    assert_eq!(
+        check_cadence(decisions, Cadence::WithinDays(MAX_WITHIN_DAYS + 1)),
+        Err(TooManyDays)
+    );
+    assert_eq!(
+        check_cadence(decisions, Cadence::Monthly),
+        Err(DecisionsNeedWithin)
+    );
+    // Every default is within its floor.
+    for c in Category::ALL {
+        assert_eq!(check_cadence(c, default_cadence(c)), Ok(()), "{c:?}");
+    }
+}
+
+/// The count starts no later than today; grace at most MAX_GRACE_DAYS (the county
+/// catalogue's "每季度的首个月20日").
+#[test]
+fn schedule_window_boundaries() {
+    let today = d(2026, 11, 26);
+    assert!(check_window(today, MAX_GRACE_DAYS, today).is_empty());
+    assert_eq!(
+        check_window(d(2026, 11, 27), MAX_GRACE_DAYS + 1, today),
+        [CadenceProblem::StartsLater, CadenceProblem::TooMuchGrace]
+    );
+}
+
+/// A disclosure with nothing in it, published before its period ended, does not count.
+#[test]
+fn an_empty_disclosure_of_a_period_not_over_does_not_count() {
+    let dec = Period::parse("2026-12").unwrap();
+    assert!(!counts_as_published(dec, d(2026, 12, 31), false));
+    assert!(counts_as_published(dec, d(2027, 1, 1), false));
+    assert!(counts_as_published(dec, d(2026, 11, 26), true));
+}
+
+/// Art. 30 due dates as stored at publication, and lateness in Beijing days.
+#[test]
+fn due_for_a_publication_and_days_late() {
+    let p = |s: &str| Period::parse(s).unwrap();
+    // March completes Q1 under a quarterly cadence; January is owed only with Q1.
+    assert_eq!(due_for(Cadence::Quarterly, MARCH, 10), Some(d(2026, 4, 11)));
+    assert_eq!(
+        due_for(Cadence::Quarterly, p("2026-01"), 10),
+        Some(d(2026, 4, 11))
+    );
+    assert_eq!(due_for(Cadence::Monthly, MARCH, 10), Some(d(2026, 4, 11)));
+    // A quarter published under a monthly cadence is owed by its own due date.
+    assert_eq!(
+        due_for(Cadence::Monthly, p("2026-Q1"), 0),
+        Some(d(2026, 4, 1))
+    );
+    assert_eq!(due_for(Cadence::WithinDays(5), MARCH, 10), None);
+    assert_eq!(days_late(d(2026, 4, 11), d(2026, 4, 11)), None);
+    assert_eq!(days_late(d(2026, 4, 11), d(2026, 4, 12)), Some(1));
+    assert_eq!(days_late(d(2026, 4, 11), d(2026, 5, 1)), Some(20));
+}

@@ -37,6 +37,8 @@ struct Dashboard {
     disclosures_overdue: Vec<crate::disclosures::due::Overdue>,
     /// Disclosures published after their due dates this (Beijing) year.
     disclosures_late: Vec<crate::disclosures::due::Late>,
+    /// Implementation results (实施结果公开) past their due dates.
+    results_overdue: Vec<crate::disclosures::due::ResultDue>,
     /// The log: its size, and this community's entries.
     log_size: i64,
     log_mine: i64,
@@ -165,15 +167,17 @@ async fn dashboard_page(
             .await?;
     let (c, zh) = (community.clone(), ctx.lang() == crate::web::i18n::Lang::Zh);
     let today = crate::clock::local_day(state.clock.now());
-    let (disclosures_overdue, disclosures_late) = state
+    let (disclosures_overdue, disclosures_late, mut results_overdue) = state
         .db(move |conn| {
             use chrono::Datelike;
             Ok((
                 crate::disclosures::due::overdue(conn, &c, today, zh)?,
                 crate::disclosures::due::late_in_year(conn, c.id, today.year(), zh)?,
+                crate::disclosures::due::results_due(conn, c.id)?,
             ))
         })
         .await?;
+    results_overdue.retain(|r| r.due < today);
     let inquiries = crate::inquiries::service::open_now(state, &community).await?;
     let last_backup = state
         .db(|conn| Ok(crate::backup::timer::last_verified(conn)?.map(|r| r.started_at)))
@@ -210,6 +214,7 @@ async fn dashboard_page(
             inquiries,
             disclosures_overdue,
             disclosures_late,
+            results_overdue,
             log_size,
             log_mine,
             ctx,

@@ -6,9 +6,9 @@
 use chrono::Duration;
 
 use crate::both;
-use crate::common::page::inner_by_id;
-use crate::common::steps::DISCLOSURE_CATEGORIES;
-use crate::common::{spawn_app, Backend, Client};
+use crate::common::page::{attr_by_id, inner_by_id, option_value};
+use crate::common::steps::{complete_order, move_fields, without_query, DISCLOSURE_CATEGORIES};
+use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
 
 /// The schedule form with every category valid (finance quarterly), then `changes`.
 fn schedule(changes: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -230,3 +230,83 @@ async fn an_empty_disclosure_of_a_period_not_over_is_refused(backend: Backend) {
         .await;
 }
 both!(an_empty_disclosure_of_a_period_not_over_is_refused);
+
+/// Makes an order from the road decision (2, a passed major item), has the grid worker
+/// complete it and the committee confirm it; returns the item's page.
+async fn road_work_accepted(app: &TestApp, demo: &Demo, committee: &Client) -> String {
+    let made = committee
+        .post_ok(
+            "/c/liutang/decisions/2/orders",
+            &[
+                ("title", "道路硬化第一标段"),
+                ("budget", "120000"),
+                ("due", "2027-03-31"),
+            ],
+        )
+        .await;
+    let order = without_query(&made);
+    let page = committee.get(&order).await;
+    let worker_id = option_value(&page.body, "assignee-field", &demo.0["grid_worker"].1)
+        .expect("the grid worker can be assigned");
+    committee
+        .post_ok(&format!("{order}/assign"), &[("assignee", &worker_id)])
+        .await;
+    let worker = app.signed_in(&demo.contact("grid_worker")).await;
+    complete_order(&worker, &order, "第一标段完工").await;
+    committee
+        .post_files_ok(
+            &format!("{order}/move"),
+            &move_fields("confirmed", "验收合格"),
+            vec![],
+        )
+        .await;
+    let decision = app.client().get("/c/liutang/decisions/2").await;
+    attr_by_id(&decision.body, "decision-item", "href").expect("the decision's item")
+}
+
+async fn an_implementation_result_is_due_days_after_the_work_is_accepted(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    // The community sets 7 days (fewer than the default 10); 11 is refused at the field.
+    let mut fields = schedule(&[]);
+    fields.push(("result_days".into(), "11".into()));
+    let r = committee
+        .post("/c/liutang/disclosures/schedule", &refs(&fields))
+        .await;
+    assert_eq!(r.status, 422);
+    let error = inner_by_id(&r.body, "result_days-error").unwrap_or_default();
+    assert!(error.contains("1 到 10"), "{error}");
+    assert!(r.body.contains("name=\"result_days\" value=\"11\""));
+    fields.last_mut().expect("result days").1 = "7".into();
+    committee
+        .post_ok("/c/liutang/disclosures/schedule", &refs(&fields))
+        .await;
+
+    let item = road_work_accepted(&app, &demo, &committee).await;
+    let board = app.client().get("/c/liutang/disclosures").await;
+    let due = inner_by_id(&board.body, "results-due").expect("results section");
+    assert!(due.contains(&item) && due.contains("2026-12-03"), "{due}");
+    assert!(!due.contains("逾期"), "not yet overdue: {due}");
+
+    // On 4 December (Beijing) it is overdue, for the supervisors too.
+    app.clock.advance(Duration::days(8));
+    let supervisor = app.signed_in(&demo.contact("supervisor")).await;
+    let dash = supervisor.get("/c/liutang/supervision").await;
+    let heading = inner_by_id(&dash.body, "results-overdue").expect("results heading");
+    assert!(heading.contains("(1)"), "{heading}");
+    assert!(dash.body.contains(&format!("href=\"{item}\"")));
+
+    // Published, it is owed no more.
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    committee
+        .post_ok(
+            &format!("{item}/result"),
+            &[("text", "1.2公里道路硬化完工，验收合格，决算37.6万元。")],
+        )
+        .await;
+    let dash = supervisor.get("/c/liutang/supervision").await;
+    let heading = inner_by_id(&dash.body, "results-overdue").expect("results heading");
+    assert!(heading.contains("(0)"), "{heading}");
+}
+both!(an_implementation_result_is_due_days_after_the_work_is_accepted);

@@ -185,3 +185,48 @@ fn undisclosed_decisions(
         .select((decisions::id, decisions::published_at))
         .load(conn)
 }
+
+/// A passed major item whose work is all accepted and whose implementation result is not
+/// yet published.
+#[derive(Clone, Debug)]
+pub struct ResultDue {
+    pub item_id: i64,
+    pub title: String,
+    pub due: NaiveDate,
+}
+
+/// The community's days for implementation results, as set (within the default) or the
+/// default.
+pub fn result_days(settings: &[CadenceSetting]) -> u32 {
+    settings
+        .iter()
+        .find(|s| s.category == rules::RESULT_SETTING)
+        .and_then(|s| match Cadence::parse(&s.cadence)? {
+            Cadence::WithinDays(n) if rules::check_result_days(n) => Some(n),
+            _ => None,
+        })
+        .unwrap_or(rules::DEFAULT_RESULT_DAYS)
+}
+
+/// Implementation results owed (实施结果公开), soonest due first.
+pub fn results_due(
+    conn: &mut crate::db::AnyConnection,
+    community_id: i64,
+) -> Result<Vec<ResultDue>, AppError> {
+    let days = result_days(&model::cadences(conn, community_id)?);
+    let rows = model::results_pending(conn, community_id)?;
+    let mut out = Vec::new();
+    for chunk in rows.chunk_by(|a, b| a.0 == b.0) {
+        let states: Vec<&str> = chunk.iter().map(|r| r.2.as_str()).collect();
+        let last = chunk.iter().filter_map(|r| r.3).max().map(china_today);
+        if let Some(due) = rules::result_due(&states, last, days) {
+            out.push(ResultDue {
+                item_id: chunk[0].0,
+                title: chunk[0].1.clone(),
+                due,
+            });
+        }
+    }
+    out.sort_by_key(|r| r.due);
+    Ok(out)
+}

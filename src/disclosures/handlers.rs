@@ -7,7 +7,7 @@ use askama::Template;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 
-use super::due::{cadence_of, overdue, published_of, Overdue};
+use super::due::{cadence_of, overdue, published_of, result_days, results_due, Overdue, ResultDue};
 use super::model::{self, CadenceSetting, File, Listed, Version};
 use super::rules::{self, Cadence, Category, DiffKind, LedgerLine, Period};
 use super::service::{self, Publication, Saved};
@@ -96,6 +96,8 @@ struct BoardPage {
     community: Community,
     categories: Vec<CategoryRow>,
     overdue: Vec<Overdue>,
+    /// Implementation results owed, with whether each is past its due date.
+    results: Vec<(ResultDue, bool)>,
     listed: Vec<ListedRow>,
     can_publish: bool,
 }
@@ -108,13 +110,14 @@ pub async fn board(
     let (community, actor) = load_community(&state, &ctx, path.into_inner()).await?;
     let today = china_today(state.clock.now());
     let (c, z) = (community.clone(), zh(&ctx));
-    let (listed, overdue, settings, published) = state
+    let (listed, overdue, settings, published, results) = state
         .db(move |conn| {
             Ok((
                 model::list(conn, c.id, 200)?,
                 overdue(conn, &c, today, z)?,
                 model::cadences(conn, c.id)?,
                 model::published_periods(conn, c.id)?,
+                results_due(conn, c.id)?,
             ))
         })
         .await?;
@@ -135,6 +138,13 @@ pub async fn board(
         .collect();
     page(&BoardPage {
         listed: listed_rows(&ctx, listed),
+        results: results
+            .into_iter()
+            .map(|r| {
+                let late = r.due < today;
+                (r, late)
+            })
+            .collect(),
         can_publish: allows(&actor, Action::ManageAgenda),
         categories,
         overdue,
@@ -1040,31 +1050,42 @@ struct SchedulePage {
     ctx: Ctx,
     community: Community,
     rows: Vec<CadenceRow>,
+    /// Days for implementation results, as stored or typed, and its message.
+    result_days: String,
+    result_error: Option<String>,
     errors: FieldErrors,
     max_grace: u32,
     max_days: u32,
+    max_result_days: u32,
+}
+
+/// What the schedule form was given back with: each category's row, and the result days.
+struct TypedSchedule {
+    rows: Vec<CadenceRow>,
+    result_days: String,
+    result_error: Option<String>,
 }
 
 async fn schedule_page(
     state: &AppState,
     ctx: Ctx,
     community: Community,
-    typed: Option<Vec<CadenceRow>>,
+    typed: Option<TypedSchedule>,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let status = match typed {
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
         None => StatusCode::OK,
     };
-    let rows = match typed {
-        Some(rows) => rows,
+    let typed = match typed {
+        Some(typed) => typed,
         None => {
             let cid = community.id;
             let settings = state
                 .db(move |conn| Ok(model::cadences(conn, cid)?))
                 .await?;
             let since = china_today(community.created_at);
-            scheduled()
+            let rows = scheduled()
                 .map(|c| {
                     let (cadence, since, grace) = cadence_of(&settings, c, since);
                     CadenceRow {
@@ -1078,7 +1099,12 @@ async fn schedule_page(
                         grace_error: None,
                     }
                 })
-                .collect()
+                .collect();
+            TypedSchedule {
+                rows,
+                result_days: result_days(&settings).to_string(),
+                result_error: None,
+            }
         }
     };
     render(
@@ -1086,10 +1112,13 @@ async fn schedule_page(
         &SchedulePage {
             ctx,
             community,
-            rows,
+            rows: typed.rows,
+            result_days: typed.result_days,
+            result_error: typed.result_error,
             errors,
             max_grace: rules::MAX_GRACE_DAYS,
             max_days: rules::MAX_WITHIN_DAYS,
+            max_result_days: rules::DEFAULT_RESULT_DAYS,
         },
     )
 }
@@ -1211,8 +1240,33 @@ pub async fn set_schedule(
         settings.extend(setting);
         rows.push(row);
     }
+    let result_days = get("result_days".into());
+    // Left empty (a form from before it was asked): the days stay as they are.
+    let result_error = match result_days.parse::<u32>() {
+        _ if result_days.is_empty() => None,
+        Ok(n) if rules::check_result_days(n) => {
+            settings.push(CadenceSetting {
+                category: rules::RESULT_SETTING.into(),
+                cadence: Cadence::WithinDays(n).as_str(),
+                since: today,
+                grace_days: 0,
+            });
+            None
+        }
+        _ => {
+            let max = rules::DEFAULT_RESULT_DAYS.to_string();
+            let m = ctx.f("disclosures.err_result_days", &[("max", &max)]);
+            errors.add("schedule", m.clone());
+            Some(m)
+        }
+    };
     if !errors.is_empty() {
-        return schedule_page(&state, ctx, community, Some(rows), errors).await;
+        let typed = TypedSchedule {
+            rows,
+            result_days,
+            result_error,
+        };
+        return schedule_page(&state, ctx, community, Some(typed), errors).await;
     }
     let (cid, now) = (community.id, state.clock.now());
     state
@@ -1220,10 +1274,12 @@ pub async fn set_schedule(
             write_tx(conn, |conn| {
                 let current = model::cadences(conn, cid)?;
                 for s in &settings {
+                    // The results' row has no period: only its days matter.
+                    let results = s.category == rules::RESULT_SETTING;
                     let same = current.iter().any(|c| {
                         c.category == s.category
                             && c.cadence == s.cadence
-                            && c.since == s.since
+                            && (results || c.since == s.since)
                             && c.grace_days == s.grace_days
                     });
                     if !same {

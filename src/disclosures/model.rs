@@ -427,3 +427,35 @@ pub fn published_periods_with_ids(
         .load(conn)?;
     Ok(rows.into_iter().map(|(i, c, p)| (i, (c, p))).collect())
 }
+
+/// A work order of an item: (item id, item title, order state, order confirmed at).
+pub type ItemOrderRow = (i64, String, String, Option<NaiveDateTime>);
+
+/// The work orders of passed major items whose implementation result is not yet recorded,
+/// by item: one query.
+pub fn results_pending(
+    conn: &mut AnyConnection,
+    community_id: i64,
+) -> QueryResult<Vec<ItemOrderRow>> {
+    use crate::schema::{agenda_items, agenda_steps, decisions, work_orders};
+    let passed = crate::ballots::rules::Verdict::Passed.as_str();
+    work_orders::table
+        .inner_join(decisions::table.on(work_orders::decision_id.eq(decisions::id.nullable())))
+        .inner_join(agenda_items::table.on(decisions::item_id.eq(agenda_items::id)))
+        .filter(agenda_items::community_id.eq(community_id))
+        .filter(agenda_items::major.eq(true))
+        .filter(decisions::verdict.eq(passed))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            agenda_steps::table
+                .filter(agenda_steps::item_id.eq(agenda_items::id))
+                .filter(agenda_steps::step.eq(crate::agenda::rules::RESULT_STEP)),
+        )))
+        .order((agenda_items::id, work_orders::id))
+        .select((
+            agenda_items::id,
+            agenda_items::title,
+            work_orders::state,
+            work_orders::confirmed_at,
+        ))
+        .load(conn)
+}

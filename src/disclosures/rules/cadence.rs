@@ -236,3 +236,28 @@ pub fn days_late(due: NaiveDate, published_on: NaiveDate) -> Option<i64> {
     let n = (published_on - due).num_days();
     (n > 0).then_some(n)
 }
+
+/// Days after a major item's last work order is confirmed within which its implementation
+/// result (实施结果公开, the last step of 四议两公开) is due, unless the community sets
+/// fewer; it may not set more.
+pub const DEFAULT_RESULT_DAYS: u32 = 10;
+/// The cadence settings' row holding a community's days for implementation results.
+pub const RESULT_SETTING: &str = "results";
+
+/// Days for the implementation result the committee may set: 1 to `DEFAULT_RESULT_DAYS`.
+pub fn check_result_days(days: u32) -> bool {
+    (1..=DEFAULT_RESULT_DAYS).contains(&days)
+}
+
+/// When a passed major item's implementation result is due: `days` after the day its last
+/// work order was confirmed, once every order is (`None` before that, or with no orders).
+pub fn result_due(
+    order_states: &[&str],
+    last_confirmed_on: Option<NaiveDate>,
+    days: u32,
+) -> Option<NaiveDate> {
+    if !crate::agenda::rules::implementation_done(order_states) {
+        return None;
+    }
+    last_confirmed_on.map(|d| event_due(d, days))
+}

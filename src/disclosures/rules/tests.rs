@@ -699,3 +699,18 @@ fn due_for_a_publication_and_days_late() {
     assert_eq!(days_late(d(2026, 4, 11), d(2026, 4, 12)), Some(1));
     assert_eq!(days_late(d(2026, 4, 11), d(2026, 5, 1)), Some(20));
 }
+
+/// 四议两公开's last step: the implementation result is due `days` after the last order is
+/// confirmed, and only once every order is.
+#[test]
+fn implementation_result_due_after_the_last_order_is_confirmed() {
+    let on = Some(d(2026, 11, 26));
+    assert_eq!(
+        result_due(&["confirmed", "confirmed"], on, 10),
+        Some(d(2026, 12, 6))
+    );
+    assert_eq!(result_due(&["confirmed", "completed"], on, 10), None);
+    assert_eq!(result_due(&[], on, 10), None);
+    assert!(check_result_days(1) && check_result_days(DEFAULT_RESULT_DAYS));
+    assert!(!check_result_days(0) && !check_result_days(DEFAULT_RESULT_DAYS + 1));
+}

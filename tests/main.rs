@@ -36,6 +36,7 @@ mod redirects;
 mod roster;
 mod security;
 mod storage;
+mod township;
 mod transparency;
 mod upgrade;
 mod uploads;

@@ -308,6 +308,41 @@ async fn two_staff_taking_the_same_order_at_once_record_one(backend: Backend) {
     assert_eq!(taken, 1);
 }
 
+both!(township_staff_take_an_order_the_clock_escalated);
+async fn township_staff_take_an_order_the_clock_escalated(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    // The demo's manhole cover, escalated past due and sent up by nobody.
+    let id = count_sql(
+        &app,
+        format!("SELECT id AS n FROM work_orders WHERE community_id = {LIUTANG} AND title = '主路井盖松动响'"),
+    )
+    .await;
+    let path = format!("/c/liutang/orders/{id}");
+    let staff = app.signed_in(&demo.contact("township")).await;
+    let page = staff.get(&path).await;
+    assert!(page.body.contains(&format!("{path}/take")), "{}", page.body);
+    assert!(!page.body.contains(&format!("{path}/send-back")));
+    // Nothing to send back: it was not sent up.
+    let r = staff
+        .post(&format!("{path}/send-back"), &[("instructions", "村里修")])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = staff.post(&format!("{path}/take"), &[]).await;
+    assert_eq!(r.location(), format!("{path}?done=taken"), "{}", r.body);
+    let r = staff.post(&format!("{path}/take"), &[]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let due = yishi::township::rules::due(yishi::clock::Clock::now(&*app.clock));
+    assert_eq!(
+        escalation(&app, id).await,
+        vec![("taken".into(), Some(due))]
+    );
+    let resident = app.client();
+    let page = resident.get(&path).await;
+    assert!(page.body.contains("乡镇受理"), "{}", page.body);
+    assert_eq!(told_reporter(&app, id, "order_taken").await, 1);
+}
+
 both!(township_staff_land_on_a_page_of_every_villages_overdue_work);
 async fn township_staff_land_on_a_page_of_every_villages_overdue_work(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -18,7 +18,8 @@ pub struct OrderLine {
     pub slug: String,
     pub village: String,
     pub o: Order,
-    /// Sent up by hand (and still with the township), or `None`: escalated by the clock.
+    /// Sent up by hand or taken by the township (still with it), or `None`: escalated by
+    /// the clock and not taken yet.
     pub by_hand: Option<Escalation>,
 }
 
@@ -106,7 +107,8 @@ pub fn build(l: Loaded, today: NaiveDate, zh: bool) -> Built {
                 orders: orders.iter().filter(|x| mine(&x.o.community_id)).count(),
                 sent: orders
                     .iter()
-                    .filter(|x| mine(&x.o.community_id) && x.by_hand.is_some())
+                    .filter(|x| mine(&x.o.community_id))
+                    .filter(|x| x.by_hand.as_ref().is_some_and(|e| !e.reason.is_empty()))
                     .count(),
                 disclosures: overdue(&l.facts, c, today, zh),
                 inquiries: inquiries.iter().filter(|x| x.slug == c.slug).count(),

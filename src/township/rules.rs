@@ -95,12 +95,18 @@ pub fn check_send_up(
 }
 
 /// Township staff take an order sent up, or send it back (`instructions`: `Some(given)`):
-/// only while it waits for them.
-pub fn check_answer(now: Option<Upward>, instructions: Option<bool>) -> Result<(), UpError> {
+/// only while it waits for them. An open order the clock escalated past due (`by_clock`)
+/// they may take too, though nobody sent it up; there is nothing to send back.
+pub fn check_answer(
+    now: Option<Upward>,
+    by_clock: bool,
+    instructions: Option<bool>,
+) -> Result<(), UpError> {
     match now {
         Some(Upward::Sent) if instructions == Some(false) => Err(UpError::NeedsText),
         Some(Upward::Sent) => Ok(()),
         Some(Upward::Taken) => Err(UpError::AlreadyTaken),
+        _ if by_clock && instructions.is_none() => Ok(()),
         _ => Err(UpError::NotSent),
     }
 }
@@ -179,20 +185,29 @@ mod tests {
 
     #[test]
     fn the_township_answers_once_and_sending_back_needs_instructions() {
-        assert_eq!(check_answer(Some(Upward::Sent), None), Ok(()));
-        assert_eq!(check_answer(Some(Upward::Sent), Some(true)), Ok(()));
+        assert_eq!(check_answer(Some(Upward::Sent), false, None), Ok(()));
+        assert_eq!(check_answer(Some(Upward::Sent), false, Some(true)), Ok(()));
         assert_eq!(
-            check_answer(Some(Upward::Sent), Some(false)),
+            check_answer(Some(Upward::Sent), false, Some(false)),
             Err(UpError::NeedsText)
         );
+        for by_clock in [false, true] {
+            assert_eq!(
+                check_answer(Some(Upward::Taken), by_clock, None),
+                Err(UpError::AlreadyTaken)
+            );
+        }
+        assert_eq!(check_answer(None, false, None), Err(UpError::NotSent));
         assert_eq!(
-            check_answer(Some(Upward::Taken), None),
-            Err(UpError::AlreadyTaken)
-        );
-        assert_eq!(check_answer(None, None), Err(UpError::NotSent));
-        assert_eq!(
-            check_answer(Some(Upward::Returned), Some(true)),
+            check_answer(Some(Upward::Returned), false, Some(true)),
             Err(UpError::NotSent)
         );
+    }
+
+    #[test]
+    fn an_order_escalated_by_the_clock_may_be_taken_not_sent_back() {
+        assert_eq!(check_answer(None, true, None), Ok(()));
+        assert_eq!(check_answer(Some(Upward::Returned), true, None), Ok(()));
+        assert_eq!(check_answer(None, true, Some(true)), Err(UpError::NotSent));
     }
 }

@@ -131,13 +131,16 @@ pub fn answer(
     send_back: bool,
 ) -> Result<Result<(), Refused>, AppError> {
     let o = u.order;
+    // Two staff taking an order the clock escalated (no row yet) take turns on PostgreSQL.
+    crate::db::take_turn(conn, crate::db::turns::ORDER_ESCALATION, o.id)?;
     let open = open_of(conn, o.id)?;
     let given = send_back.then_some(!u.text.is_empty());
-    if let Err(e) = rules::check_answer(open.as_ref().and_then(|e| e.state()), given) {
+    let by_clock = by_clock(o);
+    if let Err(e) = rules::check_answer(open.as_ref().and_then(|e| e.state()), by_clock, given) {
         return Ok(Err(e.message_key()));
     }
     let Some(open) = open else {
-        return Ok(Err(rules::UpError::NotSent.message_key()));
+        return take_escalated(conn, u);
     };
     let (to, due, step_name, kind) = if send_back {
         (Upward::Returned, None, "sent_back", "order_sent_back")
@@ -170,6 +173,39 @@ pub fn answer(
     let mut told = communities::holders(conn, o.community_id, Role::Committee)?;
     told.extend(o.reporter_id);
     tell(conn, u, &told, kind)?;
+    Ok(Ok(()))
+}
+
+/// Is the order open and escalated by the clock past due?
+fn by_clock(o: &Order) -> bool {
+    o.escalated_at.is_some() && o.state().is_open()
+}
+
+/// Township staff take an order the clock escalated, which nobody sent up: it is with the
+/// township from now, on its clock, as if sent up and taken at once.
+fn take_escalated(conn: &mut AnyConnection, u: &Up) -> Result<Result<(), Refused>, AppError> {
+    let o = u.order;
+    let Some(township) = communities::by_id(conn, o.community_id)?.parent_id else {
+        return Ok(Err(rules::UpError::NoTownship.message_key()));
+    };
+    diesel::insert_into(order_escalations::table)
+        .values((
+            order_escalations::community_id.eq(o.community_id),
+            order_escalations::order_id.eq(o.id),
+            order_escalations::township_id.eq(township),
+            order_escalations::state.eq(Upward::Taken.as_str()),
+            order_escalations::reason.eq(""),
+            order_escalations::sent_by.eq(u.actor),
+            order_escalations::sent_at.eq(u.now),
+            order_escalations::handled_by.eq(Some(u.actor)),
+            order_escalations::handled_at.eq(Some(u.now)),
+            order_escalations::due_at.eq(Some(rules::due(u.now))),
+        ))
+        .execute(conn)?;
+    step(conn, u, "taken")?;
+    let mut told = communities::holders(conn, o.community_id, Role::Committee)?;
+    told.extend(o.reporter_id);
+    tell(conn, u, &told, "order_taken")?;
     Ok(Ok(()))
 }
 
@@ -218,7 +254,10 @@ pub struct View {
     /// The township above the community (its name), if any.
     pub township: String,
     pub can_send_up: bool,
-    pub can_answer: bool,
+    /// Township staff may take it (sent up, or escalated by the clock)…
+    pub can_take: bool,
+    /// …and send back what was sent up.
+    pub can_send_back: bool,
     pub working_days: u32,
 }
 
@@ -238,7 +277,8 @@ pub fn view(
     Ok(View {
         can_send_up: committee
             && rules::check_send_up(order.state().is_open(), true, state, true).is_ok(),
-        can_answer: township_staff && state == Some(Upward::Sent),
+        can_take: township_staff && rules::check_answer(state, by_clock(order), None).is_ok(),
+        can_send_back: township_staff && state == Some(Upward::Sent),
         open,
         township,
         working_days: rules::WORKING_DAYS,

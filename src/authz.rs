@@ -116,6 +116,11 @@ pub enum Action {
     Countersign,
     /// Put a question (质询) to the committee: supervisors and verified residents.
     Inquire,
+    /// Take a work order sent up to the township, or send it back: staff of the township
+    /// above the community.
+    AnswerForTownship,
+    /// Read a township's own page: its staff, and the platform admin.
+    ViewTownship,
 }
 
 pub fn allows(actor: &Actor, action: Action) -> bool {
@@ -149,6 +154,8 @@ pub fn allows(actor: &Actor, action: Action) -> bool {
         Vote => actor.signed_in,
         Countersign => actor.signed_in && supervisor,
         Inquire => actor.signed_in && (supervisor || actor.has(Role::Resident)),
+        AnswerForTownship => actor.signed_in && actor.township_above,
+        ViewTownship => actor.signed_in && (actor.has(Role::Township) || actor.is_admin),
     }
 }
 
@@ -231,6 +238,10 @@ mod tests {
                 Inquire,
                 [false, false, true, true, false, true, false, false, false],
             ),
+            (
+                AnswerForTownship,
+                [false, false, false, false, false, false, false, true, false],
+            ),
         ];
         let actors = [
             &anon,
@@ -248,6 +259,27 @@ mod tests {
                 assert_eq!(allows(who, *action), *want, "{action:?} for {who:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_townships_page_is_for_its_staff_and_the_admin() {
+        let staff = actor(&[Role::Township]);
+        let admin = Actor {
+            signed_in: true,
+            is_admin: true,
+            ..Actor::default()
+        };
+        // Staff of the township above a village are not staff of the village itself.
+        let above = Actor {
+            signed_in: true,
+            township_above: true,
+            ..Actor::default()
+        };
+        assert!(allows(&staff, Action::ViewTownship));
+        assert!(allows(&admin, Action::ViewTownship));
+        assert!(!allows(&above, Action::ViewTownship));
+        assert!(!allows(&actor(&[Role::Committee]), Action::ViewTownship));
+        assert!(!allows(&Actor::default(), Action::ViewTownship));
     }
 
     #[test]

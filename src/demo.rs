@@ -292,6 +292,9 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Vec<DemoSign
         crate::roster::demo::seed(s.conn, &seeded, now)?;
         crate::ballots::demo::seed(s.conn, &seeded, now)?;
         crate::work_orders::demo::seed(s.conn, &seeded, now)?;
+        if let Some((liutang, residents)) = seeded.first() {
+            crate::work_orders::upward::seed_demo(s.conn, (*liutang, residents), now)?;
+        }
         crate::disclosures::demo::seed(s.conn, &seeded, now)?;
         crate::projects::demo::seed(s.conn, &seeded, now)?;
         Ok(signins)

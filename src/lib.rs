@@ -27,6 +27,7 @@ pub mod schema;
 pub mod startup;
 pub mod supervision;
 pub mod text;
+pub mod township;
 pub mod transparency;
 pub mod uploads;
 pub mod web;

@@ -20,6 +20,7 @@ use crate::roster::handlers as roster;
 use crate::transparency::handlers as log;
 use crate::web::AppState;
 use crate::work_orders::handlers as orders;
+use crate::work_orders::upward_handlers as upward;
 
 macro_rules! route_table {
     ($( $method:ident $path:literal => $handler:path ),* $(,)?) => {
@@ -62,6 +63,7 @@ route_table! {
     post "/admin/communities" => admin::create_community,
     post "/admin/staff" => admin::appoint_staff,
     get "/c/{slug}" => communities::community_home,
+    get "/t/{slug}" => crate::township::handlers::desk,
     get "/c/{slug}/join" => communities::join_form,
     post "/c/{slug}/join" => communities::join_submit,
     get "/c/{slug}/residents" => communities::residents,
@@ -155,6 +157,9 @@ route_table! {
     post "/c/{slug}/orders/{id}/move" => orders::move_order,
     post "/c/{slug}/orders/{id}/assign" => orders::assign,
     post "/c/{slug}/orders/{id}/rate" => orders::rate,
+    post "/c/{slug}/orders/{id}/send-up" => upward::send_up,
+    post "/c/{slug}/orders/{id}/take" => upward::take,
+    post "/c/{slug}/orders/{id}/send-back" => upward::send_back,
     get "/c/{slug}/projects" => projects::list,
     get "/c/{slug}/projects.csv" => crate::projects::opendata::projects_csv,
     get "/c/{slug}/projects.json" => crate::projects::opendata::projects_json,

@@ -485,6 +485,7 @@ diesel::table! {
         to_state -> Text,
         note -> Text,
         created_at -> Timestamp,
+        step -> Text,
     }
 }
 
@@ -517,6 +518,23 @@ diesel::table! {
         rating -> Integer,
         comment -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_escalations (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        order_id -> BigInt,
+        township_id -> BigInt,
+        state -> Text,
+        reason -> Text,
+        sent_by -> BigInt,
+        sent_at -> Timestamp,
+        handled_by -> Nullable<BigInt>,
+        handled_at -> Nullable<Timestamp>,
+        due_at -> Nullable<Timestamp>,
+        instructions -> Text,
     }
 }
 
@@ -852,6 +870,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     work_order_photos,
     work_order_limits,
     work_order_ratings,
+    order_escalations,
     job_leases,
     job_runs,
     backups,

@@ -38,6 +38,15 @@ const DISCUSS: [bool; 10] = [
     false, false, true, true, true, true, true, true, false, false,
 ];
 
+/// Staff of the township above 柳塘村 (东溪镇).
+const TOWNSHIP: [bool; 10] = [
+    false, false, false, false, false, false, false, true, false, false,
+];
+/// The township's own page: its staff and the platform admin.
+const TOWNSHIP_DESK: [bool; 10] = [
+    false, false, false, false, false, false, false, true, true, false,
+];
+
 const SUPERVISOR: [bool; 10] = [
     false, false, false, false, false, true, false, false, false, false,
 ];
@@ -102,6 +111,7 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
     ("post", "/admin/communities", "/admin/communities", ADMIN),
     ("post", "/admin/staff", "/admin/staff", ADMIN),
     ("get", "/c/{slug}", "/c/liutang", ALL),
+    ("get", "/t/{slug}", "/t/dongxi", TOWNSHIP_DESK),
     ("get", "/c/{slug}/join", "/c/liutang/join", SIGNED_IN),
     ("post", "/c/{slug}/join", "/c/liutang/join", SIGNED_IN),
     (
@@ -578,6 +588,24 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         "/c/{slug}/orders/{id}/rate",
         "/c/liutang/orders/999999/rate",
         SIGNED_IN,
+    ),
+    (
+        "post",
+        "/c/{slug}/orders/{id}/send-up",
+        "/c/liutang/orders/999999/send-up",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/orders/{id}/take",
+        "/c/liutang/orders/999999/take",
+        TOWNSHIP,
+    ),
+    (
+        "post",
+        "/c/{slug}/orders/{id}/send-back",
+        "/c/liutang/orders/999999/send-back",
+        TOWNSHIP,
     ),
     ("get", "/c/{slug}/projects", "/c/liutang/projects", ALL),
     (

@@ -37,6 +37,7 @@ mod redirects;
 mod roster;
 mod security;
 mod storage;
+mod township;
 mod transparency;
 mod upgrade;
 mod uploads;

@@ -251,6 +251,8 @@ pub async fn signin(
                 .await?;
             let (token, home) = token;
             let to = match (form.next.is_empty(), home.as_slice()) {
+                // Township staff land on their township's page.
+                (true, [only]) if only.is_township() => format!("/t/{}", only.slug),
                 (true, [only]) => format!("/c/{}", only.slug),
                 _ => safe_next(&form.next).to_string(),
             };

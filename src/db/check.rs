@@ -180,6 +180,7 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
                     String,
                     String,
                     NaiveDateTime,
+                    String,
                 )>(conn)?
                 .len(),
         ),
@@ -199,6 +200,13 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
             "work_order_ratings",
             work_order_ratings::table
                 .load::<(i64, i64, i64, i64, i32, String, NaiveDateTime)>(conn)?
+                .len(),
+        ),
+        (
+            "order_escalations",
+            order_escalations::table
+                .select(crate::work_orders::upward::Escalation::as_select())
+                .load(conn)?
                 .len(),
         ),
         (

@@ -289,6 +289,8 @@ pub fn take_turn(conn: &mut AnyConnection, what: i32, id: i64) -> diesel::QueryR
 pub mod turns {
     pub const DISCLOSURE_VERSION: i32 = 1;
     pub const PROJECT_CODE: i32 = 2;
+    /// Sending one work order up to the township.
+    pub const ORDER_ESCALATION: i32 = 3;
 }
 
 pub fn backend(conn: &AnyConnection) -> Backend {

@@ -42,10 +42,13 @@ pub enum Kind {
     PowerChange,
     /// A convening notice (召集通知) of a statutory meeting.
     ConveningNotice,
+    /// A step of a work order sent up to the township by hand: sent, taken, sent back (its
+    /// timeline event).
+    OrderEscalation,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Decision,
         Kind::Electorate,
         Kind::Board,
@@ -57,6 +60,7 @@ impl Kind {
         Kind::InquiryAnswer,
         Kind::PowerChange,
         Kind::ConveningNotice,
+        Kind::OrderEscalation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,6 +76,7 @@ impl Kind {
             Kind::InquiryAnswer => "inquiry_answer",
             Kind::PowerChange => "power_change",
             Kind::ConveningNotice => "convening_notice",
+            Kind::OrderEscalation => "order_escalation",
         }
     }
 

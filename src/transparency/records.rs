@@ -36,7 +36,9 @@ pub fn contents(
         Kind::Electorate => crate::ballots::record::electorates(conn, ids)?,
         Kind::Board => crate::ballots::record::boards(conn, ids)?,
         Kind::OrderCreated => crate::work_orders::record::orders_created(conn, ids)?,
-        Kind::OrderCompleted => crate::work_orders::record::order_events(conn, ids)?,
+        Kind::OrderCompleted | Kind::OrderEscalation => {
+            crate::work_orders::record::order_events(conn, ids)?
+        }
         Kind::RoleGrant => crate::communities::record::role_changes(conn, ids)?,
         Kind::Disclosure => crate::disclosures::record::versions(conn, ids)?,
         Kind::InquiryAnswer => crate::inquiries::record::answers(conn, ids)?,
@@ -72,7 +74,7 @@ pub fn link(kind: Kind, community_slug: Option<&str>, record_id: i64) -> Option<
         Kind::Electorate => format!("/c/{slug}/ballots/{record_id}/electorate"),
         Kind::Board => format!("/c/{slug}/ballots/{record_id}"),
         Kind::OrderCreated => format!("/c/{slug}/orders/{record_id}"),
-        Kind::OrderCompleted | Kind::RoleGrant => return None,
+        Kind::OrderCompleted | Kind::OrderEscalation | Kind::RoleGrant => return None,
         Kind::Disclosure => format!("/c/{slug}/disclosures/v/{record_id}"),
         Kind::Disbursement => format!("/c/{slug}/disbursements/{record_id}"),
         Kind::InquiryAnswer => format!("/c/{slug}/inquiries/{record_id}"),

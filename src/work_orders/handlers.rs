@@ -439,6 +439,11 @@ async fn order_page(
 ) -> Result<HttpResponse, AppError> {
     let committee = allows(&actor, Action::ManageAgenda);
     let mut l = load_order(state, community.id, id, committee).await?;
+    let staff = allows(&actor, Action::AnswerForTownship);
+    let (o, parent) = (l.o.clone(), community.parent_id);
+    let upward = state
+        .db(move |conn| Ok(super::upward::view(conn, &o, parent, (committee, staff))?))
+        .await?;
     let (reporter, assignee) = shown_people(&ctx, committee, &mut l);
     let thread: ThreadView = thread_view(
         &ctx,
@@ -506,6 +511,7 @@ async fn order_page(
         o,
         errors: answer.errors,
         notice: answer.notice,
+        upward,
     };
     render(answer.status, &page)
 }
@@ -528,6 +534,9 @@ pub async fn show(
         "flagged" => Some("agenda.done_flagged"),
         "hidden" => Some("agenda.done_hidden"),
         "edited" => Some("agenda.done_edited"),
+        "sent_up" => Some("upward.done_sent_up"),
+        "taken" => Some("upward.done_taken"),
+        "sent_back" => Some("upward.done_sent_back"),
         _ => None,
     };
     order_page(&state, ctx, community, actor, id, Answer::ok(notice)).await
@@ -588,11 +597,24 @@ pub async fn refuse_comment(
     message: String,
     kept: String,
 ) -> Result<HttpResponse, AppError> {
+    let on = (ctx, community, actor, id);
+    refuse_form(state, on, "comment", message, kept).await
+}
+
+/// The order page again with the message of a refused `form` (posted by another file's
+/// handler: sending up) and its text kept (422).
+pub async fn refuse_form(
+    state: &AppState,
+    (ctx, community, actor, id): (Ctx, Community, Actor, i64),
+    form: &'static str,
+    message: String,
+    kept: String,
+) -> Result<HttpResponse, AppError> {
     let kept = Kept {
-        form: "comment".into(),
+        form: form.into(),
         text: kept,
     };
-    let answer = Answer::refused("comment", message, kept);
+    let answer = Answer::refused(form, message, kept);
     order_page(state, ctx, community, actor, id, answer).await
 }
 

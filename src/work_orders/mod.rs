@@ -14,3 +14,5 @@ pub mod record;
 pub mod rules;
 pub mod service;
 pub mod thread;
+pub mod upward;
+pub mod upward_handlers;

@@ -331,6 +331,8 @@ pub struct EventRow {
     pub at: NaiveDateTime,
     pub actor_id: Option<i64>,
     pub actor: Option<String>,
+    /// A step that leaves the state as it is (sent up, taken, sent back), or empty.
+    pub step: String,
 }
 
 pub fn timeline(conn: &mut AnyConnection, order_id: i64) -> QueryResult<Vec<EventRow>> {
@@ -344,6 +346,7 @@ pub fn timeline(conn: &mut AnyConnection, order_id: i64) -> QueryResult<Vec<Even
             work_order_events::created_at,
             work_order_events::actor_id,
             users::display_name.nullable(),
+            work_order_events::step,
         ))
         .load(conn)
 }

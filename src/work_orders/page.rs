@@ -95,6 +95,8 @@ pub struct OrderPage {
     pub earlier_ratings: Vec<(i32, String, chrono::NaiveDateTime)>,
     pub errors: FieldErrors,
     pub notice: Option<&'static str>,
+    /// Sending up to the township: where it stands and the forms the viewer may use.
+    pub upward: super::upward::View,
 }
 
 /// What was typed into one of the order page's forms (`form`: "comment", "assign", "rate" or

@@ -74,9 +74,11 @@ struct EventRow {
     to_state: String,
     note: String,
     created_at: NaiveDateTime,
+    step: String,
 }
 
-/// Timeline events' content (a completion is the one published), by id, in one query.
+/// Timeline events' content (a completion, and the steps of sending up to the township),
+/// by id, in one query.
 pub fn order_events(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<(i64, Value)>> {
     let rows: Vec<EventRow> = work_order_events::table
         .filter(work_order_events::id.eq_any(ids))
@@ -85,7 +87,7 @@ pub fn order_events(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<(i
     Ok(rows
         .into_iter()
         .map(|e| {
-            let v = json!({
+            let mut v = json!({
             "type": "order_event",
             "id": e.id,
             "order": e.order_id,
@@ -95,6 +97,11 @@ pub fn order_events(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<(i
             "note": e.note,
             "at": ts(&e.created_at),
             });
+            // Only a step that leaves the state as it is (sending up) carries the key, so
+            // the leaves of completions stay as they were.
+            if !e.step.is_empty() {
+                v["step"] = Value::String(e.step);
+            }
             (e.id, v)
         })
         .collect())

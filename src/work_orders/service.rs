@@ -170,7 +170,7 @@ fn tell(conn: &mut AnyConnection, c: &Change, people: &[i64], kind: &str) -> Res
 }
 
 /// Tells each of `people` of something that happened to `order` (in the community `slug`).
-fn tell_of(
+pub(crate) fn tell_of(
     conn: &mut AnyConnection,
     (order, slug): (&Order, &str),
     people: &[i64],

@@ -1,0 +1,379 @@
+//! Sending an order up to the township by hand (逐级上报): the committee sends an order its
+//! community cannot handle, with a reason; township staff take it (it is then due on the
+//! township's clock) or send it back with instructions. Each step is a line of the order's
+//! timeline, a leaf of the transparency log, and a notice to the reporter, in the step's own
+//! transaction. The state of the work itself stays where it is: sending up is not a state.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::model::Order;
+use crate::authz::Role;
+use crate::communities::model as communities;
+use crate::db::AnyConnection;
+use crate::error::AppError;
+use crate::schema::{order_escalations, work_order_events};
+use crate::township::rules::{self, Upward};
+use crate::transparency::log::Kind;
+
+/// One sending up of an order, as stored.
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = order_escalations)]
+pub struct Escalation {
+    pub id: i64,
+    pub community_id: i64,
+    pub order_id: i64,
+    pub township_id: i64,
+    pub state: String,
+    pub reason: String,
+    pub sent_by: i64,
+    pub sent_at: NaiveDateTime,
+    pub handled_by: Option<i64>,
+    pub handled_at: Option<NaiveDateTime>,
+    /// When the township must be done, once it took the order.
+    pub due_at: Option<NaiveDateTime>,
+    pub instructions: String,
+}
+
+impl Escalation {
+    pub fn state(&self) -> Option<Upward> {
+        Upward::parse(&self.state)
+    }
+
+    pub fn state_key(&self) -> String {
+        format!("upward.state_{}", self.state)
+    }
+}
+
+/// The open states as stored, for queries.
+fn open_names() -> [&'static str; 2] {
+    [Upward::Sent.as_str(), Upward::Taken.as_str()]
+}
+
+/// The order's sending up that is still with the township, if any.
+pub fn open_of(conn: &mut AnyConnection, order_id: i64) -> QueryResult<Option<Escalation>> {
+    order_escalations::table
+        .filter(order_escalations::order_id.eq(order_id))
+        .filter(order_escalations::state.eq_any(open_names()))
+        .select(Escalation::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The orders still with a township (sent or taken), oldest first.
+pub fn open_with(conn: &mut AnyConnection, township_id: i64) -> QueryResult<Vec<Escalation>> {
+    order_escalations::table
+        .filter(order_escalations::township_id.eq(township_id))
+        .filter(order_escalations::state.eq_any(open_names()))
+        .order(order_escalations::sent_at)
+        .select(Escalation::as_select())
+        .load(conn)
+}
+
+/// A step of sending up: who, on which order, with what text.
+pub struct Up<'a> {
+    pub order: &'a Order,
+    /// The community's slug, for the links in notices.
+    pub slug: &'a str,
+    pub actor: i64,
+    /// The reason (sending up) or the instructions (sending back).
+    pub text: &'a str,
+    pub now: NaiveDateTime,
+}
+
+/// Why a step did not happen: a message key for the page.
+pub type Refused = &'static str;
+
+/// The committee sends the order up to its township, in the caller's transaction.
+pub fn send_up(conn: &mut AnyConnection, u: &Up) -> Result<Result<(), Refused>, AppError> {
+    let o = u.order;
+    // Two members of the committee sending the same order up take turns on PostgreSQL; the
+    // unique index on open escalations holds the line on either backend.
+    crate::db::take_turn(conn, crate::db::turns::ORDER_ESCALATION, o.id)?;
+    let township = communities::by_id(conn, o.community_id)?.parent_id;
+    let now_with = open_of(conn, o.id)?.and_then(|e| e.state());
+    let checked = rules::check_send_up(
+        o.state().is_open(),
+        township.is_some(),
+        now_with,
+        !u.text.is_empty(),
+    );
+    let (Ok(()), Some(township)) = (checked, township) else {
+        return Ok(Err(checked
+            .err()
+            .unwrap_or(rules::UpError::NoTownship)
+            .message_key()));
+    };
+    diesel::insert_into(order_escalations::table)
+        .values((
+            order_escalations::community_id.eq(o.community_id),
+            order_escalations::order_id.eq(o.id),
+            order_escalations::township_id.eq(township),
+            order_escalations::state.eq(Upward::Sent.as_str()),
+            order_escalations::reason.eq(u.text),
+            order_escalations::sent_by.eq(u.actor),
+            order_escalations::sent_at.eq(u.now),
+        ))
+        .execute(conn)?;
+    step(conn, u, "sent_up")?;
+    let mut told = communities::holders(conn, township, Role::Township)?;
+    told.extend(o.reporter_id);
+    tell(conn, u, &told, "order_sent_up")?;
+    Ok(Ok(()))
+}
+
+/// Township staff take the order (`instructions`: `None`) or send it back with
+/// instructions, in the caller's transaction; of two staff answering at once, one is
+/// recorded and the other refused.
+pub fn answer(
+    conn: &mut AnyConnection,
+    u: &Up,
+    send_back: bool,
+) -> Result<Result<(), Refused>, AppError> {
+    let o = u.order;
+    // Two staff taking an order the clock escalated (no row yet) take turns on PostgreSQL.
+    crate::db::take_turn(conn, crate::db::turns::ORDER_ESCALATION, o.id)?;
+    let open = open_of(conn, o.id)?;
+    let given = send_back.then_some(!u.text.is_empty());
+    let by_clock = by_clock(o);
+    if let Err(e) = rules::check_answer(open.as_ref().and_then(|e| e.state()), by_clock, given) {
+        return Ok(Err(e.message_key()));
+    }
+    let Some(open) = open else {
+        return take_escalated(conn, u);
+    };
+    let (to, due, step_name, kind) = if send_back {
+        (Upward::Returned, None, "sent_back", "order_sent_back")
+    } else {
+        (
+            Upward::Taken,
+            Some(rules::due(u.now)),
+            "taken",
+            "order_taken",
+        )
+    };
+    // Only while it still waits: a concurrent answer that came first leaves nothing to update.
+    let n = diesel::update(
+        order_escalations::table
+            .filter(order_escalations::id.eq(open.id))
+            .filter(order_escalations::state.eq(Upward::Sent.as_str())),
+    )
+    .set((
+        order_escalations::state.eq(to.as_str()),
+        order_escalations::handled_by.eq(Some(u.actor)),
+        order_escalations::handled_at.eq(Some(u.now)),
+        order_escalations::due_at.eq(due),
+        order_escalations::instructions.eq(if send_back { u.text } else { "" }),
+    ))
+    .execute(conn)?;
+    if n != 1 {
+        return Ok(Err(rules::UpError::AlreadyTaken.message_key()));
+    }
+    step(conn, u, step_name)?;
+    let mut told = communities::holders(conn, o.community_id, Role::Committee)?;
+    told.extend(o.reporter_id);
+    tell(conn, u, &told, kind)?;
+    Ok(Ok(()))
+}
+
+/// Is the order open and escalated by the clock past due?
+fn by_clock(o: &Order) -> bool {
+    o.escalated_at.is_some() && o.state().is_open()
+}
+
+/// Township staff take an order the clock escalated, which nobody sent up: it is with the
+/// township from now, on its clock, as if sent up and taken at once.
+fn take_escalated(conn: &mut AnyConnection, u: &Up) -> Result<Result<(), Refused>, AppError> {
+    let o = u.order;
+    let Some(township) = communities::by_id(conn, o.community_id)?.parent_id else {
+        return Ok(Err(rules::UpError::NoTownship.message_key()));
+    };
+    diesel::insert_into(order_escalations::table)
+        .values((
+            order_escalations::community_id.eq(o.community_id),
+            order_escalations::order_id.eq(o.id),
+            order_escalations::township_id.eq(township),
+            order_escalations::state.eq(Upward::Taken.as_str()),
+            order_escalations::reason.eq(""),
+            order_escalations::sent_by.eq(u.actor),
+            order_escalations::sent_at.eq(u.now),
+            order_escalations::handled_by.eq(Some(u.actor)),
+            order_escalations::handled_at.eq(Some(u.now)),
+            order_escalations::due_at.eq(Some(rules::due(u.now))),
+        ))
+        .execute(conn)?;
+    step(conn, u, "taken")?;
+    let mut told = communities::holders(conn, o.community_id, Role::Committee)?;
+    told.extend(o.reporter_id);
+    tell(conn, u, &told, "order_taken")?;
+    Ok(Ok(()))
+}
+
+/// The step's line on the timeline (the state unchanged) and its leaf in the log.
+fn step(conn: &mut AnyConnection, u: &Up, name: &str) -> Result<(), AppError> {
+    let o = u.order;
+    let state = o.state().as_str();
+    let id: i64 = diesel::insert_into(work_order_events::table)
+        .values((
+            work_order_events::community_id.eq(o.community_id),
+            work_order_events::order_id.eq(o.id),
+            work_order_events::actor_id.eq(Some(u.actor)),
+            work_order_events::from_state.eq(Some(state)),
+            work_order_events::to_state.eq(state),
+            work_order_events::note.eq(u.text),
+            work_order_events::created_at.eq(u.now),
+            work_order_events::step.eq(name),
+        ))
+        .returning(work_order_events::id)
+        .get_result(conn)?;
+    let content = crate::transparency::log::the_one(super::record::order_events(conn, &[id])?)?;
+    crate::transparency::log::publish(
+        conn,
+        Kind::OrderEscalation,
+        Some(o.community_id),
+        id,
+        &content,
+        u.now,
+    )?;
+    Ok(())
+}
+
+/// Tells each of `people` but the actor of the step.
+fn tell(conn: &mut AnyConnection, u: &Up, people: &[i64], kind: &str) -> Result<(), AppError> {
+    let mut people: Vec<i64> = people.iter().copied().filter(|p| *p != u.actor).collect();
+    people.sort_unstable();
+    people.dedup();
+    super::service::tell_of(conn, (u.order, u.slug), &people, kind, u.now)
+}
+
+/// What the order page shows of sending up, and the forms the viewer may use.
+#[derive(Default)]
+pub struct View {
+    /// The sending up still with the township.
+    pub open: Option<Escalation>,
+    /// The township above the community (its name), if any.
+    pub township: String,
+    pub can_send_up: bool,
+    /// Township staff may take it (sent up, or escalated by the clock)…
+    pub can_take: bool,
+    /// …and send back what was sent up.
+    pub can_send_back: bool,
+    pub working_days: u32,
+}
+
+/// The order page's view of sending up: two queries.
+pub fn view(
+    conn: &mut AnyConnection,
+    order: &Order,
+    parent: Option<i64>,
+    (committee, township_staff): (bool, bool),
+) -> QueryResult<View> {
+    let Some(parent) = parent else {
+        return Ok(View::default());
+    };
+    let open = open_of(conn, order.id)?;
+    let township = communities::by_id(conn, parent)?.name;
+    let state = open.as_ref().and_then(|e| e.state());
+    Ok(View {
+        can_send_up: committee
+            && rules::check_send_up(order.state().is_open(), true, state, true).is_ok(),
+        can_take: township_staff && rules::check_answer(state, by_clock(order), None).is_ok(),
+        can_send_back: township_staff && state == Some(Upward::Sent),
+        open,
+        township,
+        working_days: rules::WORKING_DAYS,
+    })
+}
+
+// ---- the demo ----
+
+/// The demo's story 16: a cracked culvert under the county road in 柳塘村 (`village`), more
+/// than the village can mend, sent up to 东溪镇 by its committee and taken by the township's
+/// staff, each step on the timeline and in the log. `residents` are the village's.
+pub fn seed_demo(
+    conn: &mut AnyConnection,
+    (village, residents): (i64, &[i64]),
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    use super::model::{self, Line, NewOrder};
+    use super::rules::State;
+    use chrono::Duration;
+    let c = communities::by_id(conn, village)?;
+    let Some(township) = c.parent_id else {
+        return Ok(());
+    };
+    let (Some(reporter), Some(chair), Some(staff)) = (
+        residents.get(11).or(residents.first()).copied(),
+        communities::holders(conn, village, Role::Committee)?
+            .first()
+            .copied(),
+        communities::holders(conn, township, Role::Township)?
+            .first()
+            .copied(),
+    ) else {
+        return Ok(());
+    };
+    let grid = model::default_grid(conn, village)?;
+    let at = now - Duration::hours(36);
+    let id = model::insert(
+        conn,
+        &NewOrder {
+            community_id: village,
+            source: model::SOURCE_REPORT,
+            decision_id: None,
+            title: "县道涵洞开裂渗水",
+            description: "县道穿村那段路下面的涵洞裂了一道缝，下雨后往外渗水，大车开过去有响动。",
+            category: "road",
+            place: "县道穿村段涵洞",
+            coords: None,
+            grid_id: grid,
+            reporter_id: Some(reporter),
+            anonymous: false,
+            budget_yuan: None,
+            override_reason: "",
+            due_at: super::rules::due_at(at, super::rules::DEFAULT_LIMIT_HOURS),
+        },
+        Some(reporter),
+        at,
+    )?;
+    let find = |conn: &mut AnyConnection| model::find(conn, village, id)?.ok_or(AppError::NotFound);
+    let worker = match grid {
+        Some(g) => communities::grid_worker(conn, village, g)?,
+        None => None,
+    };
+    if let Some(worker) = worker {
+        let line = |to, note| Line {
+            actor: None,
+            from: None,
+            to,
+            note,
+        };
+        let o = find(conn)?;
+        model::assign(conn, &o, worker, &line(State::Assigned, "routed"), at)?;
+        let started = Line {
+            actor: Some(worker),
+            ..line(
+                State::InProgress,
+                "到现场看了，裂缝在路基下面，村里修不了。",
+            )
+        };
+        let o = find(conn)?;
+        model::move_to(conn, &o, &started, at + Duration::hours(3))?;
+    }
+    let order = find(conn)?;
+    let up = |actor, text, hours| Up {
+        order: &order,
+        slug: &c.slug,
+        actor,
+        text,
+        now: at + Duration::hours(hours),
+    };
+    let reason = "涵洞在县道路基下面，归县公路部门管，村里没有资质也没有这笔钱，需要镇里协调交通和水利部门来修。";
+    if let Err(key) = send_up(conn, &up(chair, reason, 6))? {
+        return Err(AppError::Internal(format!("demo send up refused: {key}")));
+    }
+    if let Err(key) = answer(conn, &up(staff, "", 16), false)? {
+        return Err(AppError::Internal(format!("demo take refused: {key}")));
+    }
+    Ok(())
+}

@@ -1,0 +1,454 @@
+//! The township (乡镇): a committee sends an order it cannot handle up to 东溪镇 with a
+//! reason, the township's staff take it (due on the township's clock) or send it back with
+//! instructions; the township's own page lists every village's orders with it, overdue
+//! disclosures and late answers; its staff read their villages' supervision pages.
+
+use crate::both;
+use crate::common::steps::{count_sql, query, report};
+use crate::common::{spawn_app, Backend, Client, TestApp, DEMO_PASSWORD};
+
+const LIUTANG: &str = "(SELECT id FROM communities WHERE slug = 'liutang')";
+
+/// The number in an order's path.
+fn order_id(path: &str) -> i64 {
+    path.rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("an order id")
+}
+
+/// Rows of `kind` in the log.
+async fn leaves(app: &TestApp, kind: &str) -> i64 {
+    count_sql(
+        app,
+        format!("SELECT COUNT(*) AS n FROM log_entries WHERE kind = '{kind}'"),
+    )
+    .await
+}
+
+/// Notices of `kind` about order `id` to its reporter.
+async fn told_reporter(app: &TestApp, id: i64, kind: &str) -> i64 {
+    count_sql(
+        app,
+        format!(
+            "SELECT COUNT(*) AS n FROM notifications n JOIN work_orders o ON o.reporter_id = n.user_id \
+             WHERE o.id = {id} AND n.kind = '{kind}' AND n.link LIKE '%/orders/{id}'"
+        ),
+    )
+    .await
+}
+
+/// The township's open sending up of order `id`: (state, due at).
+async fn escalation(app: &TestApp, id: i64) -> Vec<(String, Option<chrono::NaiveDateTime>)> {
+    query(app, move |conn| {
+        use diesel::prelude::*;
+        use yishi::schema::order_escalations as e;
+        e::table
+            .filter(e::order_id.eq(id))
+            .order(e::id)
+            .select((e::state, e::due_at))
+            .load(conn)
+    })
+    .await
+}
+
+/// A resident's fresh report in 柳塘村; its path.
+async fn fresh_order(app: &TestApp, demo: &crate::common::Demo, title: &str) -> String {
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    report(&resident, title, &[]).await
+}
+
+/// The committee sends the order at `path` up, with `reason`.
+async fn send_up(committee: &Client, path: &str, reason: &str) {
+    let done = format!("{path}?done=sent_up");
+    committee
+        .post_ok_to(&format!("{path}/send-up"), &[("reason", reason)], &done)
+        .await;
+}
+
+/// A second member of 东溪镇's staff (the demo prints one), signed in.
+async fn second_staff(app: &TestApp) -> Client {
+    let phone: String = query(app, |conn| {
+        use diesel::prelude::*;
+        use yishi::schema::{communities, memberships, users};
+        users::table
+            .inner_join(memberships::table.on(memberships::user_id.eq(users::id)))
+            .inner_join(communities::table.on(communities::id.eq(memberships::community_id)))
+            .filter(communities::slug.eq("dongxi"))
+            .filter(memberships::role.eq("township"))
+            .order(users::id.desc())
+            .select(users::phone.assume_not_null())
+            .first(conn)
+    })
+    .await;
+    app.signed_in(&phone).await
+}
+
+/// Staff of another township, 北山镇, with no village of 东溪镇 under it.
+async fn other_township_staff(app: &TestApp) -> Client {
+    let c = app.client();
+    c.sign_up_ok("13811112222", "北山镇干部", DEMO_PASSWORD)
+        .await;
+    let now = yishi::clock::Clock::now(&*app.clock);
+    query(app, move |conn| {
+        use diesel::prelude::*;
+        use yishi::schema::users;
+        let tid = yishi::communities::model::insert_community(
+            conn,
+            None,
+            "township",
+            "beishan",
+            "北山镇",
+            "",
+            now,
+        )?;
+        let uid: i64 = users::table
+            .filter(users::phone.eq("13811112222"))
+            .select(users::id)
+            .first(conn)?;
+        yishi::communities::model::grant(
+            conn,
+            tid,
+            uid,
+            yishi::authz::Role::Township,
+            None,
+            None,
+            now,
+        )?;
+        Ok(())
+    })
+    .await;
+    app.signed_in("13811112222").await
+}
+
+both!(the_committee_sends_an_order_up_and_the_township_takes_it);
+async fn the_committee_sends_an_order_up_and_the_township_takes_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let path = fresh_order(&app, &demo, "县道边坡塌方").await;
+    let id = order_id(&path);
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let township = app.signed_in(&demo.contact("township")).await;
+    let logged = leaves(&app, "order_escalation").await;
+
+    // Without a reason: refused at the field, nothing stored.
+    let r = committee
+        .post(&format!("{path}/send-up"), &[("reason", "   ")])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("请写明原因或处理意见"), "{}", r.body);
+    assert!(escalation(&app, id).await.is_empty());
+
+    // Township staff cannot take what was not sent up.
+    let r = township.post(&format!("{path}/take"), &[]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("没有等待乡镇处理"), "{}", r.body);
+
+    let reason = "塌方在县道上，需要镇里协调交通部门。";
+    let r = committee
+        .post(&format!("{path}/send-up"), &[("reason", reason)])
+        .await;
+    assert_eq!(r.location(), format!("{path}?done=sent_up"), "{}", r.body);
+    // Sent up once: a second sending up is refused.
+    let r = committee
+        .post(&format!("{path}/send-up"), &[("reason", reason)])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("已经在乡镇那里了"), "{}", r.body);
+
+    let page = township.get(&path).await;
+    assert!(page.body.contains(&format!("{path}/take")), "{}", page.body);
+    app.clock.advance(chrono::Duration::hours(2));
+    let taken_at = yishi::clock::Clock::now(&*app.clock);
+    let r = township.post(&format!("{path}/take"), &[]).await;
+    assert_eq!(r.location(), format!("{path}?done=taken"), "{}", r.body);
+    let r = township.post(&format!("{path}/take"), &[]).await;
+    assert_eq!(r.status, 422, "double take: {}", r.body);
+    assert!(r.body.contains("已经有人受理或退回了"), "{}", r.body);
+
+    // Due on the township's clock: five working days in Beijing.
+    let due = yishi::township::rules::due(taken_at);
+    assert_eq!(
+        escalation(&app, id).await,
+        vec![("taken".into(), Some(due))]
+    );
+    // The timeline shows each step: who, when, why; the reporter sees it.
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    let page = resident.get(&path).await;
+    assert!(page.body.contains("上报乡镇"), "{}", page.body);
+    assert!(page.body.contains("乡镇受理"), "{}", page.body);
+    assert!(page.body.contains(reason), "{}", page.body);
+    assert!(page.body.contains("乡镇已受理"), "{}", page.body);
+    assert!(
+        page.body.contains(&yishi::clock::fmt_time(&due)),
+        "{}",
+        page.body
+    );
+    assert_eq!(told_reporter(&app, id, "order_sent_up").await, 1);
+    assert_eq!(told_reporter(&app, id, "order_taken").await, 1);
+    // Each step a leaf in the log.
+    assert_eq!(leaves(&app, "order_escalation").await, logged + 2);
+}
+
+both!(the_township_sends_an_order_back_with_instructions);
+async fn the_township_sends_an_order_back_with_instructions(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let path = fresh_order(&app, &demo, "桥栏杆松了").await;
+    let id = order_id(&path);
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let township = app.signed_in(&demo.contact("township")).await;
+    send_up(&committee, &path, "需要镇里出钱").await;
+
+    // Instructions are required; what was typed is kept when too long.
+    let r = township
+        .post(&format!("{path}/send-back"), &[("instructions", "")])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let long = "修".repeat(2001);
+    let r = township
+        .post(&format!("{path}/send-back"), &[("instructions", &long)])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains(&long), "what was typed is kept");
+    assert_eq!(escalation(&app, id).await[0].0, "sent");
+
+    let instructions = "栏杆维修属村里的小型维修，请用村级运维经费先修。";
+    let r = township
+        .post(
+            &format!("{path}/send-back"),
+            &[("instructions", instructions)],
+        )
+        .await;
+    assert_eq!(r.location(), format!("{path}?done=sent_back"), "{}", r.body);
+    assert_eq!(escalation(&app, id).await[0], ("returned".into(), None));
+    let page = committee.get(&path).await;
+    assert!(page.body.contains("乡镇退回"), "{}", page.body);
+    assert!(page.body.contains(instructions), "{}", page.body);
+    assert_eq!(told_reporter(&app, id, "order_sent_back").await, 1);
+    // Taking it after it went back is refused; the committee may send it up again.
+    let r = township.post(&format!("{path}/take"), &[]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    send_up(&committee, &path, "村里确实修不了").await;
+    assert_eq!(escalation(&app, id).await.len(), 2);
+}
+
+both!(only_staff_of_that_township_answer_and_only_the_committee_sends_up);
+async fn only_staff_of_that_township_answer_and_only_the_committee_sends_up(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let path = fresh_order(&app, &demo, "渡口台阶断了").await;
+    let id = order_id(&path);
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    let xinghe = app.signed_in(&demo.contact("committee_xinghe")).await;
+    let r = resident
+        .post(&format!("{path}/send-up"), &[("reason", "想让镇里管")])
+        .await;
+    assert_eq!(r.status, 403);
+    let r = xinghe
+        .post(&format!("{path}/send-up"), &[("reason", "想让镇里管")])
+        .await;
+    assert_eq!(r.status, 403);
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    send_up(&committee, &path, "需要镇里").await;
+
+    let elsewhere = other_township_staff(&app).await;
+    let supervisor = app.signed_in(&demo.contact("supervisor")).await;
+    for who in [&elsewhere, &resident, &committee, &supervisor] {
+        assert_eq!(who.post(&format!("{path}/take"), &[]).await.status, 403);
+        let r = who
+            .post(&format!("{path}/send-back"), &[("instructions", "退回")])
+            .await;
+        assert_eq!(r.status, 403);
+    }
+    assert_eq!(escalation(&app, id).await[0].0, "sent");
+}
+
+both!(two_staff_taking_the_same_order_at_once_record_one);
+async fn two_staff_taking_the_same_order_at_once_record_one(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let path = fresh_order(&app, &demo, "水闸漏水").await;
+    let id = order_id(&path);
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    send_up(&committee, &path, "水闸归镇水利站").await;
+    let one = app.signed_in(&demo.contact("township")).await;
+    let two = second_staff(&app).await;
+    let take = format!("{path}/take");
+    let back = format!("{path}/send-back");
+    let (a, b) = tokio::join!(
+        one.post(&take, &[]),
+        two.post(&back, &[("instructions", "请村里先处理")])
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [303, 422], "{} / {}", a.body, b.body);
+    let steps = count_sql(
+        &app,
+        format!("SELECT COUNT(*) AS n FROM work_order_events WHERE order_id = {id} AND step IN ('taken', 'sent_back')"),
+    )
+    .await;
+    assert_eq!(steps, 1);
+    // And two takes at once: one of them only, on a second order.
+    let path = fresh_order(&app, &demo, "水闸漏水二").await;
+    send_up(&committee, &path, "水闸归镇水利站").await;
+    let take = format!("{path}/take");
+    let (a, b) = tokio::join!(one.post(&take, &[]), two.post(&take, &[]));
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [303, 422], "{} / {}", a.body, b.body);
+    let id = order_id(&path);
+    let taken = count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM work_order_events WHERE order_id = {id} AND step = 'taken'"
+        ),
+    )
+    .await;
+    assert_eq!(taken, 1);
+}
+
+both!(township_staff_take_an_order_the_clock_escalated);
+async fn township_staff_take_an_order_the_clock_escalated(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    // The demo's manhole cover, escalated past due and sent up by nobody.
+    let id = count_sql(
+        &app,
+        format!("SELECT id AS n FROM work_orders WHERE community_id = {LIUTANG} AND title = '主路井盖松动响'"),
+    )
+    .await;
+    let path = format!("/c/liutang/orders/{id}");
+    let staff = app.signed_in(&demo.contact("township")).await;
+    let page = staff.get(&path).await;
+    assert!(page.body.contains(&format!("{path}/take")), "{}", page.body);
+    assert!(!page.body.contains(&format!("{path}/send-back")));
+    // Nothing to send back: it was not sent up.
+    let r = staff
+        .post(&format!("{path}/send-back"), &[("instructions", "村里修")])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = staff.post(&format!("{path}/take"), &[]).await;
+    assert_eq!(r.location(), format!("{path}?done=taken"), "{}", r.body);
+    let r = staff.post(&format!("{path}/take"), &[]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let due = yishi::township::rules::due(yishi::clock::Clock::now(&*app.clock));
+    assert_eq!(
+        escalation(&app, id).await,
+        vec![("taken".into(), Some(due))]
+    );
+    let resident = app.client();
+    let page = resident.get(&path).await;
+    assert!(page.body.contains("乡镇受理"), "{}", page.body);
+    assert_eq!(told_reporter(&app, id, "order_taken").await, 1);
+}
+
+both!(township_staff_land_on_a_page_of_every_villages_overdue_work);
+async fn township_staff_land_on_a_page_of_every_villages_overdue_work(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let staff = app.client();
+    let r = staff
+        .sign_in(&demo.contact("township"), DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.location(), "/t/dongxi");
+
+    let page = staff.get("/t/dongxi").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    // Both villages, each with its counts and links.
+    for village in ["liutang", "xinghe"] {
+        assert!(page.body.contains(&format!("id=\"village-{village}\"")));
+        assert!(page.body.contains(&format!("/c/{village}/supervision")));
+    }
+    // The demo's culvert, sent up by hand and taken, and the manhole cover, escalated by the
+    // clock.
+    assert!(page.body.contains("县道涵洞开裂渗水"), "{}", page.body);
+    assert!(page.body.contains("乡镇已受理"), "{}", page.body);
+    assert!(page.body.contains("主路井盖松动响"), "{}", page.body);
+    let with_township = count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM work_orders WHERE community_id = {LIUTANG} \
+             AND state IN ('received', 'assigned', 'in_progress', 'reopened') \
+             AND (escalated_at IS NOT NULL OR id IN (SELECT order_id FROM order_escalations WHERE state IN ('sent', 'taken')))"
+        ),
+    )
+    .await;
+    assert!(with_township >= 2);
+    let row = page
+        .body
+        .split("id=\"village-liutang\"")
+        .nth(1)
+        .and_then(|s| s.split("</tr>").next())
+        .expect("柳塘村's row");
+    assert!(
+        row.contains(&format!("data-count=\"orders\">{with_township} ")),
+        "{row}"
+    );
+
+    // A proposal left unanswered past its date shows up, under its village.
+    let now = yishi::clock::Clock::now(&*app.clock);
+    let late: i64 = query(&app, move |conn| {
+        use diesel::prelude::*;
+        use yishi::schema::{agenda_items, communities};
+        let dongxi: i64 = communities::table
+            .filter(communities::slug.eq("dongxi"))
+            .select(communities::id)
+            .first(conn)?;
+        let villages: Vec<i64> = communities::table
+            .filter(communities::parent_id.eq(dongxi))
+            .select(communities::id)
+            .load(conn)?;
+        agenda_items::table
+            .filter(agenda_items::community_id.eq_any(villages))
+            .filter(agenda_items::stage.eq("proposed"))
+            .filter(agenda_items::respond_by.lt(now))
+            .count()
+            .get_result(conn)
+    })
+    .await;
+    assert!(page
+        .body
+        .contains(&format!("id=\"proposals-h\">过了答复期限的提议 ({late})")));
+
+    // Nobody else's page: staff of another township, a resident; a village has none.
+    let elsewhere = other_township_staff(&app).await;
+    assert_eq!(elsewhere.get("/t/dongxi").await.status, 403);
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    assert_eq!(resident.get("/t/dongxi").await.status, 403);
+    assert_eq!(staff.get("/t/liutang").await.status, 404);
+    let anonymous = app.client().get("/t/dongxi").await;
+    assert!(anonymous.location().starts_with("/signin"));
+}
+
+both!(township_staff_read_their_villages_supervision_pages_without_acting_as_supervisors);
+async fn township_staff_read_their_villages_supervision_pages_without_acting_as_supervisors(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let staff = app.signed_in(&demo.contact("township")).await;
+    for village in ["liutang", "xinghe"] {
+        let r = staff.get(&format!("/c/{village}/supervision")).await;
+        assert_eq!(r.status, 200, "{village}: {}", r.body);
+    }
+    // Reading is not acting: no oversight settings, no countersigning, no voucher review.
+    let r = staff
+        .post(
+            "/c/liutang/oversight",
+            &[("voucher_review_days", "7"), ("inquiry_days", "7")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let decision = count_sql(
+        &app,
+        format!("SELECT MIN(id) AS n FROM decisions WHERE community_id = {LIUTANG}"),
+    )
+    .await;
+    let r = staff
+        .post(&format!("/c/liutang/decisions/{decision}/countersign"), &[])
+        .await;
+    assert_eq!(r.status, 403);
+    let elsewhere = other_township_staff(&app).await;
+    assert_eq!(elsewhere.get("/c/liutang/supervision").await.status, 403);
+}

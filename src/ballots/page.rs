@@ -91,6 +91,8 @@ struct BallotPage {
     notice: Option<String>,
     voted_tracker: Option<String>,
     hall_form: HallForm,
+    /// Those signed in on the hall's register (a meeting in the hall from the roster).
+    signed_in: Option<u64>,
 }
 
 pub struct HallView {
@@ -146,6 +148,7 @@ struct BallotRows {
     household_note: Option<String>,
     hall: Vec<HallResult>,
     names: Vec<(i64, String)>,
+    signed_in: Option<u64>,
 }
 
 /// Where user `me` stands on ballot `b`, and the key their vote counts under.
@@ -197,7 +200,13 @@ fn load_rows(
         .flatten()
         .collect();
     let names = crate::accounts::model::names(conn, &ids)?;
+    let signed_in = if b.has_hall() && b.roll {
+        Some(super::attendance::signed_in(conn, b.id)?)
+    } else {
+        None
+    };
     Ok(BallotRows {
+        signed_in,
         item_title,
         standing,
         voter_key,
@@ -289,6 +298,7 @@ pub async fn ballot_page(
             notice: view.notice,
             voted_tracker: view.voted_tracker.map(|t| tracker::grouped(&t)),
             hall_form: view.hall_form,
+            signed_in: rows.signed_in,
         },
     )
 }

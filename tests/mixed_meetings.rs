@@ -121,10 +121,25 @@ async fn a_mixed_meeting_counts_each_person_once_and_publishes_both_parts(backen
         assert_eq!(vote(v, &m.ballot, "0").await.status, 200);
     }
     let fourth = person_of_voter(&m.app, 3).await;
+    let (token, t, seal) = form_of(&m.voters[3], &m.ballot).await;
     assert_eq!(sign_in(&m.committee, &m.ballot, fourth).await.status, 303);
-    let r = vote(&m.voters[3], &m.ballot, "0").await;
+    // A form taken before the signing in is refused, with the reason.
+    let fields = [
+        ("_csrf", token.as_str()),
+        ("choice", "0"),
+        ("tracker", t.as_str()),
+        ("tracker_seal", seal.as_str()),
+    ];
+    let r = m.voters[3]
+        .post_raw(&format!("{}/vote", m.ballot), &fields, &[])
+        .await;
     assert_eq!(r.status, 422);
-    assert!(r.body.contains("已在会场签到"), "the voter is told why");
+    assert!(r.body.contains("已在会场签到，不能再在网上投票"));
+    let page = m.voters[3].get(&m.ballot).await.body;
+    assert!(
+        text_by_id(&page, "not-elector").is_some_and(|t| t.contains("已在会场签到")),
+        "no online form for one signed in at the hall"
+    );
     // The first online voter cannot be signed in at the hall too.
     let first = person_of_voter(&m.app, 0).await;
     let r = sign_in(&m.committee, &m.ballot, first).await;
@@ -383,8 +398,17 @@ async fn without_the_attendance_key_a_person_is_counted_twice(backend: Backend) 
     conn.batch_execute("DROP INDEX ballot_attendance_once")
         .expect("drop the index");
     let person = person_of_voter(&m.app, 0).await;
+    // The voter's form, taken before the signing in (afterwards the page offers none).
+    let (token, t, seal) = form_of(&m.voters[0], &m.ballot).await;
     assert_eq!(sign_in(&m.committee, &m.ballot, person).await.status, 303);
-    assert_eq!(vote(&m.voters[0], &m.ballot, "0").await.status, 200);
+    let fields = [
+        ("_csrf", token.as_str()),
+        ("choice", "0"),
+        ("tracker", t.as_str()),
+        ("tracker_seal", seal.as_str()),
+    ];
+    let path = format!("{}/vote", m.ballot);
+    assert_eq!(m.voters[0].post_raw(&path, &fields, &[]).await.status, 200);
     assert_eq!(count_rows(&m.app, "ballot_attendance", &m.ballot).await, 2);
 }
 both!(without_the_attendance_key_a_person_is_counted_twice);

@@ -86,7 +86,8 @@ impl Seed<'_> {
         agenda::find(self.conn, self.community, item.id)?.ok_or(AppError::NotFound)
     }
 
-    /// Opens a ballot `opened` days ago, closing `closes` days from now (negative: past).
+    /// Opens a ballot `opened` days ago, closing `closes` days from now (negative: past),
+    /// its electorate frozen from accounts (as ballots were before the roster).
     fn ballot(
         &mut self,
         item: &Item,
@@ -95,6 +96,19 @@ impl Seed<'_> {
         options: &str,
         opened: i64,
         closes: i64,
+    ) -> Result<Ballot, AppError> {
+        self.ballot_on(item, (body, mode, options), opened, closes, false)
+    }
+
+    /// Opens a ballot as [`Seed::ballot`]; `from_roster`: its roll frozen from the roster,
+    /// so turnout is against the roster and the rule's words show the real base.
+    fn ballot_on(
+        &mut self,
+        item: &Item,
+        (body, mode, options): (Body, &str, &str),
+        opened: i64,
+        closes: i64,
+        from_roster: bool,
     ) -> Result<Ballot, AppError> {
         let at = self.ago(opened);
         let id = model::open(
@@ -110,7 +124,7 @@ impl Seed<'_> {
                 closes_at: self.now + Duration::days(closes),
                 created_by: self.residents[0],
                 grid_id: None,
-                from_roster: false,
+                from_roster,
             },
             at,
         )?;
@@ -139,13 +153,20 @@ impl Seed<'_> {
             if cast == n {
                 break;
             }
-            let Some(household) = model::elector(self.conn, b.id, *uid)? else {
-                continue;
-            };
-            let voter_key = match (b.body(), household) {
-                (Body::Households, Some(h)) => h,
-                (Body::Households, None) => continue,
-                _ => *uid,
+            let (voter_key, household, person) = if b.roll {
+                match model::voter_on(self.conn, b, *uid)? {
+                    Ok(v) => (v.key, v.household, v.person),
+                    Err(_) => continue,
+                }
+            } else {
+                let Some(household) = model::elector(self.conn, b.id, *uid)? else {
+                    continue;
+                };
+                match (b.body(), household) {
+                    (Body::Households, Some(h)) => (h, household, None),
+                    (Body::Households, None) => continue,
+                    _ => (*uid, household, None),
+                }
             };
             if model::has_voted(self.conn, b.id, voter_key)? {
                 continue;
@@ -157,7 +178,7 @@ impl Seed<'_> {
                 household_id: household,
                 choice: pick(cast),
                 tracker: b.secret.then_some(t.as_str()),
-                person: None,
+                person,
             };
             model::cast(self.conn, b, &vote, at)?
                 .map_err(|_| AppError::Internal("demo vote refused".into()))?;
@@ -376,7 +397,9 @@ pub fn seed(
         40,
         false,
     )?;
-    let b = s.ballot(&plan, Body::Residents, model::ONLINE, "", 38, -31)?;
+    // Its roll is the roster's adults, so the decision says in numbers how far 23 fell short.
+    let how = (Body::Residents, model::ONLINE, "");
+    let b = s.ballot_on(&plan, how, 38, -31, true)?;
     s.votes(&b, 20, 23, |k| if k % 5 == 0 { 1 } else { 0 })?;
     s.close(&b)?;
     reconvened_plan(&mut s)?;

@@ -166,6 +166,12 @@ fn standing(
         Err(why) => return Ok((Standing::Refused(why.message_key()), None)),
     };
     if !model::has_voted(conn, b.id, v.key)? {
+        // Signed in at the hall: counted there, so no online form.
+        if let (true, Some(p)) = (b.is_mixed(), v.person) {
+            if super::attendance::via(conn, b.id, p)?.as_deref() == Some(model::HALL) {
+                return Ok((Standing::Refused("ballots.err_signed_in_hall"), None));
+            }
+        }
         return Ok((Standing::MayVote, Some(v.key)));
     }
     let standing = match (b.body(), v.household) {

@@ -13,12 +13,18 @@
 //! 3. its decision page (first 500 rows of the board), a tracker search, the CSV download
 //!    of the whole board (plain and gzip) and the JSON download.
 //!
+//! 4. a villagers' meeting in the hall and online at once opened on a roster of 10,000 more
+//!    persons (the roll frozen from the roster in the opening transaction), then the
+//!    clerk's register: a name search, the whole printable register, one signing in.
+//!
 //! Run with `cargo bench --bench ballots`. Knobs:
 //! `YISHI_BENCH_VOTERS` (default 4000) voters per concurrency level;
 //! `YISHI_BENCH_BURST` (default 1000) voters in the burst;
 //! `YISHI_BENCH_SECS` (default 30) longest a voting measurement may run;
 //! `YISHI_BENCH_BOARD` (default 100000) votes on the big ballot;
 //! `YISHI_BENCH_REQUESTS` (default 20) sequential requests per board page;
+//! `YISHI_BENCH_ROSTER` (default 10000) persons added to the roster for part 4;
+//! `YISHI_BENCH_ONLY=roster` runs part 4 alone;
 //! `YISHI_BENCH_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`) the
 //! server on which a scratch database is made and dropped.
 
@@ -895,6 +901,133 @@ async fn board_pages(
     }
 }
 
+/// Part 4: opening a mixed villagers' meeting on a big roster, and its register.
+async fn roster_meeting(backend: &'static str, state: &AppState, rows: &mut Vec<Row>) {
+    let n: usize = knob("YISHI_BENCH_ROSTER", 10_000);
+    let now = start_time();
+    let day = yishi::clock::local_day(now);
+    let timed = state
+        .db(move |conn| {
+            let township = communities::by_slug(conn, "dongxi")?.map(|c| c.id);
+            let cid = communities::insert_community(
+                conn,
+                township,
+                communities::KIND_VILLAGE,
+                "mingce",
+                "名册村",
+                "一万人的名册，用来测量开会。",
+                now,
+            )?;
+            let adults = voters::big_roster(conn, "mingce", n, day, now)?;
+            let ts = now.format("%Y-%m-%d %H:%M:%S").to_string();
+            insert_rows(
+                conn,
+                "INSERT INTO users (phone, display_name, password_hash, locale, created_at)",
+                std::iter::once(format!("('15999999999', '书记员', 'x', 'zh-CN', '{ts}')")),
+            )?;
+            let author: i64 = users::table
+                .filter(users::phone.eq("15999999999"))
+                .select(users::id)
+                .first(conn)?;
+            let item_id = agenda::insert(
+                conn,
+                &agenda::NewItem {
+                    community_id: cid,
+                    author_id: author,
+                    origin: agenda::ORIGIN_COMMITTEE,
+                    title: "万人名册上的村民会议",
+                    body: "会场和网上同时表决。",
+                    category: "other",
+                    stage: Stage::Voting,
+                    major: false,
+                    threshold: 0,
+                    respond_by: now,
+                },
+                now,
+            )?;
+            let started = Instant::now();
+            let id = write_tx(conn, |conn| {
+                Ok(ballots::open(
+                    conn,
+                    &ballots::NewBallot {
+                        community_id: cid,
+                        item_id,
+                        body: Body::Residents,
+                        mode: ballots::MIXED,
+                        options: "",
+                        rule: &Rule::preset(Body::Residents),
+                        opens_at: now,
+                        closes_at: now + chrono::Duration::hours(4),
+                        created_by: author,
+                        grid_id: None,
+                        from_roster: true,
+                    },
+                    now,
+                )?)
+            })?;
+            let opened = started.elapsed();
+            let ballot = ballots::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+            let started = Instant::now();
+            let found = yishi::ballots::attendance::register(conn, &ballot, Some("村民1"), 30)?;
+            let search = started.elapsed();
+            let started = Instant::now();
+            let sheet = yishi::ballots::attendance::register(conn, &ballot, None, i64::MAX)?;
+            let whole = started.elapsed();
+            let person = found.first().map(|r| r.person_id).unwrap_or(0);
+            let started = Instant::now();
+            let signed = write_tx(conn, |conn| {
+                yishi::ballots::service::sign_in(conn, &ballot, person, author, now)
+            })?;
+            let sign = started.elapsed();
+            assert!(signed.is_ok(), "signed in: {signed:?}");
+            Ok((
+                adults,
+                ballot.electorate,
+                opened,
+                search,
+                sheet.len(),
+                whole,
+                sign,
+            ))
+        })
+        .await
+        .expect("a meeting on a big roster");
+    let (adults, electorate, opened, search, sheet, whole, sign) = timed;
+    let row = |what: String, count: String, d: Duration, note: String| Row {
+        backend,
+        what,
+        count,
+        rate: String::new(),
+        p50: ms(d),
+        p99: String::new(),
+        note,
+    };
+    rows.push(row(
+        format!("open a mixed meeting, roster +{n}"),
+        electorate.to_string(),
+        opened,
+        format!("{adults} of the {n} are adults still listed; the roll written in the opening transaction"),
+    ));
+    rows.push(row(
+        "register: name search".into(),
+        "30".into(),
+        search,
+        "one query, at most 30 persons".into(),
+    ));
+    rows.push(row(
+        "register: whole sheet for printing".into(),
+        sheet.to_string(),
+        whole,
+        "one query, by household".into(),
+    ));
+    rows.push(row(
+        "register: one signing in".into(),
+        "1".into(),
+        sign,
+        "a committed transaction".into(),
+    ));
+}
+
 async fn run(backend: &'static str, url: &str, k: &Knobs, rows: &mut Vec<Row>) {
     let dir = tempfile::tempdir().expect("dir");
     let mut config = Config::with_database(url);
@@ -907,6 +1040,10 @@ async fn run(backend: &'static str, url: &str, k: &Knobs, rows: &mut Vec<Row>) {
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
     println!("\n{backend}: {}", durability(&state).await);
+    roster_meeting(backend, &state, rows).await;
+    if std::env::var("YISHI_BENCH_ONLY").as_deref() == Ok("roster") {
+        return;
+    }
     votes(backend, &base, &state, &clock, k, rows).await;
     let (big, decision) = close_big(backend, &state, k, rows).await;
     board_pages(backend, &base, &big, decision, k, rows).await;

@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use crate::accounts::handlers as accounts;
 use crate::agenda::handlers as agenda;
 use crate::agenda::notice_pages as notices;
-use crate::ballots::{decision, hall, handlers as ballots};
+use crate::ballots::{decision, hall, handlers as ballots, register};
 use crate::comments::handlers as comments;
 use crate::comments::host::OnThread;
 use crate::comments::model::Target;
@@ -139,6 +139,9 @@ route_table! {
     get "/c/{slug}/ballots/{id}" => ballots::show,
     post "/c/{slug}/ballots/{id}/vote" => ballots::vote,
     get "/c/{slug}/ballots/{id}/electorate" => ballots::electorate,
+    get "/c/{slug}/ballots/{id}/register" => register::register,
+    post "/c/{slug}/ballots/{id}/register" => register::sign_in,
+    get "/c/{slug}/ballots/{id}/register/print" => register::print,
     post "/c/{slug}/ballots/{id}/results" => hall::record_result,
     post "/c/{slug}/ballots/{id}/results/{rid}/confirm" => hall::confirm_result,
     post "/c/{slug}/ballots/{id}/results/{rid}/reject" => hall::reject_result,

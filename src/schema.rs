@@ -428,6 +428,8 @@ diesel::table! {
         recorded_by -> Nullable<BigInt>,
         confirmed_by -> Nullable<BigInt>,
         published_at -> Timestamp,
+        hall_present -> BigInt,
+        hall_counts -> Text,
     }
 }
 

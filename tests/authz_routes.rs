@@ -498,6 +498,24 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         OVERSIGHT,
     ),
     (
+        "get",
+        "/c/{slug}/ballots/{id}/register",
+        "/c/liutang/ballots/999999/register",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/ballots/{id}/register",
+        "/c/liutang/ballots/999999/register",
+        COMMITTEE,
+    ),
+    (
+        "get",
+        "/c/{slug}/ballots/{id}/register/print",
+        "/c/liutang/ballots/999999/register/print",
+        COMMITTEE,
+    ),
+    (
         "post",
         "/c/{slug}/ballots/{id}/results",
         "/c/liutang/ballots/999999/results",

@@ -27,6 +27,7 @@ mod home;
 mod inquiries;
 mod log_paths;
 mod long_input;
+mod mixed_meetings;
 mod multi_server;
 mod open311;
 mod order_figures;

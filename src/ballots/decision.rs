@@ -90,6 +90,32 @@ struct DecisionPage {
     board_log_index: Option<i64>,
     errors: crate::web::forms::FieldErrors,
     notice: Option<&'static str>,
+    /// A meeting in the hall and online at once: (label, online, hall, total), the first
+    /// row those present; empty otherwise.
+    parts: Vec<(String, u64, u64, u64)>,
+    /// Those present who voted for no option.
+    not_voting: u64,
+}
+
+/// The online and hall parts of a meeting held in both at once, row by row: those present,
+/// then each option.
+fn parts_of(ctx: &Ctx, d: &Decision, labels: &[String]) -> Vec<(String, u64, u64, u64)> {
+    if d.mode != model::MIXED {
+        return Vec::new();
+    }
+    let hall = model::parse_counts(&d.hall_counts);
+    let (present, hall_present) = (d.present as u64, d.hall_present as u64);
+    let mut rows = vec![(
+        ctx.t("ballots.took_part").to_string(),
+        present.saturating_sub(hall_present),
+        hall_present,
+        present,
+    )];
+    for (i, (label, total)) in labels.iter().zip(d.per_option()).enumerate() {
+        let h = hall.get(i).copied().unwrap_or(0);
+        rows.push((label.clone(), total.saturating_sub(h), h, total));
+    }
+    rows
 }
 
 #[derive(Deserialize, Default)]
@@ -161,7 +187,7 @@ fn load_rows(
     let item_title = crate::agenda::model::find(conn, cid, d.item_id)?
         .map(|i| i.title)
         .unwrap_or_default();
-    let (board, board_rows) = if d.secret && d.mode == model::ONLINE {
+    let (board, board_rows) = if d.secret && d.mode != model::HALL {
         (
             model::board_page(
                 conn,
@@ -347,6 +373,8 @@ fn show_page(
     render(
         status,
         &DecisionPage {
+            parts: parts_of(&ctx, &d, &labels),
+            not_voting: super::rules::present_not_voting(&d.counts()),
             draft: refusal.order,
             note_kept: refusal.note,
             log_index: r.log_index,
@@ -407,7 +435,7 @@ async fn load_decision(
         .db(move |conn| {
             let d = model::decision(conn, cid, id)?.ok_or(AppError::NotFound)?;
             let ballot = model::find(conn, cid, d.ballot_id)?.ok_or(AppError::NotFound)?;
-            let board = if d.secret && d.mode == model::ONLINE {
+            let board = if d.secret && d.mode != model::HALL {
                 model::board(conn, d.ballot_id, None, i64::MAX)?
             } else {
                 Vec::new()

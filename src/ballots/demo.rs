@@ -1,7 +1,8 @@
 //! The demo's ballots: 兴和社区's representatives pass the parking plan in the hall; 柳塘村
 //! decides the road in a villagers' meeting (四议两公开 complete), revises its village rules
 //! online, sets the rubbish fee by household, picks the cleaning contractor by roll call,
-//! fails quorum on the annual plan at harvest time, and has one ballot open — on where to
+//! fails quorum on the annual plan at harvest time and passes it when reconvened in the hall
+//! with online voting the same day (线上线下结合), and has one ballot open — on where to
 //! build the culture square — that the demo resident can vote in.
 
 use chrono::{Duration, NaiveDateTime};
@@ -85,7 +86,8 @@ impl Seed<'_> {
         agenda::find(self.conn, self.community, item.id)?.ok_or(AppError::NotFound)
     }
 
-    /// Opens a ballot `opened` days ago, closing `closes` days from now (negative: past).
+    /// Opens a ballot `opened` days ago, closing `closes` days from now (negative: past),
+    /// its electorate frozen from accounts (as ballots were before the roster).
     fn ballot(
         &mut self,
         item: &Item,
@@ -94,6 +96,19 @@ impl Seed<'_> {
         options: &str,
         opened: i64,
         closes: i64,
+    ) -> Result<Ballot, AppError> {
+        self.ballot_on(item, (body, mode, options), opened, closes, false)
+    }
+
+    /// Opens a ballot as [`Seed::ballot`]; `from_roster`: its roll frozen from the roster,
+    /// so turnout is against the roster and the rule's words show the real base.
+    fn ballot_on(
+        &mut self,
+        item: &Item,
+        (body, mode, options): (Body, &str, &str),
+        opened: i64,
+        closes: i64,
+        from_roster: bool,
     ) -> Result<Ballot, AppError> {
         let at = self.ago(opened);
         let id = model::open(
@@ -109,7 +124,7 @@ impl Seed<'_> {
                 closes_at: self.now + Duration::days(closes),
                 created_by: self.residents[0],
                 grid_id: None,
-                from_roster: false,
+                from_roster,
             },
             at,
         )?;
@@ -138,13 +153,20 @@ impl Seed<'_> {
             if cast == n {
                 break;
             }
-            let Some(household) = model::elector(self.conn, b.id, *uid)? else {
-                continue;
-            };
-            let voter_key = match (b.body(), household) {
-                (Body::Households, Some(h)) => h,
-                (Body::Households, None) => continue,
-                _ => *uid,
+            let (voter_key, household, person) = if b.roll {
+                match model::voter_on(self.conn, b, *uid)? {
+                    Ok(v) => (v.key, v.household, v.person),
+                    Err(_) => continue,
+                }
+            } else {
+                let Some(household) = model::elector(self.conn, b.id, *uid)? else {
+                    continue;
+                };
+                match (b.body(), household) {
+                    (Body::Households, Some(h)) => (h, household, None),
+                    (Body::Households, None) => continue,
+                    _ => (*uid, household, None),
+                }
             };
             if model::has_voted(self.conn, b.id, voter_key)? {
                 continue;
@@ -156,7 +178,7 @@ impl Seed<'_> {
                 household_id: household,
                 choice: pick(cast),
                 tracker: b.secret.then_some(t.as_str()),
-                person: None,
+                person,
             };
             model::cast(self.conn, b, &vote, at)?
                 .map_err(|_| AppError::Internal("demo vote refused".into()))?;
@@ -234,14 +256,14 @@ pub fn seed(
         if let Some(parking) = find_titled(s.conn, *xinghe, "兴和小区停车难")? {
             let parking = s.deliberate(&parking, 3)?;
             let b = s.ballot(&parking, Body::Representatives, model::HALL, "", 2, 1)?;
-            s.hall(
-                &b,
-                8,
-                0,
-                &[7, 0, 1],
-                "居民代表会议在社区议事厅召开，应到8人，实到8人。表决通过停车方案：围墙外空地临时画线约28个车位；兴和路人行道夜间停车并保留1.5米步行通道；小区主通道全天禁停。",
-                1,
-            )?;
+            // Everyone on the frozen list came; one abstained (never more present than
+            // members: the list decides how many may come).
+            let all = b.electorate;
+            let minutes = format!(
+                "居民代表会议在社区议事厅召开，应到{all}人，实到{all}人。表决通过停车方案：围墙外空地临时画线约28个车位；兴和路人行道夜间停车并保留1.5米步行通道；小区主通道全天禁停。"
+            );
+            let counts = [all.saturating_sub(1) as u64, 0, 1];
+            s.hall(&b, all, 0, &counts, &minutes, 1)?;
         }
     }
     let mut s = Seed {
@@ -375,9 +397,12 @@ pub fn seed(
         40,
         false,
     )?;
-    let b = s.ballot(&plan, Body::Residents, model::ONLINE, "", 38, -31)?;
+    // Its roll is the roster's adults, so the decision says in numbers how far 23 fell short.
+    let how = (Body::Residents, model::ONLINE, "");
+    let b = s.ballot_on(&plan, how, 38, -31, true)?;
     s.votes(&b, 20, 23, |k| if k % 5 == 0 { 1 } else { 0 })?;
     s.close(&b)?;
+    reconvened_plan(&mut s)?;
 
     // Open now: where to build the culture square; the demo resident has not voted yet.
     let square = s.item(
@@ -409,6 +434,102 @@ pub fn seed(
     let b = s.ballot(&list, Body::Residents, model::ONLINE, "", 68, -62)?;
     s.votes(&b, 10, 72, |k| if k % 11 == 0 { 1 } else { 0 })?;
     s.close(&b)?;
+    Ok(())
+}
+
+/// The work plan, reconvened (story 14): after the harvest-time ballot failed its quorum,
+/// a villagers' meeting in the hall on a Sunday evening with online voting the same day,
+/// its roll frozen from the roster. Those away vote online; the clerk signs the others in;
+/// together they pass more than half of the roll, and the decision shows both parts.
+fn reconvened_plan(s: &mut Seed) -> Result<(), AppError> {
+    let plan = s.item(
+        "2027年村级年度工作计划（重新召集村民会议）",
+        "9月网上表决因参加人数不足未能通过。村委会提前十天发出召集通知，周日晚上在村委会大院召开村民会议，在外务工的村民可在当天网上投票。",
+        "other",
+        16,
+        false,
+    )?;
+    let at = s.ago(3);
+    let id = model::open(
+        s.conn,
+        &NewBallot {
+            community_id: s.community,
+            item_id: plan.id,
+            body: Body::Residents,
+            mode: model::MIXED,
+            options: "",
+            rule: &Rule::preset(Body::Residents),
+            opens_at: at,
+            closes_at: at + Duration::hours(5),
+            created_by: s.residents[0],
+            grid_id: None,
+            from_roster: true,
+        },
+        at,
+    )?;
+    s.advance(
+        &plan,
+        Stage::Voting,
+        Mover::BallotOpened,
+        &format!("#{id}"),
+        at,
+    )?;
+    let b = model::find(s.conn, s.community, id)?.ok_or(AppError::NotFound)?;
+    // Online: the residents with accounts from the tenth on, most of them away.
+    let mut online = 0u64;
+    for (k, uid) in s.residents.iter().enumerate().skip(10) {
+        let Ok(v) = model::voter_on(s.conn, &b, *uid)? else {
+            continue;
+        };
+        let t = tracker::generate();
+        let vote = NewVote {
+            voter_key: v.key,
+            user_id: *uid,
+            household_id: v.household,
+            choice: if k % 8 == 0 { 1 } else { 0 },
+            tracker: Some(t.as_str()),
+            person: v.person,
+        };
+        model::cast(s.conn, &b, &vote, at + Duration::minutes(30 + k as i64))?
+            .map_err(|_| AppError::Internal("demo vote refused".into()))?;
+        online += 1;
+    }
+    // The hall: enough of the others sign in for more than half of the roll with a margin.
+    let quorum = b.electorate as u64 / 2 + 1;
+    let hall = (quorum + 12).saturating_sub(online) as usize;
+    let clerk = s.residents[2];
+    let roll = super::attendance::register(s.conn, &b, None, i64::MAX)?;
+    let mut signed = 0u64;
+    for r in roll.iter().filter(|r| r.via.is_none()).take(hall) {
+        let when = at + Duration::minutes(signed as i64 / 4);
+        super::attendance::sign_in(s.conn, b.id, (r.person_id, r.household_id), clerk, when)?;
+        signed += 1;
+    }
+    // The paper count: a few abstain, two papers are blank.
+    let against = signed / 12;
+    let abstain = signed / 20;
+    let blank = 2.min(signed);
+    let counts = [signed - against - abstain - blank, against, abstain];
+    model::record_hall(
+        s.conn,
+        &b,
+        &model::NewHallResult {
+            corrects: None,
+            present: signed as i64,
+            households_present: 0,
+            per_option: &counts,
+            minutes: "周日晚七点在村委会大院召开村民会议，按签到表签到；在外务工的村民当天在网上投票，已在网上投票的在签到表上打勾，不再签到。会场举手表决后收纸质票，两名计票人、一名监票人计票。",
+            photo: None,
+        },
+        s.residents[1],
+        b.closes_at,
+    )?;
+    let r = model::hall_results_of(s.conn, b.id)?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    let confirmed = b.closes_at + Duration::minutes(30);
+    service::publish_hall(s.conn, &b, &r, s.residents[0], confirmed)?
+        .ok_or_else(|| AppError::Internal("demo mixed result not published".into()))?;
     Ok(())
 }
 

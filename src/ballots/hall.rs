@@ -51,7 +51,7 @@ pub async fn record_result(
     let (slug, id) = path.into_inner();
     let (community, actor, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
     let (ballot, _) = load_ballot(&state, community.id, id).await?;
-    let problem = (ballot.is_online() || !ballot.is_open()).then(|| ctx.t("ballots.err_not_hall"));
+    let problem = (!ballot.has_hall() || !ballot.is_open()).then(|| ctx.t("ballots.err_not_hall"));
     let entry = Entry {
         ctx,
         community,
@@ -127,10 +127,13 @@ struct Entry {
 
 /// The typed counts read and checked against the frozen electorate: per option, present,
 /// households present (as the rule reads them) and the minutes; or the message to show.
+/// A meeting also held online (`signed_in`: those on the hall's register) counts its hall
+/// part against the register: present is who signed in, and the votes may fall short.
 fn read_counts(
     ctx: &Ctx,
     ballot: &Ballot,
     form: &HallForm,
+    signed_in: Option<u64>,
 ) -> Result<(Vec<u64>, u64, u64, String), String> {
     let n = ballot.option_count();
     let per_option: Option<Vec<u64>> = (0..n).map(|i| number(form.count(&i))).collect();
@@ -142,6 +145,16 @@ fn read_counts(
     else {
         return Err(ctx.t("ballots.err_numbers").to_string());
     };
+    if let Some(signed_in) = signed_in {
+        let part = rules::HallPart {
+            signed_in,
+            per_option,
+        };
+        if let Err(e) = rules::check_hall_part(ballot.options(), ballot.electorate as u64, &part) {
+            return Err(ctx.t(words::counts_error_key(&e)).to_string());
+        }
+        return Ok((part.per_option, signed_in, 0, minutes));
+    }
     let counts = Counts {
         electorate: ballot.electorate as u64,
         households: ballot.households as u64,
@@ -173,9 +186,19 @@ async fn record(
         form,
         files,
     } = entry;
+    let signed_in = if ballot.is_mixed() {
+        let bid = ballot.id;
+        Some(
+            state
+                .db(move |conn| Ok(super::attendance::signed_in(conn, bid)?))
+                .await?,
+        )
+    } else {
+        None
+    };
     let read = match problem {
         Some(key) => Err(ctx.t(key).to_string()),
-        None => read_counts(&ctx, &ballot, &form),
+        None => read_counts(&ctx, &ballot, &form, signed_in),
     };
     let (per_option, present, households_present, minutes) = match read {
         Ok(r) => r,
@@ -264,6 +287,11 @@ pub async fn confirm_result(
                 };
                 if r.recorded_by == me {
                     return Ok(Err("ballots.err_four_eyes"));
+                }
+                if b.is_mixed() && r.corrects_id.is_none() && now < b.closes_at {
+                    // The hall's count waits for the online part: those away vote until
+                    // the announced closing time.
+                    return Ok(Err("ballots.err_online_still_open"));
                 }
                 let published = match r.corrects_id {
                     Some(_) => service::publish_correction(conn, &b, &r, me, now)?,

@@ -174,6 +174,7 @@ fn read_open_form(
     let mode = match form.mode.as_str() {
         model::ONLINE => model::ONLINE,
         model::HALL => model::HALL,
+        model::MIXED => model::MIXED,
         _ => {
             errors.add("mode", ctx.t("ballots.err_mode"));
             model::ONLINE
@@ -209,6 +210,11 @@ fn read_open_form(
             }
         }
         _ => {}
+    }
+    if let (model::MIXED, Some(b)) = (mode, body) {
+        if !b.may_meet_mixed() {
+            errors.add("mode", ctx.t("ballots.err_mixed_body"));
+        }
     }
     let grid_id = form.grid.trim().parse::<i64>().ok();
     if body == Some(Body::Group) && grid_id.is_none() {
@@ -373,19 +379,21 @@ async fn cast(state: &AppState, ballot: &Ballot, v: Ballotted) -> Result<Cast, A
             // "Already recorded" only to a voter who has voted: a code that is on the
             // board already is not a vote of theirs.
             let (id, person) = (ballot.id, v.voter.person);
-            let (voted, signed_in) = state
+            let (voted, via) = state
                 .db(move |conn| {
                     let voted = model::has_voted(conn, id, key)?;
-                    let signed_in = match person {
-                        Some(p) => model::attended(conn, id, p)?,
-                        None => false,
+                    let via = match person {
+                        Some(p) => super::attendance::via(conn, id, p)?,
+                        None => None,
                     };
-                    Ok((voted, signed_in))
+                    Ok((voted, via))
                 })
                 .await?;
             if voted {
                 Cast::Already
-            } else if signed_in {
+            } else if via.as_deref() == Some(model::HALL) {
+                Cast::Refused("ballots.err_signed_in_hall")
+            } else if via.is_some() {
                 Cast::Refused("ballots.err_attended")
             } else {
                 Cast::Refused("ballots.err_tracker_used")

@@ -2,6 +2,7 @@
 //! online or in the hall; the ballot closes by the clock and the decision is published,
 //! immutable, with the rule in words and — for a secret ballot — the board of trackers.
 
+pub mod attendance;
 pub mod citable;
 pub mod decision;
 pub mod demo;
@@ -11,6 +12,7 @@ pub mod jobs;
 pub mod model;
 pub mod page;
 pub mod record;
+pub mod register;
 pub mod rules;
 pub mod service;
 pub mod tracker;

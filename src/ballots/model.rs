@@ -17,6 +17,8 @@ use crate::schema::{
 
 pub const ONLINE: &str = "online";
 pub const HALL: &str = "hall";
+/// In the hall and online at once (线上线下结合).
+pub const MIXED: &str = "mixed";
 pub const OPEN: &str = "open";
 pub const CLOSED: &str = "closed";
 
@@ -92,11 +94,25 @@ impl Ballot {
         self.mode == ONLINE
     }
 
+    /// Takes online votes: an online ballot, or a meeting held in the hall and online.
+    pub fn takes_online(&self) -> bool {
+        self.mode != HALL
+    }
+
+    /// Meets in the hall (alone or with online voting): a register and a paper count.
+    pub fn has_hall(&self) -> bool {
+        self.mode != ONLINE
+    }
+
+    pub fn is_mixed(&self) -> bool {
+        self.mode == MIXED
+    }
+
     /// An online ballot past its closing time that nobody has closed yet.
     /// When the ballot takes votes.
     pub fn window(&self) -> VoteWindow {
         VoteWindow {
-            online: self.is_online(),
+            online: self.takes_online(),
             open: self.is_open(),
             opens_at: self.opens_at,
             closes_at: self.closes_at,
@@ -697,8 +713,8 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Counts of an online ballot, read in the closing transaction.
-fn online_counts(conn: &mut AnyConnection, ballot: &Ballot) -> QueryResult<Counts> {
+/// Counts of the online votes, read in the closing (or confirming) transaction.
+pub fn online_counts(conn: &mut AnyConnection, ballot: &Ballot) -> QueryResult<Counts> {
     let voters: Vec<Option<i64>> = ballot_voters::table
         .filter(ballot_voters::ballot_id.eq(ballot.id))
         .select(ballot_voters::household_id)
@@ -775,6 +791,10 @@ pub struct Decision {
     pub recorded_by: Option<i64>,
     pub confirmed_by: Option<i64>,
     pub published_at: NaiveDateTime,
+    /// A meeting in the hall and online at once: those signed in at the hall and the hall's
+    /// paper count (the online part is the total less these); 0 and '' otherwise.
+    pub hall_present: i64,
+    pub hall_counts: String,
 }
 
 impl Decision {
@@ -843,6 +863,8 @@ pub struct Publication<'a> {
     pub recorded_by: Option<i64>,
     pub confirmed_by: Option<i64>,
     pub corrects: Option<(i64, &'a str)>,
+    /// The hall's part of a meeting held in the hall and online at once.
+    pub hall: Option<&'a rules::HallPart>,
 }
 
 pub fn publish(
@@ -877,6 +899,10 @@ pub fn publish(
             decisions::recorded_by.eq(p.recorded_by),
             decisions::confirmed_by.eq(p.confirmed_by),
             decisions::published_at.eq(now),
+            decisions::hall_present.eq(p.hall.map_or(0, |h| h.signed_in as i64)),
+            decisions::hall_counts.eq(p
+                .hall
+                .map_or(String::new(), |h| encode_counts(&h.per_option))),
         ))
         .returning(decisions::id)
         .get_result(conn)?;
@@ -932,6 +958,7 @@ pub fn close_online(
             recorded_by: None,
             confirmed_by: None,
             corrects: None,
+            hall: None,
         },
         now,
     )?;

@@ -91,6 +91,8 @@ struct BallotPage {
     notice: Option<String>,
     voted_tracker: Option<String>,
     hall_form: HallForm,
+    /// Those signed in on the hall's register (a meeting in the hall from the roster).
+    signed_in: Option<u64>,
 }
 
 pub struct HallView {
@@ -146,6 +148,7 @@ struct BallotRows {
     household_note: Option<String>,
     hall: Vec<HallResult>,
     names: Vec<(i64, String)>,
+    signed_in: Option<u64>,
 }
 
 /// Where user `me` stands on ballot `b`, and the key their vote counts under.
@@ -163,6 +166,12 @@ fn standing(
         Err(why) => return Ok((Standing::Refused(why.message_key()), None)),
     };
     if !model::has_voted(conn, b.id, v.key)? {
+        // Signed in at the hall: counted there, so no online form.
+        if let (true, Some(p)) = (b.is_mixed(), v.person) {
+            if super::attendance::via(conn, b.id, p)?.as_deref() == Some(model::HALL) {
+                return Ok((Standing::Refused("ballots.err_signed_in_hall"), None));
+            }
+        }
         return Ok((Standing::MayVote, Some(v.key)));
     }
     let standing = match (b.body(), v.household) {
@@ -197,7 +206,13 @@ fn load_rows(
         .flatten()
         .collect();
     let names = crate::accounts::model::names(conn, &ids)?;
+    let signed_in = if b.has_hall() && b.roll {
+        Some(super::attendance::signed_in(conn, b.id)?)
+    } else {
+        None
+    };
     Ok(BallotRows {
+        signed_in,
         item_title,
         standing,
         voter_key,
@@ -289,6 +304,7 @@ pub async fn ballot_page(
             notice: view.notice,
             voted_tracker: view.voted_tracker.map(|t| tracker::grouped(&t)),
             hall_form: view.hall_form,
+            signed_in: rows.signed_in,
         },
     )
 }

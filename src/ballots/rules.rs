@@ -70,6 +70,13 @@ impl Body {
             Body::Residents | Body::Households | Body::Group | Body::Consultation
         )
     }
+
+    /// Whether a meeting of this body may sit in the hall and online at once: persons on
+    /// the roster sign in one by one, so not a household ballot (a household votes once,
+    /// by its representative) nor a body frozen from accounts.
+    pub fn may_meet_mixed(self) -> bool {
+        self.from_roster() && self != Body::Households
+    }
 }
 
 /// Which organic law the community lives under: a village's (村民委员会组织法) or an urban
@@ -700,6 +707,10 @@ pub enum CountsError {
     MorePresentThanElectorate,
     MoreHouseholdsThanExist,
     MoreHouseholdsThanPeople,
+    /// The hall's paper count has more votes than persons signed in on its register.
+    MoreVotesThanSignedIn,
+    /// More persons signed in at the hall than are on the roll.
+    MoreSignedInThanRoll,
 }
 
 /// Checks counts are consistent: per_option.len() matches options (3 for ForAgainstAbstain,
@@ -822,6 +833,122 @@ pub fn composition_ok(representatives: u64, members: u64) -> bool {
 /// adult member on the roll.
 pub fn may_cast_for_household(representative: Option<i64>, person: i64) -> bool {
     representative.is_none_or(|r| r == person)
+}
+
+// ---- meetings in the hall and online at once (线上线下结合) ----
+
+/// The hall's part of a meeting held in the hall and online at once: the persons signed in
+/// on the register and the paper count per option.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HallPart {
+    pub signed_in: u64,
+    pub per_option: Vec<u64>,
+}
+
+/// Checks the hall's paper count against its register and the roll: one count per option,
+/// no more votes than persons signed in (fewer is allowed: some present cast a spoilt or
+/// blank paper, 废票/弃权, and still count as present — 村委会组织法 art. 22 reads
+/// "到会人员"), and no more signed in than the roll.
+pub fn check_hall_part(options: Options, roll: u64, part: &HallPart) -> Result<(), CountsError> {
+    let len_ok = match options {
+        Options::ForAgainstAbstain => part.per_option.len() == 3,
+        Options::Named(n) => (2..=10).contains(&n) && part.per_option.len() == n,
+    };
+    let votes: u128 = part.per_option.iter().map(|&v| v as u128).sum();
+    if !len_ok {
+        Err(CountsError::WrongOptionCount)
+    } else if part.signed_in > roll {
+        Err(CountsError::MoreSignedInThanRoll)
+    } else if votes > part.signed_in as u128 {
+        Err(CountsError::MoreVotesThanSignedIn)
+    } else {
+        Ok(())
+    }
+}
+
+/// A meeting's counts, both paths together: present is everyone who voted online or signed
+/// in at the hall (each person once, by the one attendance key), each option's votes are
+/// the online ones plus the hall's; `households_present` is the distinct households over
+/// both paths (a household is present when any of its members took part).
+pub fn combine(online: &Counts, hall: &HallPart, households_present: u64) -> Counts {
+    let per_option = online
+        .per_option
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| n + hall.per_option.get(i).copied().unwrap_or(0))
+        .collect();
+    Counts {
+        electorate: online.electorate,
+        households: online.households,
+        present: online.present + hall.signed_in,
+        households_present,
+        per_option,
+    }
+}
+
+/// Those present who voted for no option (a spoilt or blank paper in the hall).
+pub fn present_not_voting(c: &Counts) -> u64 {
+    let votes: u64 = c.per_option.iter().sum();
+    c.present.saturating_sub(votes)
+}
+
+#[cfg(test)]
+mod mixed_tests {
+    use super::*;
+
+    fn part(signed_in: u64, per_option: &[u64]) -> HallPart {
+        HallPart {
+            signed_in,
+            per_option: per_option.to_vec(),
+        }
+    }
+
+    #[test]
+    fn art22_hall_votes_may_fall_short_of_those_signed_in_but_never_exceed_them() {
+        let o = Options::ForAgainstAbstain;
+        assert_eq!(check_hall_part(o, 480, &part(150, &[100, 30, 20])), Ok(()));
+        assert_eq!(check_hall_part(o, 480, &part(150, &[100, 30, 12])), Ok(()));
+        assert_eq!(
+            check_hall_part(o, 480, &part(150, &[100, 30, 21])),
+            Err(CountsError::MoreVotesThanSignedIn)
+        );
+        assert_eq!(
+            check_hall_part(o, 480, &part(481, &[0, 0, 0])),
+            Err(CountsError::MoreSignedInThanRoll)
+        );
+        assert_eq!(check_hall_part(o, 480, &part(480, &[480, 0, 0])), Ok(()));
+        assert_eq!(
+            check_hall_part(Options::Named(2), 480, &part(10, &[1, 2, 3])),
+            Err(CountsError::WrongOptionCount)
+        );
+    }
+
+    #[test]
+    fn art22_quorum_counts_both_paths_and_more_than_half_of_the_adults_is_met_only_together() {
+        // 480 adults: more than half is 241. 90 online and 151 in the hall make 241.
+        let online = Counts {
+            electorate: 480,
+            households: 150,
+            present: 90,
+            households_present: 60,
+            per_option: vec![80, 5, 5],
+        };
+        let rule = Rule::preset(Body::Residents);
+        assert!(!tally(&rule, Options::ForAgainstAbstain, &online).quorum_met);
+        let hall = part(151, &[120, 20, 6]);
+        let both = combine(&online, &hall, 99);
+        assert_eq!(both.present, 241);
+        assert_eq!(both.per_option, vec![200, 25, 11]);
+        assert_eq!(present_not_voting(&both), 5);
+        let out = tally(&rule, Options::ForAgainstAbstain, &both);
+        assert!(out.quorum_met);
+        // Passing needs more than half of those present (241): 121; the five who did not
+        // vote still count in the base.
+        assert_eq!(out.pass_base, 241);
+        assert_eq!(out.verdict, Verdict::Passed);
+        let one_short = combine(&online, &part(150, &[120, 20, 6]), 99);
+        assert!(!tally(&rule, Options::ForAgainstAbstain, &one_short).quorum_met);
+    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use crate::error::AppError;
 /// A ballot as the committee sets it up.
 pub struct Opening {
     pub body: Body,
-    /// `model::ONLINE` or `model::HALL`.
+    /// `model::ONLINE`, `model::HALL` or `model::MIXED`.
     pub mode: &'static str,
     /// The named options, one a line; empty for for / against / abstain.
     pub options: String,
@@ -141,6 +141,37 @@ pub fn load_closing_if_due(
     Ok((ballot, latest))
 }
 
+/// Signs person `person` in at the hall of ballot `b`, by `me`, in the caller's
+/// transaction. `Ok(Err(key))` says why not: the register is closed (the ballot closed, or
+/// a result awaits confirmation), the person is not on the roll, or they already took part
+/// — online or in the hall. Two sign-ins racing an online vote: the unique (ballot, person)
+/// key lets one in, and the transaction of the loser runs again and answers here.
+pub fn sign_in(
+    conn: &mut AnyConnection,
+    b: &Ballot,
+    person: i64,
+    me: i64,
+    now: NaiveDateTime,
+) -> Result<Result<(), &'static str>, AppError> {
+    let b = model::find(conn, b.community_id, b.id)?.ok_or(AppError::NotFound)?;
+    let waiting = model::hall_results_of(conn, b.id)?
+        .iter()
+        .any(|r| r.state != model::REJECTED);
+    if !b.is_open() || !b.has_hall() || !b.roll || waiting {
+        return Ok(Err("ballots.err_register_closed"));
+    }
+    let Some(household) = model::roll_household(conn, b.id, person)? else {
+        return Ok(Err("ballots.err_not_on_register"));
+    };
+    match super::attendance::via(conn, b.id, person)?.as_deref() {
+        Some(model::ONLINE) => return Ok(Err("ballots.err_voted_online")),
+        Some(_) => return Ok(Err("ballots.err_signed_in_hall")),
+        None => {}
+    }
+    super::attendance::sign_in(conn, b.id, (person, household), me, now)?;
+    Ok(Ok(()))
+}
+
 /// Stores what the hall counted (or a correction) as pending, for a second committee
 /// member to confirm; `false` if one is pending already (one at a time per ballot).
 pub fn record_hall(
@@ -242,12 +273,34 @@ fn publish_result(
     corrects: Option<(i64, &str, Option<&str>)>,
     now: NaiveDateTime,
 ) -> Result<(i64, Outcome), AppError> {
-    let counts = Counts {
-        electorate: ballot.electorate as u64,
-        households: ballot.households as u64,
-        present: r.present as u64,
-        households_present: r.households_present as u64,
-        per_option: model::parse_counts(&r.counts),
+    let (counts, hall, digest) = if ballot.is_mixed() {
+        // Both paths together, read in this transaction: the register is closed while a
+        // result waits, and confirming closes the online voting (the ballot's row).
+        let online = model::online_counts(conn, ballot)?;
+        let part = rules::HallPart {
+            signed_in: super::attendance::signed_in(conn, ballot.id)?,
+            per_option: model::parse_counts(&r.counts),
+        };
+        let households = super::attendance::households_present(conn, ballot.id)?;
+        let digest = if ballot.secret {
+            model::board_digest(&model::board(conn, ballot.id, None, i64::MAX)?)
+        } else {
+            String::new()
+        };
+        (
+            rules::combine(&online, &part, households),
+            Some(part),
+            digest,
+        )
+    } else {
+        let counts = Counts {
+            electorate: ballot.electorate as u64,
+            households: ballot.households as u64,
+            present: r.present as u64,
+            households_present: r.households_present as u64,
+            per_option: model::parse_counts(&r.counts),
+        };
+        (counts, None, String::new())
     };
     let outcome = rules::tally(&ballot.rule(), ballot.options(), &counts);
     let photo = r.photo.as_deref().or(corrects.and_then(|c| c.2));
@@ -259,10 +312,11 @@ fn publish_result(
             outcome: &outcome,
             minutes: &r.minutes,
             photo,
-            board_sha256: "",
+            board_sha256: &digest,
             recorded_by: Some(r.recorded_by),
             confirmed_by: Some(confirmer),
             corrects: corrects.map(|c| (c.0, c.1)),
+            hall: hall.as_ref(),
         },
         now,
     )?;

@@ -204,6 +204,8 @@ pub fn counts_error_key(e: &CountsError) -> &'static str {
         CountsError::MorePresentThanElectorate => "ballots.err_more_present",
         CountsError::MoreHouseholdsThanExist => "ballots.err_more_households",
         CountsError::MoreHouseholdsThanPeople => "ballots.err_households_people",
+        CountsError::MoreVotesThanSignedIn => "ballots.err_more_than_signed_in",
+        CountsError::MoreSignedInThanRoll => "ballots.err_more_present",
     }
 }
 

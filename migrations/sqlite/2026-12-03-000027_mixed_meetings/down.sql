@@ -1,0 +1,3 @@
+DROP INDEX ballot_attendance_via;
+ALTER TABLE decisions DROP COLUMN hall_counts;
+ALTER TABLE decisions DROP COLUMN hall_present;

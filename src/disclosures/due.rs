@@ -131,20 +131,34 @@ pub fn overdue(
 ) -> Result<Vec<Overdue>, AppError> {
     let settings = model::cadences(conn, community.id)?;
     let published = model::published_periods(conn, community.id)?;
+    let undisclosed = undisclosed_decisions(conn, community.id)?;
     let since = china_today(community.created_at);
+    Ok(overdue_from(&settings, &published, &undisclosed, since, today, zh))
+}
+
+/// What is overdue on `today`, from a community's cadence settings, its published periods
+/// and its passed decisions not disclosed (decision id, published at): the rule both the
+/// community's own pages and the township's page (loading many communities at once) apply.
+pub fn overdue_from(
+    settings: &[CadenceSetting],
+    published: &[PublishedRow],
+    undisclosed: &[(i64, NaiveDateTime)],
+    since: NaiveDate,
+    today: NaiveDate,
+    zh: bool,
+) -> Vec<Overdue> {
     let mut out = Vec::new();
     // A category published by a job has no cadence of its own.
     for c in Category::ALL
         .into_iter()
         .filter(|c| rules::floor(*c).is_some())
     {
-        let (cadence, since, grace) = cadence_of(&settings, c, since);
-        let done = published_of(&published, c);
+        let (cadence, since, grace) = cadence_of(settings, c, since);
         match cadence {
             Cadence::WithinDays(days) => {
-                for (decision_id, at) in undisclosed_decisions(conn, community.id)? {
-                    let due = rules::event_due(china_today(at), days);
-                    if due < today && china_today(at) >= since {
+                for (decision_id, at) in undisclosed {
+                    let due = rules::event_due(china_today(*at), days);
+                    if due < today && china_today(*at) >= since {
                         out.push(Overdue {
                             category: c,
                             period: String::new(),
@@ -155,6 +169,7 @@ pub fn overdue(
                 }
             }
             _ => {
+                let done = published_of(published, c);
                 for (p, due) in rules::overdue(cadence, since, today, grace, &done) {
                     out.push(Overdue {
                         category: c,
@@ -166,7 +181,7 @@ pub fn overdue(
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// Passed decisions of a community with no decisions-category disclosure citing them.

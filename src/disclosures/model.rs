@@ -296,17 +296,30 @@ pub fn published_periods(
     conn: &mut AnyConnection,
     community_id: i64,
 ) -> QueryResult<Vec<PublishedRow>> {
-    let ds: Vec<(i64, String, String, NaiveDateTime)> = disclosures::table
-        .filter(disclosures::community_id.eq(community_id))
+    Ok(published_rows(conn, &[community_id])?
+        .into_iter()
+        .map(|(_, row)| row)
+        .collect())
+}
+
+/// `published_periods` of several communities at once, each row with its community: three
+/// queries whatever the number of communities.
+pub fn published_rows(
+    conn: &mut AnyConnection,
+    community_ids: &[i64],
+) -> QueryResult<Vec<(i64, PublishedRow)>> {
+    let ds: Vec<(i64, i64, String, String, NaiveDateTime)> = disclosures::table
+        .filter(disclosures::community_id.eq_any(community_ids))
         .select((
             disclosures::id,
+            disclosures::community_id,
             disclosures::category,
             disclosures::period,
             disclosures::created_at,
         ))
         .load(conn)?;
     let versions: Vec<(i64, i64, bool)> = disclosure_versions::table
-        .filter(disclosure_versions::community_id.eq(community_id))
+        .filter(disclosure_versions::community_id.eq_any(community_ids))
         .select((
             disclosure_versions::id,
             disclosure_versions::disclosure_id,
@@ -314,7 +327,7 @@ pub fn published_periods(
         ))
         .load(conn)?;
     let with_lines: std::collections::HashSet<i64> = ledger_lines::table
-        .filter(ledger_lines::community_id.eq(community_id))
+        .filter(ledger_lines::community_id.eq_any(community_ids))
         .select(ledger_lines::version_id)
         .distinct()
         .load::<i64>(conn)?
@@ -322,13 +335,16 @@ pub fn published_periods(
         .collect();
     Ok(ds
         .into_iter()
-        .map(|(id, category, period, created_at)| PublishedRow {
-            has_content: versions
-                .iter()
-                .any(|(vid, did, text)| *did == id && (*text || with_lines.contains(vid))),
-            category,
-            period,
-            created_at,
+        .map(|(id, community_id, category, period, created_at)| {
+            let row = PublishedRow {
+                has_content: versions
+                    .iter()
+                    .any(|(vid, did, text)| *did == id && (*text || with_lines.contains(vid))),
+                category,
+                period,
+                created_at,
+            };
+            (community_id, row)
         })
         .collect())
 }

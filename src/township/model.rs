@@ -100,11 +100,11 @@ pub fn late_proposals(
 
 /// What the disclosures of the township's communities rest on: each one's cadence settings
 /// (community, category, cadence, since, grace days; oldest first, so the last is in force),
-/// its published (community, category, period), and its passed decisions not disclosed
-/// (community, decision, published at). Three queries.
+/// its published periods (community, row), and its passed decisions not disclosed
+/// (community, decision, published at). Six queries.
 pub struct DisclosureFacts {
     pub cadences: Vec<(i64, String, String, NaiveDate, i32)>,
-    pub published: Vec<(i64, String, String)>,
+    pub published: Vec<(i64, crate::disclosures::model::PublishedRow)>,
     pub undisclosed: Vec<(i64, i64, NaiveDateTime)>,
 }
 
@@ -123,14 +123,8 @@ pub fn disclosure_facts(
             disclosure_cadences::grace_days,
         ))
         .load(conn)?;
-    let published = disclosures::table
-        .filter(disclosures::community_id.eq_any(under!(township_id)))
-        .select((
-            disclosures::community_id,
-            disclosures::category,
-            disclosures::period,
-        ))
-        .load(conn)?;
+    let ids: Vec<i64> = under!(township_id).load(conn)?;
+    let published = crate::disclosures::model::published_rows(conn, &ids)?;
     let cited = disclosures::table
         .filter(disclosures::decision_id.is_not_null())
         .select(disclosures::decision_id.assume_not_null());

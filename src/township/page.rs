@@ -7,9 +7,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::model::{DisclosureFacts, Late};
 use crate::communities::model::Community;
-use crate::disclosures::due::{cadence_of, published_of, Overdue};
-use crate::disclosures::model::CadenceSetting;
-use crate::disclosures::rules::{self as d, Cadence, Category};
+use crate::disclosures::due::{overdue_from, Overdue};
+use crate::disclosures::model::{CadenceSetting, PublishedRow};
 use crate::work_orders::model::Order;
 use crate::work_orders::upward::Escalation;
 
@@ -125,9 +124,10 @@ pub fn build(l: Loaded, today: NaiveDate, zh: bool) -> Built {
     }
 }
 
-/// What a village owes in its disclosures on `today`, by the same rules as
-/// `disclosures::due::overdue`, from the facts loaded for all villages at once.
+/// What a village owes in its disclosures on `today`, by `disclosures::due::overdue_from`,
+/// from the facts loaded for all villages at once.
 fn overdue(f: &DisclosureFacts, c: &Community, today: NaiveDate, zh: bool) -> Vec<Overdue> {
+    // Oldest first: a later setting of a category replaces the earlier.
     let mut settings: Vec<CadenceSetting> = Vec::new();
     for (_, category, cadence, since, grace_days) in f.cadences.iter().filter(|r| r.0 == c.id) {
         settings.retain(|s| &s.category != category);
@@ -138,43 +138,18 @@ fn overdue(f: &DisclosureFacts, c: &Community, today: NaiveDate, zh: bool) -> Ve
             grace_days: *grace_days,
         });
     }
-    let published: Vec<(String, String)> = f
+    let published: Vec<PublishedRow> = f
         .published
         .iter()
+        .filter(|(cid, _)| *cid == c.id)
+        .map(|(_, row)| row.clone())
+        .collect();
+    let undisclosed: Vec<(i64, NaiveDateTime)> = f
+        .undisclosed
+        .iter()
         .filter(|r| r.0 == c.id)
-        .map(|(_, cat, p)| (cat.clone(), p.clone()))
+        .map(|(_, decision, at)| (*decision, *at))
         .collect();
     let since = crate::clock::local_day(c.created_at);
-    let mut out = Vec::new();
-    for cat in Category::ALL {
-        let (cadence, since, grace) = cadence_of(&settings, cat, since);
-        match cadence {
-            Cadence::WithinDays(days) => {
-                for (_, decision, at) in f.undisclosed.iter().filter(|r| r.0 == c.id) {
-                    let day = crate::clock::local_day(*at);
-                    let due = d::event_due(day, days);
-                    if due < today && day >= since {
-                        out.push(Overdue {
-                            category: cat,
-                            period: String::new(),
-                            label: format!("#{decision}"),
-                            due,
-                        });
-                    }
-                }
-            }
-            _ => {
-                let done = published_of(&published, cat);
-                for (p, due) in d::overdue(cadence, since, today, grace, &done) {
-                    out.push(Overdue {
-                        category: cat,
-                        period: p.as_str(),
-                        label: p.label(zh),
-                        due,
-                    });
-                }
-            }
-        }
-    }
-    out
+    overdue_from(&settings, &published, &undisclosed, since, today, zh)
 }

@@ -294,6 +294,7 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Vec<DemoSign
         crate::work_orders::demo::seed(s.conn, &seeded, now)?;
         crate::disclosures::demo::seed(s.conn, &seeded, now)?;
         crate::projects::demo::seed(s.conn, &seeded, now)?;
+        crate::work_orders::publish_bulletin::seed_demo(s.conn, &seeded, now)?;
         Ok(signins)
     })
 }

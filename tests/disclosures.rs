@@ -244,6 +244,7 @@ async fn missing_disclosures_are_overdue_until_published(backend: Backend) {
         "decisions",
         "personnel",
         "other",
+        "work_orders",
     ] {
         let cadence = if c == "finance" {
             "monthly"

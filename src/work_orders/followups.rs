@@ -20,7 +20,7 @@ use crate::communities::model::{self as communities, Community};
 use crate::db::{write_tx, AnyConnection};
 use crate::error::AppError;
 use crate::schema::{followup_calls, followup_draws, followup_picks, users, work_orders};
-use crate::web::community::{authorize, load_community};
+use crate::web::community::load_community;
 use crate::web::ctx::Ctx;
 use crate::web::forms::{FieldErrors, Posted};
 use crate::web::{render, see_other, AppState};
@@ -303,12 +303,11 @@ fn may_read(actor: &Actor) -> bool {
     may_call(actor) || allows(actor, Action::ViewActionLog)
 }
 
-fn refuse(ctx: &Ctx, actor: &Actor, ok: bool) -> Result<(), AppError> {
-    if ok {
-        Ok(())
-    } else {
-        // The walk of `authorize`: sign-in for the anonymous, forbidden for the others.
-        authorize(ctx, actor, Action::Administer)
+fn refuse(ctx: &Ctx, ok: bool) -> Result<(), AppError> {
+    match (ok, &ctx.user) {
+        (true, _) => Ok(()),
+        (false, None) => Err(AppError::SignIn(ctx.here.clone())),
+        (false, Some(_)) => Err(AppError::Forbidden),
     }
 }
 
@@ -420,7 +419,7 @@ pub async fn page(
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
-    refuse(&ctx, &actor, may_read(&actor))?;
+    refuse(&ctx, may_read(&actor))?;
     let month = parse_month(&q.month).unwrap_or_else(|| previous_month(state.clock.now()));
     show(
         &state,
@@ -442,7 +441,7 @@ pub async fn record(
     let Posted { ctx, form } = p;
     let (slug, pick) = path.into_inner();
     let (community, actor) = load_community(&state, &ctx, slug).await?;
-    refuse(&ctx, &actor, may_call(&actor))?;
+    refuse(&ctx, may_call(&actor))?;
     let me = ctx.require_user()?.id;
     let cid = community.id;
     let month: Option<String> = state

@@ -47,6 +47,10 @@ async fn the_demo_month_is_drawn_called_and_published(backend: Backend) {
     assert!(draw.contains("2026-11 办结 7 件，抽中 3 件"), "{draw}");
     assert!(draw.contains("20261130"), "the seed is shown: {draw}");
     assert!(page.body.contains("基本满意"), "the demo's call");
+    assert!(
+        page.body.contains("/c/liutang/bulletin/floor"),
+        "the floor's setting"
+    );
     // The bulletin shows the call beside the ratings and flags the grids under 85 %.
     let bulletin = app.client().get("/c/liutang/bulletin?month=2026-11").await;
     let total = inner_by_id(&bulletin.body, "total").expect("the total line");

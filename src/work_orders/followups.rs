@@ -336,6 +336,8 @@ struct FollowupsPage {
     draw: Option<Draw>,
     grids: Vec<(i64, String)>,
     can_call: bool,
+    /// The committee: a link to the satisfaction floor.
+    can_set_floor: bool,
     /// The pick whose form failed, with what was typed and what is wrong.
     failed: Option<(i64, CallForm, FieldErrors)>,
     answers: [Answer; 3],
@@ -373,7 +375,7 @@ async fn show(
     state: &AppState,
     ctx: Ctx,
     community: Community,
-    can_call: bool,
+    actor: &Actor,
     month: String,
     failed: Option<(i64, CallForm, FieldErrors)>,
 ) -> Result<HttpResponse, AppError> {
@@ -404,7 +406,8 @@ async fn show(
             month,
             draw,
             grids,
-            can_call,
+            can_call: may_call(actor),
+            can_set_floor: allows(actor, Action::ConfigureCommunity),
             failed,
             answers: Answer::ALL,
         },
@@ -421,15 +424,7 @@ pub async fn page(
     let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
     refuse(&ctx, may_read(&actor))?;
     let month = parse_month(&q.month).unwrap_or_else(|| previous_month(state.clock.now()));
-    show(
-        &state,
-        ctx,
-        community,
-        may_call(&actor),
-        month_label(month),
-        None,
-    )
-    .await
+    show(&state, ctx, community, &actor, month_label(month), None).await
 }
 
 /// `POST /c/{slug}/followups/{pick}`: records a call's answer.
@@ -476,7 +471,7 @@ pub async fn record(
                 &state,
                 ctx,
                 community,
-                true,
+                &actor,
                 month,
                 Some((pick, form, errors)),
             )

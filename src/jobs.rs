@@ -1,7 +1,8 @@
 //! The periodic jobs, on top of the features: the timer's one run and the lease. Each
 //! feature's periodic work lives in its own module (`ballots::jobs`, `work_orders::periodic`):
 //! closing ballots, escalating overdue work orders, confirming completed ones nobody
-//! answered, and the daily reminders and weekly supervision list (每日催办、每周督办). Each app
+//! answered, the daily reminders and weekly supervision list (每日催办、每周督办), and each
+//! month the follow-up draw (回访) and the published bulletin (每月通报). Each app
 //! server runs them on a timer; a lease in the database lets one server at a time do it, and
 //! every effect is exactly-once by itself (a conditional update, or a unique run key), so two
 //! servers running the same job at once still notify once.
@@ -92,6 +93,10 @@ pub struct Ran {
     pub confirmed: usize,
     pub reminders: usize,
     pub weekly: usize,
+    /// Communities that drew last month's follow-up calls (回访).
+    pub followups_drawn: usize,
+    /// Communities whose last month's bulletin was published (每月通报).
+    pub bulletins_published: usize,
 }
 
 /// Runs every job once if `holder` gets the lease (`yishi jobs run-once` and the timer).
@@ -120,6 +125,12 @@ pub fn run_unleased(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Ran,
         weekly: once(conn, "weekly_list", &local_week(now), now, |conn| {
             orders::weekly_list(conn, now)
         })?,
+        followups_drawn: once(conn, "followup_draw", &local_month(now), now, |conn| {
+            crate::work_orders::followups::draw_all(conn, now)
+        })?,
+        bulletins_published: once(conn, "bulletin_publish", &local_month(now), now, |conn| {
+            crate::work_orders::publish_bulletin::publish_all(conn, now)
+        })?,
     })
 }
 
@@ -132,6 +143,13 @@ pub fn local_day(now: NaiveDateTime) -> String {
 pub fn local_week(now: NaiveDateTime) -> String {
     let w = crate::clock::local_week(now);
     format!("{}-W{:02}", w.year(), w.week())
+}
+
+/// The month in China of a UTC time, as the run key of monthly jobs (which work on the
+/// month before it).
+pub fn local_month(now: NaiveDateTime) -> String {
+    let (y, m) = crate::clock::local_month(now);
+    format!("{y}-{m:02}")
 }
 
 /// Runs `f` in a write transaction once per `key` of job `name`.
@@ -172,5 +190,10 @@ mod tests {
             "01:00 in Beijing is the next day"
         );
         assert_eq!(local_week(late), "2026-W49");
+        assert_eq!(
+            local_month(late),
+            "2026-12",
+            "the first of December in Beijing"
+        );
     }
 }

@@ -541,6 +541,60 @@ diesel::table! {
 }
 
 diesel::table! {
+    followup_draws (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        month -> Text,
+        seed -> BigInt,
+        eligible -> Integer,
+        drawn_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    followup_picks (id) {
+        id -> BigInt,
+        draw_id -> BigInt,
+        community_id -> BigInt,
+        order_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    followup_calls (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        pick_id -> BigInt,
+        caller_id -> BigInt,
+        reached -> Bool,
+        answer -> Text,
+        note -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bulletin_floors (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        floor_percent -> Integer,
+        set_by -> BigInt,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bulletin_publications (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        month -> Text,
+        disclosure_id -> BigInt,
+        flagged -> Text,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     job_leases (name) {
         name -> Text,
         holder -> Text,
@@ -811,6 +865,8 @@ diesel::table! {
 }
 
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(followup_picks -> followup_draws (draw_id));
+diesel::joinable!(followup_picks -> work_orders (order_id));
 diesel::joinable!(agenda_items -> communities (community_id));
 diesel::joinable!(agenda_items -> users (author_id));
 diesel::joinable!(comments -> users (author_id));
@@ -873,6 +929,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     work_order_limits,
     work_order_ratings,
     order_escalations,
+    followup_draws,
+    followup_picks,
+    followup_calls,
+    bulletin_floors,
+    bulletin_publications,
     job_leases,
     job_runs,
     backups,

@@ -55,6 +55,15 @@ const SUPERVISOR: [bool; 10] = [
 const INQUIRE: [bool; 10] = [
     false, false, true, true, true, true, false, false, false, false,
 ];
+/// Those who read the follow-up calls (回访): the committee and grid workers, who make them,
+/// and those who oversee.
+const FOLLOWUPS: [bool; 10] = [
+    false, false, false, false, true, true, true, true, true, false,
+];
+/// Those who record a follow-up call: the committee and grid workers.
+const CALLERS: [bool; 10] = [
+    false, false, false, false, true, false, true, false, false, false,
+];
 /// (method, pattern, concrete path, who may).
 pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
     ("get", "/healthz", "/healthz", ALL),
@@ -711,6 +720,30 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         "/c/{slug}/bulletin.csv",
         "/c/liutang/bulletin.csv",
         ALL,
+    ),
+    (
+        "get",
+        "/c/{slug}/bulletin/floor",
+        "/c/liutang/bulletin/floor",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/bulletin/floor",
+        "/c/liutang/bulletin/floor",
+        COMMITTEE,
+    ),
+    (
+        "get",
+        "/c/{slug}/followups",
+        "/c/liutang/followups",
+        FOLLOWUPS,
+    ),
+    (
+        "post",
+        "/c/{slug}/followups/{pick}",
+        "/c/liutang/followups/999999",
+        CALLERS,
     ),
     (
         "post",

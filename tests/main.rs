@@ -13,6 +13,7 @@ mod ballots;
 mod beijing_time;
 mod bounds;
 mod browser;
+mod bulletin;
 mod bursts;
 mod cadence;
 mod canonical;

@@ -112,7 +112,9 @@ async fn open_late_work_counts_against_the_on_time_rate(backend: Backend) {
         .await;
     let csv = String::from_utf8_lossy(&csv).to_string();
     assert!(
-        csv.lines().nth(1).is_some_and(|l| l.ends_with(",1,50")),
+        csv.lines()
+            .nth(1)
+            .is_some_and(|l| l.ends_with(",1,50,0,0,,false")),
         "open past due, resolved of received: {csv}"
     );
 }

@@ -478,7 +478,7 @@ async fn the_monthly_bulletin_counts_by_grid_with_sample_sizes(backend: Backend)
     assert!(
         csv.lines()
             .nth(1)
-            .is_some_and(|l| l.ends_with(",3,2,1,33,2.0,2,1,50,1,67")),
+            .is_some_and(|l| l.ends_with(",3,2,1,33,2.0,2,1,50,1,67,0,0,,false")),
         "{csv}"
     );
     // The committee is asked to follow up the low rating.

@@ -210,6 +210,36 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
                 .len(),
         ),
         (
+            "followup_draws",
+            followup_draws::table
+                .load::<(i64, i64, String, i64, i32, NaiveDateTime)>(conn)?
+                .len(),
+        ),
+        (
+            "followup_picks",
+            followup_picks::table
+                .load::<(i64, i64, i64, i64)>(conn)?
+                .len(),
+        ),
+        (
+            "followup_calls",
+            followup_calls::table
+                .load::<(i64, i64, i64, i64, bool, String, String, NaiveDateTime)>(conn)?
+                .len(),
+        ),
+        (
+            "bulletin_floors",
+            bulletin_floors::table
+                .load::<(i64, i64, i32, i64, NaiveDateTime)>(conn)?
+                .len(),
+        ),
+        (
+            "bulletin_publications",
+            bulletin_publications::table
+                .load::<(i64, i64, String, i64, String, NaiveDateTime)>(conn)?
+                .len(),
+        ),
+        (
             "job_leases",
             job_leases::table
                 .load::<(String, String, NaiveDateTime)>(conn)?

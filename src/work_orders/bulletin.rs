@@ -2,7 +2,9 @@
 //! resolved (and resolved of received), resolved on time (orders still open past a due time
 //! in the month count as late), the median time to resolve and satisfaction, each with its
 //! sample size. Computed by aggregate SQL (counts per grid, and the median by an ordered
-//! offset), never by loading the month's orders; a printable page with SVG bars, and CSV.
+//! offset), never by loading the month's orders; beside the ratings, the follow-up calls'
+//! satisfaction, and the grids under the floor flagged for 整改 (`publish_bulletin`); a
+//! printable page with SVG bars, and CSV.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -12,6 +14,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Timestamp};
 use serde::Deserialize;
 
+use super::publish_bulletin;
 use super::rules::{self, percent};
 use crate::clock::month_bounds;
 use crate::communities::model::{self as communities, Community};
@@ -36,6 +39,11 @@ pub struct Line {
     pub rated: i64,
     pub satisfied: i64,
     pub median_minutes: Option<i64>,
+    /// Follow-up calls (回访) answered of the month's draw, and satisfied or basically.
+    pub called: i64,
+    pub called_satisfied: i64,
+    /// Under the community's satisfaction floor: flagged for 整改.
+    pub rectify: bool,
 }
 
 impl Line {
@@ -55,6 +63,11 @@ impl Line {
 
     pub fn satisfaction_percent(&self) -> Option<i64> {
         percent(self.satisfied, self.rated)
+    }
+
+    /// 回访满意率: satisfied or basically satisfied of the answered follow-up calls.
+    pub fn followup_percent(&self) -> Option<i64> {
+        percent(self.called_satisfied, self.called)
     }
 
     /// The median time to resolve, in hours with one decimal.
@@ -194,6 +207,7 @@ pub fn compute(
             rated: r.rated,
             satisfied: r.satisfied,
             median_minutes: median(conn, community_id, Some(r.grid_id), r.resolved, from, to)?,
+            ..Line::default()
         });
     }
     total.median_minutes = median(conn, community_id, None, total.resolved, from, to)?;
@@ -233,6 +247,9 @@ struct BulletinPage {
     prev: String,
     next: String,
     lines: Vec<Line>,
+    floor: i32,
+    /// The disclosure this month's bulletin was published as.
+    published: Option<i64>,
     received_bars: Vec<Bar>,
     on_time_bars: Vec<Bar>,
     chart_height: usize,
@@ -258,20 +275,35 @@ fn label(y: i32, m: u32) -> String {
     format!("{y}-{m:02}")
 }
 
-async fn load(
-    state: &AppState,
-    ctx: &Ctx,
-    slug: String,
-    month: &str,
-) -> Result<(Community, (i32, u32), Vec<Line>), AppError> {
+/// What the page and the CSV show: the month, its lines (with follow-ups and flags), the
+/// floor, and the disclosure it was published as.
+struct Loaded {
+    community: Community,
+    month: (i32, u32),
+    lines: Vec<Line>,
+    floor: i32,
+    published: Option<i64>,
+}
+
+async fn load(state: &AppState, ctx: &Ctx, slug: String, month: &str) -> Result<Loaded, AppError> {
     let (community, _) = load_community(state, ctx, slug).await?;
     let (y, m) = month_of(month, state.clock.now());
-    let bounds = month_bounds(y, m).ok_or(AppError::NotFound)?;
+    month_bounds(y, m).ok_or(AppError::NotFound)?;
     let (cid, now) = (community.id, state.clock.now());
-    let lines = state
-        .db(move |conn| Ok(compute(conn, cid, bounds, now)?))
+    let (lines, floor, published) = state
+        .db(move |conn| {
+            let (lines, floor) = publish_bulletin::compute(conn, cid, (y, m), now)?;
+            let published = publish_bulletin::published(conn, cid, &label(y, m))?;
+            Ok((lines, floor, published))
+        })
         .await?;
-    Ok((community, (y, m), lines))
+    Ok(Loaded {
+        community,
+        month: (y, m),
+        lines,
+        floor,
+        published,
+    })
 }
 
 pub async fn page(
@@ -280,7 +312,13 @@ pub async fn page(
     slug: web::Path<String>,
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (community, (y, m), lines) = load(&state, &ctx, slug.into_inner(), &q.month).await?;
+    let Loaded {
+        community,
+        month: (y, m),
+        lines,
+        floor,
+        published,
+    } = load(&state, &ctx, slug.into_inner(), &q.month).await?;
     let (py, pm) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
     let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
     let max_received = lines.iter().skip(1).map(|l| l.received).max().unwrap_or(0);
@@ -296,6 +334,8 @@ pub async fn page(
             prev: label(py, pm),
             next: label(ny, nm),
             lines,
+            floor,
+            published,
         },
     )
 }
@@ -306,7 +346,12 @@ pub async fn csv(
     slug: web::Path<String>,
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (community, (y, m), lines) = load(&state, &ctx, slug.into_inner(), &q.month).await?;
+    let Loaded {
+        community,
+        month: (y, m),
+        lines,
+        ..
+    } = load(&state, &ctx, slug.into_inner(), &q.month).await?;
     let mut csv = Csv::new(&[
         "grid",
         "received",
@@ -319,6 +364,10 @@ pub async fn csv(
         "satisfaction_percent",
         "open_past_due",
         "resolved_percent",
+        "followups_answered",
+        "followups_satisfied",
+        "followup_percent",
+        "rectify",
     ]);
     let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
     for l in &lines {
@@ -339,6 +388,10 @@ pub async fn csv(
             opt(l.satisfaction_percent()),
             l.late_open.to_string(),
             opt(l.resolved_percent()),
+            l.called.to_string(),
+            l.called_satisfied.to_string(),
+            opt(l.followup_percent()),
+            l.rectify.to_string(),
         ]);
     }
     Ok(csv.response(&format!("{}-bulletin-{}", community.slug, label(y, m))))

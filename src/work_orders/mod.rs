@@ -5,11 +5,14 @@
 pub mod bulletin;
 pub mod demo;
 pub mod demo_photos;
+pub mod followup_rules;
+pub mod followups;
 pub mod handlers;
 pub mod limits;
 pub mod model;
 pub mod page;
 pub mod periodic;
+pub mod publish_bulletin;
 pub mod record;
 pub mod rules;
 pub mod service;

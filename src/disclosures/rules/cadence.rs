@@ -134,8 +134,8 @@ pub fn floor(category: Category) -> Option<Cadence> {
     match category {
         Decisions => Some(Cadence::WithinDays(MAX_WITHIN_DAYS)),
         Finance | Assets | Projects | Subsidies | Personnel | Other => Some(Cadence::Quarterly),
-        #[allow(unreachable_patterns)]
-        _ => None,
+        // The work-order bulletin is published by a job on the first of each month.
+        WorkOrders => None,
     }
 }
 

@@ -41,9 +41,10 @@ pub enum Category {
     Decisions,
     Personnel,
     Other,
+    WorkOrders,
 }
 
-const CATEGORY_NAMES: [(&str, &str); 7] = [
+const CATEGORY_NAMES: [(&str, &str); 8] = [
     ("finance", "disclosure.category.finance"),
     ("assets", "disclosure.category.assets"),
     ("projects", "disclosure.category.projects"),
@@ -51,10 +52,11 @@ const CATEGORY_NAMES: [(&str, &str); 7] = [
     ("decisions", "disclosure.category.decisions"),
     ("personnel", "disclosure.category.personnel"),
     ("other", "disclosure.category.other"),
+    ("work_orders", "disclosure.category.work_orders"),
 ];
 
 impl Category {
-    pub const ALL: [Category; 7] = [
+    pub const ALL: [Category; 8] = [
         Category::Finance,
         Category::Assets,
         Category::Projects,
@@ -62,6 +64,7 @@ impl Category {
         Category::Decisions,
         Category::Personnel,
         Category::Other,
+        Category::WorkOrders,
     ];
 
     pub fn as_str(self) -> &'static str {

@@ -403,7 +403,7 @@ fn cadences() {
     let defaults = Category::ALL.map(|c| default_cadence(c).as_str()).join(" ");
     assert_eq!(
         defaults,
-        "monthly quarterly quarterly quarterly within:5 quarterly quarterly"
+        "monthly quarterly quarterly quarterly within:5 quarterly quarterly quarterly"
     );
 }
 

@@ -293,6 +293,9 @@ diesel::table! {
         recorded_by -> BigInt,
         created_at -> Timestamp,
         photo -> Nullable<Text>,
+        votes_for -> Nullable<BigInt>,
+        votes_against -> Nullable<BigInt>,
+        round -> BigInt,
     }
 }
 

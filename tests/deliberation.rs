@@ -1,0 +1,166 @@
+//! 四议两公开 on a major item: the party members' review (党员大会审议) with its votes, and
+//! what a review that does not agree does to the item.
+
+use crate::both;
+use crate::common::{spawn_app, Backend, Client};
+
+/// The ballot form's refusal when the deliberations are not complete.
+const NOT_READY: &str = "重大事项还要先记录提议、商议、审议三步";
+
+/// A deliberation as the committee types it.
+fn step<'a>(
+    s: &'a str,
+    due: &'a str,
+    present: &'a str,
+    votes: (&'a str, &'a str),
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("step", s),
+        ("held_on", "2026-11-20"),
+        ("body", "支部会议，李书记主持"),
+        ("expected", due),
+        ("present", present),
+        ("votes_for", votes.0),
+        ("votes_against", votes.1),
+        ("outcome", "按表决结果"),
+    ]
+}
+
+/// A major item of 柳塘村 under deliberation, with 提议 and 商议 recorded; its path.
+async fn item_before_review(committee: &Client) -> String {
+    let path = committee
+        .post_ok(
+            "/c/liutang/items",
+            &[
+                ("title", "村集体鱼塘承包方案"),
+                ("body", "鱼塘承包到期，拟重新公开发包。"),
+                ("category", "economy"),
+                ("major", "on"),
+            ],
+        )
+        .await;
+    committee
+        .post_ok(&format!("{path}/stage"), &[("to", "deliberating")])
+        .await;
+    for s in ["proposal", "consultation"] {
+        let r = committee
+            .post(&format!("{path}/steps"), &step(s, "9", "9", ("", "")))
+            .await;
+        assert_eq!(r.status, 303, "{s}: {}", r.body);
+    }
+    path
+}
+
+async fn a_review_that_does_not_agree_sends_the_item_back_to_consultation(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let path = item_before_review(&committee).await;
+    let open_link = format!("{path}/ballots/new");
+
+    // Exactly two thirds present (20 of 30) meets the attendance test, but exactly half
+    // of those due (15 of 30) agreeing is not more than half.
+    let half = committee
+        .post(
+            &format!("{path}/steps"),
+            &step("review", "30", "20", ("15", "5")),
+        )
+        .await;
+    assert_eq!(half.status, 303, "{}", half.body);
+    let page = committee.get(&path).await;
+    assert!(page.body.contains("审议未通过，退回商议"), "{}", page.body);
+    assert!(page.body.contains("同意 15 / 反对 5"));
+    assert!(
+        page.body.contains("name=\"step\" value=\"consultation\""),
+        "商议 must be recorded again"
+    );
+    assert!(!page.body.contains(&open_link), "the ballot cannot open");
+    let opened = committee
+        .post(
+            &format!("{path}/ballots"),
+            &[("body", "residents"), ("mode", "hall")],
+        )
+        .await;
+    assert_eq!(opened.status, 422, "no ballot opens after a failed review");
+    assert!(opened.body.contains(NOT_READY), "{}", opened.body);
+
+    let again = committee
+        .post(
+            &format!("{path}/steps"),
+            &step("review", "30", "20", ("16", "4")),
+        )
+        .await;
+    assert_eq!(again.status, 422, "the review waits for a new consultation");
+    let consulted = committee
+        .post(
+            &format!("{path}/steps"),
+            &step("consultation", "9", "9", ("", "")),
+        )
+        .await;
+    assert_eq!(consulted.status, 303, "{}", consulted.body);
+    let passed = committee
+        .post(
+            &format!("{path}/steps"),
+            &step("review", "30", "20", ("16", "4")),
+        )
+        .await;
+    assert_eq!(passed.status, 303, "{}", passed.body);
+    let page = committee.get(&path).await;
+    assert!(page.body.contains(&open_link), "now the ballot may open");
+    assert_eq!(
+        page.body.matches("已记录</span>").count(),
+        3,
+        "提议, the second 商议 and the second 审议 stand"
+    );
+}
+both!(a_review_that_does_not_agree_sends_the_item_back_to_consultation);
+
+async fn review_head_counts_are_checked_at_their_field_and_kept(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let path = item_before_review(&committee).await;
+    let steps = format!("{path}/steps");
+
+    let over = committee
+        .post(&steps, &step("review", "30", "31", ("20", "0")))
+        .await;
+    assert_eq!(over.status, 422);
+    assert!(over.body.contains("id=\"present-error\""), "{}", over.body);
+    assert!(over.body.contains("实到不能多于应到"));
+    assert!(over.body.contains("value=\"31\""), "what was typed is kept");
+
+    let votes = committee
+        .post(&steps, &step("review", "30", "20", ("15", "6")))
+        .await;
+    assert_eq!(votes.status, 422);
+    assert!(votes
+        .body
+        .contains("同意和反对的人数加起来不能多于实到人数"));
+    assert!(votes.body.contains("value=\"15\"") && votes.body.contains("value=\"6\""));
+
+    let words = committee
+        .post(&steps, &step("review", "三十", "-2", ("", "0")))
+        .await;
+    assert_eq!(words.status, 422);
+    for field in ["expected-error", "present-error", "votes-for-error"] {
+        assert!(words.body.contains(field), "{field}: {}", words.body);
+    }
+    assert!(words.body.contains("请填写 0 到 100000 之间的整数"));
+    assert!(words.body.contains("value=\"三十\""));
+
+    let thin = committee
+        .post(&steps, &step("review", "30", "19", ("19", "0")))
+        .await;
+    assert_eq!(
+        thin.status, 422,
+        "below two thirds present, no review is held"
+    );
+    assert!(thin.body.contains("三分之二以上党员到会"));
+
+    let ok = committee
+        .post(&steps, &step("review", "30", "20", ("16", "4")))
+        .await;
+    assert_eq!(ok.status, 303, "nothing was recorded before: {}", ok.body);
+}
+both!(review_head_counts_are_checked_at_their_field_and_kept);

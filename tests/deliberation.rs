@@ -164,3 +164,43 @@ async fn review_head_counts_are_checked_at_their_field_and_kept(backend: Backend
     assert_eq!(ok.status, 303, "nothing was recorded before: {}", ok.body);
 }
 both!(review_head_counts_are_checked_at_their_field_and_kept);
+
+async fn the_residents_page_warns_while_representatives_are_under_four_fifths(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    // The demo village has 5 committee members and 8 representatives: 8 of 13.
+    let page = committee.get("/c/liutang/residents").await;
+    assert!(
+        page.body.contains("id=\"composition-warning\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("现在代表 8 人，组成人员共 13 人"));
+    assert!(page.body.contains("村民代表应当占组成人员的五分之四以上"));
+
+    let first: u64 = demo.contact("representative").parse().expect("phone");
+    let appoint = |i: u64| {
+        let contact = (first + 50 + i).to_string();
+        let committee = &committee;
+        async move {
+            committee
+                .post_ok(
+                    "/c/liutang/roles",
+                    &[("contact", &contact), ("role", "representative")],
+                )
+                .await;
+        }
+    };
+    for i in 0..11 {
+        appoint(i).await;
+    }
+    // 19 of 24 is just under four fifths.
+    let page = committee.get("/c/liutang/residents").await;
+    assert!(page.body.contains("现在代表 19 人，组成人员共 24 人"));
+    appoint(11).await;
+    // 20 of 25 is exactly four fifths: enough.
+    let page = committee.get("/c/liutang/residents").await;
+    assert!(!page.body.contains("composition-warning"), "{}", page.body);
+}
+both!(the_residents_page_warns_while_representatives_are_under_four_fifths);

@@ -326,6 +326,28 @@ struct ResidentsPage {
     errors: FieldErrors,
     appoint: AppointForm,
     notice: Option<&'static str>,
+    /// The warning that representatives are fewer than four fifths of the representatives'
+    /// meeting (art. 25), when they are.
+    composition: Option<String>,
+}
+
+/// The representatives' meeting's make-up from the member list: (representatives, members),
+/// if it falls short of art. 25's four fifths.
+fn composition_shortfall(members: &[MemberRow]) -> Option<(usize, usize)> {
+    let of = |role: &str| -> Vec<i64> {
+        let mut v: Vec<i64> = members
+            .iter()
+            .filter(|m| m.role == role)
+            .map(|m| m.user_id)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let reps = of("representative");
+    let meeting = crate::ballots::rules::representatives_electorate(&of("committee"), &reps).len();
+    (!crate::ballots::rules::composition_ok(reps.len() as u64, meeting as u64))
+        .then_some((reps.len(), meeting))
 }
 
 /// What the residents page shows beside the community's lists: a form's messages, the
@@ -373,6 +395,15 @@ async fn residents_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let composition = composition_shortfall(&members).map(|(reps, total)| {
+        let key = if community.is_village() {
+            "residents.composition_village"
+        } else {
+            "residents.composition_urban"
+        };
+        let (reps, total) = (reps.to_string(), total.to_string());
+        ctx.f(key, &[("reps", &reps), ("members", &total)])
+    });
     render(
         status,
         &ResidentsPage {
@@ -387,6 +418,7 @@ async fn residents_page(
             errors: shown.errors,
             appoint: shown.appoint,
             notice: shown.notice,
+            composition,
         },
     )
 }

@@ -182,6 +182,7 @@ diesel::table! {
     convening_settings (community_id) {
         community_id -> BigInt,
         notice_days -> BigInt,
+        delegated -> Text,
     }
 }
 

@@ -7,6 +7,9 @@ use crate::common::{spawn_app, Backend, Client};
 /// The ballot form's refusal when the deliberations are not complete.
 const NOT_READY: &str = "重大事项还要先记录提议、商议、审议三步";
 
+/// The ballot form's refusal while no convening notice is published.
+const NO_NOTICE: &str = "这种会议要先公布召集通知";
+
 /// A deliberation as the committee types it.
 fn step<'a>(
     s: &'a str,
@@ -204,3 +207,102 @@ async fn the_residents_page_warns_while_representatives_are_under_four_fifths(ba
     assert!(!page.body.contains("composition-warning"), "{}", page.body);
 }
 both!(the_residents_page_warns_while_representatives_are_under_four_fifths);
+
+/// A major item of 柳塘村 in `category` with 提议, 商议 and 审议 recorded; its path.
+async fn item_ready_to_resolve(committee: &Client, category: &str) -> String {
+    let path = committee
+        .post_ok(
+            "/c/liutang/items",
+            &[
+                ("title", "村级重大事项"),
+                ("body", "须经四议两公开。"),
+                ("category", category),
+                ("major", "on"),
+            ],
+        )
+        .await;
+    committee
+        .post_ok(&format!("{path}/stage"), &[("to", "deliberating")])
+        .await;
+    for (s, votes) in [
+        ("proposal", ("", "")),
+        ("consultation", ("", "")),
+        ("review", ("8", "1")),
+    ] {
+        let r = committee
+            .post(&format!("{path}/steps"), &step(s, "9", "9", votes))
+            .await;
+        assert_eq!(r.status, 303, "{s}: {}", r.body);
+    }
+    path
+}
+
+async fn the_representatives_resolve_a_major_item_only_in_a_delegated_matter(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+
+    // The settings form: never under the three-day floor; what was typed is kept.
+    let short = committee
+        .post("/c/liutang/settings/meetings", &[("notice_days", "2")])
+        .await;
+    assert_eq!(short.status, 422);
+    assert!(
+        short.body.contains("通知期限不能少于 3 天"),
+        "{}",
+        short.body
+    );
+    assert!(short
+        .body
+        .contains("id=\"notice_days\" name=\"notice_days\" inputmode=\"numeric\" value=\"2\""));
+    let words = committee
+        .post("/c/liutang/settings/meetings", &[("notice_days", "五天")])
+        .await;
+    assert_eq!(words.status, 422);
+    assert!(words.body.contains("请填写 3 到 90 之间的整数"));
+    committee
+        .post_ok(
+            "/c/liutang/settings/meetings",
+            &[("notice_days", "5"), ("delegated_welfare", "on")],
+        )
+        .await;
+    let page = committee.get("/c/liutang/residents").await;
+    assert!(page.body.contains("value=\"5\""));
+    assert!(page.body.contains("id=\"delegated_welfare\" checked"));
+    assert!(!page.body.contains("id=\"delegated_economy\" checked"));
+
+    // A matter not delegated: the representatives' meeting cannot resolve it.
+    let economy = item_ready_to_resolve(&committee, "economy").await;
+    let refused = committee
+        .post(
+            &format!("{economy}/ballots"),
+            &[
+                ("body", "representatives"),
+                ("mode", "hall"),
+                ("closes_at", "2026-12-20 20:00"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("村民委员会组织法第二十四条"),
+        "{}",
+        refused.body
+    );
+    // A delegated matter passes that check and meets the next: the convening notice.
+    let welfare = item_ready_to_resolve(&committee, "welfare").await;
+    let next = committee
+        .post(
+            &format!("{welfare}/ballots"),
+            &[
+                ("body", "representatives"),
+                ("mode", "hall"),
+                ("closes_at", "2026-12-20 20:00"),
+            ],
+        )
+        .await;
+    assert_eq!(next.status, 422);
+    assert!(!next.body.contains("第二十四条"), "{}", next.body);
+    assert!(next.body.contains(NO_NOTICE), "{}", next.body);
+}
+both!(the_representatives_resolve_a_major_item_only_in_a_delegated_matter);

@@ -211,6 +211,33 @@ pub fn may_resolve_major(body: &str) -> bool {
     matches!(body, "residents" | "households" | "representatives")
 }
 
+/// May a ballot of `body` resolve a major item of `category`, given the matters the
+/// villagers' meeting has delegated to the representatives' meeting? 村民委员会组织法 art. 24:
+/// the listed matters must be decided by the villagers' meeting (or its household form),
+/// which "可以授权村民代表会议讨论决定". `Err(key)` names the law.
+pub fn may_resolve_matter(
+    body: &str,
+    category: &str,
+    delegated: &[String],
+) -> Result<(), &'static str> {
+    match body {
+        "residents" | "households" => Ok(()),
+        "representatives" if delegated.iter().any(|d| d == category) => Ok(()),
+        "representatives" => Err("steps.err_not_delegated"),
+        _ => Err("ballots.err_major_body"),
+    }
+}
+
+/// The delegated matters as stored (comma-separated categories), unknown ones dropped.
+pub fn parse_delegated(stored: &str) -> Vec<String> {
+    stored
+        .split(',')
+        .map(str::trim)
+        .filter(|c| valid_category(c))
+        .map(str::to_string)
+        .collect()
+}
+
 /// The moves the committee may offer from `from` on the item page.
 pub fn committee_moves(from: Stage) -> &'static [Stage] {
     match from {
@@ -531,6 +558,26 @@ mod tests {
         assert!(!may_resolve_major("committee"));
         assert!(!may_resolve_major("consultation"));
         assert!(!may_resolve_major("group"));
+    }
+
+    #[test]
+    fn art_24_the_representatives_resolve_only_matters_delegated_to_them() {
+        let delegated = parse_delegated("infrastructure, bogus,welfare");
+        assert_eq!(delegated, vec!["infrastructure", "welfare"]);
+        assert_eq!(may_resolve_matter("residents", "economy", &[]), Ok(()));
+        assert_eq!(may_resolve_matter("households", "economy", &[]), Ok(()));
+        assert_eq!(
+            may_resolve_matter("representatives", "economy", &delegated),
+            Err("steps.err_not_delegated")
+        );
+        assert_eq!(
+            may_resolve_matter("representatives", "welfare", &delegated),
+            Ok(())
+        );
+        assert_eq!(
+            may_resolve_matter("committee", "welfare", &delegated),
+            Err("ballots.err_major_body")
+        );
     }
 
     #[test]

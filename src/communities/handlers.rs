@@ -329,6 +329,8 @@ struct ResidentsPage {
     /// The warning that representatives are fewer than four fifths of the representatives'
     /// meeting (art. 25), when they are.
     composition: Option<String>,
+    /// The meeting settings form: notice period and delegated matters.
+    meetings: super::meetings::MeetingSettingsForm,
 }
 
 /// The representatives' meeting's make-up from the member list: (representatives, members),
@@ -353,15 +355,17 @@ fn composition_shortfall(members: &[MemberRow]) -> Option<(usize, usize)> {
 /// What the residents page shows beside the community's lists: a form's messages, the
 /// appointment form as typed, the notice of what was just done.
 #[derive(Default)]
-struct Feedback {
-    errors: FieldErrors,
+pub(super) struct Feedback {
+    pub(super) errors: FieldErrors,
     appoint: AppointForm,
     notice: Option<&'static str>,
+    /// The meeting settings as typed, kept when refused.
+    pub(super) meetings: Option<super::meetings::MeetingSettingsForm>,
 }
 
 impl Feedback {
     /// The page again with one message at a form's field.
-    fn refused(field: &'static str, message: impl Into<String>) -> Feedback {
+    pub(super) fn refused(field: &'static str, message: impl Into<String>) -> Feedback {
         let mut errors = FieldErrors::default();
         errors.add(field, message);
         Feedback {
@@ -371,7 +375,7 @@ impl Feedback {
     }
 }
 
-async fn residents_page(
+pub(super) async fn residents_page(
     state: &AppState,
     ctx: Ctx,
     community: Community,
@@ -380,16 +384,18 @@ async fn residents_page(
 ) -> Result<HttpResponse, AppError> {
     authorize(&ctx, &actor, Action::ViewResidents)?;
     let cid = community.id;
-    let (pending, members, grids, households) = state
+    let (pending, members, grids, households, saved) = state
         .db(move |conn| {
             Ok((
                 model::pending_requests(conn, cid)?,
                 model::members(conn, cid)?,
                 model::grids_of(conn, cid)?,
                 model::households_of(conn, cid)?,
+                super::meetings::saved(conn, cid)?,
             ))
         })
         .await?;
+    let meetings = shown.meetings.unwrap_or(saved);
     let status = if shown.errors.is_empty() {
         StatusCode::OK
     } else {
@@ -419,6 +425,7 @@ async fn residents_page(
             appoint: shown.appoint,
             notice: shown.notice,
             composition,
+            meetings,
         },
     )
 }
@@ -443,6 +450,7 @@ pub async fn residents(
         "revoked" => Some("residents.done_revoked"),
         "grid" => Some("residents.done_grid"),
         "settings" => Some("settings.done"),
+        "meetings" => Some("settings.done_meetings"),
         _ => None,
     };
     let shown = Feedback {
@@ -454,7 +462,7 @@ pub async fn residents(
 
 /// Where the residents page sends a committee member after a change: back to the page, with
 /// the notice of what was done.
-fn done(community: &Community, what: &str) -> HttpResponse {
+pub(super) fn done(community: &Community, what: &str) -> HttpResponse {
     see_other(&format!("/c/{}/residents?done={what}", community.slug))
 }
 

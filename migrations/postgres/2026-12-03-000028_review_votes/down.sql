@@ -1,3 +1,4 @@
+ALTER TABLE convening_settings DROP COLUMN delegated;
 ALTER TABLE agenda_steps DROP CONSTRAINT agenda_steps_item_step_round;
 ALTER TABLE agenda_steps DROP COLUMN round;
 ALTER TABLE agenda_steps DROP COLUMN votes_against;

@@ -1,3 +1,4 @@
+ALTER TABLE convening_settings DROP COLUMN delegated;
 CREATE TABLE agenda_steps_old (
     id INTEGER PRIMARY KEY,
     community_id BIGINT NOT NULL REFERENCES communities(id),

@@ -31,3 +31,7 @@ CREATE TRIGGER agenda_steps_no_update BEFORE UPDATE ON agenda_steps
 BEGIN SELECT RAISE(ABORT, 'agenda_steps is append-only'); END;
 CREATE TRIGGER agenda_steps_no_delete BEFORE DELETE ON agenda_steps
 BEGIN SELECT RAISE(ABORT, 'agenda_steps is append-only'); END;
+
+-- Art. 24: the matters (agenda categories) the villagers' meeting has delegated to the
+-- representatives' meeting, comma-separated.
+ALTER TABLE convening_settings ADD COLUMN delegated TEXT NOT NULL DEFAULT '';

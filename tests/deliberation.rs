@@ -306,3 +306,35 @@ async fn the_representatives_resolve_a_major_item_only_in_a_delegated_matter(bac
     assert!(next.body.contains(NO_NOTICE), "{}", next.body);
 }
 both!(the_representatives_resolve_a_major_item_only_in_a_delegated_matter);
+
+async fn the_community_page_shows_a_convening_notice_until_its_meeting(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let item = item_ready_to_resolve(&committee, "economy").await;
+    committee
+        .post_ok(
+            &format!("{item}/notice"),
+            &[
+                ("body", "residents"),
+                ("meets_at", "2026-12-06 09:00"),
+                ("place", "柳塘村文化礼堂"),
+                ("matters", "表决鱼塘承包方案"),
+                ("online", ""),
+                ("notice_days", ""),
+            ],
+        )
+        .await;
+    let home = app.client().get("/c/liutang").await;
+    assert!(
+        home.body.contains("id=\"running-notices\""),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("柳塘村文化礼堂") && home.body.contains("表决鱼塘承包方案"));
+    // The meeting is on 6 December (Beijing): the day after, the notice has run.
+    app.clock.advance(chrono::Duration::days(11));
+    let later = app.client().get("/c/liutang").await;
+    assert!(!later.body.contains("id=\"running-notices\""));
+}
+both!(the_community_page_shows_a_convening_notice_until_its_meeting);

@@ -192,6 +192,25 @@ pub fn of_item(conn: &mut AnyConnection, item_id: i64) -> QueryResult<Vec<Conven
         .load(conn)
 }
 
+/// The community's notices whose meeting is still to come at `now`, soonest first: the
+/// community page shows them while they run.
+pub fn running(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<ConveningNotice>> {
+    convening_notices::table
+        .filter(convening_notices::community_id.eq(community_id))
+        .filter(convening_notices::meets_at.gt(now))
+        .order((
+            convening_notices::meets_at.asc(),
+            convening_notices::id.asc(),
+        ))
+        .limit(10)
+        .select(ConveningNotice::as_select())
+        .load(conn)
+}
+
 /// The community's latest notices, newest first.
 pub fn recent(
     conn: &mut AnyConnection,

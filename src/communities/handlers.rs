@@ -92,6 +92,8 @@ struct CommunityHome {
     recent: Vec<crate::agenda::model::Item>,
     overdue: Vec<crate::agenda::model::Item>,
     open_ballots: i64,
+    /// Convening notices whose meeting is still to come (召集通知 while it runs).
+    running_notices: Vec<crate::agenda::notices::ConveningNotice>,
 }
 
 pub async fn community_home(
@@ -103,41 +105,40 @@ pub async fn community_home(
     let c = community.clone();
     let (me, now) = (ctx.user_id(), state.clock.now());
     let today = crate::clock::local_day(now);
-    let (parent, children, members, counts, my_request, recent, overdue, roster, open_ballots) =
-        state
-            .db(move |conn| {
-                let parent = match c.parent_id {
-                    Some(p) => Some(model::by_id(conn, p)?),
-                    None => None,
-                };
-                let children = model::children(conn, c.id)?;
-                let members = model::members(conn, c.id)?;
-                let counts = model::counts(conn, c.id)?;
-                let req = match me {
-                    Some(u) => model::open_request_of(conn, c.id, u)?,
-                    None => None,
-                };
-                let recent = crate::agenda::model::recent(conn, c.id, 5)?;
-                let overdue = crate::agenda::model::overdue(conn, c.id, now)?;
-                let grids = model::grids_of(conn, c.id)?;
-                let ids: Vec<i64> = grids.iter().map(|g| g.id).collect();
-                let counts_on_roster =
-                    crate::roster::model::public_counts(conn, c.id, &ids, today)?;
-                let roster = (counts_on_roster, grids);
-                let open_ballots = crate::ballots::model::open_count(conn, c.id)?;
-                Ok((
-                    parent,
-                    children,
-                    members,
-                    counts,
-                    req,
-                    recent,
-                    overdue,
-                    roster,
-                    open_ballots,
-                ))
-            })
-            .await?;
+    let (parent, children, members, counts, my_request, recent, overdue, roster, meetings) = state
+        .db(move |conn| {
+            let parent = match c.parent_id {
+                Some(p) => Some(model::by_id(conn, p)?),
+                None => None,
+            };
+            let children = model::children(conn, c.id)?;
+            let members = model::members(conn, c.id)?;
+            let counts = model::counts(conn, c.id)?;
+            let req = match me {
+                Some(u) => model::open_request_of(conn, c.id, u)?,
+                None => None,
+            };
+            let recent = crate::agenda::model::recent(conn, c.id, 5)?;
+            let overdue = crate::agenda::model::overdue(conn, c.id, now)?;
+            let grids = model::grids_of(conn, c.id)?;
+            let ids: Vec<i64> = grids.iter().map(|g| g.id).collect();
+            let counts_on_roster = crate::roster::model::public_counts(conn, c.id, &ids, today)?;
+            let roster = (counts_on_roster, grids);
+            let open_ballots = crate::ballots::model::open_count(conn, c.id)?;
+            let running = crate::agenda::notices::running(conn, c.id, now)?;
+            Ok((
+                parent,
+                children,
+                members,
+                counts,
+                req,
+                recent,
+                overdue,
+                roster,
+                (open_ballots, running),
+            ))
+        })
+        .await?;
     let lead_role = if community.is_township() {
         Role::Township
     } else {
@@ -163,7 +164,8 @@ pub async fn community_home(
         my_request,
         recent,
         overdue,
-        open_ballots,
+        open_ballots: meetings.0,
+        running_notices: meetings.1,
     })
 }
 

@@ -11,7 +11,7 @@ use crate::ballots::{decision, hall, handlers as ballots, register};
 use crate::comments::handlers as comments;
 use crate::comments::host::OnThread;
 use crate::comments::model::Target;
-use crate::communities::{admin, handlers as communities};
+use crate::communities::{admin, handlers as communities, meetings};
 use crate::disclosures::{handlers as disclosures, opendata};
 use crate::error::AppError;
 use crate::inquiries::handlers as inquiries;
@@ -73,6 +73,7 @@ route_table! {
     post "/c/{slug}/roles/revoke" => communities::revoke,
     post "/c/{slug}/grids" => communities::add_grid,
     post "/c/{slug}/settings" => communities::save_settings,
+    post "/c/{slug}/settings/meetings" => meetings::save_meeting_settings,
     get "/c/{slug}/roster" => roster::list,
     get "/c/{slug}/roster.csv" => roster::export_csv,
     post "/c/{slug}/roster/persons" => roster::add_person,

@@ -182,6 +182,7 @@ diesel::table! {
     convening_settings (community_id) {
         community_id -> BigInt,
         notice_days -> BigInt,
+        delegated -> Text,
     }
 }
 
@@ -293,6 +294,9 @@ diesel::table! {
         recorded_by -> BigInt,
         created_at -> Timestamp,
         photo -> Nullable<Text>,
+        votes_for -> Nullable<BigInt>,
+        votes_against -> Nullable<BigInt>,
+        round -> BigInt,
     }
 }
 

@@ -504,6 +504,8 @@ async fn a_major_item_records_its_deliberations_in_order(backend: Backend) {
             ("body", "会议"),
             ("expected", expected),
             ("present", present),
+            ("votes_for", present),
+            ("votes_against", "0"),
             ("outcome", "同意"),
         ]
     };

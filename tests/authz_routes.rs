@@ -204,6 +204,12 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         "/c/liutang/settings",
         COMMITTEE,
     ),
+    (
+        "post",
+        "/c/{slug}/settings/meetings",
+        "/c/liutang/settings/meetings",
+        COMMITTEE,
+    ),
     ("get", "/c/{slug}/log", "/c/liutang/log", OVERSIGHT),
     (
         "get",

@@ -21,6 +21,7 @@ mod communities;
 mod convening;
 mod corrections;
 mod crash;
+mod deliberation;
 mod disclosures;
 mod disk_full;
 mod exports;

@@ -40,6 +40,16 @@ pub fn check_period(days: i64, minimum: i64) -> Result<(), &'static str> {
     }
 }
 
+/// Reads the notice period the committee sets for representatives' and group meetings:
+/// whole days from [`DEFAULT_NOTICE_DAYS`] (the floor) to [`MAX_NOTICE_DAYS`].
+pub fn read_setting_days(typed: &str) -> Result<i64, &'static str> {
+    match typed.trim().parse::<i64>() {
+        Ok(d) if (0..DEFAULT_NOTICE_DAYS).contains(&d) => Err("settings.err_notice_short"),
+        Ok(d) if (DEFAULT_NOTICE_DAYS..=MAX_NOTICE_DAYS).contains(&d) => Ok(d),
+        _ => Err("settings.err_notice_days"),
+    }
+}
+
 /// The first Beijing day on which the meeting may be held (and its ballot open) after a
 /// notice published on Beijing day `published_on` with a period of `days`: "提前十天" counts
 /// whole days, so a notice of 1 December allows a meeting from 11 December.
@@ -99,6 +109,18 @@ pub fn convening_overdue(since: NaiveDateTime, response_days: i64, now: NaiveDat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_representatives_notice_period_is_three_days_or_longer_never_shorter() {
+        assert_eq!(read_setting_days("3"), Ok(3));
+        assert_eq!(read_setting_days(" 7 "), Ok(7));
+        assert_eq!(read_setting_days("2"), Err("settings.err_notice_short"));
+        assert_eq!(read_setting_days("90"), Ok(90));
+        assert_eq!(read_setting_days("91"), Err("settings.err_notice_days"));
+        assert_eq!(read_setting_days("三"), Err("settings.err_notice_days"));
+        assert_eq!(read_setting_days("-1"), Err("settings.err_notice_days"));
+    }
+
     use proptest::prelude::*;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {

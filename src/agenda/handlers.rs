@@ -252,6 +252,37 @@ struct StepView {
     record: Option<model::StepRecord>,
 }
 
+/// The views of the four steps (the record that stands for each, if any) and the records
+/// that no longer stand: earlier rounds undone by a review that did not agree.
+fn step_views(records: &[model::StepRecord]) -> (Vec<StepView>, Vec<model::StepRecord>) {
+    let history: Vec<(Step, bool)> = records
+        .iter()
+        .filter_map(|r| r.kind().map(|k| (k, r.agreed())))
+        .collect();
+    let standing = rules::standing_steps(&history);
+    let shown: Vec<StepView> = Step::ALL
+        .iter()
+        .map(|s| StepView {
+            key: s.label_key(),
+            record: standing
+                .contains(s)
+                .then(|| records.iter().rev().find(|r| r.kind() == Some(*s)).cloned())
+                .flatten(),
+        })
+        .collect();
+    let earlier = records
+        .iter()
+        .filter(|r| r.kind().is_some())
+        .filter(|r| {
+            !shown
+                .iter()
+                .any(|v| v.record.as_ref().map(|x| x.id) == Some(r.id))
+        })
+        .cloned()
+        .collect();
+    (shown, earlier)
+}
+
 struct MoveOption {
     to: &'static str,
     key: String,
@@ -276,7 +307,11 @@ struct ItemPage {
     overdue: bool,
     moves: Vec<MoveOption>,
     steps: Vec<StepView>,
+    /// Deliberations that no longer stand (a review that did not agree, and its round).
+    earlier_steps: Vec<model::StepRecord>,
     next_step: Option<Step>,
+    /// The deliberation form as typed, kept when it is refused.
+    step_form: StepForm,
     photos: Vec<String>,
     ballots: Vec<crate::ballots::model::Ballot>,
     decisions: Vec<crate::ballots::model::Decision>,
@@ -325,6 +360,7 @@ struct ItemRows {
 struct Shown {
     errors: FieldErrors,
     comment_body: String,
+    step_form: StepForm,
     notice: Option<&'static str>,
     status: StatusCode,
 }
@@ -397,17 +433,16 @@ async fn item_page(state: &AppState, on: OnItem, shown: Shown) -> Result<HttpRes
     let r = state.db(move |conn| load_item(conn, cid, id, me)).await?;
     let (item, stage) = (&r.item, r.item.stage());
     let manage = allows(&actor, Action::ManageAgenda);
-    let recorded: Vec<Step> = r.records.iter().filter_map(|r| r.kind()).collect();
+    let (steps, earlier_steps) = step_views(&r.records);
+    let recorded: Vec<Step> = steps
+        .iter()
+        .zip(Step::ALL)
+        .filter(|(v, _)| v.record.is_some())
+        .map(|(_, s)| s)
+        .collect();
     let next_step = rules::next_step(&recorded)
         .filter(|s| *s != Step::Resolution && item.major && manage)
         .filter(|_| matches!(stage, Stage::Adopted | Stage::Deliberating));
-    let steps = Step::ALL
-        .iter()
-        .map(|s| StepView {
-            key: s.label_key(),
-            record: r.records.iter().find(|r| r.kind() == Some(*s)).cloned(),
-        })
-        .collect();
     let thread = thread_view(&ctx, &actor, &community, Target::Item(id), r.thread);
     let order_states: Vec<&str> = r.orders.iter().map(|o| o.2.as_str()).collect();
     let page = ItemPage {
@@ -451,7 +486,9 @@ async fn item_page(state: &AppState, on: OnItem, shown: Shown) -> Result<HttpRes
         decisions: r.decisions,
         notices: r.notices,
         steps,
+        earlier_steps,
         next_step,
+        step_form: shown.step_form,
         photos: r.photos,
         errors: shown.errors,
         comment_body: shown.comment_body,
@@ -509,6 +546,7 @@ impl OnItem {
         let shown = Shown {
             errors: FieldErrors::default(),
             comment_body: String::new(),
+            step_form: StepForm::default(),
             notice,
             status: StatusCode::OK,
         };
@@ -529,6 +567,25 @@ impl OnItem {
         let shown = Shown {
             errors,
             comment_body: kept,
+            step_form: StepForm::default(),
+            notice: None,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        item_page(state, self, shown).await
+    }
+
+    /// Re-renders the item page with the deliberation form as typed and a message beside
+    /// each field that is wrong; status 422.
+    async fn refuse_step(
+        self,
+        state: &AppState,
+        errors: FieldErrors,
+        form: StepForm,
+    ) -> Result<HttpResponse, AppError> {
+        let shown = Shown {
+            errors,
+            comment_body: String::new(),
+            step_form: form,
             notice: None,
             status: StatusCode::UNPROCESSABLE_ENTITY,
         };
@@ -666,7 +723,7 @@ pub async fn change_stage(
 
 // ---- 四议两公开 ----
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct StepForm {
     pub step: String,
@@ -674,6 +731,9 @@ pub struct StepForm {
     pub body: String,
     pub expected: String,
     pub present: String,
+    /// The review's votes for and against (党员大会审议 only).
+    pub votes_for: String,
+    pub votes_against: String,
     pub outcome: String,
     pub minutes: String,
 }
@@ -684,23 +744,48 @@ struct StepInput {
     held_on: chrono::NaiveDateTime,
     expected: i64,
     present: i64,
+    votes: Option<(i64, i64)>,
     body: String,
     outcome: String,
     minutes: String,
 }
 
 impl StepInput {
-    /// `None` if any field is missing or malformed. A meeting's date is bounded like every
+    /// The head counts are checked first, each problem at its field; then `Ok(None)` if
+    /// any other field is missing or malformed. A meeting's date is bounded like every
     /// typed date: within a few years of `today`.
-    fn parse(form: &StepForm, today: chrono::NaiveDate) -> Option<StepInput> {
+    fn parse(
+        form: &StepForm,
+        today: chrono::NaiveDate,
+    ) -> Result<Option<StepInput>, Vec<(&'static str, &'static str)>> {
+        let Some(step) = Step::parse(&form.step) else {
+            return Ok(None);
+        };
+        let tally = rules::read_tally(
+            step,
+            &form.expected,
+            &form.present,
+            &form.votes_for,
+            &form.votes_against,
+        )?;
+        Ok(Self::rest(form, step, tally, today))
+    }
+
+    fn rest(
+        form: &StepForm,
+        step: Step,
+        tally: rules::Tally,
+        today: chrono::NaiveDate,
+    ) -> Option<StepInput> {
         Some(StepInput {
-            step: Step::parse(&form.step)?,
+            step,
             held_on: chrono::NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
                 .ok()
                 .filter(|d| crate::clock::near_today(*d, today))
                 .and_then(|d| d.and_hms_opt(0, 0, 0))?,
-            expected: form.expected.trim().parse::<i64>().ok()?,
-            present: form.present.trim().parse::<i64>().ok()?,
+            expected: tally.expected,
+            present: tally.present,
+            votes: tally.votes,
             body: text_field(&form.body, 1, 200).ok()?,
             outcome: text_field(&form.outcome, 1, 500).ok()?,
             minutes: text_field(&form.minutes, 0, rules::BODY_MAX).ok()?,
@@ -737,9 +822,20 @@ pub async fn record_step(
         id,
     };
     let today = crate::clock::local_day(state.clock.now());
-    let Some(input) = StepInput::parse(&form, today) else {
-        let msg = on.ctx.t("steps.err_fields").to_string();
-        return on.refuse(&state, "steps", msg, String::new()).await;
+    let input = match StepInput::parse(&form, today) {
+        Ok(Some(input)) => input,
+        Ok(None) => {
+            let mut errors = FieldErrors::default();
+            errors.add("steps", on.ctx.t("steps.err_fields"));
+            return on.refuse_step(&state, errors, form).await;
+        }
+        Err(problems) => {
+            let mut errors = FieldErrors::default();
+            for (field, key) in problems {
+                errors.add(field, on.ctx.t(key));
+            }
+            return on.refuse_step(&state, errors, form).await;
+        }
     };
     // One optional photo: the sign-in sheet, the meeting in the hall.
     let photo = match files.into_iter().next() {
@@ -747,8 +843,9 @@ pub async fn record_step(
         Some(f) => match crate::uploads::store_upload(&state, f).await? {
             Ok(name) => Some(name),
             Err(key) => {
-                let msg = on.ctx.t(key).to_string();
-                return on.refuse(&state, "steps", msg, String::new()).await;
+                let mut errors = FieldErrors::default();
+                errors.add("photo", on.ctx.t(key));
+                return on.refuse_step(&state, errors, form).await;
             }
         },
     };
@@ -758,7 +855,7 @@ pub async fn record_step(
             write_tx(conn, |conn| {
                 let item = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
                 let new = input.with_photo(photo.as_deref());
-                service::record_step(conn, &item, &new, me, now)
+                service::record_step(conn, &item, &new, input.votes, me, now)
             })
         })
         .await?;
@@ -768,8 +865,13 @@ pub async fn record_step(
             on.community.slug
         ))),
         Err(e) => {
-            let msg = on.ctx.t(e.message_key()).to_string();
-            on.refuse(&state, "steps", msg, String::new()).await
+            let field = match e {
+                rules::StepError::BadAttendance | rules::StepError::ReviewNotQuorate => "present",
+                _ => "steps",
+            };
+            let mut errors = FieldErrors::default();
+            errors.add(field, on.ctx.t(e.message_key()));
+            on.refuse_step(&state, errors, form).await
         }
     }
 }

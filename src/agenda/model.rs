@@ -482,11 +482,26 @@ pub struct StepRecord {
     pub minutes: String,
     pub created_at: NaiveDateTime,
     pub photo: Option<String>,
+    /// The votes of a 党员大会审议 (for, against); none on other steps.
+    pub votes_for: Option<i64>,
+    pub votes_against: Option<i64>,
+    /// Which time the step was recorded: a review that did not agree starts a new round.
+    pub round: i64,
 }
 
 impl StepRecord {
     pub fn kind(&self) -> Option<Step> {
         Step::parse(&self.step)
+    }
+
+    /// Did this record carry the item on? Only a review whose vote did not agree does not.
+    pub fn agreed(&self) -> bool {
+        match (self.kind(), self.votes_for) {
+            (Some(Step::Review), Some(f)) => {
+                super::rules::review_passes(self.expected, self.present, f)
+            }
+            _ => true,
+        }
     }
 
     pub fn label_key(&self) -> String {
@@ -521,6 +536,20 @@ pub fn record_step(
     by: i64,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
+    record_deliberation(conn, item, s, None, 1, by, now)
+}
+
+/// Records a step with the review's votes (for, against) in round `round`; the unique key
+/// refuses a second record of the same step in the same round.
+pub fn record_deliberation(
+    conn: &mut AnyConnection,
+    item: &Item,
+    s: &NewStep,
+    votes: Option<(i64, i64)>,
+    round: i64,
+    by: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(agenda_steps::table)
         .values((
             agenda_steps::community_id.eq(item.community_id),
@@ -535,6 +564,9 @@ pub fn record_step(
             agenda_steps::recorded_by.eq(by),
             agenda_steps::created_at.eq(now),
             agenda_steps::photo.eq(s.photo),
+            agenda_steps::votes_for.eq(votes.map(|v| v.0)),
+            agenda_steps::votes_against.eq(votes.map(|v| v.1)),
+            agenda_steps::round.eq(round),
         ))
         .execute(conn)?;
     diesel::update(agenda_items::table.find(item.id))

@@ -109,6 +109,68 @@ pub fn set_setting_days(conn: &mut AnyConnection, community_id: i64, days: i64) 
     Ok(())
 }
 
+/// The matters (agenda categories) the villagers' meeting has delegated to the
+/// representatives' meeting (art. 24).
+pub fn delegated(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Vec<String>> {
+    let stored: Option<String> = convening_settings::table
+        .find(community_id)
+        .select(convening_settings::delegated)
+        .first(conn)
+        .optional()?;
+    Ok(super::rules::parse_delegated(&stored.unwrap_or_default()))
+}
+
+/// Sets the community's meeting settings: the notice period for representatives' and
+/// group meetings and the delegated matters; the change is in the action log, in the same
+/// transaction.
+pub fn save_settings(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    by: i64,
+    (days, matters): (i64, &[String]),
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let stored = matters.join(",");
+    set_setting_days(conn, community_id, days)?;
+    diesel::update(convening_settings::table.find(community_id))
+        .set(convening_settings::delegated.eq(&stored))
+        .execute(conn)?;
+    crate::audit::record(
+        conn,
+        &crate::audit::Entry {
+            community_id: Some(community_id),
+            actor_id: by,
+            action: crate::audit::Action::Settings,
+            target_user_id: None,
+            detail: &format!("notice {days}d; delegated [{stored}]"),
+            reason: "",
+        },
+        now,
+    )?;
+    Ok(())
+}
+
+/// May a ballot (or a notice) of `body` resolve the item? Only for a major item does the
+/// law say who decides (art. 24); `Err(key)` names it.
+fn check_matter(
+    conn: &mut AnyConnection,
+    item: &Item,
+    body: &str,
+) -> QueryResult<Result<(), &'static str>> {
+    if !item.major || !NOTICED_RESOLVERS.contains(&body) {
+        return Ok(Ok(()));
+    }
+    let delegated = delegated(conn, item.community_id)?;
+    Ok(super::rules::may_resolve_matter(
+        body,
+        &item.category,
+        &delegated,
+    ))
+}
+
+/// The bodies whose meeting may resolve a major item, so whose delegation is checked.
+const NOTICED_RESOLVERS: [&str; 3] = ["residents", "households", "representatives"];
+
 /// The minimum notice for a meeting of `body` in the community.
 pub fn minimum_days(
     conn: &mut AnyConnection,
@@ -126,6 +188,25 @@ pub fn of_item(conn: &mut AnyConnection, item_id: i64) -> QueryResult<Vec<Conven
     convening_notices::table
         .filter(convening_notices::item_id.eq(item_id))
         .order(convening_notices::id.asc())
+        .select(ConveningNotice::as_select())
+        .load(conn)
+}
+
+/// The community's notices whose meeting is still to come at `now`, soonest first: the
+/// community page shows them while they run.
+pub fn running(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<ConveningNotice>> {
+    convening_notices::table
+        .filter(convening_notices::community_id.eq(community_id))
+        .filter(convening_notices::meets_at.gt(now))
+        .order((
+            convening_notices::meets_at.asc(),
+            convening_notices::id.asc(),
+        ))
+        .limit(10)
         .select(ConveningNotice::as_select())
         .load(conn)
 }
@@ -252,7 +333,8 @@ pub fn opening_words(state: &NoticeState) -> Option<(&'static str, &'static str,
 }
 
 /// May a ballot of `body` on the item open at `opens_at` (UTC)? `Err(key)` says why not:
-/// no notice of that meeting, or its period has not run.
+/// a major matter the representatives may not decide (art. 24), no notice of that meeting,
+/// or its period has not run.
 pub fn check_opening(
     conn: &mut AnyConnection,
     community_id: i64,
@@ -260,6 +342,11 @@ pub fn check_opening(
     body: &str,
     opens_at: NaiveDateTime,
 ) -> QueryResult<Result<(), &'static str>> {
+    if let Some(item) = super::model::find(conn, community_id, item_id)? {
+        if let Err(key) = check_matter(conn, &item, body)? {
+            return Ok(Err(key));
+        }
+    }
     Ok(match state_for(conn, community_id, item_id, body)? {
         NoticeState::NotNeeded => Ok(()),
         NoticeState::Missing(_) => Err("ballots.err_no_notice"),
@@ -280,6 +367,9 @@ pub fn publish(
 ) -> Result<Result<i64, (&'static str, &'static str)>, AppError> {
     if !matches!(item.stage(), Stage::Adopted | Stage::Deliberating) {
         return Ok(Err(("body", "notice.err_stage")));
+    }
+    if let Err(key) = check_matter(conn, item, &d.body)? {
+        return Ok(Err(("body", key)));
     }
     let Some(min) = minimum_days(conn, c.id, &d.body)? else {
         return Ok(Err(("body", "notice.err_body")));

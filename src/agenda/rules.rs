@@ -211,6 +211,33 @@ pub fn may_resolve_major(body: &str) -> bool {
     matches!(body, "residents" | "households" | "representatives")
 }
 
+/// May a ballot of `body` resolve a major item of `category`, given the matters the
+/// villagers' meeting has delegated to the representatives' meeting? 村民委员会组织法 art. 24:
+/// the listed matters must be decided by the villagers' meeting (or its household form),
+/// which "可以授权村民代表会议讨论决定". `Err(key)` names the law.
+pub fn may_resolve_matter(
+    body: &str,
+    category: &str,
+    delegated: &[String],
+) -> Result<(), &'static str> {
+    match body {
+        "residents" | "households" => Ok(()),
+        "representatives" if delegated.iter().any(|d| d == category) => Ok(()),
+        "representatives" => Err("steps.err_not_delegated"),
+        _ => Err("ballots.err_major_body"),
+    }
+}
+
+/// The delegated matters as stored (comma-separated categories), unknown ones dropped.
+pub fn parse_delegated(stored: &str) -> Vec<String> {
+    stored
+        .split(',')
+        .map(str::trim)
+        .filter(|c| valid_category(c))
+        .map(str::to_string)
+        .collect()
+}
+
 /// The moves the committee may offer from `from` on the item page.
 pub fn committee_moves(from: Stage) -> &'static [Stage] {
     match from {
@@ -363,6 +390,100 @@ pub fn check_step(
     Ok(())
 }
 
+/// Does a 党员大会审议 agree? At least two thirds of the members due to attend present
+/// (三分之二以上: `3·present ≥ 2·due`) and more than half of those *due* voting for
+/// (应到会党员半数以上: `2·for > due`), so a vote of exactly half fails.
+pub fn review_passes(due: i64, present: i64, votes_for: i64) -> bool {
+    3 * present >= 2 * due && 2 * votes_for > due
+}
+
+/// The steps that stand, from the records in the order they were made (step, agreed): a
+/// review that did not agree sends the item back to 商议, so the consultation and the
+/// review must be recorded again before the ballot may open.
+pub fn standing_steps(records: &[(Step, bool)]) -> Vec<Step> {
+    let mut standing = Vec::new();
+    for (step, agreed) in records {
+        standing.push(*step);
+        if *step == Step::Review && !agreed {
+            standing.retain(|s| !matches!(s, Step::Consultation | Step::Review));
+        }
+    }
+    standing
+}
+
+/// The round a step recorded now belongs to: one more than the reviews that did not agree.
+pub fn current_round(records: &[(Step, bool)]) -> i64 {
+    1 + records
+        .iter()
+        .filter(|(s, agreed)| *s == Step::Review && !agreed)
+        .count() as i64
+}
+
+/// The largest head count a deliberation form accepts (a party branch or a committee is
+/// far smaller; this only keeps arithmetic and typing errors in bounds).
+pub const HEADCOUNT_MAX: i64 = 100_000;
+
+/// The head counts of a deliberation as typed: due to attend (应到), present (实到) and, for
+/// the review, the votes for and against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tally {
+    pub expected: i64,
+    pub present: i64,
+    pub votes: Option<(i64, i64)>,
+}
+
+/// Reads the head counts of `step` as typed, every problem named at its field (field name,
+/// message key): whole numbers from 0 to [`HEADCOUNT_MAX`], someone due to attend, no more
+/// present than due, and on the review votes for and against that add up to no more than
+/// those present.
+pub fn read_tally(
+    step: Step,
+    expected: &str,
+    present: &str,
+    votes_for: &str,
+    votes_against: &str,
+) -> Result<Tally, Vec<(&'static str, &'static str)>> {
+    let mut errs = Vec::new();
+    let mut num = |field: &'static str, v: &str| match v.trim().parse::<i64>() {
+        Ok(n) if (0..=HEADCOUNT_MAX).contains(&n) => Some(n),
+        _ => {
+            errs.push((field, "steps.err_number"));
+            None
+        }
+    };
+    let due = num("expected", expected);
+    let here = num("present", present);
+    let votes = if step == Step::Review {
+        (
+            num("votes_for", votes_for),
+            num("votes_against", votes_against),
+        )
+    } else {
+        (Some(0), Some(0))
+    };
+    if due == Some(0) {
+        errs.push(("expected", "steps.err_expected_zero"));
+    }
+    if let (Some(d), Some(p)) = (due, here) {
+        if p > d {
+            errs.push(("present", "steps.err_present_over"));
+        }
+    }
+    if let (Some(p), (Some(f), Some(a))) = (here, votes) {
+        if f + a > p {
+            errs.push(("votes_for", "steps.err_votes_over"));
+        }
+    }
+    match (due, here, votes) {
+        (Some(expected), Some(present), (Some(f), Some(a))) if errs.is_empty() => Ok(Tally {
+            expected,
+            present,
+            votes: (step == Step::Review).then_some((f, a)),
+        }),
+        _ => Err(errs),
+    }
+}
+
 /// A major item may go to a vote only once 提议, 商议 and 审议 are recorded; any other
 /// item once it is under deliberation.
 pub fn may_open_ballot(major: bool, stage: Stage, recorded: &[Step]) -> bool {
@@ -437,6 +558,26 @@ mod tests {
         assert!(!may_resolve_major("committee"));
         assert!(!may_resolve_major("consultation"));
         assert!(!may_resolve_major("group"));
+    }
+
+    #[test]
+    fn art_24_the_representatives_resolve_only_matters_delegated_to_them() {
+        let delegated = parse_delegated("infrastructure, bogus,welfare");
+        assert_eq!(delegated, vec!["infrastructure", "welfare"]);
+        assert_eq!(may_resolve_matter("residents", "economy", &[]), Ok(()));
+        assert_eq!(may_resolve_matter("households", "economy", &[]), Ok(()));
+        assert_eq!(
+            may_resolve_matter("representatives", "economy", &delegated),
+            Err("steps.err_not_delegated")
+        );
+        assert_eq!(
+            may_resolve_matter("representatives", "welfare", &delegated),
+            Ok(())
+        );
+        assert_eq!(
+            may_resolve_matter("committee", "welfare", &delegated),
+            Err("ballots.err_major_body")
+        );
     }
 
     #[test]
@@ -677,6 +818,95 @@ mod tests {
         assert_eq!(
             check_step(true, Deliberating, &done, Review, 31, 20),
             Err(StepError::ReviewNotQuorate)
+        );
+    }
+
+    #[test]
+    fn party_member_review_needs_two_thirds_present_and_more_than_half_of_those_due_for() {
+        // 四议两公开 第三步：三分之二以上党员到会，应到会党员半数以上同意。
+        assert!(review_passes(45, 30, 23), "exactly 2/3 present is enough");
+        assert!(!review_passes(45, 29, 29), "below 2/3 present fails");
+        assert!(review_passes(30, 20, 16));
+        assert!(
+            !review_passes(30, 30, 15),
+            "exactly half of those due fails"
+        );
+        assert!(
+            !review_passes(31, 31, 15) && review_passes(31, 31, 16),
+            "more than half of 31 due is 16"
+        );
+    }
+
+    #[test]
+    fn a_review_that_does_not_agree_sends_the_item_back_to_consultation() {
+        use Step::*;
+        let failed = [(Proposal, true), (Consultation, true), (Review, false)];
+        assert_eq!(standing_steps(&failed), vec![Proposal]);
+        assert_eq!(next_step(&standing_steps(&failed)), Some(Consultation));
+        assert!(!may_open_ballot(
+            true,
+            Deliberating,
+            &standing_steps(&failed)
+        ));
+        assert_eq!(current_round(&failed), 2);
+        let again = [
+            (Proposal, true),
+            (Consultation, true),
+            (Review, false),
+            (Consultation, true),
+            (Review, true),
+        ];
+        assert_eq!(standing_steps(&again), vec![Proposal, Consultation, Review]);
+        assert!(may_open_ballot(true, Deliberating, &standing_steps(&again)));
+        assert_eq!(current_round(&again), 2);
+    }
+
+    #[test]
+    fn head_counts_are_checked_at_their_field() {
+        use Step::*;
+        assert_eq!(
+            read_tally(Review, "45", "30", "23", "7"),
+            Ok(Tally {
+                expected: 45,
+                present: 30,
+                votes: Some((23, 7))
+            })
+        );
+        assert_eq!(
+            read_tally(Proposal, "7", "7", "", ""),
+            Ok(Tally {
+                expected: 7,
+                present: 7,
+                votes: None
+            })
+        );
+        assert_eq!(
+            read_tally(Review, "45", "46", "1", "0"),
+            Err(vec![("present", "steps.err_present_over")])
+        );
+        assert_eq!(
+            read_tally(Review, "45", "30", "20", "11"),
+            Err(vec![("votes_for", "steps.err_votes_over")])
+        );
+        assert_eq!(
+            read_tally(Review, "45", "30", "20", "10").map(|t| t.votes),
+            Ok(Some((20, 10)))
+        );
+        assert_eq!(
+            read_tally(Review, "-1", "abc", "", "3"),
+            Err(vec![
+                ("expected", "steps.err_number"),
+                ("present", "steps.err_number"),
+                ("votes_for", "steps.err_number")
+            ])
+        );
+        assert_eq!(
+            read_tally(Proposal, "0", "0", "", ""),
+            Err(vec![("expected", "steps.err_expected_zero")])
+        );
+        assert_eq!(
+            read_tally(Proposal, "100001", "1", "", ""),
+            Err(vec![("expected", "steps.err_number")])
         );
     }
 

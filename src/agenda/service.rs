@@ -251,35 +251,48 @@ pub fn follow(
     Ok(())
 }
 
-/// Records the next of the four deliberations of a major item, if the rule allows it.
+/// Records the next of the four deliberations of a major item, if the rule allows it; a
+/// review carries its votes (for, against). A review that does not agree is recorded too,
+/// and sends the item back to 商议 (the next round).
 pub fn record_step(
     conn: &mut AnyConnection,
     item: &Item,
     new: &NewStep,
+    votes: Option<(i64, i64)>,
     by: i64,
     now: NaiveDateTime,
 ) -> Result<Result<(), StepError>, AppError> {
-    let recorded = recorded_steps(conn, item.id)?;
+    let history = step_history(conn, item.id)?;
     if let Err(e) = rules::check_step(
         item.major,
         item.stage(),
-        &recorded,
+        &rules::standing_steps(&history),
         new.step,
         new.expected,
         new.present,
     ) {
         return Ok(Err(e));
     }
-    model::record_step(conn, item, new, by, now)?;
+    if new.step == Step::Review && votes.is_none() {
+        return Ok(Err(StepError::BadAttendance));
+    }
+    let round = rules::current_round(&history);
+    model::record_deliberation(conn, item, new, votes, round, by, now)?;
     Ok(Ok(()))
 }
 
-/// The deliberations recorded for an item so far.
-pub fn recorded_steps(conn: &mut AnyConnection, item_id: i64) -> Result<Vec<Step>, AppError> {
+/// Every deliberation recorded for an item, in order, with whether it agreed.
+fn step_history(conn: &mut AnyConnection, item_id: i64) -> Result<Vec<(Step, bool)>, AppError> {
     Ok(model::steps(conn, item_id)?
         .iter()
-        .filter_map(|r| r.kind())
+        .filter_map(|r| r.kind().map(|k| (k, r.agreed())))
         .collect())
+}
+
+/// The deliberations that stand for an item: a review that did not agree undoes the
+/// consultation and itself.
+pub fn recorded_steps(conn: &mut AnyConnection, item_id: i64) -> Result<Vec<Step>, AppError> {
+    Ok(rules::standing_steps(&step_history(conn, item_id)?))
 }
 
 /// Publishes the implementation result once every work order is confirmed, and completes

@@ -92,6 +92,8 @@ struct CommunityHome {
     recent: Vec<crate::agenda::model::Item>,
     overdue: Vec<crate::agenda::model::Item>,
     open_ballots: i64,
+    /// Convening notices whose meeting is still to come (召集通知 while it runs).
+    running_notices: Vec<crate::agenda::notices::ConveningNotice>,
 }
 
 pub async fn community_home(
@@ -103,41 +105,40 @@ pub async fn community_home(
     let c = community.clone();
     let (me, now) = (ctx.user_id(), state.clock.now());
     let today = crate::clock::local_day(now);
-    let (parent, children, members, counts, my_request, recent, overdue, roster, open_ballots) =
-        state
-            .db(move |conn| {
-                let parent = match c.parent_id {
-                    Some(p) => Some(model::by_id(conn, p)?),
-                    None => None,
-                };
-                let children = model::children(conn, c.id)?;
-                let members = model::members(conn, c.id)?;
-                let counts = model::counts(conn, c.id)?;
-                let req = match me {
-                    Some(u) => model::open_request_of(conn, c.id, u)?,
-                    None => None,
-                };
-                let recent = crate::agenda::model::recent(conn, c.id, 5)?;
-                let overdue = crate::agenda::model::overdue(conn, c.id, now)?;
-                let grids = model::grids_of(conn, c.id)?;
-                let ids: Vec<i64> = grids.iter().map(|g| g.id).collect();
-                let counts_on_roster =
-                    crate::roster::model::public_counts(conn, c.id, &ids, today)?;
-                let roster = (counts_on_roster, grids);
-                let open_ballots = crate::ballots::model::open_count(conn, c.id)?;
-                Ok((
-                    parent,
-                    children,
-                    members,
-                    counts,
-                    req,
-                    recent,
-                    overdue,
-                    roster,
-                    open_ballots,
-                ))
-            })
-            .await?;
+    let (parent, children, members, counts, my_request, recent, overdue, roster, meetings) = state
+        .db(move |conn| {
+            let parent = match c.parent_id {
+                Some(p) => Some(model::by_id(conn, p)?),
+                None => None,
+            };
+            let children = model::children(conn, c.id)?;
+            let members = model::members(conn, c.id)?;
+            let counts = model::counts(conn, c.id)?;
+            let req = match me {
+                Some(u) => model::open_request_of(conn, c.id, u)?,
+                None => None,
+            };
+            let recent = crate::agenda::model::recent(conn, c.id, 5)?;
+            let overdue = crate::agenda::model::overdue(conn, c.id, now)?;
+            let grids = model::grids_of(conn, c.id)?;
+            let ids: Vec<i64> = grids.iter().map(|g| g.id).collect();
+            let counts_on_roster = crate::roster::model::public_counts(conn, c.id, &ids, today)?;
+            let roster = (counts_on_roster, grids);
+            let open_ballots = crate::ballots::model::open_count(conn, c.id)?;
+            let running = crate::agenda::notices::running(conn, c.id, now)?;
+            Ok((
+                parent,
+                children,
+                members,
+                counts,
+                req,
+                recent,
+                overdue,
+                roster,
+                (open_ballots, running),
+            ))
+        })
+        .await?;
     let lead_role = if community.is_township() {
         Role::Township
     } else {
@@ -163,7 +164,8 @@ pub async fn community_home(
         my_request,
         recent,
         overdue,
-        open_ballots,
+        open_ballots: meetings.0,
+        running_notices: meetings.1,
     })
 }
 
@@ -326,20 +328,46 @@ struct ResidentsPage {
     errors: FieldErrors,
     appoint: AppointForm,
     notice: Option<&'static str>,
+    /// The warning that representatives are fewer than four fifths of the representatives'
+    /// meeting (art. 25), when they are.
+    composition: Option<String>,
+    /// The meeting settings form: notice period and delegated matters.
+    meetings: super::meetings::MeetingSettingsForm,
+}
+
+/// The representatives' meeting's make-up from the member list: (representatives, members),
+/// if it falls short of art. 25's four fifths.
+fn composition_shortfall(members: &[MemberRow]) -> Option<(usize, usize)> {
+    let of = |role: &str| -> Vec<i64> {
+        let mut v: Vec<i64> = members
+            .iter()
+            .filter(|m| m.role == role)
+            .map(|m| m.user_id)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let reps = of("representative");
+    let meeting = crate::ballots::rules::representatives_electorate(&of("committee"), &reps).len();
+    (!crate::ballots::rules::composition_ok(reps.len() as u64, meeting as u64))
+        .then_some((reps.len(), meeting))
 }
 
 /// What the residents page shows beside the community's lists: a form's messages, the
 /// appointment form as typed, the notice of what was just done.
 #[derive(Default)]
-struct Feedback {
-    errors: FieldErrors,
+pub(super) struct Feedback {
+    pub(super) errors: FieldErrors,
     appoint: AppointForm,
     notice: Option<&'static str>,
+    /// The meeting settings as typed, kept when refused.
+    pub(super) meetings: Option<super::meetings::MeetingSettingsForm>,
 }
 
 impl Feedback {
     /// The page again with one message at a form's field.
-    fn refused(field: &'static str, message: impl Into<String>) -> Feedback {
+    pub(super) fn refused(field: &'static str, message: impl Into<String>) -> Feedback {
         let mut errors = FieldErrors::default();
         errors.add(field, message);
         Feedback {
@@ -349,7 +377,7 @@ impl Feedback {
     }
 }
 
-async fn residents_page(
+pub(super) async fn residents_page(
     state: &AppState,
     ctx: Ctx,
     community: Community,
@@ -358,21 +386,32 @@ async fn residents_page(
 ) -> Result<HttpResponse, AppError> {
     authorize(&ctx, &actor, Action::ViewResidents)?;
     let cid = community.id;
-    let (pending, members, grids, households) = state
+    let (pending, members, grids, households, saved) = state
         .db(move |conn| {
             Ok((
                 model::pending_requests(conn, cid)?,
                 model::members(conn, cid)?,
                 model::grids_of(conn, cid)?,
                 model::households_of(conn, cid)?,
+                super::meetings::saved(conn, cid)?,
             ))
         })
         .await?;
+    let meetings = shown.meetings.unwrap_or(saved);
     let status = if shown.errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let composition = composition_shortfall(&members).map(|(reps, total)| {
+        let key = if community.is_village() {
+            "residents.composition_village"
+        } else {
+            "residents.composition_urban"
+        };
+        let (reps, total) = (reps.to_string(), total.to_string());
+        ctx.f(key, &[("reps", &reps), ("members", &total)])
+    });
     render(
         status,
         &ResidentsPage {
@@ -387,6 +426,8 @@ async fn residents_page(
             errors: shown.errors,
             appoint: shown.appoint,
             notice: shown.notice,
+            composition,
+            meetings,
         },
     )
 }
@@ -411,6 +452,7 @@ pub async fn residents(
         "revoked" => Some("residents.done_revoked"),
         "grid" => Some("residents.done_grid"),
         "settings" => Some("settings.done"),
+        "meetings" => Some("settings.done_meetings"),
         _ => None,
     };
     let shown = Feedback {
@@ -422,7 +464,7 @@ pub async fn residents(
 
 /// Where the residents page sends a committee member after a change: back to the page, with
 /// the notice of what was done.
-fn done(community: &Community, what: &str) -> HttpResponse {
+pub(super) fn done(community: &Community, what: &str) -> HttpResponse {
     see_other(&format!("/c/{}/residents?done={what}", community.slug))
 }
 

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod handlers;
+pub mod meetings;
 pub mod model;
 pub mod record;
 pub mod rules;

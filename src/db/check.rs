@@ -307,7 +307,9 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
         ),
         (
             "convening_settings",
-            convening_settings::table.load::<(i64, i64)>(conn)?.len(),
+            convening_settings::table
+                .load::<(i64, i64, String)>(conn)?
+                .len(),
         ),
     ])
 }

@@ -1,0 +1,340 @@
+//! 四议两公开 on a major item: the party members' review (党员大会审议) with its votes, and
+//! what a review that does not agree does to the item.
+
+use crate::both;
+use crate::common::{spawn_app, Backend, Client};
+
+/// The ballot form's refusal when the deliberations are not complete.
+const NOT_READY: &str = "重大事项还要先记录提议、商议、审议三步";
+
+/// The ballot form's refusal while no convening notice is published.
+const NO_NOTICE: &str = "这种会议要先公布召集通知";
+
+/// A deliberation as the committee types it.
+fn step<'a>(
+    s: &'a str,
+    due: &'a str,
+    present: &'a str,
+    votes: (&'a str, &'a str),
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("step", s),
+        ("held_on", "2026-11-20"),
+        ("body", "支部会议，李书记主持"),
+        ("expected", due),
+        ("present", present),
+        ("votes_for", votes.0),
+        ("votes_against", votes.1),
+        ("outcome", "按表决结果"),
+    ]
+}
+
+/// A major item of 柳塘村 under deliberation, with 提议 and 商议 recorded; its path.
+async fn item_before_review(committee: &Client) -> String {
+    let path = committee
+        .post_ok(
+            "/c/liutang/items",
+            &[
+                ("title", "村集体鱼塘承包方案"),
+                ("body", "鱼塘承包到期，拟重新公开发包。"),
+                ("category", "economy"),
+                ("major", "on"),
+            ],
+        )
+        .await;
+    committee
+        .post_ok(&format!("{path}/stage"), &[("to", "deliberating")])
+        .await;
+    for s in ["proposal", "consultation"] {
+        let r = committee
+            .post(&format!("{path}/steps"), &step(s, "9", "9", ("", "")))
+            .await;
+        assert_eq!(r.status, 303, "{s}: {}", r.body);
+    }
+    path
+}
+
+async fn a_review_that_does_not_agree_sends_the_item_back_to_consultation(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let path = item_before_review(&committee).await;
+    let open_link = format!("{path}/ballots/new");
+
+    // Exactly two thirds present (20 of 30) meets the attendance test, but exactly half
+    // of those due (15 of 30) agreeing is not more than half.
+    let half = committee
+        .post(
+            &format!("{path}/steps"),
+            &step("review", "30", "20", ("15", "5")),
+        )
+        .await;
+    assert_eq!(half.status, 303, "{}", half.body);
+    let page = committee.get(&path).await;
+    assert!(page.body.contains("审议未通过，退回商议"), "{}", page.body);
+    assert!(page.body.contains("同意 15 / 反对 5"));
+    assert!(
+        page.body.contains("name=\"step\" value=\"consultation\""),
+        "商议 must be recorded again"
+    );
+    assert!(!page.body.contains(&open_link), "the ballot cannot open");
+    let opened = committee
+        .post(
+            &format!("{path}/ballots"),
+            &[("body", "residents"), ("mode", "hall")],
+        )
+        .await;
+    assert_eq!(opened.status, 422, "no ballot opens after a failed review");
+    assert!(opened.body.contains(NOT_READY), "{}", opened.body);
+
+    let again = committee
+        .post(
+            &format!("{path}/steps"),
+            &step("review", "30", "20", ("16", "4")),
+        )
+        .await;
+    assert_eq!(again.status, 422, "the review waits for a new consultation");
+    let consulted = committee
+        .post(
+            &format!("{path}/steps"),
+            &step("consultation", "9", "9", ("", "")),
+        )
+        .await;
+    assert_eq!(consulted.status, 303, "{}", consulted.body);
+    let passed = committee
+        .post(
+            &format!("{path}/steps"),
+            &step("review", "30", "20", ("16", "4")),
+        )
+        .await;
+    assert_eq!(passed.status, 303, "{}", passed.body);
+    let page = committee.get(&path).await;
+    assert!(page.body.contains(&open_link), "now the ballot may open");
+    assert_eq!(
+        page.body.matches("已记录</span>").count(),
+        3,
+        "提议, the second 商议 and the second 审议 stand"
+    );
+}
+both!(a_review_that_does_not_agree_sends_the_item_back_to_consultation);
+
+async fn review_head_counts_are_checked_at_their_field_and_kept(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let path = item_before_review(&committee).await;
+    let steps = format!("{path}/steps");
+
+    let over = committee
+        .post(&steps, &step("review", "30", "31", ("20", "0")))
+        .await;
+    assert_eq!(over.status, 422);
+    assert!(over.body.contains("id=\"present-error\""), "{}", over.body);
+    assert!(over.body.contains("实到不能多于应到"));
+    assert!(over.body.contains("value=\"31\""), "what was typed is kept");
+
+    let votes = committee
+        .post(&steps, &step("review", "30", "20", ("15", "6")))
+        .await;
+    assert_eq!(votes.status, 422);
+    assert!(votes
+        .body
+        .contains("同意和反对的人数加起来不能多于实到人数"));
+    assert!(votes.body.contains("value=\"15\"") && votes.body.contains("value=\"6\""));
+
+    let words = committee
+        .post(&steps, &step("review", "三十", "-2", ("", "0")))
+        .await;
+    assert_eq!(words.status, 422);
+    for field in ["expected-error", "present-error", "votes-for-error"] {
+        assert!(words.body.contains(field), "{field}: {}", words.body);
+    }
+    assert!(words.body.contains("请填写 0 到 100000 之间的整数"));
+    assert!(words.body.contains("value=\"三十\""));
+
+    let thin = committee
+        .post(&steps, &step("review", "30", "19", ("19", "0")))
+        .await;
+    assert_eq!(
+        thin.status, 422,
+        "below two thirds present, no review is held"
+    );
+    assert!(thin.body.contains("三分之二以上党员到会"));
+
+    let ok = committee
+        .post(&steps, &step("review", "30", "20", ("16", "4")))
+        .await;
+    assert_eq!(ok.status, 303, "nothing was recorded before: {}", ok.body);
+}
+both!(review_head_counts_are_checked_at_their_field_and_kept);
+
+async fn the_residents_page_warns_while_representatives_are_under_four_fifths(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    // The demo village has 5 committee members and 8 representatives: 8 of 13.
+    let page = committee.get("/c/liutang/residents").await;
+    assert!(
+        page.body.contains("id=\"composition-warning\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("现在代表 8 人，组成人员共 13 人"));
+    assert!(page.body.contains("村民代表应当占组成人员的五分之四以上"));
+
+    let first: u64 = demo.contact("representative").parse().expect("phone");
+    let appoint = |i: u64| {
+        let contact = (first + 50 + i).to_string();
+        let committee = &committee;
+        async move {
+            committee
+                .post_ok(
+                    "/c/liutang/roles",
+                    &[("contact", &contact), ("role", "representative")],
+                )
+                .await;
+        }
+    };
+    for i in 0..11 {
+        appoint(i).await;
+    }
+    // 19 of 24 is just under four fifths.
+    let page = committee.get("/c/liutang/residents").await;
+    assert!(page.body.contains("现在代表 19 人，组成人员共 24 人"));
+    appoint(11).await;
+    // 20 of 25 is exactly four fifths: enough.
+    let page = committee.get("/c/liutang/residents").await;
+    assert!(!page.body.contains("composition-warning"), "{}", page.body);
+}
+both!(the_residents_page_warns_while_representatives_are_under_four_fifths);
+
+/// A major item of 柳塘村 in `category` with 提议, 商议 and 审议 recorded; its path.
+async fn item_ready_to_resolve(committee: &Client, category: &str) -> String {
+    let path = committee
+        .post_ok(
+            "/c/liutang/items",
+            &[
+                ("title", "村级重大事项"),
+                ("body", "须经四议两公开。"),
+                ("category", category),
+                ("major", "on"),
+            ],
+        )
+        .await;
+    committee
+        .post_ok(&format!("{path}/stage"), &[("to", "deliberating")])
+        .await;
+    for (s, votes) in [
+        ("proposal", ("", "")),
+        ("consultation", ("", "")),
+        ("review", ("8", "1")),
+    ] {
+        let r = committee
+            .post(&format!("{path}/steps"), &step(s, "9", "9", votes))
+            .await;
+        assert_eq!(r.status, 303, "{s}: {}", r.body);
+    }
+    path
+}
+
+async fn the_representatives_resolve_a_major_item_only_in_a_delegated_matter(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+
+    // The settings form: never under the three-day floor; what was typed is kept.
+    let short = committee
+        .post("/c/liutang/settings/meetings", &[("notice_days", "2")])
+        .await;
+    assert_eq!(short.status, 422);
+    assert!(
+        short.body.contains("通知期限不能少于 3 天"),
+        "{}",
+        short.body
+    );
+    assert!(short
+        .body
+        .contains("id=\"notice_days\" name=\"notice_days\" inputmode=\"numeric\" value=\"2\""));
+    let words = committee
+        .post("/c/liutang/settings/meetings", &[("notice_days", "五天")])
+        .await;
+    assert_eq!(words.status, 422);
+    assert!(words.body.contains("请填写 3 到 90 之间的整数"));
+    committee
+        .post_ok(
+            "/c/liutang/settings/meetings",
+            &[("notice_days", "5"), ("delegated_welfare", "on")],
+        )
+        .await;
+    let page = committee.get("/c/liutang/residents").await;
+    assert!(page.body.contains("value=\"5\""));
+    assert!(page.body.contains("id=\"delegated_welfare\" checked"));
+    assert!(!page.body.contains("id=\"delegated_economy\" checked"));
+
+    // A matter not delegated: the representatives' meeting cannot resolve it.
+    let economy = item_ready_to_resolve(&committee, "economy").await;
+    let refused = committee
+        .post(
+            &format!("{economy}/ballots"),
+            &[
+                ("body", "representatives"),
+                ("mode", "hall"),
+                ("closes_at", "2026-12-20 20:00"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("村民委员会组织法第二十四条"),
+        "{}",
+        refused.body
+    );
+    // A delegated matter passes that check and meets the next: the convening notice.
+    let welfare = item_ready_to_resolve(&committee, "welfare").await;
+    let next = committee
+        .post(
+            &format!("{welfare}/ballots"),
+            &[
+                ("body", "representatives"),
+                ("mode", "hall"),
+                ("closes_at", "2026-12-20 20:00"),
+            ],
+        )
+        .await;
+    assert_eq!(next.status, 422);
+    assert!(!next.body.contains("第二十四条"), "{}", next.body);
+    assert!(next.body.contains(NO_NOTICE), "{}", next.body);
+}
+both!(the_representatives_resolve_a_major_item_only_in_a_delegated_matter);
+
+async fn the_community_page_shows_a_convening_notice_until_its_meeting(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let item = item_ready_to_resolve(&committee, "economy").await;
+    committee
+        .post_ok(
+            &format!("{item}/notice"),
+            &[
+                ("body", "residents"),
+                ("meets_at", "2026-12-06 09:00"),
+                ("place", "柳塘村文化礼堂"),
+                ("matters", "表决鱼塘承包方案"),
+                ("online", ""),
+                ("notice_days", ""),
+            ],
+        )
+        .await;
+    let home = app.client().get("/c/liutang").await;
+    assert!(
+        home.body.contains("id=\"running-notices\""),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("柳塘村文化礼堂") && home.body.contains("表决鱼塘承包方案"));
+    // The meeting is on 6 December (Beijing): the day after, the notice has run.
+    app.clock.advance(chrono::Duration::days(11));
+    let later = app.client().get("/c/liutang").await;
+    assert!(!later.body.contains("id=\"running-notices\""));
+}
+both!(the_community_page_shows_a_convening_notice_until_its_meeting);

@@ -353,6 +353,7 @@ struct ItemRows {
     decisions: Vec<crate::ballots::model::Decision>,
     orders: Vec<crate::work_orders::model::ItemOrder>,
     notices: Vec<super::notices::ConveningNotice>,
+    result_days: u32,
 }
 
 /// How the item page is answered besides the item itself: a message beside a form (with
@@ -395,6 +396,9 @@ fn load_item(
         decisions: crate::ballots::model::decisions_of_item(conn, id)?,
         orders: crate::work_orders::model::of_item(conn, id)?,
         notices: super::notices::of_item(conn, id)?,
+        result_days: crate::disclosures::due::result_days(
+            &crate::disclosures::model::cadences(conn, cid)?,
+        ),
     })
 }
 
@@ -412,14 +416,19 @@ fn moves_for(actor: &Actor, stage: Stage) -> Vec<MoveOption> {
         .collect()
 }
 
-/// When the implementation result is due: once every order is confirmed.
-fn result_due(orders: &[crate::work_orders::model::ItemOrder]) -> String {
+/// When the implementation result is due: the community's number of days after the last
+/// order is confirmed, by the disclosures' rule (the board and the supervisors' page read
+/// the same).
+fn result_due(orders: &[crate::work_orders::model::ItemOrder], days: u32) -> String {
     let states: Vec<&str> = orders.iter().map(|o| o.2.as_str()).collect();
-    let last = orders.iter().filter_map(|o| o.3).max();
-    match (rules::implementation_done(&states), last) {
-        (true, Some(t)) => crate::clock::fmt_day(&rules::result_publication_due(t)),
-        _ => String::new(),
-    }
+    let last = orders
+        .iter()
+        .filter_map(|o| o.3)
+        .max()
+        .map(crate::clock::local_day);
+    crate::disclosures::rules::result_due(&states, last, days)
+        .map(|d| d.to_string())
+        .unwrap_or_default()
 }
 
 async fn item_page(state: &AppState, on: OnItem, shown: Shown) -> Result<HttpResponse, AppError> {
@@ -464,7 +473,7 @@ async fn item_page(state: &AppState, on: OnItem, shown: Shown) -> Result<HttpRes
             .iter()
             .find(|r| r.step == rules::RESULT_STEP)
             .cloned(),
-        result_due: result_due(&r.orders),
+        result_due: result_due(&r.orders, r.result_days),
         can_complete: manage
             && stage == Stage::Implementing
             && rules::implementation_done(&order_states),

@@ -497,18 +497,9 @@ pub fn may_open_ballot(major: bool, stage: Stage, recorded: &[Step]) -> bool {
 /// Days after the resolution within which it must be published (决议公开).
 pub const RESOLUTION_PUBLICATION_DAYS: i64 = 5;
 
-/// Days after the last work order is confirmed within which the implementation result must
-/// be published (实施结果公开).
-pub const RESULT_PUBLICATION_DAYS: i64 = 5;
-
 /// The implementation is done when the item has work orders and every one is confirmed.
 pub fn implementation_done(order_states: &[&str]) -> bool {
     !order_states.is_empty() && order_states.iter().all(|s| *s == "confirmed")
-}
-
-/// The date by which the implementation result must be published.
-pub fn result_publication_due(last_confirmed: NaiveDateTime) -> NaiveDateTime {
-    last_confirmed + chrono::Duration::days(RESULT_PUBLICATION_DAYS)
 }
 
 /// The step name under which the published implementation result is recorded.

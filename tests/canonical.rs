@@ -54,6 +54,9 @@ VALUES (1, 1, 'resident', NULL, '路灯坏了', '村口路灯不亮', 'lights', 
 INSERT INTO work_order_events (id, community_id, order_id, actor_id, from_state, to_state,
     note, created_at)
 VALUES (1, 1, 1, 1, 'in_progress', 'completed', '换了灯泡', '2026-11-08 00:00:00');
+INSERT INTO work_order_events (id, community_id, order_id, actor_id, from_state, to_state,
+    note, created_at, step)
+VALUES (2, 1, 2, 1, 'received', 'received', '需要镇里协调', '2026-11-09 00:00:00', 'sent_up');
 INSERT INTO action_log (id, community_id, actor_id, action, target_user_id, detail, reason,
     created_at)
 VALUES (1, 1, 1, 'appoint', 2, 'committee', '选举产生', '2026-11-02 03:00:00');
@@ -93,7 +96,7 @@ VALUES (1, 1, 1, 'residents', '2026-11-20 01:00:00', '村委会会议室', '修�
 ";
 
 /// (kind, record id, canonical content, leaf hash of its entry at `published()`).
-const PINNED: [(log::Kind, i64, &str, &str); 13] = [
+const PINNED: [(log::Kind, i64, &str, &str); 14] = [
     (
         log::Kind::Decision,
         1,
@@ -135,6 +138,12 @@ const PINNED: [(log::Kind, i64, &str, &str); 13] = [
         1,
         "{\"actor\":1,\"at\":\"2026-11-08T00:00:00.000000Z\",\"from\":\"in_progress\",\"id\":1,\"note\":\"换了灯泡\",\"order\":1,\"to\":\"completed\",\"type\":\"order_event\"}\n",
         "728606a44a80fe318f986d23e8eadb61925889d2c5bc8d6451d9b2d476da47a2",
+    ),
+    (
+        log::Kind::OrderEscalation,
+        2,
+        "{\"actor\":1,\"at\":\"2026-11-09T00:00:00.000000Z\",\"from\":\"received\",\"id\":2,\"note\":\"需要镇里协调\",\"order\":2,\"step\":\"sent_up\",\"to\":\"received\",\"type\":\"order_event\"}\n",
+        "4bc365a7baef584a7582606a47ddda991edf584c61472c92a98a243b68570746",
     ),
     (
         log::Kind::RoleGrant,

@@ -383,6 +383,9 @@ fn load_item(
         ),
         None => (false, false),
     };
+    // The community's days for the implementation result are read only once it is due.
+    let orders = crate::work_orders::model::of_item(conn, id)?;
+    let states: Vec<&str> = orders.iter().map(|o| o.2.as_str()).collect();
     Ok(ItemRows {
         item,
         author,
@@ -394,11 +397,13 @@ fn load_item(
         photos: model::photos_of(conn, id)?,
         ballots: crate::ballots::model::of_item(conn, id)?,
         decisions: crate::ballots::model::decisions_of_item(conn, id)?,
-        orders: crate::work_orders::model::of_item(conn, id)?,
         notices: super::notices::of_item(conn, id)?,
-        result_days: crate::disclosures::due::result_days(
-            &crate::disclosures::model::cadences(conn, cid)?,
-        ),
+        result_days: if rules::implementation_done(&states) {
+            crate::disclosures::due::result_days(&crate::disclosures::model::cadences(conn, cid)?)
+        } else {
+            0
+        },
+        orders,
     })
 }
 

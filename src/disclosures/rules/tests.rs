@@ -651,8 +651,9 @@ fn art30_floor_refuses_a_looser_cadence() {
         check_cadence(decisions, Cadence::Monthly),
         Err(DecisionsNeedWithin)
     );
-    // Every default is within its floor.
-    for c in Category::ALL {
+    // Every default is within its floor (the work-order bulletin, published by a job, has
+    // neither).
+    for c in Category::ALL.into_iter().filter(|c| floor(*c).is_some()) {
         assert_eq!(check_cadence(c, default_cadence(c)), Ok(()), "{c:?}");
     }
 }

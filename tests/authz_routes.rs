@@ -180,6 +180,24 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         COMMITTEE,
     ),
     (
+        "get",
+        "/c/{slug}/roster/import",
+        "/c/liutang/roster/import",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/roster/import",
+        "/c/liutang/roster/import",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/roster/import/confirm",
+        "/c/liutang/roster/import/confirm",
+        COMMITTEE,
+    ),
+    (
         "post",
         "/c/{slug}/settings",
         "/c/liutang/settings",

@@ -289,6 +289,8 @@ pub fn take_turn(conn: &mut AnyConnection, what: i32, id: i64) -> diesel::QueryR
 pub mod turns {
     pub const DISCLOSURE_VERSION: i32 = 1;
     pub const PROJECT_CODE: i32 = 2;
+    /// A community's roster import (the number of its migration, so no other turn takes it).
+    pub const ROSTER_IMPORT: i32 = 26;
 }
 
 pub fn backend(conn: &AnyConnection) -> Backend {

@@ -34,6 +34,7 @@ mod projects;
 mod queries;
 mod redirects;
 mod roster;
+mod roster_import;
 mod security;
 mod storage;
 mod transparency;

@@ -96,6 +96,12 @@ pub struct Known<'a> {
     pub today: NaiveDate,
 }
 
+/// A household a line would create, by the key later lines find it with.
+enum Pending {
+    Number(String),
+    Head((Option<i64>, String)),
+}
+
 struct Planner<'a> {
     k: &'a Known<'a>,
     plan: Plan,
@@ -159,17 +165,17 @@ impl<'a> Planner<'a> {
         list.push(Problem { line, key, value });
     }
 
-    fn house(&mut self, r: &Row) -> Option<HouseRef> {
+    /// The row's household: one on the roster, one an earlier line creates, or a new one
+    /// (`Pending`, created only if the line is taken). `None` when two could be meant.
+    fn house(&mut self, r: &Row) -> Option<(HouseRef, Option<Pending>)> {
         if !r.number.is_empty() {
             if let Some(id) = self.by_number.get(r.number.as_str()) {
-                return Some(HouseRef::Old(*id));
+                return Some((HouseRef::Old(*id), None));
             }
             if let Some(n) = self.new_by_number.get(&r.number) {
-                return Some(HouseRef::New(*n));
+                return Some((HouseRef::New(*n), None));
             }
-            let n = self.new_house(r);
-            self.new_by_number.insert(r.number.clone(), n);
-            return Some(HouseRef::New(n));
+            return Some(self.pending(Pending::Number(r.number.clone())));
         }
         let found: Vec<i64> = self
             .by_head
@@ -182,15 +188,13 @@ impl<'a> Planner<'a> {
             })
             .unwrap_or_default();
         match found[..] {
-            [id] => Some(HouseRef::Old(id)),
+            [id] => Some((HouseRef::Old(id), None)),
             [] => {
                 let key = (r.grid_id, r.head.clone());
                 if let Some(n) = self.new_by_head.get(&key) {
-                    return Some(HouseRef::New(*n));
+                    return Some((HouseRef::New(*n), None));
                 }
-                let n = self.new_house(r);
-                self.new_by_head.insert(key, n);
-                Some(HouseRef::New(n))
+                Some(self.pending(Pending::Head(key)))
             }
             _ => {
                 let head = r.head.clone();
@@ -200,7 +204,17 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn new_house(&mut self, r: &Row) -> usize {
+    fn pending(&self, key: Pending) -> (HouseRef, Option<Pending>) {
+        (HouseRef::New(self.plan.houses.len()), Some(key))
+    }
+
+    /// Creates the household a taken line needs.
+    fn create(&mut self, r: &Row, key: Pending) {
+        let n = self.plan.houses.len();
+        match key {
+            Pending::Number(number) => self.new_by_number.insert(number, n),
+            Pending::Head(key) => self.new_by_head.insert(key, n),
+        };
         self.plan.houses.push(NewHouse {
             line: r.line,
             number: r.number.clone(),
@@ -208,7 +222,6 @@ impl<'a> Planner<'a> {
             address: r.address.clone(),
             grid_id: r.grid_id,
         });
-        self.plan.houses.len() - 1
     }
 
     /// The person the row names: in its household, else anywhere in the community (a
@@ -234,39 +247,52 @@ impl<'a> Planner<'a> {
     }
 
     fn row(&mut self, r: &Row) {
-        let Some(house) = self.house(r) else { return };
+        let Some((house, pending)) = self.house(r) else {
+            return;
+        };
         let found = match self.person(r, house) {
             Ok(found) => found,
             Err(n) => {
-                let value = format!(
-                    "{}（{}）×{n}",
-                    r.name,
-                    rules::show_birth(r.birth, r.month_only)
-                );
+                let birth = rules::show_birth(r.birth, r.month_only);
+                let value = format!("{}（{birth}）×{n}", r.name);
                 return self.problem(true, r.line, "roster.import.line.two_persons", value);
             }
         };
         let earlier = match found {
+            Some(p) => self.seen_old.get(&p.id),
+            None => self.seen_new.get(&(house, r.name.clone(), r.birth)),
+        };
+        if let Some(first) = earlier {
+            let first = first.to_string();
+            return self.problem(false, r.line, "roster.import.line.repeat", first);
+        }
+        let created = pending.is_some();
+        if let Some(key) = pending {
+            self.create(r, key);
+        }
+        let taken = match found {
+            None => {
+                let entry = self.entry(r, None, house);
+                self.plan.adds.push(entry);
+                true
+            }
+            Some(p) => self.change(r, p, house),
+        };
+        if !taken {
+            if created {
+                self.plan.houses.pop();
+                let len = self.plan.houses.len();
+                self.new_by_number.retain(|_, n| *n != len);
+                self.new_by_head.retain(|_, n| *n != len);
+            }
+            return;
+        }
+        match found {
             Some(p) => self.seen_old.insert(p.id, r.line),
             None => self
                 .seen_new
                 .insert((house, r.name.clone(), r.birth), r.line),
         };
-        if let Some(first) = earlier {
-            return self.problem(
-                false,
-                r.line,
-                "roster.import.line.repeat",
-                first.to_string(),
-            );
-        }
-        match found {
-            None => {
-                let entry = self.entry(r, None, house);
-                self.plan.adds.push(entry);
-            }
-            Some(p) => self.change(r, p, house),
-        }
     }
 
     fn entry(&self, r: &Row, p: Option<&Person>, house: HouseRef) -> Planned {
@@ -309,7 +335,8 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn change(&mut self, r: &Row, p: &Person, house: HouseRef) {
+    /// Plans the change of `p`; false when the roster's rules refuse it.
+    fn change(&mut self, r: &Row, p: &Person, house: HouseRef) -> bool {
         let mut e = self.entry(r, Some(p), house);
         let mut diff = |field: &'static str, before: String, after: String| {
             if before != after {
@@ -348,7 +375,8 @@ impl<'a> Planner<'a> {
             };
             let today = self.k.today;
             if let Err(why) = rules::check_status(&standing, to, today, today) {
-                return self.problem(false, r.line, why.key(), String::new());
+                self.problem(false, r.line, why.key(), String::new());
+                return false;
             }
             e.diffs.push(Diff {
                 field: "roster.status_label",
@@ -361,6 +389,7 @@ impl<'a> Planner<'a> {
         } else {
             self.plan.changes.push(e);
         }
+        true
     }
 
     fn house_label(&self, h: HouseRef) -> String {

@@ -1097,6 +1097,11 @@ const FOREIGN_IDS: &[ForeignId] = &[
 /// Form fields that name a row but need no check against the community in the path, and why.
 const FOREIGN_IDS_EXEMPT: &[(&str, &str, &str)] = &[
     (
+        "communities::handlers::ApproveForm",
+        "person_id",
+        "checked against the community by roster::link::check (roster::model::person filters by it; another community's person is a 422, tests/roster_link.rs); the walk's one pending request of xinghe is approved by the household row first",
+    ),
+    (
         "ballots::handlers::OpenForm",
         "grid",
         "checked against the community by communities::model::grid_in in ballots::service::open_ballot; the walk cannot open a group meeting, which first needs a convening notice run out",

@@ -35,6 +35,7 @@ mod queries;
 mod redirects;
 mod roster;
 mod roster_import;
+mod roster_link;
 mod security;
 mod storage;
 mod transparency;

@@ -264,26 +264,41 @@ pub fn link(
     user_id: Option<i64>,
 ) -> Result<Result<(), Refused>, AppError> {
     let p = model::person(conn, k.community_id, person_id)?.ok_or(AppError::NotFound)?;
-    if let Some(u) = user_id {
-        if p.user_id.is_some_and(|linked| linked != u) {
-            return Ok(Err(("person_id", "roster.err.person_linked")));
-        }
-        if let Some(other) = model::person_of_user(conn, k.community_id, u)? {
-            if other.id != p.id {
-                return Ok(Err(("person_id", "roster.err.account_linked")));
-            }
-            return Ok(Ok(()));
-        }
-        if p.status != Status::Listed.as_str() {
-            return Ok(Err(("person_id", "roster.err.not_listed")));
-        }
-    } else if p.user_id.is_none() {
-        return Ok(Ok(()));
+    let write = match user_id {
+        Some(u) => match may_link(conn, k, &p, u)? {
+            Ok(write) => write,
+            Err(r) => return Ok(Err(r)),
+        },
+        None => p.user_id.is_some(),
+    };
+    if write {
+        model::set_user(conn, p.id, user_id, k.now)?;
+        let what = if user_id.is_some() { "link" } else { "unlink" };
+        keep_person(conn, k, p.id, what)?;
     }
-    model::set_user(conn, p.id, user_id, k.now)?;
-    let what = if user_id.is_some() { "link" } else { "unlink" };
-    keep_person(conn, k, p.id, what)?;
     Ok(Ok(()))
+}
+
+/// Whether account `u` may be linked to `p`: `Ok(false)` when it already is.
+pub fn may_link(
+    conn: &mut AnyConnection,
+    k: &Keeper,
+    p: &Person,
+    u: i64,
+) -> Result<Result<bool, Refused>, AppError> {
+    if p.user_id.is_some_and(|linked| linked != u) {
+        return Ok(Err(("person_id", "roster.err.person_linked")));
+    }
+    if let Some(other) = model::person_of_user(conn, k.community_id, u)? {
+        if other.id != p.id {
+            return Ok(Err(("person_id", "roster.err.account_linked")));
+        }
+        return Ok(Ok(false));
+    }
+    if p.status != Status::Listed.as_str() {
+        return Ok(Err(("person_id", "roster.err.not_listed")));
+    }
+    Ok(Ok(true))
 }
 
 /// The plan of importing `sheet` into the roster as it stands: the lines refused (unreadable

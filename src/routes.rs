@@ -17,6 +17,7 @@ use crate::error::AppError;
 use crate::inquiries::handlers as inquiries;
 use crate::projects::{handlers as projects, spending};
 use crate::roster::handlers as roster;
+use crate::roster::import_handlers as roster_import;
 use crate::transparency::handlers as log;
 use crate::web::AppState;
 use crate::work_orders::handlers as orders;
@@ -83,6 +84,9 @@ route_table! {
     post "/c/{slug}/roster/persons/{id}/link" => roster::link,
     post "/c/{slug}/roster/households" => roster::add_household,
     post "/c/{slug}/roster/households/{id}" => roster::edit_household,
+    get "/c/{slug}/roster/import" => roster_import::form,
+    post "/c/{slug}/roster/import" => roster_import::preview,
+    post "/c/{slug}/roster/import/confirm" => roster_import::confirm,
     get "/c/{slug}/log" => communities::action_log,
     get "/c/{slug}/supervision" => crate::supervision::dashboard,
     get "/c/{slug}/disclosures" => disclosures::board,

@@ -199,6 +199,24 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         COMMITTEE,
     ),
     (
+        "get",
+        "/c/{slug}/roster/import",
+        "/c/liutang/roster/import",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/roster/import",
+        "/c/liutang/roster/import",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/roster/import/confirm",
+        "/c/liutang/roster/import/confirm",
+        COMMITTEE,
+    ),
+    (
         "post",
         "/c/{slug}/settings",
         "/c/liutang/settings",
@@ -1163,6 +1181,11 @@ const FOREIGN_IDS: &[ForeignId] = &[
 
 /// Form fields that name a row but need no check against the community in the path, and why.
 const FOREIGN_IDS_EXEMPT: &[(&str, &str, &str)] = &[
+    (
+        "communities::handlers::ApproveForm",
+        "person_id",
+        "checked against the community by roster::link::check (roster::model::person filters by it; another community's person is a 422, tests/roster_link.rs); the walk's one pending request of xinghe is approved by the household row first",
+    ),
     (
         "ballots::handlers::OpenForm",
         "grid",

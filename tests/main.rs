@@ -38,6 +38,8 @@ mod projects;
 mod queries;
 mod redirects;
 mod roster;
+mod roster_import;
+mod roster_link;
 mod security;
 mod storage;
 mod township;

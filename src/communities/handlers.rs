@@ -13,6 +13,8 @@ use crate::audit::{self, LogRow};
 use crate::authz::{allows, Action, Actor, Role};
 use crate::db::{write_tx, AnyConnection};
 use crate::error::AppError;
+use crate::roster::link::{self, Choice, Suggestion};
+use crate::roster::service::Keeper;
 use crate::web::community::{authorize, load_as, load_community};
 use crate::web::ctx::Ctx;
 use crate::web::forms::{text_field, FieldErrors, Posted};
@@ -320,6 +322,10 @@ struct ResidentsPage {
     ctx: Ctx,
     community: Community,
     pending: Vec<PendingRow>,
+    /// The roster persons offered for each pending request, by request id.
+    offers: Vec<(i64, Vec<Suggestion>)>,
+    /// The name searched for on the roster, if any.
+    find: String,
     members: Vec<MemberRow>,
     grids: Vec<Grid>,
     households: Vec<Household>,
@@ -363,6 +369,16 @@ pub(super) struct Feedback {
     notice: Option<&'static str>,
     /// The meeting settings as typed, kept when refused.
     pub(super) meetings: Option<super::meetings::MeetingSettingsForm>,
+    find: String,
+}
+
+impl ResidentsPage {
+    fn offers_for(&self, request: &i64) -> &[Suggestion] {
+        self.offers
+            .iter()
+            .find(|(id, _)| id == request)
+            .map_or(&[], |(_, s)| &s[..])
+    }
 }
 
 impl Feedback {
@@ -386,10 +402,26 @@ pub(super) async fn residents_page(
 ) -> Result<HttpResponse, AppError> {
     authorize(&ctx, &actor, Action::ViewResidents)?;
     let cid = community.id;
-    let (pending, members, grids, households, saved) = state
+    let find = shown.find.trim().chars().take(30).collect::<String>();
+    let searched = find.clone();
+    let (pending, offers, members, grids, households, saved) = state
         .db(move |conn| {
+            let pending = model::pending_requests(conn, cid)?;
+            let mut offers = Vec::new();
+            for p in &pending {
+                let name = if searched.is_empty() {
+                    &p.name
+                } else {
+                    &searched
+                };
+                offers.push((
+                    p.request.id,
+                    link::suggestions(conn, cid, &p.contact, name)?,
+                ));
+            }
             Ok((
-                model::pending_requests(conn, cid)?,
+                pending,
+                offers,
                 model::members(conn, cid)?,
                 model::grids_of(conn, cid)?,
                 model::households_of(conn, cid)?,
@@ -418,6 +450,8 @@ pub(super) async fn residents_page(
             ctx,
             community,
             pending,
+            offers,
+            find,
             members,
             grids,
             households,
@@ -436,6 +470,8 @@ pub(super) async fn residents_page(
 #[serde(default)]
 pub struct DoneQuery {
     done: String,
+    /// A name to look for on the roster when linking.
+    find: String,
 }
 
 pub async fn residents(
@@ -457,6 +493,7 @@ pub async fn residents(
     };
     let shown = Feedback {
         notice,
+        find: q.find.clone(),
         ..Feedback::default()
     };
     residents_page(&state, ctx, community, actor, shown).await
@@ -472,8 +509,42 @@ pub(super) fn done(community: &Community, what: &str) -> HttpResponse {
 #[serde(default)]
 pub struct ApproveForm {
     pub household: String,
+    /// The roster person the account is linked to: an id, "new" to put the applicant on the
+    /// roster (with the three fields below), or empty for nobody yet.
+    pub person_id: String,
+    pub name: String,
+    pub sex: String,
+    pub birth_date: String,
 }
 
+impl ApproveForm {
+    /// The roster person chosen, or the message saying what is wrong.
+    fn choice(&self, ctx: &Ctx, today: chrono::NaiveDate) -> Result<Choice, String> {
+        use crate::roster::rules;
+        match self.person_id.trim() {
+            "" => Ok(Choice::Nobody),
+            "new" => {
+                let name = text_field(&self.name, 1, 30)
+                    .map_err(|e| format!("{} {}", ctx.t("roster.name"), e.message(&ctx.tr)))?;
+                let sex = rules::parse_sex(&self.sex).ok_or_else(|| ctx.t("roster.err.sex"))?;
+                let v = self.birth_date.trim();
+                let birth = rules::parse_birth(v)
+                    .ok_or_else(|| ctx.tr.f("roster.err.birth", &[("value", v)]))?;
+                rules::birth_ok(birth.0, today).map_err(|k| ctx.t(k).to_string())?;
+                Ok(Choice::New { name, sex, birth })
+            }
+            id => id
+                .parse::<i64>()
+                .ok()
+                .filter(|v| *v > 0)
+                .map(Choice::Person)
+                .ok_or_else(|| ctx.t("roster.err.person").to_string()),
+        }
+    }
+}
+
+/// Verifies a resident into a household and links the account to a roster person as the
+/// committee chose, all in one transaction: a refused link verifies nobody.
 pub async fn approve(
     state: web::Data<AppState>,
     path: web::Path<(String, i64)>,
@@ -483,14 +554,40 @@ pub async fn approve(
     let (slug, request_id) = path.into_inner();
     let (community, actor, me) = load_as(&state, &ctx, slug, Action::ReviewJoinRequests).await?;
     let (c, now) = (community.clone(), state.clock.now());
+    let choice = match form.choice(&ctx, crate::clock::local_day(now)) {
+        Ok(choice) => choice,
+        Err(message) => {
+            let shown = Feedback::refused("request", message);
+            return residents_page(&state, ctx, community, actor, shown).await;
+        }
+    };
     let household = form.household.trim().to_string();
+    let k = Keeper {
+        community_id: c.id,
+        by: me,
+        now,
+    };
     let result = state
         .db(move |conn| {
             write_tx(conn, |conn| {
+                let req = model::request(conn, c.id, request_id)?.ok_or(AppError::NotFound)?;
+                if let Err((_, key)) = link::check(conn, &k, req.user_id, &choice)? {
+                    return Ok(Err(key));
+                }
                 let answer = service::Answer::Approve {
                     household: &household,
                 };
-                service::answer_request(conn, &c, request_id, me, answer, now)
+                let h = match service::answer_request(conn, &c, request_id, me, answer, now)? {
+                    Ok(h) => h,
+                    Err(key) => return Ok(Err(key)),
+                };
+                if let Some(h) = h {
+                    // Checked above in this transaction: a refusal now is a bug, rolled back.
+                    if let Err((_, key)) = link::link_verified(conn, &k, req.user_id, h, &choice)? {
+                        return Err(AppError::Internal(format!("link on verifying: {key}")));
+                    }
+                }
+                Ok(Ok(()))
             })
         })
         .await?;
@@ -530,7 +627,7 @@ pub async fn decline(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let answer = service::Answer::Decline { reason: &reason };
-                service::answer_request(conn, &c, request_id, me, answer, now)
+                Ok(service::answer_request(conn, &c, request_id, me, answer, now)?.map(|_| ()))
             })
         })
         .await?;

@@ -119,7 +119,7 @@ pub enum Answer<'a> {
 
 /// Decides a pending join request of the community. An approval makes the person a resident
 /// of their household; either way they are told. Refused if the request was decided already
-/// or the household is not one of the community's.
+/// or the household is not one of the community's. Returns the household of an approval.
 pub fn answer_request(
     conn: &mut AnyConnection,
     c: &Community,
@@ -127,7 +127,7 @@ pub fn answer_request(
     by: i64,
     answer: Answer,
     now: NaiveDateTime,
-) -> Result<Result<(), Refused>, AppError> {
+) -> Result<Result<Option<i64>, Refused>, AppError> {
     let Some(req) = model::request(conn, c.id, request_id)? else {
         return Err(AppError::NotFound);
     };
@@ -198,7 +198,7 @@ pub fn answer_request(
         },
         now,
     )?;
-    Ok(Ok(()))
+    Ok(Ok(household_id))
 }
 
 /// A community's own rules for proposals, as `by` sets them: the support threshold (a share of

@@ -291,6 +291,8 @@ pub mod turns {
     pub const PROJECT_CODE: i32 = 2;
     /// Sending one work order up to the township.
     pub const ORDER_ESCALATION: i32 = 3;
+    /// A community's roster import.
+    pub const ROSTER_IMPORT: i32 = 4;
 }
 
 pub fn backend(conn: &AnyConnection) -> Backend {

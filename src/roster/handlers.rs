@@ -221,7 +221,7 @@ pub async fn list(
 }
 
 /// The committee member `me` changing `community`'s roster now.
-fn keeper(state: &AppState, community: &Community, me: i64) -> Keeper {
+pub(super) fn keeper(state: &AppState, community: &Community, me: i64) -> Keeper {
     Keeper {
         community_id: community.id,
         by: me,

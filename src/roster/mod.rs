@@ -3,6 +3,10 @@
 
 pub mod demo;
 pub mod handlers;
+pub mod import;
+pub mod import_handlers;
+pub mod import_plan;
+pub mod link;
 pub mod model;
 pub mod page;
 pub mod rules;

@@ -47,7 +47,7 @@ pub fn age_on(birth: NaiveDate, month_only: bool, day: NaiveDate) -> i32 {
 }
 
 /// A person's standing on the roster.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum Status {
     /// 在册
     Listed,

@@ -5,6 +5,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use super::import::{self, Sheet};
+use super::import_plan::{self, HouseRef, Known, Plan, Planned};
 use super::model::{self, HouseholdFields, NewChange, Person, PersonFields, Snapshot};
 use super::rules::{self, Standing, Status};
 use crate::audit::{self, Entry};
@@ -205,6 +207,16 @@ pub fn save_household(
             return Ok(Err(("representative_id", "roster.err.representative")));
         }
     }
+    keep_household(conn, k, id, f).map(Ok)
+}
+
+/// Writes a household (adds it when `id` is None) and keeps the change.
+fn keep_household(
+    conn: &mut AnyConnection,
+    k: &Keeper,
+    id: Option<i64>,
+    f: &HouseholdFields,
+) -> Result<i64, AppError> {
     let (hid, what) = match id {
         Some(id) => {
             model::update_household(conn, id, f)?;
@@ -238,7 +250,7 @@ pub fn save_household(
         },
         k.now,
     )?;
-    Ok(Ok(hid))
+    Ok(hid)
 }
 
 /// Links a person to an account (`Some`) or unlinks them (`None`). A person has at most one
@@ -252,24 +264,177 @@ pub fn link(
     user_id: Option<i64>,
 ) -> Result<Result<(), Refused>, AppError> {
     let p = model::person(conn, k.community_id, person_id)?.ok_or(AppError::NotFound)?;
-    if let Some(u) = user_id {
-        if p.user_id.is_some_and(|linked| linked != u) {
-            return Ok(Err(("person_id", "roster.err.person_linked")));
-        }
-        if let Some(other) = model::person_of_user(conn, k.community_id, u)? {
-            if other.id != p.id {
-                return Ok(Err(("person_id", "roster.err.account_linked")));
-            }
-            return Ok(Ok(()));
-        }
-        if p.status != Status::Listed.as_str() {
-            return Ok(Err(("person_id", "roster.err.not_listed")));
-        }
-    } else if p.user_id.is_none() {
-        return Ok(Ok(()));
+    let write = match user_id {
+        Some(u) => match may_link(conn, k, &p, u)? {
+            Ok(write) => write,
+            Err(r) => return Ok(Err(r)),
+        },
+        None => p.user_id.is_some(),
+    };
+    if write {
+        model::set_user(conn, p.id, user_id, k.now)?;
+        let what = if user_id.is_some() { "link" } else { "unlink" };
+        keep_person(conn, k, p.id, what)?;
     }
-    model::set_user(conn, p.id, user_id, k.now)?;
-    let what = if user_id.is_some() { "link" } else { "unlink" };
-    keep_person(conn, k, p.id, what)?;
     Ok(Ok(()))
+}
+
+/// Whether account `u` may be linked to `p`: `Ok(false)` when it already is.
+pub fn may_link(
+    conn: &mut AnyConnection,
+    k: &Keeper,
+    p: &Person,
+    u: i64,
+) -> Result<Result<bool, Refused>, AppError> {
+    if p.user_id.is_some_and(|linked| linked != u) {
+        return Ok(Err(("person_id", "roster.err.person_linked")));
+    }
+    if let Some(other) = model::person_of_user(conn, k.community_id, u)? {
+        if other.id != p.id {
+            return Ok(Err(("person_id", "roster.err.account_linked")));
+        }
+        return Ok(Ok(false));
+    }
+    if p.status != Status::Listed.as_str() {
+        return Ok(Err(("person_id", "roster.err.not_listed")));
+    }
+    Ok(Ok(true))
+}
+
+/// The plan of importing `sheet` into the roster as it stands: the lines refused (unreadable
+/// or refused by the plan) together, by line.
+pub fn plan_import(conn: &mut AnyConnection, k: &Keeper, sheet: &Sheet) -> Result<Plan, AppError> {
+    let grids = communities::grids_of(conn, k.community_id)?;
+    let households = model::households(conn, k.community_id)?;
+    let persons = model::persons_of(conn, k.community_id)?;
+    let today = k.today();
+    let (rows, mut refused) = import::rows(sheet, &grids, today);
+    let known = Known {
+        households: &households,
+        persons: &persons,
+        today,
+    };
+    let mut plan = import_plan::plan(&rows, &known);
+    refused.append(&mut plan.refused);
+    refused.sort_by_key(|p| p.line);
+    plan.refused = refused;
+    Ok(plan)
+}
+
+/// What a confirmed import wrote.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Imported {
+    pub added: usize,
+    pub changed: usize,
+    pub households: usize,
+}
+
+/// Confirms an import in the caller's transaction: plans `sheet` again against the roster
+/// as it stands and writes it only if it is the plan previewed (`digest`), each change kept
+/// like a manual edit; else `Ok(Err(plan))`, the plan as it would be now, nothing written.
+/// Imports of one community take turns, so two confirmations never add a person twice.
+pub fn import(
+    conn: &mut AnyConnection,
+    k: &Keeper,
+    sheet: &Sheet,
+    digest: &str,
+) -> Result<Result<Imported, Plan>, AppError> {
+    crate::db::take_turn(conn, crate::db::turns::ROSTER_IMPORT, k.community_id)?;
+    let plan = plan_import(conn, k, sheet)?;
+    if plan.digest() != digest {
+        return Ok(Err(plan));
+    }
+    let mut houses = Vec::with_capacity(plan.houses.len());
+    for h in &plan.houses {
+        let address = if h.address.is_empty() {
+            format!(
+                "{}户",
+                if h.head.is_empty() {
+                    &h.number
+                } else {
+                    &h.head
+                }
+            )
+        } else {
+            h.address.clone()
+        };
+        let f = HouseholdFields {
+            number: h.number.clone(),
+            address,
+            grid_id: h.grid_id,
+            representative_id: None,
+        };
+        houses.push((keep_household(conn, k, None, &f)?, f));
+    }
+    let household = |r: HouseRef| match r {
+        HouseRef::Old(id) => id,
+        HouseRef::New(n) => houses[n].0,
+    };
+    let mut heads: Vec<Option<i64>> = vec![None; houses.len()];
+    for e in &plan.adds {
+        let id = model::insert_person(
+            conn,
+            k.community_id,
+            &entry_fields(e, household(e.house)),
+            k.now,
+        )?;
+        keep_person(conn, k, id, "import")?;
+        if let (HouseRef::New(n), true) = (e.house, e.relation == "户主") {
+            heads[n].get_or_insert(id);
+        }
+        import_status(conn, k, id, e)?;
+    }
+    for e in &plan.changes {
+        let id = e
+            .person_id
+            .ok_or_else(|| AppError::Internal("import: change without a person".into()))?;
+        if e.diffs.iter().any(|d| d.field != "roster.status_label") {
+            let moved = e.diffs.iter().any(|d| d.field == "roster.household");
+            model::update_person(conn, id, &entry_fields(e, household(e.house)), k.now)?;
+            keep_person(conn, k, id, if moved { "move" } else { "edit" })?;
+        }
+        import_status(conn, k, id, e)?;
+    }
+    for (n, head) in heads.into_iter().enumerate() {
+        if let Some(person) = head {
+            let f = HouseholdFields {
+                representative_id: Some(person),
+                ..houses[n].1.clone()
+            };
+            keep_household(conn, k, Some(houses[n].0), &f)?;
+        }
+    }
+    Ok(Ok(Imported {
+        added: plan.adds.len(),
+        changed: plan.changes.len(),
+        households: houses.len(),
+    }))
+}
+
+fn entry_fields(e: &Planned, household_id: i64) -> PersonFields {
+    PersonFields {
+        household_id,
+        name: e.name.clone(),
+        sex: e.sex.clone(),
+        birth_date: e.birth,
+        birth_month_only: e.month_only,
+        relation: e.relation.clone(),
+        grid_id: e.grid_id,
+        phone: e.phone.clone(),
+    }
+}
+
+/// The status an imported line gives, as of the import's day. The plan has checked it, so a
+/// refusal here is a bug: the whole import is rolled back.
+fn import_status(
+    conn: &mut AnyConnection,
+    k: &Keeper,
+    id: i64,
+    e: &Planned,
+) -> Result<(), AppError> {
+    let Some(to) = e.status else { return Ok(()) };
+    match change_status(conn, k, id, to, k.today(), "")? {
+        Ok(()) => Ok(()),
+        Err((_, key)) => Err(AppError::Internal(format!("import line {}: {key}", e.line))),
+    }
 }

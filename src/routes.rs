@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use crate::accounts::handlers as accounts;
 use crate::agenda::handlers as agenda;
 use crate::agenda::notice_pages as notices;
-use crate::ballots::{decision, hall, handlers as ballots};
+use crate::ballots::{decision, hall, handlers as ballots, receipt};
 use crate::comments::handlers as comments;
 use crate::comments::host::OnThread;
 use crate::comments::model::Target;
@@ -136,6 +136,7 @@ route_table! {
     get "/c/{slug}/ballots" => decision::list,
     get "/c/{slug}/ballots/{id}" => ballots::show,
     post "/c/{slug}/ballots/{id}/vote" => ballots::vote,
+    post "/c/{slug}/ballots/{id}/receipt" => receipt::keep,
     get "/c/{slug}/ballots/{id}/electorate" => ballots::electorate,
     post "/c/{slug}/ballots/{id}/results" => hall::record_result,
     post "/c/{slug}/ballots/{id}/results/{rid}/confirm" => hall::confirm_result,

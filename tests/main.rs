@@ -29,6 +29,7 @@ mod long_input;
 mod multi_server;
 mod open311;
 mod order_figures;
+mod phone;
 mod power_list;
 mod projects;
 mod queries;

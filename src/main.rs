@@ -96,6 +96,9 @@ enum AuditCommand {
         /// Where the last accepted checkpoint is kept, for the consistency check.
         #[arg(long, default_value = "yishi-audit-state.json")]
         state: std::path::PathBuf,
+        /// The language of the report: `zh-CN` or `en` (default: from `LC_ALL` / `LANG`).
+        #[arg(long)]
+        lang: Option<String>,
     },
     /// Write the key, the newest checkpoint and every entry with its record to a file.
     Export {
@@ -156,8 +159,9 @@ fn main() -> ExitCode {
                     file,
                     key,
                     state,
+                    lang,
                 },
-        } => audit_verify(url, file, key, &state),
+        } => audit_verify(url, file, key, &state, lang.as_deref()),
         Command::Audit {
             command: AuditCommand::Export { out, config },
         } => audit_export(&config, &out),
@@ -193,8 +197,14 @@ fn audit_verify(
     file: Option<std::path::PathBuf>,
     key: Option<String>,
     state: &std::path::Path,
+    lang: Option<&str>,
 ) -> Result<(), String> {
     use yishi::transparency::verify::{self, Export, Site, Source};
+    let env = std::env::var("LC_ALL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| std::env::var("LANG").ok());
+    let tr = yishi::web::i18n::Tr(verify::cli_lang(lang, env.as_deref()));
     let source: Box<dyn Source> = match (url, file) {
         (Some(u), _) => Box::new(Site::new(&u)),
         (None, Some(f)) => {
@@ -203,35 +213,20 @@ fn audit_verify(
                 serde_json::from_str(&text).map_err(|e| format!("{}: {e}", f.display()))?;
             Box::new(export)
         }
-        (None, None) => return Err("give --url or --file".into()),
+        (None, None) => return Err(tr.t("audit.give_source").to_string()),
     };
-    let report = verify::verify(source.as_ref(), key.as_deref(), Some(state))?;
-    println!(
-        "checkpoint: {} entries of {}, signature good, root matches",
-        report.checkpoint.size, report.checkpoint.origin
-    );
-    match report.consistent_with {
-        Some(n) => println!("consistent with the checkpoint of {n} entries checked before"),
-        None => println!(
-            "first check: this checkpoint is saved in {}",
-            state.display()
-        ),
+    let report = verify::verify(source.as_ref(), key.as_deref(), Some(state))
+        .map_err(|e| verify::failure_words(tr, &e))?;
+    let lines = verify::report_lines(tr, &report, state);
+    let (last, rest) = lines.split_last().ok_or("empty report")?;
+    for l in rest {
+        println!("{l}");
     }
     if report.findings.is_empty() {
-        println!(
-            "all {} published records match their entries",
-            report.records
-        );
+        println!("{last}");
         Ok(())
     } else {
-        for f in &report.findings {
-            println!("MISMATCH {f}");
-        }
-        Err(format!(
-            "{} of {} published records do not match the log",
-            report.findings.len(),
-            report.records
-        ))
+        Err(last.clone())
     }
 }
 
@@ -258,6 +253,8 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
             let now = yishi::clock::Clock::now(&yishi::clock::SystemClock);
             let signins = demo::load(&mut conn, now).map_err(|e| e.to_string())?;
             yishi::work_orders::demo_photos::add(&mut conn, &config.data_dir(), now)
+                .map_err(|e| e.to_string())?;
+            yishi::ballots::option_photos::add(&mut conn, &config.data_dir())
                 .map_err(|e| e.to_string())?;
             println!(
                 "Demo community loaded. Sign in with any of these (password: {}):",

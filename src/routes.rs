@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use crate::accounts::handlers as accounts;
 use crate::agenda::handlers as agenda;
 use crate::agenda::notice_pages as notices;
-use crate::ballots::{decision, hall, handlers as ballots, register};
+use crate::ballots::{decision, hall, handlers as ballots, receipt, register};
 use crate::comments::handlers as comments;
 use crate::comments::host::OnThread;
 use crate::comments::model::Target;
@@ -143,6 +143,7 @@ route_table! {
     get "/c/{slug}/ballots" => decision::list,
     get "/c/{slug}/ballots/{id}" => ballots::show,
     post "/c/{slug}/ballots/{id}/vote" => ballots::vote,
+    post "/c/{slug}/ballots/{id}/receipt" => receipt::keep,
     get "/c/{slug}/ballots/{id}/electorate" => ballots::electorate,
     get "/c/{slug}/ballots/{id}/register" => register::register,
     post "/c/{slug}/ballots/{id}/register" => register::sign_in,

@@ -385,6 +385,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    ballot_option_details (ballot_id, position) {
+        ballot_id -> BigInt,
+        position -> Integer,
+        description -> Text,
+        photo -> Nullable<Text>,
+        cost_fen -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
     hall_results (id) {
         id -> BigInt,
         community_id -> BigInt,
@@ -924,6 +934,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ballot_attendance,
     ballot_voters,
     ballot_choices,
+    ballot_option_details,
     hall_results,
     decisions,
     decision_countersigns,

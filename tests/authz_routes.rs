@@ -525,6 +525,12 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         SIGNED_IN,
     ),
     (
+        "post",
+        "/c/{slug}/ballots/{id}/receipt",
+        "/c/liutang/ballots/999999/receipt",
+        SIGNED_IN,
+    ),
+    (
         "get",
         "/c/{slug}/ballots/{id}/electorate",
         "/c/liutang/ballots/999999/electorate",

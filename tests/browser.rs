@@ -422,13 +422,17 @@ const FIGURES: &str = r#"(() => {
   const tight = paragraphs.filter(e => { const s = getComputedStyle(e); return px(s.lineHeight) / px(s.fontSize) < 1.3; }).map(name);
   const spacing = paragraphs.filter(e => e.nextElementSibling && e.nextElementSibling.tagName === 'P')
     .filter(e => { const s = getComputedStyle(e); return px(s.marginBottom) < 1.3 * px(s.lineHeight); }).map(name);
-  const targets = [...document.querySelectorAll('button, select, textarea, summary, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), .choice label, label.inline, header.site a, nav a, .tile, ul.plain li > a:first-child, a.button')]
+  const targets = [...document.querySelectorAll('button, select, textarea, summary, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), .choice label, label.option-card, label.inline, header.site a, nav a, .tile, ul.plain li > a:first-child, a.button')]
     .filter(seen);
   const small_targets = targets.filter(e => { const r = e.getBoundingClientRect(); return r.height < 44 || r.width < 44; })
     .map(e => { const r = e.getBoundingClientRect(); return name(e) + ' ' + Math.round(r.width) + '×' + Math.round(r.height); });
   const body = px(getComputedStyle(document.querySelector('main')).fontSize);
   return JSON.stringify({ body, smallest, small_text, tight, spacing, targets: targets.length, small_targets,
-    wide: document.documentElement.scrollWidth > document.documentElement.clientWidth + 1 });
+    wide: document.documentElement.scrollWidth > document.documentElement.clientWidth + 1,
+    option_cards: [...document.querySelectorAll('label.option-card')].filter(seen).length,
+    ledger_cards: [...document.querySelectorAll('table.ledger tr.ledger-line')].filter(e => seen(e) && getComputedStyle(e).display === 'grid').length,
+    ledger_scrolls: [...document.querySelectorAll('.table-wrap')].filter(e => e.querySelector('table.ledger')).some(e => e.scrollWidth > e.clientWidth + 1),
+    split_amounts: [...document.querySelectorAll('.amount')].filter(seen).filter(e => e.getClientRects().length > 1).map(name) });
 })()"#;
 
 #[derive(serde::Deserialize, Debug)]
@@ -441,6 +445,13 @@ struct Figures {
     targets: usize,
     small_targets: Vec<String>,
     wide: bool,
+    /// Ballot option cards shown (each a tap target, measured with the others).
+    option_cards: usize,
+    /// Ledger lines laid out as cards, and whether a ledger still scrolls sideways.
+    ledger_cards: usize,
+    ledger_scrolls: bool,
+    /// Amounts broken over two lines.
+    split_amounts: Vec<String>,
 }
 
 /// A resident's main pages on a 360 px phone, in the standard mode and in 长辈版, measured
@@ -454,6 +465,27 @@ async fn a_residents_pages_meet_the_elderly_friendly_figures_in_both_modes() {
     let demo = app.load_demo().await;
     let resident = demo.contact("resident");
     let base = app.base.clone();
+    // The culture-square ballot with its options' photos, and a finance ledger of 柳塘村.
+    let dir = app.state.config.data_dir();
+    app.state
+        .db(move |conn| yishi::ballots::option_photos::add(conn, &dir))
+        .await
+        .expect("option photos");
+    let square = crate::common::steps::count_sql(
+        &app,
+        "SELECT b.id AS n FROM ballots b JOIN agenda_items i ON i.id = b.item_id \
+         WHERE i.title = '文化广场选在哪里？' AND b.state = 'open'"
+            .into(),
+    )
+    .await;
+    let ledger = crate::common::steps::count_sql(
+        &app,
+        "SELECT MIN(v.disclosure_id) AS n FROM ledger_lines l \
+         JOIN disclosure_versions v ON v.id = l.version_id \
+         JOIN communities c ON c.id = l.community_id WHERE c.slug = 'liutang'"
+            .into(),
+    )
+    .await;
     tokio::task::spawn_blocking(move || {
         let axe = axe_source();
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-screenshots");
@@ -504,11 +536,16 @@ async fn a_residents_pages_meet_the_elderly_friendly_figures_in_both_modes() {
             landed.ends_with("/c/liutang"),
             "lands on the village: {landed}"
         );
+        let (ballot, ledger) = (
+            format!("/c/liutang/ballots/{square}"),
+            format!("/c/liutang/disclosures/{ledger}"),
+        );
         let pages = [
             ("home", "/c/liutang"),
             ("item", "/c/liutang/items/6"),
-            ("ballot", "/c/liutang/ballots/7"),
+            ("ballot", ballot.as_str()),
             ("report", "/c/liutang/orders/new"),
+            ("ledger", ledger.as_str()),
         ];
         for mode in ["standard", "elder"] {
             if mode == "elder" {
@@ -556,9 +593,18 @@ async fn a_residents_pages_meet_the_elderly_friendly_figures_in_both_modes() {
                 if f.wide {
                     villager.fail(&step, "wider than the screen");
                 }
+                if label == "ballot" && f.option_cards != 3 {
+                    villager.fail(&step, format!("{} option cards, not 3", f.option_cards));
+                }
+                if label == "ledger" && (f.ledger_cards == 0 || f.ledger_scrolls) {
+                    villager.fail(&step, format!("ledger not in cards: {f:?}"));
+                }
+                if !f.split_amounts.is_empty() {
+                    villager.fail(&step, format!("amounts broken: {:?}", f.split_amounts));
+                }
             }
         }
-        assert_eq!(checked.borrow().len(), 12, "axe ran on every page");
+        assert_eq!(checked.borrow().len(), 14, "axe ran on every page");
     })
     .await
     .expect("browser test");

@@ -160,7 +160,11 @@ async fn the_committee_appoints_within_the_law(backend: Backend) {
         )
         .await;
     assert_eq!(r.status, 422);
-    assert!(r.body.contains("须是本村（社区）的核实居民"), "{}", r.body);
+    assert!(
+        r.body.contains("须是本村（社区）的已登记居民"),
+        "{}",
+        r.body
+    );
     assert!(
         r.body.contains(&format!("value=\"{unverified}\"")),
         "input kept"

@@ -33,6 +33,7 @@ mod mixed_meetings;
 mod multi_server;
 mod open311;
 mod order_figures;
+mod phone;
 mod power_list;
 mod projects;
 mod queries;

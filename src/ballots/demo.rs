@@ -406,7 +406,7 @@ pub fn seed(
 
     // Open now: where to build the culture square; the demo resident has not voted yet.
     let square = s.item(
-        "文化广场选在哪里？",
+        SQUARE,
         "村里计划建一个文化广场，供跳广场舞、放电影和办红白喜事用。有三处候选地，请大家选一处。",
         "infrastructure",
         4,
@@ -532,6 +532,36 @@ fn reconvened_plan(s: &mut Seed) -> Result<(), AppError> {
         .ok_or_else(|| AppError::Internal("demo mixed result not published".into()))?;
     Ok(())
 }
+
+/// The culture square's three sites as the committee described them (without photos).
+pub fn square_options() -> Vec<super::options::Detail> {
+    let site = |position, description: &str, cost_fen| super::options::Detail {
+        position,
+        description: description.to_string(),
+        cost_fen: Some(cost_fen),
+        ..Default::default()
+    };
+    vec![
+        site(
+            0,
+            "村委会东边的空地，约1200平方米，已经是平地，离一组、二组近。要铺地面、装路灯和健身器材。",
+            18_600_000,
+        ),
+        site(
+            1,
+            "老小学的操场，约2000平方米，有围墙和厕所，场地最大。要拆旧围墙、修厕所、平整地面。",
+            25_800_000,
+        ),
+        site(
+            2,
+            "三组的晒谷场，约900平方米，在村子中间，走过去都近。秋收时还要留着晒谷，地方最小。",
+            9_500_000,
+        ),
+    ]
+}
+
+/// The title of the open culture-square ballot's item.
+pub const SQUARE: &str = "文化广场选在哪里？";
 
 /// The title of the demo's decision that adopted 柳塘村's power list.
 pub const POWER_LIST: &str = "通过《柳塘村小微权力清单》";

@@ -2,6 +2,8 @@
 //! casting a vote, the frozen electorate, and meeting results confirmed by a second
 //! committee member.
 
+use std::collections::BTreeMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -11,16 +13,17 @@ use serde::Deserialize;
 use super::model::{self, Ballot};
 use super::page::{ballot_page, load_ballot, BallotView, HallForm, OnBallot};
 use super::rules::{self, Body, Rule, VoteFacts, Voter, WindowError};
-use super::{service, tracker, words};
+use super::{options, service, tracker, words};
 use crate::agenda::model::{self as agenda, Item};
 use crate::agenda::rules::may_open_ballot;
 use crate::authz::Action;
 use crate::communities::model::Community;
 use crate::db::{is_unique_violation, write_tx};
 use crate::error::AppError;
+use crate::uploads::UploadedFile;
 use crate::web::community::{load_as, load_community};
 use crate::web::ctx::Ctx;
-use crate::web::forms::{FieldErrors, Posted};
+use crate::web::forms::{FieldErrors, Posted, Uploaded};
 use crate::web::{render, see_other, AppState};
 
 /// Most named options a ballot may offer.
@@ -40,6 +43,16 @@ pub struct OpenForm {
     pub pass: String,
     /// The group (grid id) of a group meeting.
     pub grid: String,
+    /// Every other field: the options' descriptions and costs (`options::DESC`, `COST`).
+    #[serde(flatten)]
+    pub rest: BTreeMap<String, String>,
+}
+
+impl OpenForm {
+    /// What was typed for option `i`: (description, cost).
+    pub fn detail(&self, i: &usize) -> (&str, &str) {
+        options::typed(&self.rest, *i)
+    }
 }
 
 #[derive(Template)]
@@ -236,19 +249,28 @@ fn read_open_form(
     })
 }
 
-/// Opens a ballot: the electorate is frozen as of now and the item goes to the vote.
+/// Opens a ballot: the electorate is frozen as of now and the item goes to the vote. The
+/// options' details (description, photo, estimated cost) are stored with it.
 pub async fn open(
     state: web::Data<AppState>,
     path: web::Path<(String, i64)>,
-    p: Posted<OpenForm>,
+    p: Uploaded<OpenForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Posted { ctx, form } = p;
+    let Uploaded { ctx, form, files } = p;
     let (slug, id) = path.into_inner();
     let (community, _, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
     let now = state.clock.now();
     let mut errors = FieldErrors::default();
     let law = rules::Law::of_kind(&community.kind);
-    let Some(opening) = read_open_form(&ctx, law, &form, now, &mut errors) else {
+    let opening = read_open_form(&ctx, law, &form, now, &mut errors);
+    let named = parse_options(&form.options)
+        .map(|o| model::option_labels(&o).len())
+        .unwrap_or(MAX_OPTIONS);
+    let mut details = options::read_all(&ctx, named, &form.rest, &mut errors);
+    if errors.is_empty() {
+        store_photos(&state, &ctx, named, files, &mut details, &mut errors).await?;
+    }
+    let (Some(opening), true) = (opening, errors.is_empty()) else {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return open_page(&state, ctx, community, id, form, errors, status).await;
     };
@@ -256,7 +278,11 @@ pub async fn open(
     let result = state
         .db(move |conn| {
             write_tx(conn, |conn| {
-                service::open_ballot(conn, &c, (id, me), &opening, now)
+                let opened = service::open_ballot(conn, &c, (id, me), &opening, now)?;
+                if let Ok(ballot_id) = opened {
+                    options::save(conn, ballot_id, &details)?;
+                }
+                Ok(opened)
             })
         })
         .await?;
@@ -271,6 +297,41 @@ pub async fn open(
             open_page(&state, ctx, community, id, form, errors, status).await
         }
     }
+}
+
+/// Checks and stores each option's photo (the same checks as every upload) into its
+/// detail; a refused photo is reported beside its own field.
+async fn store_photos(
+    state: &AppState,
+    ctx: &Ctx,
+    named: usize,
+    files: Vec<UploadedFile>,
+    details: &mut [options::Detail],
+    errors: &mut FieldErrors,
+) -> Result<(), AppError> {
+    for f in files {
+        let Some(i) = options::PHOTO.iter().position(|p| *p == f.field) else {
+            continue;
+        };
+        if i >= named {
+            let n = (i + 1).to_string();
+            errors.add(
+                options::PHOTO[i],
+                ctx.f("ballots.err_detail_no_option", &[("n", &n)]),
+            );
+            continue;
+        }
+        match crate::uploads::store_upload(state, f).await? {
+            Ok(name) => {
+                if let Some(d) = details.get_mut(i) {
+                    d.position = i as i32;
+                    d.photo = Some(name);
+                }
+            }
+            Err(key) => errors.add(options::PHOTO[i], ctx.t(key)),
+        }
+    }
+    Ok(())
 }
 
 // ---- the ballot page ----

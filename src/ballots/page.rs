@@ -75,6 +75,10 @@ struct BallotPage {
     ballot: Ballot,
     item_title: String,
     labels: Vec<String>,
+    /// One card per option, with its description, photo and estimated cost.
+    cards: Vec<super::options::Card>,
+    /// Whether the cards have more than names (then everyone sees them, not only voters).
+    detailed: bool,
     rule_words: Vec<String>,
     standing: Standing,
     /// Who may cast the household's vote: the 户代表's name, or empty for any adult member.
@@ -149,6 +153,7 @@ struct BallotRows {
     hall: Vec<HallResult>,
     names: Vec<(i64, String)>,
     signed_in: Option<u64>,
+    details: Vec<super::options::Detail>,
 }
 
 /// Where user `me` stands on ballot `b`, and the key their vote counts under.
@@ -211,8 +216,10 @@ fn load_rows(
     } else {
         None
     };
+    let details = super::options::of_ballot(conn, b.id)?;
     Ok(BallotRows {
         signed_in,
+        details,
         item_title,
         standing,
         voter_key,
@@ -266,6 +273,7 @@ pub async fn ballot_page(
     let b = ballot.clone();
     let rows = state.db(move |conn| load_rows(conn, &b, me)).await?;
     let labels = words::labels(&ctx, &ballot.options);
+    let cards = super::options::cards(&labels, &rows.details);
     let pending = rows.hall.iter().any(|r| r.state == model::PENDING);
     let hall = hall_views(rows.hall, &rows.names, &labels);
     let tracker = view.tracker.unwrap_or_else(tracker::generate);
@@ -294,6 +302,8 @@ pub async fn ballot_page(
             ballot,
             item_title: rows.item_title,
             labels,
+            detailed: super::options::any_details(&cards),
+            cards,
             rule_words,
             standing: rows.standing,
             household_note: rows.household_note,

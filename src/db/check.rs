@@ -140,6 +140,12 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
                 .len(),
         ),
         (
+            "ballot_option_details",
+            ballot_option_details::table
+                .load::<(i64, i32, String, Option<String>, Option<i64>)>(conn)?
+                .len(),
+        ),
+        (
             "hall_results",
             hall_results::table
                 .select((

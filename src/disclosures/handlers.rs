@@ -162,9 +162,13 @@ struct LineRow {
     expense: String,
     counterparty: String,
     voucher: String,
+    /// The balance after this line, where the ledger has an opening balance.
+    balance: String,
 }
 
-fn line_rows(lines: &[LedgerLine]) -> Vec<LineRow> {
+/// The ledger's lines as shown, each with the balance after it (from `opening`, if known).
+fn line_rows(opening: Option<i64>, lines: &[LedgerLine]) -> Vec<LineRow> {
+    let mut balance = opening;
     let money = |fen: i64| {
         if fen == 0 {
             String::new()
@@ -174,13 +178,17 @@ fn line_rows(lines: &[LedgerLine]) -> Vec<LineRow> {
     };
     lines
         .iter()
-        .map(|l| LineRow {
-            date: l.date.format("%Y-%m-%d").to_string(),
-            description: l.description.clone(),
-            income: money(l.income),
-            expense: money(l.expense),
-            counterparty: l.counterparty.clone(),
-            voucher: l.voucher.clone(),
+        .map(|l| {
+            balance = balance.map(|b| b.saturating_add(l.income).saturating_sub(l.expense));
+            LineRow {
+                date: l.date.format("%Y-%m-%d").to_string(),
+                description: l.description.clone(),
+                income: money(l.income),
+                expense: money(l.expense),
+                counterparty: l.counterparty.clone(),
+                voucher: l.voucher.clone(),
+                balance: balance.map(money::format_amount).unwrap_or_default(),
+            }
         })
         .collect()
 }
@@ -395,7 +403,7 @@ async fn show_version(
             .unwrap_or("disclosure.category.other"),
         period: d.period().map(|p| p.label(zh(&ctx))).unwrap_or_default(),
         body_html: crate::comments::rules::render_markdown(&v.body),
-        lines: line_rows(&shown_lines),
+        lines: line_rows(v.opening_fen.filter(|_| is_finance), &shown_lines),
         versions: versions
             .iter()
             .map(|x| (x.id, x.version, fmt_time(&x.published_at), x.reason.clone()))

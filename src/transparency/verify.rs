@@ -12,6 +12,7 @@ use super::checkpoint::{self, Opened};
 use super::handlers::{RecordOut, RECORDS_PAGE};
 use super::log;
 use super::merkle::{self, Hash};
+use crate::web::i18n::{Lang, Tr};
 
 /// Where the log is read from.
 pub trait Source {
@@ -156,6 +157,83 @@ impl std::fmt::Display for Finding {
             }
         )
     }
+}
+
+impl Finding {
+    /// The finding in words of `tr`'s language.
+    pub fn describe(&self, tr: Tr) -> String {
+        let link = self
+            .link
+            .as_deref()
+            .map(|l| format!(", {l}"))
+            .unwrap_or_default();
+        let key = if self.changed {
+            "audit.changed"
+        } else {
+            "audit.unreadable"
+        };
+        tr.f(
+            key,
+            &[
+                ("index", &self.index.to_string()),
+                ("kind", &self.kind),
+                ("id", &self.record_id.to_string()),
+                ("link", &link),
+            ],
+        )
+    }
+}
+
+/// The language `yishi audit verify` speaks: `--lang` if given, else the locale of the
+/// environment (`LC_ALL`, then `LANG`): Chinese for `zh…`, English otherwise.
+pub fn cli_lang(flag: Option<&str>, env: Option<&str>) -> Lang {
+    flag.or(env)
+        .map(|t| t.split(['.', '@']).next().unwrap_or("").replace('_', "-"))
+        .and_then(|t| Lang::from_tag(&t))
+        .unwrap_or(Lang::En)
+}
+
+/// What `yishi audit verify` prints for a report that was read (`state`: where the
+/// checkpoint was saved); the last line says whether every record matched.
+pub fn report_lines(tr: Tr, report: &Report, state: &Path) -> Vec<String> {
+    let size = report.checkpoint.size.to_string();
+    let mut out = vec![tr.f(
+        "audit.checkpoint",
+        &[("size", &size), ("origin", &report.checkpoint.origin)],
+    )];
+    out.push(match report.consistent_with {
+        Some(n) => tr.f("audit.consistent", &[("n", &n.to_string())]),
+        None => tr.f("audit.first", &[("state", &state.display().to_string())]),
+    });
+    let records = report.records.to_string();
+    if report.findings.is_empty() {
+        out.push(tr.f("audit.all_match", &[("n", &records)]));
+    } else {
+        out.extend(report.findings.iter().map(|f| f.describe(tr)));
+        let bad = report.findings.len().to_string();
+        out.push(tr.f("audit.some_differ", &[("bad", &bad), ("n", &records)]));
+    }
+    out
+}
+
+/// A failed check in `tr`'s language: what it means in plain words, then the detail.
+pub fn failure_words(tr: Tr, detail: &str) -> String {
+    const MEANINGS: [(&str, &str); 6] = [
+        ("the log's key changed", "audit.fail_key"),
+        ("do not hash to the signed root", "audit.fail_root"),
+        ("the log shrank", "audit.fail_shrank"),
+        ("history was rewritten", "audit.fail_history"),
+        ("consistency proof", "audit.fail_history"),
+        ("signature", "audit.fail_signature"),
+    ];
+    let key = MEANINGS
+        .iter()
+        .find(|(m, _)| detail.contains(m))
+        .map_or("audit.fail_read", |(_, k)| k);
+    tr.f(
+        "audit.failed",
+        &[("meaning", tr.t(key)), ("detail", detail)],
+    )
 }
 
 #[derive(Debug)]
@@ -312,4 +390,33 @@ fn check_history(src: &dyn Source, s: &Saved, cp: &Opened, leaves: &[Hash]) -> R
         }
     }
     Ok(s.size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_verifier_speaks_chinese_where_the_locale_is_chinese() {
+        assert_eq!(cli_lang(None, Some("zh_CN.UTF-8")), Lang::Zh);
+        assert_eq!(cli_lang(Some("zh-CN"), Some("en_US.UTF-8")), Lang::Zh);
+        assert_eq!(cli_lang(Some("en"), Some("zh_CN.UTF-8")), Lang::En);
+        assert_eq!(cli_lang(None, Some("C.UTF-8")), Lang::En);
+        assert_eq!(cli_lang(None, None), Lang::En);
+    }
+
+    #[test]
+    fn findings_and_failures_are_told_in_the_chosen_language() {
+        let f = Finding {
+            index: 7,
+            kind: "disclosure".into(),
+            record_id: 3,
+            link: None,
+            changed: true,
+        };
+        assert!(f.describe(Tr(Lang::Zh)).contains("第7条"));
+        assert!(f.describe(Tr(Lang::En)).contains("entry 7"));
+        let zh = failure_words(Tr(Lang::Zh), "the log shrank from 9 to 8 entries");
+        assert!(zh.contains("核验没有通过") && zh.contains("shrank"), "{zh}");
+    }
 }

@@ -59,6 +59,17 @@ impl Ctx {
         self.tr.f(key, args)
     }
 
+    /// Interface text on a page of a community of `kind`: the committee named as it is there
+    /// (村委会 in a village, 居委会 in a neighbourhood) where the text says 村（居）委会.
+    pub fn tk(&self, key: &str, kind: &str) -> String {
+        super::i18n::for_kind(self.tr.t(key), kind)
+    }
+
+    /// [`Ctx::f`] on a page of a community of `kind` (see [`Ctx::tk`]).
+    pub fn fk(&self, key: &str, kind: &str, args: &[(&str, &str)]) -> String {
+        super::i18n::for_kind(&self.tr.f(key, args), kind)
+    }
+
     /// The signed-in user, or a redirect to the sign-in page that comes back here.
     pub fn require_user(&self) -> Result<&SessionUser, AppError> {
         self.user

@@ -68,6 +68,17 @@ impl Lang {
     }
 }
 
+/// `text` with 村（居）委会 said as a community of `kind` says it: 村委会 in a village, 居委会
+/// in a neighbourhood; a township's page (or any other) keeps the word for both.
+pub fn for_kind(text: &str, kind: &str) -> String {
+    let word = match kind {
+        crate::communities::model::KIND_VILLAGE => "村委会",
+        crate::communities::model::KIND_NEIGHBOURHOOD => "居委会",
+        _ => return text.to_string(),
+    };
+    text.replace("村（居）委会", word)
+}
+
 /// A translator for one language; cheap to copy into every page.
 #[derive(Clone, Copy, Debug)]
 pub struct Tr(pub Lang);
@@ -153,6 +164,14 @@ fn walk(prefix: &str, value: &toml::Value, out: &mut HashMap<String, String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_village_page_says_villagers_committee_and_a_neighbourhood_residents() {
+        let t = "请联系村（居）委会。";
+        assert_eq!(for_kind(t, "village"), "请联系村委会。");
+        assert_eq!(for_kind(t, "neighbourhood"), "请联系居委会。");
+        assert_eq!(for_kind(t, "township"), t);
+    }
 
     #[test]
     fn accept_language_picks_the_highest_q() {

@@ -18,18 +18,20 @@ const W: u32 = 480;
 const H: u32 = 360;
 
 /// A repeatable speckle in 0..=255 for pixel (x, y).
-fn speckle(x: u32, y: u32, seed: u32) -> u8 {
+pub fn speckle(x: u32, y: u32, seed: u32) -> u8 {
     let mut v = x.wrapping_mul(374_761_393) ^ y.wrapping_mul(668_265_263) ^ seed;
     v = (v ^ (v >> 13)).wrapping_mul(1_274_126_177);
     (v >> 24) as u8
 }
 
-fn shade(base: [u8; 3], x: u32, y: u32, seed: u32, spread: i32) -> Rgb<u8> {
+/// `base` with a repeatable speckle of `spread` around it.
+pub fn shade(base: [u8; 3], x: u32, y: u32, seed: u32, spread: i32) -> Rgb<u8> {
     let n = i32::from(speckle(x, y, seed)) * spread / 255 - spread / 2;
     Rgb(base.map(|c| (i32::from(c) + n).clamp(0, 255) as u8))
 }
 
-fn inside_ellipse(x: u32, y: u32, cx: f32, cy: f32, rx: f32, ry: f32) -> bool {
+/// Whether (x, y) lies in the ellipse centred at (cx, cy) with radii rx, ry.
+pub fn inside_ellipse(x: u32, y: u32, cx: f32, cy: f32, rx: f32, ry: f32) -> bool {
     let (dx, dy) = ((x as f32 - cx) / rx, (y as f32 - cy) / ry);
     dx * dx + dy * dy <= 1.0
 }
@@ -125,7 +127,8 @@ pub fn draw(category: &str, done: bool, seed: u32) -> RgbImage {
     })
 }
 
-fn store(data_dir: &Path, img: &RgbImage) -> Result<String, AppError> {
+/// Stores a drawn picture through the same checks and re-encoding as an upload.
+pub fn store(data_dir: &Path, img: &RgbImage) -> Result<String, AppError> {
     let mut png = std::io::Cursor::new(Vec::new());
     img.write_to(&mut png, image::ImageFormat::Png)
         .map_err(|e| AppError::Internal(format!("demo photo: {e}")))?;

@@ -133,7 +133,14 @@ pub fn overdue(
     let published = model::published_periods(conn, community.id)?;
     let undisclosed = undisclosed_decisions(conn, community.id)?;
     let since = china_today(community.created_at);
-    Ok(overdue_from(&settings, &published, &undisclosed, since, today, zh))
+    Ok(overdue_from(
+        &settings,
+        &published,
+        &undisclosed,
+        since,
+        today,
+        zh,
+    ))
 }
 
 /// What is overdue on `today`, from a community's cadence settings, its published periods

@@ -338,3 +338,78 @@ async fn the_community_page_shows_a_convening_notice_until_its_meeting(backend: 
     assert!(!later.body.contains("id=\"running-notices\""));
 }
 both!(the_community_page_shows_a_convening_notice_until_its_meeting);
+
+/// The committee makes a resident's proposal a major matter when it adopts it: the item then
+/// asks for 提议, 商议 and 审议 before any ballot; the timeline says so; a move that is not
+/// adopting or opening deliberation cannot make an item major.
+async fn the_committee_makes_an_adopted_proposal_major(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let path = resident
+        .post_ok(
+            "/c/liutang/items",
+            &[
+                ("title", "村集体山林流转"),
+                ("body", "后山林地拟流转给合作社经营，请大家议一议。"),
+                ("category", "economy"),
+            ],
+        )
+        .await;
+    let page = committee.get(&path).await;
+    assert!(
+        page.body.contains("name=\"major\""),
+        "the committee is offered the choice"
+    );
+    assert!(!resident.get(&path).await.body.contains("name=\"major\""));
+
+    // Declining cannot make it major; nothing changes.
+    let declined = committee
+        .post(
+            &format!("{path}/stage"),
+            &[
+                ("to", "declined"),
+                ("note", "不在本村权限内"),
+                ("major", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(declined.status, 422);
+    assert!(declined
+        .body
+        .contains("只有立项或开始审议时才能列为重大事项"));
+
+    let adopted = committee
+        .post(
+            &format!("{path}/stage"),
+            &[
+                ("to", "adopted"),
+                ("note", "涉及集体资产，村委会立项"),
+                ("major", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(adopted.status, 303, "{}", adopted.body);
+    committee
+        .post_ok(&format!("{path}/stage"), &[("to", "deliberating")])
+        .await;
+    let page = committee.get(&path).await;
+    assert!(
+        page.body.contains("列为重大事项，按四议两公开办理"),
+        "the timeline says so"
+    );
+    assert!(
+        page.body.contains("name=\"step\" value=\"proposal\""),
+        "提议 is asked for first"
+    );
+    assert!(
+        !page.body.contains(&format!("{path}/ballots/new")),
+        "no ballot before the three deliberations"
+    );
+    assert!(
+        !page.body.contains("name=\"major\""),
+        "major once, for good"
+    );
+}
+both!(the_committee_makes_an_adopted_proposal_major);

@@ -668,6 +668,8 @@ async fn change_support(
 pub struct MoveForm {
     pub to: String,
     pub note: String,
+    /// "on" when the committee makes the item a major matter (四议两公开) with this move.
+    pub major: String,
 }
 
 pub async fn change_stage(
@@ -689,9 +691,19 @@ pub async fn change_stage(
         authorize(&ctx, &actor, Action::ManageAgenda)?;
     }
     let me = ctx.require_user()?.id;
+    let major = form.major == "on";
     let checked = match (Stage::parse(&form.to), text_field(&form.note, 0, 2000)) {
         (None, _) => Err(ctx.t("agenda.err_move").to_string()),
         (_, Err(e)) => Err(e.message(&ctx.tr)),
+        (Some(to), Ok(note)) if major => {
+            let marked = ctx.t("agenda.made_major");
+            let note = if note.is_empty() {
+                marked.to_string()
+            } else {
+                format!("{note}（{marked}）")
+            };
+            Ok((to, note))
+        }
         (Some(to), Ok(note)) => Ok((to, note)),
     };
     let on = OnItem {
@@ -719,7 +731,11 @@ pub async fn change_stage(
                     by: Some(me),
                     note: &note,
                 };
-                service::advance(conn, &m, now)
+                if major {
+                    service::advance_as_major(conn, &m, now)
+                } else {
+                    service::advance(conn, &m, now)
+                }
             })
         })
         .await?;

@@ -97,6 +97,19 @@ pub fn find(conn: &mut AnyConnection, community_id: i64, id: i64) -> QueryResult
         .optional()
 }
 
+/// Marks item `id` a major matter (四议两公开); false if it already was. Only
+/// `agenda::service::advance_as_major` calls this, with the move that makes it so.
+pub(in crate::agenda) fn mark_major(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
+    let n = diesel::update(
+        agenda_items::table
+            .filter(agenda_items::id.eq(id))
+            .filter(agenda_items::major.eq(false)),
+    )
+    .set(agenda_items::major.eq(true))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
 /// One stage move as the timeline keeps it.
 pub struct StageMove<'a> {
     pub from: Stage,

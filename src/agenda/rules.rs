@@ -130,6 +130,8 @@ pub enum MoveError {
     Stale,
     /// The proposers reached the law's threshold: a meeting must be convened on it.
     MustConvene,
+    /// An item becomes major only when it is adopted or its deliberation opens.
+    NotMajorNow,
 }
 
 impl MoveError {
@@ -143,6 +145,7 @@ impl MoveError {
             MoveError::NeedsWorkOrder => "agenda.err_needs_work_order",
             MoveError::Stale => "agenda.err_move",
             MoveError::MustConvene => "agenda.err_must_convene",
+            MoveError::NotMajorNow => "agenda.err_major_when",
         }
     }
 }
@@ -484,6 +487,12 @@ pub fn read_tally(
     }
 }
 
+/// A resident's proposal becomes a major matter (四议两公开) when the committee adopts it or
+/// opens its deliberation, and not later: the four deliberations must all lie ahead of it.
+pub fn may_become_major(to: Stage) -> bool {
+    matches!(to, Stage::Adopted | Stage::Deliberating)
+}
+
 /// A major item may go to a vote only once 提议, 商议 and 审议 are recorded; any other
 /// item once it is under deliberation.
 pub fn may_open_ballot(major: bool, stage: Stage, recorded: &[Step]) -> bool {
@@ -729,6 +738,21 @@ mod tests {
         assert!(is_overdue(Proposed, day(10), day(11)));
         assert!(!is_overdue(Proposed, day(10), day(10)));
         assert!(!is_overdue(Adopted, day(10), day(11)));
+    }
+
+    #[test]
+    fn a_proposal_becomes_major_only_when_adopted_or_deliberation_opens() {
+        for to in [Stage::Adopted, Stage::Deliberating] {
+            assert!(may_become_major(to), "{to:?}");
+        }
+        for to in [
+            Stage::Proposed,
+            Stage::Voting,
+            Stage::Declined,
+            Stage::Implementing,
+        ] {
+            assert!(!may_become_major(to), "{to:?}");
+        }
     }
 
     #[test]

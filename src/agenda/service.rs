@@ -123,6 +123,24 @@ pub fn advance(
     Ok(Ok(()))
 }
 
+/// `advance`, making the item a major matter (四议两公开) with the move: only adopting it or
+/// opening its deliberation may (`rules::may_become_major`), so the four deliberations all lie
+/// ahead of it.
+pub fn advance_as_major(
+    conn: &mut AnyConnection,
+    m: &Move,
+    now: NaiveDateTime,
+) -> Result<Result<(), MoveError>, AppError> {
+    if !rules::may_become_major(m.to) {
+        return Ok(Err(MoveError::NotMajorNow));
+    }
+    let moved = advance(conn, m, now)?;
+    if moved.is_ok() {
+        model::mark_major(conn, m.item.id)?;
+    }
+    Ok(moved)
+}
+
 /// What an item's followers are told.
 pub struct Tell<'a> {
     /// The notice's kind (`notify.KIND` in the locale files).

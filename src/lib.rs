@@ -10,6 +10,7 @@ pub mod clock;
 pub mod comments;
 pub mod communities;
 pub mod config;
+pub mod csv_text;
 pub mod db;
 pub mod demo;
 pub mod disclosures;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rules::{self, Status};
 use crate::communities::model::Grid;
+use crate::csv_text::{decode, line_of};
 use crate::web::forms::text_field;
 
 /// The largest file read: a village's roster is a few hundred kilobytes.
@@ -182,54 +183,22 @@ pub fn excel_serial(n: i64) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_signed(Duration::days(n))
 }
 
-/// The text of a CSV: a byte-order mark decides; else valid UTF-8 is UTF-8 and anything
-/// else GBK (as Chinese Excel and WPS save "CSV"). `None` if it is not text.
-fn decode(bytes: &[u8]) -> Option<String> {
-    let (encoding, bom) = match encoding_rs::Encoding::for_bom(bytes) {
-        Some(found) => found,
-        None if std::str::from_utf8(bytes).is_ok() => (encoding_rs::UTF_8, 0),
-        None => (encoding_rs::GBK, 0),
-    };
-    let text = encoding.decode_without_bom_handling_and_without_replacement(bytes.get(bom..)?)?;
-    (!text.contains('\0')).then(|| text.into_owned())
-}
-
 fn read_csv(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, SheetProblem> {
-    let text = decode(bytes).ok_or(SheetProblem::WrongType)?;
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let delimiter = if first.contains('\t') && !first.contains(',') {
-        b'\t'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+    // A NUL is no text a spreadsheet saves: a binary file read as GB18030 by mistake.
+    let text = decode(bytes)
+        .filter(|t| !t.contains('\0'))
+        .ok_or(SheetProblem::WrongType)?;
+    let mut reader = crate::csv_text::reader(&text);
     let mut out = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|_| SheetProblem::Unreadable)?;
         if out.len() > MAX_ROWS + HEADER_SEARCH {
             return Err(SheetProblem::TooManyRows);
         }
-        let line = record.position().map_or(0, |p| line_of(&text, p));
+        let line = line_of(&text, record.position());
         out.push((line, record.iter().map(|c| c.trim().to_string()).collect()));
     }
     Ok(out)
-}
-
-/// The 1-based line a record starts on: the csv crate gives where reading began, before
-/// the empty lines it skipped.
-fn line_of(text: &str, p: &csv::Position) -> usize {
-    let start = usize::try_from(p.byte()).unwrap_or(usize::MAX);
-    let skipped = text.as_bytes().get(start..).unwrap_or_default();
-    let newlines = skipped
-        .iter()
-        .take_while(|b| matches!(b, b'\n' | b'\r'))
-        .filter(|b| **b == b'\n')
-        .count();
-    usize::try_from(p.line()).unwrap_or(usize::MAX) + newlines
 }
 
 /// Finds the header row (the first with 姓名 and two more known names, within the first

@@ -2,6 +2,7 @@
 //! and column) and writing what Excel opens.
 
 use super::*;
+use crate::csv_text::{decode, line_of};
 use crate::web::csv::unguard;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,42 +111,13 @@ impl CsvProblem {
     }
 }
 
-fn decode(bytes: &[u8]) -> Option<String> {
-    let (encoding, bom) = match encoding_rs::Encoding::for_bom(bytes) {
-        Some(found) => found,
-        None if std::str::from_utf8(bytes).is_ok() => (encoding_rs::UTF_8, 0),
-        None => (encoding_rs::GB18030, 0),
-    };
-    let text = encoding.decode_without_bom_handling_and_without_replacement(bytes.get(bom..)?)?;
-    Some(text.trim_start_matches('\u{feff}').to_string()) // a GB18030 file may carry one too
-}
-
-/// The 1-based line a record starts on. The csv crate gives where reading began, which is
-/// before any empty lines it skipped, so those are stepped over here.
-fn line_of(text: &str, pos: Option<&csv::Position>) -> usize {
-    let Some(p) = pos else { return 0 };
-    let start = usize::try_from(p.byte()).unwrap_or(usize::MAX);
-    let skipped = text.as_bytes().get(start..).unwrap_or_default();
-    let skipped = skipped.iter().take_while(|b| matches!(b, b'\n' | b'\r'));
-    let newlines = skipped.filter(|b| **b == b'\n').count();
-    usize::try_from(p.line())
-        .unwrap_or(usize::MAX)
-        .saturating_add(newlines)
-}
-
 /// Reads a ledger saved from a spreadsheet: UTF-8 (BOM or not), UTF-16 with a BOM, else
 /// GBK/GB18030; comma-separated, or tab-separated when the header has tabs and no commas.
 /// Reports every problem (the first `MAX_CSV_PROBLEMS`, then a `More` count).
 pub fn parse_ledger_csv(bytes: &[u8], period: Period) -> Result<Vec<LedgerLine>, Vec<CsvProblem>> {
     let file_problem = |kind| vec![CsvProblem::new(0, "", "", kind)];
     let text = decode(bytes).ok_or_else(|| file_problem(CsvProblemKind::Unreadable))?;
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let tabs = !first.contains(',') && first.contains('\t');
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(if tabs { b'\t' } else { b',' })
-        .from_reader(text.as_bytes());
+    let mut reader = crate::csv_text::reader(&text);
     let mut records = reader.records().filter(|r| {
         r.as_ref()
             .map_or(true, |r| r.iter().any(|f| !f.trim().is_empty()))

@@ -407,18 +407,15 @@ pub(super) async fn residents_page(
     let (pending, offers, members, grids, households, saved) = state
         .db(move |conn| {
             let pending = model::pending_requests(conn, cid)?;
-            let mut offers = Vec::new();
-            for p in &pending {
-                let name = if searched.is_empty() {
-                    &p.name
-                } else {
-                    &searched
-                };
-                offers.push((
-                    p.request.id,
-                    link::suggestions(conn, cid, &p.contact, name)?,
-                ));
-            }
+            let applicants: Vec<link::Applicant> = pending
+                .iter()
+                .map(|p| link::Applicant {
+                    request: p.request.id,
+                    contact: &p.contact,
+                    name: &p.name,
+                })
+                .collect();
+            let offers = link::suggestions(conn, cid, &applicants, &searched)?;
             Ok((
                 pending,
                 offers,

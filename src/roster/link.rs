@@ -33,37 +33,69 @@ pub struct Suggestion {
     pub phone_matches: bool,
 }
 
-/// The persons offered for an applicant: those with the applicant's phone first, then those
-/// whose name contains `find` (the applicant's name unless the committee searched), only
-/// listed persons not yet linked, at most 20.
+/// An applicant for verification, as the suggestions read them.
+pub struct Applicant<'a> {
+    /// The join request's id, which the suggestions are keyed by.
+    pub request: i64,
+    pub contact: &'a str,
+    pub name: &'a str,
+}
+
+/// The persons offered for each applicant: those with the applicant's phone first, then
+/// those whose name contains `find` (the applicant's name unless the committee searched),
+/// only listed persons not yet linked, at most 20 each. Two queries for all applicants.
 pub fn suggestions(
     conn: &mut AnyConnection,
     community_id: i64,
-    phone: &str,
+    applicants: &[Applicant],
     find: &str,
-) -> Result<Vec<Suggestion>, AppError> {
-    let phone = super::rules::normalize_phone(phone).unwrap_or_default();
-    let mut out: Vec<Suggestion> = model::with_phone(conn, community_id, &phone)?
-        .into_iter()
-        .map(|person| Suggestion {
-            person,
-            phone_matches: true,
-        })
-        .collect();
+) -> Result<Vec<(i64, Vec<Suggestion>)>, AppError> {
     let find = find.trim();
-    if !find.is_empty() {
-        for person in model::search(conn, community_id, find, 20)? {
-            if !out.iter().any(|s| s.person.id == person.id) {
-                out.push(Suggestion {
-                    person,
-                    phone_matches: false,
-                });
-            }
+    let phone_of = |a: &Applicant| super::rules::normalize_phone(a.contact).unwrap_or_default();
+    let name_of = |a: &Applicant| {
+        if find.is_empty() {
+            a.name.trim().to_string()
+        } else {
+            find.to_string()
         }
-    }
-    out.retain(|s| s.person.user_id.is_none() && s.person.status == "listed");
-    out.truncate(20);
-    Ok(out)
+    };
+    let mut phones: Vec<String> = applicants.iter().map(phone_of).collect();
+    phones.retain(|p| !p.is_empty());
+    phones.sort();
+    phones.dedup();
+    let mut names: Vec<String> = applicants.iter().map(name_of).collect();
+    names.retain(|n| !n.is_empty());
+    names.sort();
+    names.dedup();
+    let with_phone = model::with_phones(conn, community_id, &phones)?;
+    let named = model::search_any(conn, community_id, &names, 20 * names.len() as i64)?;
+    Ok(applicants
+        .iter()
+        .map(|a| {
+            let (phone, name) = (phone_of(a), name_of(a));
+            let mut out: Vec<Suggestion> = with_phone
+                .iter()
+                .filter(|p| !phone.is_empty() && p.phone == phone)
+                .map(|p| Suggestion {
+                    person: p.clone(),
+                    phone_matches: true,
+                })
+                .collect();
+            if !name.is_empty() {
+                for p in named.iter().filter(|p| p.name.contains(name.as_str())) {
+                    if !out.iter().any(|s| s.person.id == p.id) {
+                        out.push(Suggestion {
+                            person: p.clone(),
+                            phone_matches: false,
+                        });
+                    }
+                }
+            }
+            out.retain(|s| s.person.user_id.is_none() && s.person.status == "listed");
+            out.truncate(20);
+            (a.request, out)
+        })
+        .collect())
 }
 
 /// Checks a choice before the verification writes anything: the person is the community's,

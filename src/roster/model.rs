@@ -192,21 +192,25 @@ pub fn persons_of(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Ve
 }
 
 /// Persons whose name contains `q`, at most `limit`.
+/// `%q%` for LIKE, with the wildcards in `q` escaped by a backslash.
+fn like_pattern(q: &str) -> String {
+    format!(
+        "%{}%",
+        q.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
 pub fn search(
     conn: &mut AnyConnection,
     community_id: i64,
     q: &str,
     limit: i64,
 ) -> QueryResult<Vec<Person>> {
-    let pattern = format!(
-        "%{}%",
-        q.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
     persons::table
         .filter(persons::community_id.eq(community_id))
-        .filter(persons::name.like(pattern).escape('\\'))
+        .filter(persons::name.like(like_pattern(q)).escape('\\'))
         .order((persons::household_id, persons::id))
         .limit(limit)
         .select(Person::as_select())
@@ -228,17 +232,43 @@ pub fn person_of_user(
 }
 
 /// Persons on the roster with this phone number (already normalised).
-pub fn with_phone(
+pub fn with_phones(
     conn: &mut AnyConnection,
     community_id: i64,
-    phone: &str,
+    phones: &[String],
 ) -> QueryResult<Vec<Person>> {
-    if phone.is_empty() {
+    if phones.is_empty() {
         return Ok(Vec::new());
     }
     persons::table
         .filter(persons::community_id.eq(community_id))
-        .filter(persons::phone.eq(phone))
+        .filter(persons::phone.eq_any(phones))
+        .order((persons::household_id, persons::id))
+        .select(Person::as_select())
+        .load(conn)
+}
+
+/// The persons whose name contains any of `parts`, in roster order, at most `limit`: one
+/// query however many names are looked for.
+pub fn search_any(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    parts: &[String],
+    limit: i64,
+) -> QueryResult<Vec<Person>> {
+    let Some((first, rest)) = parts.split_first() else {
+        return Ok(Vec::new());
+    };
+    let mut q = persons::table
+        .filter(persons::name.like(like_pattern(first)).escape('\\'))
+        .into_boxed();
+    for part in rest {
+        q = q.or_filter(persons::name.like(like_pattern(part)).escape('\\'));
+    }
+    // Added last, so that it holds for every name: `(a OR b …) AND community`.
+    q.filter(persons::community_id.eq(community_id))
+        .order((persons::household_id, persons::id))
+        .limit(limit)
         .select(Person::as_select())
         .load(conn)
 }

@@ -70,6 +70,7 @@ route_table! {
     get "/c/{slug}/residents" => communities::residents,
     post "/c/{slug}/requests/{id}/approve" => communities::approve,
     post "/c/{slug}/requests/{id}/decline" => communities::decline,
+    post "/c/{slug}/members/{id}/link" => communities::link_member,
     post "/c/{slug}/roles" => communities::appoint,
     post "/c/{slug}/roles/revoke" => communities::revoke,
     post "/c/{slug}/grids" => communities::add_grid,

@@ -141,6 +141,12 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         "/c/liutang/requests/999999/decline",
         COMMITTEE,
     ),
+    (
+        "post",
+        "/c/{slug}/members/{id}/link",
+        "/c/liutang/members/999999/link",
+        COMMITTEE,
+    ),
     ("post", "/c/{slug}/roles", "/c/liutang/roles", COMMITTEE),
     (
         "post",

@@ -801,3 +801,105 @@ async fn opening_on_a_roster_of_ten_thousand_freezes_its_adults(backend: Backend
     assert_eq!(moved, 0, "nobody moved away or under 18 is on the roll");
 }
 both!(opening_on_a_roster_of_ten_thousand_freezes_its_adults);
+
+/// Unlinks the account `contact` from the roster of 柳塘村; returns the account's id.
+async fn unlink(app: &TestApp, contact: &str) -> i64 {
+    let user = steps::count_sql(
+        app,
+        format!("SELECT id AS n FROM users WHERE phone = '{contact}' OR email = '{contact}'"),
+    )
+    .await;
+    steps::query(app, move |conn| {
+        use diesel::RunQueryDsl;
+        diesel::sql_query(format!("UPDATE persons SET user_id = NULL WHERE user_id = {user}"))
+            .execute(conn)
+    })
+    .await;
+    user
+}
+
+both!(an_unlinked_account_votes_in_a_consultation_but_not_in_a_statutory_ballot);
+async fn an_unlinked_account_votes_in_a_consultation_but_not_in_a_statutory_ballot(
+    backend: Backend,
+) {
+    let b = a_secret_ballot(backend).await;
+    unlink(&b.app, &b.demo.contact("resident")).await;
+    let resident = b.app.signed_in(&b.demo.contact("resident")).await;
+    let consultation = deliberating_item(&b.committee, "意见征集：村口路灯的样式").await;
+    let consultation = open_ballot(
+        &b.committee,
+        &consultation,
+        &[
+            ("body", "consultation"),
+            ("mode", "online"),
+            ("closes_at", IN_TWO_DAYS),
+        ],
+    )
+    .await;
+
+    let (tracker, seal) = sealed_tracker(&resident.get(&b.ballot).await.body);
+    let form = [
+        ("choice", "0"),
+        ("tracker", tracker.as_str()),
+        ("tracker_seal", seal.as_str()),
+    ];
+    let statutory = resident.post(&format!("{}/vote", b.ballot), &form).await;
+    assert!(
+        statutory.body.contains("你的账号还没有和村民名册关联"),
+        "{}",
+        statutory.body
+    );
+    assert_eq!(count_rows(&b.app, "ballot_voters", &b.ballot).await, 0);
+
+    vote_with_tracker(&resident, &consultation, "0").await;
+    assert_eq!(count_rows(&b.app, "ballot_voters", &consultation).await, 1);
+}
+
+both!(a_representatives_meeting_freezes_the_persons_of_committee_and_representatives);
+async fn a_representatives_meeting_freezes_the_persons_of_committee_and_representatives(
+    backend: Backend,
+) {
+    let b = a_ballot(backend, "代表会议：修缮祠堂", "representatives", "online").await;
+    let id = b.ballot.rsplit('/').next().unwrap_or("0").to_string();
+
+    let roll = count_rows(&b.app, "ballot_roll", &b.ballot).await;
+    let members = steps::count_sql(
+        &b.app,
+        "SELECT COUNT(DISTINCT p.id) AS n FROM memberships m JOIN communities c ON \
+         c.id = m.community_id JOIN persons p ON p.user_id = m.user_id AND p.community_id = c.id \
+         WHERE c.slug = 'liutang' AND m.role IN ('committee', 'representative')"
+            .into(),
+    )
+    .await;
+    assert!(members > 0);
+    assert_eq!(roll, members, "exactly committee ∪ representatives");
+    let others = steps::count_sql(
+        &b.app,
+        format!(
+            "SELECT COUNT(*) AS n FROM ballot_roll r JOIN persons p ON p.id = r.person_id \
+             WHERE r.ballot_id = {id} AND p.user_id NOT IN (SELECT user_id FROM memberships \
+             WHERE role IN ('committee', 'representative') AND community_id = p.community_id)"
+        ),
+    )
+    .await;
+    assert_eq!(others, 0, "nobody else on the roll");
+    let accounts = count_rows(&b.app, "ballot_electors", &b.ballot).await;
+    assert_eq!(accounts, 0, "persons are frozen, not accounts");
+
+    unlink(&b.app, &second_member(&b.demo)).await;
+    let item = deliberating_item(&b.committee, "代表会议：村道绿化").await;
+    crate::common::ballots::noticed(&b.committee, &item, "representatives").await;
+    let r = b
+        .committee
+        .post(
+            &format!("{item}/ballots"),
+            &[
+                ("body", "representatives"),
+                ("mode", "online"),
+                ("closes_at", IN_TWO_DAYS),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("以下成员的账号还没有关联名册"), "{}", r.body);
+}

@@ -73,7 +73,13 @@ async fn a_newcomer_joins_and_the_committee_verifies_them(backend: Backend) {
     let r = committee
         .post(
             &format!("/c/liutang/requests/{id}/approve"),
-            &[("household", "new")],
+            &[
+                ("household", "new"),
+                ("person_id", "new"),
+                ("name", "杨光荣"),
+                ("sex", "m"),
+                ("birth_date", "1980-03-04"),
+            ],
         )
         .await;
     assert_eq!(
@@ -83,7 +89,13 @@ async fn a_newcomer_joins_and_the_committee_verifies_them(backend: Backend) {
     let again = committee
         .post(
             &format!("/c/liutang/requests/{id}/approve"),
-            &[("household", "new")],
+            &[
+                ("household", "new"),
+                ("person_id", "new"),
+                ("name", "杨光荣"),
+                ("sex", "m"),
+                ("birth_date", "1980-03-04"),
+            ],
         )
         .await;
     assert_eq!(again.status, 422, "a decided request stays decided");

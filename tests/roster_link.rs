@@ -3,7 +3,7 @@
 //! a person has at most one account.
 
 use crate::both;
-use crate::common::steps::{count_sql, request_id};
+use crate::common::steps::{count_sql, query, request_id};
 use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
 
 const PHONE: &str = "13712345678";
@@ -167,4 +167,109 @@ async fn a_person_with_an_account_is_not_linked_to_another_and_nobody_is_verifie
     )
     .await;
     assert_eq!(verified, 0, "a refused link verified the applicant");
+}
+
+both!(verifying_without_a_roster_person_is_refused_at_the_field_and_kept);
+async fn verifying_without_a_roster_person_is_refused_at_the_field_and_kept(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let (committee, request) = applicant(&app, &demo).await;
+
+    let r = committee
+        .post(
+            &format!("/c/liutang/requests/{request}/approve"),
+            &[
+                ("household", "new"),
+                ("person_id", ""),
+                ("name", "钱新来改"),
+                ("birth_date", "1990-05-06"),
+            ],
+        )
+        .await;
+
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("请选择名册上的人"), "{}", r.body);
+    assert!(
+        r.body.contains(&format!("id=\"person-{request}-error\"")),
+        "the message at the field: {}",
+        r.body
+    );
+    assert!(r.body.contains("value=\"钱新来改\""), "the name as typed");
+    assert!(r.body.contains("value=\"1990-05-06\""), "the birth date as typed");
+    let user = newcomer_id(&app).await;
+    let verified = count_sql(
+        &app,
+        format!("SELECT COUNT(*) AS n FROM memberships WHERE user_id = {user}"),
+    )
+    .await;
+    assert_eq!(verified, 0, "verified without a roster person");
+}
+
+/// Unlinks the demo's resident of 柳塘村 from the roster (as if verified before linking was
+/// required); returns their account's id.
+async fn unlinked_resident(app: &TestApp, demo: &Demo) -> i64 {
+    let contact = demo.contact("resident");
+    let user = count_sql(
+        app,
+        format!("SELECT id AS n FROM users WHERE phone = '{contact}' OR email = '{contact}'"),
+    )
+    .await;
+    query(app, move |conn| {
+        use diesel::RunQueryDsl;
+        diesel::sql_query(format!(
+            "UPDATE persons SET user_id = NULL WHERE user_id = {user}"
+        ))
+        .execute(conn)
+    })
+    .await;
+    user
+}
+
+both!(an_unlinked_account_is_listed_cannot_be_a_representative_and_is_linked_now);
+async fn an_unlinked_account_is_listed_cannot_be_a_representative_and_is_linked_now(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let user = unlinked_resident(&app, &demo).await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+
+    let page = committee.get("/c/liutang/residents").await;
+    assert!(page.body.contains("未关联名册"), "{}", page.body);
+    assert!(page.body.contains(&format!("id=\"unlinked-{user}\"")));
+
+    let r = committee
+        .post(
+            "/c/liutang/roles",
+            &[("contact", &demo.contact("resident")), ("role", "representative")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "an unlinked representative: {}", r.body);
+    assert!(r.body.contains("村（居）民代表须在名册上"), "{}", r.body);
+
+    let path = format!("/c/liutang/members/{user}/link");
+    let r = committee.post(&path, &[("person_id", "")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("请选择名册上的人"), "{}", r.body);
+    committee
+        .post_ok(
+            &path,
+            &[
+                ("person_id", "new"),
+                ("name", "柳塘新登记"),
+                ("sex", "f"),
+                ("birth_date", "1975-02-03"),
+            ],
+        )
+        .await;
+    let linked = count_sql(
+        &app,
+        format!("SELECT COUNT(*) AS n FROM persons WHERE user_id = {user} AND name = '柳塘新登记'"),
+    )
+    .await;
+    assert_eq!(linked, 1);
+    let page = committee.get("/c/liutang/residents").await;
+    assert!(!page.body.contains(&format!("id=\"unlinked-{user}\"")));
+    let again = committee.post(&path, &[("person_id", "new"), ("name", "x"), ("sex", "f"), ("birth_date", "1975-02-03")]).await;
+    assert_eq!(again.status, 422, "linked twice: {}", again.body);
 }

@@ -291,8 +291,8 @@ pub async fn open(
             "/c/{}/ballots/{ballot_id}",
             community.slug
         ))),
-        Err(key) => {
-            errors.add("body", ctx.t(key));
+        Err(refusal) => {
+            errors.add("body", refusal.message(&ctx));
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             open_page(&state, ctx, community, id, form, errors, status).await
         }

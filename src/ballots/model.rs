@@ -224,6 +224,53 @@ fn account_electors(
         .collect())
 }
 
+/// The representatives' meeting as roster persons (art. 25/26): the persons linked to the
+/// committee members' and representatives' accounts, each once, as (person, household); or
+/// the names of those whose account is linked to nobody. Two queries.
+pub fn representatives_roll(
+    conn: &mut AnyConnection,
+    community_id: i64,
+) -> QueryResult<Result<Vec<(i64, i64)>, Vec<String>>> {
+    let roles = [Role::Committee, Role::Representative].map(Role::as_str);
+    let members: Vec<(i64, String, String)> = memberships::table
+        .inner_join(crate::schema::users::table)
+        .filter(memberships::community_id.eq(community_id))
+        .filter(memberships::role.eq_any(roles))
+        .order(memberships::user_id)
+        .select((
+            memberships::user_id,
+            memberships::role,
+            crate::schema::users::display_name,
+        ))
+        .load(conn)?;
+    let linked: Vec<(i64, i64, i64)> = persons::table
+        .filter(persons::community_id.eq(community_id))
+        .filter(persons::user_id.is_not_null())
+        .select((
+            persons::user_id.assume_not_null(),
+            persons::id,
+            persons::household_id,
+        ))
+        .load(conn)?;
+    let of = |role: Role| -> Vec<i64> {
+        members
+            .iter()
+            .filter(|m| m.1 == role.as_str())
+            .map(|m| m.0)
+            .collect()
+    };
+    Ok(
+        rules::representatives_roll(&of(Role::Committee), &of(Role::Representative), &linked)
+            .map_err(|users| {
+                users
+                    .iter()
+                    .filter_map(|u| members.iter().find(|m| m.0 == *u))
+                    .map(|m| m.2.clone())
+                    .collect()
+            }),
+    )
+}
+
 /// How many would vote on a ballot of `body` held on `day` (of group `grid`): (people,
 /// households). A household ballot counts households as its electorate.
 pub fn would_vote(
@@ -233,6 +280,13 @@ pub fn would_vote(
     day: chrono::NaiveDate,
     grid: Option<i64>,
 ) -> QueryResult<(i64, i64)> {
+    if body == Body::Representatives {
+        let roll = representatives_roll(conn, community_id)?.unwrap_or_default();
+        let mut hs: Vec<i64> = roll.iter().map(|r| r.1).collect();
+        hs.sort_unstable();
+        hs.dedup();
+        return Ok((roll.len() as i64, hs.len() as i64));
+    }
     if body.from_roster() {
         let all = roster_persons(conn, community_id)?;
         let group = grid.filter(|_| body == Body::Group);
@@ -296,7 +350,24 @@ pub fn open(conn: &mut AnyConnection, b: &NewBallot, now: NaiveDateTime) -> Quer
         ))
         .returning(ballots::id)
         .get_result(conn)?;
-    let (people, households) = if roll {
+    let (people, households) = if roll && b.body == Body::Representatives {
+        // Checked by the service before opening: an unlinked member here is a bug.
+        let persons = representatives_roll(conn, b.community_id)?.map_err(|names| {
+            diesel::result::Error::QueryBuilderError(
+                format!("representatives not on the roster: {}", names.join("、")).into(),
+            )
+        })?;
+        let rows: Vec<[i64; 3]> = persons.iter().map(|&(p, h)| [id, p, h]).collect();
+        insert_ids(
+            conn,
+            "ballot_roll (ballot_id, person_id, household_id)",
+            &rows,
+        )?;
+        let mut hs: Vec<i64> = persons.iter().map(|r| r.1).collect();
+        hs.sort_unstable();
+        hs.dedup();
+        (persons.len() as i64, hs.len() as i64)
+    } else if roll {
         let day = crate::clock::local_day(b.opens_at);
         let all = roster_persons(conn, b.community_id)?;
         let group = b.grid_id.filter(|_| b.body == Body::Group);
@@ -364,6 +435,16 @@ pub fn voter_on(
         return Ok(rules::voter(b.body(), user, entry).ok_or(VoteRefusal::NotElector));
     }
     let person = person_of(conn, b.community_id, user)?;
+    if person.is_none() {
+        let resident = memberships::table
+            .filter(memberships::community_id.eq(b.community_id))
+            .filter(memberships::user_id.eq(user))
+            .filter(memberships::role.eq(Role::Resident.as_str()))
+            .count()
+            .get_result::<i64>(conn)?
+            > 0;
+        return Ok(rules::unlinked_voter(b.body(), user, resident));
+    }
     let on_roll = match person {
         Some((p, _)) => roll_household(conn, b.id, p)?.is_some(),
         None => false,

@@ -63,19 +63,18 @@ impl Body {
         !matches!(self, Body::Committee | Body::Consultation)
     }
 
-    /// Whether its electorate is frozen from the roster (persons), not from accounts.
+    /// Whether its electorate is frozen from the roster (persons), not from accounts: every
+    /// statutory body's (the representatives' meeting: the persons of its members) and a
+    /// consultation's. Only the committee's roll call is of accounts.
     pub fn from_roster(self) -> bool {
-        matches!(
-            self,
-            Body::Residents | Body::Households | Body::Group | Body::Consultation
-        )
+        self != Body::Committee
     }
 
     /// Whether a meeting of this body may sit in the hall and online at once: persons on
     /// the roster sign in one by one, so not a household ballot (a household votes once,
     /// by its representative) nor a body frozen from accounts.
     pub fn may_meet_mixed(self) -> bool {
-        self.from_roster() && self != Body::Households
+        matches!(self, Body::Residents | Body::Group | Body::Consultation)
     }
 }
 
@@ -823,6 +822,47 @@ pub fn representatives_electorate(committee: &[i64], representatives: &[i64]) ->
     all
 }
 
+/// Art. 25/26: the representatives' meeting as persons on the roster. `linked` is (account,
+/// person, household) for the accounts linked to a roster person; every committee member
+/// and representative must be one of them. The persons, each once, sorted; or the accounts
+/// linked to nobody, which refuse the opening.
+pub fn representatives_roll(
+    committee: &[i64],
+    representatives: &[i64],
+    linked: &[(i64, i64, i64)],
+) -> Result<Vec<(i64, i64)>, Vec<i64>> {
+    let mut persons = Vec::new();
+    let mut unlinked = Vec::new();
+    for u in representatives_electorate(committee, representatives) {
+        match linked.iter().find(|l| l.0 == u) {
+            Some(&(_, p, h)) => persons.push((p, h)),
+            None => unlinked.push(u),
+        }
+    }
+    if !unlinked.is_empty() {
+        return Err(unlinked);
+    }
+    persons.sort_unstable();
+    persons.dedup();
+    Ok(persons)
+}
+
+/// The voter behind an account linked to no roster person: only a consultation (意见征集,
+/// non-binding) takes their vote, if they are a verified resident (`resident`), under a key
+/// no person's can be (the account's id, negated); a statutory ballot's electorate is
+/// persons on the roster, so there they are refused.
+pub fn unlinked_voter(body: Body, user: i64, resident: bool) -> Result<Voter, VoteRefusal> {
+    match body {
+        Body::Consultation if resident => Ok(Voter {
+            key: -user,
+            household: None,
+            person: None,
+        }),
+        Body::Consultation => Err(VoteRefusal::NotElector),
+        _ => Err(VoteRefusal::Unlinked),
+    }
+}
+
 /// Art. 25: representatives are at least four fifths of the meeting's members. A failure
 /// is shown as a warning, not a refusal: the roles may be mid-change.
 pub fn composition_ok(representatives: u64, members: u64) -> bool {
@@ -1507,6 +1547,32 @@ mod tests {
     }
 
     #[test]
+    fn an_unlinked_account_votes_only_in_a_consultation() {
+        for body in Body::ALL {
+            let v = unlinked_voter(body, 7, true);
+            if body.is_statutory() {
+                assert_eq!(v, Err(VoteRefusal::Unlinked), "{body:?}");
+            }
+        }
+        let v = unlinked_voter(Body::Consultation, 7, true).unwrap();
+        assert_eq!((v.key, v.household, v.person), (-7, None, None));
+        assert_eq!(
+            unlinked_voter(Body::Consultation, 7, false),
+            Err(VoteRefusal::NotElector)
+        );
+    }
+
+    #[test]
+    fn a_person_on_both_lists_is_in_the_representatives_roll_once() {
+        let linked = [(1, 101, 1), (2, 102, 1), (3, 103, 2)];
+        assert_eq!(
+            representatives_roll(&[1, 2], &[2, 3], &linked),
+            Ok(vec![(101, 1), (102, 1), (103, 2)])
+        );
+        assert_eq!(representatives_roll(&[1, 9], &[8], &linked), Err(vec![8, 9]));
+    }
+
+    #[test]
     fn on_the_roll_an_unlinked_account_or_an_absent_person_cannot_vote() {
         use VoteRefusal::*;
         assert_eq!(
@@ -1598,6 +1664,35 @@ mod tests {
                 prop_assert_eq!(all.contains(&x), committee.contains(&x) || reps.contains(&x));
             }
             prop_assert!(all.windows(2).all(|w| w[0] < w[1]));
+        }
+
+        #[test]
+        fn art_25_26_the_representatives_roll_is_exactly_the_persons_of_committee_and_representatives(
+            committee in prop::collection::vec(1..50i64, 0..10),
+            reps in prop::collection::vec(1..50i64, 0..40),
+            unlinked in prop::collection::vec(1..50i64, 0..3),
+        ) {
+            // Account u is person 1000 + u in household u / 3, unless it is unlinked.
+            let linked: Vec<(i64, i64, i64)> = (1..50i64)
+                .filter(|u| !unlinked.contains(u))
+                .map(|u| (u, 1000 + u, u / 3))
+                .collect();
+            let members = representatives_electorate(&committee, &reps);
+            match representatives_roll(&committee, &reps, &linked) {
+                Ok(roll) => {
+                    prop_assert!(members.iter().all(|u| !unlinked.contains(u)));
+                    let persons: Vec<i64> = members.iter().map(|u| 1000 + u).collect();
+                    prop_assert_eq!(roll.iter().map(|r| r.0).collect::<Vec<_>>(), persons);
+                    prop_assert!(roll.iter().all(|&(p, h)| h == (p - 1000) / 3));
+                    prop_assert!(roll.windows(2).all(|w| w[0].0 < w[1].0));
+                }
+                Err(missing) => {
+                    let expected: Vec<i64> =
+                        members.iter().copied().filter(|u| unlinked.contains(u)).collect();
+                    prop_assert!(!expected.is_empty());
+                    prop_assert_eq!(missing, expected);
+                }
+            }
         }
 
         #[test]

@@ -28,6 +28,24 @@ pub struct Opening {
     pub grid_id: Option<i64>,
 }
 
+/// Why a ballot was not opened: a message key, or the representatives' meeting's members
+/// whose account is linked to no roster person (their names, for the message).
+#[derive(Debug)]
+pub enum Refusal {
+    Key(&'static str),
+    Unlinked(String),
+}
+
+impl Refusal {
+    /// The message in the user's language.
+    pub fn message(&self, ctx: &crate::web::ctx::Ctx) -> String {
+        match self {
+            Refusal::Key(key) => ctx.t(key).to_string(),
+            Refusal::Unlinked(names) => ctx.f("ballots.err_representatives_unlinked", &[("names", names)]),
+        }
+    }
+}
+
 /// Opens a ballot on item `item_id` of the community, by `me`: the electorate is frozen
 /// as of now and the item goes to the vote (its followers are told). `Ok(Err(key))` if the
 /// item is not ready or nobody would vote.
@@ -37,28 +55,33 @@ pub fn open_ballot(
     (item_id, me): (i64, i64),
     o: &Opening,
     now: NaiveDateTime,
-) -> Result<Result<i64, &'static str>, AppError> {
+) -> Result<Result<i64, Refusal>, AppError> {
     let item = agenda::find(conn, c.id, item_id)?.ok_or(AppError::NotFound)?;
     let recorded = agenda_service::recorded_steps(conn, item_id)?;
     if !may_open_ballot(item.major, item.stage(), &recorded) {
-        return Ok(Err("ballots.err_not_ready"));
+        return Ok(Err(Refusal::Key("ballots.err_not_ready")));
     }
     if let Some(g) = o.grid_id {
         if !crate::communities::model::grid_in(conn, c.id, g)? {
-            return Ok(Err("ballots.err_grid"));
+            return Ok(Err(Refusal::Key("ballots.err_grid")));
         }
     }
     let body = o.body.as_str();
     if item.major && !crate::agenda::rules::may_resolve_major(body) {
-        return Ok(Err("ballots.err_major_body"));
+        return Ok(Err(Refusal::Key("ballots.err_major_body")));
     }
     if let Err(key) = crate::agenda::notices::check_opening(conn, c.id, item_id, body, o.opens_at)?
     {
-        return Ok(Err(key));
+        return Ok(Err(Refusal::Key(key)));
+    }
+    if o.body == Body::Representatives {
+        if let Err(names) = model::representatives_roll(conn, c.id)? {
+            return Ok(Err(Refusal::Unlinked(names.join("、"))));
+        }
     }
     let day = crate::clock::local_day(o.opens_at);
     if model::would_vote(conn, c.id, o.body, day, o.grid_id)?.0 == 0 {
-        return Ok(Err("ballots.err_no_electors"));
+        return Ok(Err(Refusal::Key("ballots.err_no_electors")));
     }
     let ballot_id = model::open(
         conn,

@@ -339,6 +339,12 @@ struct ResidentsPage {
     composition: Option<String>,
     /// The meeting settings form: notice period and delegated matters.
     meetings: super::meetings::MeetingSettingsForm,
+    /// Members whose account is linked to no roster person, and the persons offered for
+    /// each (by user id).
+    unlinked: Vec<model::UnlinkedRow>,
+    link_offers: Vec<(i64, Vec<Suggestion>)>,
+    /// The verifying or linking form as typed when refused: (request or user id, form).
+    typed: Option<(i64, ApproveForm)>,
 }
 
 /// The representatives' meeting's make-up from the member list: (representatives, members),
@@ -370,6 +376,8 @@ pub(super) struct Feedback {
     /// The meeting settings as typed, kept when refused.
     pub(super) meetings: Option<super::meetings::MeetingSettingsForm>,
     find: String,
+    /// The verifying or linking form as typed, kept when refused.
+    typed: Option<(i64, ApproveForm)>,
 }
 
 impl ResidentsPage {
@@ -378,6 +386,32 @@ impl ResidentsPage {
             .iter()
             .find(|(id, _)| id == request)
             .map_or(&[], |(_, s)| &s[..])
+    }
+
+    fn link_offers_for(&self, user: &i64) -> &[Suggestion] {
+        self.link_offers
+            .iter()
+            .find(|(id, _)| id == user)
+            .map_or(&[], |(_, s)| &s[..])
+    }
+
+    /// The form as typed for request (or user) `id`, if it was refused.
+    fn typed_for(&self, id: &i64) -> Option<&ApproveForm> {
+        self.typed.as_ref().filter(|(t, _)| t == id).map(|(_, f)| f)
+    }
+
+    /// The message at the person field of the form for `id`, if that form was refused.
+    fn person_error(&self, id: &i64) -> Option<&str> {
+        self.typed_for(id).and(self.errors.get("person_id"))
+    }
+
+    /// The person option to select for `id`: as typed when refused, else the first
+    /// suggestion when its phone matches.
+    fn person_selected(&self, id: &i64, value: &str, first_phone_match: bool) -> bool {
+        match self.typed_for(id) {
+            Some(f) => f.person_id.trim() == value,
+            None => first_phone_match,
+        }
     }
 }
 
@@ -404,9 +438,19 @@ pub(super) async fn residents_page(
     let cid = community.id;
     let find = shown.find.trim().chars().take(30).collect::<String>();
     let searched = find.clone();
-    let (pending, offers, members, grids, households, saved) = state
+    let (pending, offers, members, grids, households, saved, unlinked, link_offers) = state
         .db(move |conn| {
             let pending = model::pending_requests(conn, cid)?;
+            let unlinked = model::unlinked_members(conn, cid)?;
+            let members_asked: Vec<link::Applicant> = unlinked
+                .iter()
+                .map(|u| link::Applicant {
+                    request: u.user_id,
+                    contact: &u.contact,
+                    name: &u.name,
+                })
+                .collect();
+            let link_offers = link::suggestions(conn, cid, &members_asked, "")?;
             let applicants: Vec<link::Applicant> = pending
                 .iter()
                 .map(|p| link::Applicant {
@@ -423,6 +467,8 @@ pub(super) async fn residents_page(
                 model::grids_of(conn, cid)?,
                 model::households_of(conn, cid)?,
                 super::meetings::saved(conn, cid)?,
+                unlinked,
+                link_offers,
             ))
         })
         .await?;
@@ -459,6 +505,9 @@ pub(super) async fn residents_page(
             notice: shown.notice,
             composition,
             meetings,
+            unlinked,
+            link_offers,
+            typed: shown.typed,
         },
     )
 }
@@ -486,6 +535,7 @@ pub async fn residents(
         "grid" => Some("residents.done_grid"),
         "settings" => Some("settings.done"),
         "meetings" => Some("settings.done_meetings"),
+        "linked" => Some("residents.done_linked"),
         _ => None,
     };
     let shown = Feedback {
@@ -502,12 +552,12 @@ pub(super) fn done(community: &Community, what: &str) -> HttpResponse {
     see_other(&format!("/c/{}/residents?done={what}", community.slug))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct ApproveForm {
     pub household: String,
-    /// The roster person the account is linked to: an id, "new" to put the applicant on the
-    /// roster (with the three fields below), or empty for nobody yet.
+    /// The roster person the account is linked to: an id, or "new" to put the applicant on
+    /// the roster (with the three fields below). Required: empty is refused.
     pub person_id: String,
     pub name: String,
     pub sex: String,
@@ -519,7 +569,7 @@ impl ApproveForm {
     fn choice(&self, ctx: &Ctx, today: chrono::NaiveDate) -> Result<Choice, String> {
         use crate::roster::rules;
         match self.person_id.trim() {
-            "" => Ok(Choice::Nobody),
+            "" => Err(ctx.t("residents.err_person_needed").to_string()),
             "new" => {
                 let name = text_field(&self.name, 1, 30)
                     .map_err(|e| format!("{} {}", ctx.t("roster.name"), e.message(&ctx.tr)))?;
@@ -554,7 +604,8 @@ pub async fn approve(
     let choice = match form.choice(&ctx, crate::clock::local_day(now)) {
         Ok(choice) => choice,
         Err(message) => {
-            let shown = Feedback::refused("request", message);
+            let mut shown = Feedback::refused("person_id", message);
+            shown.typed = Some((request_id, form));
             return residents_page(&state, ctx, community, actor, shown).await;
         }
     };
@@ -591,7 +642,64 @@ pub async fn approve(
     match result {
         Ok(()) => Ok(done(&community, "approved")),
         Err(key) => {
-            let shown = Feedback::refused("request", ctx.t(key));
+            let mut shown = Feedback::refused("person_id", ctx.t(key));
+            shown.typed = Some((request_id, form));
+            residents_page(&state, ctx, community, actor, shown).await
+        }
+    }
+}
+
+/// Links a member's account that is linked to nobody (verified before linking was
+/// required) to a roster person, as the committee chooses: one on the roster, or a person
+/// put on it now in the member's household.
+pub async fn link_member(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<ApproveForm>,
+) -> Result<HttpResponse, AppError> {
+    let Posted { ctx, form } = p;
+    let (slug, user_id) = path.into_inner();
+    let (community, actor, me) = load_as(&state, &ctx, slug, Action::ReviewJoinRequests).await?;
+    let (c, now) = (community.clone(), state.clock.now());
+    let refused = |key_or_message: String, form: ApproveForm| {
+        let mut shown = Feedback::refused("person_id", key_or_message);
+        shown.typed = Some((user_id, form));
+        shown
+    };
+    let choice = match form.choice(&ctx, crate::clock::local_day(now)) {
+        Ok(choice) => choice,
+        Err(message) => {
+            let shown = refused(message, form);
+            return residents_page(&state, ctx, community, actor, shown).await;
+        }
+    };
+    let k = Keeper {
+        community_id: c.id,
+        by: me,
+        now,
+    };
+    let result = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let unlinked = model::unlinked_members(conn, c.id)?;
+                let Some(member) = unlinked.iter().find(|u| u.user_id == user_id) else {
+                    return Ok(Err("residents.err_not_unlinked"));
+                };
+                if let Err((_, key)) = link::check(conn, &k, user_id, &choice)? {
+                    return Ok(Err(key));
+                }
+                let household = match (&choice, member.household_id) {
+                    (Choice::New { .. }, None) => return Ok(Err("residents.err_no_household")),
+                    (_, h) => h.unwrap_or_default(),
+                };
+                Ok(link::link_verified(conn, &k, user_id, household, &choice)?.map_err(|r| r.1))
+            })
+        })
+        .await?;
+    match result {
+        Ok(()) => Ok(done(&community, "linked")),
+        Err(key) => {
+            let shown = refused(ctx.t(key).to_string(), form);
             residents_page(&state, ctx, community, actor, shown).await
         }
     }

@@ -540,6 +540,58 @@ pub fn pending_requests(
         .collect())
 }
 
+/// A member's account linked to no person on the community's roster (verified before
+/// linking was required, or appointed without it): they cannot vote in a statutory ballot
+/// until the committee links them.
+#[derive(Clone, Debug)]
+pub struct UnlinkedRow {
+    pub user_id: i64,
+    pub name: String,
+    pub contact: String,
+    /// The household of their resident membership, where a new person is put.
+    pub household_id: Option<i64>,
+}
+
+/// Every member of the community (any role) whose account is linked to no roster person,
+/// each once, by name: one query.
+pub fn unlinked_members(
+    conn: &mut AnyConnection,
+    community_id: i64,
+) -> QueryResult<Vec<UnlinkedRow>> {
+    use crate::schema::persons;
+    let linked = persons::table
+        .filter(persons::community_id.eq(community_id))
+        .filter(persons::user_id.is_not_null())
+        .select(persons::user_id.assume_not_null());
+    let rows: Vec<(i64, String, Option<String>, Option<String>, Option<i64>)> =
+        memberships::table
+            .inner_join(users::table)
+            .filter(memberships::community_id.eq(community_id))
+            .filter(diesel::dsl::not(memberships::user_id.eq_any(linked)))
+            .order((users::display_name, users::id, memberships::household_id.desc()))
+            .select((
+                users::id,
+                users::display_name,
+                users::phone,
+                users::email,
+                memberships::household_id,
+            ))
+            .load(conn)?;
+    let mut out: Vec<UnlinkedRow> = Vec::new();
+    for (user_id, name, phone, email, household) in rows {
+        match out.iter_mut().find(|r| r.user_id == user_id) {
+            Some(r) => r.household_id = r.household_id.or(household),
+            None => out.push(UnlinkedRow {
+                user_id,
+                name,
+                contact: phone.or(email).unwrap_or_default(),
+                household_id: household,
+            }),
+        }
+    }
+    Ok(out)
+}
+
 /// Communities where the user holds any role, with the roles.
 pub fn memberships_of(
     conn: &mut AnyConnection,

@@ -23,6 +23,16 @@ pub fn household_choice(value: &str) -> HouseholdChoice {
     }
 }
 
+/// A representative sits in the representatives' meeting, whose electorate is persons on
+/// the roster (村民委员会组织法 art. 25/26): they must be linked to a roster person
+/// (`linked`) before they are named. Other roles need no roster person here.
+pub fn on_roster_for(role: Role, linked: bool) -> Result<(), &'static str> {
+    match role {
+        Role::Representative if !linked => Err("residents.err_representative_unlinked"),
+        _ => Ok(()),
+    }
+}
+
 /// May someone holding `held` take `role`? Representatives are verified residents; members
 /// of the committee may not sit on the supervision committee that checks them
 /// (Organic Law art. 32), nor the other way round. The error is a message key.
@@ -54,6 +64,16 @@ pub fn valid_slug(slug: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn art_25_a_representative_must_be_on_the_roster() {
+        assert_eq!(
+            on_roster_for(Role::Representative, false),
+            Err("residents.err_representative_unlinked")
+        );
+        assert_eq!(on_roster_for(Role::Representative, true), Ok(()));
+        assert_eq!(on_roster_for(Role::GridWorker, false), Ok(()));
+    }
 
     #[test]
     fn household_field_is_new_or_an_id() {

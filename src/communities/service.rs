@@ -48,6 +48,10 @@ pub fn appoint(
     if let Err(key) = rules::may_hold(a.role, &held) {
         return Ok(Err(key));
     }
+    let linked = crate::ballots::model::person_of(conn, c.id, user.id)?.is_some();
+    if let Err(key) = rules::on_roster_for(a.role, linked) {
+        return Ok(Err(key));
+    }
     if !model::grant(conn, c.id, user.id, a.role, None, grid, now)? {
         return Ok(Err("residents.err_held"));
     }

@@ -13,8 +13,6 @@ use crate::error::AppError;
 /// Whom the verified account is linked to.
 #[derive(Clone, Debug)]
 pub enum Choice {
-    /// Nobody yet (the account cannot vote in a statutory ballot until it is linked).
-    Nobody,
     /// A person on the roster.
     Person(i64),
     /// A person put on the roster now, in the household the verification chose.
@@ -124,7 +122,6 @@ pub fn link_verified(
     choice: &Choice,
 ) -> Result<Result<(), Refused>, AppError> {
     let pid = match choice {
-        Choice::Nobody => return Ok(Ok(())),
         Choice::Person(pid) => *pid,
         Choice::New { name, sex, birth } => {
             let f = PersonFields {

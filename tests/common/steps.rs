@@ -39,7 +39,13 @@ pub async fn verified_newcomer(app: &TestApp, demo: &Demo, who: &Newcomer<'_>) -
     committee
         .post_ok(
             &format!("/c/liutang/requests/{id}/approve"),
-            &[("household", "new")],
+            &[
+                ("household", "new"),
+                ("person_id", "new"),
+                ("name", who.name),
+                ("sex", "m"),
+                ("birth_date", "1990-01-01"),
+            ],
         )
         .await;
     newcomer

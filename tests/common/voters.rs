@@ -89,7 +89,7 @@ pub fn make_voters(
     })
 }
 
-/// Puts every verified resident of `slug` who is not yet on its roster there, as an adult linked to
+/// Puts every verified resident, committee member and representative of `slug` who is not yet on its roster there, as an adult linked to
 /// their account, in their household (or one of their own): the verification the committee
 /// would have done. Returns how many were added.
 #[allow(dead_code)] // the benchmark includes this file and does not use it
@@ -103,8 +103,15 @@ pub fn roster_members(
         let members: Vec<(i64, Option<i64>, String)> = memberships::table
             .inner_join(users::table)
             .filter(memberships::community_id.eq(c.id))
-            .filter(memberships::role.eq(yishi::authz::Role::Resident.as_str()))
-            .order(memberships::user_id)
+            .filter(memberships::role.eq_any(
+                [
+                    yishi::authz::Role::Resident,
+                    yishi::authz::Role::Committee,
+                    yishi::authz::Role::Representative,
+                ]
+                .map(yishi::authz::Role::as_str),
+            ))
+            .order((memberships::user_id, memberships::household_id.desc()))
             .select((
                 memberships::user_id,
                 memberships::household_id,

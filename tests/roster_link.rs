@@ -195,7 +195,10 @@ async fn verifying_without_a_roster_person_is_refused_at_the_field_and_kept(back
         r.body
     );
     assert!(r.body.contains("value=\"钱新来改\""), "the name as typed");
-    assert!(r.body.contains("value=\"1990-05-06\""), "the birth date as typed");
+    assert!(
+        r.body.contains("value=\"1990-05-06\""),
+        "the birth date as typed"
+    );
     let user = newcomer_id(&app).await;
     let verified = count_sql(
         &app,
@@ -241,7 +244,10 @@ async fn an_unlinked_account_is_listed_cannot_be_a_representative_and_is_linked_
     let r = committee
         .post(
             "/c/liutang/roles",
-            &[("contact", &demo.contact("resident")), ("role", "representative")],
+            &[
+                ("contact", &demo.contact("resident")),
+                ("role", "representative"),
+            ],
         )
         .await;
     assert_eq!(r.status, 422, "an unlinked representative: {}", r.body);
@@ -270,6 +276,16 @@ async fn an_unlinked_account_is_listed_cannot_be_a_representative_and_is_linked_
     assert_eq!(linked, 1);
     let page = committee.get("/c/liutang/residents").await;
     assert!(!page.body.contains(&format!("id=\"unlinked-{user}\"")));
-    let again = committee.post(&path, &[("person_id", "new"), ("name", "x"), ("sex", "f"), ("birth_date", "1975-02-03")]).await;
+    let again = committee
+        .post(
+            &path,
+            &[
+                ("person_id", "new"),
+                ("name", "x"),
+                ("sex", "f"),
+                ("birth_date", "1975-02-03"),
+            ],
+        )
+        .await;
     assert_eq!(again.status, 422, "linked twice: {}", again.body);
 }

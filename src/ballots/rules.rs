@@ -1569,7 +1569,10 @@ mod tests {
             representatives_roll(&[1, 2], &[2, 3], &linked),
             Ok(vec![(101, 1), (102, 1), (103, 2)])
         );
-        assert_eq!(representatives_roll(&[1, 9], &[8], &linked), Err(vec![8, 9]));
+        assert_eq!(
+            representatives_roll(&[1, 9], &[8], &linked),
+            Err(vec![8, 9])
+        );
     }
 
     #[test]

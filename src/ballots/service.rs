@@ -41,7 +41,9 @@ impl Refusal {
     pub fn message(&self, ctx: &crate::web::ctx::Ctx) -> String {
         match self {
             Refusal::Key(key) => ctx.t(key).to_string(),
-            Refusal::Unlinked(names) => ctx.f("ballots.err_representatives_unlinked", &[("names", names)]),
+            Refusal::Unlinked(names) => {
+                ctx.f("ballots.err_representatives_unlinked", &[("names", names)])
+            }
         }
     }
 }

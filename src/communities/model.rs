@@ -563,20 +563,23 @@ pub fn unlinked_members(
         .filter(persons::community_id.eq(community_id))
         .filter(persons::user_id.is_not_null())
         .select(persons::user_id.assume_not_null());
-    let rows: Vec<(i64, String, Option<String>, Option<String>, Option<i64>)> =
-        memberships::table
-            .inner_join(users::table)
-            .filter(memberships::community_id.eq(community_id))
-            .filter(diesel::dsl::not(memberships::user_id.eq_any(linked)))
-            .order((users::display_name, users::id, memberships::household_id.desc()))
-            .select((
-                users::id,
-                users::display_name,
-                users::phone,
-                users::email,
-                memberships::household_id,
-            ))
-            .load(conn)?;
+    let rows: Vec<(i64, String, Option<String>, Option<String>, Option<i64>)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::community_id.eq(community_id))
+        .filter(diesel::dsl::not(memberships::user_id.eq_any(linked)))
+        .order((
+            users::display_name,
+            users::id,
+            memberships::household_id.desc(),
+        ))
+        .select((
+            users::id,
+            users::display_name,
+            users::phone,
+            users::email,
+            memberships::household_id,
+        ))
+        .load(conn)?;
     let mut out: Vec<UnlinkedRow> = Vec::new();
     for (user_id, name, phone, email, household) in rows {
         match out.iter_mut().find(|r| r.user_id == user_id) {

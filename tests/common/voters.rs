@@ -103,14 +103,16 @@ pub fn roster_members(
         let members: Vec<(i64, Option<i64>, String)> = memberships::table
             .inner_join(users::table)
             .filter(memberships::community_id.eq(c.id))
-            .filter(memberships::role.eq_any(
-                [
-                    yishi::authz::Role::Resident,
-                    yishi::authz::Role::Committee,
-                    yishi::authz::Role::Representative,
-                ]
-                .map(yishi::authz::Role::as_str),
-            ))
+            .filter(
+                memberships::role.eq_any(
+                    [
+                        yishi::authz::Role::Resident,
+                        yishi::authz::Role::Committee,
+                        yishi::authz::Role::Representative,
+                    ]
+                    .map(yishi::authz::Role::as_str),
+                ),
+            )
             .order((memberships::user_id, memberships::household_id.desc()))
             .select((
                 memberships::user_id,

@@ -429,7 +429,12 @@ fn hall_count(present: &str) -> Vec<(&str, &str)> {
 
 /// Records `present` at the hall of `ballot` as the committee; a second member confirms it.
 /// Returns the decision's path.
-async fn hall_decision(app: &crate::common::TestApp, demo: &crate::common::Demo, ballot: &str, present: &str) -> String {
+async fn hall_decision(
+    app: &crate::common::TestApp,
+    demo: &crate::common::Demo,
+    ballot: &str,
+    present: &str,
+) -> String {
     let committee = app.signed_in(&demo.contact("committee")).await;
     committee
         .post_ok(&format!("{ballot}/results"), &hall_count(present))
@@ -449,7 +454,11 @@ async fn hall_decision(app: &crate::common::TestApp, demo: &crate::common::Demo,
 async fn resolutions(app: &crate::common::TestApp, item: &str) -> Vec<(String, i64)> {
     use diesel::prelude::*;
     use yishi::schema::agenda_steps;
-    let id: i64 = item.rsplit('/').next().and_then(|s| s.parse().ok()).expect("item id");
+    let id: i64 = item
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("item id");
     crate::common::steps::query(app, move |c| {
         agenda_steps::table
             .filter(agenda_steps::item_id.eq(id))
@@ -488,7 +497,10 @@ async fn a_failed_quorum_is_reconvened_on_the_same_item_with_a_new_notice(backen
     };
     let today = yishi::clock::local_day(app.clock.now());
     let first = ballot(format!("{} 20:00", today + Duration::days(1)));
-    let first: Vec<(&str, &str)> = first.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let first: Vec<(&str, &str)> = first
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let first_ballot = committee.post_ok(&format!("{item}/ballots"), &first).await;
 
     // 5 of 13 came: no quorum. No 决议 is recorded from it.
@@ -509,7 +521,9 @@ async fn a_failed_quorum_is_reconvened_on_the_same_item_with_a_new_notice(backen
     assert!(again.body.contains(NO_NOTICE), "{}", again.body);
     assert!(!again.body.contains(NOT_READY), "{}", again.body);
 
-    let meets = format!("{} 19:00", today + Duration::days(3));
+    // The next day, the committee calls the meeting again.
+    app.clock.advance(Duration::days(1));
+    let meets = format!("{} 19:00", today + Duration::days(4));
     committee
         .post_ok(
             &format!("{item}/notice"),
@@ -528,21 +542,32 @@ async fn a_failed_quorum_is_reconvened_on_the_same_item_with_a_new_notice(backen
     assert_eq!(early.status, 422, "{}", early.body);
     assert!(early.body.contains("还没满规定天数"), "{}", early.body);
     app.clock.advance(Duration::days(3));
-    let second = ballot(format!("{} 20:00", today + Duration::days(4)));
-    let second: Vec<(&str, &str)> = second.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let second = ballot(format!("{} 20:00", today + Duration::days(5)));
+    let second: Vec<(&str, &str)> = second
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let committee = app.signed_in(&demo.contact("committee")).await;
     let second_ballot = committee.post_ok(&format!("{item}/ballots"), &second).await;
     let passed = hall_decision(&app, &demo, &second_ballot, "9").await;
 
     // The reconvened meeting is the 决议, recorded once; 审议 was not recorded again.
-    assert_eq!(resolutions(&app, &item).await, vec![("passed".to_string(), 9)]);
+    assert_eq!(
+        resolutions(&app, &item).await,
+        vec![("passed".to_string(), 9)]
+    );
     let page = app.client().get(&item).await.body;
     let attempts = crate::common::page::text_by_id(&page, "attempts").expect("the attempts");
-    assert!(attempts.contains("第 1 次") && attempts.contains("第 2 次"), "{attempts}");
+    assert!(
+        attempts.contains("第 1 次") && attempts.contains("第 2 次"),
+        "{attempts}"
+    );
     assert!(attempts.contains(&meets), "{attempts}");
     let failed_id = failed.rsplit('/').next().unwrap_or_default();
     let passed_id = passed.rsplit('/').next().unwrap_or_default();
-    assert!(attempts.contains(&format!("#{failed_id}")) && attempts.contains(&format!("#{passed_id}")));
+    assert!(
+        attempts.contains(&format!("#{failed_id}")) && attempts.contains(&format!("#{passed_id}"))
+    );
     assert!(!attempts.contains("没有召集通知"), "{attempts}");
 }
 both!(a_failed_quorum_is_reconvened_on_the_same_item_with_a_new_notice);
@@ -577,7 +602,9 @@ async fn a_corrected_decision_is_not_the_resolution_its_correction_is(backend: B
     // The count sheet had a second page: nine came and agreed.
     let mut fields = hall_count("9");
     fields.push(("reason", "签到表第二页漏录，实到9人"));
-    committee.post_ok(&format!("{failed}/correct"), &fields).await;
+    committee
+        .post_ok(&format!("{failed}/correct"), &fields)
+        .await;
     let page = committee.get(&ballot).await.body;
     let rid = crate::common::page::ids_with_prefix(&page, "hall-result-")
         .pop()
@@ -588,6 +615,9 @@ async fn a_corrected_decision_is_not_the_resolution_its_correction_is(backend: B
         .post_ok(&format!("{ballot}/results/{rid}/confirm"), &[])
         .await;
     assert_ne!(corrected, failed);
-    assert_eq!(resolutions(&app, &item).await, vec![("passed".to_string(), 9)]);
+    assert_eq!(
+        resolutions(&app, &item).await,
+        vec![("passed".to_string(), 9)]
+    );
 }
 both!(a_corrected_decision_is_not_the_resolution_its_correction_is);

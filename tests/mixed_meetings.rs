@@ -447,7 +447,10 @@ async fn a_hall_only_count_above_its_register_or_the_roll_is_refused(backend: Ba
         let committee = &committee;
         let path = format!("{ballot}/results");
         async move {
-            let f: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            let f: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect();
             committee.post(&path, &f).await
         }
     };
@@ -455,16 +458,30 @@ async fn a_hall_only_count_above_its_register_or_the_roll_is_refused(backend: Ba
     let over = (electorate + 1).to_string();
     let r = post(counts(over.clone())).await;
     assert_eq!(r.status, 422, "{}", r.body);
-    assert!(r.body.contains("到会人数不能多于有权投票的人数"), "{}", r.body);
-    assert!(r.body.contains(&format!("value=\"{over}\"")), "what was typed is kept");
+    assert!(
+        r.body.contains("到会人数不能多于有权投票的人数"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains(&format!("value=\"{over}\"")),
+        "what was typed is kept"
+    );
     // Three sign in: four typed present is refused, three is taken.
     for p in &absent_persons(&app, &ballot).await[..3] {
         assert_eq!(sign_in(&committee, &ballot, *p).await.status, 303);
     }
     let r = post(counts("4".to_string())).await;
     assert_eq!(r.status, 422, "{}", r.body);
-    assert!(r.body.contains("到会人数不能多于签到表上已签到的人数"), "{}", r.body);
-    assert!(r.body.contains("周日晚在村委会大院召开"), "what was typed is kept");
+    assert!(
+        r.body.contains("到会人数不能多于签到表上已签到的人数"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("周日晚在村委会大院召开"),
+        "what was typed is kept"
+    );
     let r = post(counts("3".to_string())).await;
     assert_eq!(r.status, 303, "{}", r.body);
 }
@@ -496,7 +513,10 @@ async fn a_mixed_result_is_corrected_with_both_parts(backend: Backend) {
     let post = |path: String, fields: Vec<(String, String)>| {
         let committee = &m.committee;
         async move {
-            let f: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            let f: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect();
             committee.post_ok(&path, &f).await
         }
     };
@@ -520,11 +540,17 @@ async fn a_mixed_result_is_corrected_with_both_parts(backend: Backend) {
     m.app.clock.advance(chrono::Duration::days(3));
     let decision = confirm_last(&partner).await;
     let page = m.committee.get(&decision).await.body;
-    assert!(page.contains(&format!("{decision}/correct")), "a mixed result may be corrected");
+    assert!(
+        page.contains(&format!("{decision}/correct")),
+        "a mixed result may be corrected"
+    );
     // The hall's paper count was misread: half of the hall voted against.
     let against = hall / 2;
     let mut fields = result(hall - against, against);
-    fields.push(("reason".to_string(), "会场计票单第二页漏录反对票".to_string()));
+    fields.push((
+        "reason".to_string(),
+        "会场计票单第二页漏录反对票".to_string(),
+    ));
     post(format!("{decision}/correct"), fields).await;
     let corrected = confirm_last(&partner).await;
     assert_ne!(corrected, decision);

@@ -274,7 +274,10 @@ pub struct Attempt {
 
 /// Pairs an item's ballots (id, opened) with its notices (id, published), both in the order
 /// they were made: each ballot takes the latest notice published since the previous ballot.
-pub fn attempts(ballots: &[(i64, NaiveDateTime)], notices: &[(i64, NaiveDateTime)]) -> Vec<Attempt> {
+pub fn attempts(
+    ballots: &[(i64, NaiveDateTime)],
+    notices: &[(i64, NaiveDateTime)],
+) -> Vec<Attempt> {
     let mut since: Option<NaiveDateTime> = None;
     ballots
         .iter()
@@ -628,27 +631,42 @@ mod tests {
         assert_eq!(
             attempts(&ballots, &notices),
             vec![
-                Attempt { ballot: 1, notice: Some(7) },
-                Attempt { ballot: 2, notice: Some(8) },
+                Attempt {
+                    ballot: 1,
+                    notice: Some(7)
+                },
+                Attempt {
+                    ballot: 2,
+                    notice: Some(8)
+                },
             ]
         );
         // A reconvened ballot without a new notice shows none, never the old one.
         assert_eq!(
             attempts(&ballots, &notices[..1])[1],
-            Attempt { ballot: 2, notice: None }
+            Attempt {
+                ballot: 2,
+                notice: None
+            }
         );
     }
 
     #[test]
     fn art_24_only_a_citable_decision_of_a_lawful_body_becomes_the_resolution() {
         use crate::ballots::citable::{check, NotCitable};
-        assert!(may_be_resolution(check(true, "residents", false), "residents"));
+        assert!(may_be_resolution(
+            check(true, "residents", false),
+            "residents"
+        ));
         assert!(may_be_resolution(
             check(true, "representatives", false),
             "representatives"
         ));
         // Corrected by a later decision.
-        assert!(!may_be_resolution(check(true, "residents", true), "residents"));
+        assert!(!may_be_resolution(
+            check(true, "residents", true),
+            "residents"
+        ));
         assert_eq!(check(true, "residents", true), Err(NotCitable::Corrected));
         // A consultation (意见征集), passed or not.
         assert!(!may_be_resolution(
@@ -656,10 +674,16 @@ mod tests {
             "consultation"
         ));
         // A body that may not resolve a major matter.
-        assert!(!may_be_resolution(check(true, "committee", false), "committee"));
+        assert!(!may_be_resolution(
+            check(true, "committee", false),
+            "committee"
+        ));
         assert!(!may_be_resolution(check(true, "group", false), "group"));
         // A failed quorum or a rejection is no resolution to act on.
-        assert!(!may_be_resolution(check(false, "residents", false), "residents"));
+        assert!(!may_be_resolution(
+            check(false, "residents", false),
+            "residents"
+        ));
     }
 
     #[test]
@@ -793,6 +817,7 @@ mod tests {
                             | (Proposed, Declined, Mover::Committee)
                             | (Proposed, Withdrawn, Mover::Author)
                             | (Adopted, Deliberating, Mover::Committee)
+                            | (NoQuorum, Deliberating, Mover::Committee)
                             | (Deliberating, Voting, Mover::BallotOpened)
                             | (Passed, Implementing, Mover::WorkOrder)
                             | (Implementing, Completed, Mover::ResultPublished)

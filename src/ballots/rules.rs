@@ -1187,10 +1187,7 @@ mod tests {
         use CountsError::*;
         assert_eq!(check_against_register(40, 40), Ok(()));
         assert_eq!(check_against_register(39, 40), Ok(()));
-        assert_eq!(
-            check_against_register(41, 40),
-            Err(MorePresentThanSignedIn)
-        );
+        assert_eq!(check_against_register(41, 40), Err(MorePresentThanSignedIn));
         // No register kept: the paper count alone, checked against the roll.
         assert_eq!(check_against_register(41, 0), Ok(()));
     }

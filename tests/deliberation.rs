@@ -413,3 +413,211 @@ async fn the_committee_makes_an_adopted_proposal_major(backend: Backend) {
     );
 }
 both!(the_committee_makes_an_adopted_proposal_major);
+
+/// The representatives' hall count: `present` of the 13 members (5 committee members and 8
+/// representatives; quorum 9), all for.
+fn hall_count(present: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("present", present),
+        ("households_present", present),
+        ("count_0", present),
+        ("count_1", "0"),
+        ("count_2", "0"),
+        ("minutes", "在村委会议室召开"),
+    ]
+}
+
+/// Records `present` at the hall of `ballot` as the committee; a second member confirms it.
+/// Returns the decision's path.
+async fn hall_decision(
+    app: &crate::common::TestApp,
+    demo: &crate::common::Demo,
+    ballot: &str,
+    present: &str,
+) -> String {
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    committee
+        .post_ok(&format!("{ballot}/results"), &hall_count(present))
+        .await;
+    let page = committee.get(ballot).await.body;
+    let rid = crate::common::page::ids_with_prefix(&page, "hall-result-")
+        .pop()
+        .expect("a hall result");
+    let second: u64 = demo.contact("committee").parse().expect("phone");
+    let partner = app.signed_in(&(second + 1).to_string()).await;
+    partner
+        .post_ok(&format!("{ballot}/results/{rid}/confirm"), &[])
+        .await
+}
+
+/// The item's 决议 records: (outcome, present).
+async fn resolutions(app: &crate::common::TestApp, item: &str) -> Vec<(String, i64)> {
+    use diesel::prelude::*;
+    use yishi::schema::agenda_steps;
+    let id: i64 = item
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("item id");
+    crate::common::steps::query(app, move |c| {
+        agenda_steps::table
+            .filter(agenda_steps::item_id.eq(id))
+            .filter(agenda_steps::step.eq("resolution"))
+            .select((agenda_steps::outcome, agenda_steps::present))
+            .load(c)
+    })
+    .await
+}
+
+/// A major item whose representatives' meeting failed its quorum: the committee reconvenes
+/// it from the item page without recording 提议, 商议, 审议 again; the new ballot needs a new
+/// convening notice that has run its period; the failed meeting is no 决议, the reconvened
+/// one is; the item page shows both attempts, each with its notice and result.
+async fn a_failed_quorum_is_reconvened_on_the_same_item_with_a_new_notice(backend: Backend) {
+    use chrono::Duration;
+    use yishi::clock::Clock;
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    crate::common::ballots::members_on_the_roster(&app).await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    committee
+        .post_ok(
+            "/c/liutang/settings/meetings",
+            &[("notice_days", "3"), ("delegated_welfare", "on")],
+        )
+        .await;
+    let item = item_ready_to_resolve(&committee, "welfare").await;
+    crate::common::ballots::noticed(&committee, &item, "representatives").await;
+    let ballot = |closes: String| {
+        vec![
+            ("body".to_string(), "representatives".to_string()),
+            ("mode".to_string(), "hall".to_string()),
+            ("closes_at".to_string(), closes),
+        ]
+    };
+    let today = yishi::clock::local_day(app.clock.now());
+    let first = ballot(format!("{} 20:00", today + Duration::days(1)));
+    let first: Vec<(&str, &str)> = first
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let first_ballot = committee.post_ok(&format!("{item}/ballots"), &first).await;
+
+    // 5 of 13 came: no quorum. No 决议 is recorded from it.
+    let failed = hall_decision(&app, &demo, &first_ballot, "5").await;
+    assert!(failed.starts_with("/c/liutang/decisions/"), "{failed}");
+    assert!(resolutions(&app, &item).await.is_empty());
+    let page = committee.get(&item).await.body;
+    assert!(page.contains("重新召集会议"), "{page}");
+
+    // Reconvening: back to the meeting; the deliberations stand.
+    let r = committee
+        .post(&format!("{item}/stage"), &[("to", "deliberating")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // The old notice announced the failed meeting: a new one is needed.
+    let again = committee.post(&format!("{item}/ballots"), &first).await;
+    assert_eq!(again.status, 422, "{}", again.body);
+    assert!(again.body.contains(NO_NOTICE), "{}", again.body);
+    assert!(!again.body.contains(NOT_READY), "{}", again.body);
+
+    // The next day, the committee calls the meeting again.
+    app.clock.advance(Duration::days(1));
+    let meets = format!("{} 19:00", today + Duration::days(4));
+    committee
+        .post_ok(
+            &format!("{item}/notice"),
+            &[
+                ("body", "representatives"),
+                ("meets_at", meets.as_str()),
+                ("place", "村委会议室"),
+                ("matters", "重新召集：表决本议题"),
+                ("online", ""),
+                ("notice_days", ""),
+            ],
+        )
+        .await;
+    // The statutory period runs again: not today.
+    let early = committee.post(&format!("{item}/ballots"), &first).await;
+    assert_eq!(early.status, 422, "{}", early.body);
+    assert!(early.body.contains("还没满规定天数"), "{}", early.body);
+    app.clock.advance(Duration::days(3));
+    let second = ballot(format!("{} 20:00", today + Duration::days(5)));
+    let second: Vec<(&str, &str)> = second
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let second_ballot = committee.post_ok(&format!("{item}/ballots"), &second).await;
+    let passed = hall_decision(&app, &demo, &second_ballot, "9").await;
+
+    // The reconvened meeting is the 决议, recorded once; 审议 was not recorded again.
+    assert_eq!(
+        resolutions(&app, &item).await,
+        vec![("passed".to_string(), 9)]
+    );
+    let page = app.client().get(&item).await.body;
+    let attempts = crate::common::page::text_by_id(&page, "attempts").expect("the attempts");
+    assert!(
+        attempts.contains("第 1 次") && attempts.contains("第 2 次"),
+        "{attempts}"
+    );
+    assert!(attempts.contains(&meets), "{attempts}");
+    let failed_id = failed.rsplit('/').next().unwrap_or_default();
+    let passed_id = passed.rsplit('/').next().unwrap_or_default();
+    assert!(
+        attempts.contains(&format!("#{failed_id}")) && attempts.contains(&format!("#{passed_id}"))
+    );
+    assert!(!attempts.contains("没有召集通知"), "{attempts}");
+}
+both!(a_failed_quorum_is_reconvened_on_the_same_item_with_a_new_notice);
+
+/// The automatic 决议 asks whether the decision may be cited: a miscounted meeting that
+/// "failed" its quorum is no 决议; its correction, which passes, is — and the corrected
+/// decision never is.
+async fn a_corrected_decision_is_not_the_resolution_its_correction_is(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    crate::common::ballots::members_on_the_roster(&app).await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    committee
+        .post_ok(
+            "/c/liutang/settings/meetings",
+            &[("notice_days", "3"), ("delegated_welfare", "on")],
+        )
+        .await;
+    let item = item_ready_to_resolve(&committee, "welfare").await;
+    let ballot = crate::common::ballots::open_ballot(
+        &committee,
+        &item,
+        &[
+            ("body", "representatives"),
+            ("mode", "hall"),
+            ("closes_at", crate::common::ballots::IN_TWO_DAYS),
+        ],
+    )
+    .await;
+    let failed = hall_decision(&app, &demo, &ballot, "5").await;
+    assert!(resolutions(&app, &item).await.is_empty());
+    // The count sheet had a second page: nine came and agreed.
+    let mut fields = hall_count("9");
+    fields.push(("reason", "签到表第二页漏录，实到9人"));
+    committee
+        .post_ok(&format!("{failed}/correct"), &fields)
+        .await;
+    let page = committee.get(&ballot).await.body;
+    let rid = crate::common::page::ids_with_prefix(&page, "hall-result-")
+        .pop()
+        .expect("the correction");
+    let second: u64 = demo.contact("committee").parse().expect("phone");
+    let partner = app.signed_in(&(second + 1).to_string()).await;
+    let corrected = partner
+        .post_ok(&format!("{ballot}/results/{rid}/confirm"), &[])
+        .await;
+    assert_ne!(corrected, failed);
+    assert_eq!(
+        resolutions(&app, &item).await,
+        vec![("passed".to_string(), 9)]
+    );
+}
+both!(a_corrected_decision_is_not_the_resolution_its_correction_is);

@@ -412,3 +412,158 @@ async fn without_the_attendance_key_a_person_is_counted_twice(backend: Backend) 
     assert_eq!(count_rows(&m.app, "ballot_attendance", &m.ballot).await, 2);
 }
 both!(without_the_attendance_key_a_person_is_counted_twice);
+
+/// A meeting held only in the hall that keeps a sign-in register: the attendance the clerk
+/// types may not exceed those signed in, nor the roll; each refusal is a page with the
+/// message and what was typed, never a 500.
+async fn a_hall_only_count_above_its_register_or_the_roll_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    members_on_the_roster(&app).await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let item = deliberating_item(&committee, "村民会议：村道路灯（会场表决）").await;
+    let ballot = open_ballot(
+        &committee,
+        &item,
+        &[
+            ("body", "residents"),
+            ("mode", "hall"),
+            ("closes_at", IN_TWO_DAYS),
+        ],
+    )
+    .await;
+    let electorate = count_rows(&app, "ballot_roll", &ballot).await;
+    let counts = |present: String| {
+        vec![
+            ("present".to_string(), present.clone()),
+            ("households_present".to_string(), "0".to_string()),
+            ("count_0".to_string(), present),
+            ("count_1".to_string(), "0".to_string()),
+            ("count_2".to_string(), "0".to_string()),
+            ("minutes".to_string(), "周日晚在村委会大院召开".to_string()),
+        ]
+    };
+    let post = |fields: Vec<(String, String)>| {
+        let committee = &committee;
+        let path = format!("{ballot}/results");
+        async move {
+            let f: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect();
+            committee.post(&path, &f).await
+        }
+    };
+    // Above the roll, with no register: refused against the roll.
+    let over = (electorate + 1).to_string();
+    let r = post(counts(over.clone())).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("到会人数不能多于有权投票的人数"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains(&format!("value=\"{over}\"")),
+        "what was typed is kept"
+    );
+    // Three sign in: four typed present is refused, three is taken.
+    for p in &absent_persons(&app, &ballot).await[..3] {
+        assert_eq!(sign_in(&committee, &ballot, *p).await.status, 303);
+    }
+    let r = post(counts("4".to_string())).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("到会人数不能多于签到表上已签到的人数"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("周日晚在村委会大院召开"),
+        "what was typed is kept"
+    );
+    let r = post(counts("3".to_string())).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+both!(a_hall_only_count_above_its_register_or_the_roll_is_refused);
+
+/// A mixed meeting's published result is corrected like a hall result: the correction is a
+/// new decision that keeps the online part and carries the corrected hall part, and the
+/// old one is marked corrected.
+async fn a_mixed_result_is_corrected_with_both_parts(backend: Backend) {
+    let m = a_mixed_meeting(backend, 3).await;
+    let electorate = count_rows(&m.app, "ballot_roll", &m.ballot).await;
+    for v in &m.voters {
+        assert_eq!(vote(v, &m.ballot, "0").await.status, 200);
+    }
+    let hall = (electorate / 2 + 1 - 3) as usize;
+    for p in &absent_persons(&m.app, &m.ballot).await[..hall] {
+        assert_eq!(sign_in(&m.committee, &m.ballot, *p).await.status, 303);
+    }
+    let hall = hall as i64;
+    let result = |yes: i64, no: i64| {
+        let (y, n) = (yes.to_string(), no.to_string());
+        vec![
+            ("count_0".to_string(), y),
+            ("count_1".to_string(), n),
+            ("count_2".to_string(), "0".to_string()),
+        ]
+    };
+    let refs = |v: &[(String, String)]| -> Vec<(String, String)> { v.to_vec() };
+    let post = |path: String, fields: Vec<(String, String)>| {
+        let committee = &m.committee;
+        async move {
+            let f: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect();
+            committee.post_ok(&path, &f).await
+        }
+    };
+    post(format!("{}/results", m.ballot), refs(&result(hall, 0))).await;
+    let partner = m.app.signed_in(&second_member(&m.demo)).await;
+    let confirm_last = |partner: &Client| {
+        let partner = partner.clone();
+        let (committee, ballot) = (m.committee.clone(), m.ballot.clone());
+        async move {
+            let page = committee.get(&ballot).await.body;
+            let rid = crate::common::page::ids_with_prefix(&page, "hall-result-")
+                .pop()
+                .expect("a result")
+                .trim_start_matches("hall-result-")
+                .to_string();
+            partner
+                .post_ok(&format!("{ballot}/results/{rid}/confirm"), &[])
+                .await
+        }
+    };
+    m.app.clock.advance(chrono::Duration::days(3));
+    let decision = confirm_last(&partner).await;
+    let page = m.committee.get(&decision).await.body;
+    assert!(
+        page.contains(&format!("{decision}/correct")),
+        "a mixed result may be corrected"
+    );
+    // The hall's paper count was misread: half of the hall voted against.
+    let against = hall / 2;
+    let mut fields = result(hall - against, against);
+    fields.push((
+        "reason".to_string(),
+        "会场计票单第二页漏录反对票".to_string(),
+    ));
+    post(format!("{decision}/correct"), fields).await;
+    let corrected = confirm_last(&partner).await;
+    assert_ne!(corrected, decision);
+    let d = m.app.client().get(&corrected).await.body;
+    assert!(d.contains("本决议更正了"), "{d}");
+    let parts = text_of(inner_by_id(&d, "part-0").expect("the present row"));
+    assert!(parts.contains(&format!("3 {hall} {}", hall + 3)), "{parts}");
+    let for_row = text_of(inner_by_id(&d, "part-1").expect("the for row"));
+    assert!(
+        for_row.contains(&format!("3 {} {}", hall - against, hall - against + 3)),
+        "{for_row}"
+    );
+    let old = m.app.client().get(&decision).await.body;
+    assert!(old.contains("这份决议已被更正"));
+}
+both!(a_mixed_result_is_corrected_with_both_parts);

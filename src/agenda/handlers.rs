@@ -288,6 +288,54 @@ struct MoveOption {
     key: String,
 }
 
+/// One attempt to resolve the item: its ballot, the notice that announced it, its results.
+struct AttemptView {
+    number: usize,
+    ballot: i64,
+    body: String,
+    /// The notice's id and when the meeting was called for.
+    notice: Option<(i64, String)>,
+    /// The ballot's decisions (a correction follows what it corrects): id, verdict, present,
+    /// electorate.
+    decisions: Vec<(i64, String, i64, i64)>,
+}
+
+/// The attempts of an item reconvened after a failed quorum, from rows already read.
+fn attempt_views(
+    ballots: &[crate::ballots::model::Ballot],
+    notices: &[super::notices::ConveningNotice],
+    decisions: &[crate::ballots::model::Decision],
+) -> Vec<AttemptView> {
+    if ballots.len() < 2 {
+        return Vec::new();
+    }
+    let b: Vec<(i64, chrono::NaiveDateTime)> =
+        ballots.iter().map(|b| (b.id, b.created_at)).collect();
+    let n: Vec<(i64, chrono::NaiveDateTime)> =
+        notices.iter().map(|n| (n.id, n.published_at)).collect();
+    rules::attempts(&b, &n)
+        .into_iter()
+        .zip(ballots)
+        .enumerate()
+        .map(|(k, (a, ballot))| AttemptView {
+            number: k + 1,
+            ballot: a.ballot,
+            body: crate::ballots::words::body_key(&ballot.body),
+            notice: a.notice.and_then(|id| {
+                notices
+                    .iter()
+                    .find(|n| n.id == id)
+                    .map(|n| (id, n.meets_local()))
+            }),
+            decisions: decisions
+                .iter()
+                .filter(|d| d.ballot_id == a.ballot)
+                .map(|d| (d.id, d.verdict.clone(), d.present, d.electorate))
+                .collect(),
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "agenda/item.html")]
 struct ItemPage {
@@ -316,6 +364,9 @@ struct ItemPage {
     ballots: Vec<crate::ballots::model::Ballot>,
     decisions: Vec<crate::ballots::model::Decision>,
     can_open_ballot: bool,
+    /// Every attempt to resolve the item once it was reconvened (ballot, its notice, its
+    /// results); empty while there was only one ballot.
+    attempts: Vec<AttemptView>,
     /// The convening notices of the item's meetings (召集通知), oldest first.
     notices: Vec<super::notices::ConveningNotice>,
     can_notice: bool,
@@ -416,7 +467,7 @@ fn moves_for(actor: &Actor, stage: Stage) -> Vec<MoveOption> {
         .iter()
         .map(|s| MoveOption {
             to: s.as_str(),
-            key: s.label_key(),
+            key: rules::move_label_key(stage, *s),
         })
         .collect()
 }
@@ -468,6 +519,7 @@ async fn item_page(state: &AppState, on: OnItem, shown: Shown) -> Result<HttpRes
         overdue: rules::is_overdue(stage, item.respond_by, now),
         can_open_ballot: manage && rules::may_open_ballot(item.major, stage, &recorded),
         can_notice: manage && matches!(stage, Stage::Adopted | Stage::Deliberating),
+        attempts: attempt_views(&r.ballots, &r.notices, &r.decisions),
         resolution_due: r
             .decisions
             .first()

@@ -173,6 +173,9 @@ pub fn check_move(from: Stage, to: Stage, mover: Mover, facts: Facts) -> Result<
         (Proposed, Withdrawn, Mover::Author) => Ok(()),
         (Proposed, Withdrawn, Mover::Committee) => Err(MoveError::OnlyAuthor),
         (Adopted, Deliberating, Mover::Committee) => Ok(()),
+        // Reconvening after a failed quorum (四议两公开): the item goes back to the meeting
+        // with its 提议, 商议 and 审议 standing; a new notice and a new ballot follow.
+        (NoQuorum, Deliberating, Mover::Committee) => Ok(()),
         (Deliberating, Voting, Mover::BallotOpened) => Ok(()),
         (Deliberating, Voting, _) => Err(MoveError::NeedsBallot),
         (Voting, Passed | Rejected | NoQuorum, Mover::Decision) => Ok(()),
@@ -246,8 +249,61 @@ pub fn committee_moves(from: Stage) -> &'static [Stage] {
     match from {
         Stage::Proposed => &[Stage::Adopted, Stage::Declined],
         Stage::Adopted => &[Stage::Deliberating],
+        Stage::NoQuorum => &[Stage::Deliberating],
         _ => &[],
     }
+}
+
+/// The label of the committee's move from `from` to `to`: going back to the meeting after a
+/// failed quorum is "reconvening", not a new deliberation.
+pub fn move_label_key(from: Stage, to: Stage) -> String {
+    if (from, to) == (Stage::NoQuorum, Stage::Deliberating) {
+        "agenda.reconvene".to_string()
+    } else {
+        to.label_key()
+    }
+}
+
+/// One attempt to resolve an item: a ballot and the convening notice that announced it
+/// (the latest published after the previous ballot opened and before this one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    pub ballot: i64,
+    pub notice: Option<i64>,
+}
+
+/// Pairs an item's ballots (id, opened) with its notices (id, published), both in the order
+/// they were made: each ballot takes the latest notice published since the previous ballot.
+pub fn attempts(
+    ballots: &[(i64, NaiveDateTime)],
+    notices: &[(i64, NaiveDateTime)],
+) -> Vec<Attempt> {
+    let mut since: Option<NaiveDateTime> = None;
+    ballots
+        .iter()
+        .map(|(id, opened)| {
+            let notice = notices
+                .iter()
+                .filter(|(_, at)| at <= opened && since.is_none_or(|s| *at > s))
+                .max_by_key(|(_, at)| *at)
+                .map(|(n, _)| *n);
+            since = Some(*opened);
+            Attempt {
+                ballot: *id,
+                notice,
+            }
+        })
+        .collect()
+}
+
+/// May the decision be recorded as the item's 决议 (四议两公开)? Only a decision that may be
+/// cited (`ballots::citable`: passed, binding, not corrected) of a body that may resolve a
+/// major matter (村民委员会组织法 art. 24).
+pub fn may_be_resolution(
+    citable: Result<(), crate::ballots::citable::NotCitable>,
+    body: &str,
+) -> bool {
+    citable.is_ok() && may_resolve_major(body)
 }
 
 /// Supports a proposal needs: `percent` of the verified residents, rounded up, and never
@@ -534,6 +590,103 @@ mod tests {
     }
 
     #[test]
+    fn four_deliberations_reconvening_after_a_failed_quorum_goes_back_to_the_meeting() {
+        let f = Facts::default();
+        assert_eq!(
+            check_move(NoQuorum, Deliberating, Mover::Committee, f),
+            Ok(())
+        );
+        assert_eq!(committee_moves(NoQuorum), &[Deliberating]);
+        assert_eq!(
+            move_label_key(NoQuorum, Deliberating),
+            "agenda.reconvene".to_string()
+        );
+        assert_eq!(move_label_key(Adopted, Deliberating), "stage.deliberating");
+        // Only a failed quorum is reconvened; a rejection stands.
+        assert_eq!(
+            check_move(Rejected, Deliberating, Mover::Committee, f),
+            Err(MoveError::NotAllowed)
+        );
+        assert_eq!(
+            check_move(NoQuorum, Voting, Mover::Committee, f),
+            Err(MoveError::NotAllowed)
+        );
+        // The deliberations stand: the ballot may open again at once they are all recorded.
+        assert!(may_open_ballot(
+            true,
+            Deliberating,
+            &[Step::Proposal, Step::Consultation, Step::Review]
+        ));
+    }
+
+    #[test]
+    fn each_attempt_takes_the_notice_published_since_the_previous_ballot() {
+        let t = |d: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, 11, d)
+                .and_then(|d| d.and_hms_opt(9, 0, 0))
+                .expect("a time")
+        };
+        let ballots = [(1, t(11)), (2, t(25))];
+        let notices = [(7, t(1)), (8, t(14))];
+        assert_eq!(
+            attempts(&ballots, &notices),
+            vec![
+                Attempt {
+                    ballot: 1,
+                    notice: Some(7)
+                },
+                Attempt {
+                    ballot: 2,
+                    notice: Some(8)
+                },
+            ]
+        );
+        // A reconvened ballot without a new notice shows none, never the old one.
+        assert_eq!(
+            attempts(&ballots, &notices[..1])[1],
+            Attempt {
+                ballot: 2,
+                notice: None
+            }
+        );
+    }
+
+    #[test]
+    fn art_24_only_a_citable_decision_of_a_lawful_body_becomes_the_resolution() {
+        use crate::ballots::citable::{check, NotCitable};
+        assert!(may_be_resolution(
+            check(true, "residents", false),
+            "residents"
+        ));
+        assert!(may_be_resolution(
+            check(true, "representatives", false),
+            "representatives"
+        ));
+        // Corrected by a later decision.
+        assert!(!may_be_resolution(
+            check(true, "residents", true),
+            "residents"
+        ));
+        assert_eq!(check(true, "residents", true), Err(NotCitable::Corrected));
+        // A consultation (意见征集), passed or not.
+        assert!(!may_be_resolution(
+            check(true, "consultation", false),
+            "consultation"
+        ));
+        // A body that may not resolve a major matter.
+        assert!(!may_be_resolution(
+            check(true, "committee", false),
+            "committee"
+        ));
+        assert!(!may_be_resolution(check(true, "group", false), "group"));
+        // A failed quorum or a rejection is no resolution to act on.
+        assert!(!may_be_resolution(
+            check(false, "residents", false),
+            "residents"
+        ));
+    }
+
+    #[test]
     fn a_correction_takes_an_item_back_from_implementing() {
         let f = Facts::default();
         assert_eq!(
@@ -664,6 +817,7 @@ mod tests {
                             | (Proposed, Declined, Mover::Committee)
                             | (Proposed, Withdrawn, Mover::Author)
                             | (Adopted, Deliberating, Mover::Committee)
+                            | (NoQuorum, Deliberating, Mover::Committee)
                             | (Deliberating, Voting, Mover::BallotOpened)
                             | (Passed, Implementing, Mover::WorkOrder)
                             | (Implementing, Completed, Mover::ResultPublished)

@@ -385,7 +385,7 @@ fn show_page(
             orders: r.orders,
             order_error: refused,
             can_correct: manage
-                && d.mode == model::HALL
+                && super::rules::may_correct(&d.mode)
                 && r.corrected_by.is_none()
                 && !r.correction_pending,
             correction_pending: r.correction_pending,

@@ -94,7 +94,7 @@ pub async fn correct(
         .await?;
     let (ballot, _) = load_ballot(&state, cid, decision.ballot_id).await?;
     let reason = text_field(&form.reason, 1, 500);
-    let problem = if decision.mode != model::HALL || later {
+    let problem = if !rules::may_correct(&decision.mode) || later {
         Some(ctx.t("ballots.err_not_correctable"))
     } else if reason.is_err() {
         Some(ctx.t("ballots.err_correction_reason"))
@@ -133,7 +133,7 @@ fn read_counts(
     ctx: &Ctx,
     ballot: &Ballot,
     form: &HallForm,
-    signed_in: Option<u64>,
+    (signed_in, register): (Option<u64>, u64),
 ) -> Result<(Vec<u64>, u64, u64, String), String> {
     let n = ballot.option_count();
     let per_option: Option<Vec<u64>> = (0..n).map(|i| number(form.count(&i))).collect();
@@ -162,7 +162,9 @@ fn read_counts(
         households_present: households_counted(ballot, present, hp),
         per_option,
     };
-    if let Err(e) = rules::check_counts(ballot.options(), &counts) {
+    if let Err(e) = rules::check_counts(ballot.options(), &counts)
+        .and_then(|()| rules::check_against_register(present, register))
+    {
         return Err(ctx.t(words::counts_error_key(&e)).to_string());
     }
     let hp = counts.households_present;
@@ -186,19 +188,16 @@ async fn record(
         form,
         files,
     } = entry;
-    let signed_in = if ballot.is_mixed() {
-        let bid = ballot.id;
-        Some(
-            state
-                .db(move |conn| Ok(super::attendance::signed_in(conn, bid)?))
-                .await?,
-        )
-    } else {
-        None
-    };
+    // Those signed in on the hall's register: a mixed meeting's hall part is who signed
+    // in; a hall-only meeting's typed attendance may not exceed them.
+    let bid = ballot.id;
+    let register = state
+        .db(move |conn| Ok(super::attendance::signed_in(conn, bid)?))
+        .await?;
+    let signed_in = ballot.is_mixed().then_some(register);
     let read = match problem {
         Some(key) => Err(ctx.t(key).to_string()),
-        None => read_counts(&ctx, &ballot, &form, signed_in),
+        None => read_counts(&ctx, &ballot, &form, (signed_in, register)),
     };
     let (per_option, present, households_present, minutes) = match read {
         Ok(r) => r,

@@ -710,6 +710,28 @@ pub enum CountsError {
     MoreVotesThanSignedIn,
     /// More persons signed in at the hall than are on the roll.
     MoreSignedInThanRoll,
+    /// A hall-only meeting with a sign-in register: the clerk typed more present than
+    /// signed in.
+    MorePresentThanSignedIn,
+}
+
+/// May a published result of a ballot held in `mode` be corrected? A count typed at a
+/// meeting may be miscounted: the hall's (`hall`) and the hall part of a meeting also held
+/// online (`mixed`), whose correction keeps the online part and carries both. Online votes
+/// are counted by the machine and are never corrected by hand.
+pub fn may_correct(mode: &str) -> bool {
+    matches!(mode, "hall" | "mixed")
+}
+
+/// A meeting held only in the hall that kept a sign-in register (签到): those present are
+/// those who signed in, so the typed attendance may not exceed the register (nor the roll,
+/// which `check_counts` checks). An empty register (a paper count alone) is not checked.
+pub fn check_against_register(present: u64, signed_in: u64) -> Result<(), CountsError> {
+    if signed_in > 0 && present > signed_in {
+        Err(CountsError::MorePresentThanSignedIn)
+    } else {
+        Ok(())
+    }
 }
 
 /// Checks counts are consistent: per_option.len() matches options (3 for ForAgainstAbstain,
@@ -1191,6 +1213,23 @@ mod tests {
         c.present = 4;
         assert_eq!(check_counts(Options::Named(3), &c), Err(SumIsNotPresent));
         assert_eq!(check_counts(Options::Named(1), &one), Err(WrongOptionCount));
+    }
+
+    #[test]
+    fn a_meeting_count_is_corrected_in_the_hall_and_mixed_never_online() {
+        assert!(may_correct("hall"));
+        assert!(may_correct("mixed"));
+        assert!(!may_correct("online"));
+    }
+
+    #[test]
+    fn a_hall_count_may_not_exceed_its_sign_in_register() {
+        use CountsError::*;
+        assert_eq!(check_against_register(40, 40), Ok(()));
+        assert_eq!(check_against_register(39, 40), Ok(()));
+        assert_eq!(check_against_register(41, 40), Err(MorePresentThanSignedIn));
+        // No register kept: the paper count alone, checked against the roll.
+        assert_eq!(check_against_register(41, 0), Ok(()));
     }
 
     #[test]

@@ -285,6 +285,10 @@ pub fn publish_correction(
         // An item someone moved meanwhile stays where it is; the decision stands.
         let _ = agenda_service::advance(conn, &m, now)?;
     }
+    // A correction that makes a failed meeting pass gives the item its 决议.
+    if let Some(item) = agenda::find(conn, ballot.community_id, ballot.item_id)? {
+        record_resolution(conn, &item, ballot, decision_id, confirmer, now)?;
+    }
     Ok(Some(decision_id))
 }
 
@@ -391,40 +395,52 @@ pub fn after_decision(
     };
     // An item someone moved meanwhile stays where it is; the decision stands.
     let _ = agenda_service::advance(conn, &m, now)?;
-    if item.major {
-        let recorded = agenda_service::recorded_steps(conn, item.id)?;
-        if !recorded.contains(&Step::Resolution) {
-            let held_on = now;
-            let present = outcome_present(conn, decision_id, ballot)?;
-            agenda::record_step(
-                conn,
-                &item,
-                &agenda::NewStep {
-                    step: Step::Resolution,
-                    held_on,
-                    body: body_name(ballot.body()),
-                    expected: ballot.electorate,
-                    present,
-                    outcome: outcome.verdict.as_str(),
-                    minutes: "",
-                    photo: None,
-                },
-                by,
-                now,
-            )?;
-        }
-    }
-    Ok(())
+    record_resolution(conn, &item, ballot, decision_id, by, now)
 }
 
-fn outcome_present(
+/// Records the 决议 step of a major item from decision `decision_id`, in the caller's
+/// transaction — only when the decision may be cited (passed, binding, not corrected) and
+/// its body may resolve a major matter, and no 决议 is recorded yet. A failed quorum thus
+/// leaves the item open to a reconvened meeting whose decision becomes its 决议.
+fn record_resolution(
     conn: &mut AnyConnection,
-    decision_id: i64,
+    item: &agenda::Item,
     ballot: &Ballot,
-) -> Result<i64, AppError> {
-    Ok(model::decision(conn, ballot.community_id, decision_id)?
-        .map(|d| d.present)
-        .unwrap_or(0))
+    decision_id: i64,
+    by: i64,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    if !item.major {
+        return Ok(());
+    }
+    let cited = super::citable::citable(conn, ballot.community_id, decision_id)?;
+    let Ok(d) = cited else {
+        return Ok(());
+    };
+    if !crate::agenda::rules::may_be_resolution(Ok(()), &d.body) {
+        return Ok(());
+    }
+    let recorded = agenda_service::recorded_steps(conn, item.id)?;
+    if recorded.contains(&Step::Resolution) {
+        return Ok(());
+    }
+    agenda::record_step(
+        conn,
+        item,
+        &agenda::NewStep {
+            step: Step::Resolution,
+            held_on: now,
+            body: body_name(ballot.body()),
+            expected: d.electorate,
+            present: d.present,
+            outcome: d.verdict.as_str(),
+            minutes: "",
+            photo: None,
+        },
+        by,
+        now,
+    )?;
+    Ok(())
 }
 
 /// A work order as typed on a decision's page, kept when the form is refused.

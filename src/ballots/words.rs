@@ -206,6 +206,7 @@ pub fn counts_error_key(e: &CountsError) -> &'static str {
         CountsError::MoreHouseholdsThanPeople => "ballots.err_households_people",
         CountsError::MoreVotesThanSignedIn => "ballots.err_more_than_signed_in",
         CountsError::MoreSignedInThanRoll => "ballots.err_more_present",
+        CountsError::MorePresentThanSignedIn => "ballots.err_present_over_register",
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::both;
 use crate::common::page::{comment_ids, text_by_id};
-use crate::common::steps::{count_sql, demo_committee, subsidy_disclosure};
+use crate::common::steps::{count_sql, subsidy_disclosure};
 use crate::common::{spawn_app, Backend, Client, TestApp};
 
 /// Publishes a subsidies disclosure titled `title` as the committee; its page's path.
@@ -62,15 +62,27 @@ async fn residents_comment_and_the_committee_answers_officially(backend: Backend
     let at = resident
         .post_ok(
             &comments,
-            &[("body", "名单里第三户去年已经搬走了吧？"), ("stance", "support")],
+            &[
+                ("body", "名单里第三户去年已经搬走了吧？"),
+                ("stance", "support"),
+            ],
         )
         .await;
     assert_eq!(at, format!("{page}?done=commented#comments"));
     resident
-        .post_ok(&comments, &[("body", "再看了一遍，有疑问。"), ("stance", "oppose")])
+        .post_ok(
+            &comments,
+            &[("body", "再看了一遍，有疑问。"), ("stance", "oppose")],
+        )
         .await;
     supervisor
-        .post_ok(&comments, &[("body", "请附上公示期间的异议记录。"), ("stance", "neutral")])
+        .post_ok(
+            &comments,
+            &[
+                ("body", "请附上公示期间的异议记录。"),
+                ("stance", "neutral"),
+            ],
+        )
         .await;
     let shown = app.client().get(&page).await;
     assert!(shown.body.contains("名单里第三户去年已经搬走了吧？"));
@@ -89,7 +101,10 @@ async fn residents_comment_and_the_committee_answers_officially(backend: Backend
     committee
         .post_ok(
             &comments,
-            &[("body", "第三户已于3月迁出，已从名单中删除。"), ("official", "on")],
+            &[
+                ("body", "第三户已于3月迁出，已从名单中删除。"),
+                ("official", "on"),
+            ],
         )
         .await;
     assert_eq!(notices(&app, "disclosure_official").await, 2);
@@ -127,7 +142,10 @@ async fn all_versions_share_one_thread(backend: Backend) {
     let id = id_of(&page);
     let resident = app.signed_in(&demo.contact("resident")).await;
     resident
-        .post_ok(&format!("{page}/comments"), &[("body", "第五户的金额好像不对。")])
+        .post_ok(
+            &format!("{page}/comments"),
+            &[("body", "第五户的金额好像不对。")],
+        )
         .await;
     let mut fields = subsidy_disclosure("二季度养老补贴发放公开（更正）");
     fields.push(("reason", "第五户金额录错"));
@@ -157,7 +175,10 @@ async fn a_comment_is_flagged_and_hidden_in_the_open(backend: Backend) {
     resident
         .post_ok(
             &format!("{page}/comments"),
-            &[("body", "某某某的电话是13800001111，大家去问他。"), ("stance", "oppose")],
+            &[
+                ("body", "某某某的电话是13800001111，大家去问他。"),
+                ("stance", "oppose"),
+            ],
         )
         .await;
     let cid = last_comment(&app, id).await;
@@ -171,11 +192,17 @@ async fn a_comment_is_flagged_and_hidden_in_the_open(backend: Backend) {
         .await;
     assert_eq!(at, format!("{page}?done=flagged#comment-{cid}"));
     let seen = committee.get(&page).await;
-    assert!(seen.body.contains("公开了别人的电话"), "the committee sees the flag");
+    assert!(
+        seen.body.contains("公开了别人的电话"),
+        "the committee sees the flag"
+    );
 
     // A resident may not hide; the committee hides behind a public reason.
     let refused = resident
-        .post(&format!("/c/liutang/comments/{cid}/hide"), &[("reason", "x")])
+        .post(
+            &format!("/c/liutang/comments/{cid}/hide"),
+            &[("reason", "x")],
+        )
         .await;
     assert_eq!(refused.status, 403);
     committee
@@ -185,7 +212,10 @@ async fn a_comment_is_flagged_and_hidden_in_the_open(backend: Backend) {
         )
         .await;
     let public = app.client().get(&page).await;
-    assert!(public.body.contains("含他人电话号码"), "the reason is public");
+    assert!(
+        public.body.contains("含他人电话号码"),
+        "the reason is public"
+    );
     assert!(!public.body.contains("13800001111"), "the words are not");
     assert_eq!(
         text_by_id(&public.body, "stance-oppose").as_deref(),
@@ -204,7 +234,7 @@ both!(a_comment_is_flagged_and_hidden_in_the_open);
 async fn outsiders_are_refused_and_bad_input_is_answered_at_the_field(backend: Backend) {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
-    let committee = demo_committee(&app).await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
     let page = published(&committee, "二季度临时救助公开").await;
     let id = id_of(&page);
     let comments = format!("{page}/comments");
@@ -228,7 +258,11 @@ async fn outsiders_are_refused_and_bad_input_is_answered_at_the_field(backend: B
     assert_eq!(forged.status, 403);
     let stolen = app.client().csrf().await;
     let forged = resident
-        .post_raw(&comments, &[("_csrf", &stolen), ("body", "我有意见。")], &[])
+        .post_raw(
+            &comments,
+            &[("_csrf", &stolen), ("body", "我有意见。")],
+            &[],
+        )
         .await;
     assert_eq!(forged.status, 403);
     assert_eq!(comments_on(&app, id).await, 0);
@@ -238,7 +272,10 @@ async fn outsiders_are_refused_and_bad_input_is_answered_at_the_field(backend: B
     let r = resident.post(&comments, &[("body", &long)]).await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("id=\"errors\"") && r.body.contains(&long));
-    assert!(r.body.contains("二季度临时救助公开"), "on the disclosure's page");
+    assert!(
+        r.body.contains("二季度临时救助公开"),
+        "on the disclosure's page"
+    );
     let empty = resident.post(&comments, &[("body", "  ")]).await;
     assert_eq!(empty.status, 422);
     // A disclosure of another community is not found from here.
@@ -325,6 +362,9 @@ async fn the_migration_keeps_existing_comments(backend: Backend) {
         })
         .await
         .expect("update ran");
-    assert!(both_targets, "a comment on an item and a disclosure at once is refused");
+    assert!(
+        both_targets,
+        "a comment on an item and a disclosure at once is refused"
+    );
 }
 both!(the_migration_keeps_existing_comments);

@@ -323,7 +323,10 @@ async fn a_disclosure_page_costs_the_same_queries_at_10_and_500_comments(backend
     let large = queries_for(&committee, &path).await;
     let large_anon = queries_for(&app.client(), &path).await;
     eprintln!("disclosure page queries: {small} at 10 comments, {large} at 500 (anonymous: {small_anon}, {large_anon})");
-    assert_eq!(small, large, "the disclosure page's queries grow with its thread");
+    assert_eq!(
+        small, large,
+        "the disclosure page's queries grow with its thread"
+    );
     assert_eq!(small_anon, large_anon);
     assert!(large <= 20, "{large} queries is more than a handful");
 }

@@ -236,7 +236,10 @@ pub fn flags_on(conn: &mut AnyConnection, target: Target) -> QueryResult<Vec<(i6
 
 /// Everyone who has written in a disclosure's thread, once each: one query. They are the
 /// thread's followers (a disclosure keeps no follow list of its own).
-pub fn disclosure_commenters(conn: &mut AnyConnection, disclosure_id: i64) -> QueryResult<Vec<i64>> {
+pub fn disclosure_commenters(
+    conn: &mut AnyConnection,
+    disclosure_id: i64,
+) -> QueryResult<Vec<i64>> {
     comments::table
         .filter(comments::disclosure_id.eq(disclosure_id))
         .select(comments::author_id)

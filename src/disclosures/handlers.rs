@@ -464,9 +464,7 @@ async fn show_version(
         Target::Disclosure(d.id),
         loaded.thread,
     );
-    render(
-        shown.status,
-        &ShowPage {
+    let page = ShowPage {
         category_key: d
             .category()
             .map(|c| c.label_key())
@@ -501,7 +499,8 @@ async fn show_version(
         community,
         d,
         v,
-    })
+    };
+    render(shown.status, &page)
 }
 
 /// `GET /c/{slug}/disclosures/{id}/ledger.csv`: the newest ledger, as the import reads it.

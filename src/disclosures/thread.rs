@@ -16,12 +16,7 @@ pub struct DisclosureThread;
 
 /// Who is told of a new comment on a disclosure: the publisher of a resident's comment,
 /// every earlier writer of an official answer; never the writer, nobody twice.
-pub fn told_of(
-    publisher: i64,
-    commenters: &[i64],
-    author: i64,
-    official: bool,
-) -> Vec<i64> {
+pub fn told_of(publisher: i64, commenters: &[i64], author: i64, official: bool) -> Vec<i64> {
     let candidates: Vec<i64> = if official {
         commenters.to_vec()
     } else {

@@ -110,6 +110,7 @@ route_table! {
     get "/c/{slug}/disclosures/{id}/ledger.csv" => disclosures::ledger_csv,
     get "/c/{slug}/disclosures/{id}/correct" => disclosures::correct_form,
     post "/c/{slug}/disclosures/{id}/correct" => disclosures::correct,
+    post "/c/{slug}/disclosures/{id}/comments" => comments::post_on_disclosure::<ThreadPages>,
     get "/files/{name}" => crate::disclosures::files::serve,
     get "/c/{slug}/inquiries" => inquiries::list,
     post "/c/{slug}/inquiries" => inquiries::ask,
@@ -240,6 +241,9 @@ impl crate::comments::host::Pages for ThreadPages {
             }
             Target::Order(id) => {
                 orders::refuse_comment(state, ctx, community, actor, id, message, kept).await
+            }
+            Target::Disclosure(id) => {
+                disclosures::refuse_comment(state, ctx, community, actor, id, message, kept).await
             }
         }
     }

@@ -245,6 +245,7 @@ diesel::table! {
         revisions -> BigInt,
         created_at -> Timestamp,
         edited_at -> Nullable<Timestamp>,
+        disclosure_id -> Nullable<BigInt>,
     }
 }
 

@@ -457,6 +457,12 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         DISCUSS,
     ),
     (
+        "post",
+        "/c/{slug}/disclosures/{id}/comments",
+        "/c/liutang/disclosures/999999/comments",
+        DISCUSS,
+    ),
+    (
         "get",
         "/c/{slug}/comments/{id}/history",
         "/c/liutang/comments/999999/history",

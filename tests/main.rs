@@ -22,6 +22,7 @@ mod convening;
 mod corrections;
 mod crash;
 mod deliberation;
+mod disclosure_comments;
 mod disclosures;
 mod disk_full;
 mod exports;

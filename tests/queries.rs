@@ -296,3 +296,38 @@ async fn project_pages_cost_the_same_queries_whatever_their_size(backend: Backen
     }
 }
 both!(project_pages_cost_the_same_queries_whatever_their_size);
+
+async fn a_disclosure_page_costs_the_same_queries_at_10_and_500_comments(backend: Backend) {
+    set_default_instrumentation(counting).expect("instrumentation");
+    let app = spawn_app_counted(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let at = committee
+        .post_files_ok(
+            "/c/liutang/disclosures",
+            &crate::common::steps::subsidy_disclosure("查询次数的公开"),
+            vec![],
+        )
+        .await;
+    let path = at.split('?').next().expect("path").to_string();
+    let id: i64 = path
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("disclosure id");
+    let (cid, authors) = community_and_residents(&app).await;
+    add_comments(&app, Target::Disclosure(id), cid, authors.clone(), 10).await;
+    let small = queries_for(&committee, &path).await;
+    let small_anon = queries_for(&app.client(), &path).await;
+    add_comments(&app, Target::Disclosure(id), cid, authors, 490).await;
+    let large = queries_for(&committee, &path).await;
+    let large_anon = queries_for(&app.client(), &path).await;
+    eprintln!("disclosure page queries: {small} at 10 comments, {large} at 500 (anonymous: {small_anon}, {large_anon})");
+    assert_eq!(
+        small, large,
+        "the disclosure page's queries grow with its thread"
+    );
+    assert_eq!(small_anon, large_anon);
+    assert!(large <= 20, "{large} queries is more than a handful");
+}
+both!(a_disclosure_page_costs_the_same_queries_at_10_and_500_comments);

@@ -52,6 +52,17 @@ pub async fn post_on_order<P: Pages>(
     post_on::<P>(state, slug, Target::Order(id), p).await
 }
 
+/// A comment on a disclosure: one thread for all its versions, with the same rules and
+/// moderation as on an item.
+pub async fn post_on_disclosure<P: Pages>(
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    p: Posted<CommentForm>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    post_on::<P>(state, slug, Target::Disclosure(id), p).await
+}
+
 async fn post_on<P: Pages>(
     state: web::Data<AppState>,
     slug: String,

@@ -1,8 +1,8 @@
-//! The things a thread hangs on — an agenda item, a work order — as the comments feature
-//! sees them. Each host implements [`Host`] beside its own model (`agenda::thread`,
-//! `work_orders::thread`); the route table hands the comment handlers the host pages
-//! ([`Pages`]), so this feature never names a host's handlers. Adding a host (a disclosure,
-//! say) is one [`Host`] implementation, one [`Target`] and its arms in
+//! The things a thread hangs on — an agenda item, a work order, a disclosure — as the
+//! comments feature sees them. Each host implements [`Host`] beside its own model
+//! (`agenda::thread`, `work_orders::thread`, `disclosures::thread`); the route table hands the
+//! comment handlers the host pages ([`Pages`]), so this feature never names a host's
+//! handlers. Adding a host is one [`Host`] implementation, one [`Target`] and its arms in
 //! `comments::service::host` and the route table's `ThreadPages`.
 
 use std::future::Future;

@@ -1,4 +1,4 @@
-//! Comment threads on agenda items and work orders (later disclosures): threaded replies
+//! Comment threads on agenda items, work orders and disclosures: threaded replies
 //! with stances, official answers, sanitised Markdown, edit history and open moderation.
 
 pub mod handlers;

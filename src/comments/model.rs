@@ -5,14 +5,18 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::AnyConnection;
-use crate::schema::{agenda_items, comment_flags, comment_revisions, comments, users, work_orders};
+use crate::schema::{
+    agenda_items, comment_flags, comment_revisions, comments, disclosure_versions, users,
+    work_orders,
+};
 
-/// What a thread hangs on: an agenda item or a work order. Both share one table, one
-/// layout and one set of actions.
+/// What a thread hangs on: an agenda item, a work order or a disclosure (all its versions
+/// share one thread). All share one table, one layout and one set of actions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
     Item(i64),
     Order(i64),
+    Disclosure(i64),
 }
 
 impl Target {
@@ -21,6 +25,7 @@ impl Target {
         match self {
             Target::Item(id) => format!("/c/{slug}/items/{id}"),
             Target::Order(id) => format!("/c/{slug}/orders/{id}"),
+            Target::Disclosure(id) => format!("/c/{slug}/disclosures/{id}"),
         }
     }
 }
@@ -42,15 +47,17 @@ pub struct Comment {
     pub revisions: i64,
     pub created_at: NaiveDateTime,
     pub edited_at: Option<NaiveDateTime>,
+    pub disclosure_id: Option<i64>,
 }
 
 impl Comment {
     pub fn target(&self) -> Target {
-        match (self.item_id, self.order_id) {
-            (Some(id), _) => Target::Item(id),
-            (None, Some(id)) => Target::Order(id),
+        match (self.item_id, self.order_id, self.disclosure_id) {
+            (Some(id), _, _) => Target::Item(id),
+            (None, Some(id), _) => Target::Order(id),
+            (None, None, Some(id)) => Target::Disclosure(id),
             // The table's CHECK makes this unreachable; an order id of 0 finds nothing.
-            (None, None) => Target::Order(0),
+            (None, None, None) => Target::Order(0),
         }
     }
 }
@@ -62,12 +69,14 @@ pub struct ThreadRow {
     pub author: String,
 }
 
-/// Every comment of an item or order with its author's name, oldest first: one query.
+/// Every comment of an item, order or disclosure with its author's name, oldest first: one
+/// query.
 pub fn thread(conn: &mut AnyConnection, target: Target) -> QueryResult<Vec<ThreadRow>> {
     let q = comments::table.inner_join(users::table).into_boxed();
     let q = match target {
         Target::Item(id) => q.filter(comments::item_id.eq(id)),
         Target::Order(id) => q.filter(comments::order_id.eq(id)),
+        Target::Disclosure(id) => q.filter(comments::disclosure_id.eq(id)),
     };
     q.order(comments::id)
         .select((Comment::as_select(), users::display_name))
@@ -95,15 +104,17 @@ pub struct NewComment<'a> {
 
 /// Adds a comment and counts it on its item, in the caller's transaction.
 pub fn insert(conn: &mut AnyConnection, c: &NewComment, now: NaiveDateTime) -> QueryResult<i64> {
-    let (item_id, order_id) = match c.target {
-        Target::Item(id) => (Some(id), None),
-        Target::Order(id) => (None, Some(id)),
+    let (item_id, order_id, disclosure_id) = match c.target {
+        Target::Item(id) => (Some(id), None, None),
+        Target::Order(id) => (None, Some(id), None),
+        Target::Disclosure(id) => (None, None, Some(id)),
     };
     let id = diesel::insert_into(comments::table)
         .values((
             comments::community_id.eq(c.community_id),
             comments::item_id.eq(item_id),
             comments::order_id.eq(order_id),
+            comments::disclosure_id.eq(disclosure_id),
             comments::parent_id.eq(c.parent_id),
             comments::author_id.eq(c.author_id),
             comments::body.eq(c.body),
@@ -216,9 +227,24 @@ pub fn flags_on(conn: &mut AnyConnection, target: Target) -> QueryResult<Vec<(i6
     let q = match target {
         Target::Item(id) => q.filter(comments::item_id.eq(id)),
         Target::Order(id) => q.filter(comments::order_id.eq(id)),
+        Target::Disclosure(id) => q.filter(comments::disclosure_id.eq(id)),
     };
     q.order(comment_flags::id)
         .select((comment_flags::comment_id, comment_flags::reason))
+        .load(conn)
+}
+
+/// Everyone who has written in a disclosure's thread, once each: one query. They are the
+/// thread's followers (a disclosure keeps no follow list of its own).
+pub fn disclosure_commenters(
+    conn: &mut AnyConnection,
+    disclosure_id: i64,
+) -> QueryResult<Vec<i64>> {
+    comments::table
+        .filter(comments::disclosure_id.eq(disclosure_id))
+        .select(comments::author_id)
+        .distinct()
+        .order(comments::author_id)
         .load(conn)
 }
 
@@ -247,13 +273,17 @@ pub struct ModerationRow {
     pub hidden: bool,
     pub hidden_reason: String,
     pub flags: i64,
+    pub disclosure_id: Option<i64>,
+    /// The title the disclosure was first published with.
+    pub disclosure_title: Option<String>,
 }
 
 impl ModerationRow {
     pub fn link(&self, slug: &str) -> String {
-        match (self.item_id, self.order_id) {
-            (Some(id), _) => Target::Item(id).page(slug),
-            (None, id) => Target::Order(id.unwrap_or(0)).page(slug),
+        match (self.item_id, self.order_id, self.disclosure_id) {
+            (Some(id), _, _) => Target::Item(id).page(slug),
+            (None, None, Some(id)) => Target::Disclosure(id).page(slug),
+            (None, id, _) => Target::Order(id.unwrap_or(0)).page(slug),
         }
     }
 
@@ -261,6 +291,7 @@ impl ModerationRow {
         self.item_title
             .as_deref()
             .or(self.order_title.as_deref())
+            .or(self.disclosure_title.as_deref())
             .unwrap_or("")
     }
 }
@@ -278,6 +309,11 @@ pub fn moderation(
     comments::table
         .left_join(agenda_items::table.on(comments::item_id.eq(agenda_items::id.nullable())))
         .left_join(work_orders::table.on(comments::order_id.eq(work_orders::id.nullable())))
+        .left_join(
+            disclosure_versions::table.on(comments::disclosure_id
+                .eq(disclosure_versions::disclosure_id.nullable())
+                .and(disclosure_versions::version.eq(1))),
+        )
         .filter(comments::community_id.eq(community_id))
         .filter(comments::hidden.eq(true).or(diesel::dsl::exists(
             comment_flags::table.filter(comment_flags::comment_id.eq(comments::id)),
@@ -293,6 +329,8 @@ pub fn moderation(
             comments::hidden,
             comments::hidden_reason,
             flag_count.assume_not_null(),
+            comments::disclosure_id,
+            disclosure_versions::title.nullable(),
         ))
         .load(conn)
 }

@@ -15,6 +15,7 @@ pub fn host(target: Target) -> (&'static dyn Host, i64) {
     match target {
         Target::Item(id) => (&crate::agenda::thread::ItemThread, id),
         Target::Order(id) => (&crate::work_orders::thread::OrderThread, id),
+        Target::Disclosure(id) => (&crate::disclosures::thread::DisclosureThread, id),
     }
 }
 

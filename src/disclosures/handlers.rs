@@ -13,6 +13,8 @@ use super::rules::{self, Cadence, Category, DiffKind, LedgerLine, Period};
 use super::service::{self, Publication, Saved};
 use crate::authz::{allows, Action, Actor};
 use crate::clock::fmt_time;
+use crate::comments::model::Target;
+use crate::comments::view::{thread_view, ThreadView};
 use crate::communities::model::Community;
 use crate::db::write_tx;
 use crate::error::AppError;
@@ -255,6 +257,12 @@ struct ShowPage {
     /// Inquiries about this disclosure.
     inquiries: Vec<crate::inquiries::service::View>,
     notice: Option<&'static str>,
+    /// One thread for every version of the disclosure.
+    thread: ThreadView,
+    can_comment: bool,
+    can_manage: bool,
+    errors: FieldErrors,
+    comment_body: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -267,6 +275,10 @@ fn notice(q: &DoneQuery) -> Option<&'static str> {
     match q.done.as_str() {
         "published" => Some("disclosures.done_published"),
         "corrected" => Some("disclosures.done_corrected"),
+        "commented" => Some("agenda.done_commented"),
+        "flagged" => Some("agenda.done_flagged"),
+        "hidden" => Some("agenda.done_hidden"),
+        "edited" => Some("agenda.done_edited"),
         _ => None,
     }
 }
@@ -279,7 +291,51 @@ pub async fn show(
     q: web::Query<DoneQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
-    show_version(&state, ctx, slug, id, None, notice(&q)).await
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
+    let shown = Shown::ok(notice(&q));
+    show_version(&state, ctx, community, actor, (id, None), shown).await
+}
+
+/// How a disclosure's page is answered besides the disclosure: a notice of what was just
+/// done, or a refused comment's message with its text kept (422).
+struct Shown {
+    notice: Option<&'static str>,
+    errors: FieldErrors,
+    comment_body: String,
+    status: StatusCode,
+}
+
+impl Shown {
+    fn ok(notice: Option<&'static str>) -> Shown {
+        Shown {
+            notice,
+            errors: FieldErrors::default(),
+            comment_body: String::new(),
+            status: StatusCode::OK,
+        }
+    }
+}
+
+/// The disclosure's page again with a refused comment's message beside the comment box
+/// and its text kept (422).
+pub async fn refuse_comment(
+    state: &AppState,
+    ctx: Ctx,
+    community: Community,
+    actor: Actor,
+    id: i64,
+    message: String,
+    kept: String,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::default();
+    errors.add("comment", message);
+    let shown = Shown {
+        notice: None,
+        errors,
+        comment_body: kept,
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    show_version(state, ctx, community, actor, (id, None), shown).await
 }
 
 /// `GET /c/{slug}/disclosures/v/{vid}`: one version, as published then.
@@ -289,13 +345,14 @@ pub async fn show_old(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, vid) = path.into_inner();
-    let (community, _) = load_community(&state, &ctx, slug.clone()).await?;
+    let (community, actor) = load_community(&state, &ctx, slug).await?;
     let cid = community.id;
     let v = state
         .db(move |conn| Ok(model::version(conn, cid, vid)?))
         .await?
         .ok_or(AppError::NotFound)?;
-    show_version(&state, ctx, slug, v.disclosure_id, Some(vid), None).await
+    let at = (v.disclosure_id, Some(vid));
+    show_version(&state, ctx, community, actor, at, Shown::ok(None)).await
 }
 
 /// What a disclosure's page reads, in one trip to the database.
@@ -307,6 +364,7 @@ struct Loaded {
     files: Vec<File>,
     log_index: Option<i64>,
     inquiries: Vec<crate::inquiries::model::Row>,
+    thread: crate::comments::service::ThreadRows,
 }
 
 impl Loaded {
@@ -328,7 +386,9 @@ impl Loaded {
             shown,
         )?;
         let inquiries = crate::inquiries::model::list(conn, cid, Some(("disclosure", id)), 50)?;
+        let thread = crate::comments::service::load_thread(conn, Target::Disclosure(d.id))?;
         Ok(Loaded {
+            thread,
             d,
             versions,
             lines,
@@ -371,15 +431,15 @@ fn totals_view(opening: Option<i64>, lines: &[LedgerLine]) -> TotalsView {
     }
 }
 
+/// A disclosure's page at `(id, version)` (the newest version when `None`).
 async fn show_version(
     state: &AppState,
     ctx: Ctx,
-    slug: String,
-    id: i64,
-    version_id: Option<i64>,
-    notice: Option<&'static str>,
+    community: Community,
+    actor: Actor,
+    (id, version_id): (i64, Option<i64>),
+    shown: Shown,
 ) -> Result<HttpResponse, AppError> {
-    let (community, actor) = load_community(state, &ctx, slug).await?;
     let cid = community.id;
     let loaded = state
         .db(move |conn| Loaded::read(conn, cid, id, version_id))
@@ -396,7 +456,15 @@ async fn show_version(
     let shown_lines = loaded.ledger(v.id);
     let d = loaded.d.clone();
     let is_finance = d.category() == Some(Category::Finance);
-    page(&ShowPage {
+    let diff = loaded.diff(pos);
+    let thread = thread_view(
+        &ctx,
+        &actor,
+        &community,
+        Target::Disclosure(d.id),
+        loaded.thread,
+    );
+    let page = ShowPage {
         category_key: d
             .category()
             .map(|c| c.label_key())
@@ -412,7 +480,7 @@ async fn show_version(
         late: days_late(&d).zip(d.due_on),
         is_finance,
         totals: is_finance.then(|| totals_view(v.opening_fen, &shown_lines)),
-        diff: loaded.diff(pos),
+        diff,
         files: loaded.files,
         log_index: loaded.log_index,
         latest_number,
@@ -421,12 +489,18 @@ async fn show_version(
             .into_iter()
             .map(|r| crate::inquiries::service::view(&community.slug, r, now))
             .collect(),
-        notice,
+        notice: shown.notice,
+        thread,
+        can_comment: allows(&actor, Action::Comment),
+        can_manage: allows(&actor, Action::ManageAgenda),
+        errors: shown.errors,
+        comment_body: shown.comment_body,
         ctx,
         community,
         d,
         v,
-    })
+    };
+    render(shown.status, &page)
 }
 
 /// `GET /c/{slug}/disclosures/{id}/ledger.csv`: the newest ledger, as the import reads it.

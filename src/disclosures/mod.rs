@@ -10,3 +10,4 @@ pub mod opendata;
 pub mod record;
 pub mod rules;
 pub mod service;
+pub mod thread;

@@ -217,6 +217,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    agenda_item_plans (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        item_id -> BigInt,
+        responsible -> Text,
+        due_on -> Date,
+        note -> Text,
+        set_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     agenda_events (id) {
         id -> BigInt,
         community_id -> BigInt,
@@ -945,6 +958,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     work_order_limits,
     work_order_ratings,
     order_escalations,
+    agenda_item_plans,
     followup_draws,
     followup_picks,
     followup_calls,

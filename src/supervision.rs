@@ -26,6 +26,8 @@ struct Dashboard {
     ctx: Ctx,
     community: Community,
     overdue: Vec<Item>,
+    /// Adopted items past their planned completion date (已超期), most overdue first.
+    plans_overdue: Vec<crate::agenda::plans::OverdueItem>,
     /// Proposals the law obliges the committee to convene a meeting on, not yet announced.
     must_convene: Vec<crate::agenda::duty::Owed>,
     /// Orders and payments that cite a decision a later one corrects.
@@ -178,6 +180,9 @@ async fn dashboard_page(
         })
         .await?;
     results_overdue.retain(|r| r.due < today);
+    let plans_overdue = state
+        .db(move |conn| Ok(crate::agenda::plans::overdue(conn, cid, today)?))
+        .await?;
     let inquiries = crate::inquiries::service::open_now(state, &community).await?;
     let last_backup = state
         .db(|conn| Ok(crate::backup::timer::last_verified(conn)?.map(|r| r.started_at)))
@@ -220,6 +225,7 @@ async fn dashboard_page(
             ctx,
             community,
             overdue,
+            plans_overdue,
             must_convene,
             after_correction,
             moderation,

@@ -321,6 +321,8 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         "/c/liutang/orders.json",
         ALL,
     ),
+    ("get", "/c/{slug}/items.csv", "/c/liutang/items.csv", ALL),
+    ("get", "/c/{slug}/items.json", "/c/liutang/items.json", ALL),
     (
         "get",
         "/c/{slug}/disclosures/v/{vid}",
@@ -430,6 +432,12 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         "post",
         "/c/{slug}/items/{id}/result",
         "/c/liutang/items/999999/result",
+        COMMITTEE,
+    ),
+    (
+        "post",
+        "/c/{slug}/items/{id}/plan",
+        "/c/liutang/items/999999/plan",
         COMMITTEE,
     ),
     (

@@ -28,6 +28,7 @@ mod disk_full;
 mod exports;
 mod home;
 mod inquiries;
+mod item_plans;
 mod log_paths;
 mod long_input;
 mod mixed_meetings;

@@ -44,6 +44,8 @@ struct ListPage {
     ctx: Ctx,
     community: Community,
     rows: Vec<ListRow>,
+    /// Each row's standing plan: responsible person, planned date, days overdue.
+    plans: Vec<Option<(super::plans::Plan, Option<i64>)>>,
     params: ListParams,
     next: Option<String>,
     can_raise: bool,
@@ -78,9 +80,24 @@ pub async fn list_page(
         limit: PAGE_SIZE,
     };
     let cid = community.id;
-    let (rows, next) = state
-        .db(move |conn| Ok(model::list(conn, cid, &query)?))
+    let (rows, next, mut plans) = state
+        .db(move |conn| {
+            let (rows, next) = model::list(conn, cid, &query)?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.item.id).collect();
+            let plans = super::plans::latest_of(conn, &ids)?;
+            Ok((rows, next, plans))
+        })
         .await?;
+    let today = crate::clock::local_day(state.clock.now());
+    let plans = rows
+        .iter()
+        .map(|r| {
+            plans.remove(&r.item.id).map(|p| {
+                let late = super::plan_rules::overdue_days(r.item.stage(), p.due_on, today);
+                (p, late)
+            })
+        })
+        .collect();
     let next = next.map(|c| {
         let mut p = params.clone();
         p.after = c.encode();
@@ -91,6 +108,7 @@ pub async fn list_page(
         can_raise: allows(actor, Action::RaiseProposal) || allows(actor, Action::ManageAgenda),
         community,
         rows,
+        plans,
         params,
         next,
         stages: Stage::ALL,
@@ -283,6 +301,15 @@ fn step_views(records: &[model::StepRecord]) -> (Vec<StepView>, Vec<model::StepR
     (shown, earlier)
 }
 
+/// One line of the item's timeline: a stage move, or a plan set or changed.
+struct TimelineLine {
+    /// The label's locale key (a stage's, or the plan's).
+    key: String,
+    at: chrono::NaiveDateTime,
+    actor: Option<String>,
+    note: String,
+}
+
 struct MoveOption {
     to: &'static str,
     key: String,
@@ -344,7 +371,13 @@ struct ItemPage {
     item: Item,
     author: String,
     body_html: String,
-    timeline: Vec<model::EventRow>,
+    /// The stage moves and the plan settings, in time order.
+    timeline: Vec<TimelineLine>,
+    /// The standing plan (负责人、计划完成时间) and its days overdue, if any.
+    plan: Option<(super::plans::Plan, Option<i64>)>,
+    can_plan: bool,
+    /// The plan form as typed, kept when it is refused.
+    plan_form: super::plans::PlanForm,
     thread: ThreadView,
     supported: bool,
     following: bool,
@@ -405,6 +438,7 @@ struct ItemRows {
     orders: Vec<crate::work_orders::model::ItemOrder>,
     notices: Vec<super::notices::ConveningNotice>,
     result_days: u32,
+    plans: Vec<(super::plans::Plan, String)>,
 }
 
 /// How the item page is answered besides the item itself: a message beside a form (with
@@ -413,6 +447,7 @@ struct Shown {
     errors: FieldErrors,
     comment_body: String,
     step_form: StepForm,
+    plan_form: super::plans::PlanForm,
     notice: Option<&'static str>,
     status: StatusCode,
 }
@@ -425,8 +460,9 @@ fn load_item(
     id: i64,
     me: Option<i64>,
 ) -> Result<ItemRows, AppError> {
-    let item = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
-    let author = crate::accounts::model::find(conn, item.author_id)?.display_name;
+    // The item and its author's name in one query, so the plans' history costs none extra.
+    let (item, author) =
+        super::plans::item_with_author(conn, cid, id)?.ok_or(AppError::NotFound)?;
     let (supported, following) = match me {
         Some(u) => (
             model::has_supported(conn, id, u)?,
@@ -441,6 +477,7 @@ fn load_item(
         item,
         author,
         timeline: model::timeline(conn, id)?,
+        plans: super::plans::history(conn, id)?,
         thread: crate::comments::service::load_thread(conn, Target::Item(id))?,
         supported,
         following,
@@ -510,7 +547,47 @@ async fn item_page(state: &AppState, on: OnItem, shown: Shown) -> Result<HttpRes
         .filter(|_| matches!(stage, Stage::Adopted | Stage::Deliberating));
     let thread = thread_view(&ctx, &actor, &community, Target::Item(id), r.thread);
     let order_states: Vec<&str> = r.orders.iter().map(|o| o.2.as_str()).collect();
+    let today = crate::clock::local_day(now);
+    let plan = r.plans.last().map(|(p, _)| {
+        let late = super::plan_rules::overdue_days(stage, p.due_on, today);
+        (p.clone(), late)
+    });
+    let mut timeline: Vec<TimelineLine> = r
+        .timeline
+        .iter()
+        .map(|e| TimelineLine {
+            key: e.stage_key(),
+            at: e.at,
+            actor: e.actor.clone(),
+            note: e.note.clone(),
+        })
+        .collect();
+    for (i, (p, by)) in r.plans.iter().enumerate() {
+        let due = p.due();
+        let args = [("who", p.responsible.as_str()), ("date", due.as_str())];
+        let what = ctx.f("item_plan.timeline_set", &args);
+        timeline.push(TimelineLine {
+            key: if i == 0 {
+                "item_plan.timeline_first".to_string()
+            } else {
+                "item_plan.timeline_changed".to_string()
+            },
+            at: p.created_at,
+            actor: Some(by.clone()),
+            note: if p.note.is_empty() {
+                what
+            } else {
+                format!("{what} — {}", p.note)
+            },
+        });
+    }
+    // Stable: a plan set in the same instant as a move shows after it.
+    timeline.sort_by_key(|l| l.at);
     let page = ItemPage {
+        can_plan: manage && super::plan_rules::takes_plan(stage),
+        plan,
+        plan_form: shown.plan_form,
+        timeline,
         body_html: crate::comments::rules::render_markdown(&item.body),
         can_support: rules::accepts_support(stage) && allows(&actor, Action::ActAsResident),
         can_comment: rules::accepts_comments(stage) && allows(&actor, Action::Comment),
@@ -544,7 +621,6 @@ async fn item_page(state: &AppState, on: OnItem, shown: Shown) -> Result<HttpRes
         community,
         item: r.item,
         author: r.author,
-        timeline: r.timeline,
         thread,
         supported: r.supported,
         following: r.following,
@@ -583,6 +659,7 @@ pub async fn show(
         "unfollowed" => Some("agenda.done_unfollowed"),
         "step" => Some("steps.done"),
         "completed" => Some("steps.done_result"),
+        "planned" => Some("item_plan.done"),
         _ => None,
     };
     let on = OnItem {
@@ -613,6 +690,7 @@ impl OnItem {
             errors: FieldErrors::default(),
             comment_body: String::new(),
             step_form: StepForm::default(),
+            plan_form: Default::default(),
             notice,
             status: StatusCode::OK,
         };
@@ -634,6 +712,26 @@ impl OnItem {
             errors,
             comment_body: kept,
             step_form: StepForm::default(),
+            plan_form: Default::default(),
+            notice: None,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        item_page(state, self, shown).await
+    }
+
+    /// Re-renders the item page with the plan form as typed and a message beside each field
+    /// that is wrong; status 422.
+    pub async fn refuse_plan(
+        self,
+        state: &AppState,
+        errors: FieldErrors,
+        form: super::plans::PlanForm,
+    ) -> Result<HttpResponse, AppError> {
+        let shown = Shown {
+            errors,
+            comment_body: String::new(),
+            step_form: StepForm::default(),
+            plan_form: form,
             notice: None,
             status: StatusCode::UNPROCESSABLE_ENTITY,
         };
@@ -652,6 +750,7 @@ impl OnItem {
             errors,
             comment_body: String::new(),
             step_form: form,
+            plan_form: Default::default(),
             notice: None,
             status: StatusCode::UNPROCESSABLE_ENTITY,
         };

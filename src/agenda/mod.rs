@@ -8,6 +8,8 @@ pub mod handlers;
 pub mod model;
 pub mod notice_pages;
 pub mod notices;
+pub mod plan_rules;
+pub mod plans;
 pub mod rules;
 pub mod service;
 pub mod thread;

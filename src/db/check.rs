@@ -216,6 +216,13 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
                 .len(),
         ),
         (
+            "agenda_item_plans",
+            agenda_item_plans::table
+                .select(crate::agenda::plans::Plan::as_select())
+                .load(conn)?
+                .len(),
+        ),
+        (
             "followup_draws",
             followup_draws::table
                 .load::<(i64, i64, String, i64, i32, NaiveDateTime)>(conn)?

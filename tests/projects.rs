@@ -57,9 +57,9 @@ async fn the_project_page_gathers_decision_orders_and_payments(backend: Backend)
     assert!(b.contains("三组路段路基整平和碾压"), "its work orders");
     assert!(b.contains("四组至五组路段浇筑混凝土"));
     assert!(b.contains("120,000.00") && b.contains("85,600.00") && b.contains("3,200.00"));
-    // 209,800 of 386,000 spent: 54%.
-    assert!(b.contains("209,800.00") && b.contains("386,000.00"), "{b}");
-    assert!(b.contains("(54%)"));
+    // 209,800 of 380,000 spent: 55%.
+    assert!(b.contains("209,800.00") && b.contains("380,000.00"), "{b}");
+    assert!(b.contains("(55%)"));
     assert!(
         b.contains("/log/entries/"),
         "each payment links to its log entry"
@@ -282,7 +282,7 @@ async fn projects_and_payments_are_open_data(backend: Backend) {
         .starts_with("code,title,budget_fen"));
     let row = lines.next().expect("a row");
     assert!(
-        row.starts_with("LT-2026-001,") && row.contains(",38600000,386000.00,20980000,"),
+        row.starts_with("LT-2026-001,") && row.contains(",38000000,380000.00,20980000,"),
         "{row}"
     );
     let json: serde_json::Value =

@@ -88,7 +88,10 @@ fn subsidy_body() -> String {
     }
     let mut b = String::from("| 项目 | 人（户）数 | 金额（元） |\n|---|---|---|\n");
     for (kind, n, yuan) in totals {
-        b.push_str(&format!("| {kind} | {n} | {} |\n", crate::money::format_amount(yuan * 100)));
+        b.push_str(&format!(
+            "| {kind} | {n} | {} |\n",
+            crate::money::format_amount(yuan * 100)
+        ));
     }
     b.push_str("\n**发放名单**（依法公开姓名、保障人口和金额；身份证号、电话和住址不公开）\n\n");
     b.push_str("| 类别 | 姓名 | 保障人口 | 本季度金额（元） |\n|---|---|---|---|\n");
@@ -243,7 +246,10 @@ pub fn seed(
         },
         &NewVersion {
             by: clerk,
-            title: &format!("{}低保、特困供养、临时救助和高龄补贴发放情况", q.label(true)),
+            title: &format!(
+                "{}低保、特困供养、临时救助和高龄补贴发放情况",
+                q.label(true)
+            ),
             body: &subsidy_body(),
             responsible: "民政协理员 柳春梅",
             opening_fen: None,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::AnyConnection;
 use crate::error::AppError;
-use crate::schema::{inquiry_answer_files, inquiry_answers, inquiries};
+use crate::schema::{inquiries, inquiry_answer_files, inquiry_answers};
 use crate::uploads::UploadedFile;
 use crate::web::ctx::Ctx;
 use crate::web::AppState;

@@ -76,14 +76,26 @@ fn order(
         to: State::Assigned,
         note: "",
     };
-    orders::assign(conn, &o, w.worker, &assigned, (at + Duration::hours(1)).min(now))?;
+    orders::assign(
+        conn,
+        &o,
+        w.worker,
+        &assigned,
+        (at + Duration::hours(1)).min(now),
+    )?;
     let mut steps = vec![];
     if reached != Reached::Assigned {
         steps.push((State::Assigned, State::InProgress, w.worker, "", 3));
     }
     if reached == Reached::Confirmed {
         steps.push((State::InProgress, State::Completed, w.worker, done, 30));
-        steps.push((State::Completed, State::Confirmed, w.committee, "验收合格。", 40));
+        steps.push((
+            State::Completed,
+            State::Confirmed,
+            w.committee,
+            "验收合格。",
+            40,
+        ));
     }
     for (from, to, by, note, later) in steps {
         let o = find(conn)?;
@@ -148,7 +160,10 @@ pub fn xinghe(
     let year = crate::clock::local_day(now).year();
     let decisions = model::passed_decisions(conn, cid)?;
     // Story 1: the work orders that follow the parking decision.
-    if let Some(parking) = decisions.iter().find(|d| d.title.starts_with("兴和小区停车难")) {
+    if let Some(parking) = decisions
+        .iter()
+        .find(|d| d.title.starts_with("兴和小区停车难"))
+    {
         let start = (parking.published_at + Duration::hours(20)).min(now);
         let decided = crate::clock::local_day(parking.published_at);
         let pid = model::insert_project(

@@ -297,6 +297,8 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Vec<DemoSign
         }
         crate::disclosures::demo::seed(s.conn, &seeded, now)?;
         crate::projects::demo::seed(s.conn, &seeded, now)?;
+        crate::projects::demo_stories::xinghe(s.conn, &seeded, now)?;
+        crate::projects::demo_stories::greenhouse(s.conn, &seeded, now)?;
         crate::work_orders::publish_bulletin::seed_demo(s.conn, &seeded, now)?;
         Ok(signins)
     })

@@ -256,6 +256,8 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             yishi::ballots::option_photos::add(&mut conn, &config.data_dir())
                 .map_err(|e| e.to_string())?;
+            yishi::inquiries::files::demo_attach(&mut conn, &config.data_dir(), now)
+                .map_err(|e| e.to_string())?;
             println!(
                 "Demo community loaded. Sign in with any of these (password: {}):",
                 demo::DEMO_PASSWORD

@@ -790,6 +790,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    inquiry_answer_files (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        inquiry_id -> BigInt,
+        kind -> Text,
+        name -> Text,
+        label -> Text,
+    }
+}
+
+diesel::table! {
     powers (id) {
         id -> BigInt,
         community_id -> BigInt,
@@ -914,6 +925,7 @@ diesel::joinable!(decision_countersigns -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     inquiries,
     inquiry_answers,
+    inquiry_answer_files,
     disclosure_cadences,
     disclosure_files,
     disclosure_versions,

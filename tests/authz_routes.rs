@@ -1285,7 +1285,8 @@ async fn every_id_a_form_carries_must_be_the_communitys(backend: Backend) {
         ("planned_end", "2026-12-31"),
     ];
     let r = committee.post("/c/xinghe/projects", &project).await;
-    assert_eq!(r.location(), "/p/XH-2026-001?done=created", "{}", r.body);
+    // The demo holds XH-2026-001 and -002 (parking works, stairwell lights).
+    assert_eq!(r.location(), "/p/XH-2026-003?done=created", "{}", r.body);
     let item = one_id(
         &app,
         "SELECT id FROM agenda_items WHERE community_id = {xinghe} AND stage IN ('proposed', 'adopted', 'deliberating', 'voting') ORDER BY id",

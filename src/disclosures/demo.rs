@@ -47,6 +47,64 @@ fn lines_for(p: Period, salt: i64) -> Vec<LedgerLine> {
         .collect()
 }
 
+/// The quarter's recipients, posted quarterly like the county catalogues' 低保 / 特困 lists
+/// (RULES-zh.md): names, household sizes and amounts are public; ID numbers, phone numbers
+/// and addresses never are.
+pub const SUBSIDIES: [(&str, &str, i64, i64); 21] = [
+    ("城乡低保", "王德福", 2, 2_280),
+    ("城乡低保", "李桂兰", 1, 2_280),
+    ("城乡低保", "刘长生", 3, 2_280),
+    ("城乡低保", "陈秋菊", 2, 2_280),
+    ("城乡低保", "杨守信", 1, 2_280),
+    ("城乡低保", "赵金花", 2, 2_280),
+    ("城乡低保", "黄大勇", 4, 2_280),
+    ("城乡低保", "周凤英", 1, 2_280),
+    ("城乡低保", "吴新民", 2, 2_280),
+    ("城乡低保", "徐淑芬", 1, 2_280),
+    ("城乡低保", "孙光荣", 3, 2_280),
+    ("城乡低保", "张爱华", 2, 2_280),
+    ("特困供养", "王老根", 1, 3_150),
+    ("特困供养", "李福生", 1, 3_150),
+    ("特困供养", "刘水娣", 1, 3_150),
+    ("临时救助", "陈永刚", 4, 1_500),
+    ("临时救助", "杨红霞", 3, 1_500),
+    ("高龄补贴", "赵阿婆（赵桂英）", 1, 300),
+    ("高龄补贴", "黄守田", 1, 300),
+    ("高龄补贴", "周玉兰", 1, 300),
+    ("高龄补贴", "吴老汉（吴德顺）", 1, 300),
+];
+
+/// The subsidy disclosure's body: totals by kind, then the names list.
+fn subsidy_body() -> String {
+    let mut totals: Vec<(&str, i64, i64)> = Vec::new();
+    for (kind, _, _, yuan) in SUBSIDIES {
+        match totals.iter_mut().find(|t| t.0 == kind) {
+            Some(t) => {
+                t.1 += 1;
+                t.2 += yuan;
+            }
+            None => totals.push((kind, 1, yuan)),
+        }
+    }
+    let mut b = String::from("| 项目 | 人（户）数 | 金额（元） |\n|---|---|---|\n");
+    for (kind, n, yuan) in totals {
+        b.push_str(&format!(
+            "| {kind} | {n} | {} |\n",
+            crate::money::format_amount(yuan * 100)
+        ));
+    }
+    b.push_str("\n**发放名单**（依法公开姓名、保障人口和金额；身份证号、电话和住址不公开）\n\n");
+    b.push_str("| 类别 | 姓名 | 保障人口 | 本季度金额（元） |\n|---|---|---|---|\n");
+    for (kind, name, people, yuan) in SUBSIDIES {
+        b.push_str(&format!(
+            "| {kind} | {name} | {people} | {} |\n",
+            crate::money::format_amount(yuan * 100)
+        ));
+    }
+    b.push_str("\n名单在村务公开栏张贴七天，有异议请向村务监督委员会反映。");
+    b
+}
+
 fn at(day: NaiveDate) -> NaiveDateTime {
     day.and_hms_opt(2, 0, 0).unwrap_or_default()
 }
@@ -188,8 +246,11 @@ pub fn seed(
         },
         &NewVersion {
             by: clerk,
-            title: &format!("{}低保、特困供养和临时救助发放情况", q.label(true)),
-            body: "| 项目 | 户数 | 金额（元） |\n|---|---|---|\n| 城乡低保 | 12 | 27,360 |\n| 特困供养 | 3 | 9,450 |\n| 临时救助 | 2 | 3,000 |\n\n名单在村务公开栏张贴七天，有异议请向村务监督委员会反映。",
+            title: &format!(
+                "{}低保、特困供养、临时救助和高龄补贴发放情况",
+                q.label(true)
+            ),
+            body: &subsidy_body(),
             responsible: "民政协理员 柳春梅",
             opening_fen: None,
             reason: "",

@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::projects::rules as r;
 use crate::web::community::{load_as, load_community};
 use crate::web::ctx::Ctx;
-use crate::web::forms::{FieldErrors, Posted};
+use crate::web::forms::{FieldErrors, Posted, Uploaded};
 use crate::web::{render, see_other, AppState};
 
 #[derive(Template)]
@@ -157,6 +157,8 @@ struct ShowPage {
     log_index: Option<i64>,
     /// Work orders made from this inquiry: (id, title, state).
     orders: Vec<(i64, String, String)>,
+    /// The files attached to the answer.
+    files: Vec<super::files::Attached>,
     categories: &'static [&'static str],
     errors: FieldErrors,
     notice: Option<&'static str>,
@@ -186,7 +188,7 @@ async fn show_page(
     shown: Shown,
 ) -> Result<HttpResponse, AppError> {
     let cid = community.id;
-    let (row, log_index, orders) = state
+    let (row, log_index, orders, files) = state
         .db(move |conn| {
             let row = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
             let log_index = crate::transparency::log::index_of(
@@ -195,7 +197,8 @@ async fn show_page(
                 id,
             )?;
             let orders = crate::work_orders::model::of_inquiry(conn, id)?;
-            Ok((row, log_index, orders))
+            let files = super::files::of(conn, id)?;
+            Ok((row, log_index, orders, files))
         })
         .await?;
     let v = view(&community.slug, row, state.clock.now());
@@ -208,6 +211,7 @@ async fn show_page(
         status,
         &ShowPage {
             orders,
+            files,
             categories: &crate::work_orders::model::CATEGORIES,
             can_make_order: shown.can_answer,
             can_answer: shown.can_answer && v.row.answer.is_none(),
@@ -270,13 +274,14 @@ pub struct AnswerForm {
     answer: String,
 }
 
-/// `POST /c/{slug}/inquiries/{id}/answer`: the committee's public answer, once, logged.
+/// `POST /c/{slug}/inquiries/{id}/answer`: the committee's public answer, once, logged,
+/// with any PDFs or photos attached (an acceptance record, say).
 pub async fn answer(
     state: web::Data<AppState>,
     path: web::Path<(String, i64)>,
-    p: Posted<AnswerForm>,
+    up: Uploaded<AnswerForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Posted { ctx, form } = p;
+    let Uploaded { ctx, form, files } = up;
     let (slug, id) = path.into_inner();
     let (community, _, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
     let text = match r::check_answer(&form.answer) {
@@ -287,9 +292,17 @@ pub async fn answer(
             return refuse(&state, ctx, community, id, ("answer", msg), form.answer).await;
         }
     };
+    let files = match super::files::store(&state, &ctx, files).await? {
+        Ok(f) => f,
+        Err(msg) => return refuse(&state, ctx, community, id, ("files", msg), form.answer).await,
+    };
     let (c, now) = (community.clone(), state.clock.now());
     let done = state
-        .db(move |conn| write_tx(conn, |conn| service::answer(conn, &c, id, (me, &text), now)))
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                service::answer(conn, &c, id, (me, &text, &files), now)
+            })
+        })
         .await?;
     if !done {
         let msg = ctx.t("inquiries.err_answered").to_string();

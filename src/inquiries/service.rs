@@ -113,19 +113,20 @@ fn subject_is_ours(
     })
 }
 
-/// Answers inquiry `id` publicly, once (logged), and tells the asker; false if it was
-/// answered already.
+/// Answers inquiry `id` publicly, once (logged), with its attached files, and tells the
+/// asker; false if it was answered already.
 pub fn answer(
     conn: &mut AnyConnection,
     c: &Community,
     id: i64,
-    (by, text): (i64, &str),
+    (by, text, files): (i64, &str, &[super::files::Attached]),
     now: NaiveDateTime,
 ) -> Result<bool, AppError> {
     let row = model::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
     if !model::answer(conn, &row.q, by, text, now)? {
         return Ok(false);
     }
+    super::files::add(conn, c.id, id, files)?;
     tell(conn, c, id, (row.q.asker_id, "inquiry_answered"), now)?;
     Ok(true)
 }

@@ -23,6 +23,11 @@ type Paid = (
 
 const ROAD: &str = "柳塘村三组至五组道路硬化工程";
 
+pub const SECOND_INSTALMENT_QUESTION: &str =
+    "道路硬化第二笔款85,600元付给了建材经营部，当时四组至五组路段还没有验收，为什么先付款？";
+pub const SECOND_INSTALMENT_ANSWER: &str = "第二笔是四组至五组路段的水泥、砂石材料款，按合同在浇筑前凭送货单支付；\
+     付款前三组路段已经中间验收合格，村务监督委员会派员参加。中间验收记录附后，原件在村委会可查阅。";
+
 /// An item of the list; like most village lists, it writes its amounts as 以上.
 fn power(code: &str, name: &str, procedure: &str, kind: SpendKind, body: Body, yuan: i64) -> Power {
     Power {
@@ -107,10 +112,10 @@ pub fn seed(
             code: &code,
             title: ROAD,
             announcement:
-                "硬化三组至五组村道约2.3公里，路面宽4.5米、厚20厘米C25混凝土，两侧修排水沟。\
-                           总预算38.6万元，其中上级“一事一议”奖补资金20万元，村集体出资18.6万元。\
+                "硬化三组至五组村道1.2公里，路面宽4.5米、厚20厘米C25混凝土，两侧修排水沟。\
+                           总预算38万元，其中上级“一事一议”奖补资金20万元，村集体出资18万元。\
                            经村民会议决议通过，由县公路工程队承建，村务监督委员会全程监督。",
-            budget_fen: 38_600_000,
+            budget_fen: 38_000_000,
             contractor: "县公路工程队",
             planned_start: decided + Duration::days(1),
             planned_end: decided + Duration::days(90),
@@ -237,6 +242,7 @@ pub fn seed(
     ];
     let mut undecided = Vec::new();
     let mut reviewed = Vec::new();
+    let mut instalments = Vec::new();
     for (amount_fen, hours, payee, voucher, decision_id, power_code) in paid {
         let id = model::insert_disbursement(
             conn,
@@ -254,6 +260,7 @@ pub fn seed(
             committee,
             after(hours),
         )?;
+        instalments.push(id);
         if decision_id.is_none() {
             undecided.push((id, amount_fen));
         } else {
@@ -296,6 +303,30 @@ pub fn seed(
                 now: at,
             },
         )?;
+    }
+    // Story 9: a supervisor asks why the second instalment was paid before the section's
+    // acceptance; the committee answers two days later with the interim acceptance record.
+    if let (Some(second), Some(asker)) = (instalments.get(1), supervisor) {
+        use crate::inquiries::model as inquiries;
+        let asked = after(26);
+        let q = inquiries::ask(
+            conn,
+            cid,
+            ("disbursement", Some(*second)),
+            asker,
+            SECOND_INSTALMENT_QUESTION,
+            asked,
+            rules::answer_due(asked, rules::DEFAULT_ANSWER_DAYS),
+        )?;
+        if let Some(row) = inquiries::find(conn, cid, q)? {
+            inquiries::answer(
+                conn,
+                &row.q,
+                committee,
+                SECOND_INSTALMENT_ANSWER,
+                (asked + Duration::days(2)).min(now),
+            )?;
+        }
     }
     // A second instalment of 6万元 with no decision cited: the list refuses it.
     if let Err(refusal) = rules::check_spend(6_000_000, SpendKind::Disbursement, &powers, None) {

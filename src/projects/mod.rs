@@ -2,6 +2,7 @@
 //! list (小微权力清单) that spending must satisfy.
 
 pub mod demo;
+pub mod demo_stories;
 pub mod handlers;
 pub mod model;
 pub mod opendata;

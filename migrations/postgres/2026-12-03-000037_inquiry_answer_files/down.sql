@@ -1,0 +1,1 @@
+DROP TABLE inquiry_answer_files;

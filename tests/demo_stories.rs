@@ -1,0 +1,264 @@
+//! The demo tells its stories (DEMO-STORIES.md, #15): after loading the demo, each story's
+//! pages answer over HTTP, as the role that reads them, with the story's facts.
+
+use crate::both;
+use crate::common::steps::count_sql;
+use crate::common::{spawn_app, Backend, TestApp};
+
+const ROAD: &str = "柳塘村三组至五组道路硬化工程";
+
+/// The id of the first row `sql` (a `SELECT … AS n`) finds.
+async fn id_of(app: &TestApp, sql: &str) -> i64 {
+    count_sql(app, sql.to_string()).await
+}
+
+/// Whether `html` holds an 18-character mainland ID number: 17 digits and a digit or X, as
+/// a whole word (so hex digests, which carry letters, never count).
+fn has_id_number(html: &str) -> bool {
+    html.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+        w.len() == 18
+            && w[..17].bytes().all(|b| b.is_ascii_digit())
+            && matches!(w.as_bytes()[17], b'0'..=b'9' | b'X' | b'x')
+    })
+}
+
+/// Story 3: the stairwell lights have their 一项一码 page, budget, contractor, batches, two
+/// payments and a printable QR notice.
+async fn the_stairwell_lights_have_their_project_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let page = app.client().get("/p/XH-2026-002").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let b = &page.body;
+    assert!(b.contains("兴和小区楼道声控灯更换工程"));
+    assert!(b.contains("195,000.00"), "the budget");
+    assert!(b.contains("兴和照明工程有限公司"), "the contractor");
+    for batch in ["1—12栋", "13—24栋", "25—36栋", "37—46栋"] {
+        assert!(b.contains(&format!("{batch}楼道声控灯更换")), "{batch}");
+    }
+    assert!(
+        b.contains("58,500.00") && b.contains("78,000.00"),
+        "two payments"
+    );
+    let notice = app.client().get("/p/XH-2026-002/notice").await;
+    assert_eq!(notice.status, 200);
+    assert!(notice.body.contains("<svg") && notice.body.contains("/p/XH-2026-002"));
+    let (status, ct, png) = app.client().get_bytes("/p/XH-2026-002/qr.png").await;
+    assert_eq!((status, ct.as_str()), (200, "image/png"));
+    assert!(crate::common::steps::qr_text(&png).ends_with("/p/XH-2026-002"));
+}
+both!(the_stairwell_lights_have_their_project_page);
+
+/// Story 1: the parking decision is followed by its three work orders.
+async fn the_parking_decision_is_followed_by_work_orders(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let page = app.client().get("/p/XH-2026-001").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let b = &page.body;
+    assert!(
+        b.contains("/c/xinghe/decisions/"),
+        "the decision it follows"
+    );
+    for t in ["重新设计小区入口", "安装道闸系统", "施划停车位标线"] {
+        assert!(b.contains(t), "{t}");
+    }
+    let from_decision = count_sql(
+        &app,
+        "SELECT COUNT(*) AS n FROM work_orders w JOIN decisions d ON d.id = w.decision_id \
+         JOIN agenda_items i ON i.id = d.item_id WHERE i.title LIKE '兴和小区停车难%'"
+            .into(),
+    )
+    .await;
+    assert_eq!(from_decision, 3);
+}
+both!(the_parking_decision_is_followed_by_work_orders);
+
+/// Story 4: the item, its decision's project and notice give the road the same length and cost.
+async fn the_road_figures_agree_on_item_and_notice(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let item = id_of(
+        &app,
+        &format!("SELECT MIN(id) AS n FROM agenda_items WHERE title LIKE '{ROAD}%'"),
+    )
+    .await;
+    let client = app.client();
+    let pages = [
+        client.get(&format!("/c/liutang/items/{item}")).await,
+        client.get("/p/LT-2026-001").await,
+        client.get("/p/LT-2026-001/notice").await,
+    ];
+    for p in &pages {
+        assert_eq!(p.status, 200);
+        assert!(p.body.contains("1.2公里"), "{}", p.body);
+        assert!(p.body.contains("38万元"), "{}", p.body);
+        assert!(!p.body.contains("2.3公里") && !p.body.contains("38.6万"));
+    }
+    assert!(pages[1].body.contains("380,000.00"), "the budget in yuan");
+}
+both!(the_road_figures_agree_on_item_and_notice);
+
+/// Story 6: the subsidy list names its recipients and amounts, and no ID or phone number.
+async fn the_subsidy_list_names_people_without_id_numbers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let id = id_of(
+        &app,
+        "SELECT MIN(disclosure_id) AS n FROM disclosure_versions WHERE title LIKE '%高龄补贴%'",
+    )
+    .await;
+    let page = app
+        .client()
+        .get(&format!("/c/liutang/disclosures/{id}"))
+        .await;
+    assert_eq!(page.status, 200);
+    let b = &page.body;
+    for name in ["王德福", "刘水娣", "黄守田"] {
+        assert!(b.contains(name), "{name}");
+    }
+    assert!(b.contains("高龄补贴") && b.contains("2,280.00"));
+    assert!(!has_id_number(b), "an ID number is shown");
+    assert!(!b.contains("13810"), "a phone number is shown");
+}
+both!(the_subsidy_list_names_people_without_id_numbers);
+
+#[test]
+fn an_id_number_is_spotted_and_a_digest_is_not() {
+    assert!(has_id_number("<td>11010519491231002X</td>"));
+    assert!(has_id_number("身份证 110105194912310021。"));
+    assert!(!has_id_number(
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    ));
+    assert!(!has_id_number("13810000000"));
+}
+
+/// Story 10: the greenhouse payment is refused without a decision, then paid after the storm
+/// with a published reason the supervisors see.
+async fn the_greenhouse_is_refused_then_paid_in_an_emergency(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let supervisor = app.signed_in(&demo.contact("supervisor")).await;
+    let page = supervisor.get("/c/liutang/supervision").await;
+    assert_eq!(page.status, 200);
+    let b = &page.body;
+    let overrides = &b[b.find("id=\"overrides\"").expect("overrides")..];
+    assert!(overrides.contains("LT-2026-002") && overrides.contains("68,000.00"));
+    assert!(overrides.contains("暴雨大风"), "the written reason");
+    let refusals = &b[b.find("id=\"refusals\"").expect("refusals")..];
+    assert!(refusals.contains("68,000.00"), "the refusal");
+    let told = count_sql(
+        &app,
+        "SELECT COUNT(*) AS n FROM notifications WHERE kind = 'spend_override'".into(),
+    )
+    .await;
+    assert_eq!(told, 3, "each of the three supervisors is told");
+    let project = app.client().get("/p/LT-2026-002").await;
+    assert!(project.body.contains("68,000.00"));
+}
+both!(the_greenhouse_is_refused_then_paid_in_an_emergency);
+
+/// Story 9: the supervisor's inquiry on the road's second instalment, answered within the week.
+async fn the_supervisor_asks_about_the_second_instalment(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    // As `serve --demo` does after loading: the acceptance record is drawn and attached.
+    let (dir, now) = (
+        app.state.config.data_dir(),
+        yishi::clock::Clock::now(&*app.clock),
+    );
+    let attached = app
+        .state
+        .db(move |conn| yishi::inquiries::files::demo_attach(conn, &dir, now))
+        .await
+        .expect("attach");
+    assert_eq!(attached, 1);
+    let id = id_of(
+        &app,
+        "SELECT MIN(id) AS n FROM inquiries WHERE subject_kind = 'disbursement'",
+    )
+    .await;
+    let page = app
+        .client()
+        .get(&format!("/c/liutang/inquiries/{id}"))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("为什么先付款"), "the question");
+    assert!(page.body.contains("中间验收"), "the answer");
+    assert!(
+        page.body.contains("三组路段中间验收记录"),
+        "the attachment's label"
+    );
+    let at = page
+        .body
+        .find("href=\"/photos/")
+        .expect("the attachment's link")
+        + 6;
+    let href = &page.body[at..];
+    let href = &href[..href.find('"').expect("quote")];
+    let (status, ct, bytes) = app.client().get_bytes(href).await;
+    assert_eq!(status, 200);
+    assert!(ct.starts_with("image/") && !bytes.is_empty(), "{ct}");
+    let within_week = count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM inquiry_answers a JOIN inquiries q ON q.id = a.inquiry_id \
+             WHERE q.id = {id} AND a.answered_at <= q.due_at"
+        ),
+    )
+    .await;
+    assert_eq!(within_week, 1);
+}
+both!(the_supervisor_asks_about_the_second_instalment);
+
+/// #14's demo: a payment refused because it adds up with two earlier ones, a supervisor's
+/// voucher review, a month's published bulletin with a follow-up call, and an order sent up to
+/// 东溪镇 and taken by township staff.
+async fn the_supervisors_month_and_the_township_show(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let supervisor = app.signed_in(&demo.contact("supervisor")).await;
+    let road = supervisor.get("/p/LT-2026-001").await;
+    let refusals = &road.body[road.body.find("id=\"refusals\"").expect("refusals")..];
+    assert!(
+        refusals.contains("累计"),
+        "the split payment adds up: {refusals}"
+    );
+    let reviewed = id_of(
+        &app,
+        "SELECT MIN(d.id) AS n FROM disbursements d WHERE d.voucher = 'LT记-2026-118'",
+    )
+    .await;
+    let voucher = supervisor
+        .get(&format!("/c/liutang/disbursements/{reviewed}"))
+        .await;
+    assert!(
+        voucher.body.contains("凭证、合同、验收单齐全"),
+        "the review"
+    );
+    let bulletin = id_of(
+        &app,
+        "SELECT MIN(disclosure_id) AS n FROM disclosure_versions WHERE title LIKE '%工单月度通报'",
+    )
+    .await;
+    let page = app
+        .client()
+        .get(&format!("/c/liutang/disclosures/{bulletin}"))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("工单月度通报"));
+    let calls = count_sql(&app, "SELECT COUNT(*) AS n FROM followup_calls".into()).await;
+    assert!(calls >= 1, "a follow-up call is recorded");
+    let culvert = id_of(
+        &app,
+        "SELECT MIN(id) AS n FROM work_orders WHERE title = '县道涵洞开裂渗水'",
+    )
+    .await;
+    let order = app
+        .client()
+        .get(&format!("/c/liutang/orders/{culvert}"))
+        .await;
+    assert_eq!(order.status, 200);
+    assert!(order.body.contains("东溪镇"), "sent up to the township");
+}
+both!(the_supervisors_month_and_the_township_show);

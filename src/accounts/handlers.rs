@@ -570,13 +570,18 @@ pub async fn inbox(state: web::Data<AppState>, mut ctx: Ctx) -> Result<HttpRespo
     ctx.unread = 0;
     let items = items
         .into_iter()
-        .map(|n: Notification| NotificationView {
-            text: ctx.f(&format!("notify.{}", n.kind), &[("subject", &n.subject)]),
-            detail: n.detail,
-            link: n.link,
-            at: fmt_time(&n.created_at),
-            unread: n.read_at.is_none(),
-        })
+        .map(
+            |(n, kind): (Notification, Option<String>)| NotificationView {
+                text: crate::web::i18n::for_kind(
+                    &ctx.f(&format!("notify.{}", n.kind), &[("subject", &n.subject)]),
+                    kind.as_deref().unwrap_or(""),
+                ),
+                detail: n.detail,
+                link: n.link,
+                at: fmt_time(&n.created_at),
+                unread: n.read_at.is_none(),
+            },
+        )
         .collect();
     page(&InboxPage { ctx, items })
 }

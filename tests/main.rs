@@ -25,6 +25,7 @@ mod deliberation;
 mod disclosures;
 mod disk_full;
 mod exports;
+mod field_errors;
 mod finished_orders;
 mod home;
 mod inquiries;

@@ -60,7 +60,7 @@ pub async fn signup(
         .map_err(|e| errors.add("contact", e.message(&ctx.tr)))
         .ok();
     let name = rules::check_display_name(&form.display_name)
-        .map_err(|e| errors.add("display_name", e.message(&ctx.tr)))
+        .map_err(|e| errors.add("display_name", e.named(&ctx.tr, "err.field_display_name")))
         .ok();
     if let Err(e) = rules::check_password(&form.password, contact.as_ref().map(|c| c.as_str())) {
         errors.add("password", e.message(&ctx.tr));

@@ -85,7 +85,7 @@ fn read_report(
 ) -> Option<Report> {
     let mut field = |name: &'static str, v: &str, max| {
         text_field(v, 1, max)
-            .map_err(|e| errors.add(name, e.message(&ctx.tr)))
+            .map_err(|e| errors.add(name, e.named(&ctx.tr, &format!("err.field_{name}"))))
             .ok()
     };
     let title = field("title", &form.title, 80);

@@ -100,6 +100,7 @@ fn anonymous() -> Ctx {
         unread: 0,
         here: "/".into(),
         elder: false,
+        place: Default::default(),
     }
 }
 

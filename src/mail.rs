@@ -14,7 +14,7 @@ use lettre::{FileTransport, Message, SmtpTransport, Transport};
 use crate::config::Config;
 use crate::db::AnyConnection;
 use crate::error::AppError;
-use crate::schema::{notifications, users};
+use crate::schema::{communities, notifications, users};
 use crate::web::i18n::{Lang, Tr};
 
 pub enum Mailer {
@@ -46,7 +46,16 @@ impl Mailer {
     }
 }
 
-type Pending = (i64, String, String, String, String, String, String);
+type Pending = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+);
 
 /// Mails up to `limit` notifications not yet mailed; returns how many went out.
 pub fn deliver_pending(
@@ -58,6 +67,9 @@ pub fn deliver_pending(
 ) -> Result<usize, AppError> {
     let pending: Vec<Pending> = notifications::table
         .inner_join(users::table)
+        .left_join(
+            communities::table.on(notifications::community_id.eq(communities::id.nullable())),
+        )
         .filter(notifications::mailed_at.is_null())
         .filter(users::email.is_not_null())
         .order(notifications::id)
@@ -70,6 +82,7 @@ pub fn deliver_pending(
             notifications::subject,
             notifications::detail,
             notifications::link,
+            communities::kind.nullable(),
         ))
         .load(conn)?;
     let from: Mailbox = config
@@ -78,7 +91,7 @@ pub fn deliver_pending(
         .map_err(|e| AppError::Internal(format!("YISHI_MAIL_FROM: {e}")))?;
     let base = config.site_base();
     let mut sent = 0;
-    for (id, email, locale, kind, subject, detail, link) in pending {
+    for (id, email, locale, kind, subject, detail, link, place) in pending {
         let claimed = diesel::update(
             notifications::table
                 .find(id)
@@ -90,7 +103,11 @@ pub fn deliver_pending(
             continue;
         }
         let t = Tr(Lang::from_tag(&locale).unwrap_or(Lang::Zh));
-        let text = t.f(&format!("notify.{kind}"), &[("subject", &subject)]);
+        // The community's own words: 村委会 in a village, 居委会 in a neighbourhood.
+        let text = crate::web::i18n::for_kind(
+            &t.f(&format!("notify.{kind}"), &[("subject", &subject)]),
+            place.as_deref().unwrap_or(""),
+        );
         let mut body = format!("{text}\n\n");
         if !detail.is_empty() {
             body.push_str(&format!("{}{detail}\n\n", t.t("inbox.reason")));

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::AnyConnection;
-use crate::schema::notifications;
+use crate::schema::{communities, notifications};
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = notifications)]
@@ -48,12 +48,21 @@ pub fn notify(conn: &mut AnyConnection, n: &Notice, now: NaiveDateTime) -> Query
     Ok(())
 }
 
-pub fn inbox(conn: &mut AnyConnection, user_id: i64, limit: i64) -> QueryResult<Vec<Notification>> {
+/// The newest notifications of a user, each with the kind of its community (village,
+/// neighbourhood, township; none for the platform's own), so that it says 村委会 or 居委会.
+pub fn inbox(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<(Notification, Option<String>)>> {
     notifications::table
+        .left_join(
+            communities::table.on(notifications::community_id.eq(communities::id.nullable())),
+        )
         .filter(notifications::user_id.eq(user_id))
         .order(notifications::id.desc())
         .limit(limit)
-        .select(Notification::as_select())
+        .select((Notification::as_select(), communities::kind.nullable()))
         .load(conn)
 }
 

@@ -36,7 +36,7 @@ async fn a_proposal_gathers_support_and_the_committee_adopts_it(backend: Backend
         .await;
     assert_eq!(bad.status, 422);
     assert!(
-        bad.body.contains("请填写这一项")
+        bad.body.contains("标题不能为空")
             && bad.body.contains("请选择类别")
             && bad.body.contains("村东头的桥栏杆松了")
     );

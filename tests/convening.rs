@@ -258,7 +258,7 @@ async fn a_proposal_of_one_tenth_of_the_adults_must_be_convened(backend: Backend
         )
         .await;
     assert_eq!(r.status, 422, "{}", r.body);
-    assert!(r.body.contains("必须召集村（居）民会议讨论"));
+    assert!(r.body.contains("必须召集村民会议讨论"));
 
     // Past the community's response days it is overdue.
     app.clock.advance(Duration::days(31));

@@ -209,7 +209,7 @@ async fn a_report_with_no_grid_waits_for_the_committee(backend: Backend) {
         .get("/inbox")
         .await
         .body
-        .contains("新反映的“不知道归哪个组管”等待村（居）委会分派"));
+        .contains("新反映的“不知道归哪个组管”等待村委会分派"));
 }
 both!(a_report_with_no_grid_waits_for_the_committee);
 

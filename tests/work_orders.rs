@@ -575,7 +575,7 @@ async fn an_order_has_its_own_comment_thread(backend: Backend) {
     // An empty comment is refused on the order page; a too-long one keeps what was typed.
     let empty = resident.post(&comments, &[("body", "  ")]).await;
     assert_eq!(empty.status, 422);
-    assert!(empty.body.contains("请填写这一项"));
+    assert!(empty.body.contains("讨论内容不能为空"));
     let long = "灯".repeat(5001);
     let too_long = resident.post(&comments, &[("body", long.as_str())]).await;
     assert_eq!(too_long.status, 422);

@@ -60,7 +60,7 @@ pub async fn signup(
         .map_err(|e| errors.add("contact", e.message(&ctx.tr)))
         .ok();
     let name = rules::check_display_name(&form.display_name)
-        .map_err(|e| errors.add("display_name", e.message(&ctx.tr)))
+        .map_err(|e| errors.add("display_name", e.named(&ctx.tr, "err.field_display_name")))
         .ok();
     if let Err(e) = rules::check_password(&form.password, contact.as_ref().map(|c| c.as_str())) {
         errors.add("password", e.message(&ctx.tr));
@@ -570,13 +570,18 @@ pub async fn inbox(state: web::Data<AppState>, mut ctx: Ctx) -> Result<HttpRespo
     ctx.unread = 0;
     let items = items
         .into_iter()
-        .map(|n: Notification| NotificationView {
-            text: ctx.f(&format!("notify.{}", n.kind), &[("subject", &n.subject)]),
-            detail: n.detail,
-            link: n.link,
-            at: fmt_time(&n.created_at),
-            unread: n.read_at.is_none(),
-        })
+        .map(
+            |(n, kind): (Notification, Option<String>)| NotificationView {
+                text: crate::web::i18n::for_kind(
+                    &ctx.f(&format!("notify.{}", n.kind), &[("subject", &n.subject)]),
+                    kind.as_deref().unwrap_or(""),
+                ),
+                detail: n.detail,
+                link: n.link,
+                at: fmt_time(&n.created_at),
+                unread: n.read_at.is_none(),
+            },
+        )
         .collect();
     page(&InboxPage { ctx, items })
 }

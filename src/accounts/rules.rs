@@ -18,6 +18,15 @@ pub enum FieldProblem {
 }
 
 impl FieldProblem {
+    /// The message naming the field when it is empty ("标题不能为空。"), else [`Self::message`].
+    /// `field` is an `err.field_*` key.
+    pub fn named(self, t: &crate::web::i18n::Tr, field: &str) -> String {
+        match self {
+            FieldProblem::Empty => t.f("err.empty_named", &[("field", t.t(field))]),
+            other => other.message(t),
+        }
+    }
+
     pub fn message(self, t: &crate::web::i18n::Tr) -> String {
         match self {
             FieldProblem::Empty => t.t("err.empty").to_string(),

@@ -222,10 +222,10 @@ pub async fn create(
     let me = ctx.require_user()?.id;
     let mut errors = FieldErrors::default();
     let title = text_field(&form.title, 1, rules::TITLE_MAX)
-        .map_err(|e| errors.add("title", e.message(&ctx.tr)))
+        .map_err(|e| errors.add("title", e.named(&ctx.tr, "err.field_title")))
         .ok();
     let body = text_field(&form.body, 1, rules::BODY_MAX)
-        .map_err(|e| errors.add("body", e.message(&ctx.tr)))
+        .map_err(|e| errors.add("body", e.named(&ctx.tr, "err.field_body")))
         .ok();
     if !rules::valid_category(&form.category) {
         errors.add("category", ctx.t("agenda.err_category"));

@@ -72,7 +72,7 @@ async fn post_on<P: Pages>(
     let Posted { ctx, form } = p;
     let (community, actor, me) = load_as(&state, &ctx, slug, Action::Comment).await?;
     let checked = rules::check_body(&form.body).map_err(|problem| match problem {
-        rules::BodyProblem::Empty => ctx.t("err.empty").to_string(),
+        rules::BodyProblem::Empty => ctx.t("comments.err_empty").to_string(),
         rules::BodyProblem::TooLong(n) => ctx.f("err.too_long", &[("n", &n.to_string())]),
     });
     let draft = checked.map(|body| Draft {

@@ -14,13 +14,15 @@ pub async fn load_community(
     slug: String,
 ) -> Result<(Community, Actor), AppError> {
     let user = ctx.user.clone();
-    state
+    let (community, actor) = state
         .db(move |conn| {
             let community = model::by_slug(conn, &slug)?.ok_or(AppError::NotFound)?;
             let actor = model::actor(conn, user.as_ref(), &community)?;
             Ok((community, actor))
         })
-        .await
+        .await?;
+    ctx.in_kind(&community.kind);
+    Ok((community, actor))
 }
 
 /// Loads the community, refuses the action unless the signed-in user may take it there,

@@ -42,6 +42,20 @@ pub struct Ctx {
     pub here: String,
     /// 长辈版: this browser's choice (a cookie), else the account's.
     pub elder: bool,
+    /// The kind of the community this request is about, once loaded (see [`Ctx::in_kind`]);
+    /// shared with the request, so that an error page says 村委会 or 居委会 too.
+    pub place: Place,
+}
+
+/// The kind of community a request turned out to be about: set once, by
+/// `web::community::load_community`, read by [`Ctx::t`] and the error pages.
+#[derive(Clone, Debug, Default)]
+pub struct Place(pub std::sync::Arc<std::sync::OnceLock<&'static str>>);
+
+impl Place {
+    pub fn kind(&self) -> Option<&'static str> {
+        self.0.get().copied()
+    }
 }
 
 impl Ctx {
@@ -49,14 +63,32 @@ impl Ctx {
         self.tr.0
     }
 
-    /// Interface text in the user's language.
+    /// Interface text in the user's language; on a page of a village or a neighbourhood,
+    /// with the combined words (村（居）委会, 本村（社区）…) said as it says them.
     pub fn t(&self, key: &str) -> &'static str {
-        self.tr.t(key)
+        match self.place.kind() {
+            Some(kind) => super::i18n::for_kind_static(self.tr.t(key), kind),
+            None => self.tr.t(key),
+        }
     }
 
-    /// Interface text with `{name}` placeholders filled.
+    /// Interface text with `{name}` placeholders filled (the community's words, as [`Ctx::t`]).
     pub fn f(&self, key: &str, args: &[(&str, &str)]) -> String {
-        self.tr.f(key, args)
+        match self.place.kind() {
+            Some(kind) => super::i18n::for_kind(&self.tr.f(key, args), kind),
+            None => self.tr.f(key, args),
+        }
+    }
+
+    /// From now on this request is about a community of `kind`: [`Ctx::t`], [`Ctx::f`] and
+    /// an error page say its words. The first community loaded wins.
+    pub fn in_kind(&self, kind: &str) {
+        if let Some(k) = crate::communities::model::KINDS
+            .iter()
+            .find(|k| **k == kind)
+        {
+            let _ = self.place.0.set(k);
+        }
     }
 
     /// Interface text on a page of a community of `kind`: the committee named as it is there
@@ -131,6 +163,17 @@ impl Ctx {
         };
         let lang = user_lang.unwrap_or_else(|| Lang::from_request_headers(req));
         req.extensions_mut().insert(lang);
+        let place = {
+            let found = req.extensions().get::<Place>().cloned();
+            match found {
+                Some(p) => p,
+                None => {
+                    let p = Place::default();
+                    req.extensions_mut().insert(p.clone());
+                    p
+                }
+            }
+        };
         let here = req
             .uri()
             .path_and_query()
@@ -143,6 +186,7 @@ impl Ctx {
             unread,
             here,
             elder: browser_elder.unwrap_or(account_elder),
+            place,
         })
     }
 }

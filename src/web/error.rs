@@ -45,8 +45,8 @@ impl Resend {
 struct ErrorPage {
     t: Tr,
     status: u16,
-    title: &'static str,
-    message: &'static str,
+    title: String,
+    message: String,
     /// On a 503 or 507 after a form post: the form again, to send with one button.
     resend: Option<ResendForm>,
     resend_message: &'static str,
@@ -91,6 +91,16 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         .copied()
         .unwrap_or_else(|| Lang::from_request_headers(res.request()));
     let t = Tr(lang);
+    // On a village's or a neighbourhood's page: its own words (村委会, not 村（居）委会).
+    let kind = res
+        .request()
+        .extensions()
+        .get::<super::ctx::Place>()
+        .and_then(|p| p.kind());
+    let said = |text: &str| match kind {
+        Some(kind) => super::i18n::for_kind(text, kind),
+        None => text.to_string(),
+    };
     let key = match status.as_u16() {
         400 => "error.400",
         403 => "error.403",
@@ -111,8 +121,8 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
     let page = ErrorPage {
         t,
         status: status.as_u16(),
-        title: t.t(&format!("{key}.title")),
-        message: t.t(&format!("{key}.message")),
+        title: said(t.t(&format!("{key}.title"))),
+        message: said(t.t(&format!("{key}.message"))),
         resend_message: match resend {
             Some(_) => t.t(&format!("{key}.resend_message")),
             None => "",

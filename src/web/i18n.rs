@@ -68,15 +68,78 @@ impl Lang {
     }
 }
 
-/// `text` with 村（居）委会 said as a community of `kind` says it: 村委会 in a village, 居委会
-/// in a neighbourhood; a township's page (or any other) keeps the word for both.
+/// The combined words that name both kinds of community at once, and what a village and a
+/// neighbourhood say instead (longest first, so 本村（社区） goes before 村（社区）).
+const KIND_WORDS: [(&str, &str, &str); 11] = [
+    ("村（居）委会", "村委会", "居委会"),
+    ("村（居）民", "村民", "居民"),
+    ("村（居）务", "村务", "居务"),
+    ("入村（居）", "入村", "入社区"),
+    ("本村（社区）", "本村", "本社区"),
+    ("全村（社区）", "全村", "全社区"),
+    ("村（社区）", "村", "社区"),
+    ("villagers' (residents')", "villagers'", "residents'"),
+    (
+        "contact your committee",
+        "contact your village committee",
+        "contact your residents' committee",
+    ),
+    (
+        "the committee",
+        "the village committee",
+        "the residents' committee",
+    ),
+    (
+        "The committee",
+        "The village committee",
+        "The residents' committee",
+    ),
+];
+
+/// `text` as a community of `kind` says it: 村委会, 村民, 本村 in a village; 居委会, 居民,
+/// 本社区 in a neighbourhood (English: the village / residents' committee). A township's
+/// page, or a page of no community, keeps the combined words (see `docs/glossary.md`).
 pub fn for_kind(text: &str, kind: &str) -> String {
-    let word = match kind {
-        crate::communities::model::KIND_VILLAGE => "村委会",
-        crate::communities::model::KIND_NEIGHBOURHOOD => "居委会",
+    let village = match kind {
+        crate::communities::model::KIND_VILLAGE => true,
+        crate::communities::model::KIND_NEIGHBOURHOOD => false,
         _ => return text.to_string(),
     };
-    text.replace("村（居）委会", word)
+    let mut s = text.to_string();
+    for (both, v, n) in KIND_WORDS {
+        if s.contains(both) {
+            s = s.replace(both, if village { v } else { n });
+        }
+    }
+    s
+}
+
+/// Does `text` hold a combined word [`for_kind`] would change?
+pub fn has_kind_words(text: &str) -> bool {
+    KIND_WORDS.iter().any(|(both, _, _)| text.contains(both))
+}
+
+/// [`for_kind`] of a catalogue text, kept once per text and kind so that it can be handed out
+/// as `&'static str` like the catalogue itself (bounded: the catalogue's texts times two).
+pub fn for_kind_static(text: &'static str, kind: &str) -> &'static str {
+    use std::sync::Mutex;
+    static CACHE: OnceLock<Mutex<HashMap<(usize, bool), &'static str>>> = OnceLock::new();
+    let village = match kind {
+        crate::communities::model::KIND_VILLAGE => true,
+        crate::communities::model::KIND_NEIGHBOURHOOD => false,
+        _ => return text,
+    };
+    if !has_kind_words(text) {
+        return text;
+    }
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut cache = match cache.lock() {
+        Ok(c) => c,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    *cache
+        .entry((text.as_ptr() as usize, village))
+        .or_insert_with(|| Box::leak(for_kind(text, kind).into_boxed_str()))
 }
 
 /// A translator for one language; cheap to copy into every page.
@@ -171,6 +234,39 @@ mod tests {
         assert_eq!(for_kind(t, "village"), "请联系村委会。");
         assert_eq!(for_kind(t, "neighbourhood"), "请联系居委会。");
         assert_eq!(for_kind(t, "township"), t);
+    }
+
+    #[test]
+    fn every_combined_word_has_a_village_and_a_neighbourhood_form() {
+        let t =
+            "本村（社区）的村（居）民代表向全村（社区）说明入村（居）申请和村（居）务；村（社区）";
+        assert_eq!(
+            for_kind(t, "village"),
+            "本村的村民代表向全村说明入村申请和村务；村"
+        );
+        assert_eq!(
+            for_kind(t, "neighbourhood"),
+            "本社区的居民代表向全社区说明入社区申请和居务；社区"
+        );
+        let e = "Ask the committee; a villagers' (residents') meeting.";
+        assert_eq!(
+            for_kind(e, "village"),
+            "Ask the village committee; a villagers' meeting."
+        );
+        assert_eq!(
+            for_kind(e, "neighbourhood"),
+            "Ask the residents' committee; a residents' meeting."
+        );
+        assert!(!has_kind_words(&for_kind(t, "village")));
+    }
+
+    #[test]
+    fn a_kind_text_is_made_once_and_kept() {
+        let t: &'static str = "请联系村（居）委会。";
+        let a = for_kind_static(t, "village");
+        assert_eq!(a, "请联系村委会。");
+        assert!(std::ptr::eq(a, for_kind_static(t, "village")));
+        assert_eq!(for_kind_static(t, "township"), t);
     }
 
     #[test]

@@ -85,7 +85,7 @@ fn read_report(
 ) -> Option<Report> {
     let mut field = |name: &'static str, v: &str, max| {
         text_field(v, 1, max)
-            .map_err(|e| errors.add(name, e.message(&ctx.tr)))
+            .map_err(|e| errors.add(name, e.named(&ctx.tr, &format!("err.field_{name}"))))
             .ok()
     };
     let title = field("title", &form.title, 80);
@@ -460,7 +460,10 @@ async fn order_page(
     let (now, photos) = (state.clock.now(), l.photos);
     let (after, before): (Vec<_>, Vec<_>) =
         photos.into_iter().partition(|(k, _)| k == model::AFTER);
+    let moves = moves(&actor, me, &o);
     let page = OrderPage {
+        decide_confirm: moves.iter().any(|m| m.to == "confirmed"),
+        decide_reopen: moves.iter().any(|m| m.to == "reopened"),
         reporter,
         assignee,
         grid: l
@@ -469,7 +472,7 @@ async fn order_page(
             .find(|g| Some(g.id) == o.grid_id)
             .map(|g| g.name.clone())
             .unwrap_or_default(),
-        moves: moves(&actor, me, &o),
+        moves,
         can_assign: committee && o.state().is_open(),
         can_rate: me.is_some()
             && me == o.reporter_id
@@ -560,6 +563,22 @@ impl Refusal {
         kept: Kept,
     ) -> Result<HttpResponse, AppError> {
         let answer = Answer::refused("order", message, kept);
+        order_page(state, self.ctx, self.community, self.actor, self.id, answer).await
+    }
+
+    /// The order page again with `message` at the reason of "没解决，退回重办" and what was
+    /// typed kept (422).
+    async fn at_reason(
+        self,
+        state: &AppState,
+        message: String,
+        typed: &str,
+    ) -> Result<HttpResponse, AppError> {
+        let kept = Kept {
+            form: "move-reopened".into(),
+            text: typed.to_string(),
+        };
+        let answer = Answer::refused("reopen_note", message, kept);
         order_page(state, self.ctx, self.community, self.actor, self.id, answer).await
     }
 
@@ -701,13 +720,20 @@ pub async fn move_order(
         id,
     };
     let form_name = format!("move-{}", form.to.trim());
+    let reopening = State::parse(&form.to) == Some(State::Reopened);
     let note = match note_of(&on.ctx, "orders.note", &form.note, 2000, form_name) {
         Ok(n) => n,
+        Err((msg, _)) if reopening => return on.at_reason(&state, msg, &form.note).await,
         Err((msg, kept)) => return on.with(&state, msg, kept).await,
     };
     let Some(to) = State::parse(&form.to) else {
         return on.key(&state, "orders.err_move").await;
     };
+    // 没解决，退回重办 asks for the reason, at its field.
+    if reopening && !roles.is_empty() && note.trim().is_empty() {
+        let msg = on.ctx.t("orders.err_reopen_reason").to_string();
+        return on.at_reason(&state, msg, &form.note).await;
+    }
     if files.len() > MAX_PHOTOS {
         let msg = on
             .ctx

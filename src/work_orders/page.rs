@@ -75,6 +75,10 @@ pub struct OrderPage {
     pub before: Vec<String>,
     pub after: Vec<String>,
     pub moves: Vec<MoveView>,
+    /// The reporter's choice on a finished order, on one card: 确认已解决 (or the committee
+    /// accepting work from a decision) and 没解决，退回重办 with its reason.
+    pub decide_confirm: bool,
+    pub decide_reopen: bool,
     pub can_assign: bool,
     pub can_rate: bool,
     /// (user, name, the current assignee) for the assignment form.

@@ -1,0 +1,89 @@
+//! Errors at the field (issue #15): an empty required field answers 422 with the field marked
+//! (`aria-invalid`), described by a message beside it (`aria-describedby`) that names it.
+
+use crate::both;
+use crate::common::page::{attr_by_id, text_by_id};
+use crate::common::steps::report;
+use crate::common::{spawn_app, Backend, Resp};
+
+/// The field `id` is marked invalid, described by `id-error`, whose text has `named`.
+fn at_field(r: &Resp, id: &str, named: &str) {
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(
+        attr_by_id(&r.body, id, "aria-invalid").as_deref(),
+        Some("true"),
+        "{id} marked"
+    );
+    let described = format!("{id}-error");
+    assert_eq!(
+        attr_by_id(&r.body, id, "aria-describedby").as_deref(),
+        Some(described.as_str()),
+        "{id} described"
+    );
+    let msg = text_by_id(&r.body, &described).unwrap_or_default();
+    assert!(msg.contains(named), "{id}: {msg}");
+}
+
+async fn an_empty_required_field_is_named_at_the_field(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let resident = app.signed_in(&demo.contact("resident")).await;
+
+    // A comment on a work order.
+    let order = report(&resident, "井盖松了", &[]).await;
+    let r = resident
+        .post(&format!("{order}/comments"), &[("body", "  ")])
+        .await;
+    at_field(&r, "comment-body", "讨论内容不能为空");
+    assert!(r.body.contains("#new-comment\""), "the form's anchor");
+
+    // Report a problem (随手拍).
+    let r = resident
+        .post_files(
+            "/c/liutang/orders",
+            &[
+                ("title", ""),
+                ("description", "井盖松了"),
+                ("category", "safety"),
+                ("place", "村口"),
+            ],
+            vec![],
+        )
+        .await;
+    at_field(&r, "title", "标题不能为空");
+    assert!(r.body.contains("井盖松了"), "what was typed is kept");
+
+    // A proposal (提建议).
+    let r = resident
+        .post(
+            "/c/liutang/items",
+            &[("title", "修桥栏杆"), ("body", ""), ("category", "other")],
+        )
+        .await;
+    at_field(&r, "body", "内容不能为空");
+    assert!(r.body.contains("修桥栏杆"));
+
+    // An inquiry.
+    let r = resident
+        .post("/c/liutang/inquiries", &[("question", " ")])
+        .await;
+    at_field(&r, "question", "请写下您要问的问题");
+    assert!(r.body.contains("/inquiries#ask\""));
+
+    // Signing up.
+    let r = app
+        .client()
+        .post(
+            "/signup",
+            &[
+                ("contact", "13600002222"),
+                ("display_name", ""),
+                ("password", "a-long-enough-pass"),
+                ("password_confirm", "a-long-enough-pass"),
+            ],
+        )
+        .await;
+    at_field(&r, "display_name", "名字不能为空");
+    assert!(r.body.contains("13600002222"));
+}
+both!(an_empty_required_field_is_named_at_the_field);

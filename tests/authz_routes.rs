@@ -1128,7 +1128,12 @@ const FOREIGN_IDS: &[ForeignId] = &[
         "/c/{slug}/requests/{id}/approve",
         "/c/xinghe/requests/{request}/approve",
         false,
-        &[],
+        &[
+            ("person_id", "new"),
+            ("name", "核实新人"),
+            ("sex", "m"),
+            ("birth_date", "1980-01-01"),
+        ],
         "SELECT id FROM households WHERE community_id = {liutang} ORDER BY id",
         "SELECT id FROM households WHERE community_id = {xinghe} ORDER BY id",
     ),

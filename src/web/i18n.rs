@@ -137,7 +137,7 @@ pub fn for_kind_static(text: &'static str, kind: &str) -> &'static str {
         Ok(c) => c,
         Err(poisoned) => poisoned.into_inner(),
     };
-    *cache
+    cache
         .entry((text.as_ptr() as usize, village))
         .or_insert_with(|| Box::leak(for_kind(text, kind).into_boxed_str()))
 }

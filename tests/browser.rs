@@ -143,6 +143,20 @@ impl Person<'_> {
         self.ok(step, el.type_into(text).map(|_| ()));
     }
 
+    /// Picks an option of a `<select>` by its value, as a tap on the list would.
+    fn choose(&self, step: &str, selector: &str, value: &str) {
+        self.ok(step, self.tab.wait_for_element(selector).map(|_| ()));
+        let script = format!(
+            "(() => {{ const s = document.querySelector({selector:?}); s.value = {value:?}; \
+             s.dispatchEvent(new Event('change', {{bubbles: true}})); return s.value; }})()"
+        );
+        let chosen = self.ok(step, self.tab.evaluate(&script, false));
+        let chosen = chosen.value.and_then(|v| v.as_str().map(str::to_string));
+        if chosen.as_deref() != Some(value) {
+            self.fail(step, format!("{selector} has no option {value}"));
+        }
+    }
+
     /// Clicks and waits for the page it leads to.
     fn submit(&self, step: &str, selector: &str) {
         let el = self.ok(step, self.tab.wait_for_element(selector));
@@ -240,6 +254,18 @@ async fn a_newcomer_signs_up_joins_and_is_verified_in_a_real_browser() {
         committee.submit("signin", "form[action='/signin'] button[type=submit]");
         let card = committee.expect("residents", "main");
         assert!(card.contains("何美玲") && card.contains("柳塘村二组15号"), "{card}");
+        // ... registering her on the village roster (村民名册) as she is verified.
+        let request = committee.ok(
+            "approve",
+            committee
+                .tab
+                .wait_for_xpath("//div[starts-with(@id,'request-')][.//strong[text()='何美玲']]"),
+        );
+        let request = committee.ok("approve", request.get_attribute_value("id"));
+        let id = request.unwrap_or_default().trim_start_matches("request-").to_string();
+        committee.choose("approve", &format!("#person-{id}"), "new");
+        committee.choose("approve", &format!("#personsex-{id}"), "f");
+        committee.fill("approve", &format!("#personbirth-{id}"), "1968-04-12");
         let approve = "//div[starts-with(@id,'request-')][.//strong[text()='何美玲']]//form[contains(@action,'/approve')]//button";
         let button = committee.ok("approve", committee.tab.wait_for_xpath(approve));
         committee.mark_stale("approve");

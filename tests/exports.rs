@@ -184,6 +184,7 @@ async fn every_csv_export_guards_formulas_and_keeps_numbers(backend: Backend) {
         ("/c/{slug}/ledger.csv", LEDGER),
         ("/c/{slug}/disclosures.csv", DISCLOSURE),
         ("/c/{slug}/decisions.csv", ITEM),
+        ("/c/{slug}/items.csv", ITEM),
         ("/c/{slug}/disclosures/{id}/ledger.csv", LEDGER),
         ("/c/{slug}/decisions/{id}/board.csv", OPTION),
         ("/c/{slug}/projects.csv", PROJECT),

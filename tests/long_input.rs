@@ -133,6 +133,8 @@ fn forms_in(html: &str) -> Vec<Form> {
         let Some(action) = attr(&head, "action") else {
             continue;
         };
+        // A browser never sends the fragment (`…/inquiries#ask` posts to `…/inquiries`).
+        let action = action.split('#').next().unwrap_or_default().to_string();
         let body = chunk.split("</form>").next().unwrap_or("");
         let mut fields = Vec::new();
         let mut maxlengths = Vec::new();

@@ -97,6 +97,35 @@ pub fn check(c: &Change) -> Result<(), Refused> {
 /// it (a concurrent change wins; this one is then refused), records the timeline line and
 /// tells the people concerned.
 pub fn change(conn: &mut AnyConnection, c: &Change) -> Result<Result<(), Refused>, AppError> {
+    // While the township holds the order, its staff do the work and nobody else
+    // (`township::rules::movers_while`).
+    let kept: Vec<Mover>;
+    let held_step = match c.step {
+        Step::Move { to, roles, photos } => {
+            let held = super::upward::held(conn, c.order.id)?;
+            match crate::township::rules::movers_while(held, roles, Some(to)) {
+                Ok(r) => kept = r,
+                Err(e) => return Ok(Err(e.message_key())),
+            }
+            Step::Move {
+                to,
+                roles: &kept,
+                photos,
+            }
+        }
+        Step::Assign { .. } if c.actor.is_some() => {
+            let held = super::upward::held(conn, c.order.id)?;
+            if let Err(e) = crate::township::rules::movers_while(held, &[Mover::Committee], None) {
+                return Ok(Err(e.message_key()));
+            }
+            c.step
+        }
+        step => step,
+    };
+    let c = &Change {
+        step: held_step,
+        ..*c
+    };
     if let Err(key) = check(c) {
         return Ok(Err(key));
     }
@@ -319,6 +348,11 @@ pub fn assign(
     c: &Change,
     assignee: Option<i64>,
 ) -> Result<Result<(), Refused>, AppError> {
+    // Held by the township: said before whom it would go to.
+    let held = super::upward::held(conn, c.order.id)?;
+    if let Err(e) = crate::township::rules::movers_while(held, &[Mover::Committee], None) {
+        return Ok(Err(e.message_key()));
+    }
     let allowed = crate::communities::model::assignable(conn, c.order.community_id)?;
     let Some(user) = assignee.filter(|a| allowed.iter().any(|(u, _)| u == a)) else {
         return Ok(Err("orders.err_assignee"));

@@ -341,6 +341,17 @@ async fn township_staff_take_an_order_the_clock_escalated(backend: Backend) {
     let page = resident.get(&path).await;
     assert!(page.body.contains("乡镇受理"), "{}", page.body);
     assert_eq!(told_reporter(&app, id, "order_taken").await, 1);
+    // The supervisors' page lists it due on the township's clock now.
+    let supervisor = app.signed_in(&demo.contact("supervisor")).await;
+    let page = supervisor.get("/c/liutang/supervision").await;
+    let line = page
+        .body
+        .split(&format!("id=\"escalated-{id}\""))
+        .nth(1)
+        .and_then(|s| s.split("</li>").next())
+        .expect("the order's line");
+    assert!(line.contains("乡镇办理期限"), "{line}");
+    assert!(line.contains(&yishi::clock::fmt_time(&due)), "{line}");
 }
 
 both!(township_staff_land_on_a_page_of_every_villages_overdue_work);

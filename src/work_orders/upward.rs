@@ -65,6 +65,38 @@ pub fn held(conn: &mut AnyConnection, order_id: i64) -> QueryResult<bool> {
     Ok(open_of(conn, order_id)?.is_some_and(|e| e.state() == Some(Upward::Taken)))
 }
 
+/// A community's orders its township holds, each with the township's due time: (order, due).
+pub fn taken_dues(
+    conn: &mut AnyConnection,
+    community_id: i64,
+) -> QueryResult<Vec<(i64, Option<NaiveDateTime>)>> {
+    order_escalations::table
+        .filter(order_escalations::community_id.eq(community_id))
+        .filter(order_escalations::state.eq(Upward::Taken.as_str()))
+        .select((order_escalations::order_id, order_escalations::due_at))
+        .load(conn)
+}
+
+/// Each order with the due time in force (the township's once it took the order), and
+/// whether that is the township's.
+pub fn with_dues(
+    orders: Vec<Order>,
+    taken: &[(i64, Option<NaiveDateTime>)],
+) -> Vec<(Order, NaiveDateTime, bool)> {
+    orders
+        .into_iter()
+        .map(|o| {
+            let due = taken
+                .iter()
+                .find(|(id, _)| *id == o.id)
+                .map(|(_, d)| (Upward::Taken, *d));
+            let due = rules::due_in_force(o.due_at, due);
+            let township = due != o.due_at;
+            (o, due, township)
+        })
+        .collect()
+}
+
 /// The orders still with a township (sent or taken), oldest first.
 pub fn open_with(conn: &mut AnyConnection, township_id: i64) -> QueryResult<Vec<Escalation>> {
     order_escalations::table

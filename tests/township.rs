@@ -617,6 +617,16 @@ async fn a_reopened_order_goes_back_to_the_township_that_holds_it(backend: Backe
         .post_files_ok(&moving, &move_to("reopened", "晚上还是不亮"), vec![])
         .await;
     assert_eq!(state_of(&app, id).await, "reopened");
+    // The township's staff hear of it.
+    let told = count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM notifications n JOIN memberships m ON m.user_id = n.user_id \
+             WHERE m.role = 'township' AND n.kind = 'order_reopened' AND n.link LIKE '%/orders/{id}'"
+        ),
+    )
+    .await;
+    assert!(told >= 1, "township staff told of the reopening");
     // Still the township's: the grid worker cannot take it up again, its staff can.
     let r = worker
         .post_files(&moving, &move_to("in_progress", ""), vec![])

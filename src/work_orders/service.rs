@@ -100,9 +100,10 @@ pub fn change(conn: &mut AnyConnection, c: &Change) -> Result<Result<(), Refused
     // While the township holds the order, its staff do the work and nobody else
     // (`township::rules::movers_while`).
     let kept: Vec<Mover>;
+    let mut held = false;
     let held_step = match c.step {
         Step::Move { to, roles, photos } => {
-            let held = super::upward::held(conn, c.order.id)?;
+            held = super::upward::held(conn, c.order.id)?;
             match crate::township::rules::movers_while(held, roles, Some(to)) {
                 Ok(r) => kept = r,
                 Err(e) => return Ok(Err(e.message_key())),
@@ -161,11 +162,18 @@ pub fn change(conn: &mut AnyConnection, c: &Change) -> Result<Result<(), Refused
             for name in photos.iter() {
                 model::add_photo(conn, o, kind, name, me, c.now)?;
             }
-            // The reporter hears of every step; the assignee of a reopening.
-            let told = match to {
-                State::Reopened => o.assignee_id,
-                _ => o.reporter_id,
+            // The reporter hears of every step; the assignee of a reopening, or the
+            // township's staff if the township holds the order.
+            let mut told: Vec<i64> = match to {
+                State::Reopened => o.assignee_id.into_iter().collect(),
+                _ => o.reporter_id.into_iter().collect(),
             };
+            if *to == State::Reopened && held {
+                let parent = crate::communities::model::by_id(conn, o.community_id)?.parent_id;
+                if let Some(t) = parent {
+                    told.extend(crate::communities::model::holders(conn, t, Role::Township)?);
+                }
+            }
             let told: Vec<i64> = told.into_iter().filter(|u| Some(*u) != c.actor).collect();
             tell(conn, c, &told, &format!("order_{}", to.as_str()))?;
         }

@@ -545,6 +545,19 @@ async fn township_staff_do_the_work_they_took_and_the_reporter_confirms_it(backe
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("请写明说明或原因"), "{}", r.body);
     let started = "镇交通办已派人到现场，先设了警示桩。";
+    // Not without the form's token.
+    let form = reqwest::multipart::Form::new()
+        .text("to", "in_progress")
+        .text("note", started);
+    let r = staff
+        .http
+        .post(format!("{}{moving}", app.base))
+        .multipart(form)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(state_of(&app, id).await, "assigned");
     staff
         .post_files_ok(&moving, &move_to("in_progress", started), vec![])
         .await;

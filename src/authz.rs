@@ -121,6 +121,8 @@ pub enum Action {
     AnswerForTownship,
     /// Read a township's own page: its staff, and the platform admin.
     ViewTownship,
+    /// Set the township's time limit for the orders it takes: its staff.
+    SetTownshipLimit,
 }
 
 pub fn allows(actor: &Actor, action: Action) -> bool {
@@ -156,6 +158,7 @@ pub fn allows(actor: &Actor, action: Action) -> bool {
         Inquire => actor.signed_in && (supervisor || actor.has(Role::Resident)),
         AnswerForTownship => actor.signed_in && actor.township_above,
         ViewTownship => actor.signed_in && (actor.has(Role::Township) || actor.is_admin),
+        SetTownshipLimit => actor.signed_in && actor.has(Role::Township),
     }
 }
 
@@ -277,6 +280,9 @@ mod tests {
         };
         assert!(allows(&staff, Action::ViewTownship));
         assert!(allows(&admin, Action::ViewTownship));
+        assert!(allows(&staff, Action::SetTownshipLimit));
+        assert!(!allows(&admin, Action::SetTownshipLimit));
+        assert!(!allows(&above, Action::SetTownshipLimit));
         assert!(!allows(&above, Action::ViewTownship));
         assert!(!allows(&actor(&[Role::Committee]), Action::ViewTownship));
         assert!(!allows(&Actor::default(), Action::ViewTownship));

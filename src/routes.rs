@@ -65,6 +65,7 @@ route_table! {
     post "/admin/staff" => admin::appoint_staff,
     get "/c/{slug}" => communities::community_home,
     get "/t/{slug}" => crate::township::handlers::desk,
+    post "/t/{slug}/limit" => crate::township::handlers::set_limit,
     get "/c/{slug}/join" => communities::join_form,
     post "/c/{slug}/join" => communities::join_submit,
     get "/c/{slug}/residents" => communities::residents,

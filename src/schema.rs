@@ -552,6 +552,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    township_limits (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        working_days -> Integer,
+        set_by -> BigInt,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     order_escalations (id) {
         id -> BigInt,
         community_id -> BigInt,
@@ -970,6 +980,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     work_order_limits,
     work_order_ratings,
     order_escalations,
+    township_limits,
     agenda_item_plans,
     followup_draws,
     followup_picks,

@@ -33,8 +33,13 @@ struct Dashboard {
     /// Orders and payments that cite a decision a later one corrects.
     after_correction: Vec<crate::ballots::citable::CitedAfterCorrection>,
     moderation: Vec<ModerationRow>,
-    /// Work orders past due and escalated to the township, until they are done.
-    escalated: Vec<crate::work_orders::model::Order>,
+    /// Work orders past due and escalated to the township, until they are done, each with
+    /// the due time in force (the township's once it took the order) and whether it is.
+    escalated: Vec<(
+        crate::work_orders::model::Order,
+        chrono::NaiveDateTime,
+        bool,
+    )>,
     /// Disclosures that are due and not published.
     disclosures_overdue: Vec<crate::disclosures::due::Overdue>,
     /// Disclosures published after their due dates this (Beijing) year.
@@ -158,7 +163,10 @@ async fn dashboard_page(
                 Ok((
                     agenda::overdue(conn, cid, now)?,
                     comments::moderation(conn, cid, 100)?,
-                    crate::work_orders::model::escalated_open(conn, cid)?,
+                    crate::work_orders::upward::with_dues(
+                        crate::work_orders::model::escalated_open(conn, cid)?,
+                        &crate::work_orders::upward::taken_dues(conn, cid)?,
+                    ),
                     crate::transparency::log::size(conn)?,
                     crate::transparency::log::count_of(conn, cid)?,
                     crate::projects::model::overrides(conn, cid)?,

@@ -121,6 +121,7 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
     ("post", "/admin/staff", "/admin/staff", ADMIN),
     ("get", "/c/{slug}", "/c/liutang", ALL),
     ("get", "/t/{slug}", "/t/dongxi", TOWNSHIP_DESK),
+    ("post", "/t/{slug}/limit", "/t/dongxi/limit", TOWNSHIP),
     ("get", "/c/{slug}/join", "/c/liutang/join", SIGNED_IN),
     ("post", "/c/{slug}/join", "/c/liutang/join", SIGNED_IN),
     (

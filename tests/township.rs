@@ -341,6 +341,17 @@ async fn township_staff_take_an_order_the_clock_escalated(backend: Backend) {
     let page = resident.get(&path).await;
     assert!(page.body.contains("乡镇受理"), "{}", page.body);
     assert_eq!(told_reporter(&app, id, "order_taken").await, 1);
+    // The supervisors' page lists it due on the township's clock now.
+    let supervisor = app.signed_in(&demo.contact("supervisor")).await;
+    let page = supervisor.get("/c/liutang/supervision").await;
+    let line = page
+        .body
+        .split(&format!("id=\"escalated-{id}\""))
+        .nth(1)
+        .and_then(|s| s.split("</li>").next())
+        .expect("the order's line");
+    assert!(line.contains("乡镇办理期限"), "{line}");
+    assert!(line.contains(&yishi::clock::fmt_time(&due)), "{line}");
 }
 
 both!(township_staff_land_on_a_page_of_every_villages_overdue_work);
@@ -451,4 +462,335 @@ async fn township_staff_read_their_villages_supervision_pages_without_acting_as_
     assert_eq!(r.status, 403);
     let elsewhere = other_township_staff(&app).await;
     assert_eq!(elsewhere.get("/c/liutang/supervision").await.status, 403);
+}
+
+/// The fields of a move on an order's page.
+fn move_to<'a>(to: &'a str, note: &'a str) -> [(&'a str, &'a str); 2] {
+    [("to", to), ("note", note)]
+}
+
+/// The order's state as stored.
+async fn state_of(app: &TestApp, id: i64) -> String {
+    query(app, move |conn| {
+        use diesel::prelude::*;
+        use yishi::schema::work_orders as o;
+        o::table.find(id).select(o::state).first(conn)
+    })
+    .await
+}
+
+both!(township_staff_do_the_work_they_took_and_the_reporter_confirms_it);
+async fn township_staff_do_the_work_they_took_and_the_reporter_confirms_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let path = fresh_order(&app, &demo, "镇道护栏被撞坏").await;
+    let id = order_id(&path);
+    let moving = format!("{path}/move");
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let staff = app.signed_in(&demo.contact("township")).await;
+    let worker = app.signed_in(&demo.contact("grid_worker")).await;
+    let reporter = app.signed_in(&demo.contact("resident")).await;
+    let elsewhere = other_township_staff(&app).await;
+
+    // Before the township takes it, its staff have nothing to move.
+    send_up(&committee, &path, "护栏归镇里的交通办管").await;
+    let r = staff
+        .post_files(&moving, &move_to("in_progress", "去看"), vec![])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("乡镇还没有受理这张工单"), "{}", r.body);
+    staff
+        .post_ok_to(&format!("{path}/take"), &[], &format!("{path}?done=taken"))
+        .await;
+
+    // Now its staff have the forms, and nobody else's part widens: the grid worker who had it
+    // and the committee can no longer start it or give it away, staff of another township and
+    // a supervisor are refused outright.
+    let page = staff.get(&path).await;
+    assert!(page.body.contains("value=\"in_progress\""), "{}", page.body);
+    let page = worker.get(&path).await;
+    assert!(
+        !page.body.contains("value=\"in_progress\""),
+        "{}",
+        page.body
+    );
+    let r = worker
+        .post_files(&moving, &move_to("in_progress", ""), vec![])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("乡镇已经受理这张工单"), "{}", r.body);
+    let page = committee.get(&path).await;
+    assert!(!page.body.contains(&format!("{path}/assign")));
+    let r = committee
+        .post(
+            &format!("{path}/assign"),
+            &[("assignee", "1"), ("note", "换人")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("乡镇已经受理这张工单"), "{}", r.body);
+    let supervisor = app.signed_in(&demo.contact("supervisor")).await;
+    for who in [&elsewhere, &supervisor] {
+        let r = who
+            .post_files(&moving, &move_to("in_progress", "我来"), vec![])
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+    }
+    assert_eq!(state_of(&app, id).await, "assigned");
+
+    // Starting needs a note saying what the township does; what was typed is kept.
+    let r = staff
+        .post_files(&moving, &move_to("in_progress", ""), vec![])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("请写明说明或原因"), "{}", r.body);
+    let started = "镇交通办已派人到现场，先设了警示桩。";
+    // Not without the form's token.
+    let form = reqwest::multipart::Form::new()
+        .text("to", "in_progress")
+        .text("note", started);
+    let r = staff
+        .http
+        .post(format!("{}{moving}", app.base))
+        .multipart(form)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(state_of(&app, id).await, "assigned");
+    staff
+        .post_files_ok(&moving, &move_to("in_progress", started), vec![])
+        .await;
+    assert_eq!(state_of(&app, id).await, "in_progress");
+    let r = worker
+        .post_files(
+            &moving,
+            &move_to("completed", "修好了"),
+            vec![("photos", "after.png", crate::common::steps::photo())],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    // Done with a note and an after-photo, as the assignee's form asks.
+    let r = staff
+        .post_files(&moving, &move_to("completed", "护栏已更换"), vec![])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("至少一张办理后的照片"), "{}", r.body);
+    let done = "护栏已整段更换，警示桩撤除。";
+    staff
+        .post_files_ok(
+            &moving,
+            &move_to("completed", done),
+            vec![("photos", "after.png", crate::common::steps::photo())],
+        )
+        .await;
+    assert_eq!(state_of(&app, id).await, "completed");
+
+    // The timeline names the township on its staff's steps; the reporter heard of each.
+    let page = reporter.get(&path).await;
+    assert!(page.body.contains(started) && page.body.contains(done));
+    assert!(page.body.contains("（东溪镇）"), "{}", page.body);
+    assert_eq!(told_reporter(&app, id, "order_in_progress").await, 1);
+    assert_eq!(told_reporter(&app, id, "order_completed").await, 1);
+    // The reporter confirms as usual; staff cannot accept their own work.
+    let r = staff
+        .post_files(&moving, &move_to("confirmed", ""), vec![])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    reporter
+        .post_files_ok(&moving, &move_to("confirmed", ""), vec![])
+        .await;
+    assert_eq!(state_of(&app, id).await, "confirmed");
+}
+
+both!(a_reopened_order_goes_back_to_the_township_that_holds_it);
+async fn a_reopened_order_goes_back_to_the_township_that_holds_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let path = fresh_order(&app, &demo, "镇道路灯不亮").await;
+    let id = order_id(&path);
+    let moving = format!("{path}/move");
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let staff = app.signed_in(&demo.contact("township")).await;
+    let worker = app.signed_in(&demo.contact("grid_worker")).await;
+    let reporter = app.signed_in(&demo.contact("resident")).await;
+    send_up(&committee, &path, "路灯归镇里管").await;
+    staff.post_ok(&format!("{path}/take"), &[]).await;
+    staff
+        .post_files_ok(&moving, &move_to("in_progress", "供电所排查"), vec![])
+        .await;
+    staff
+        .post_files_ok(
+            &moving,
+            &move_to("completed", "换了灯头"),
+            vec![("photos", "after.png", crate::common::steps::photo())],
+        )
+        .await;
+    reporter
+        .post_files_ok(&moving, &move_to("reopened", "晚上还是不亮"), vec![])
+        .await;
+    assert_eq!(state_of(&app, id).await, "reopened");
+    // The township's staff hear of it.
+    let told = count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM notifications n JOIN memberships m ON m.user_id = n.user_id \
+             WHERE m.role = 'township' AND n.kind = 'order_reopened' AND n.link LIKE '%/orders/{id}'"
+        ),
+    )
+    .await;
+    assert!(told >= 1, "township staff told of the reopening");
+    // Still the township's: the grid worker cannot take it up again, its staff can.
+    let r = worker
+        .post_files(&moving, &move_to("in_progress", ""), vec![])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    staff
+        .post_files_ok(&moving, &move_to("in_progress", "换整条线路"), vec![])
+        .await;
+    assert_eq!(state_of(&app, id).await, "in_progress");
+}
+
+/// 东溪镇's time limit as set (the latest row), if any.
+async fn limit_set(app: &TestApp) -> Option<i32> {
+    query(app, |conn| {
+        use diesel::prelude::*;
+        use yishi::schema::township_limits as l;
+        l::table
+            .order(l::id.desc())
+            .select(l::working_days)
+            .first(conn)
+            .optional()
+    })
+    .await
+}
+
+both!(township_staff_set_their_time_limit_from_one_to_twenty_working_days);
+async fn township_staff_set_their_time_limit_from_one_to_twenty_working_days(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let staff = app.signed_in(&demo.contact("township")).await;
+    let page = staff.get("/t/dongxi").await;
+    assert!(page
+        .body
+        .contains("name=\"working_days\" inputmode=\"numeric\" value=\"5\""));
+
+    // Out of range or not a number: refused at the field, what was typed kept, nothing set.
+    for bad in ["0", "21", "五天", ""] {
+        let r = staff
+            .post("/t/dongxi/limit", &[("working_days", bad)])
+            .await;
+        assert_eq!(r.status, 422, "{bad}: {}", r.body);
+        assert!(r.body.contains("请填1到20之间的整数"), "{}", r.body);
+        assert!(r.body.contains(&format!("value=\"{bad}\"")), "{}", r.body);
+        assert!(r.body.contains("id=\"working-days-error\""));
+    }
+    assert_eq!(limit_set(&app).await, None);
+    // Both ends are allowed (以上 / 以下 include the number).
+    for good in ["20", "1"] {
+        staff
+            .post_ok_to(
+                "/t/dongxi/limit",
+                &[("working_days", good)],
+                "/t/dongxi?done=limit",
+            )
+            .await;
+    }
+    assert_eq!(limit_set(&app).await, Some(1));
+    let page = staff.get("/t/dongxi").await;
+    assert!(page.body.contains("须在1个工作日内办结"), "{}", page.body);
+
+    // Nobody else sets it: the admin reads the page only; staff of another township, the
+    // committee; and not without the form's token.
+    let elsewhere = other_township_staff(&app).await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let admin = app.signed_in(&demo.contact("admin")).await;
+    for who in [&elsewhere, &committee, &admin] {
+        let r = who.post("/t/dongxi/limit", &[("working_days", "9")]).await;
+        assert_eq!(r.status, 403, "{}", r.body);
+    }
+    let r = staff
+        .post_raw("/t/dongxi/limit", &[("working_days", "9")], &[])
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert_eq!(limit_set(&app).await, Some(1));
+
+    // An order taken now is due by it.
+    let path = fresh_order(&app, &demo, "镇道井盖缺失").await;
+    let id = order_id(&path);
+    send_up(&committee, &path, "井盖归镇里").await;
+    let now = yishi::clock::Clock::now(&*app.clock);
+    staff.post_ok(&format!("{path}/take"), &[]).await;
+    assert_eq!(
+        escalation(&app, id).await,
+        vec![("taken".into(), Some(yishi::township::rules::due_in(now, 1)))]
+    );
+}
+
+both!(an_order_the_township_took_runs_on_the_townships_clock);
+async fn an_order_the_township_took_runs_on_the_townships_clock(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let staff = app.signed_in(&demo.contact("township")).await;
+    staff
+        .post_ok("/t/dongxi/limit", &[("working_days", "20")])
+        .await;
+    let path = fresh_order(&app, &demo, "镇道塌陷").await;
+    let id = order_id(&path);
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    send_up(&committee, &path, "塌陷要镇里处理").await;
+    let taken = yishi::clock::Clock::now(&*app.clock);
+    staff.post_ok(&format!("{path}/take"), &[]).await;
+    let due = yishi::township::rules::due_in(taken, 20);
+
+    // Three days on, past the village's own 48 hours but well within the township's: the
+    // order's page and the township's page show it due by the township, not overdue.
+    app.clock.advance(chrono::Duration::days(3));
+    let page = staff.get(&path).await;
+    let shown = crate::common::page::text_by_id(&page.body, "due").expect("the due time");
+    assert!(shown.contains(&yishi::clock::fmt_time(&due)), "{shown}");
+    assert!(
+        !page.body.contains("class=\"tag light red\""),
+        "{}",
+        page.body
+    );
+    let desk = staff.get("/t/dongxi").await;
+    let line = desk
+        .body
+        .split(&format!("id=\"order-{id}\""))
+        .nth(1)
+        .and_then(|s| s.split("</li>").next())
+        .expect("the order's line");
+    assert!(!line.contains("data-light=\"red\""), "{line}");
+    // The clock does not escalate it while the township's time runs.
+    let due_now = query(&app, move |conn| {
+        yishi::work_orders::model::to_escalate(conn, taken + chrono::Duration::days(3))
+    })
+    .await;
+    assert!(due_now.iter().all(|o| o.id != id));
+
+    // Past the township's due time: red on both pages, and the clock escalates it.
+    app.clock.advance(chrono::Duration::days(30));
+    // A month on, the session has lapsed: sign in again.
+    let staff = app.signed_in(&demo.contact("township")).await;
+    let page = staff.get(&path).await;
+    assert!(
+        page.body.contains("class=\"tag light red\""),
+        "{}",
+        page.body
+    );
+    let desk = staff.get("/t/dongxi").await;
+    let line = desk
+        .body
+        .split(&format!("id=\"order-{id}\""))
+        .nth(1)
+        .and_then(|s| s.split("</li>").next())
+        .expect("the order's line");
+    assert!(line.contains("data-light=\"red\""), "{line}");
+    let later = taken + chrono::Duration::days(33);
+    let due_now = query(&app, move |conn| {
+        yishi::work_orders::model::to_escalate(conn, later)
+    })
+    .await;
+    assert!(due_now.iter().any(|o| o.id == id));
 }

@@ -10,7 +10,7 @@ use crate::communities::model::Community;
 use crate::db::AnyConnection;
 use crate::schema::{
     agenda_items, communities, decisions, disclosure_cadences, disclosures, inquiries,
-    inquiry_answers, order_escalations, work_orders,
+    inquiry_answers, order_escalations, township_limits, work_orders,
 };
 use crate::township::rules::Upward;
 use crate::work_orders::model::Order;
@@ -143,4 +143,37 @@ pub fn disclosure_facts(
         published,
         undisclosed,
     })
+}
+
+/// The township's time limit in working days for the orders its staff take: the latest it
+/// set, or the default.
+pub fn limit_days(conn: &mut AnyConnection, township_id: i64) -> QueryResult<u32> {
+    let set: Option<i32> = township_limits::table
+        .filter(township_limits::community_id.eq(township_id))
+        .order(township_limits::id.desc())
+        .select(township_limits::working_days)
+        .first(conn)
+        .optional()?;
+    Ok(set
+        .and_then(|d| u32::try_from(d).ok())
+        .unwrap_or(crate::township::rules::WORKING_DAYS))
+}
+
+/// Records a new time limit (the earlier ones stay, the latest is in force).
+pub fn set_limit(
+    conn: &mut AnyConnection,
+    township_id: i64,
+    days: u32,
+    by: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(township_limits::table)
+        .values((
+            township_limits::community_id.eq(township_id),
+            township_limits::working_days.eq(i32::try_from(days).unwrap_or(i32::MAX)),
+            township_limits::set_by.eq(by),
+            township_limits::set_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
 }

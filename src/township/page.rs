@@ -20,6 +20,10 @@ pub struct OrderLine {
     /// Sent up by hand or taken by the township (still with it), or `None`: escalated by
     /// the clock and not taken yet.
     pub by_hand: Option<Escalation>,
+    /// The due time in force: the township's once it took the order.
+    pub due: NaiveDateTime,
+    /// Its light against that due time (green, yellow, red; "done" for none).
+    pub light: &'static str,
 }
 
 /// One village's row: its counts, and what is overdue in its disclosures.
@@ -59,7 +63,8 @@ pub struct Loaded {
     pub facts: DisclosureFacts,
 }
 
-pub fn build(l: Loaded, today: NaiveDate, zh: bool) -> Built {
+pub fn build(l: Loaded, now: NaiveDateTime, zh: bool) -> Built {
+    let today = crate::clock::local_day(now);
     let by_id: HashMap<i64, &Community> = l.villages.iter().map(|c| (c.id, c)).collect();
     let named = |cid: i64| {
         by_id
@@ -88,10 +93,17 @@ pub fn build(l: Loaded, today: NaiveDate, zh: bool) -> Built {
         .into_iter()
         .map(|o| {
             let (slug, village) = named(o.community_id);
+            let by_hand = sent_up.remove(&o.id);
+            let due = super::rules::due_in_force(
+                o.due_at,
+                by_hand.as_ref().and_then(|e| Some((e.state()?, e.due_at))),
+            );
             OrderLine {
                 slug,
                 village,
-                by_hand: sent_up.remove(&o.id),
+                by_hand,
+                due,
+                light: o.light_class_due(now, due),
                 o,
             }
         })

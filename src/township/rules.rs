@@ -3,10 +3,65 @@
 
 use chrono::{Datelike, Days, NaiveDateTime, Weekday};
 
-/// Working days the township has for an order it takes: five, the limit 12345 hotlines give
-/// a request for help or a suggestion (求助 / 建议 5 日, RULES-zh.md "Closed loop"); weekends
-/// do not count (public holidays are not modelled).
+use crate::work_orders::rules::{Mover, State};
+
+/// Working days the township has for an order it takes, unless its staff set another:
+/// five, the limit 12345 hotlines give a request for help or a suggestion (求助 / 建议 5 日,
+/// RULES-zh.md "Closed loop"); weekends do not count (public holidays are not modelled).
 pub const WORKING_DAYS: u32 = 5;
+/// The shortest time limit a township may set: one working day.
+pub const MIN_DAYS: u32 = 1;
+/// The longest: twenty working days, twice the 10 日 the same hotlines give a complaint
+/// (举报 / 投诉), about a calendar month.
+pub const MAX_DAYS: u32 = 20;
+
+/// A typed time limit that is not whole working days in range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BadDays;
+
+/// Parses the township's time limit as typed: whole working days from [`MIN_DAYS`] to
+/// [`MAX_DAYS`], both included (以上 / 以下 include the number itself).
+pub fn parse_days(typed: &str) -> Result<u32, BadDays> {
+    match typed.trim().parse::<u32>() {
+        Ok(d) if (MIN_DAYS..=MAX_DAYS).contains(&d) => Ok(d),
+        _ => Err(BadDays),
+    }
+}
+
+/// The due time that counts for an order: the township's once it has taken the order (it
+/// works on its own clock then), else the order's own.
+pub fn due_in_force(
+    order_due: NaiveDateTime,
+    with_township: Option<(Upward, Option<NaiveDateTime>)>,
+) -> NaiveDateTime {
+    match with_township {
+        Some((Upward::Taken, Some(due))) => due,
+        _ => order_due,
+    }
+}
+
+/// Who may move the work of an order the township holds (has taken): its staff, in the
+/// assignee's place; the assignee and the committee no longer start or finish it, nor does
+/// the committee give it to someone else. The reporter still confirms or reopens, and the
+/// committee still accepts work from a decision. Township staff move only what they hold.
+/// The roles of `roles` that may ask for `to`, or why none may.
+pub fn movers_while(held: bool, roles: &[Mover], to: Option<State>) -> Result<Vec<Mover>, UpError> {
+    let work = to.is_none_or(|t| matches!(t, State::InProgress | State::Completed));
+    let kept: Vec<Mover> = roles
+        .iter()
+        .copied()
+        .filter(|m| match m {
+            Mover::Township => held,
+            Mover::Assignee | Mover::Committee => !(held && work),
+            Mover::Reporter | Mover::Clock => true,
+        })
+        .collect();
+    match (kept.is_empty(), roles.is_empty(), held) {
+        (true, false, true) => Err(UpError::HeldByTownship),
+        (true, false, false) => Err(UpError::NotHeld),
+        _ => Ok(kept),
+    }
+}
 
 /// Characters a reason or the township's instructions may hold.
 pub const MAX_TEXT: usize = 2000;
@@ -58,6 +113,10 @@ pub enum UpError {
     NotSent,
     /// Another member of staff took it (or sent it back) first.
     AlreadyTaken,
+    /// The township has taken it: its staff do the work now.
+    HeldByTownship,
+    /// The township has not taken it: there is nothing for its staff to move.
+    NotHeld,
 }
 
 impl UpError {
@@ -69,6 +128,8 @@ impl UpError {
             UpError::NeedsText => "upward.err_text",
             UpError::NotSent => "upward.err_not_sent",
             UpError::AlreadyTaken => "upward.err_taken",
+            UpError::HeldByTownship => "upward.err_held",
+            UpError::NotHeld => "upward.err_not_held",
         }
     }
 }
@@ -111,11 +172,16 @@ pub fn check_answer(
     }
 }
 
-/// When an order the township takes at `taken` (UTC) is due: the end of the
-/// [`WORKING_DAYS`]th working day in Beijing after the day it was taken, as UTC.
+/// When an order the township takes at `taken` (UTC) is due under its default limit.
 pub fn due(taken: NaiveDateTime) -> NaiveDateTime {
+    due_in(taken, WORKING_DAYS)
+}
+
+/// When an order the township takes at `taken` (UTC) is due with a limit of `days` working
+/// days: the end of the `days`th working day in Beijing after the day it was taken, as UTC.
+pub fn due_in(taken: NaiveDateTime, days: u32) -> NaiveDateTime {
     let mut day = crate::clock::local_day(taken);
-    let mut left = WORKING_DAYS;
+    let mut left = days.max(1);
     while left > 0 {
         day = day.checked_add_days(Days::new(1)).unwrap_or(day);
         if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
@@ -154,6 +220,93 @@ mod tests {
         assert_eq!(due(utc(2026, 12, 6, 17)), utc(2026, 12, 14, 16));
         // 15:59 UTC on Sunday 6 Dec is still Sunday in Beijing: Mon–Fri, due end of Friday.
         assert_eq!(due(utc(2026, 12, 6, 15)), utc(2026, 12, 11, 16));
+    }
+
+    #[test]
+    fn the_time_limit_is_one_to_twenty_working_days_both_included() {
+        assert_eq!(parse_days("1"), Ok(1));
+        assert_eq!(parse_days(" 20 "), Ok(20));
+        assert_eq!(parse_days("5"), Ok(5));
+        for bad in ["0", "21", "", "-1", "2.5", "五", "99999999999"] {
+            assert_eq!(parse_days(bad), Err(BadDays), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_set_limit_counts_working_days_in_beijing() {
+        // Taken Monday 7 Dec 2026 10:00 Beijing: one working day is the end of Tuesday.
+        assert_eq!(due_in(utc(2026, 12, 7, 2), 1), utc(2026, 12, 8, 16));
+        // Taken Friday 11 Dec: one working day is the end of Monday 14 Dec.
+        assert_eq!(due_in(utc(2026, 12, 11, 2), 1), utc(2026, 12, 14, 16));
+        // Twenty working days from Monday 7 Dec: four weeks on, the end of Monday 4 Jan.
+        assert_eq!(due_in(utc(2026, 12, 7, 2), 20), utc(2027, 1, 4, 16));
+        assert_eq!(
+            due_in(utc(2026, 12, 7, 2), WORKING_DAYS),
+            due(utc(2026, 12, 7, 2))
+        );
+    }
+
+    #[test]
+    fn the_townships_due_counts_once_it_has_taken_the_order() {
+        let (own, township) = (utc(2026, 12, 7, 2), utc(2026, 12, 14, 16));
+        assert_eq!(due_in_force(own, None), own);
+        assert_eq!(due_in_force(own, Some((Upward::Sent, None))), own);
+        assert_eq!(due_in_force(own, Some((Upward::Returned, None))), own);
+        assert_eq!(
+            due_in_force(own, Some((Upward::Taken, Some(township)))),
+            township
+        );
+    }
+
+    #[test]
+    fn while_the_township_holds_an_order_only_its_staff_do_the_work() {
+        use Mover::*;
+        for to in [State::InProgress, State::Completed] {
+            assert_eq!(
+                movers_while(true, &[Township], Some(to)),
+                Ok(vec![Township])
+            );
+            assert_eq!(
+                movers_while(true, &[Assignee], Some(to)),
+                Err(UpError::HeldByTownship)
+            );
+            assert_eq!(
+                movers_while(true, &[Committee], Some(to)),
+                Err(UpError::HeldByTownship)
+            );
+            // Not held: the assignee works as before, township staff have nothing to move.
+            assert_eq!(
+                movers_while(false, &[Assignee], Some(to)),
+                Ok(vec![Assignee])
+            );
+            assert_eq!(
+                movers_while(false, &[Township], Some(to)),
+                Err(UpError::NotHeld)
+            );
+        }
+        // Giving it to someone else (no state named) is refused to the committee too.
+        assert_eq!(
+            movers_while(true, &[Committee], None),
+            Err(UpError::HeldByTownship)
+        );
+        assert_eq!(movers_while(false, &[Committee], None), Ok(vec![Committee]));
+        // The reporter confirms or reopens as usual; the committee accepts a decision's work.
+        for to in [State::Confirmed, State::Reopened] {
+            assert_eq!(
+                movers_while(true, &[Reporter], Some(to)),
+                Ok(vec![Reporter])
+            );
+        }
+        assert_eq!(
+            movers_while(true, &[Committee], Some(State::Confirmed)),
+            Ok(vec![Committee])
+        );
+        // A committee member who reported it keeps the reporter's part only.
+        assert_eq!(
+            movers_while(true, &[Reporter, Committee], Some(State::Completed)),
+            Ok(vec![Reporter])
+        );
+        assert_eq!(movers_while(true, &[], Some(State::Completed)), Ok(vec![]));
     }
 
     #[test]

@@ -304,6 +304,10 @@ fn movers(actor: &Actor, me: Option<i64>, o: &Order) -> Vec<Mover> {
     if allows(actor, Action::ManageAgenda) {
         out.push(Mover::Committee);
     }
+    // Staff of the township above: they work on what their township has taken.
+    if allows(actor, Action::AnswerForTownship) {
+        out.push(Mover::Township);
+    }
     out
 }
 
@@ -407,13 +411,17 @@ fn shown_people(ctx: &Ctx, committee: bool, l: &mut Loaded) -> (String, String) 
     (reporter, assignee)
 }
 
-/// The moves the viewer's roles may offer on the order.
-fn moves(actor: &Actor, me: Option<i64>, o: &Order) -> Vec<MoveView> {
+/// The moves the viewer's roles may offer on the order (`held`: the township has taken it).
+fn moves(actor: &Actor, me: Option<i64>, o: &Order, held: bool) -> Vec<MoveView> {
     let mut moves: Vec<MoveView> = Vec::new();
-    for m in &movers(actor, me, o) {
+    let roles = movers(actor, me, o);
+    for m in &roles {
+        let may = |to: State| {
+            crate::township::rules::movers_while(held, &[*m], Some(to)).is_ok_and(|r| !r.is_empty())
+        };
         for to in rules::offered(o.state(), *m, o.reporter_id.is_some()) {
             let own_work = me.is_some() && me == o.assignee_id;
-            if *to == State::Confirmed && own_work {
+            if (*to == State::Confirmed && own_work) || !may(*to) {
                 continue;
             }
             if !moves.iter().any(|x| x.to == to.as_str()) {
@@ -460,7 +468,16 @@ async fn order_page(
     let (now, photos) = (state.clock.now(), l.photos);
     let (after, before): (Vec<_>, Vec<_>) =
         photos.into_iter().partition(|(k, _)| k == model::AFTER);
-    let moves = moves(&actor, me, &o);
+    let moves = moves(&actor, me, &o, upward.held());
+    let due = upward.due(&o);
+    // Township staff's lines on the timeline name their township.
+    for e in l.timeline.iter_mut() {
+        if e.actor_id.is_some_and(|a| upward.staff.contains(&a)) {
+            if let Some(name) = e.actor.as_mut() {
+                *name = format!("{name}（{}）", upward.township);
+            }
+        }
+    }
     let page = OrderPage {
         decide_confirm: moves.iter().any(|m| m.to == "confirmed"),
         decide_reopen: moves.iter().any(|m| m.to == "reopened"),
@@ -473,7 +490,7 @@ async fn order_page(
             .map(|g| g.name.clone())
             .unwrap_or_default(),
         moves,
-        can_assign: committee && o.state().is_open(),
+        can_assign: committee && o.state().is_open() && !upward.held(),
         can_rate: me.is_some()
             && me == o.reporter_id
             && me != o.assignee_id
@@ -482,8 +499,10 @@ async fn order_page(
         follow_up: o
             .rating
             .is_some_and(|r| rules::needs_follow_up(i64::from(r))),
-        light_class: o.light_class(&now),
-        light_key: format!("orders.light_{}", o.light_class(&now)),
+        light_class: o.light_class_due(now, due),
+        light_key: format!("orders.light_{}", o.light_class_due(now, due)),
+        due,
+        on_township_clock: due != o.due_at,
         coords: o
             .latitude
             .zip(o.longitude)
@@ -708,8 +727,12 @@ pub async fn move_order(
     let (slug, id) = path.into_inner();
     let (community, actor, me) = load_as(&state, &ctx, slug, Action::ViewOwnAccount).await?;
     let cid = community.id;
-    let order = state
-        .db(move |conn| model::find(conn, cid, id)?.ok_or(AppError::NotFound))
+    let (order, held) = state
+        .db(move |conn| {
+            let o = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+            let held = super::upward::held(conn, o.id)?;
+            Ok((o, held))
+        })
         .await?;
     let roles = movers(&actor, Some(me), &order);
     let slug = community.slug.clone();
@@ -743,6 +766,11 @@ pub async fn move_order(
     if roles.is_empty() {
         return Err(AppError::Forbidden);
     }
+    // While the township holds the order only its staff do the work (said at the form).
+    let roles = match crate::township::rules::movers_while(held, &roles, Some(to)) {
+        Ok(r) => r,
+        Err(e) => return on.key(&state, e.message_key()).await,
+    };
     let asked = Asked {
         order,
         slug,

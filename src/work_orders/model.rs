@@ -94,6 +94,19 @@ impl Order {
     pub fn light_class(&self, now: &NaiveDateTime) -> &'static str {
         self.light(*now).map(|l| l.as_str()).unwrap_or("done")
     }
+
+    /// The light against another due time: the township's, once it took the order.
+    pub fn light_class_due(&self, now: NaiveDateTime, due: NaiveDateTime) -> &'static str {
+        rules::light(
+            self.state(),
+            self.received_at,
+            self.acknowledged_at,
+            due,
+            now,
+        )
+        .map(|l| l.as_str())
+        .unwrap_or("done")
+    }
 }
 
 pub struct NewOrder<'a> {
@@ -410,13 +423,20 @@ pub fn list(
         .load(conn)
 }
 
-/// Open orders past due that have not been escalated, across all communities.
+/// Open orders past due that have not been escalated, across all communities; an order the
+/// township holds is on the township's clock and escalates only past that.
 pub fn to_escalate(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<Vec<Order>> {
+    use crate::schema::order_escalations as up;
     let open = State::open_names();
+    let on_township_clock = up::table
+        .filter(up::state.eq(crate::township::rules::Upward::Taken.as_str()))
+        .filter(up::due_at.ge(now))
+        .select(up::order_id);
     work_orders::table
         .filter(work_orders::state.eq_any(open))
         .filter(work_orders::due_at.lt(now))
         .filter(work_orders::escalated_at.is_null())
+        .filter(diesel::dsl::not(work_orders::id.eq_any(on_township_clock)))
         .select(Order::as_select())
         .load(conn)
 }

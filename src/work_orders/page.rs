@@ -85,6 +85,10 @@ pub struct OrderPage {
     pub assignable: Vec<(i64, String, bool)>,
     pub light_class: &'static str,
     pub light_key: String,
+    /// The due time in force: the township's once it took the order.
+    pub due: chrono::NaiveDateTime,
+    /// The due time is the township's, not the order's own.
+    pub on_township_clock: bool,
     pub coords: Option<String>,
     pub follow_up: bool,
     pub thread: ThreadView,

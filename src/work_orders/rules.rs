@@ -64,6 +64,9 @@ pub enum Mover {
     Assignee,
     Reporter,
     Clock,
+    /// Staff of the township above the community, once the township has taken the order
+    /// (逐级上报): they do the work in the assignee's place (`township::rules::movers_while`).
+    Township,
 }
 
 /// What the rule needs to know besides the states.
@@ -146,7 +149,15 @@ pub fn check_move(from: State, to: State, mover: Mover, f: Facts) -> Result<(), 
             }
         }
         (Assigned, InProgress, Mover::Assignee) | (Reopened, InProgress, Mover::Assignee) => Ok(()),
-        (InProgress, Completed, Mover::Assignee) => {
+        // The township starts work it has taken, from wherever it stood, saying what it does.
+        (Received | Assigned | Reopened, InProgress, Mover::Township) => {
+            if f.has_note {
+                Ok(())
+            } else {
+                Err(MoveError::NeedsNote)
+            }
+        }
+        (InProgress, Completed, Mover::Assignee | Mover::Township) => {
             if !f.has_note {
                 Err(MoveError::NeedsNote)
             } else if f.after_photos == 0 {
@@ -206,6 +217,8 @@ pub fn offered(from: State, mover: Mover, has_reporter: bool) -> &'static [State
     match (from, mover) {
         (Assigned | Reopened, Mover::Assignee) => &[InProgress],
         (InProgress, Mover::Assignee) => &[Completed],
+        (Received | Assigned | Reopened, Mover::Township) => &[InProgress],
+        (InProgress, Mover::Township) => &[Completed],
         (Completed, Mover::Reporter) => &[Confirmed, Reopened],
         (Completed, Mover::Committee) if !has_reporter => &[Confirmed],
         _ => &[],
@@ -414,6 +427,47 @@ mod tests {
         assert_eq!(photo_report_wait(&five, now), Some(360));
         let old: Vec<_> = (0..5).map(|i| at(PHOTO_REPORT_WINDOW_SECS + i)).collect();
         assert_eq!(photo_report_wait(&old, now), None);
+    }
+
+    #[test]
+    fn township_staff_start_with_a_note_and_finish_with_a_note_and_a_photo() {
+        let bare = Facts {
+            has_reporter: true,
+            ..Facts::default()
+        };
+        let noted = Facts {
+            has_note: true,
+            ..bare
+        };
+        for from in [Received, Assigned, Reopened] {
+            assert_eq!(
+                check_move(from, InProgress, Mover::Township, bare),
+                Err(MoveError::NeedsNote)
+            );
+            assert_eq!(check_move(from, InProgress, Mover::Township, noted), Ok(()));
+            assert_eq!(offered(from, Mover::Township, true), &[InProgress]);
+        }
+        assert_eq!(
+            check_move(InProgress, Completed, Mover::Township, noted),
+            Err(MoveError::NeedsAfterPhoto)
+        );
+        let done = Facts {
+            after_photos: 1,
+            ..noted
+        };
+        assert_eq!(
+            check_move(InProgress, Completed, Mover::Township, done),
+            Ok(())
+        );
+        assert_eq!(offered(InProgress, Mover::Township, true), &[Completed]);
+        // Accepting the work stays the reporter's.
+        for to in [Confirmed, Reopened] {
+            assert_eq!(
+                check_move(Completed, to, Mover::Township, done),
+                Err(MoveError::NotAllowed)
+            );
+        }
+        assert!(offered(Completed, Mover::Township, true).is_empty());
     }
 
     #[test]

@@ -97,6 +97,36 @@ pub fn check(c: &Change) -> Result<(), Refused> {
 /// it (a concurrent change wins; this one is then refused), records the timeline line and
 /// tells the people concerned.
 pub fn change(conn: &mut AnyConnection, c: &Change) -> Result<Result<(), Refused>, AppError> {
+    // While the township holds the order, its staff do the work and nobody else
+    // (`township::rules::movers_while`).
+    let kept: Vec<Mover>;
+    let mut held = false;
+    let held_step = match c.step {
+        Step::Move { to, roles, photos } => {
+            held = super::upward::held(conn, c.order.id)?;
+            match crate::township::rules::movers_while(held, roles, Some(to)) {
+                Ok(r) => kept = r,
+                Err(e) => return Ok(Err(e.message_key())),
+            }
+            Step::Move {
+                to,
+                roles: &kept,
+                photos,
+            }
+        }
+        Step::Assign { .. } if c.actor.is_some() => {
+            let held = super::upward::held(conn, c.order.id)?;
+            if let Err(e) = crate::township::rules::movers_while(held, &[Mover::Committee], None) {
+                return Ok(Err(e.message_key()));
+            }
+            c.step
+        }
+        step => step,
+    };
+    let c = &Change {
+        step: held_step,
+        ..*c
+    };
     if let Err(key) = check(c) {
         return Ok(Err(key));
     }
@@ -132,11 +162,18 @@ pub fn change(conn: &mut AnyConnection, c: &Change) -> Result<Result<(), Refused
             for name in photos.iter() {
                 model::add_photo(conn, o, kind, name, me, c.now)?;
             }
-            // The reporter hears of every step; the assignee of a reopening.
-            let told = match to {
-                State::Reopened => o.assignee_id,
-                _ => o.reporter_id,
+            // The reporter hears of every step; the assignee of a reopening, or the
+            // township's staff if the township holds the order.
+            let mut told: Vec<i64> = match to {
+                State::Reopened => o.assignee_id.into_iter().collect(),
+                _ => o.reporter_id.into_iter().collect(),
             };
+            if *to == State::Reopened && held {
+                let parent = crate::communities::model::by_id(conn, o.community_id)?.parent_id;
+                if let Some(t) = parent {
+                    told.extend(crate::communities::model::holders(conn, t, Role::Township)?);
+                }
+            }
             let told: Vec<i64> = told.into_iter().filter(|u| Some(*u) != c.actor).collect();
             tell(conn, c, &told, &format!("order_{}", to.as_str()))?;
         }
@@ -319,6 +356,11 @@ pub fn assign(
     c: &Change,
     assignee: Option<i64>,
 ) -> Result<Result<(), Refused>, AppError> {
+    // Held by the township: said before whom it would go to.
+    let held = super::upward::held(conn, c.order.id)?;
+    if let Err(e) = crate::township::rules::movers_while(held, &[Mover::Committee], None) {
+        return Ok(Err(e.message_key()));
+    }
     let allowed = crate::communities::model::assignable(conn, c.order.community_id)?;
     let Some(user) = assignee.filter(|a| allowed.iter().any(|(u, _)| u == a)) else {
         return Ok(Err("orders.err_assignee"));

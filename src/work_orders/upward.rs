@@ -60,6 +60,43 @@ pub fn open_of(conn: &mut AnyConnection, order_id: i64) -> QueryResult<Option<Es
         .optional()
 }
 
+/// Does the township hold the order (taken, not sent back): its staff then do the work.
+pub fn held(conn: &mut AnyConnection, order_id: i64) -> QueryResult<bool> {
+    Ok(open_of(conn, order_id)?.is_some_and(|e| e.state() == Some(Upward::Taken)))
+}
+
+/// A community's orders its township holds, each with the township's due time: (order, due).
+pub fn taken_dues(
+    conn: &mut AnyConnection,
+    community_id: i64,
+) -> QueryResult<Vec<(i64, Option<NaiveDateTime>)>> {
+    order_escalations::table
+        .filter(order_escalations::community_id.eq(community_id))
+        .filter(order_escalations::state.eq(Upward::Taken.as_str()))
+        .select((order_escalations::order_id, order_escalations::due_at))
+        .load(conn)
+}
+
+/// Each order with the due time in force (the township's once it took the order), and
+/// whether that is the township's.
+pub fn with_dues(
+    orders: Vec<Order>,
+    taken: &[(i64, Option<NaiveDateTime>)],
+) -> Vec<(Order, NaiveDateTime, bool)> {
+    orders
+        .into_iter()
+        .map(|o| {
+            let due = taken
+                .iter()
+                .find(|(id, _)| *id == o.id)
+                .map(|(_, d)| (Upward::Taken, *d));
+            let due = rules::due_in_force(o.due_at, due);
+            let township = due != o.due_at;
+            (o, due, township)
+        })
+        .collect()
+}
+
 /// The orders still with a township (sent or taken), oldest first.
 pub fn open_with(conn: &mut AnyConnection, township_id: i64) -> QueryResult<Vec<Escalation>> {
     order_escalations::table
@@ -145,9 +182,10 @@ pub fn answer(
     let (to, due, step_name, kind) = if send_back {
         (Upward::Returned, None, "sent_back", "order_sent_back")
     } else {
+        let days = crate::township::model::limit_days(conn, open.township_id)?;
         (
             Upward::Taken,
-            Some(rules::due(u.now)),
+            Some(rules::due_in(u.now, days)),
             "taken",
             "order_taken",
         )
@@ -188,6 +226,7 @@ fn take_escalated(conn: &mut AnyConnection, u: &Up) -> Result<Result<(), Refused
     let Some(township) = communities::by_id(conn, o.community_id)?.parent_id else {
         return Ok(Err(rules::UpError::NoTownship.message_key()));
     };
+    let days = crate::township::model::limit_days(conn, township)?;
     diesel::insert_into(order_escalations::table)
         .values((
             order_escalations::community_id.eq(o.community_id),
@@ -199,7 +238,7 @@ fn take_escalated(conn: &mut AnyConnection, u: &Up) -> Result<Result<(), Refused
             order_escalations::sent_at.eq(u.now),
             order_escalations::handled_by.eq(Some(u.actor)),
             order_escalations::handled_at.eq(Some(u.now)),
-            order_escalations::due_at.eq(Some(rules::due(u.now))),
+            order_escalations::due_at.eq(Some(rules::due_in(u.now, days))),
         ))
         .execute(conn)?;
     step(conn, u, "taken")?;
@@ -258,10 +297,32 @@ pub struct View {
     pub can_take: bool,
     /// …and send back what was sent up.
     pub can_send_back: bool,
+    /// The township's time limit in working days.
     pub working_days: u32,
+    /// The township's staff, whose lines on the timeline name the township.
+    pub staff: Vec<i64>,
 }
 
-/// The order page's view of sending up: two queries.
+impl View {
+    /// Does the township hold the order (taken)?
+    pub fn held(&self) -> bool {
+        self.open
+            .as_ref()
+            .is_some_and(|e| e.state() == Some(Upward::Taken))
+    }
+
+    /// The due time in force: the township's once it took the order.
+    pub fn due(&self, order: &Order) -> NaiveDateTime {
+        rules::due_in_force(
+            order.due_at,
+            self.open
+                .as_ref()
+                .and_then(|e| Some((e.state()?, e.due_at))),
+        )
+    }
+}
+
+/// The order page's view of sending up: four queries.
 pub fn view(
     conn: &mut AnyConnection,
     order: &Order,
@@ -273,6 +334,8 @@ pub fn view(
     };
     let open = open_of(conn, order.id)?;
     let township = communities::by_id(conn, parent)?.name;
+    let working_days = crate::township::model::limit_days(conn, parent)?;
+    let staff = communities::holders(conn, parent, Role::Township)?;
     let state = open.as_ref().and_then(|e| e.state());
     Ok(View {
         can_send_up: committee
@@ -281,7 +344,8 @@ pub fn view(
         can_send_back: township_staff && state == Some(Upward::Sent),
         open,
         township,
-        working_days: rules::WORKING_DAYS,
+        working_days,
+        staff,
     })
 }
 

@@ -563,7 +563,8 @@ pub fn unlinked_members(
         .filter(persons::community_id.eq(community_id))
         .filter(persons::user_id.is_not_null())
         .select(persons::user_id.assume_not_null());
-    let rows: Vec<(i64, String, Option<String>, Option<String>, Option<i64>)> = memberships::table
+    type Row = (i64, String, Option<String>, Option<String>, Option<i64>);
+    let rows: Vec<Row> = memberships::table
         .inner_join(users::table)
         .filter(memberships::community_id.eq(community_id))
         .filter(diesel::dsl::not(memberships::user_id.eq_any(linked)))

@@ -10,6 +10,8 @@ use headless_chrome::{Browser, LaunchOptions, Tab};
 
 use crate::common::{spawn_app, Backend, DEMO_PASSWORD};
 
+mod walk;
+
 fn chromium() -> PathBuf {
     std::env::var_os("YISHI_CHROMIUM")
         .map(PathBuf::from)
@@ -174,13 +176,17 @@ impl Person<'_> {
     /// Runs axe-core on the page; serious or critical violations fail the test.
     fn check_page(&self, step: &str) {
         let started = std::time::Instant::now();
+        static SINCE: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
         eprintln!(
-            "[browser] {} {step}: checking {}",
+            "[browser] {:?} {} {step}: checking {}",
+            SINCE.get_or_init(std::time::Instant::now).elapsed(),
             self.who,
             self.tab.get_url()
         );
         if let Some(dir) = &self.keep {
-            self.screenshot(dir, &step.replace('/', "_"));
+            // Numbered, so that the files sort in the order the pages were seen.
+            let n = self.checked.borrow().len() + 1;
+            self.screenshot(dir, &format!("{n:02}-{}", step.replace('/', "_")));
         }
         self.ok(step, self.tab.evaluate(self.axe, false).map(|_| ()));
         let script = "Promise.race([\
@@ -448,18 +454,70 @@ const FIGURES: &str = r#"(() => {
   const tight = paragraphs.filter(e => { const s = getComputedStyle(e); return px(s.lineHeight) / px(s.fontSize) < 1.3; }).map(name);
   const spacing = paragraphs.filter(e => e.nextElementSibling && e.nextElementSibling.tagName === 'P')
     .filter(e => { const s = getComputedStyle(e); return px(s.marginBottom) < 1.3 * px(s.lineHeight); }).map(name);
-  const targets = [...document.querySelectorAll('button, select, textarea, summary, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), .choice label, label.option-card, label.inline, header.site a, nav a, .tile, ul.plain li > a:first-child, a.button')]
+  const targets = [...document.querySelectorAll('button, select, textarea, summary, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), .choice label, label.option-card, label.inline, header.site a, nav a, .tile, ul.plain li > a:first-child, a.button, table.cards a')]
     .filter(seen);
   const small_targets = targets.filter(e => { const r = e.getBoundingClientRect(); return r.height < 44 || r.width < 44; })
     .map(e => { const r = e.getBoundingClientRect(); return name(e) + ' ' + Math.round(r.width) + '×' + Math.round(r.height); });
+  const crushed = [...document.querySelectorAll('main th, main td')].filter(seen)
+    .filter(e => (e.innerText || '').trim().length > 2 && !e.closest('thead[style], table.cards thead, table.ledger thead') && e.getBoundingClientRect().width < 2.5 * px(getComputedStyle(e).fontSize)).slice(0, 3).map(name);
   const body = px(getComputedStyle(document.querySelector('main')).fontSize);
   return JSON.stringify({ body, smallest, small_text, tight, spacing, targets: targets.length, small_targets,
     wide: document.documentElement.scrollWidth > document.documentElement.clientWidth + 1,
     option_cards: [...document.querySelectorAll('label.option-card')].filter(seen).length,
     ledger_cards: [...document.querySelectorAll('table.ledger tr.ledger-line')].filter(e => seen(e) && getComputedStyle(e).display === 'grid').length,
     ledger_scrolls: [...document.querySelectorAll('.table-wrap')].filter(e => e.querySelector('table.ledger')).some(e => e.scrollWidth > e.clientWidth + 1),
-    split_amounts: [...document.querySelectorAll('.amount')].filter(seen).filter(e => e.getClientRects().length > 1).map(name) });
+    crushed,
+    split_amounts: [...document.querySelectorAll('.amount, .tile-count')].filter(seen).filter(e => e.getClientRects().length > 1).map(name) });
 })()"#;
+
+impl Person<'_> {
+    /// Measures the page against the guideline figures (see `FIGURES`) and fails the test
+    /// on any shortfall: body text ≥ 18 px (≥ 22 px in 长辈版), no text under 16 px (22 px),
+    /// line height ≥ 1.3, paragraph spacing ≥ 1.3 lines in 长辈版, every tap target
+    /// ≥ 44 × 44 px, nothing wider than the screen, no amount broken over two lines.
+    fn measure(&self, step: &str, elder: bool) -> Figures {
+        let raw = self.ok(step, self.tab.evaluate(FIGURES, false));
+        let json = raw
+            .value
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let f: Figures =
+            serde_json::from_str(&json).unwrap_or_else(|e| self.fail(step, format!("{e}: {json}")));
+        eprintln!("[figures] {} {step}: {f:?}", self.who);
+        let (body_min, text_min) = if elder { (22.0, 22.0) } else { (18.0, 16.0) };
+        if f.body < body_min || f.smallest < text_min {
+            self.fail(
+                step,
+                format!("text too small: {} px, {:?}", f.smallest, f.small_text),
+            );
+        }
+        if !f.tight.is_empty() {
+            self.fail(step, format!("line height under 1.3: {:?}", f.tight));
+        }
+        if elder && !f.spacing.is_empty() {
+            self.fail(
+                step,
+                format!("paragraph spacing under 1.3 lines: {:?}", f.spacing),
+            );
+        }
+        if f.targets < 5 || !f.small_targets.is_empty() {
+            self.fail(
+                step,
+                format!("tap targets under 44 px: {:?}", f.small_targets),
+            );
+        }
+        if f.wide {
+            self.fail(step, "wider than the screen");
+        }
+        if !f.split_amounts.is_empty() {
+            self.fail(step, format!("amounts broken: {:?}", f.split_amounts));
+        }
+        if !f.crushed.is_empty() {
+            self.fail(step, format!("table cells squeezed: {:?}", f.crushed));
+        }
+        f
+    }
+}
 
 #[derive(serde::Deserialize, Debug)]
 struct Figures {
@@ -476,7 +534,9 @@ struct Figures {
     /// Ledger lines laid out as cards, and whether a ledger still scrolls sideways.
     ledger_cards: usize,
     ledger_scrolls: bool,
-    /// Amounts broken over two lines.
+    /// Table cells squeezed narrower than two and a half characters (text one character a line).
+    crushed: Vec<String>,
+    /// Amounts (and the tiles' counts, 「1 项进行中」) broken over two lines.
     split_amounts: Vec<String>,
 }
 
@@ -582,51 +642,12 @@ async fn a_residents_pages_meet_the_elderly_friendly_figures_in_both_modes() {
                 let step = format!("{mode}-{label}");
                 villager.open(path);
                 villager.screenshot(&figures_dir, &step);
-                let raw = villager.ok(&step, villager.tab.evaluate(FIGURES, false));
-                let json = raw
-                    .value
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                let f: Figures = serde_json::from_str(&json)
-                    .unwrap_or_else(|e| villager.fail(&step, format!("{e}: {json}")));
-                eprintln!("[figures] {step}: {f:?}");
-                let (body_min, text_min) = if mode == "elder" {
-                    (22.0, 22.0)
-                } else {
-                    (18.0, 16.0)
-                };
-                if f.body < body_min || f.smallest < text_min {
-                    villager.fail(
-                        &step,
-                        format!("text too small: {} px, {:?}", f.smallest, f.small_text),
-                    );
-                }
-                if !f.tight.is_empty() {
-                    villager.fail(&step, format!("line height under 1.3: {:?}", f.tight));
-                }
-                if mode == "elder" && !f.spacing.is_empty() {
-                    villager.fail(
-                        &step,
-                        format!("paragraph spacing under 1.3 lines: {:?}", f.spacing),
-                    );
-                }
-                if f.targets < 5 || !f.small_targets.is_empty() {
-                    villager.fail(
-                        &step,
-                        format!("tap targets under 44 px: {:?}", f.small_targets),
-                    );
-                }
-                if f.wide {
-                    villager.fail(&step, "wider than the screen");
-                }
+                let f = villager.measure(&step, mode == "elder");
                 if label == "ballot" && f.option_cards != 3 {
                     villager.fail(&step, format!("{} option cards, not 3", f.option_cards));
                 }
                 if label == "ledger" && (f.ledger_cards == 0 || f.ledger_scrolls) {
                     villager.fail(&step, format!("ledger not in cards: {f:?}"));
-                }
-                if !f.split_amounts.is_empty() {
-                    villager.fail(&step, format!("amounts broken: {:?}", f.split_amounts));
                 }
             }
         }

@@ -393,7 +393,9 @@ async fn township_staff_land_on_a_page_of_every_villages_overdue_work(backend: B
         .and_then(|s| s.split("</tr>").next())
         .expect("柳塘村's row");
     assert!(
-        row.contains(&format!("data-count=\"orders\">{with_township} ")),
+        row.contains(&format!(
+            "data-count=\"orders\" data-label=\"在乡镇的工单\">{with_township} "
+        )),
         "{row}"
     );
 
@@ -430,6 +432,33 @@ async fn township_staff_land_on_a_page_of_every_villages_overdue_work(backend: B
     assert_eq!(staff.get("/t/liutang").await.status, 404);
     let anonymous = app.client().get("/t/dongxi").await;
     assert!(anonymous.location().starts_with("/signin"));
+}
+
+both!(township_staff_find_their_desk_from_the_townships_page);
+/// The desk is where staff land on signing in; from the township's own page (reached by the
+/// breadcrumbs of any village) a button leads back to it, for staff only.
+async fn township_staff_find_their_desk_from_the_townships_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let staff = app.signed_in(&demo.contact("township")).await;
+    let page = staff.get("/c/dongxi").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("id=\"desk-link\"") && page.body.contains("href=\"/t/dongxi\""),
+        "{}",
+        page.body
+    );
+
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    assert!(!resident.get("/c/dongxi").await.body.contains("desk-link"));
+    assert!(!app
+        .client()
+        .get("/c/dongxi")
+        .await
+        .body
+        .contains("desk-link"));
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    assert!(!committee.get("/c/liutang").await.body.contains("desk-link"));
 }
 
 both!(township_staff_read_their_villages_supervision_pages_without_acting_as_supervisors);

@@ -91,6 +91,8 @@ struct CommunityHome {
     my_request: Option<model::JoinRequest>,
     can_view_residents: bool,
     can_view_log: bool,
+    /// Township staff get a way back to their desk (`/t/{slug}`) from the township's page.
+    can_view_desk: bool,
     recent: Vec<crate::agenda::model::Item>,
     overdue: Vec<crate::agenda::model::Item>,
     open_ballots: i64,
@@ -150,6 +152,7 @@ pub async fn community_home(
         .into_iter()
         .filter(|m| m.role == lead_role.as_str())
         .collect();
+    let can_view_desk = community.is_township() && allows(&actor, Action::ViewTownship);
     page(&CommunityHome {
         ctx,
         community,
@@ -161,6 +164,7 @@ pub async fn community_home(
         grids: roster.1,
         can_view_residents: allows(&actor, Action::ViewResidents),
         can_view_log: allows(&actor, Action::ViewActionLog),
+        can_view_desk,
         is_resident: actor.has(Role::Resident),
         my_roles: actor.roles,
         my_request,

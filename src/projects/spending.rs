@@ -270,7 +270,12 @@ pub async fn review_voucher(
     if done.is_none() {
         return Err(AppError::NotFound);
     }
-    let to = format!("/c/{}/disbursements/{id}?done=reviewed", community.slug);
+    // To the notice, which sits below the payment's details: on a phone the top of the
+    // page would not show that the review was recorded.
+    let to = format!(
+        "/c/{}/disbursements/{id}?done=reviewed#done",
+        community.slug
+    );
     Ok(see_other(&to))
 }
 

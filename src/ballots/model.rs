@@ -224,13 +224,16 @@ fn account_electors(
         .collect())
 }
 
+/// The (person, household) of each member, or the names of the unlinked members.
+pub type RepresentativesRoll = Result<Vec<(i64, i64)>, Vec<String>>;
+
 /// The representatives' meeting as roster persons (art. 25/26): the persons linked to the
 /// committee members' and representatives' accounts, each once, as (person, household); or
 /// the names of those whose account is linked to nobody. Two queries.
 pub fn representatives_roll(
     conn: &mut AnyConnection,
     community_id: i64,
-) -> QueryResult<Result<Vec<(i64, i64)>, Vec<String>>> {
+) -> QueryResult<RepresentativesRoll> {
     let roles = [Role::Committee, Role::Representative].map(Role::as_str);
     let members: Vec<(i64, String, String)> = memberships::table
         .inner_join(crate::schema::users::table)

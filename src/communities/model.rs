@@ -552,6 +552,9 @@ pub struct UnlinkedRow {
     pub household_id: Option<i64>,
 }
 
+/// (user, name, phone, email, household) of a member as the unlinked list reads them.
+type MemberContact = (i64, String, Option<String>, Option<String>, Option<i64>);
+
 /// Every member of the community (any role) whose account is linked to no roster person,
 /// each once, by name: one query.
 pub fn unlinked_members(
@@ -563,7 +566,7 @@ pub fn unlinked_members(
         .filter(persons::community_id.eq(community_id))
         .filter(persons::user_id.is_not_null())
         .select(persons::user_id.assume_not_null());
-    let rows: Vec<(i64, String, Option<String>, Option<String>, Option<i64>)> = memberships::table
+    let rows: Vec<MemberContact> = memberships::table
         .inner_join(users::table)
         .filter(memberships::community_id.eq(community_id))
         .filter(diesel::dsl::not(memberships::user_id.eq_any(linked)))

@@ -352,6 +352,19 @@ async fn a_member_verified_before_the_roster_is_linked_once(backend: Backend) {
         address: "柳塘村一组900号",
     };
     verified_newcomer(&app, &demo, &who).await;
+    // Verification now links at once; undo it, as for an account verified before the roster.
+    app.state
+        .db(|conn| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query(
+                "UPDATE persons SET user_id = NULL WHERE user_id = \
+                 (SELECT id FROM users WHERE phone = '13700001111')",
+            )
+            .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .expect("unlinked");
     let first = without_query(
         &committee
             .post_ok(

@@ -251,7 +251,8 @@ async fn an_unlinked_account_is_listed_cannot_be_a_representative_and_is_linked_
         )
         .await;
     assert_eq!(r.status, 422, "an unlinked representative: {}", r.body);
-    assert!(r.body.contains("村（居）民代表须在名册上"), "{}", r.body);
+    // A village's page says 村民 where the message reads 村（居）民.
+    assert!(r.body.contains("村民代表须在名册上"), "{}", r.body);
 
     let path = format!("/c/liutang/members/{user}/link");
     let r = committee.post(&path, &[("person_id", "")]).await;

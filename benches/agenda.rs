@@ -160,8 +160,9 @@ fn new_item(
 /// Demo data, plus an item with 200 comments and enough items for a list of 50.
 async fn seed(state: &AppState) -> i64 {
     let now = yishi::clock::Clock::now(&*state.clock);
+    let data = state.config.data_dir();
     state
-        .db(move |conn| yishi::demo::load(conn, now))
+        .db(move |conn| yishi::demo::load(conn, &data, now))
         .await
         .expect("demo");
     state

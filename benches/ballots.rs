@@ -372,8 +372,9 @@ async fn votes(
 ) {
     let now = state.clock.now();
     let t = Instant::now();
+    let data = state.config.data_dir();
     state
-        .db(move |conn| yishi::demo::load(conn, now))
+        .db(move |conn| yishi::demo::load(conn, &data, now))
         .await
         .expect("demo");
     let n = k.voters * 2 + k.burst;

@@ -96,7 +96,7 @@ fn round(persons: usize) -> Times {
     let now = chrono::NaiveDate::from_ymd_opt(2026, 12, 3)
         .and_then(|d| d.and_hms_opt(2, 0, 0))
         .expect("time");
-    yishi::demo::load(&mut conn, now).expect("demo");
+    yishi::demo::load(&mut conn, dir.path(), now).expect("demo");
     let community = count(
         &mut conn,
         "SELECT id AS n FROM communities WHERE slug = 'liutang'",

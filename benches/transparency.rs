@@ -198,7 +198,8 @@ async fn run(backend: &'static str, url: &str, k: &Knobs, rows: &mut Vec<Row>) {
     // ---- seeding, untimed ----
     let now = state.clock.now();
     let t = Instant::now();
-    blocking(&pool, move |conn| yishi::demo::load(conn, now)).await;
+    let data = state.config.data_dir();
+    blocking(&pool, move |conn| yishi::demo::load(conn, &data, now)).await;
     let demo = t.elapsed();
     let demo_leaves = blocking(&pool, |conn| Ok(log::size(conn)?)).await;
     let wanted = k.leaves + k.singles + CHECKPOINTS + 1;

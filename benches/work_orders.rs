@@ -497,8 +497,9 @@ async fn run(backend: &'static str, url: &str, k: &Knobs, rows: &mut Vec<Row>) {
 
     let now = state.clock.now();
     let t = Instant::now();
+    let data = state.config.data_dir();
     state
-        .db(move |conn| yishi::demo::load(conn, now))
+        .db(move |conn| yishi::demo::load(conn, &data, now))
         .await
         .expect("demo");
     let demo = t.elapsed();

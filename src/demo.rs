@@ -136,8 +136,14 @@ const PLACES: [Place; 2] = [
     },
 ];
 
-/// Loads the demo in one transaction and returns the sign-ins to print.
-pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Vec<DemoSignin>, AppError> {
+/// Loads the demo in one transaction and returns the sign-ins to print. The photos its
+/// records name from the start (a tally sheet, an acceptance record) are drawn and stored
+/// under `data_dir` as it goes, since a published record cannot gain a photo later.
+pub fn load(
+    conn: &mut AnyConnection,
+    data_dir: &std::path::Path,
+    now: NaiveDateTime,
+) -> Result<Vec<DemoSignin>, AppError> {
     let hash = password::hash(DEMO_PASSWORD)?;
     write_tx(conn, |conn| {
         let mut signins = Vec::new();
@@ -290,13 +296,13 @@ pub fn load(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<Vec<DemoSign
         }
         crate::agenda::demo::seed(s.conn, &seeded, now)?;
         crate::roster::demo::seed(s.conn, &seeded, now)?;
-        crate::ballots::demo::seed(s.conn, &seeded, now)?;
+        crate::ballots::demo::seed(s.conn, &seeded, data_dir, now)?;
         crate::work_orders::demo::seed(s.conn, &seeded, now)?;
         if let Some((liutang, residents)) = seeded.first() {
             crate::work_orders::upward::seed_demo(s.conn, (*liutang, residents), now)?;
         }
         crate::disclosures::demo::seed(s.conn, &seeded, now)?;
-        crate::projects::demo::seed(s.conn, &seeded, now)?;
+        crate::projects::demo::seed(s.conn, &seeded, data_dir, now)?;
         crate::projects::demo_stories::xinghe(s.conn, &seeded, now)?;
         crate::projects::demo_stories::greenhouse(s.conn, &seeded, now)?;
         crate::work_orders::publish_bulletin::seed_demo(s.conn, &seeded, now)?;

@@ -251,7 +251,8 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
         let mut conn = pool.get().map_err(|e| e.to_string())?;
         if demo::is_empty(&mut conn).map_err(|e| e.to_string())? {
             let now = yishi::clock::Clock::now(&yishi::clock::SystemClock);
-            let signins = demo::load(&mut conn, now).map_err(|e| e.to_string())?;
+            let signins =
+                demo::load(&mut conn, &config.data_dir(), now).map_err(|e| e.to_string())?;
             yishi::work_orders::demo_photos::add(&mut conn, &config.data_dir(), now)
                 .map_err(|e| e.to_string())?;
             yishi::ballots::option_photos::add(&mut conn, &config.data_dir())

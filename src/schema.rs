@@ -846,6 +846,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    project_acceptances (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        project_id -> BigInt,
+        accepted_on -> Text,
+        accepted_by -> Text,
+        opinion -> Text,
+        photo -> Nullable<Text>,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     project_decisions (project_id, decision_id) {
         project_id -> BigInt,
         decision_id -> BigInt,
@@ -993,6 +1007,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     powers,
     projects,
+    project_acceptances,
     project_decisions,
     disbursements,
     spend_refusals,

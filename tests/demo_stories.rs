@@ -262,3 +262,175 @@ async fn the_supervisors_month_and_the_township_show(backend: Backend) {
     assert!(order.body.contains("东溪镇"), "sent up to the township");
 }
 both!(the_supervisors_month_and_the_township_show);
+
+/// The path of the first `/photos/…` link in `html` after `from`.
+fn photo_after(html: &str, from: &str) -> String {
+    let rest = &html[html.find(from).unwrap_or_else(|| panic!("no {from}"))..];
+    let at = rest.find("href=\"/photos/").expect("a photo link") + 6;
+    let href = &rest[at..];
+    href[..href.find('"').expect("quote")].to_string()
+}
+
+/// Story 4: the road's villagers' meeting was counted in the hall; its decision shows the
+/// photo of the signed tally sheet (计票单) and the project page its acceptance (验收): the
+/// day, who inspected and signed, their findings and the signed record.
+async fn the_road_shows_its_tally_sheet_and_acceptance(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let decision = id_of(
+        &app,
+        &format!(
+            "SELECT MIN(d.id) AS n FROM decisions d JOIN agenda_items i ON i.id = d.item_id \
+             WHERE i.title LIKE '{ROAD}%' AND d.photo IS NOT NULL"
+        ),
+    )
+    .await;
+    assert!(decision > 0, "the hall decision carries the tally sheet");
+    let page = app
+        .client()
+        .get(&format!("/c/liutang/decisions/{decision}"))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("alt=\"计票单照片\""), "{}", page.body);
+    let (status, ct, bytes) = app.client().get_bytes(&photo_after(&page.body, "")).await;
+    assert_eq!((status, ct.as_str()), (200, "image/jpeg"));
+    assert!(!bytes.is_empty());
+
+    let road = app.client().get("/p/LT-2026-001").await;
+    assert_eq!(road.status, 200);
+    let b = &road.body;
+    let acceptance = &b[b.find("id=\"acceptance\"").expect("the acceptance section")..];
+    let acceptance = &acceptance[..acceptance.find("</section>").expect("its end")];
+    assert!(acceptance.contains("验收合格"), "{acceptance}");
+    assert!(acceptance.contains("县公路工程队") && acceptance.contains("村务监督委员会"));
+    let accepted_on = count_sql(
+        &app,
+        "SELECT COUNT(*) AS n FROM project_acceptances a JOIN projects p ON p.id = a.project_id \
+         WHERE p.code = 'LT-2026-001' AND a.accepted_on = p.actual_end"
+            .into(),
+    )
+    .await;
+    assert_eq!(accepted_on, 1, "accepted once, on the day the work ended");
+    let day = id_of(
+        &app,
+        "SELECT COUNT(*) AS n FROM projects WHERE code = 'LT-2026-001' AND actual_end IS NOT NULL",
+    )
+    .await;
+    assert_eq!(day, 1);
+    let (status, ct, _) = app
+        .client()
+        .get_bytes(&photo_after(acceptance, "id=\"acceptance\""))
+        .await;
+    assert_eq!((status, ct.as_str()), (200, "image/jpeg"));
+}
+both!(the_road_shows_its_tally_sheet_and_acceptance);
+
+/// #13: on a fresh demo every committee member and representative is a person on the roster,
+/// so the committee calls a representatives' meeting without being refused, and its roll is
+/// exactly their persons.
+async fn a_fresh_demo_calls_a_representatives_meeting(backend: Backend) {
+    use crate::common::ballots::{deliberating_item, open_ballot, IN_TWO_DAYS};
+    let app = spawn_app(backend).await;
+    let committee = crate::common::steps::demo_committee(&app).await;
+    let item = deliberating_item(&committee, "代表会议：村道路灯维修").await;
+    let fields = [
+        ("body", "representatives"),
+        ("mode", "online"),
+        ("closes_at", IN_TWO_DAYS),
+    ];
+    let ballot = open_ballot(&committee, &item, &fields).await;
+    let id = crate::common::ballots::ballot_id(&ballot);
+    let roll = count_sql(
+        &app,
+        format!("SELECT COUNT(*) AS n FROM ballot_roll WHERE ballot_id = {id}"),
+    )
+    .await;
+    assert_eq!(roll, 13, "five committee members and eight representatives");
+}
+both!(a_fresh_demo_calls_a_representatives_meeting);
+
+/// #13: the demo's villagers' and representatives' meetings count from the roster, and its
+/// stories still hold: the parking plan, the road, the power list, the village rules and the
+/// reconvened work plan pass; the harvest-time plan fails its quorum.
+async fn the_demos_statutory_meetings_count_from_the_roster(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let by_accounts = count_sql(
+        &app,
+        "SELECT COUNT(*) AS n FROM ballots WHERE body IN ('residents', 'representatives') \
+         AND roll = false"
+            .into(),
+    )
+    .await;
+    assert_eq!(by_accounts, 0, "a statutory meeting frozen from accounts");
+    let verdict = |title: &str| {
+        format!(
+            "SELECT COUNT(*) AS n FROM decisions d JOIN agenda_items i ON i.id = d.item_id \
+             WHERE i.title LIKE '{title}%' AND d.verdict = 'passed' AND d.quorum_met = true"
+        )
+    };
+    for title in [
+        "兴和小区停车难",
+        ROAD,
+        "通过《柳塘村小微权力清单》",
+        "修订村规民约",
+        "2027年村级年度工作计划（重新召集",
+    ] {
+        assert_eq!(count_sql(&app, verdict(title)).await, 1, "{title} passed");
+    }
+    let failed = count_sql(
+        &app,
+        "SELECT COUNT(*) AS n FROM decisions d JOIN agenda_items i ON i.id = d.item_id \
+         WHERE i.title = '2027年村级年度工作计划' AND d.quorum_met = false"
+            .into(),
+    )
+    .await;
+    assert_eq!(failed, 1, "the harvest-time plan fails its quorum");
+}
+both!(the_demos_statutory_meetings_count_from_the_roster);
+
+/// The numbers in the cells of the bulletin's row for grid `name`: received, resolved, ….
+fn bulletin_row(html: &str, name: &str) -> Vec<String> {
+    let head = format!("<th scope=\"row\">{name}");
+    let row = &html[html.find(&head).unwrap_or_else(|| panic!("no row {name}"))..];
+    let row = &row[..row.find("</tr>").expect("the row's end")];
+    row.split("<td class=\"num\">")
+        .skip(1)
+        .map(|c| c[..c.find('<').unwrap_or(c.len())].trim().to_string())
+        .collect()
+}
+
+/// #14: the demo's reopened order (the canal railing, 四组) had its completion cleared when it
+/// was sent back, so the month's bulletin counts it received and not resolved.
+async fn the_demo_bulletin_counts_the_reopened_order_as_unresolved(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let reopened = count_sql(
+        &app,
+        "SELECT COUNT(*) AS n FROM work_orders WHERE title = '渠道护栏断了' \
+         AND state = 'reopened' AND completed_at IS NULL"
+            .into(),
+    )
+    .await;
+    assert_eq!(reopened, 1, "reopening clears the completion");
+    let in_grid = |done: &str| {
+        format!(
+            "SELECT COUNT(*) AS n FROM work_orders w JOIN grids g ON g.id = w.grid_id \
+             JOIN communities c ON c.id = w.community_id \
+             WHERE c.slug = 'liutang' AND g.name = '四组' {done}"
+        )
+    };
+    let received = count_sql(&app, in_grid("")).await;
+    let resolved = count_sql(&app, in_grid("AND w.completed_at IS NOT NULL")).await;
+    assert!(
+        received > resolved,
+        "{received} received, {resolved} resolved"
+    );
+    // The test clock starts on 2026-11-26: every demo order is of November.
+    let page = app.client().get("/c/liutang/bulletin?month=2026-11").await;
+    assert_eq!(page.status, 200);
+    let row = bulletin_row(&page.body, "四组");
+    assert_eq!(row[0], received.to_string(), "received: {row:?}");
+    assert_eq!(row[1], resolved.to_string(), "resolved: {row:?}");
+}
+both!(the_demo_bulletin_counts_the_reopened_order_as_unresolved);

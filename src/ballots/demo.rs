@@ -1,9 +1,12 @@
 //! The demo's ballots: 兴和社区's representatives pass the parking plan in the hall; 柳塘村
-//! decides the road in a villagers' meeting (四议两公开 complete), revises its village rules
-//! online, sets the rubbish fee by household, picks the cleaning contractor by roll call,
-//! fails quorum on the annual plan at harvest time and passes it when reconvened in the hall
-//! with online voting the same day (线上线下结合), and has one ballot open — on where to
-//! build the culture square — that the demo resident can vote in.
+//! decides the road in a villagers' meeting in the hall (四议两公开 complete, the tally
+//! sheet photographed), adopts its power list and revises its village rules in the hall with
+//! online voting the same evening (线上线下结合), sets the rubbish fee by household, picks the
+//! cleaning contractor by roll call, fails quorum on the annual plan at harvest time and
+//! passes it when reconvened, and has one ballot open — on where to build the culture square
+//! — that the demo resident can vote in. Every villagers' and representatives' meeting has
+//! its roll frozen from the roster (the law counts villagers, not accounts); only the
+//! household ballot and the committee's roll call are of accounts.
 
 use chrono::{Duration, NaiveDateTime};
 
@@ -203,14 +206,14 @@ impl Seed<'_> {
         Ok(id)
     }
 
-    /// A result from the hall, entered by one committee member and confirmed by another.
+    /// A result from the hall, entered by one committee member and confirmed by another;
+    /// `photo`: the stored photo of its paper tally sheet, if any.
     fn hall(
         &mut self,
         b: &Ballot,
-        present: i64,
-        households_present: i64,
+        (present, households_present): (i64, i64),
         counts: &[u64],
-        minutes: &str,
+        (minutes, photo): (&str, Option<&str>),
         days_ago: i64,
     ) -> Result<i64, AppError> {
         let at = self.ago(days_ago);
@@ -223,7 +226,7 @@ impl Seed<'_> {
                 households_present,
                 per_option: counts,
                 minutes,
-                photo: None,
+                photo,
             },
             self.residents[1],
             at,
@@ -238,9 +241,11 @@ impl Seed<'_> {
 
 /// `seeded` is (community id, its verified residents; the first five are the committee),
 /// 柳塘村 first, then 兴和社区; the agenda demo has run.
+/// The road's tally-sheet photo is stored under `data_dir`.
 pub fn seed(
     conn: &mut AnyConnection,
     seeded: &[(i64, Vec<i64>)],
+    data_dir: &std::path::Path,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let [(liutang, lt), (xinghe, xh)] = seeded else {
@@ -255,7 +260,8 @@ pub fn seed(
         };
         if let Some(parking) = find_titled(s.conn, *xinghe, "兴和小区停车难")? {
             let parking = s.deliberate(&parking, 3)?;
-            let b = s.ballot(&parking, Body::Representatives, model::HALL, "", 2, 1)?;
+            let how = (Body::Representatives, model::HALL, "");
+            let b = s.ballot_on(&parking, how, 2, 1, true)?;
             // Everyone on the frozen list came; one abstained (never more present than
             // members: the list decides how many may come).
             let all = b.electorate;
@@ -263,7 +269,7 @@ pub fn seed(
                 "居民代表会议在社区议事厅召开，应到{all}人，实到{all}人。表决通过停车方案：围墙外空地临时画线约28个车位；兴和路人行道夜间停车并保留1.5米步行通道；小区主通道全天禁停。"
             );
             let counts = [all.saturating_sub(1) as u64, 0, 1];
-            s.hall(&b, all, 0, &counts, &minutes, 1)?;
+            s.hall(&b, (all, 0), &counts, (&minutes, None), 1)?;
         }
     }
     let mut s = Seed {
@@ -293,14 +299,23 @@ pub fn seed(
             lt[0],
             held,
         )?;
-        let b = s.ballot(&road, Body::Residents, model::HALL, "", 3, 1)?;
-        let households = b.households;
+        let b = s.ballot_on(&road, (Body::Residents, model::HALL, ""), 3, 1, true)?;
+        // Three in four households sent their representative (more than the two thirds the
+        // law asks), and a few more villagers came along.
+        let households = b.households * 3 / 4;
+        let present = households + 12;
+        let counts = [present as u64 - 7, 4, 3];
+        // The tally sheet's photo, as the clerk would upload it with the count.
+        let sheet = super::tally_photo::draw(&counts, b.id as u32);
+        let photo = crate::work_orders::demo_photos::store(data_dir, &sheet)?;
         let d = s.hall(
             &b,
-            58,
-            households * 3 / 4,
-            &[51, 4, 3],
-            "村民会议在村委会大院召开。应到成年村民及户代表见签到表；各组户代表到会，超过三分之二。举手表决，计票单由两名计票人、一名监票人签字。",
+            (present, households),
+            &counts,
+            (
+                "村民会议在村委会大院召开。应到成年村民及户代表见签到表；各组户代表到会，超过三分之二。举手表决，计票单由两名计票人、一名监票人签字。",
+                Some(photo.as_str()),
+            ),
             2,
         )?;
         let supervisor = lt[8];
@@ -338,7 +353,7 @@ pub fn seed(
         held,
     )?;
 
-    // An online villagers' meeting that passed.
+    // A villagers' meeting in the hall with online voting the same day, that passed.
     let rules_item = s.item(
         "修订村规民约：禁止向河道、沟渠倾倒垃圾",
         "在村规民约第八条后增加一条：禁止向河道、沟渠倾倒生活垃圾和建筑垃圾，违者由村民小组劝导清理，屡劝不改的在村务公开栏公示。",
@@ -346,17 +361,12 @@ pub fn seed(
         14,
         false,
     )?;
-    let b = s.ballot(&rules_item, Body::Residents, model::ONLINE, "", 12, -5)?;
-    s.votes(&b, 10, 72, |k| {
-        if k % 9 == 0 {
-            1
-        } else if k % 13 == 0 {
-            2
-        } else {
-            0
-        }
-    })?;
-    s.close(&b)?;
+    mixed_meeting(
+        &mut s,
+        &rules_item,
+        12,
+        "周六晚上在村委会大院召开村民会议，按签到表签到；在外务工的村民当天在网上投票。会场举手表决后收纸质票，两名计票人、一名监票人计票。",
+    )?;
 
     // A household ballot: one vote per household.
     let fee = s.item(
@@ -412,14 +422,12 @@ pub fn seed(
         4,
         false,
     )?;
-    let b = s.ballot(
-        &square,
+    let how = (
         Body::Residents,
         model::ONLINE,
         "村委会东侧空地\n老小学操场\n三组晒谷场",
-        2,
-        5,
-    )?;
+    );
+    let b = s.ballot_on(&square, how, 2, 5, true)?;
     let last = lt.len().saturating_sub(1);
     s.votes(&b, 30, 26.min(last.saturating_sub(30)), |k| (k % 3) as i32)?;
 
@@ -431,9 +439,12 @@ pub fn seed(
         70,
         false,
     )?;
-    let b = s.ballot(&list, Body::Residents, model::ONLINE, "", 68, -62)?;
-    s.votes(&b, 10, 72, |k| if k % 11 == 0 { 1 } else { 0 })?;
-    s.close(&b)?;
+    mixed_meeting(
+        &mut s,
+        &list,
+        68,
+        "周日晚上在村委会大院召开村民会议，逐条宣读小微权力清单；在外务工的村民当天在网上投票。会场举手表决后收纸质票，两名计票人、一名监票人计票。",
+    )?;
     Ok(())
 }
 
@@ -449,12 +460,27 @@ fn reconvened_plan(s: &mut Seed) -> Result<(), AppError> {
         16,
         false,
     )?;
-    let at = s.ago(3);
+    mixed_meeting(
+        s,
+        &plan,
+        3,
+        "周日晚七点在村委会大院召开村民会议，按签到表签到；在外务工的村民当天在网上投票，已在网上投票的在签到表上打勾，不再签到。会场举手表决后收纸质票，两名计票人、一名监票人计票。",
+    )?;
+    Ok(())
+}
+
+/// A villagers' meeting in the hall with online voting the same evening (线上线下结合),
+/// opened `days_ago`, its roll frozen from the roster: the residents with accounts from the
+/// tenth on vote online (most of them away); the clerk signs in enough of the others from
+/// the printed register for more than half of the roll with a margin; the hall's paper count
+/// is entered by one committee member and confirmed by another. Returns the decision.
+fn mixed_meeting(s: &mut Seed, item: &Item, days_ago: i64, minutes: &str) -> Result<i64, AppError> {
+    let at = s.ago(days_ago);
     let id = model::open(
         s.conn,
         &NewBallot {
             community_id: s.community,
-            item_id: plan.id,
+            item_id: item.id,
             body: Body::Residents,
             mode: model::MIXED,
             options: "",
@@ -468,7 +494,7 @@ fn reconvened_plan(s: &mut Seed) -> Result<(), AppError> {
         at,
     )?;
     s.advance(
-        &plan,
+        item,
         Stage::Voting,
         Mover::BallotOpened,
         &format!("#{id}"),
@@ -518,7 +544,7 @@ fn reconvened_plan(s: &mut Seed) -> Result<(), AppError> {
             present: signed as i64,
             households_present: 0,
             per_option: &counts,
-            minutes: "周日晚七点在村委会大院召开村民会议，按签到表签到；在外务工的村民当天在网上投票，已在网上投票的在签到表上打勾，不再签到。会场举手表决后收纸质票，两名计票人、一名监票人计票。",
+            minutes,
             photo: None,
         },
         s.residents[1],
@@ -529,8 +555,7 @@ fn reconvened_plan(s: &mut Seed) -> Result<(), AppError> {
         .ok_or(AppError::NotFound)?;
     let confirmed = b.closes_at + Duration::minutes(30);
     service::publish_hall(s.conn, &b, &r, s.residents[0], confirmed)?
-        .ok_or_else(|| AppError::Internal("demo mixed result not published".into()))?;
-    Ok(())
+        .ok_or_else(|| AppError::Internal("demo mixed result not published".into()))
 }
 
 /// The culture square's three sites as the committee described them (without photos).

@@ -18,5 +18,6 @@ pub mod record;
 pub mod register;
 pub mod rules;
 pub mod service;
+pub mod tally_photo;
 pub mod tracker;
 pub mod words;

@@ -41,9 +41,11 @@ fn power(code: &str, name: &str, procedure: &str, kind: SpendKind, body: Body, y
     }
 }
 
+/// The road's acceptance record's photo is stored under `data_dir`.
 pub fn seed(
     conn: &mut AnyConnection,
     seeded: &[(i64, Vec<i64>)],
+    data_dir: &std::path::Path,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let Some((liutang, lt)) = seeded.first() else {
@@ -220,6 +222,7 @@ pub fn seed(
             orders::move_to(conn, &o, &moved, t)?;
         }
     }
+    accept_road(conn, (cid, pid), (committee, data_dir), after(36))?;
     let paid: [Paid; 4] = [
         (
             12_000_000,
@@ -344,5 +347,60 @@ pub fn seed(
             after(40),
         )?;
     }
+    Ok(())
+}
+
+/// The road's acceptance (验收) once both sections were done: the committee, a supervisor,
+/// the township's road station and the contractor inspect it, sign the record, and the
+/// committee enters it with a photo of the signed sheet; the project's actual end is that day.
+fn accept_road(
+    conn: &mut AnyConnection,
+    (cid, pid): (i64, i64),
+    (committee, data_dir): (i64, &std::path::Path),
+    at: NaiveDateTime,
+) -> Result<(), AppError> {
+    use crate::schema::users;
+    use diesel::prelude::*;
+    let supervisor = crate::communities::model::holders(conn, cid, crate::authz::Role::Supervisor)?
+        .into_iter()
+        .next()
+        .unwrap_or(committee);
+    let names: Vec<(i64, String)> = users::table
+        .filter(users::id.eq_any([committee, supervisor]))
+        .select((users::id, users::display_name))
+        .load(conn)?;
+    let name = |id: i64| {
+        names
+            .iter()
+            .find(|n| n.0 == id)
+            .map(|n| n.1.clone())
+            .unwrap_or_default()
+    };
+    let accepted_by = format!(
+        "村委会 {}；村务监督委员会 {}；东溪镇农村公路管理站 周海峰；施工方 县公路工程队",
+        name(committee),
+        name(supervisor)
+    );
+    let day = crate::clock::local_day(at);
+    let photo = crate::work_orders::demo_photos::store(
+        data_dir,
+        &crate::inquiries::files::draw_record(pid as u32 + 7),
+    )?;
+    super::acceptance::insert(
+        conn,
+        &super::acceptance::NewAcceptance {
+            community_id: cid,
+            project_id: pid,
+            accepted_on: day,
+            accepted_by: &accepted_by,
+            opinion: "全长1.2公里，路面宽4.5米，抽检厚度20厘米以上，混凝土强度和排水沟符合设计，验收合格。",
+            photo: Some(photo.as_str()),
+        },
+        committee,
+        at,
+    )?;
+    let project = model::project(conn, pid)?;
+    let start = project.actual_start.as_deref().and_then(model::parse_day);
+    model::set_actual(conn, pid, start, Some(day))?;
     Ok(())
 }

@@ -331,6 +331,7 @@ struct Loaded {
     refusals: Vec<RefusalRow>,
     passed: Vec<DecisionRef>,
     unattached: Vec<(i64, String)>,
+    acceptances: Vec<super::acceptance::Acceptance>,
 }
 
 async fn load_page(state: &AppState, ctx: &Ctx, code: String) -> Result<Loaded, AppError> {
@@ -367,6 +368,7 @@ async fn load_page(state: &AppState, ctx: &Ctx, code: String) -> Result<Loaded, 
                 photos: crate::work_orders::model::cover_photos(conn, &ids)?,
                 indexes: model::log_indexes(conn, &pids)?,
                 reviews: super::vouchers::reviews_of(conn, community.id, &pids)?,
+                acceptances: super::acceptance::of(conn, p.id)?,
                 p,
                 community,
                 can_manage,
@@ -444,6 +446,7 @@ pub async fn project_page(
         refusals,
         passed: l.passed,
         unattached: l.unattached,
+        acceptances: l.acceptances,
         form: shown.form,
         errors: shown.errors,
         notice: shown.notice,

@@ -1,6 +1,7 @@
 //! Public works projects (一项一码): codes, pages, QR notices, disbursements, and the power
 //! list (小微权力清单) that spending must satisfy.
 
+pub mod acceptance;
 pub mod demo;
 pub mod demo_stories;
 pub mod handlers;

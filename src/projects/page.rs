@@ -138,6 +138,7 @@ pub struct ShowPage {
     pub refusals: Vec<(RefusalRow, String)>,
     pub passed: Vec<DecisionRef>,
     pub unattached: Vec<(i64, String)>,
+    pub acceptances: Vec<super::acceptance::Acceptance>,
     pub form: PayForm,
     pub errors: FieldErrors,
     pub notice: Option<&'static str>,

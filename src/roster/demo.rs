@@ -1,6 +1,7 @@
 //! The demo roster: 柳塘村 with about 150 households and 480 persons (children and elderly
 //! among them, a few moved away and one deceased this year), 兴和社区 with a smaller one.
-//! The demo's verified residents are linked to persons of the household they live in.
+//! The demo's verified residents, its committee members and representatives among them, are
+//! linked to persons of the household they live in.
 //! Deterministic: a fixed seed, no system randomness.
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
@@ -242,6 +243,15 @@ pub fn seed(
     let sizes = [(150usize, "柳塘村", 0x6c74u64), (55, "兴和小区", 0x7868)];
     for ((community, _), (total, place, seed)) in seeded.iter().zip(sizes) {
         seed_one(conn, *community, admin, total, place, seed, now)?;
+        // Committee members and representatives are villagers too: each is linked to a
+        // person of their household, so a representatives' meeting can be called (#13).
+        let roll = crate::ballots::model::representatives_roll(conn, *community)?;
+        if let Err(names) = roll {
+            let names = names.join("、");
+            return Err(AppError::Internal(format!(
+                "demo members off the roster: {names}"
+            )));
+        }
     }
     Ok(())
 }

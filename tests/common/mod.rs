@@ -165,9 +165,10 @@ impl Demo {
 impl TestApp {
     pub async fn load_demo(&self) -> Demo {
         let now = yishi::clock::Clock::now(&*self.clock);
+        let dir = self.state.config.data_dir();
         let signins = self
             .state
-            .db(move |conn| yishi::demo::load(conn, now))
+            .db(move |conn| yishi::demo::load(conn, &dir, now))
             .await
             .expect("demo loads");
         Demo(

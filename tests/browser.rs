@@ -12,6 +12,35 @@ use crate::common::{spawn_app, Backend, DEMO_PASSWORD};
 
 mod walk;
 
+/// A tab the size of a 360 px phone, tall enough that a screenshot shows most of a page.
+fn phone(browser: &Browser) -> std::sync::Arc<Tab> {
+    let tab = browser
+        .new_context()
+        .expect("browser context")
+        .new_tab()
+        .expect("tab");
+    tab.call_method(
+        headless_chrome::protocol::cdp::Emulation::SetDeviceMetricsOverride {
+            width: 360,
+            height: 1400,
+            device_scale_factor: 1.0,
+            mobile: true,
+            scale: None,
+            screen_width: None,
+            screen_height: None,
+            position_x: None,
+            position_y: None,
+            dont_set_visible_size: None,
+            screen_orientation: None,
+            viewport: None,
+            display_feature: None,
+            device_posture: None,
+        },
+    )
+    .expect("emulate a 360 px phone");
+    tab
+}
+
 fn chromium() -> PathBuf {
     std::env::var_os("YISHI_CHROMIUM")
         .map(PathBuf::from)
@@ -578,32 +607,9 @@ async fn a_residents_pages_meet_the_elderly_friendly_figures_in_both_modes() {
         let figures_dir = root.join("figures");
         let checked = std::cell::RefCell::new(Vec::new());
         let browser = launch();
-        let tab = browser
-            .new_context()
-            .expect("context")
-            .new_tab()
-            .expect("tab");
         // A 360 px phone (a desktop window cannot be made that narrow), tall enough that each
         // screenshot shows most of the page.
-        tab.call_method(
-            headless_chrome::protocol::cdp::Emulation::SetDeviceMetricsOverride {
-                width: 360,
-                height: 1400,
-                device_scale_factor: 1.0,
-                mobile: true,
-                scale: None,
-                screen_width: None,
-                screen_height: None,
-                position_x: None,
-                position_y: None,
-                dont_set_visible_size: None,
-                screen_orientation: None,
-                viewport: None,
-                display_feature: None,
-                device_posture: None,
-            },
-        )
-        .expect("emulate a 360 px phone");
+        let tab = phone(&browser);
         let villager = Person {
             who: "villager",
             tab,

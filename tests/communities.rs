@@ -172,7 +172,7 @@ async fn the_committee_appoints_within_the_law(backend: Backend) {
         )
         .await;
     assert_eq!(r.status, 422);
-    assert!(r.body.contains("须是本村的已登记居民"), "{}", r.body);
+    assert!(r.body.contains("须是本村的已登记村民"), "{}", r.body);
     assert!(
         r.body.contains(&format!("value=\"{unverified}\"")),
         "input kept"

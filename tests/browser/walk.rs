@@ -7,9 +7,7 @@
 
 use std::path::PathBuf;
 
-use headless_chrome::{Browser, Tab};
-
-use super::{axe_source, launch, Person};
+use super::{axe_source, launch, phone, Person};
 use crate::common::{spawn_app, Backend, DEMO_PASSWORD};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -35,35 +33,6 @@ impl Mode {
             Mode::Elder => "elder",
         }
     }
-}
-
-/// A tab the size of a 360 px phone, tall enough that a screenshot shows most of a page.
-fn phone(browser: &Browser) -> std::sync::Arc<Tab> {
-    let tab = browser
-        .new_context()
-        .expect("browser context")
-        .new_tab()
-        .expect("tab");
-    tab.call_method(
-        headless_chrome::protocol::cdp::Emulation::SetDeviceMetricsOverride {
-            width: 360,
-            height: 1400,
-            device_scale_factor: 1.0,
-            mobile: true,
-            scale: None,
-            screen_width: None,
-            screen_height: None,
-            position_x: None,
-            position_y: None,
-            dont_set_visible_size: None,
-            screen_orientation: None,
-            viewport: None,
-            display_feature: None,
-            device_posture: None,
-        },
-    )
-    .expect("emulate a 360 px phone");
-    tab
 }
 
 impl Person<'_> {

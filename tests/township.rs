@@ -621,6 +621,32 @@ async fn township_staff_do_the_work_they_took_and_the_reporter_confirms_it(backe
     assert!(page.body.contains("（东溪镇）"), "{}", page.body);
     assert_eq!(told_reporter(&app, id, "order_in_progress").await, 1);
     assert_eq!(told_reporter(&app, id, "order_completed").await, 1);
+    // The committee hears that the township finished its order, once each member.
+    let members = count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM memberships WHERE role = 'committee' \
+             AND community_id = {LIUTANG}"
+        ),
+    )
+    .await;
+    let told = count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM notifications n JOIN memberships m ON m.user_id = n.user_id \
+             WHERE m.role = 'committee' AND m.community_id = {LIUTANG} \
+             AND n.kind = 'order_done_by_township' AND n.link LIKE '%/orders/{id}'"
+        ),
+    )
+    .await;
+    assert!(members >= 1);
+    assert_eq!(told, members);
+    let inbox = committee.get("/inbox").await;
+    assert!(
+        inbox.body.contains("乡镇已办结工单“镇道护栏被撞坏”"),
+        "{}",
+        inbox.body
+    );
     // The reporter confirms as usual; staff cannot accept their own work.
     let r = staff
         .post_files(&moving, &move_to("confirmed", ""), vec![])
@@ -775,9 +801,23 @@ async fn an_order_the_township_took_runs_on_the_townships_clock(backend: Backend
     // Three days on, past the village's own 48 hours but well within the township's: the
     // order's page and the township's page show it due by the township, not overdue.
     app.clock.advance(chrono::Duration::days(3));
+    // The order's own published due time stays; the township's is shown beside it, and the
+    // township is the one doing the work.
     let page = staff.get(&path).await;
+    let own = query(&app, move |conn| {
+        use diesel::prelude::*;
+        use yishi::schema::work_orders as o;
+        o::table.find(id).select(o::due_at).first(conn)
+    })
+    .await;
     let shown = crate::common::page::text_by_id(&page.body, "due").expect("the due time");
-    assert!(shown.contains(&yishi::clock::fmt_time(&due)), "{shown}");
+    assert_eq!(shown.trim(), yishi::clock::fmt_time(&own));
+    let shown =
+        crate::common::page::text_by_id(&page.body, "township-due").expect("the township's");
+    assert_eq!(shown.trim(), yishi::clock::fmt_time(&due));
+    assert!(page.body.contains("<dt>乡镇办结期限</dt>"), "{}", page.body);
+    let assignee = crate::common::page::text_by_id(&page.body, "assignee").expect("承办人");
+    assert_eq!(assignee.trim(), "东溪镇");
     assert!(
         !page.body.contains("class=\"tag light red\""),
         "{}",
@@ -822,4 +862,46 @@ async fn an_order_the_township_took_runs_on_the_townships_clock(backend: Backend
     })
     .await;
     assert!(due_now.iter().any(|o| o.id == id));
+}
+
+both!(the_bulletin_counts_an_order_the_township_finished_by_its_due_time_as_on_time);
+async fn the_bulletin_counts_an_order_the_township_finished_by_its_due_time_as_on_time(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    // Into January, a month the demo's orders do not touch.
+    app.clock.advance(chrono::Duration::days(40));
+    let path = fresh_order(&app, &demo, "镇道桥栏杆断了").await;
+    let moving = format!("{path}/move");
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    send_up(&committee, &path, "桥归镇里管").await;
+    let staff = app.signed_in(&demo.contact("township")).await;
+    let taken = yishi::clock::Clock::now(&*app.clock);
+    staff.post_ok(&format!("{path}/take"), &[]).await;
+    staff
+        .post_files_ok(&moving, &move_to("in_progress", "镇里派人去看"), vec![])
+        .await;
+
+    // Finished exactly at the township's due time: days past the order's own 48 hours.
+    let due = yishi::township::rules::due_in(taken, 5);
+    app.clock
+        .advance(due - yishi::clock::Clock::now(&*app.clock));
+    let staff = app.signed_in(&demo.contact("township")).await;
+    staff
+        .post_files_ok(
+            &moving,
+            &move_to("completed", "栏杆已焊好"),
+            vec![("photos", "after.png", crate::common::steps::photo())],
+        )
+        .await;
+
+    let page = app.client().get("/c/liutang/bulletin?month=2027-01").await;
+    assert_eq!(page.status, 200);
+    let total = crate::common::page::inner_by_id(&page.body, "total").expect("the total line");
+    assert_eq!(
+        total.matches("100% <span class=\"muted\">(1/1)").count(),
+        2,
+        "resolved 1 of 1, and on time by the township's due time: {total}"
+    );
 }

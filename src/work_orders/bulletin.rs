@@ -96,7 +96,7 @@ struct Row {
 }
 
 /// Counts per grid for orders received or resolved in [from, to), or open past a due time
-/// in it (as of `now`).
+/// in it (as of `now`); on time by `rules::finished_on_time` against the due time in force.
 fn counts(
     conn: &mut AnyConnection,
     community_id: i64,
@@ -109,12 +109,19 @@ fn counts(
         .map(|s| format!("'{s}'"))
         .collect::<Vec<_>>()
         .join(", ");
-    let late = format!("state IN ({open}) AND due_at >= ? AND due_at < ? AND due_at < ?");
+    // The due time in force (`township::rules::due_in_force`): the township's once it took
+    // the order (one taken sending up at most: the unique index on open ones), else its own.
+    let due = format!(
+        "COALESCE((SELECT e.due_at FROM order_escalations e WHERE e.order_id = work_orders.id \
+         AND e.state = '{taken}'), due_at)",
+        taken = crate::township::rules::Upward::Taken.as_str()
+    );
+    let late = format!("state IN ({open}) AND {due} >= ? AND {due} < ? AND {due} < ?");
     let sql = format!(
         "SELECT grid_id, \
          COALESCE(SUM(CASE WHEN received_at >= ? AND received_at < ? THEN 1 ELSE 0 END), 0) AS received, \
          COALESCE(SUM(CASE WHEN {done} THEN 1 ELSE 0 END), 0) AS resolved, \
-         COALESCE(SUM(CASE WHEN {done} AND completed_at <= due_at THEN 1 ELSE 0 END), 0) AS on_time, \
+         COALESCE(SUM(CASE WHEN {done} AND completed_at <= {due} THEN 1 ELSE 0 END), 0) AS on_time, \
          COALESCE(SUM(CASE WHEN {late} THEN 1 ELSE 0 END), 0) AS late_open, \
          COALESCE(SUM(CASE WHEN {done} AND rating IS NOT NULL THEN 1 ELSE 0 END), 0) AS rated, \
          COALESCE(SUM(CASE WHEN {done} AND rating >= 4 THEN 1 ELSE 0 END), 0) AS satisfied \

@@ -452,7 +452,11 @@ async fn order_page(
     let upward = state
         .db(move |conn| Ok(super::upward::view(conn, &o, parent, (committee, staff))?))
         .await?;
-    let (reporter, assignee) = shown_people(&ctx, committee, &mut l);
+    let (reporter, mut assignee) = shown_people(&ctx, committee, &mut l);
+    // While the township holds the order it is the township's work, whoever had it before.
+    if upward.held() {
+        assignee = upward.township.clone();
+    }
     let thread: ThreadView = thread_view(
         &ctx,
         &actor,
@@ -501,8 +505,7 @@ async fn order_page(
             .is_some_and(|r| rules::needs_follow_up(i64::from(r))),
         light_class: o.light_class_due(now, due),
         light_key: format!("orders.light_{}", o.light_class_due(now, due)),
-        due,
-        on_township_clock: due != o.due_at,
+        township_due: upward.held().then_some(due),
         coords: o
             .latitude
             .zip(o.longitude)

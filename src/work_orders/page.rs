@@ -85,10 +85,9 @@ pub struct OrderPage {
     pub assignable: Vec<(i64, String, bool)>,
     pub light_class: &'static str,
     pub light_key: String,
-    /// The due time in force: the township's once it took the order.
-    pub due: chrono::NaiveDateTime,
-    /// The due time is the township's, not the order's own.
-    pub on_township_clock: bool,
+    /// The township's due time while it holds the order, shown beside the order's own
+    /// (which is published and never rewritten).
+    pub township_due: Option<chrono::NaiveDateTime>,
     pub coords: Option<String>,
     pub follow_up: bool,
     pub thread: ThreadView,

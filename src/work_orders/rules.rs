@@ -314,6 +314,13 @@ pub fn on_time_rate(on_time: i64, resolved: i64, late_open: i64) -> Option<i64> 
     percent(on_time, resolved + late_open)
 }
 
+/// Finished on time: by the due time in force (the township's once it took the order,
+/// `township::rules::due_in_force`), the due moment itself included. The bulletin's SQL
+/// counts by this rule (`bulletin::counts`).
+pub fn finished_on_time(completed_at: NaiveDateTime, due: NaiveDateTime) -> bool {
+    completed_at <= due
+}
+
 /// Days an open order may go without a step before it is flagged (超3日未反馈进展).
 pub const NO_PROGRESS_DAYS: i64 = 3;
 
@@ -539,6 +546,27 @@ mod tests {
             check_move(Completed, Confirmed, Mover::Committee, Facts::default()),
             Ok(())
         );
+    }
+
+    #[test]
+    fn an_order_the_township_took_is_on_time_by_the_townships_due_time() {
+        use crate::township::rules::{due_in_force, Upward};
+        let own = t(0) + Duration::hours(48);
+        let township = own + Duration::days(5);
+        let due = due_in_force(own, Some((Upward::Taken, Some(township))));
+        assert!(
+            finished_on_time(township, due),
+            "finished exactly at the township's due time: on time"
+        );
+        assert!(!finished_on_time(township + Duration::microseconds(1), due));
+        assert!(
+            finished_on_time(own + Duration::hours(1), due),
+            "past its own"
+        );
+        // Sent up but not taken, or sent back: the order's own due time counts.
+        let due = due_in_force(own, Some((Upward::Sent, None)));
+        assert!(finished_on_time(own, due));
+        assert!(!finished_on_time(own + Duration::microseconds(1), due));
     }
 
     #[test]

@@ -176,6 +176,16 @@ pub fn change(conn: &mut AnyConnection, c: &Change) -> Result<Result<(), Refused
             }
             let told: Vec<i64> = told.into_iter().filter(|u| Some(*u) != c.actor).collect();
             tell(conn, c, &told, &format!("order_{}", to.as_str()))?;
+            if *to == State::Completed && held {
+                // The township did the community's work: its committee hears it is done.
+                let committee =
+                    crate::communities::model::holders(conn, o.community_id, Role::Committee)?;
+                let committee: Vec<i64> = committee
+                    .into_iter()
+                    .filter(|u| Some(*u) != c.actor)
+                    .collect();
+                tell(conn, c, &committee, "order_done_by_township")?;
+            }
         }
         Step::Escalate => {
             if !model::mark_escalated(conn, o, c.now)? {

@@ -3,7 +3,7 @@
 
 use crate::both;
 use crate::common::page::{attr_by_id, text_by_id};
-use crate::common::steps::report;
+use crate::common::steps::{demo_committee, report};
 use crate::common::{spawn_app, Backend, Resp};
 
 /// The field `id` is marked invalid, described by `id-error`, whose text has `named`.
@@ -87,3 +87,32 @@ async fn an_empty_required_field_is_named_at_the_field(backend: Backend) {
     assert!(r.body.contains("13600002222"));
 }
 both!(an_empty_required_field_is_named_at_the_field);
+
+async fn a_new_projects_empty_fields_are_named_at_the_fields(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let committee = demo_committee(&app).await;
+
+    let r = committee
+        .post(
+            "/c/liutang/projects",
+            &[
+                ("prefix", "lt"),
+                ("title", "村南路灯安装"),
+                ("announcement", " "),
+                ("budget", "62,000"),
+                ("contractor", "东溪镇照明工程部"),
+                ("planned_start", ""),
+                ("planned_end", "2027-01-31"),
+            ],
+        )
+        .await;
+
+    at_field(&r, "announcement", "项目公告不能为空");
+    at_field(&r, "planned_start", "计划开工日期不能为空");
+    assert!(
+        r.body.contains("/projects#new-project\""),
+        "the form's anchor"
+    );
+    assert!(r.body.contains("村南路灯安装") && r.body.contains("东溪镇照明工程部"));
+}
+both!(a_new_projects_empty_fields_are_named_at_the_fields);

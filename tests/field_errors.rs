@@ -116,3 +116,38 @@ async fn a_new_projects_empty_fields_are_named_at_the_fields(backend: Backend) {
     assert!(r.body.contains("村南路灯安装") && r.body.contains("东溪镇照明工程部"));
 }
 both!(a_new_projects_empty_fields_are_named_at_the_fields);
+
+async fn a_roster_forms_empty_fields_are_named_at_the_fields(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let committee = demo_committee(&app).await;
+
+    let person = committee
+        .post(
+            "/c/liutang/roster/persons",
+            &[
+                ("name", " "),
+                ("sex", "f"),
+                ("birth_date", "1962-03-01"),
+                ("relation", "户主"),
+                ("phone", "13800138000"),
+            ],
+        )
+        .await;
+    let household = committee
+        .post(
+            "/c/liutang/roster/households",
+            &[("number", "A-77"), ("address", "")],
+        )
+        .await;
+
+    at_field(&person, "p-name", "姓名不能为空");
+    at_field(&person, "p-household", "");
+    assert!(person.body.contains("/roster/persons#add-person\""));
+    assert!(person.body.contains("1962-03-01") && person.body.contains("13800138000"));
+    at_field(&household, "h-address", "住址不能为空");
+    assert!(household
+        .body
+        .contains("/roster/households#add-household\""));
+    assert!(household.body.contains("A-77"));
+}
+both!(a_roster_forms_empty_fields_are_named_at_the_fields);

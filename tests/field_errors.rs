@@ -151,3 +151,29 @@ async fn a_roster_forms_empty_fields_are_named_at_the_fields(backend: Backend) {
     assert!(household.body.contains("A-77"));
 }
 both!(a_roster_forms_empty_fields_are_named_at_the_fields);
+
+async fn a_powers_empty_fields_are_named_at_the_fields(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let committee = demo_committee(&app).await;
+
+    let r = committee
+        .post(
+            "/c/liutang/powers",
+            &[
+                ("code", "12"),
+                ("name", " "),
+                ("kind", "disbursement"),
+                ("body", "representatives"),
+                ("threshold", "-5"),
+                ("comparison", "at_least"),
+                ("procedure", "村民代表会议表决"),
+            ],
+        )
+        .await;
+
+    at_field(&r, "name", "请填写这项权力的名称");
+    at_field(&r, "threshold", "是负数");
+    assert!(r.body.contains("/powers#add-power\""), "the form's anchor");
+    assert!(r.body.contains("村民代表会议表决"));
+}
+both!(a_powers_empty_fields_are_named_at_the_fields);

@@ -177,3 +177,31 @@ async fn a_powers_empty_fields_are_named_at_the_fields(backend: Backend) {
     assert!(r.body.contains("村民代表会议表决"));
 }
 both!(a_powers_empty_fields_are_named_at_the_fields);
+
+async fn a_disclosures_empty_fields_are_named_at_the_fields(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let committee = demo_committee(&app).await;
+
+    let r = committee
+        .post_files(
+            "/c/liutang/disclosures",
+            &[
+                ("category", "other"),
+                ("period", "2026-11"),
+                ("title", " "),
+                ("responsible", ""),
+                ("body", "十一月的村务安排如下。"),
+            ],
+            vec![],
+        )
+        .await;
+
+    at_field(&r, "title", "标题不能为空");
+    at_field(&r, "responsible", "责任人不能为空");
+    assert!(
+        r.body.contains("/disclosures#disclosure-form\""),
+        "the form's anchor"
+    );
+    assert!(r.body.contains("十一月的村务安排如下。"));
+}
+both!(a_disclosures_empty_fields_are_named_at_the_fields);

@@ -41,6 +41,18 @@ pub fn all_digits(s: &str) -> bool {
     s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The first `max_chars` characters of `s` on one line, with "…" when there was more: a
+/// page's title in words rather than a number.
+pub fn lead(s: &str, max_chars: usize) -> String {
+    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut cut = one_line.clone();
+    truncate_chars(&mut cut, max_chars);
+    if cut.len() < one_line.len() {
+        cut.push('…');
+    }
+    cut
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +73,13 @@ mod tests {
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"abcd"));
+    }
+
+    #[test]
+    fn a_lead_is_the_first_characters_on_one_line() {
+        assert_eq!(lead("村口路灯\n为什么不亮？", 20), "村口路灯 为什么不亮？");
+        let twenty = "一二三四五六七八九十一二三四五六七八九十";
+        assert_eq!(lead(twenty, 20), twenty);
+        assert_eq!(lead(&format!("{twenty}多"), 20), format!("{twenty}…"));
     }
 }

@@ -273,3 +273,22 @@ async fn the_committee_sets_ten_days_to_answer_and_bad_days_are_refused(backend:
     assert!(!page.body.contains("已超期"));
 }
 both!(the_committee_sets_ten_days_to_answer_and_bad_days_are_refused);
+
+/// The text of a page's `<title>`.
+fn title_of(html: &str) -> &str {
+    html.split("<title>")
+        .nth(1)
+        .and_then(|t| t.split("</title>").next())
+        .unwrap_or("")
+}
+
+async fn an_inquirys_page_is_titled_by_its_question_not_its_number(backend: Backend) {
+    let a = asked(backend).await;
+
+    let page = a.committee.get(&a.inquiry).await;
+
+    let title = title_of(&page.body);
+    assert!(title.starts_with(QUESTION), "{title}");
+    assert!(!title.contains('#') && !title.contains('<'), "{title}");
+}
+both!(an_inquirys_page_is_titled_by_its_question_not_its_number);

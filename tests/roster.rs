@@ -205,7 +205,7 @@ async fn bad_input_is_refused_at_the_field_with_what_was_typed_kept(backend: Bac
     let shown = committee.get(&path).await;
 
     assert_eq!(bad_date.status, 422);
-    assert!(page::text_by_id(&bad_date.body, "birth-error")
+    assert!(page::text_by_id(&bad_date.body, "p-birth-error")
         .unwrap()
         .contains("1962-13-01 不是日期"));
     assert_eq!(
@@ -213,15 +213,15 @@ async fn bad_input_is_refused_at_the_field_with_what_was_typed_kept(backend: Bac
         Some("柳青青")
     );
     assert_eq!(future.status, 422);
-    assert!(page::text_by_id(&future.body, "birth-error")
+    assert!(page::text_by_id(&future.body, "p-birth-error")
         .unwrap()
         .contains("不能晚于今天"));
     assert_eq!(bad_phone.status, 422);
-    assert!(page::text_by_id(&bad_phone.body, "phone-error").is_some());
+    assert!(page::text_by_id(&bad_phone.body, "p-phone-error").is_some());
     assert_eq!(twice.status, 422);
     assert!(twice.body.contains("不能再迁出一次"), "{}", twice.body);
     assert_eq!(future_status.status, 422);
-    assert!(page::text_by_id(&future_status.body, "status-date-error")
+    assert!(page::text_by_id(&future_status.body, "s-date-error")
         .unwrap()
         .contains("不能晚于今天"));
     assert!(page::text_by_id(&shown.body, "person-birth")

@@ -752,7 +752,7 @@ fn check_fields(ctx: &Ctx, today: chrono::NaiveDate, form: &mut FormState) -> Fi
     }
     let text = |v: &str, max: usize| crate::web::forms::text_field(v, 1, max);
     let title = text(&typed.title, 200)
-        .map_err(|e| errors.add("title", e.message(&ctx.tr)))
+        .map_err(|e| errors.add("title", e.named(&ctx.tr, "err.field_title")))
         .ok();
     let body = crate::web::forms::text_field(&typed.body, 0, 20_000)
         .map_err(|e| errors.add("body", e.message(&ctx.tr)))
@@ -764,7 +764,7 @@ fn check_fields(ctx: &Ctx, today: chrono::NaiveDate, form: &mut FormState) -> Fi
         errors.add("body", ctx.t("disclosures.err_empty_early"));
     }
     let responsible = text(&typed.responsible, 50)
-        .map_err(|e| errors.add("responsible", e.message(&ctx.tr)))
+        .map_err(|e| errors.add("responsible", e.named(&ctx.tr, "err.field_responsible")))
         .ok();
     let reason = if correcting {
         crate::web::forms::text_field(&typed.reason, 4, 500)

@@ -14,6 +14,7 @@ use super::page::{
 use super::qr;
 use super::rules::{self, Arg};
 use super::service::{self, NotRegistered, Registration};
+use crate::accounts::rules::FieldProblem;
 use crate::authz::{allows, Action};
 use crate::communities::model::{self as communities, Community};
 use crate::db::write_tx;
@@ -186,7 +187,8 @@ struct Dates {
 fn read_dates(ctx: &Ctx, form: &ProjectForm, day: NaiveDate, errors: &mut FieldErrors) -> Dates {
     let mut date = |name: &'static str, v: &str, required: bool| match optional_date(v, day) {
         Ok(None) if required => {
-            errors.add(name, ctx.t("disclosure.err.date_empty"));
+            let label = format!("err.field_{name}");
+            errors.add(name, FieldProblem::Empty.named(&ctx.tr, &label));
             None
         }
         Ok(d) => d,
@@ -231,14 +233,20 @@ fn read_project(
     errors: &mut FieldErrors,
 ) -> Option<Registration> {
     let today = by.today;
-    let mut field = |name: &'static str, v: &str, min, max| {
+    let mut field = |name: &'static str, label: &str, v: &str, min, max| {
         text_field(v, min, max)
-            .map_err(|e| errors.add(name, e.message(&ctx.tr)))
+            .map_err(|e| errors.add(name, e.named(&ctx.tr, label)))
             .ok()
     };
-    let title = field("title", &form.title, 1, 100);
-    let announcement = field("announcement", &form.announcement, 1, 5000);
-    let contractor = field("contractor", &form.contractor, 0, 100);
+    let title = field("title", "err.field_project_title", &form.title, 1, 100);
+    let announcement = field(
+        "announcement",
+        "err.field_announcement",
+        &form.announcement,
+        1,
+        5000,
+    );
+    let contractor = field("contractor", "", &form.contractor, 0, 100);
     let budget = amount_field(
         ctx,
         errors,
@@ -247,14 +255,19 @@ fn read_project(
         Some("projects.err_budget"),
     );
     let dates = read_dates(ctx, form, today, errors);
-    let code = if form.code.trim().is_empty() {
-        rules::check_prefix(&form.prefix).map(|p| (p, None))
+    // With no code typed the prefix makes one, so a bad prefix is the prefix's error.
+    let (code, at) = if form.code.trim().is_empty() {
+        (
+            rules::check_prefix(&form.prefix).map(|p| (p, None)),
+            "prefix",
+        )
     } else {
-        rules::check_code(&form.code)
-            .map(|(p, y, n)| (p.clone(), Some(rules::format_code(&p, y, n))))
+        let code = rules::check_code(&form.code)
+            .map(|(p, y, n)| (p.clone(), Some(rules::format_code(&p, y, n))));
+        (code, "code")
     };
     let code = code
-        .map_err(|p| errors.add("code", say(ctx, p.key(), &p.args())))
+        .map_err(|p| errors.add(at, say(ctx, p.key(), &p.args())))
         .ok();
     let (title, announcement, contractor, budget) = (title?, announcement?, contractor?, budget?);
     let (planned_start, planned_end, (prefix, typed)) =

@@ -400,11 +400,15 @@ fn read_power(ctx: &Ctx, form: &PowerForm, errors: &mut FieldErrors) -> (Power, 
             .ok(),
     };
     let threshold = amount_field(ctx, errors, "threshold", &form.threshold, None);
-    let too_long = form.code.chars().count() > 20
-        || form.name.chars().count() > 100
-        || form.procedure.chars().count() > 2000;
-    if too_long {
-        errors.add("name", ctx.t("projects.err_power_long"));
+    let limits = [
+        ("code", &form.code, 20),
+        ("name", &form.name, 100),
+        ("procedure", &form.procedure, 2000),
+    ];
+    for (field, typed, max) in limits {
+        if typed.chars().count() > max {
+            errors.add(field, ctx.t("projects.err_power_long"));
+        }
     }
     let power = Power {
         code: form.code.trim().to_string(),
@@ -416,7 +420,12 @@ fn read_power(ctx: &Ctx, form: &PowerForm, errors: &mut FieldErrors) -> (Power, 
         comparison: comparison.unwrap_or(Comparison::AtLeast),
     };
     for p in rules::check_power(&power).err().unwrap_or_default() {
-        errors.add("power", say(ctx, p.key(), &p.args()));
+        let field = match p {
+            rules::PowerProblem::CodeEmpty => "code",
+            rules::PowerProblem::NameEmpty => "name",
+            rules::PowerProblem::ThresholdNegative => "threshold",
+        };
+        errors.add(field, say(ctx, p.key(), &p.args()));
     }
     (power, decision)
 }

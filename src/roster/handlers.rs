@@ -55,7 +55,7 @@ impl PersonForm {
     fn parse(&self, ctx: &Ctx) -> Result<PersonFields, FieldErrors> {
         let mut errors = FieldErrors::default();
         let name = text_field(&self.name, 1, 30)
-            .map_err(|e| errors.add("name", e.message(&ctx.tr)))
+            .map_err(|e| errors.add("name", e.named(&ctx.tr, "err.field_person_name")))
             .ok();
         let relation = text_field(&self.relation, 0, 20)
             .map_err(|e| errors.add("relation", e.message(&ctx.tr)))
@@ -283,7 +283,7 @@ impl HouseholdForm {
             .map_err(|e| errors.add("number", e.message(&ctx.tr)))
             .ok();
         let address = text_field(&self.address, 1, 100)
-            .map_err(|e| errors.add("address", e.message(&ctx.tr)))
+            .map_err(|e| errors.add("address", e.named(&ctx.tr, "err.field_address")))
             .ok();
         match (number, address) {
             (Some(number), Some(address)) if errors.is_empty() => Ok(HouseholdFields {

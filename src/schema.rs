@@ -860,6 +860,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    supervisor_appointments (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        user_id -> BigInt,
+        action -> Text,
+        decision_id -> Nullable<BigInt>,
+        reason -> Text,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     project_decisions (project_id, decision_id) {
         project_id -> BigInt,
         decision_id -> BigInt,
@@ -1008,6 +1021,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     powers,
     projects,
     project_acceptances,
+    supervisor_appointments,
     project_decisions,
     disbursements,
     spend_refusals,

@@ -1214,6 +1214,16 @@ const FOREIGN_IDS: &[ForeignId] = &[
 /// Form fields that name a row but need no check against the community in the path, and why.
 const FOREIGN_IDS_EXEMPT: &[(&str, &str, &str)] = &[
     (
+        "communities::handlers::AppointForm",
+        "decision_id",
+        "checked against the community by ballots::citable::citable in communities::service (another community's decision is not found: a 422 at the field, tests/supervisors.rs)",
+    ),
+    (
+        "communities::handlers::RevokeForm",
+        "decision_id",
+        "checked against the community by ballots::citable::citable in communities::service::revoke before anything changes (a 422 at the field, tests/supervisors.rs)",
+    ),
+    (
         "communities::handlers::ApproveForm",
         "person_id",
         "checked against the community by roster::link::check (roster::model::person filters by it; another community's person is a 422, tests/roster_link.rs); the walk's one pending request of xinghe is approved by the household row first",

@@ -50,6 +50,7 @@ mod roster_import;
 mod roster_link;
 mod security;
 mod storage;
+mod supervisors;
 mod township;
 mod transparency;
 mod upgrade;

@@ -221,6 +221,7 @@ pub async fn appoint_staff(
                     contact,
                     role,
                     grid: None,
+                    decision: None,
                 };
                 service::appoint(conn, &appointment, now)
             })

@@ -349,6 +349,12 @@ struct ResidentsPage {
     link_offers: Vec<(i64, Vec<Suggestion>)>,
     /// The verifying or linking form as typed when refused: (request or user id, form).
     typed: Option<(i64, ApproveForm)>,
+    /// Decisions that may elect or remove a supervisor (art. 32).
+    supervisor_decisions: Vec<crate::projects::model::DecisionRef>,
+    /// Each supervisor's latest recorded appointment.
+    supervisor_record: Vec<model::SupervisorChange>,
+    /// The removal refused: (user id, resignation reason as typed).
+    revoking: Option<(i64, String)>,
 }
 
 /// The representatives' meeting's make-up from the member list: (representatives, members),
@@ -382,6 +388,8 @@ pub(super) struct Feedback {
     find: String,
     /// The verifying or linking form as typed, kept when refused.
     typed: Option<(i64, ApproveForm)>,
+    /// The removal refused: (user id, resignation reason as typed).
+    revoking: Option<(i64, String)>,
 }
 
 impl ResidentsPage {
@@ -402,6 +410,19 @@ impl ResidentsPage {
     /// The form as typed for request (or user) `id`, if it was refused.
     fn typed_for(&self, id: &i64) -> Option<&ApproveForm> {
         self.typed.as_ref().filter(|(t, _)| t == id).map(|(_, f)| f)
+    }
+
+    /// The decision that appointed supervisor `user`, when recorded: (id, when).
+    fn appointed_on(&self, user: &i64) -> Option<&model::SupervisorChange> {
+        self.supervisor_record.iter().find(|r| r.user_id == *user)
+    }
+
+    /// The resignation reason typed for `user`'s removal, and its message, if refused.
+    fn revoke_typed(&self, user: &i64) -> Option<(&str, Option<&str>)> {
+        self.revoking
+            .as_ref()
+            .filter(|(u, _)| u == user)
+            .map(|(_, r)| (r.as_str(), self.errors.get("revoke")))
     }
 
     /// The message at the person field of the form for `id`, if that form was refused.
@@ -442,40 +463,46 @@ pub(super) async fn residents_page(
     let cid = community.id;
     let find = shown.find.trim().chars().take(30).collect::<String>();
     let searched = find.clone();
-    let (pending, offers, members, grids, households, saved, unlinked, link_offers) = state
-        .db(move |conn| {
-            let pending = model::pending_requests(conn, cid)?;
-            let unlinked = model::unlinked_members(conn, cid)?;
-            let members_asked: Vec<link::Applicant> = unlinked
-                .iter()
-                .map(|u| link::Applicant {
-                    request: u.user_id,
-                    contact: &u.contact,
-                    name: &u.name,
-                })
-                .collect();
-            let link_offers = link::suggestions(conn, cid, &members_asked, "")?;
-            let applicants: Vec<link::Applicant> = pending
-                .iter()
-                .map(|p| link::Applicant {
-                    request: p.request.id,
-                    contact: &p.contact,
-                    name: &p.name,
-                })
-                .collect();
-            let offers = link::suggestions(conn, cid, &applicants, &searched)?;
-            Ok((
-                pending,
-                offers,
-                model::members(conn, cid)?,
-                model::grids_of(conn, cid)?,
-                model::households_of(conn, cid)?,
-                super::meetings::saved(conn, cid)?,
-                unlinked,
-                link_offers,
-            ))
-        })
-        .await?;
+    let (pending, offers, members, grids, households, saved, unlinked, link_offers, elections) =
+        state
+            .db(move |conn| {
+                let pending = model::pending_requests(conn, cid)?;
+                let unlinked = model::unlinked_members(conn, cid)?;
+                let members_asked: Vec<link::Applicant> = unlinked
+                    .iter()
+                    .map(|u| link::Applicant {
+                        request: u.user_id,
+                        contact: &u.contact,
+                        name: &u.name,
+                    })
+                    .collect();
+                let link_offers = link::suggestions(conn, cid, &members_asked, "")?;
+                let applicants: Vec<link::Applicant> = pending
+                    .iter()
+                    .map(|p| link::Applicant {
+                        request: p.request.id,
+                        contact: &p.contact,
+                        name: &p.name,
+                    })
+                    .collect();
+                let offers = link::suggestions(conn, cid, &applicants, &searched)?;
+                Ok((
+                    pending,
+                    offers,
+                    model::members(conn, cid)?,
+                    model::grids_of(conn, cid)?,
+                    model::households_of(conn, cid)?,
+                    super::meetings::saved(conn, cid)?,
+                    unlinked,
+                    link_offers,
+                    (
+                        model::supervisor_decisions(conn, cid)?,
+                        model::supervisor_appointments(conn, cid)?,
+                    ),
+                ))
+            })
+            .await?;
+    let (supervisor_decisions, supervisor_record) = elections;
     let meetings = shown.meetings.unwrap_or(saved);
     let status = if shown.errors.is_empty() {
         StatusCode::OK
@@ -512,6 +539,9 @@ pub(super) async fn residents_page(
             unlinked,
             link_offers,
             typed: shown.typed,
+            supervisor_decisions,
+            supervisor_record,
+            revoking: shown.revoking,
         },
     )
 }
@@ -755,6 +785,8 @@ pub struct AppointForm {
     pub contact: String,
     pub role: String,
     pub grid_id: String,
+    /// The decision that elected a supervisor (art. 32).
+    pub decision_id: String,
 }
 
 pub async fn appoint(
@@ -766,10 +798,11 @@ pub async fn appoint(
     let action = Action::AppointCommunityRole;
     let (community, actor, me) = load_as(&state, &ctx, slug.into_inner(), action).await?;
     let (c, now) = (community.clone(), state.clock.now());
-    let (contact, role, grid) = (
+    let (contact, role, grid, decision) = (
         Contact::parse(&form.contact),
         Role::parse(&form.role).filter(|r| r.committee_appoints()),
         parse_optional_id(&form.grid_id),
+        parse_optional_id(&form.decision_id),
     );
     let result = state
         .db(move |conn| {
@@ -786,6 +819,7 @@ pub async fn appoint(
                     contact,
                     role,
                     grid,
+                    decision,
                 };
                 service::appoint(conn, &appointment, now)
             })
@@ -794,9 +828,13 @@ pub async fn appoint(
     match result {
         Ok(()) => Ok(done(&community, "appointed")),
         Err(key) => {
+            let field = match super::rules::supervisor_field(key) {
+                "decision_id" => "decision_id",
+                _ => "appoint",
+            };
             let shown = Feedback {
                 appoint: form,
-                ..Feedback::refused("appoint", ctx.t(key))
+                ..Feedback::refused(field, ctx.t(key))
             };
             residents_page(&state, ctx, community, actor, shown).await
         }
@@ -808,6 +846,10 @@ pub async fn appoint(
 pub struct RevokeForm {
     pub user_id: String,
     pub role: String,
+    /// A supervisor's removal: the decision that removed them (罢免)…
+    pub decision_id: String,
+    /// …or, with no decision, the reason they resigned.
+    pub reason: String,
 }
 
 pub async fn revoke(
@@ -830,14 +872,20 @@ pub async fn revoke(
         by: me,
         user_id,
         role,
+        decision: parse_optional_id(&form.decision_id),
+        reason: form.reason.clone(),
     };
     let now = state.clock.now();
     let removed = state
         .db(move |conn| write_tx(conn, |conn| service::revoke(conn, &revocation, now)))
         .await?;
-    if !removed {
-        // Nobody holds that role here: a user of another community, or none at all.
-        let shown = Feedback::refused("appoint", ctx.t("residents.err_revoke"));
+    if let Err(key) = removed {
+        // Nobody holds that role here (a user of another community, or none at all), or a
+        // supervisor's removal has no ground art. 32 accepts.
+        let shown = Feedback {
+            revoking: Some((user_id, form.reason)),
+            ..Feedback::refused("revoke", ctx.t(key))
+        };
         return residents_page(&state, ctx, community, actor, shown).await;
     }
     Ok(done(&community, "revoked"))

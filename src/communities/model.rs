@@ -692,3 +692,104 @@ pub fn assignable(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Ve
     rows.dedup_by_key(|r| r.0);
     Ok(rows)
 }
+
+// ---- the supervision committee (art. 32) ----
+
+pub const SUPERVISOR_APPOINTED: &str = "appoint";
+pub const SUPERVISOR_REMOVED: &str = "remove";
+pub const SUPERVISOR_RESIGNED: &str = "resign";
+
+/// The roster households of the community's committee members (those linked to a roster
+/// person).
+pub fn committee_households(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Vec<i64>> {
+    use crate::schema::persons;
+    let committee: Vec<i64> = memberships::table
+        .filter(memberships::community_id.eq(community_id))
+        .filter(memberships::role.eq(Role::Committee.as_str()))
+        .select(memberships::user_id)
+        .load(conn)?;
+    persons::table
+        .filter(persons::community_id.eq(community_id))
+        .filter(persons::user_id.eq_any(committee))
+        .select(persons::household_id)
+        .load(conn)
+}
+
+/// A decision that may elect or remove supervisors: (id, title of its item, body).
+pub fn supervisor_decisions(
+    conn: &mut AnyConnection,
+    community_id: i64,
+) -> QueryResult<Vec<crate::projects::model::DecisionRef>> {
+    use crate::schema::decisions;
+    let corrected: Vec<Option<i64>> = decisions::table
+        .filter(decisions::community_id.eq(community_id))
+        .filter(decisions::corrects_id.is_not_null())
+        .select(decisions::corrects_id)
+        .load(conn)?;
+    let mut found = crate::projects::model::passed_decisions(conn, community_id)?;
+    found.retain(|d| super::rules::elects_supervisors(&d.body) && !corrected.contains(&Some(d.id)));
+    Ok(found)
+}
+
+/// One entry of the supervision committee's record.
+#[derive(Queryable, Clone, Debug)]
+pub struct SupervisorChange {
+    pub user_id: i64,
+    pub action: String,
+    pub decision_id: Option<i64>,
+    pub reason: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+/// Appends an appointment, removal or resignation to the record.
+#[allow(clippy::too_many_arguments)]
+pub fn record_supervisor_change(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    user_id: i64,
+    action: &str,
+    decision_id: Option<i64>,
+    reason: &str,
+    by: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    use crate::schema::supervisor_appointments as s;
+    diesel::insert_into(s::table)
+        .values((
+            s::community_id.eq(community_id),
+            s::user_id.eq(user_id),
+            s::action.eq(action),
+            s::decision_id.eq(decision_id),
+            s::reason.eq(reason),
+            s::recorded_by.eq(by),
+            s::recorded_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The latest appointment of each person the record shows, oldest first.
+pub fn supervisor_appointments(
+    conn: &mut AnyConnection,
+    community_id: i64,
+) -> QueryResult<Vec<SupervisorChange>> {
+    use crate::schema::supervisor_appointments as s;
+    let rows: Vec<SupervisorChange> = s::table
+        .filter(s::community_id.eq(community_id))
+        .filter(s::action.eq(SUPERVISOR_APPOINTED))
+        .order(s::id)
+        .select((
+            s::user_id,
+            s::action,
+            s::decision_id,
+            s::reason,
+            s::recorded_at,
+        ))
+        .load(conn)?;
+    let mut latest: Vec<SupervisorChange> = Vec::new();
+    for r in rows {
+        latest.retain(|l| l.user_id != r.user_id);
+        latest.push(r);
+    }
+    Ok(latest)
+}

@@ -2,6 +2,7 @@
 //! approval, what a community's short name may be.
 
 use crate::authz::Role;
+use crate::ballots::citable::NotCitable;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum HouseholdChoice {
@@ -51,6 +52,133 @@ pub fn may_hold(role: Role, held: &[Role]) -> Result<(), &'static str> {
     }
 }
 
+/// The decision a supervisor's appointment or removal cites, as found: its body (the stored
+/// `ballots::rules::Body` string) when it may be cited, or why it may not.
+pub type CitedDecision<'a> = Option<Result<&'a str, NotCitable>>;
+
+/// The bodies that elect and remove the 村务监督委员会 (art. 32): the villagers' meeting (or its
+/// urban counterpart, also when met by household representatives, art. 22) and the
+/// representatives' meeting.
+pub fn elects_supervisors(body: &str) -> bool {
+    matches!(body, "residents" | "households" | "representatives")
+}
+
+/// Why a supervisor may not be appointed or removed: a message key and the form field it
+/// belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SupervisorRefusal {
+    /// No decision was chosen (and, for a removal, no resignation given).
+    NoDecision,
+    /// The decision may not be cited (not passed, a consultation, corrected, unknown).
+    NotCitable(NotCitable),
+    /// The decision was taken by a body that does not elect supervisors.
+    WrongBody,
+    /// The person's account is linked to no roster person.
+    NotOnRoster,
+    /// The person is a member of the committee.
+    Committee,
+    /// The person lives in the household of a committee member.
+    CommitteeHousehold,
+    /// A resignation's reason is longer than 200 characters.
+    ReasonTooLong,
+}
+
+impl SupervisorRefusal {
+    pub fn key(self) -> &'static str {
+        match self {
+            SupervisorRefusal::NoDecision => "supervisors.err_decision_none",
+            SupervisorRefusal::NotCitable(NotCitable::Unknown) => {
+                "supervisors.err_decision_unknown"
+            }
+            SupervisorRefusal::NotCitable(NotCitable::NotPassed) => {
+                "supervisors.err_decision_not_passed"
+            }
+            SupervisorRefusal::NotCitable(NotCitable::Consultation) => {
+                "supervisors.err_decision_consultation"
+            }
+            SupervisorRefusal::NotCitable(NotCitable::Corrected) => {
+                "supervisors.err_decision_corrected"
+            }
+            SupervisorRefusal::WrongBody => "supervisors.err_decision_body",
+            SupervisorRefusal::ReasonTooLong => "supervisors.err_decision_reason",
+            SupervisorRefusal::NotOnRoster => "supervisors.err_roster",
+            SupervisorRefusal::Committee => "supervisors.err_committee",
+            SupervisorRefusal::CommitteeHousehold => "supervisors.err_household",
+        }
+    }
+
+    /// The field whose message this is: the decision chosen, or the person named.
+    pub fn field(self) -> &'static str {
+        supervisor_field(self.key())
+    }
+}
+
+/// The form field a refusal's message `key` belongs to: the decision (or the resignation's
+/// reason beside it), or the person named.
+pub fn supervisor_field(key: &str) -> &'static str {
+    if key.starts_with("supervisors.err_decision") {
+        "decision_id"
+    } else {
+        "contact"
+    }
+}
+
+fn cites_election(decision: CitedDecision) -> Result<(), SupervisorRefusal> {
+    match decision {
+        None => Err(SupervisorRefusal::NoDecision),
+        Some(Err(n)) => Err(SupervisorRefusal::NotCitable(n)),
+        Some(Ok(body)) if !elects_supervisors(body) => Err(SupervisorRefusal::WrongBody),
+        Some(Ok(_)) => Ok(()),
+    }
+}
+
+/// What the roster and the decisions say of someone about to join the 村务监督委员会.
+pub struct SupervisorCandidate<'a> {
+    pub decision: CitedDecision<'a>,
+    /// Their household on the roster, if their account is linked to a roster person.
+    pub household: Option<i64>,
+    /// Whether they hold the committee role.
+    pub committee: bool,
+    /// The roster households of the committee's members (those linked to a roster person).
+    pub committee_households: &'a [i64],
+}
+
+/// 村民委员会组织法 art. 32: supervisors are chosen by the villagers' meeting or the
+/// representatives' meeting from among the villagers; committee members and their close
+/// relatives (近亲属) may not serve. Close kinship is not on the roster; the household is the
+/// check the roster can make, so a member of a committee member's household is refused.
+pub fn may_appoint_supervisor(c: &SupervisorCandidate) -> Result<(), SupervisorRefusal> {
+    cites_election(c.decision)?;
+    if c.committee {
+        return Err(SupervisorRefusal::Committee);
+    }
+    let Some(household) = c.household else {
+        return Err(SupervisorRefusal::NotOnRoster);
+    };
+    if c.committee_households.contains(&household) {
+        return Err(SupervisorRefusal::CommitteeHousehold);
+    }
+    Ok(())
+}
+
+/// A supervisor leaves the committee by a decision of the body that elects them (罢免, art.
+/// 32: they answer to it), or by resigning with a reason (at most 200 characters). A
+/// decision, when one is chosen, must be citable and of that body.
+pub fn may_remove_supervisor(
+    decision: CitedDecision,
+    resignation: &str,
+) -> Result<(), SupervisorRefusal> {
+    let reason = resignation.trim();
+    if decision.is_none() && !reason.is_empty() {
+        return if reason.chars().count() > 200 {
+            Err(SupervisorRefusal::ReasonTooLong)
+        } else {
+            Ok(())
+        };
+    }
+    cites_election(decision)
+}
+
 /// A community's short name in URLs: 2–40 lowercase letters, digits and hyphens.
 pub fn valid_slug(slug: &str) -> bool {
     (2..=40).contains(&slug.len())
@@ -96,6 +224,95 @@ mod tests {
         assert!(may_hold(Role::Representative, &[]).is_err());
         assert!(may_hold(Role::Representative, &[Role::Resident]).is_ok());
         assert!(may_hold(Role::GridWorker, &[]).is_ok());
+    }
+
+    fn candidate(decision: CitedDecision<'static>) -> SupervisorCandidate<'static> {
+        SupervisorCandidate {
+            decision,
+            household: Some(7),
+            committee: false,
+            committee_households: &[3, 4],
+        }
+    }
+
+    #[test]
+    fn art_32_a_supervisor_is_elected_by_the_villagers_or_their_representatives() {
+        for body in ["residents", "households", "representatives"] {
+            assert_eq!(may_appoint_supervisor(&candidate(Some(Ok(body)))), Ok(()));
+        }
+        for body in ["committee", "group", "consultation"] {
+            assert_eq!(
+                may_appoint_supervisor(&candidate(Some(Ok(body)))),
+                Err(SupervisorRefusal::WrongBody),
+                "{body}"
+            );
+        }
+        assert_eq!(
+            may_appoint_supervisor(&candidate(None)),
+            Err(SupervisorRefusal::NoDecision)
+        );
+        let refused = may_appoint_supervisor(&candidate(Some(Err(NotCitable::Corrected))));
+        assert_eq!(
+            refused,
+            Err(SupervisorRefusal::NotCitable(NotCitable::Corrected))
+        );
+        assert_eq!(refused.unwrap_err().field(), "decision_id");
+    }
+
+    #[test]
+    fn art_32_a_supervisor_is_a_villager_on_the_roster() {
+        let c = SupervisorCandidate {
+            household: None,
+            ..candidate(Some(Ok("residents")))
+        };
+        assert_eq!(
+            may_appoint_supervisor(&c),
+            Err(SupervisorRefusal::NotOnRoster)
+        );
+    }
+
+    #[test]
+    fn art_32_committee_members_may_not_supervise() {
+        let c = SupervisorCandidate {
+            committee: true,
+            ..candidate(Some(Ok("residents")))
+        };
+        assert_eq!(
+            may_appoint_supervisor(&c),
+            Err(SupervisorRefusal::Committee)
+        );
+    }
+
+    #[test]
+    fn art_32_nor_their_household_the_roster_s_stand_in_for_close_relatives() {
+        let c = SupervisorCandidate {
+            household: Some(4),
+            ..candidate(Some(Ok("representatives")))
+        };
+        assert_eq!(
+            may_appoint_supervisor(&c),
+            Err(SupervisorRefusal::CommitteeHousehold)
+        );
+        assert_eq!(SupervisorRefusal::CommitteeHousehold.field(), "contact");
+    }
+
+    #[test]
+    fn art_32_removal_cites_the_electing_body_or_is_a_resignation_with_a_reason() {
+        assert_eq!(may_remove_supervisor(Some(Ok("residents")), ""), Ok(()));
+        assert_eq!(
+            may_remove_supervisor(Some(Ok("committee")), "搬家"),
+            Err(SupervisorRefusal::WrongBody)
+        );
+        assert_eq!(may_remove_supervisor(None, " 外出务工 "), Ok(()));
+        assert_eq!(
+            may_remove_supervisor(None, "  "),
+            Err(SupervisorRefusal::NoDecision)
+        );
+        assert_eq!(may_remove_supervisor(None, &"字".repeat(200)), Ok(()));
+        assert_eq!(
+            may_remove_supervisor(None, &"字".repeat(201)),
+            Err(SupervisorRefusal::ReasonTooLong)
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::accounts::model as accounts;
 use crate::accounts::rules::Contact;
 use crate::audit::{self, Entry};
 use crate::authz::Role;
+use crate::ballots::citable::NotCitable;
 use crate::db::AnyConnection;
 use crate::error::AppError;
 use crate::notifications::{notify, Notice};
@@ -26,6 +27,9 @@ pub struct Appointment<'a> {
     pub contact: &'a Contact,
     pub role: Role,
     pub grid: Option<i64>,
+    /// The decision of the villagers' (representatives') meeting that elected a supervisor
+    /// (art. 32); other roles cite none.
+    pub decision: Option<i64>,
 }
 
 /// Appoints someone to a role: they must have an account, may hold it alongside their other
@@ -40,6 +44,16 @@ pub fn appoint(
         return Ok(Err("residents.err_no_user"));
     };
     let held = model::roles_of(conn, c.id, user.id)?;
+    let cited = match a.role {
+        Role::Supervisor => {
+            let candidate = supervisor_candidate(conn, c.id, user.id, &held, a.decision)?;
+            match candidate {
+                Ok(reason) => Some(reason),
+                Err(key) => return Ok(Err(key)),
+            }
+        }
+        _ => None,
+    };
     let grid = match (a.role, a.grid) {
         (Role::GridWorker, Some(g)) if model::grid_in(conn, c.id, g)? => Some(g),
         (Role::GridWorker, _) => return Ok(Err("residents.err_grid")),
@@ -63,10 +77,14 @@ pub fn appoint(
             action: audit::Action::Appoint,
             target_user_id: Some(user.id),
             detail: a.role.as_str(),
-            reason: "",
+            reason: cited.as_deref().unwrap_or(""),
         },
         now,
     )?;
+    if cited.is_some() {
+        let (kind, by) = (model::SUPERVISOR_APPOINTED, a.by);
+        model::record_supervisor_change(conn, c.id, user.id, kind, a.decision, "", by, now)?;
+    }
     notify(
         conn,
         &Notice {
@@ -82,22 +100,93 @@ pub fn appoint(
     Ok(Ok(()))
 }
 
-/// One revocation: `by` takes `role` in the community back from `user_id`.
+/// The decision `id` as art. 32's rule sees it: its body if it may be cited, or why not;
+/// and, when it may, how the action log names it ("#id title").
+fn cited_decision(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    id: Option<i64>,
+) -> Result<(Option<Result<String, NotCitable>>, String), AppError> {
+    let Some(id) = id else {
+        return Ok((None, String::new()));
+    };
+    Ok(
+        match crate::ballots::citable::citable(conn, community_id, id)? {
+            Ok(d) => {
+                let titles = crate::agenda::model::titles(conn, &[d.item_id])?;
+                let title = titles.into_iter().next().map(|t| t.1).unwrap_or_default();
+                (Some(Ok(d.body)), format!("#{} {}", d.id, title))
+            }
+            Err(n) => (Some(Err(n)), String::new()),
+        },
+    )
+}
+
+/// Whether `user` may join the supervision committee on `decision` (art. 32), and if so the
+/// action log's name for the decision.
+fn supervisor_candidate(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    user: i64,
+    held: &[Role],
+    decision: Option<i64>,
+) -> Result<Result<String, Refused>, AppError> {
+    let (found, named) = cited_decision(conn, community_id, decision)?;
+    let household = crate::ballots::model::person_of(conn, community_id, user)?.map(|p| p.1);
+    let committee_households = model::committee_households(conn, community_id)?;
+    let candidate = rules::SupervisorCandidate {
+        decision: found.as_ref().map(|r| r.as_deref().map_err(|n| *n)),
+        household,
+        committee: held.contains(&Role::Committee),
+        committee_households: &committee_households,
+    };
+    Ok(rules::may_appoint_supervisor(&candidate)
+        .map(|()| named)
+        .map_err(|r| r.key()))
+}
+
+/// One revocation: `by` takes `role` in the community back from `user_id`. A supervisor's
+/// removal cites a `decision` (罢免) or is a resignation with its `reason` (art. 32).
 pub struct Revocation {
     pub community_id: i64,
     pub by: i64,
     pub user_id: i64,
     pub role: Role,
+    pub decision: Option<i64>,
+    pub reason: String,
 }
 
-/// Takes a role back; `false` if the user does not hold it here.
+/// Takes a role back; refused if the user does not hold it here, or a supervisor's removal
+/// has neither a decision that may be cited nor a resignation's reason.
 pub fn revoke(
     conn: &mut AnyConnection,
     r: &Revocation,
     now: NaiveDateTime,
-) -> Result<bool, AppError> {
+) -> Result<Result<(), Refused>, AppError> {
+    let mut reason = String::new();
+    if r.role == Role::Supervisor {
+        let (found, named) = cited_decision(conn, r.community_id, r.decision)?;
+        let found = found.as_ref().map(|f| f.as_deref().map_err(|n| *n));
+        if let Err(refusal) = rules::may_remove_supervisor(found, &r.reason) {
+            return Ok(Err(refusal.key()));
+        }
+        reason = if r.decision.is_some() {
+            named
+        } else {
+            r.reason.trim().to_string()
+        };
+    }
     if !model::revoke(conn, r.community_id, r.user_id, r.role)? {
-        return Ok(false);
+        return Ok(Err("residents.err_revoke"));
+    }
+    if r.role == Role::Supervisor {
+        let action = match r.decision {
+            Some(_) => model::SUPERVISOR_REMOVED,
+            None => model::SUPERVISOR_RESIGNED,
+        };
+        let why = if r.decision.is_some() { "" } else { &reason };
+        let (cid, user, by) = (r.community_id, r.user_id, r.by);
+        model::record_supervisor_change(conn, cid, user, action, r.decision, why, by, now)?;
     }
     audit::record(
         conn,
@@ -107,11 +196,11 @@ pub fn revoke(
             action: audit::Action::Revoke,
             target_user_id: Some(r.user_id),
             detail: r.role.as_str(),
-            reason: "",
+            reason: &reason,
         },
         now,
     )?;
-    Ok(true)
+    Ok(Ok(()))
 }
 
 /// The committee's answer to a join request: `by` approves it (into a new household, or an

@@ -1,0 +1,276 @@
+//! The supervision committee chosen by the villagers (村民委员会组织法 art. 32): granting or
+//! taking back the supervisor role cites a decision of the villagers' (representatives')
+//! meeting, or is a resignation with a reason; the person is on the roster, not a committee
+//! member, and not of a committee member's household.
+
+use crate::both;
+use crate::common::page::{inner_by_id, options};
+use crate::common::steps::{count_sql, query};
+use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
+
+/// A passed, citable decision of the community's villagers' (representatives') meeting, as
+/// the appointment form offers it, and the id of a passed decision of another body.
+async fn decisions(app: &TestApp, committee: &Client) -> (String, i64) {
+    let page = committee.get("/c/liutang/residents").await;
+    let offered = options(&page.body, "appoint-decision");
+    let (electing, _) = offered
+        .iter()
+        .find(|(v, _)| !v.is_empty())
+        .cloned()
+        .expect("the demo has a decision of the villagers' meeting");
+    let other = count_sql(
+        app,
+        "SELECT MIN(d.id) AS n FROM decisions d JOIN communities c ON c.id = d.community_id \
+         WHERE c.slug = 'liutang' AND d.verdict = 'passed' AND d.body = 'committee'"
+            .into(),
+    )
+    .await;
+    (electing, other)
+}
+
+async fn user_of(app: &TestApp, contact: &str) -> i64 {
+    count_sql(
+        app,
+        format!("SELECT id AS n FROM users WHERE phone = '{contact}' OR email = '{contact}'"),
+    )
+    .await
+}
+
+fn appoint<'a>(contact: &'a str, decision: &'a str) -> [(&'a str, &'a str); 3] {
+    [
+        ("contact", contact),
+        ("role", "supervisor"),
+        ("decision_id", decision),
+    ]
+}
+
+both!(art_32_a_supervisor_is_appointed_on_the_villagers_decision_and_it_is_recorded);
+async fn art_32_a_supervisor_is_appointed_on_the_villagers_decision_and_it_is_recorded(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let (electing, _) = decisions(&app, &committee).await;
+    let resident = demo.contact("resident");
+
+    committee
+        .post_ok("/c/liutang/roles", &appoint(&resident, &electing))
+        .await;
+
+    let user = user_of(&app, &resident).await;
+    let recorded = count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM supervisor_appointments WHERE user_id = {user} \
+             AND action = 'appoint' AND decision_id = {electing}"
+        ),
+    )
+    .await;
+    assert_eq!(recorded, 1);
+    let page = committee.get("/c/liutang/residents").await;
+    assert!(
+        page.body.contains(&format!(
+            "推选决议 <a href=\"/c/liutang/decisions/{electing}\">"
+        )),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("本规则实行前任命"),
+        "the demo's supervisors were appointed before the rule"
+    );
+    let log = committee.get("/c/liutang/log").await;
+    assert!(log.body.contains(&format!("#{electing} ")), "{}", log.body);
+}
+
+both!(art_32_an_appointment_without_a_lawful_decision_is_refused_at_the_field);
+async fn art_32_an_appointment_without_a_lawful_decision_is_refused_at_the_field(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let (_, other) = decisions(&app, &committee).await;
+    let resident = demo.contact("resident");
+    let other = other.to_string();
+
+    for (decision, says) in [
+        (
+            "",
+            "任免村务监督委员会成员须依据村民会议或者村民代表会议的决议",
+        ),
+        ("999999", "没有找到这项决议"),
+        (other.as_str(), "这项决议不是这两种会议作出的"),
+    ] {
+        let r = committee
+            .post("/c/liutang/roles", &appoint(&resident, decision))
+            .await;
+        assert_eq!(r.status, 422, "{decision}: {}", r.body);
+        let at_field = inner_by_id(&r.body, "appoint-decision-error").unwrap_or_default();
+        assert!(
+            at_field.contains("依照村民委员会组织法第三十二条"),
+            "{at_field}"
+        );
+        assert!(at_field.contains(says), "{decision}: {at_field}");
+        assert!(r.body.contains(&format!("value=\"{resident}\"")), "kept");
+    }
+    let user = user_of(&app, &resident).await;
+    let held = count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM memberships WHERE user_id = {user} AND role = 'supervisor'"
+        ),
+    )
+    .await;
+    assert_eq!(held, 0);
+}
+
+both!(art_32_a_supervisor_is_on_the_roster_and_not_of_the_committee_or_its_households);
+async fn art_32_a_supervisor_is_on_the_roster_and_not_of_the_committee_or_its_households(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let (electing, _) = decisions(&app, &committee).await;
+
+    let r = committee
+        .post(
+            "/c/liutang/roles",
+            &appoint(&demo.contact("unverified"), &electing),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("村务监督委员会成员从村民中推选"),
+        "{}",
+        r.body
+    );
+
+    let r = committee
+        .post(
+            "/c/liutang/roles",
+            &appoint(&demo.contact("committee"), &electing),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("村民委员会成员不得担任村务监督委员会成员"));
+
+    let resident = demo.contact("resident");
+    let (member, user) = (
+        user_of(&app, &demo.contact("committee")).await,
+        user_of(&app, &resident).await,
+    );
+    query(&app, move |conn| {
+        use diesel::RunQueryDsl;
+        diesel::sql_query(format!(
+            "UPDATE persons SET household_id = (SELECT household_id FROM persons \
+             WHERE user_id = {member}) WHERE user_id = {user}"
+        ))
+        .execute(conn)
+    })
+    .await;
+    let r = committee
+        .post("/c/liutang/roles", &appoint(&resident, &electing))
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("同在名册上的一户"), "{}", r.body);
+}
+
+/// Appoints the demo's resident as a supervisor; returns their account's id.
+async fn a_supervisor(app: &TestApp, demo: &Demo, committee: &Client, electing: &str) -> i64 {
+    let resident = demo.contact("resident");
+    committee
+        .post_ok("/c/liutang/roles", &appoint(&resident, electing))
+        .await;
+    user_of(app, &resident).await
+}
+
+both!(art_32_a_supervisor_is_removed_by_decision_or_resigns_with_a_reason);
+async fn art_32_a_supervisor_is_removed_by_decision_or_resigns_with_a_reason(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let (electing, other) = decisions(&app, &committee).await;
+    let user = a_supervisor(&app, &demo, &committee, &electing).await;
+    let who = user.to_string();
+    let other = other.to_string();
+
+    let bare = [("user_id", who.as_str()), ("role", "supervisor")];
+    let r = committee.post("/c/liutang/roles/revoke", &bare).await;
+    assert_eq!(r.status, 422);
+    let at_field = inner_by_id(&r.body, &format!("revoke-error-{user}")).unwrap_or_default();
+    assert!(at_field.contains("第三十二条"), "{}", r.body);
+    let by_committee = [
+        ("user_id", who.as_str()),
+        ("role", "supervisor"),
+        ("decision_id", other.as_str()),
+    ];
+    let r = committee
+        .post("/c/liutang/roles/revoke", &by_committee)
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("这项决议不是这两种会议作出的"));
+
+    committee
+        .post_ok(
+            "/c/liutang/roles/revoke",
+            &[
+                ("user_id", who.as_str()),
+                ("role", "supervisor"),
+                ("reason", "外出务工，无法履职"),
+            ],
+        )
+        .await;
+    let log = committee.get("/c/liutang/log").await;
+    assert!(log.body.contains("外出务工，无法履职"));
+
+    a_supervisor(&app, &demo, &committee, &electing).await;
+    committee
+        .post_ok(
+            "/c/liutang/roles/revoke",
+            &[
+                ("user_id", who.as_str()),
+                ("role", "supervisor"),
+                ("decision_id", electing.as_str()),
+            ],
+        )
+        .await;
+    let record = count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM supervisor_appointments WHERE user_id = {user} \
+             AND ((action = 'resign' AND decision_id IS NULL) \
+             OR (action = 'remove' AND decision_id = {electing}))"
+        ),
+    )
+    .await;
+    assert_eq!(record, 2);
+}
+
+both!(appointing_a_supervisor_needs_the_committee_and_a_csrf_token);
+async fn appointing_a_supervisor_needs_the_committee_and_a_csrf_token(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let (electing, _) = decisions(&app, &committee).await;
+    let resident = demo.contact("resident");
+
+    let forged = committee
+        .post_raw("/c/liutang/roles", &appoint(&resident, &electing), &[])
+        .await;
+    assert_eq!(forged.status, 403);
+    for role in ["supervisor", "representative", "resident"] {
+        let someone = app.signed_in(&demo.contact(role)).await;
+        let r = someone
+            .post("/c/liutang/roles", &appoint(&resident, &electing))
+            .await;
+        assert_eq!(r.status, 403, "{role}");
+    }
+    let user = user_of(&app, &resident).await;
+    let recorded = count_sql(
+        &app,
+        format!("SELECT COUNT(*) AS n FROM supervisor_appointments WHERE user_id = {user}"),
+    )
+    .await;
+    assert_eq!(recorded, 0);
+}

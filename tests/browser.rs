@@ -14,6 +14,11 @@ mod walk;
 
 /// A tab the size of a 360 px phone, tall enough that a screenshot shows most of a page.
 fn phone(browser: &Browser) -> std::sync::Arc<Tab> {
+    screen(browser, 360, 1400, 1.0)
+}
+
+/// A tab of a phone's layout viewport `width` × `height` CSS px at `scale` device pixels each.
+fn screen(browser: &Browser, width: u32, height: u32, scale: f64) -> std::sync::Arc<Tab> {
     let tab = browser
         .new_context()
         .expect("browser context")
@@ -21,9 +26,9 @@ fn phone(browser: &Browser) -> std::sync::Arc<Tab> {
         .expect("tab");
     tab.call_method(
         headless_chrome::protocol::cdp::Emulation::SetDeviceMetricsOverride {
-            width: 360,
-            height: 1400,
-            device_scale_factor: 1.0,
+            width,
+            height,
+            device_scale_factor: scale,
             mobile: true,
             scale: None,
             screen_width: None,
@@ -37,7 +42,7 @@ fn phone(browser: &Browser) -> std::sync::Arc<Tab> {
             device_posture: None,
         },
     )
-    .expect("emulate a 360 px phone");
+    .expect("emulate a phone");
     tab
 }
 
@@ -340,33 +345,11 @@ async fn every_page_fits_a_phone_at_200_percent_zoom() {
     let committee = demo.contact("committee");
     let base = app.base.clone();
     tokio::task::spawn_blocking(move || {
-        use headless_chrome::protocol::cdp::Emulation::SetDeviceMetricsOverride;
         let axe = axe_source();
         let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-screenshots");
         let checked = std::cell::RefCell::new(Vec::new());
         let browser = launch();
-        let tab = browser
-            .new_context()
-            .expect("context")
-            .new_tab()
-            .expect("tab");
-        tab.call_method(SetDeviceMetricsOverride {
-            width: 180,
-            height: 390,
-            device_scale_factor: 2.0,
-            mobile: true,
-            scale: None,
-            screen_width: None,
-            screen_height: None,
-            position_x: None,
-            position_y: None,
-            dont_set_visible_size: None,
-            screen_orientation: None,
-            viewport: None,
-            display_feature: None,
-            device_posture: None,
-        })
-        .expect("emulate a zoomed phone");
+        let tab = screen(&browser, 180, 390, 2.0);
         let zoomed = Person {
             who: "zoomed",
             tab,

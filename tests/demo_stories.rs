@@ -351,14 +351,14 @@ both!(a_fresh_demo_calls_a_representatives_meeting);
 
 /// #13: the demo's villagers' and representatives' meetings count from the roster, and its
 /// stories still hold: the parking plan, the road, the power list, the village rules and the
-/// reconvened work plan pass; the harvest-time plan fails its quorum.
+/// rubbish fee (a households' meeting in the hall) and the reconvened work plan pass; the harvest-time plan fails its quorum.
 async fn the_demos_statutory_meetings_count_from_the_roster(backend: Backend) {
     let app = spawn_app(backend).await;
     app.load_demo().await;
     let by_accounts = count_sql(
         &app,
-        "SELECT COUNT(*) AS n FROM ballots WHERE body IN ('residents', 'representatives') \
-         AND roll = false"
+        "SELECT COUNT(*) AS n FROM ballots \
+         WHERE body IN ('residents', 'representatives', 'households') AND roll = false"
             .into(),
     )
     .await;
@@ -374,6 +374,7 @@ async fn the_demos_statutory_meetings_count_from_the_roster(backend: Backend) {
         ROAD,
         "通过《柳塘村小微权力清单》",
         "修订村规民约",
+        "生活垃圾清运费标准",
         "2027年村级年度工作计划（重新召集",
     ] {
         assert_eq!(count_sql(&app, verdict(title)).await, 1, "{title} passed");

@@ -376,9 +376,21 @@ pub fn seed(
         11,
         false,
     )?;
-    let b = s.ballot(&fee, Body::Households, model::ONLINE, "", 10, -4)?;
-    s.votes(&b, 5, 40, |k| if k % 6 == 0 { 1 } else { 0 })?;
-    s.close(&b)?;
+    // A households' meeting in the hall, counted from the roster: four in five households sent
+    // someone (more than the two thirds art. 22 asks), one vote per household.
+    let b = s.ballot_on(&fee, (Body::Households, model::HALL, ""), 10, -4, true)?;
+    let households = b.households * 4 / 5;
+    let counts = [households as u64 - 14, 11, 3];
+    s.hall(
+        &b,
+        (households, households),
+        &counts,
+        (
+            "户代表会议在村委会大院召开，按户签到，每户一票。三户来的是户里其他成年人，按规定由他们代表本户表决。举手表决，两名计票人、一名监票人计票；三户弃权。",
+            None,
+        ),
+        4,
+    )?;
 
     // The committee, by name.
     let cleaning = s.item(

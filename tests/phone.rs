@@ -198,26 +198,32 @@ async fn a_voter_keeps_the_receipt_as_a_picture_or_a_printed_page(backend: Backe
             .collect::<Vec<_>>()
     };
     let groups = grouped(&tracker);
-    let picture = resident
-        .post(
+    let (status, kind, disposition, picture) = resident
+        .post_bytes(
             &keep,
             &[("tracker", &groups.join("-")), ("keep", "picture")],
         )
         .await;
-    assert_eq!(picture.status, 200);
-    assert!(picture.header("content-type").starts_with("image/svg+xml"));
-    assert!(picture
-        .header("content-disposition")
-        .starts_with("attachment"));
+    assert_eq!(status, 200);
+    assert_eq!(kind, "image/png");
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    // A real picture, twice the drawing's size for a phone's screen, with the code's ink on it.
+    let png = resvg::tiny_skia::Pixmap::decode_png(&picture).expect("a PNG");
+    assert_eq!(png.width(), 1440);
+    let inked = |rows: std::ops::Range<u32>| {
+        rows.flat_map(|y| (80..1400).map(move |x| (x, y)))
+            .filter(|&(x, y)| png.pixel(x, y).is_some_and(|p| p.red() < 128))
+            .count()
+    };
+    // Kept for a look: target/receipt.png.
+    let look = concat!(env!("CARGO_MANIFEST_DIR"), "/target/receipt.png");
+    std::fs::write(look, &picture).expect("written");
+    assert_eq!(inked(0..18), 0, "a white margin above the frame");
     assert!(
-        picture.body.contains(&groups[..4].join("-"))
-            && picture.body.contains(&groups[4..].join("-"))
+        inked(80..150) > 2_000,
+        "the title is drawn (a Chinese font was found)"
     );
-    assert!(
-        picture.body.contains(&format!("“{}”", groups[0])),
-        "the first four to search by"
-    );
-
+    assert!(inked(400..700) > 5_000, "the code is drawn");
     let printed = resident
         .post(&keep, &[("tracker", &tracker), ("keep", "print")])
         .await;

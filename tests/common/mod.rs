@@ -358,6 +358,37 @@ impl Client {
         Self::finish(r).await
     }
 
+    /// Posts a form (with this client's CSRF token) whose answer is a file: (status, content
+    /// type, content disposition, bytes).
+    pub async fn post_bytes(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (u16, String, String, Vec<u8>) {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        let r = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(&all).expect("form encodes"))
+            .send()
+            .await
+            .expect("POST");
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        let (ct, cd) = (header("content-type"), header("content-disposition"));
+        let status = r.status().as_u16();
+        let bytes = r.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        (status, ct, cd, bytes)
+    }
+
     pub async fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
         let r = self
             .http

@@ -32,10 +32,12 @@ pub enum Action {
     CreateApiKey,
     RevokeApiKey,
     Roster,
+    /// The working calendar (public holidays, make-up working days) changed.
+    Calendar,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::CreateCommunity,
         Action::VerifyResident,
         Action::DeclineJoin,
@@ -54,6 +56,7 @@ impl Action {
         Action::CreateApiKey,
         Action::RevokeApiKey,
         Action::Roster,
+        Action::Calendar,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +79,7 @@ impl Action {
             Action::CreateApiKey => "create_api_key",
             Action::RevokeApiKey => "revoke_api_key",
             Action::Roster => "roster",
+            Action::Calendar => "calendar",
         }
     }
 

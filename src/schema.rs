@@ -552,6 +552,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    calendar_days (id) {
+        id -> BigInt,
+        day -> Date,
+        kind -> Text,
+        name -> Text,
+        removes -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     township_limits (id) {
         id -> BigInt,
         community_id -> BigInt,
@@ -1008,6 +1020,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     work_order_ratings,
     order_escalations,
     township_limits,
+    calendar_days,
     agenda_item_plans,
     followup_draws,
     followup_picks,

@@ -52,6 +52,11 @@ async fn escalation(app: &TestApp, id: i64) -> Vec<(String, Option<chrono::Naive
     .await
 }
 
+/// The working calendar as stored (the 2026 schedule the migration seeds, and changes).
+async fn calendar(app: &TestApp) -> yishi::township::rules::Calendar {
+    query(app, yishi::township::calendar::calendar).await
+}
+
 /// A resident's fresh report in 柳塘村; its path.
 async fn fresh_order(app: &TestApp, demo: &crate::common::Demo, title: &str) -> String {
     let resident = app.signed_in(&demo.contact("resident")).await;
@@ -167,7 +172,7 @@ async fn the_committee_sends_an_order_up_and_the_township_takes_it(backend: Back
     assert!(r.body.contains("已经有人受理或退回了"), "{}", r.body);
 
     // Due on the township's clock: five working days in Beijing.
-    let due = yishi::township::rules::due(taken_at);
+    let due = yishi::township::rules::due(taken_at, &calendar(&app).await);
     assert_eq!(
         escalation(&app, id).await,
         vec![("taken".into(), Some(due))]
@@ -332,7 +337,8 @@ async fn township_staff_take_an_order_the_clock_escalated(backend: Backend) {
     assert_eq!(r.location(), format!("{path}?done=taken"), "{}", r.body);
     let r = staff.post(&format!("{path}/take"), &[]).await;
     assert_eq!(r.status, 422, "{}", r.body);
-    let due = yishi::township::rules::due(yishi::clock::Clock::now(&*app.clock));
+    let due =
+        yishi::township::rules::due(yishi::clock::Clock::now(&*app.clock), &calendar(&app).await);
     assert_eq!(
         escalation(&app, id).await,
         vec![("taken".into(), Some(due))]
@@ -778,7 +784,14 @@ async fn township_staff_set_their_time_limit_from_one_to_twenty_working_days(bac
     staff.post_ok(&format!("{path}/take"), &[]).await;
     assert_eq!(
         escalation(&app, id).await,
-        vec![("taken".into(), Some(yishi::township::rules::due_in(now, 1)))]
+        vec![(
+            "taken".into(),
+            Some(yishi::township::rules::due_in(
+                now,
+                1,
+                &calendar(&app).await
+            ))
+        )]
     );
 }
 
@@ -796,7 +809,7 @@ async fn an_order_the_township_took_runs_on_the_townships_clock(backend: Backend
     send_up(&committee, &path, "塌陷要镇里处理").await;
     let taken = yishi::clock::Clock::now(&*app.clock);
     staff.post_ok(&format!("{path}/take"), &[]).await;
-    let due = yishi::township::rules::due_in(taken, 20);
+    let due = yishi::township::rules::due_in(taken, 20, &calendar(&app).await);
 
     // Three days on, past the village's own 48 hours but well within the township's: the
     // order's page and the township's page show it due by the township, not overdue.
@@ -884,7 +897,7 @@ async fn the_bulletin_counts_an_order_the_township_finished_by_its_due_time_as_o
         .await;
 
     // Finished exactly at the township's due time: days past the order's own 48 hours.
-    let due = yishi::township::rules::due_in(taken, 5);
+    let due = yishi::township::rules::due_in(taken, 5, &calendar(&app).await);
     app.clock
         .advance(due - yishi::clock::Clock::now(&*app.clock));
     let staff = app.signed_in(&demo.contact("township")).await;
@@ -904,4 +917,411 @@ async fn the_bulletin_counts_an_order_the_township_finished_by_its_due_time_as_o
         2,
         "resolved 1 of 1, and on time by the township's due time: {total}"
     );
+    // Confirmed by the reporter, the township's sending up is done: still on time by its
+    // due time.
+    let reporter = app.signed_in(&demo.contact("resident")).await;
+    reporter
+        .post_files_ok(&moving, &move_to("confirmed", ""), vec![])
+        .await;
+    let page = app.client().get("/c/liutang/bulletin?month=2027-01").await;
+    let total = crate::common::page::inner_by_id(&page.body, "total").expect("the total line");
+    assert_eq!(
+        total.matches("100% <span class=\"muted\">(1/1)").count(),
+        2,
+        "on time by the township's due time once confirmed: {total}"
+    );
+}
+
+/// The rows of the calendar for `day`: (kind, name, removes).
+async fn calendar_rows(app: &TestApp, day: &'static str) -> Vec<(String, String, Option<i64>)> {
+    query(app, move |conn| {
+        use diesel::prelude::*;
+        use yishi::schema::calendar_days as c;
+        let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("a day");
+        c::table
+            .filter(c::day.eq(day))
+            .order(c::id)
+            .select((c::kind, c::name, c::removes))
+            .load(conn)
+    })
+    .await
+}
+
+async fn calendar_log(app: &TestApp) -> Vec<String> {
+    query(app, |conn| {
+        use diesel::prelude::*;
+        use yishi::schema::action_log as l;
+        l::table
+            .filter(l::action.eq("calendar"))
+            .order(l::id)
+            .select(l::detail)
+            .load(conn)
+    })
+    .await
+}
+
+both!(the_admin_keeps_the_holiday_calendar_by_year);
+async fn the_admin_keeps_the_holiday_calendar_by_year(backend: Backend) {
+    use crate::common::page::attr_by_id;
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let admin = app.signed_in(&demo.contact("admin")).await;
+    // Linked from the admin page; the State Council's 2026 schedule is there from the start.
+    let page = admin.get("/admin").await;
+    assert!(
+        page.body.contains("href=\"/admin/holidays\""),
+        "{}",
+        page.body
+    );
+    let page = admin.get("/admin/holidays?year=2026").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for (day, name) in [
+        ("2026-10-01", "国庆节"),
+        ("2026-02-15", "春节"),
+        ("2026-02-14", "春节调休上班"),
+        ("2026-10-10", "国庆节调休上班"),
+    ] {
+        let row = page
+            .body
+            .split(&format!("data-day=\"{day}\""))
+            .nth(1)
+            .and_then(|s| s.split("</tr>").next())
+            .unwrap_or_else(|| panic!("{day} listed: {}", page.body));
+        assert!(row.contains(name), "{row}");
+    }
+    assert!(page.body.contains("调休上班</td>"), "{}", page.body);
+    // 2027 has nothing yet.
+    let page = admin.get("/admin/holidays?year=2027").await;
+    assert!(
+        page.body.contains("这一年还没有录入节假日安排"),
+        "{}",
+        page.body
+    );
+
+    // The admin adds 元旦 2027; it is listed, counted by the clock, and in the log.
+    admin
+        .post_ok_to(
+            "/admin/holidays",
+            &[("day", "2027-01-01"), ("kind", "holiday"), ("name", "元旦")],
+            "/admin/holidays?year=2027&done=added",
+        )
+        .await;
+    let page = admin.get("/admin/holidays?year=2027&done=added").await;
+    assert!(
+        page.body.contains("data-day=\"2027-01-01\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("已添加"), "{}", page.body);
+    let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).expect("a day");
+    assert!(!calendar(&app).await.is_working(day));
+    assert_eq!(calendar_log(&app).await, ["add 2027-01-01 holiday 元旦"]);
+
+    // The same day again is refused at the field, what was typed kept.
+    let r = admin
+        .post(
+            "/admin/holidays",
+            &[
+                ("day", "2027-01-01"),
+                ("kind", "workday"),
+                ("name", "重复的一天"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("这一天已经在节假日安排里了"), "{}", r.body);
+    assert_eq!(
+        attr_by_id(&r.body, "day", "aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        attr_by_id(&r.body, "name", "value").as_deref(),
+        Some("重复的一天")
+    );
+
+    // A date that does not exist: 422 at the field, described by its message, kept.
+    let r = admin
+        .post(
+            "/admin/holidays",
+            &[("day", "2027-02-30"), ("kind", "holiday"), ("name", "春节")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(
+        attr_by_id(&r.body, "day", "aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        attr_by_id(&r.body, "day", "aria-describedby").as_deref(),
+        Some("day-hint day-error")
+    );
+    assert_eq!(
+        attr_by_id(&r.body, "day", "value").as_deref(),
+        Some("2027-02-30")
+    );
+    assert!(
+        crate::common::page::text_by_id(&r.body, "day-error")
+            .is_some_and(|t| t.contains("真实的日期")),
+        "{}",
+        r.body
+    );
+    // No name: at the name field.
+    let r = admin
+        .post(
+            "/admin/holidays",
+            &[("day", "2027-02-10"), ("kind", "holiday"), ("name", " ")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(
+        attr_by_id(&r.body, "name", "aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        attr_by_id(&r.body, "day", "value").as_deref(),
+        Some("2027-02-10")
+    );
+
+    // A day past is not removed: the dues counted on it stand.
+    let r = admin
+        .post("/admin/holidays/remove", &[("remove_day", "2026-10-01")])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(
+        attr_by_id(&r.body, "remove-day", "aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        attr_by_id(&r.body, "remove-day", "value").as_deref(),
+        Some("2026-10-01")
+    );
+    assert!(r.body.contains("不能移除"), "{}", r.body);
+    let r = admin
+        .post("/admin/holidays/remove", &[("remove_day", "2027-05-01")])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("这一天不在节假日安排里"), "{}", r.body);
+
+    // A day to come is removed by a second row; the first stays, the page says so.
+    admin
+        .post_ok_to(
+            "/admin/holidays/remove",
+            &[("remove_day", "2027-01-01")],
+            "/admin/holidays?year=2027&done=removed",
+        )
+        .await;
+    assert!(calendar(&app).await.is_working(day));
+    let rows = calendar_rows(&app, "2027-01-01").await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows[0].2.is_none() && rows[1].2.is_some(), "{rows:?}");
+    let page = admin.get("/admin/holidays?year=2027").await;
+    assert!(page.body.contains("已移除"), "{}", page.body);
+    assert_eq!(
+        calendar_log(&app).await,
+        [
+            "add 2027-01-01 holiday 元旦",
+            "remove 2027-01-01 holiday 元旦"
+        ]
+    );
+    // And may be added again.
+    admin
+        .post_ok(
+            "/admin/holidays",
+            &[("day", "2027-01-01"), ("kind", "holiday"), ("name", "元旦")],
+        )
+        .await;
+    assert!(!calendar(&app).await.is_working(day));
+
+    // Nobody else: township staff and the committee are refused, reading or writing.
+    for who in ["township", "committee"] {
+        let c = app.signed_in(&demo.contact(who)).await;
+        assert_eq!(c.get("/admin/holidays").await.status, 403, "{who}");
+        let r = c
+            .post(
+                "/admin/holidays",
+                &[("day", "2027-02-01"), ("kind", "holiday"), ("name", "某节")],
+            )
+            .await;
+        assert_eq!(r.status, 403, "{who}");
+        let r = c
+            .post("/admin/holidays/remove", &[("remove_day", "2027-01-01")])
+            .await;
+        assert_eq!(r.status, 403, "{who}");
+    }
+    // Not without the form's token.
+    let r = admin
+        .http
+        .post(format!("{}/admin/holidays", app.base))
+        .form(&[("day", "2027-02-01"), ("kind", "holiday"), ("name", "某节")])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(calendar_rows(&app, "2027-02-01").await.is_empty());
+}
+
+both!(an_order_the_township_takes_before_national_day_is_due_after_the_holiday);
+async fn an_order_the_township_takes_before_national_day_is_due_after_the_holiday(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    // Back to Wednesday 30 Sep 2026, 10:00 in Beijing, the eve of 国庆节.
+    let eve = chrono::NaiveDate::from_ymd_opt(2026, 9, 30)
+        .and_then(|d| d.and_hms_opt(2, 0, 0))
+        .expect("a time");
+    app.clock
+        .advance(eve - yishi::clock::Clock::now(&*app.clock));
+    let path = fresh_order(&app, &demo, "国庆前镇道积水").await;
+    let id = order_id(&path);
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let staff = app.signed_in(&demo.contact("township")).await;
+    send_up(&committee, &path, "积水要镇里排").await;
+    staff.post_ok(&format!("{path}/take"), &[]).await;
+    // Five working days: 1–7 Oct are off, Saturday 10 Oct is a make-up working day; 8, 9,
+    // 10, 12, 13 Oct — due at the end of Tuesday 13 Oct in Beijing.
+    let due = chrono::NaiveDate::from_ymd_opt(2026, 10, 13)
+        .and_then(|d| d.and_hms_opt(16, 0, 0))
+        .expect("a time");
+    assert_eq!(
+        escalation(&app, id).await,
+        vec![("taken".into(), Some(due))]
+    );
+    let page = staff.get(&path).await;
+    let shown =
+        crate::common::page::text_by_id(&page.body, "township-due").expect("the township's");
+    assert_eq!(shown.trim(), yishi::clock::fmt_time(&due));
+    // On 8 Oct it is not overdue; the clock does not escalate it before the 13th is out.
+    let on = |d: u32| {
+        chrono::NaiveDate::from_ymd_opt(2026, 10, d)
+            .and_then(|d| d.and_hms_opt(8, 0, 0))
+            .expect("a time")
+    };
+    let early = query(&app, move |conn| {
+        yishi::work_orders::model::to_escalate(conn, on(8))
+    })
+    .await;
+    assert!(early.iter().all(|o| o.id != id));
+    let late = query(&app, move |conn| {
+        yishi::work_orders::model::to_escalate(conn, on(14))
+    })
+    .await;
+    assert!(late.iter().any(|o| o.id == id));
+}
+
+/// Sends a fresh order up, has the township take it, start it and finish it; its path, id
+/// and the reporter's client.
+async fn finished_by_the_township(
+    app: &TestApp,
+    demo: &crate::common::Demo,
+    title: &str,
+) -> (String, i64, Client) {
+    let path = fresh_order(app, demo, title).await;
+    let id = order_id(&path);
+    let moving = format!("{path}/move");
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let staff = app.signed_in(&demo.contact("township")).await;
+    send_up(&committee, &path, "归镇里管").await;
+    staff.post_ok(&format!("{path}/take"), &[]).await;
+    staff
+        .post_files_ok(&moving, &move_to("in_progress", "镇里派人处理"), vec![])
+        .await;
+    staff
+        .post_files_ok(
+            &moving,
+            &move_to("completed", "处理好了"),
+            vec![("photos", "after.png", crate::common::steps::photo())],
+        )
+        .await;
+    let reporter = app.signed_in(&demo.contact("resident")).await;
+    (path, id, reporter)
+}
+
+both!(the_reporters_confirmation_closes_the_townships_escalation);
+async fn the_reporters_confirmation_closes_the_townships_escalation(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let (path, id, reporter) = finished_by_the_township(&app, &demo, "镇道井盖松动").await;
+    let staff = app.signed_in(&demo.contact("township")).await;
+    let taken_due = escalation(&app, id).await[0].1;
+    reporter
+        .post_files_ok(&format!("{path}/move"), &move_to("confirmed", ""), vec![])
+        .await;
+    assert_eq!(state_of(&app, id).await, "confirmed");
+    // Done (办结), its due time kept; no longer open with the township.
+    assert_eq!(escalation(&app, id).await, vec![("done".into(), taken_due)]);
+    let open = query(&app, move |conn| {
+        yishi::work_orders::upward::open_of(conn, id)
+    })
+    .await;
+    assert!(open.is_none());
+    let page = reporter.get(&path).await;
+    let shown = crate::common::page::text_by_id(&page.body, "upward-state").expect("the state");
+    assert_eq!(shown.trim(), "东溪镇（已办结）");
+    assert!(!page.body.contains("乡镇已受理"), "{}", page.body);
+    let desk = staff.get("/t/dongxi").await;
+    assert!(
+        !desk.body.contains(&format!("id=\"order-{id}\"")),
+        "{}",
+        desk.body
+    );
+    let open_with = query(&app, |conn| {
+        use diesel::prelude::*;
+        let township: i64 = yishi::schema::communities::table
+            .filter(yishi::schema::communities::slug.eq("dongxi"))
+            .select(yishi::schema::communities::id)
+            .first(conn)?;
+        yishi::work_orders::upward::open_with(conn, township)
+    })
+    .await;
+    assert!(open_with.iter().all(|e| e.order_id != id));
+}
+
+both!(a_reopened_order_the_township_holds_gets_a_new_township_due);
+async fn a_reopened_order_the_township_holds_gets_a_new_township_due(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let (path, id, _) = finished_by_the_township(&app, &demo, "镇道排水沟堵了").await;
+    let first_due = escalation(&app, id).await[0].1.expect("a due time");
+    let staff = app.signed_in(&demo.contact("township")).await;
+    // Finished: off the township's page.
+    let desk = staff.get("/t/dongxi").await;
+    assert!(
+        !desk.body.contains(&format!("id=\"order-{id}\"")),
+        "{}",
+        desk.body
+    );
+    // Three days on (within the week the reporter has), it is blocked again.
+    app.clock.advance(chrono::Duration::days(3));
+    let reporter = app.signed_in(&demo.contact("resident")).await;
+    let reopened_at = yishi::clock::Clock::now(&*app.clock);
+    reporter
+        .post_files_ok(
+            &format!("{path}/move"),
+            &move_to("reopened", "下雨又堵了"),
+            vec![],
+        )
+        .await;
+    let due = yishi::township::rules::due_in(
+        reopened_at,
+        yishi::township::rules::WORKING_DAYS,
+        &calendar(&app).await,
+    );
+    assert!(due > first_due);
+    assert_eq!(
+        escalation(&app, id).await,
+        vec![("taken".into(), Some(due))]
+    );
+    // Open with the township again, due on its clock from the reopening.
+    let staff = app.signed_in(&demo.contact("township")).await;
+    let desk = staff.get("/t/dongxi").await;
+    assert!(
+        desk.body.contains(&format!("id=\"order-{id}\"")),
+        "{}",
+        desk.body
+    );
+    let page = staff.get(&path).await;
+    let shown =
+        crate::common::page::text_by_id(&page.body, "township-due").expect("the township's");
+    assert_eq!(shown.trim(), yishi::clock::fmt_time(&due));
 }

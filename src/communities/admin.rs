@@ -45,7 +45,7 @@ struct AdminPage {
     notice: Option<&'static str>,
 }
 
-fn admin_actor(ctx: &Ctx) -> Actor {
+pub(crate) fn admin_actor(ctx: &Ctx) -> Actor {
     Actor {
         signed_in: ctx.user.is_some(),
         is_admin: ctx.user.as_ref().is_some_and(|u| u.is_admin),

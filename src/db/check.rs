@@ -216,6 +216,13 @@ pub fn load_every_table(conn: &mut AnyConnection) -> QueryResult<Vec<(&'static s
                 .len(),
         ),
         (
+            "calendar_days",
+            calendar_days::table
+                .select(crate::township::calendar::Day::as_select())
+                .load(conn)?
+                .len(),
+        ),
+        (
             "agenda_item_plans",
             agenda_item_plans::table
                 .select(crate::agenda::plans::Plan::as_select())

@@ -2,7 +2,9 @@
 //! township, overdue disclosures, inquiries and proposals past their answer date — and the
 //! rules of orders sent up to it by hand (the sending up itself is `work_orders::upward`).
 
+pub mod calendar;
 pub mod handlers;
+pub mod holidays;
 pub mod model;
 pub mod page;
 pub mod rules;

@@ -1,13 +1,16 @@
 //! The township's rules for orders a community sends up by hand (逐级上报): what may happen
 //! to an order sent up, and the township's time limit once it takes one.
 
-use chrono::{Datelike, Days, NaiveDateTime, Weekday};
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, Weekday};
 
 use crate::work_orders::rules::{Mover, State};
 
 /// Working days the township has for an order it takes, unless its staff set another:
 /// five, the limit 12345 hotlines give a request for help or a suggestion (求助 / 建议 5 日,
-/// RULES-zh.md "Closed loop"); weekends do not count (public holidays are not modelled).
+/// RULES-zh.md "Closed loop"); weekends and public holidays do not count, make-up working
+/// days (调休上班) do ([`Calendar`]).
 pub const WORKING_DAYS: u32 = 5;
 /// The shortest time limit a township may set: one working day.
 pub const MIN_DAYS: u32 = 1;
@@ -35,7 +38,7 @@ pub fn due_in_force(
     with_township: Option<(Upward, Option<NaiveDateTime>)>,
 ) -> NaiveDateTime {
     match with_township {
-        Some((Upward::Taken, Some(due))) => due,
+        Some((Upward::Taken | Upward::Done, Some(due))) => due,
         _ => order_due,
     }
 }
@@ -75,16 +78,19 @@ pub enum Upward {
     Taken,
     /// Sent back to the community with instructions.
     Returned,
+    /// Taken by the township and the order confirmed done (办结): closed.
+    Done,
 }
 
 impl Upward {
-    pub const ALL: [Upward; 3] = [Upward::Sent, Upward::Taken, Upward::Returned];
+    pub const ALL: [Upward; 4] = [Upward::Sent, Upward::Taken, Upward::Returned, Upward::Done];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Upward::Sent => "sent",
             Upward::Taken => "taken",
             Upward::Returned => "returned",
+            Upward::Done => "done",
         }
     }
 
@@ -172,19 +178,143 @@ pub fn check_answer(
     }
 }
 
+/// The working calendar: the days off the State Council sets (放假) and the weekend days it
+/// makes working days (调休上班); every other Saturday and Sunday is off.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Calendar {
+    pub holidays: BTreeSet<NaiveDate>,
+    pub workdays: BTreeSet<NaiveDate>,
+}
+
+/// What a day of the calendar is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DayKind {
+    /// A public holiday or a day off in lieu (放假).
+    Holiday,
+    /// A make-up working day (调休上班).
+    Workday,
+}
+
+impl DayKind {
+    pub const ALL: [DayKind; 2] = [DayKind::Holiday, DayKind::Workday];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DayKind::Holiday => "holiday",
+            DayKind::Workday => "workday",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DayKind> {
+        DayKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl Calendar {
+    /// The calendar of the days in force: (day, kind) of each.
+    pub fn of(days: impl IntoIterator<Item = (NaiveDate, DayKind)>) -> Calendar {
+        let mut c = Calendar::default();
+        for (day, kind) in days {
+            match kind {
+                DayKind::Holiday => c.holidays.insert(day),
+                DayKind::Workday => c.workdays.insert(day),
+            };
+        }
+        c
+    }
+
+    /// Is `day` a working day: a make-up working day, or a weekday that is not a holiday.
+    pub fn is_working(&self, day: NaiveDate) -> bool {
+        if self.workdays.contains(&day) {
+            return true;
+        }
+        !self.holidays.contains(&day) && !matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
+    }
+}
+
+/// Why a change of the calendar was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CalendarError {
+    /// Not a date as YYYY-MM-DD.
+    BadDate,
+    /// Neither a holiday nor a make-up working day.
+    BadKind,
+    /// A holiday or make-up working day needs its name (春节, 国庆节调休上班…).
+    NeedsName,
+    /// The day is in the calendar already.
+    Duplicate,
+    /// The day is not in the calendar.
+    NotThere,
+    /// The day is past (or today): the due dates already counted on it stay as given, and
+    /// the calendar they were counted on is not rewritten.
+    Past,
+}
+
+impl CalendarError {
+    pub fn message_key(self) -> &'static str {
+        match self {
+            CalendarError::BadDate => "holidays.err_date",
+            CalendarError::BadKind => "holidays.err_kind",
+            CalendarError::NeedsName => "holidays.err_name",
+            CalendarError::Duplicate => "holidays.err_duplicate",
+            CalendarError::NotThere => "holidays.err_not_there",
+            CalendarError::Past => "holidays.err_past",
+        }
+    }
+}
+
+/// Characters a day's name may hold.
+pub const MAX_NAME: usize = 40;
+
+/// Parses a typed date (YYYY-MM-DD, as a date field sends it).
+pub fn parse_day(typed: &str) -> Result<NaiveDate, CalendarError> {
+    NaiveDate::parse_from_str(typed.trim(), "%Y-%m-%d").map_err(|_| CalendarError::BadDate)
+}
+
+/// May `day` be added to the calendar as it stands (`calendar`)? Any day not in it yet, past
+/// ones too (an old schedule entered late changes only due dates counted from now on: each
+/// due date is stored when the township takes the order).
+pub fn check_add(calendar: &Calendar, day: NaiveDate) -> Result<(), CalendarError> {
+    if calendar.holidays.contains(&day) || calendar.workdays.contains(&day) {
+        Err(CalendarError::Duplicate)
+    } else {
+        Ok(())
+    }
+}
+
+/// May `day` be removed? Only a day in the calendar, and only from tomorrow (Beijing) on: a
+/// day already past was counted on, and removing it would make the calendar disagree with
+/// the due dates given on it.
+pub fn check_remove(
+    calendar: &Calendar,
+    day: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), CalendarError> {
+    if !(calendar.holidays.contains(&day) || calendar.workdays.contains(&day)) {
+        Err(CalendarError::NotThere)
+    } else if day <= today {
+        Err(CalendarError::Past)
+    } else {
+        Ok(())
+    }
+}
+
 /// When an order the township takes at `taken` (UTC) is due under its default limit.
-pub fn due(taken: NaiveDateTime) -> NaiveDateTime {
-    due_in(taken, WORKING_DAYS)
+pub fn due(taken: NaiveDateTime, calendar: &Calendar) -> NaiveDateTime {
+    due_in(taken, WORKING_DAYS, calendar)
 }
 
 /// When an order the township takes at `taken` (UTC) is due with a limit of `days` working
 /// days: the end of the `days`th working day in Beijing after the day it was taken, as UTC.
-pub fn due_in(taken: NaiveDateTime, days: u32) -> NaiveDateTime {
+pub fn due_in(taken: NaiveDateTime, days: u32, calendar: &Calendar) -> NaiveDateTime {
     let mut day = crate::clock::local_day(taken);
     let mut left = days.max(1);
     while left > 0 {
-        day = day.checked_add_days(Days::new(1)).unwrap_or(day);
-        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+        let Some(next) = day.checked_add_days(Days::new(1)) else {
+            break;
+        };
+        day = next;
+        if calendar.is_working(day) {
             left -= 1;
         }
     }
@@ -196,6 +326,42 @@ pub fn due_in(taken: NaiveDateTime, days: u32) -> NaiveDateTime {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+    use proptest::prelude::*;
+
+    /// No holidays: weekends only.
+    const NONE: Calendar = Calendar {
+        holidays: BTreeSet::new(),
+        workdays: BTreeSet::new(),
+    };
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("a day")
+    }
+
+    /// The State Council's 2026 schedule, as the migration seeds it.
+    fn cal_2026() -> Calendar {
+        let off = [
+            ((1, 1), (1, 3)),
+            ((2, 15), (2, 23)),
+            ((4, 4), (4, 6)),
+            ((5, 1), (5, 5)),
+            ((6, 19), (6, 21)),
+            ((9, 25), (9, 27)),
+            ((10, 1), (10, 7)),
+        ];
+        let mut days = Vec::new();
+        for ((m1, d1), (m2, d2)) in off {
+            let mut d = day(2026, m1, d1);
+            while d <= day(2026, m2, d2) {
+                days.push((d, DayKind::Holiday));
+                d = d.succ_opt().expect("next");
+            }
+        }
+        for (m, d) in [(1, 4), (2, 14), (2, 28), (5, 9), (9, 20), (10, 10)] {
+            days.push((day(2026, m, d), DayKind::Workday));
+        }
+        Calendar::of(days)
+    }
 
     fn utc(y: i32, m: u32, d: u32, h: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(y, m, d)
@@ -204,22 +370,124 @@ mod tests {
     }
 
     #[test]
+    fn the_national_day_week_is_not_counted() {
+        let c = cal_2026();
+        // Taken Wednesday 30 Sep 2026, 10:00 Beijing, with five working days: 1–7 Oct are off,
+        // Thursday 8, Friday 9, make-up Saturday 10, Monday 12, Tuesday 13 — due at the end of
+        // Tuesday 13 Oct (16:00 UTC).
+        assert_eq!(due_in(utc(2026, 9, 30, 2), 5, &c), utc(2026, 10, 13, 16));
+        // Weekends only, it would have been Wednesday 7 Oct, in the middle of the holiday.
+        assert_eq!(due_in(utc(2026, 9, 30, 2), 5, &NONE), utc(2026, 10, 7, 16));
+    }
+
+    #[test]
+    fn the_spring_festival_and_its_make_up_saturdays() {
+        let c = cal_2026();
+        // Taken Friday 13 Feb 2026: Saturday 14 Feb is a make-up working day (the first),
+        // 15–23 Feb are off, then Tue 24, Wed 25, Thu 26, Fri 27: five, due end of Fri 27 Feb.
+        assert_eq!(due_in(utc(2026, 2, 13, 2), 5, &c), utc(2026, 2, 27, 16));
+        // One working day from Friday 13 Feb is the make-up Saturday 14 Feb.
+        assert_eq!(due_in(utc(2026, 2, 13, 2), 1, &c), utc(2026, 2, 14, 16));
+        // Six: Saturday 28 Feb is a make-up working day too.
+        assert_eq!(due_in(utc(2026, 2, 13, 2), 6, &c), utc(2026, 2, 28, 16));
+        assert!(c.is_working(day(2026, 2, 14)));
+        assert!(c.is_working(day(2026, 9, 20)), "a make-up Sunday");
+        assert!(!c.is_working(day(2026, 2, 23)), "a holiday Monday");
+        assert!(
+            !c.is_working(day(2026, 2, 21)),
+            "a weekend inside the holiday"
+        );
+        assert!(!c.is_working(day(2026, 3, 1)), "an ordinary Sunday");
+        assert!(c.is_working(day(2026, 3, 2)));
+    }
+
+    #[test]
+    fn a_day_is_added_once_and_removed_only_before_it_comes() {
+        let c = cal_2026();
+        let today = day(2026, 12, 4);
+        assert_eq!(parse_day(" 2026-12-31 "), Ok(day(2026, 12, 31)));
+        for bad in [
+            "",
+            "2026-02-30",
+            "2026/12/31",
+            "12-31",
+            "明天",
+            "2026-13-01",
+        ] {
+            assert_eq!(parse_day(bad), Err(CalendarError::BadDate), "{bad}");
+        }
+        assert_eq!(
+            check_add(&c, day(2026, 10, 1)),
+            Err(CalendarError::Duplicate)
+        );
+        assert_eq!(
+            check_add(&c, day(2026, 10, 10)),
+            Err(CalendarError::Duplicate)
+        );
+        assert_eq!(check_add(&c, day(2027, 1, 1)), Ok(()));
+        // A past day may be entered late: it changes only dues counted from now on.
+        assert_eq!(check_add(&c, day(2026, 3, 3)), Ok(()));
+        assert_eq!(
+            check_remove(&c, day(2026, 10, 1), today),
+            Err(CalendarError::Past)
+        );
+        assert_eq!(
+            check_remove(&c, day(2027, 1, 1), today),
+            Err(CalendarError::NotThere)
+        );
+        let mut later = c.clone();
+        later.holidays.insert(day(2026, 12, 5));
+        later.holidays.insert(day(2026, 12, 4));
+        assert_eq!(check_remove(&later, day(2026, 12, 5), today), Ok(()));
+        assert_eq!(
+            check_remove(&later, day(2026, 12, 4), today),
+            Err(CalendarError::Past),
+            "today has begun"
+        );
+        for k in DayKind::ALL {
+            assert_eq!(DayKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(DayKind::parse("weekend"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn the_due_day_is_a_working_day_and_more_days_never_come_earlier(
+            offset in 0i64..(366 * 24),
+            days in MIN_DAYS..=MAX_DAYS,
+        ) {
+            let c = cal_2026();
+            let taken = utc(2025, 12, 20, 0) + chrono::Duration::hours(offset);
+            let due = due_in(taken, days, &c);
+            // The due time is the start of the next Beijing day: its day before is the last
+            // working day counted.
+            let last = crate::clock::local_day(due - chrono::Duration::seconds(1));
+            prop_assert!(c.is_working(last), "{last} is not a working day");
+            prop_assert!(last > crate::clock::local_day(taken));
+            prop_assert!(due_in(taken, days + 1, &c) > due);
+            if days > MIN_DAYS {
+                prop_assert!(due_in(taken, days - 1, &c) < due);
+            }
+        }
+    }
+
+    #[test]
     fn five_working_days_skip_the_weekend_12345_qinglong() {
         // Taken Monday 7 Dec 2026 10:00 Beijing (02:00 UTC): due at the end of Monday 14 Dec,
         // Beijing, which is 16:00 UTC that day.
-        assert_eq!(due(utc(2026, 12, 7, 2)), utc(2026, 12, 14, 16));
+        assert_eq!(due(utc(2026, 12, 7, 2), &NONE), utc(2026, 12, 14, 16));
         // Taken Friday 11 Dec: Mon–Fri of the next week; due at the end of Friday 18 Dec.
-        assert_eq!(due(utc(2026, 12, 11, 2)), utc(2026, 12, 18, 16));
+        assert_eq!(due(utc(2026, 12, 11, 2), &NONE), utc(2026, 12, 18, 16));
         // Taken on a Saturday: the week after counts from Monday.
-        assert_eq!(due(utc(2026, 12, 12, 2)), utc(2026, 12, 18, 16));
+        assert_eq!(due(utc(2026, 12, 12, 2), &NONE), utc(2026, 12, 18, 16));
     }
 
     #[test]
     fn the_day_taken_is_the_beijing_day() {
         // 17:00 UTC on Sunday 6 Dec is 01:00 on Monday 7 Dec in Beijing.
-        assert_eq!(due(utc(2026, 12, 6, 17)), utc(2026, 12, 14, 16));
+        assert_eq!(due(utc(2026, 12, 6, 17), &NONE), utc(2026, 12, 14, 16));
         // 15:59 UTC on Sunday 6 Dec is still Sunday in Beijing: Mon–Fri, due end of Friday.
-        assert_eq!(due(utc(2026, 12, 6, 15)), utc(2026, 12, 11, 16));
+        assert_eq!(due(utc(2026, 12, 6, 15), &NONE), utc(2026, 12, 11, 16));
     }
 
     #[test]
@@ -235,14 +503,17 @@ mod tests {
     #[test]
     fn a_set_limit_counts_working_days_in_beijing() {
         // Taken Monday 7 Dec 2026 10:00 Beijing: one working day is the end of Tuesday.
-        assert_eq!(due_in(utc(2026, 12, 7, 2), 1), utc(2026, 12, 8, 16));
+        assert_eq!(due_in(utc(2026, 12, 7, 2), 1, &NONE), utc(2026, 12, 8, 16));
         // Taken Friday 11 Dec: one working day is the end of Monday 14 Dec.
-        assert_eq!(due_in(utc(2026, 12, 11, 2), 1), utc(2026, 12, 14, 16));
-        // Twenty working days from Monday 7 Dec: four weeks on, the end of Monday 4 Jan.
-        assert_eq!(due_in(utc(2026, 12, 7, 2), 20), utc(2027, 1, 4, 16));
         assert_eq!(
-            due_in(utc(2026, 12, 7, 2), WORKING_DAYS),
-            due(utc(2026, 12, 7, 2))
+            due_in(utc(2026, 12, 11, 2), 1, &NONE),
+            utc(2026, 12, 14, 16)
+        );
+        // Twenty working days from Monday 7 Dec: four weeks on, the end of Monday 4 Jan.
+        assert_eq!(due_in(utc(2026, 12, 7, 2), 20, &NONE), utc(2027, 1, 4, 16));
+        assert_eq!(
+            due_in(utc(2026, 12, 7, 2), WORKING_DAYS, &NONE),
+            due(utc(2026, 12, 7, 2), &NONE)
         );
     }
 
@@ -256,6 +527,13 @@ mod tests {
             due_in_force(own, Some((Upward::Taken, Some(township)))),
             township
         );
+        // Finished there (办结): its due time still the township's, for the bulletin.
+        assert_eq!(
+            due_in_force(own, Some((Upward::Done, Some(township)))),
+            township
+        );
+        assert!(!Upward::Done.is_open());
+        assert_eq!(Upward::parse("done"), Some(Upward::Done));
     }
 
     #[test]

@@ -110,11 +110,14 @@ fn counts(
         .collect::<Vec<_>>()
         .join(", ");
     // The due time in force (`township::rules::due_in_force`): the township's once it took
-    // the order (one taken sending up at most: the unique index on open ones), else its own.
+    // the order, also once it finished it (办结: a confirmed order's sending up is done), else
+    // its own. One taken or done sending up at most (the unique index on open ones; done
+    // only once confirmed, which is final); MAX keeps the sub-select one value regardless.
     let due = format!(
-        "COALESCE((SELECT e.due_at FROM order_escalations e WHERE e.order_id = work_orders.id \
-         AND e.state = '{taken}'), due_at)",
-        taken = crate::township::rules::Upward::Taken.as_str()
+        "COALESCE((SELECT MAX(e.due_at) FROM order_escalations e \
+         WHERE e.order_id = work_orders.id AND e.state IN ('{taken}', '{done}')), due_at)",
+        taken = crate::township::rules::Upward::Taken.as_str(),
+        done = crate::township::rules::Upward::Done.as_str()
     );
     let late = format!("state IN ({open}) AND {due} >= ? AND {due} < ? AND {due} < ?");
     let sql = format!(

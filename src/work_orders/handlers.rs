@@ -453,8 +453,9 @@ async fn order_page(
         .db(move |conn| Ok(super::upward::view(conn, &o, parent, (committee, staff))?))
         .await?;
     let (reporter, mut assignee) = shown_people(&ctx, committee, &mut l);
-    // While the township holds the order it is the township's work, whoever had it before.
-    if upward.held() {
+    // While the township holds the order it is the township's work, whoever had it before;
+    // and so it stays once finished there.
+    if upward.held() || upward.done.is_some() {
         assignee = upward.township.clone();
     }
     let thread: ThreadView = thread_view(

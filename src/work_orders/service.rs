@@ -152,6 +152,14 @@ pub fn change(conn: &mut AnyConnection, c: &Change) -> Result<Result<(), Refused
             if *to == State::Reopened {
                 // Not done after all: no longer resolved, rated or escalated.
                 model::clear_completion(conn, o)?;
+                if held {
+                    // The township holds it still: due again on its clock, from now.
+                    super::upward::due_again(conn, o.id, c.now)?;
+                }
+            }
+            if *to == State::Confirmed {
+                // Confirmed done: the township's sending up is finished (办结).
+                super::upward::close_done(conn, o.id)?;
             }
             let me = c.actor.unwrap_or_default();
             let kind = if *to == State::Completed {
@@ -206,6 +214,7 @@ pub fn change(conn: &mut AnyConnection, c: &Change) -> Result<Result<(), Refused
             if !model::move_to(conn, o, &line, c.now)? {
                 return Ok(Err("orders.err_moved_meanwhile"));
             }
+            super::upward::close_done(conn, o.id)?;
         }
     }
     Ok(Ok(()))

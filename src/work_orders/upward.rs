@@ -183,9 +183,10 @@ pub fn answer(
         (Upward::Returned, None, "sent_back", "order_sent_back")
     } else {
         let days = crate::township::model::limit_days(conn, open.township_id)?;
+        let calendar = crate::township::calendar::calendar(conn)?;
         (
             Upward::Taken,
-            Some(rules::due_in(u.now, days)),
+            Some(rules::due_in(u.now, days, &calendar)),
             "taken",
             "order_taken",
         )
@@ -214,6 +215,53 @@ pub fn answer(
     Ok(Ok(()))
 }
 
+/// The reporter (or the clock) confirmed an order the township holds: its sending up is done
+/// (办结), no longer open, in the caller's transaction. Nothing if the township did not take
+/// it.
+pub fn close_done(conn: &mut AnyConnection, order_id: i64) -> QueryResult<()> {
+    diesel::update(
+        order_escalations::table
+            .filter(order_escalations::order_id.eq(order_id))
+            .filter(order_escalations::state.eq(Upward::Taken.as_str())),
+    )
+    .set(order_escalations::state.eq(Upward::Done.as_str()))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The reporter reopened an order the township holds: it is due again on the township's
+/// clock, counted from the reopening with the township's limit and calendar of today.
+pub fn due_again(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
+    let Some(open) = open_of(conn, order_id)? else {
+        return Ok(None);
+    };
+    if open.state() != Some(Upward::Taken) {
+        return Ok(None);
+    }
+    let days = crate::township::model::limit_days(conn, open.township_id)?;
+    let calendar = crate::township::calendar::calendar(conn)?;
+    let due = rules::due_in(now, days, &calendar);
+    diesel::update(order_escalations::table.filter(order_escalations::id.eq(open.id)))
+        .set(order_escalations::due_at.eq(Some(due)))
+        .execute(conn)?;
+    Ok(Some(due))
+}
+
+/// The order's sending up the township finished (办结), if any.
+pub fn done_of(conn: &mut AnyConnection, order_id: i64) -> QueryResult<Option<Escalation>> {
+    order_escalations::table
+        .filter(order_escalations::order_id.eq(order_id))
+        .filter(order_escalations::state.eq(Upward::Done.as_str()))
+        .order(order_escalations::id.desc())
+        .select(Escalation::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// Is the order open and escalated by the clock past due?
 fn by_clock(o: &Order) -> bool {
     o.escalated_at.is_some() && o.state().is_open()
@@ -227,6 +275,7 @@ fn take_escalated(conn: &mut AnyConnection, u: &Up) -> Result<Result<(), Refused
         return Ok(Err(rules::UpError::NoTownship.message_key()));
     };
     let days = crate::township::model::limit_days(conn, township)?;
+    let calendar = crate::township::calendar::calendar(conn)?;
     diesel::insert_into(order_escalations::table)
         .values((
             order_escalations::community_id.eq(o.community_id),
@@ -238,7 +287,7 @@ fn take_escalated(conn: &mut AnyConnection, u: &Up) -> Result<Result<(), Refused
             order_escalations::sent_at.eq(u.now),
             order_escalations::handled_by.eq(Some(u.actor)),
             order_escalations::handled_at.eq(Some(u.now)),
-            order_escalations::due_at.eq(Some(rules::due_in(u.now, days))),
+            order_escalations::due_at.eq(Some(rules::due_in(u.now, days, &calendar))),
         ))
         .execute(conn)?;
     step(conn, u, "taken")?;
@@ -290,6 +339,8 @@ fn tell(conn: &mut AnyConnection, u: &Up, people: &[i64], kind: &str) -> Result<
 pub struct View {
     /// The sending up still with the township.
     pub open: Option<Escalation>,
+    /// The sending up the township finished (办结), once the order is confirmed.
+    pub done: Option<Escalation>,
     /// The township above the community (its name), if any.
     pub township: String,
     pub can_send_up: bool,
@@ -322,7 +373,7 @@ impl View {
     }
 }
 
-/// The order page's view of sending up: four queries.
+/// The order page's view of sending up: five queries.
 pub fn view(
     conn: &mut AnyConnection,
     order: &Order,
@@ -333,6 +384,11 @@ pub fn view(
         return Ok(View::default());
     };
     let open = open_of(conn, order.id)?;
+    let done = if open.is_none() {
+        done_of(conn, order.id)?
+    } else {
+        None
+    };
     let township = communities::by_id(conn, parent)?.name;
     let working_days = crate::township::model::limit_days(conn, parent)?;
     let staff = communities::holders(conn, parent, Role::Township)?;
@@ -343,6 +399,7 @@ pub fn view(
         can_take: township_staff && rules::check_answer(state, by_clock(order), None).is_ok(),
         can_send_back: township_staff && state == Some(Upward::Sent),
         open,
+        done,
         township,
         working_days,
         staff,

@@ -114,6 +114,17 @@ pub fn fmt_time(t: &NaiveDateTime) -> String {
     local(*t).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// A deadline as people say it: one that falls at midnight in Beijing is the end of the day
+/// before (`2026-12-03 24:00`, not `2026-12-04 00:00`, which reads as a day more); others as
+/// [`fmt_time`].
+pub fn fmt_deadline(t: &NaiveDateTime) -> String {
+    let at = local(*t);
+    match (at.hour(), at.minute(), at.date().pred_opt()) {
+        (0, 0, Some(day)) => format!("{day} 24:00"),
+        _ => fmt_time(t),
+    }
+}
+
 /// The Beijing day of a UTC time (`2026-12-01`).
 pub fn fmt_day(t: &NaiveDateTime) -> String {
     local_day(*t).to_string()
@@ -260,6 +271,14 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d)
             .and_then(|d| d.and_hms_opt(h, min, 0))
             .expect("valid time")
+    }
+
+    #[test]
+    fn a_deadline_at_beijing_midnight_is_the_end_of_the_day_before() {
+        // 16:00 UTC on 3 December is 00:00 on the 4th in Beijing.
+        assert_eq!(fmt_deadline(&utc(2026, 12, 3, 16, 0)), "2026-12-03 24:00");
+        assert_eq!(fmt_deadline(&utc(2026, 12, 3, 16, 1)), "2026-12-04 00:01");
+        assert_eq!(fmt_deadline(&utc(2026, 12, 3, 1, 0)), "2026-12-03 09:00");
     }
 
     #[test]

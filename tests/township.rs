@@ -185,7 +185,7 @@ async fn the_committee_sends_an_order_up_and_the_township_takes_it(backend: Back
     assert!(page.body.contains(reason), "{}", page.body);
     assert!(page.body.contains("乡镇已受理"), "{}", page.body);
     assert!(
-        page.body.contains(&yishi::clock::fmt_time(&due)),
+        page.body.contains(&yishi::clock::fmt_deadline(&due)),
         "{}",
         page.body
     );
@@ -357,7 +357,7 @@ async fn township_staff_take_an_order_the_clock_escalated(backend: Backend) {
         .and_then(|s| s.split("</li>").next())
         .expect("the order's line");
     assert!(line.contains("乡镇办理期限"), "{line}");
-    assert!(line.contains(&yishi::clock::fmt_time(&due)), "{line}");
+    assert!(line.contains(&yishi::clock::fmt_deadline(&due)), "{line}");
 }
 
 both!(township_staff_land_on_a_page_of_every_villages_overdue_work);
@@ -827,7 +827,7 @@ async fn an_order_the_township_took_runs_on_the_townships_clock(backend: Backend
     assert_eq!(shown.trim(), yishi::clock::fmt_time(&own));
     let shown =
         crate::common::page::text_by_id(&page.body, "township-due").expect("the township's");
-    assert_eq!(shown.trim(), yishi::clock::fmt_time(&due));
+    assert_eq!(shown.trim(), yishi::clock::fmt_deadline(&due));
     assert!(page.body.contains("<dt>乡镇办结期限</dt>"), "{}", page.body);
     let assignee = crate::common::page::text_by_id(&page.body, "assignee").expect("承办人");
     assert_eq!(assignee.trim(), "东溪镇");
@@ -1190,7 +1190,7 @@ async fn an_order_the_township_takes_before_national_day_is_due_after_the_holida
     let page = staff.get(&path).await;
     let shown =
         crate::common::page::text_by_id(&page.body, "township-due").expect("the township's");
-    assert_eq!(shown.trim(), yishi::clock::fmt_time(&due));
+    assert_eq!(shown.trim(), yishi::clock::fmt_deadline(&due));
     // On 8 Oct it is not overdue; the clock does not escalate it before the 13th is out.
     let on = |d: u32| {
         chrono::NaiveDate::from_ymd_opt(2026, 10, d)
@@ -1323,5 +1323,5 @@ async fn a_reopened_order_the_township_holds_gets_a_new_township_due(backend: Ba
     let page = staff.get(&path).await;
     let shown =
         crate::common::page::text_by_id(&page.body, "township-due").expect("the township's");
-    assert_eq!(shown.trim(), yishi::clock::fmt_time(&due));
+    assert_eq!(shown.trim(), yishi::clock::fmt_deadline(&due));
 }

@@ -117,7 +117,7 @@ async fn a_ballot_with_one_option_or_a_past_closing_is_refused_with_the_input_ke
         .await;
 
     assert_eq!(bad.status, 422);
-    assert!(bad.body.contains("选项要有2到10个") && bad.body.contains("时间不对"));
+    assert!(bad.body.contains("选项要有2到10个") && bad.body.contains("截止时间不对"));
     assert!(bad.body.contains("只有一个方案"), "what was typed is kept");
 }
 both!(a_ballot_with_one_option_or_a_past_closing_is_refused_with_the_input_kept);

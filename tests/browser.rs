@@ -479,6 +479,9 @@ const FIGURES: &str = r#"(() => {
     ledger_cards: [...document.querySelectorAll('table.ledger tr.ledger-line')].filter(e => seen(e) && getComputedStyle(e).display === 'grid').length,
     ledger_scrolls: [...document.querySelectorAll('.table-wrap')].filter(e => e.querySelector('table.ledger')).some(e => e.scrollWidth > e.clientWidth + 1),
     crushed,
+    file_pickers: [...document.querySelectorAll('main input[type=file]')].filter(seen).map(e => {
+      const r = e.getBoundingClientRect(), p = e.parentElement, s = getComputedStyle(p);
+      return [r.width, p.clientWidth - px(s.paddingLeft) - px(s.paddingRight), r.height]; }),
     split_amounts: [...document.querySelectorAll('.amount, .tile-count')].filter(seen).filter(e => e.getClientRects().length > 1).map(name) });
 })()"#;
 
@@ -527,6 +530,17 @@ impl Person<'_> {
         if !f.crushed.is_empty() {
             self.fail(step, format!("table cells squeezed: {:?}", f.crushed));
         }
+        // A file picker has its own full-width line: its button (44 px, 56 px in 长辈版)
+        // with "未选择任何文件" on a line of its own below.
+        let button = if elder { 56.0 } else { 44.0 };
+        for &[width, line, height] in &f.file_pickers {
+            if width < line - 1.0 || height < button + text_min {
+                self.fail(
+                    step,
+                    format!("file picker {width}×{height} on a {line} px line"),
+                );
+            }
+        }
         f
     }
 }
@@ -548,6 +562,8 @@ struct Figures {
     ledger_scrolls: bool,
     /// Table cells squeezed narrower than two and a half characters (text one character a line).
     crushed: Vec<String>,
+    /// Each file picker: (its width, the width of its line, its height).
+    file_pickers: Vec<[f64; 3]>,
     /// Amounts (and the tiles' counts, 「1 项进行中」) broken over two lines.
     split_amounts: Vec<String>,
 }
@@ -634,6 +650,9 @@ async fn a_residents_pages_meet_the_elderly_friendly_figures_in_both_modes() {
                 let f = villager.measure(&step, mode == "elder");
                 if label == "ballot" && f.option_cards != 3 {
                     villager.fail(&step, format!("{} option cards, not 3", f.option_cards));
+                }
+                if label == "report" && f.file_pickers.is_empty() {
+                    villager.fail(&step, "no file picker measured");
                 }
                 if label == "ledger" && (f.ledger_cards == 0 || f.ledger_scrolls) {
                     villager.fail(&step, format!("ledger not in cards: {f:?}"));

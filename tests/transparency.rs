@@ -9,6 +9,7 @@ use yishi::transparency::handlers::RecordOut;
 use yishi::transparency::{checkpoint, log, merkle, records, verify};
 
 use crate::both;
+use crate::common::page::text_by_id;
 use crate::common::steps::verify_site;
 use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
 
@@ -194,6 +195,37 @@ async fn a_decisions_page_links_to_its_entry_which_still_matches(backend: Backen
         d.body.contains(&format!("/log/entries/{}", decision.index)),
         "the decision links to its log entry"
     );
+    // Headings in words (#15): the entry's kind and the decision's item and verdict, each
+    // with its number small beside it.
+    let entry_h = text_by_id(&page.body, "page-h").unwrap_or_default();
+    assert!(
+        entry_h.starts_with("表决结果")
+            && entry_h.ends_with(&format!("日志记录 #{}", decision.index)),
+        "{entry_h}"
+    );
+    let id = decision
+        .link
+        .as_deref()
+        .and_then(|l| l.rsplit('/').next())
+        .unwrap_or_default()
+        .to_string();
+    let decision_h = text_by_id(&d.body, "page-h").unwrap_or_default();
+    let no = format!("决议 #{id}");
+    assert!(decision_h.ends_with(&no), "{decision_h}");
+    assert!(
+        ["：通过", "：未通过", "：未达法定人数"]
+            .iter()
+            .any(|v| decision_h.contains(&format!("{v} {no}"))),
+        "{decision_h}"
+    );
+    assert!(!decision_h.starts_with("决议"), "{decision_h}");
+    let inquiry = l.client.get("/c/liutang/inquiries/1").await;
+    let inquiry_h = text_by_id(&inquiry.body, "page-h").unwrap_or_default();
+    assert!(
+        inquiry_h.ends_with("质询 #1") && !inquiry_h.starts_with("质询"),
+        "the question is the heading: {inquiry_h}"
+    );
+    assert!(inquiry_h.chars().count() <= 31 + " 质询 #1".chars().count());
 }
 both!(a_decisions_page_links_to_its_entry_which_still_matches);
 

@@ -99,8 +99,12 @@ fn read_form(ctx: &Ctx, form: &NoticeForm, errors: &mut FieldErrors) -> Option<D
         errors.add("meets_at", ctx.t("notice.err_meets_at"));
     }
     let mut text = |name: &'static str, value: &str, min: usize, max: usize| {
+        let field = match name {
+            "place" => "err.field_meeting_place",
+            _ => "err.field_matters",
+        };
         text_field(value, min, max)
-            .map_err(|p| errors.add(name, p.message(&ctx.tr)))
+            .map_err(|p| errors.add(name, p.named(&ctx.tr, field)))
             .ok()
     };
     let place = text("place", &form.place, 1, 200);

@@ -211,8 +211,8 @@ fn read_open_form(
             }
             Err(e) => errors.add("closes_at", ctx.t(e.message_key())),
         },
-        (None, _) => errors.add("opens_at", ctx.t("ballots.err_time")),
-        _ => errors.add("closes_at", ctx.t("ballots.err_time")),
+        (None, _) => errors.add("opens_at", ctx.t("ballots.err_opens_time")),
+        _ => errors.add("closes_at", ctx.t("ballots.err_closes_time")),
     }
     let rule = body.and_then(|b| Rule::from_choices(law, b, &form.quorum, &form.pass));
     match (body, rule) {

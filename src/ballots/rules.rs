@@ -523,7 +523,7 @@ impl WindowError {
         match self {
             Self::OpensInThePast => "ballots.err_opens_past",
             Self::OpensTooLate => "ballots.err_opens_late",
-            Self::ClosesTooEarly => "ballots.err_time",
+            Self::ClosesTooEarly => "ballots.err_closes_time",
             Self::ClosesTooLate => "ballots.err_closes_late",
         }
     }

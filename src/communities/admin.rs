@@ -121,7 +121,7 @@ pub async fn create_community(
         errors.add("kind", ctx.t("admin.err_kind"));
     }
     let name = text_field(&form.name, 1, 60)
-        .map_err(|e| errors.add("name", e.message(&ctx.tr)))
+        .map_err(|e| errors.add("name", e.named(&ctx.tr, "err.field_community_name")))
         .ok();
     let description = text_field(&form.description, 0, 2000)
         .map_err(|e| errors.add("description", e.message(&ctx.tr)))
@@ -231,7 +231,7 @@ pub async fn appoint_staff(
         Ok(()) => Ok(see_other("/admin?done=appointed")),
         Err(key) => {
             let mut errors = FieldErrors::default();
-            errors.add("staff", ctx.t(key));
+            errors.add(rules::appoint_field(key), ctx.t(key));
             admin_page(&state, ctx, CommunityForm::default(), form, errors, None).await
         }
     }

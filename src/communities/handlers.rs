@@ -355,6 +355,8 @@ struct ResidentsPage {
     supervisor_record: Vec<model::SupervisorChange>,
     /// The removal refused: (user id, resignation reason as typed).
     revoking: Option<(i64, String)>,
+    /// The new grid's name as typed, kept when refused.
+    grid_name: String,
 }
 
 /// The representatives' meeting's make-up from the member list: (representatives, members),
@@ -390,6 +392,8 @@ pub(super) struct Feedback {
     typed: Option<(i64, ApproveForm)>,
     /// The removal refused: (user id, resignation reason as typed).
     revoking: Option<(i64, String)>,
+    /// The new grid's name as typed, kept when refused.
+    grid_name: String,
 }
 
 impl ResidentsPage {
@@ -542,6 +546,7 @@ pub(super) async fn residents_page(
             supervisor_decisions,
             supervisor_record,
             revoking: shown.revoking,
+            grid_name: shown.grid_name,
         },
     )
 }
@@ -828,10 +833,7 @@ pub async fn appoint(
     match result {
         Ok(()) => Ok(done(&community, "appointed")),
         Err(key) => {
-            let field = match super::rules::supervisor_field(key) {
-                "decision_id" => "decision_id",
-                _ => "appoint",
-            };
+            let field = super::rules::appoint_field(key);
             let shown = Feedback {
                 appoint: form,
                 ..Feedback::refused(field, ctx.t(key))
@@ -955,7 +957,10 @@ pub async fn add_grid(
     let name = match text_field(&form.name, 1, 40) {
         Ok(n) => n,
         Err(e) => {
-            let shown = Feedback::refused("grid", e.message(&ctx.tr));
+            let shown = Feedback {
+                grid_name: form.name,
+                ..Feedback::refused("grid_name", e.named(&ctx.tr, "err.field_grid_name"))
+            };
             return residents_page(&state, ctx, community, actor, shown).await;
         }
     };
@@ -964,7 +969,10 @@ pub async fn add_grid(
         .db(move |conn| write_tx(conn, |conn| service::add_grid(conn, cid, me, &name, now)))
         .await?;
     if !added {
-        let shown = Feedback::refused("grid", ctx.t("residents.err_grid_exists"));
+        let shown = Feedback {
+            grid_name: form.name,
+            ..Feedback::refused("grid_name", ctx.t("residents.err_grid_exists"))
+        };
         return residents_page(&state, ctx, community, actor, shown).await;
     }
     Ok(done(&community, "grid"))

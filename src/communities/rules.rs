@@ -189,9 +189,35 @@ pub fn valid_slug(slug: &str) -> bool {
         && !slug.ends_with('-')
 }
 
+/// The field of an appointment form (the residents page's, or the admin's) a refusal's
+/// message `key` belongs to.
+pub fn appoint_field(key: &str) -> &'static str {
+    match key {
+        "residents.err_role" => "role",
+        "residents.err_grid" => "grid_id",
+        "admin.err_community" => "community",
+        _ => supervisor_field(key),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_appointments_refusal_is_shown_at_its_field() {
+        assert_eq!(appoint_field("residents.err_contact"), "contact");
+        assert_eq!(appoint_field("residents.err_no_user"), "contact");
+        assert_eq!(appoint_field("residents.err_held"), "contact");
+        assert_eq!(appoint_field("residents.err_role"), "role");
+        assert_eq!(appoint_field("residents.err_grid"), "grid_id");
+        assert_eq!(appoint_field("admin.err_community"), "community");
+        assert_eq!(
+            appoint_field("supervisors.err_decision_none"),
+            "decision_id"
+        );
+        assert_eq!(appoint_field("supervisors.err_committee"), "contact");
+    }
 
     #[test]
     fn art_25_a_representative_must_be_on_the_roster() {

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::model::{self, SUBJECTS};
 use super::service::{self, view, OrderFromInquiry, Question, View};
+use crate::accounts::rules::FieldProblem;
 use crate::authz::{allows, Action};
 use crate::communities::model::Community;
 use crate::db::write_tx;
@@ -162,6 +163,10 @@ struct ShowPage {
     categories: &'static [&'static str],
     errors: FieldErrors,
     notice: Option<&'static str>,
+    /// The work-order form as typed, kept when refused.
+    order: OrderForm,
+    /// Whether the work-order form was refused (it is shown open).
+    ordering: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -178,6 +183,8 @@ struct Shown {
     answer: String,
     errors: FieldErrors,
     notice: Option<&'static str>,
+    /// The work-order form as typed, when it was refused.
+    order: Option<OrderForm>,
 }
 
 async fn show_page(
@@ -222,6 +229,8 @@ async fn show_page(
             log_index,
             errors: shown.errors,
             notice: shown.notice,
+            ordering: shown.order.is_some(),
+            order: shown.order.unwrap_or_default(),
         },
     )
 }
@@ -263,7 +272,7 @@ async fn refuse(
         can_answer: true,
         answer: kept,
         errors,
-        notice: None,
+        ..Shown::default()
     };
     show_page(state, ctx, community, id, shown).await
 }
@@ -305,8 +314,9 @@ pub async fn answer(
         })
         .await?;
     if !done {
+        // The answer form is gone from the page: the message is shown at its top.
         let msg = ctx.t("inquiries.err_answered").to_string();
-        return refuse(&state, ctx, community, id, ("answer", msg), form.answer).await;
+        return refuse(&state, ctx, community, id, ("answered", msg), form.answer).await;
     }
     Ok(see_other(&format!(
         "/c/{}/inquiries/{id}?done=answered",
@@ -332,15 +342,33 @@ pub async fn make_order(
     let Posted { ctx, form } = p;
     let (slug, id) = path.into_inner();
     let (community, _, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
-    let title = crate::web::forms::text_field(&form.title, 1, 80);
+    let mut errors = FieldErrors::default();
+    let title = crate::web::forms::text_field(&form.title, 1, 80)
+        .map_err(|e| match e {
+            FieldProblem::Empty => errors.add("order_title", ctx.t("orders.err_title")),
+            e => errors.add("order_title", e.message(&ctx.tr)),
+        })
+        .ok();
     let category = crate::work_orders::model::CATEGORIES
         .iter()
         .find(|c| **c == form.category)
-        .copied()
-        .unwrap_or("other");
-    let Ok(title) = title else {
-        let msg = ctx.t("orders.err_title").to_string();
-        return refuse(&state, ctx, community, id, ("order", msg), String::new()).await;
+        .copied();
+    if category.is_none() {
+        errors.add("order_category", ctx.t("orders.err_category"));
+    }
+    let place = crate::web::forms::text_field(&form.place, 0, 200)
+        .map_err(|e| errors.add("order_place", e.message(&ctx.tr)))
+        .ok();
+    let (Some(title), Some(category), Some(place), true) =
+        (title, category, place, errors.is_empty())
+    else {
+        let shown = Shown {
+            can_answer: true,
+            errors,
+            order: Some(form),
+            ..Shown::default()
+        };
+        return show_page(&state, ctx, community, id, shown).await;
     };
     let (c, now) = (community.clone(), state.clock.now());
     let order = state
@@ -351,7 +379,7 @@ pub async fn make_order(
                     inquiry: id,
                     title: &title,
                     category,
-                    place: form.place.trim(),
+                    place: &place,
                     actor: me,
                     now,
                 };

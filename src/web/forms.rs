@@ -174,6 +174,20 @@ impl FieldErrors {
     pub fn all(&self) -> impl Iterator<Item = &str> {
         self.0.iter().map(|(_, m)| m.as_str())
     }
+
+    /// The messages of fields other than `shown` (those the form prints beside a field),
+    /// for the top of the form, so that no message is lost.
+    pub fn others<'a>(&'a self, shown: &'a [&'a str]) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(f, _)| !shown.contains(f))
+            .map(|(_, m)| m.as_str())
+    }
+
+    /// Whether any message is for a field other than `shown`.
+    pub fn has_others(&self, shown: &[&str]) -> bool {
+        self.0.iter().any(|(f, _)| !shown.contains(f))
+    }
 }
 
 /// Trims a field and checks its length in characters and that it holds no stray control
@@ -194,5 +208,23 @@ pub fn text_field(
         Err(FieldProblem::ControlChar)
     } else {
         Ok(v.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FieldErrors;
+
+    #[test]
+    fn others_are_the_messages_not_shown_at_a_field() {
+        let mut e = FieldErrors::default();
+        e.add("title", "标题不能为空。");
+        e.add("body", "请选择表决主体。");
+        e.add("quorum", "请选择到会和通过的要求。");
+        let shown = ["title", "quorum"];
+        assert_eq!(e.others(&shown).collect::<Vec<_>>(), ["请选择表决主体。"]);
+        assert!(e.has_others(&shown));
+        assert!(!e.has_others(&["title", "body", "quorum"]));
+        assert!(!FieldErrors::default().has_others(&[]));
     }
 }

@@ -228,7 +228,7 @@ async fn walk(mode: Mode) {
             "textarea#answer",
             "两户都是今年因病致贫，按镇里的临时救助办法定的，经过村民代表会议评议，评议记录在村委会可以查阅。",
         );
-        committee.submit("answered", "form[action$='/answer'] button[type=submit]");
+        committee.submit("answered", "form[action$='/answer#answer-form'] button[type=submit]");
         let answer = committee.expect("answered", "section#answer");
         assert!(answer.contains("因病致贫"), "{answer}");
         committee.measure("answered", elder);

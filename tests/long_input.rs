@@ -630,6 +630,15 @@ async fn bad_numbers_in_every_number_field_answer_a_page(backend: Backend) {
         NumberField {
             optional: true,
             ..number_field(
+                "/c/liutang/orders/limits",
+                &[],
+                ("road", "limit-road-error"),
+                &["0", "721"],
+            )
+        },
+        NumberField {
+            optional: true,
+            ..number_field(
                 "/c/liutang/decisions/2/orders",
                 &[("title", "道路硬化第二标段"), ("due", "2027-03-31")],
                 ("budget", "order-budget-error"),

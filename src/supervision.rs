@@ -13,10 +13,10 @@ use crate::comments::model::{self as comments, ModerationRow};
 use crate::communities::model::Community;
 use crate::db::write_tx;
 use crate::error::AppError;
-use crate::projects::vouchers::{check_days, Settings};
+use crate::projects::vouchers::{Settings, MAX_DAYS};
 use crate::web::community::{authorize, load_as, load_community};
 use crate::web::ctx::Ctx;
-use crate::web::forms::Posted;
+use crate::web::forms::{number_at, FieldErrors, Posted};
 use crate::web::{render, see_other, AppState};
 use actix_web::http::StatusCode;
 
@@ -70,7 +70,7 @@ struct Dashboard {
     /// The oversight settings' form, for the committee: values as typed, and what to fix.
     can_configure: bool,
     settings: SettingsForm,
-    settings_error: Option<String>,
+    settings_errors: FieldErrors,
 }
 
 /// The community's oversight settings as typed (days).
@@ -89,12 +89,26 @@ impl SettingsForm {
         }
     }
 
-    /// The settings, each range-checked (1–365 days) before any use.
-    fn read(&self) -> Option<Settings> {
-        Some(Settings {
-            voucher_review_days: check_days(&self.voucher_review_days)?,
-            inquiry_days: check_days(&self.inquiry_days)?,
-        })
+    /// The settings, each range-checked (1–365 days) before any use; or the messages at
+    /// the fields.
+    fn read(&self, ctx: &Ctx) -> Result<Settings, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let mut days = |field: &'static str, key: &str, typed: &str| {
+            number_at(ctx, &mut errors, field, ctx.t(key), typed, (1, MAX_DAYS))
+        };
+        let review = days(
+            "voucher_review_days",
+            "vouchers.review_days",
+            &self.voucher_review_days,
+        );
+        let inquiry = days("inquiry_days", "vouchers.inquiry_days", &self.inquiry_days);
+        match (review, inquiry) {
+            (Some(voucher_review_days), Some(inquiry_days)) => Ok(Settings {
+                voucher_review_days,
+                inquiry_days,
+            }),
+            _ => Err(errors),
+        }
     }
 }
 
@@ -107,9 +121,11 @@ pub async fn set_oversight(
     let Posted { ctx, form } = p;
     let (community, actor, me) =
         load_as(&state, &ctx, slug.into_inner(), Action::ConfigureCommunity).await?;
-    let Some(s) = form.read() else {
-        let error = ctx.t("vouchers.err_days").to_string();
-        return dashboard_page(&state, ctx, community, actor, Some((form, error))).await;
+    let s = match form.read(&ctx) {
+        Ok(s) => s,
+        Err(errors) => {
+            return dashboard_page(&state, ctx, community, actor, Some((form, errors))).await
+        }
     };
     let (cid, now) = (community.id, state.clock.now());
     state
@@ -139,7 +155,7 @@ async fn dashboard_page(
     ctx: Ctx,
     community: Community,
     actor: crate::authz::Actor,
-    typed: Option<(SettingsForm, String)>,
+    typed: Option<(SettingsForm, FieldErrors)>,
 ) -> Result<HttpResponse, AppError> {
     authorize(&ctx, &actor, Action::ViewActionLog)?;
     let (cid, now) = (community.id, state.clock.now());
@@ -153,9 +169,13 @@ async fn dashboard_page(
         })
         .await?;
     let review_days = settings.voucher_review_days;
-    let (status, settings, settings_error) = match typed {
-        Some((form, error)) => (StatusCode::UNPROCESSABLE_ENTITY, form, Some(error)),
-        None => (StatusCode::OK, SettingsForm::of(settings), None),
+    let (status, settings, settings_errors) = match typed {
+        Some((form, errors)) => (StatusCode::UNPROCESSABLE_ENTITY, form, errors),
+        None => (
+            StatusCode::OK,
+            SettingsForm::of(settings),
+            FieldErrors::default(),
+        ),
     };
     let (overdue, moderation, escalated, log_size, log_mine, overrides, refusals, emergencies) =
         state
@@ -222,7 +242,7 @@ async fn dashboard_page(
             last_backup,
             warnings,
             settings,
-            settings_error,
+            settings_errors,
             emergencies,
             inquiries,
             disclosures_overdue,

@@ -53,6 +53,36 @@ pub fn lead(s: &str, max_chars: usize) -> String {
     cut
 }
 
+/// Why a typed whole number was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumberProblem {
+    /// Nothing typed.
+    Empty,
+    /// Not digits alone: a sign, a decimal point, letters, an exponent.
+    NotWhole,
+    /// Digits, but outside the allowed range (or too long to be a number at all).
+    OutOfRange,
+}
+
+/// Reads a whole number as people type it: trimmed, full-width digits (０-９, which Chinese
+/// input methods type) read as digits; anything but digits (a sign, "1.5", "1e3", "0x10")
+/// is refused, and so is a number outside `min..=max` (both included) — before any
+/// arithmetic is done with it, so no typed number can overflow.
+pub fn whole_number(typed: &str, min: i64, max: i64) -> Result<i64, NumberProblem> {
+    let norm = halfwidth(typed);
+    let s = norm.trim();
+    if s.is_empty() {
+        return Err(NumberProblem::Empty);
+    }
+    if !all_digits(s) {
+        return Err(NumberProblem::NotWhole);
+    }
+    match s.parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(NumberProblem::OutOfRange),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -726,7 +726,7 @@ async fn the_committee_sets_the_rules_for_proposals(backend: Backend) {
         )
         .await;
     assert_eq!(bad.status, 422);
-    assert!(bad.body.contains("附议比例1到100"));
+    assert!(bad.body.contains("附议比例（%）须是 1 到 100 之间的整数"));
     let r = committee
         .post(
             "/c/liutang/settings",

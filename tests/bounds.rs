@@ -192,7 +192,7 @@ async fn a_work_orders_budget_or_due_date_out_of_range_is_refused(backend: Backe
             .await;
         assert_eq!(r.status, 422, "budget {budget}: {}", r.body);
         assert!(
-            r.body.contains("预算要在 0 到 1000000000 元之间"),
+            r.body.contains("须是 0 到 1000000000 之间的整数"),
             "{}",
             r.body
         );

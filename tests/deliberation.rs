@@ -149,7 +149,7 @@ async fn review_head_counts_are_checked_at_their_field_and_kept(backend: Backend
     for field in ["expected-error", "present-error", "votes-for-error"] {
         assert!(words.body.contains(field), "{field}: {}", words.body);
     }
-    assert!(words.body.contains("请填写 0 到 100000 之间的整数"));
+    assert!(words.body.contains("应到人数须是 0 到 100000 之间的整数"));
     assert!(words.body.contains("value=\"三十\""));
 
     let thin = committee

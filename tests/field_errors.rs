@@ -400,3 +400,190 @@ async fn an_inquirys_answer_and_order_forms_name_their_fields(backend: Backend) 
     assert!(r.body.contains("value=\"修村道\""));
 }
 both!(an_inquirys_answer_and_order_forms_name_their_fields);
+
+/// A meeting in the hall (村民代表会议) on a new item of 柳塘村; the ballot's path.
+async fn a_hall_ballot(committee: &crate::common::Client, title: &str) -> String {
+    use crate::common::ballots::{deliberating_item, open_ballot, IN_TWO_DAYS};
+    let item = deliberating_item(committee, title).await;
+    let hall = [
+        ("body", "representatives"),
+        ("mode", "hall"),
+        ("closes_at", IN_TWO_DAYS),
+    ];
+    open_ballot(committee, &item, &hall).await
+}
+
+async fn a_hall_count_out_of_range_is_named_at_its_field(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let committee = demo_committee(&app).await;
+    let ballot = a_hall_ballot(&committee, "村民代表会议：道路养护分工").await;
+
+    // A count above those present is refused at the count, before any sum is made.
+    let r = committee
+        .post(
+            &format!("{ballot}/results"),
+            &[
+                ("present", "7"),
+                ("count_0", "８"),
+                ("count_1", "1.5"),
+                ("count_2", "0"),
+                ("minutes", "在村委会议室召开"),
+            ],
+        )
+        .await;
+    at_field(&r, "count_0", "“同意”票数须是 0 到 7 之间的整数");
+    at_field(&r, "count_1", "“反对”票数须是 0 到 7 之间的整数");
+    assert!(r.body.contains("value=\"８\"") && r.body.contains("value=\"1.5\""));
+    assert!(r.body.contains("在村委会议室召开"), "the minutes are kept");
+    assert!(r.body.contains("/results#hall\""), "the form's anchor");
+
+    // Present beyond any electorate, or not a number at all.
+    let r = committee
+        .post(
+            &format!("{ballot}/results"),
+            &[
+                ("present", "99999999999999999999"),
+                ("count_0", "0"),
+                ("count_1", "0"),
+                ("count_2", "0"),
+            ],
+        )
+        .await;
+    at_field(&r, "present", "到会人数须是 0 到");
+    assert!(r.body.contains("value=\"99999999999999999999\""));
+}
+both!(a_hall_count_out_of_range_is_named_at_its_field);
+
+async fn a_corrections_counts_are_named_at_their_fields_on_the_decision(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let ballot = a_hall_ballot(&committee, "村民代表会议：河道保洁").await;
+    let counts = [
+        ("present", "7"),
+        ("count_0", "5"),
+        ("count_1", "1"),
+        ("count_2", "1"),
+    ];
+    committee
+        .post_ok(&format!("{ballot}/results"), &counts)
+        .await;
+    let page = committee.get(&ballot).await.body;
+    let rid = crate::common::page::ids_with_prefix(&page, "hall-result-")
+        .pop()
+        .expect("a hall result");
+    let first: u64 = demo.contact("committee").parse().expect("phone");
+    let partner = app.signed_in(&(first + 1).to_string()).await;
+    let decision = partner
+        .post_ok(&format!("{ballot}/results/{rid}/confirm"), &[])
+        .await;
+
+    let r = committee
+        .post(
+            &format!("{decision}/correct"),
+            &[
+                ("reason", "计票有误"),
+                ("present", "7"),
+                ("count_0", "-1"),
+                ("count_1", "1"),
+                ("count_2", "１０"),
+            ],
+        )
+        .await;
+    at_field(&r, "correct-count_0", "“同意”票数须是 0 到 7 之间的整数");
+    at_field(&r, "correct-count_2", "“弃权”票数须是 0 到 7 之间的整数");
+    assert!(r.body.contains("value=\"-1\"") && r.body.contains("value=\"１０\""));
+    assert!(r.body.contains("计票有误"), "the reason is kept");
+    assert!(r.body.contains("/correct#correct\""), "the form's anchor");
+
+    let r = committee
+        .post(
+            &format!("{decision}/correct"),
+            &[
+                ("reason", " "),
+                ("present", "7"),
+                ("count_0", "7"),
+                ("count_1", "0"),
+                ("count_2", "0"),
+            ],
+        )
+        .await;
+    at_field(&r, "correct-reason", "请写明更正原因");
+}
+both!(a_corrections_counts_are_named_at_their_fields_on_the_decision);
+
+async fn a_payments_amount_is_named_at_the_field_and_a_rule_refusal_at_the_top(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let committee = demo_committee(&app).await;
+    let pay = "/c/liutang/projects/LT-2026-001/disbursements";
+    let payment = |amount: &'static str| {
+        vec![
+            ("amount", amount),
+            ("paid_on", "2026-11-01"),
+            ("payee", "县公路工程队第二期"),
+            ("voucher", "LT记-2026-141"),
+            ("decision", ""),
+        ]
+    };
+
+    for (typed, says) in [
+        ("abc", "金额“abc”看不懂"),
+        ("-5", "金额“-5”是负数"),
+        ("1000000001", "金额“1000000001”太大了"),
+        ("", "请填写付款金额"),
+    ] {
+        let r = committee.post(pay, &payment(typed)).await;
+        at_field(&r, "amount", says);
+        assert!(
+            r.body.contains("县公路工程队第二期"),
+            "what was typed is kept"
+        );
+        assert!(r.body.contains("/disbursements#pay\""), "the form's anchor");
+    }
+}
+both!(a_payments_amount_is_named_at_the_field_and_a_rule_refusal_at_the_top);
+
+async fn the_proposal_rules_and_oversight_days_are_named_at_their_fields(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let committee = demo_committee(&app).await;
+
+    let r = committee
+        .post(
+            "/c/liutang/settings",
+            &[
+                ("support_percent", "101"),
+                ("support_minimum", "３"),
+                ("response_days", "1e3"),
+            ],
+        )
+        .await;
+    at_field(
+        &r,
+        "support_percent",
+        "附议比例（%）须是 1 到 100 之间的整数",
+    );
+    at_field(
+        &r,
+        "response_days",
+        "答复期限（天）须是 1 到 365 之间的整数",
+    );
+    assert_eq!(attr_by_id(&r.body, "support_minimum", "aria-invalid"), None);
+    assert!(r.body.contains("value=\"101\"") && r.body.contains("value=\"1e3\""));
+    assert!(
+        r.body.contains("/settings#settings-form\""),
+        "the form's anchor"
+    );
+
+    let r = committee
+        .post(
+            "/c/liutang/oversight",
+            &[("voucher_review_days", "0"), ("inquiry_days", "10")],
+        )
+        .await;
+    at_field(&r, "voucher_review_days", "须是 1 到 365 之间的整数");
+    assert!(
+        r.body.contains("/oversight#settings\""),
+        "the form's anchor"
+    );
+}
+both!(the_proposal_rules_and_oversight_days_are_named_at_their_fields);

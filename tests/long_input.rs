@@ -440,3 +440,260 @@ async fn multibyte_text_at_and_over_every_limit_answers_a_page(backend: Backend)
     }
 }
 both!(multibyte_text_at_and_over_every_limit_answers_a_page);
+
+/// Whole numbers typed wrong, as people and scripts type them: each must answer a page
+/// with the field's message (422), never a 500 or a 400.
+const BAD_NUMBERS: &[&str] = &[
+    "",
+    "-1",
+    "1.5",
+    "abc",
+    "99999999999999999999",
+    "１２３４５６７８９０１２",
+    "0x10",
+    "1e9",
+    "+1",
+    "１.５",
+];
+
+/// Amounts of money typed wrong (1.5 yuan is money, so it is not among them).
+const BAD_AMOUNTS: &[&str] = &[
+    "-1",
+    "abc",
+    "99999999999999999999",
+    "１２３４５６７８９０１２",
+    "0x10",
+    "1e9",
+    "1000000001",
+    "1.234",
+];
+
+/// One number field of one form: the route, the other fields as a person fills them, the
+/// field, the id of its message, and values beyond its bound besides the common ones.
+struct NumberField {
+    route: String,
+    fields: Vec<(&'static str, &'static str)>,
+    field: &'static str,
+    error_id: &'static str,
+    bad: Vec<&'static str>,
+    money: bool,
+    optional: bool,
+}
+
+fn number_field(
+    route: &str,
+    fields: &[(&'static str, &'static str)],
+    (field, error_id): (&'static str, &'static str),
+    bad: &[&'static str],
+) -> NumberField {
+    NumberField {
+        route: route.to_string(),
+        fields: fields.to_vec(),
+        field,
+        error_id,
+        bad: bad.to_vec(),
+        money: false,
+        optional: false,
+    }
+}
+
+async fn bad_numbers_in_every_number_field_answer_a_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let hall = [
+        ("body", "representatives"),
+        ("mode", "hall"),
+        ("closes_at", IN_TWO_DAYS),
+    ];
+    let open = deliberating_item(&committee, "村民代表会议：河道保洁").await;
+    let open = open_ballot(&committee, &open, &hall).await;
+    let decided = deliberating_item(&committee, "村民代表会议：道路养护分工").await;
+    let decided = open_ballot(&committee, &decided, &hall).await;
+    let counts = [
+        ("present", "7"),
+        ("count_0", "5"),
+        ("count_1", "1"),
+        ("count_2", "1"),
+    ];
+    committee
+        .post_ok(&format!("{decided}/results"), &counts)
+        .await;
+    let page = committee.get(&decided).await.body;
+    let rid = crate::common::page::ids_with_prefix(&page, "hall-result-")
+        .pop()
+        .expect("a hall result");
+    let first: u64 = demo.contact("committee").parse().expect("phone");
+    let partner = app.signed_in(&(first + 1).to_string()).await;
+    let decision = partner
+        .post_ok(&format!("{decided}/results/{rid}/confirm"), &[])
+        .await;
+    let item = committee
+        .post_ok(
+            "/c/liutang/items",
+            &[
+                ("title", "村集体鱼塘承包方案"),
+                ("body", "鱼塘承包到期，拟重新公开发包。"),
+                ("category", "economy"),
+                ("major", "on"),
+            ],
+        )
+        .await;
+    committee
+        .post_ok(&format!("{item}/stage"), &[("to", "deliberating")])
+        .await;
+
+    let results = format!("{open}/results");
+    let correct = format!("{decision}/correct");
+    let steps = format!("{item}/steps");
+    let step = [
+        ("step", "proposal"),
+        ("held_on", "2026-11-20"),
+        ("body", "支部会议，李书记主持"),
+        ("expected", "9"),
+        ("present", "9"),
+        ("outcome", "按表决结果"),
+    ];
+    let payment = [
+        ("paid_on", "2026-11-25"),
+        ("payee", "县公路工程队第二期"),
+        ("voucher", "LT记-2026-141"),
+    ];
+    let project = [
+        ("prefix", "lt"),
+        ("title", "村南路灯安装"),
+        ("announcement", "村南路灯安装，公开招标。"),
+        ("contractor", "东溪镇照明工程部"),
+        ("planned_start", "2026-12-01"),
+        ("planned_end", "2027-01-31"),
+    ];
+    let settings = [
+        ("support_percent", "10"),
+        ("support_minimum", "3"),
+        ("response_days", "15"),
+    ];
+    let oversight = [("voucher_review_days", "10"), ("inquiry_days", "7")];
+    let mut walk = vec![
+        number_field(&results, &counts, ("present", "present-error"), &["100001"]),
+        number_field(&results, &counts, ("count_0", "count_0-error"), &["8"]),
+        number_field(&results, &counts, ("count_2", "count_2-error"), &["8"]),
+        number_field(
+            &correct,
+            &counts,
+            ("present", "correct-present-error"),
+            &["100001"],
+        ),
+        number_field(
+            &correct,
+            &counts,
+            ("count_1", "correct-count_1-error"),
+            &["8"],
+        ),
+        number_field(&steps, &step, ("expected", "expected-error"), &["100001"]),
+        number_field(&steps, &step, ("present", "present-error"), &["100001"]),
+        number_field(
+            "/c/liutang/settings",
+            &settings,
+            ("support_percent", "support_percent-error"),
+            &["0", "101"],
+        ),
+        number_field(
+            "/c/liutang/settings",
+            &settings,
+            ("support_minimum", "support_minimum-error"),
+            &["0", "10001"],
+        ),
+        number_field(
+            "/c/liutang/settings",
+            &settings,
+            ("response_days", "response_days-error"),
+            &["0", "366"],
+        ),
+        number_field(
+            "/c/liutang/settings/meetings",
+            &[],
+            ("notice_days", "notice-days-error"),
+            &["2", "91"],
+        ),
+        number_field(
+            "/c/liutang/oversight",
+            &oversight,
+            ("voucher_review_days", "voucher_review_days-error"),
+            &["0", "366"],
+        ),
+        number_field(
+            "/c/liutang/oversight",
+            &oversight,
+            ("inquiry_days", "inquiry_days-error"),
+            &["0", "366"],
+        ),
+        NumberField {
+            optional: true,
+            ..number_field(
+                "/c/liutang/orders/limits",
+                &[],
+                ("road", "limit-road-error"),
+                &["0", "721"],
+            )
+        },
+        NumberField {
+            optional: true,
+            ..number_field(
+                "/c/liutang/decisions/2/orders",
+                &[("title", "道路硬化第二标段"), ("due", "2027-03-31")],
+                ("budget", "order-budget-error"),
+                &["1000000001"],
+            )
+        },
+        NumberField {
+            money: true,
+            ..number_field(
+                "/c/liutang/projects/LT-2026-001/disbursements",
+                &payment,
+                ("amount", "amount-error"),
+                &["", "0"],
+            )
+        },
+        NumberField {
+            money: true,
+            ..number_field(
+                "/c/liutang/projects",
+                &project,
+                ("budget", "budget-error"),
+                &[""],
+            )
+        },
+    ];
+    let mut tried = 0;
+    for f in walk.drain(..) {
+        let common = if f.money { BAD_AMOUNTS } else { BAD_NUMBERS };
+        let values = common
+            .iter()
+            .filter(|v| !(f.optional && v.is_empty()))
+            .chain(f.bad.iter());
+        for &bad in values {
+            let mut fields: Vec<(&str, &str)> = f
+                .fields
+                .iter()
+                .filter(|(k, _)| *k != f.field)
+                .copied()
+                .collect();
+            if f.route == correct {
+                fields.push(("reason", "计票有误"));
+            }
+            fields.push((f.field, bad));
+            let r = committee.post(&f.route, &fields).await;
+            assert_eq!(r.status, 422, "{} {}={bad:?}: {}", f.route, f.field, r.body);
+            assert!(
+                r.body.contains(&format!("id=\"{}\"", f.error_id)),
+                "{} {}={bad:?}: no message at the field: {}",
+                f.route,
+                f.field,
+                r.body
+            );
+            tried += 1;
+        }
+    }
+    assert!(tried > 150, "{tried} posts");
+}
+both!(bad_numbers_in_every_number_field_answer_a_page);

@@ -43,9 +43,13 @@ pub fn check_period(days: i64, minimum: i64) -> Result<(), &'static str> {
 /// Reads the notice period the committee sets for representatives' and group meetings:
 /// whole days from [`DEFAULT_NOTICE_DAYS`] (the floor) to [`MAX_NOTICE_DAYS`].
 pub fn read_setting_days(typed: &str) -> Result<i64, &'static str> {
-    match typed.trim().parse::<i64>() {
-        Ok(d) if (0..DEFAULT_NOTICE_DAYS).contains(&d) => Err("settings.err_notice_short"),
-        Ok(d) if (DEFAULT_NOTICE_DAYS..=MAX_NOTICE_DAYS).contains(&d) => Ok(d),
+    // Full-width digits (as Chinese input methods type them) read as digits; anything but
+    // digits (a sign, a decimal point) is refused before it is read as a number.
+    let norm = crate::text::halfwidth(typed);
+    let digits = Some(norm.trim()).filter(|t| crate::text::all_digits(t));
+    match digits.map(str::parse::<i64>) {
+        Some(Ok(d)) if (0..DEFAULT_NOTICE_DAYS).contains(&d) => Err("settings.err_notice_short"),
+        Some(Ok(d)) if (DEFAULT_NOTICE_DAYS..=MAX_NOTICE_DAYS).contains(&d) => Ok(d),
         _ => Err("settings.err_notice_days"),
     }
 }

@@ -1013,7 +1013,17 @@ pub async fn record_step(
         Err(problems) => {
             let mut errors = FieldErrors::default();
             for (field, key) in problems {
-                errors.add(field, on.ctx.t(key));
+                // A number that is not whole or out of range: named, with its range.
+                let message = match key {
+                    "steps.err_number" => crate::web::forms::whole_number_message(
+                        &on.ctx,
+                        on.ctx.t(&format!("steps.number_{field}")),
+                        0,
+                        rules::HEADCOUNT_MAX,
+                    ),
+                    _ => on.ctx.t(key).to_string(),
+                };
+                errors.add(field, message);
             }
             return on.refuse_step(&state, errors, form).await;
         }

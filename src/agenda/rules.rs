@@ -503,13 +503,14 @@ pub fn read_tally(
     votes_against: &str,
 ) -> Result<Tally, Vec<(&'static str, &'static str)>> {
     let mut errs = Vec::new();
-    let mut num = |field: &'static str, v: &str| match v.trim().parse::<i64>() {
-        Ok(n) if (0..=HEADCOUNT_MAX).contains(&n) => Some(n),
-        _ => {
-            errs.push((field, "steps.err_number"));
-            None
-        }
-    };
+    let mut num =
+        |field: &'static str, v: &str| match crate::text::whole_number(v, 0, HEADCOUNT_MAX) {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errs.push((field, "steps.err_number"));
+                None
+            }
+        };
     let due = num("expected", expected);
     let here = num("present", present);
     let votes = if step == Step::Review {

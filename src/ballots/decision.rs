@@ -89,6 +89,8 @@ struct DecisionPage {
     log_index: Option<i64>,
     board_log_index: Option<i64>,
     errors: crate::web::forms::FieldErrors,
+    /// A correction refused at its fields, as typed (the form opens with it).
+    typed_correction: Option<super::hall::CorrectionForm>,
     notice: Option<&'static str>,
     /// A meeting in the hall and online at once: (label, online, hall, total), the first
     /// row those present; empty otherwise.
@@ -293,6 +295,18 @@ async fn stored_refusal(
         .map(|r| crate::web::refusal::refusal_message(ctx, &r.refusal())))
 }
 
+/// The decision page again with a correction refused at its fields (422), what was typed kept.
+pub async fn refuse_correction(
+    state: &AppState,
+    ctx: Ctx,
+    slug: String,
+    id: i64,
+    typed: (crate::web::forms::FieldErrors, super::hall::CorrectionForm),
+) -> Result<HttpResponse, AppError> {
+    let q = DecisionQuery::default();
+    decision_page_with(state, ctx, (slug, id), q, None, Some(typed)).await
+}
+
 async fn decision_page(
     state: &AppState,
     ctx: Ctx,
@@ -300,6 +314,17 @@ async fn decision_page(
     id: i64,
     q: DecisionQuery,
     refusal: Option<Refused>,
+) -> Result<HttpResponse, AppError> {
+    decision_page_with(state, ctx, (slug, id), q, refusal, None).await
+}
+
+async fn decision_page_with(
+    state: &AppState,
+    ctx: Ctx,
+    (slug, id): (String, i64),
+    q: DecisionQuery,
+    refusal: Option<Refused>,
+    correction: Option<(crate::web::forms::FieldErrors, super::hall::CorrectionForm)>,
 ) -> Result<HttpResponse, AppError> {
     let (community, actor) = load_community(state, &ctx, slug).await?;
     let search = tracker::normalize(&q.tracker);
@@ -316,12 +341,17 @@ async fn decision_page(
         .db(move |conn| load_rows(conn, (cid, id), prefix, after))
         .await?;
     let refused = stored_refusal(state, &ctx, cid, &q.refusal).await?;
+    let (errors, correction) = match correction {
+        Some((errors, typed)) => (errors, Some(typed)),
+        None => (errors, None),
+    };
     let asked = Asked {
         q,
         budget_refused: refused,
         refusal,
         searched,
         errors,
+        correction,
     };
     show_page(ctx, (community, actor), rows, asked)
 }
@@ -334,6 +364,8 @@ struct Asked {
     refusal: Option<Refused>,
     searched: bool,
     errors: crate::web::forms::FieldErrors,
+    /// A correction refused at its fields, as typed.
+    correction: Option<super::hall::CorrectionForm>,
 }
 
 /// The name of person `id` among `names`; empty if none.
@@ -363,11 +395,22 @@ fn show_page(
     let notice = (q.done == "countersigned").then_some("ballots.done_countersigned");
     let (status, refusal) = match asked.refusal {
         Some(r) => (StatusCode::UNPROCESSABLE_ENTITY, r),
+        None if asked.correction.is_some() => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Refused::default())
+        }
         None => (StatusCode::OK, Refused::default()),
+    };
+    let mut errors = asked.errors;
+    let boxed = match refusal.field {
+        Some(field) => {
+            errors.add(field, refusal.message.clone());
+            None
+        }
+        None => Some(refusal.message.clone()).filter(|m| !m.is_empty()),
     };
     let refused = asked
         .budget_refused
-        .or_else(|| Some(refusal.message.clone()).filter(|m| !m.is_empty()))
+        .or(boxed)
         .or_else(|| order_error(&ctx, &q.order_error));
     let manage = allows(&actor, Action::ManageAgenda);
     render(
@@ -409,7 +452,8 @@ fn show_page(
             countersigns: r.countersigns,
             corrected_by: r.corrected_by,
             d,
-            errors: asked.errors,
+            errors,
+            typed_correction: asked.correction,
             notice,
         },
     )

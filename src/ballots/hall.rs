@@ -17,7 +17,7 @@ use crate::error::AppError;
 use crate::uploads::UploadedFile;
 use crate::web::community::load_as;
 use crate::web::ctx::Ctx;
-use crate::web::forms::{text_field, Empty, FieldErrors, Posted, Uploaded};
+use crate::web::forms::{number_at, text_field, Empty, FieldErrors, Posted, Uploaded};
 use crate::web::{see_other, AppState};
 
 /// Households present as the rule reads them: on a household ballot, those present; where
@@ -32,12 +32,72 @@ fn households_counted(ballot: &Ballot, present: u64, typed: u64) -> u64 {
     }
 }
 
-fn number(s: &str) -> Option<u64> {
-    let s = s.trim();
-    if s.is_empty() {
-        Some(0)
-    } else {
-        s.parse().ok()
+/// The hall form's count fields, by option.
+const COUNT_FIELDS: [&str; 10] = [
+    "count_0", "count_1", "count_2", "count_3", "count_4", "count_5", "count_6", "count_7",
+    "count_8", "count_9",
+];
+
+/// Whether the form asks households present: not at a meeting also held online, not on a
+/// household ballot (there those present are households), and only where the rule counts them.
+fn asks_households(ballot: &Ballot) -> bool {
+    !ballot.is_mixed()
+        && ballot.body() != Body::Households
+        && ballot.rule().quorum_households.is_some()
+}
+
+/// Each typed number read at its own field and range-checked before any sum is made:
+/// present up to the electorate, households present up to the households, each option's
+/// count up to those present (the electorate at a meeting also held online). Gives
+/// (per option, present, households present as typed) or the messages at the fields.
+fn read_fields(
+    ctx: &Ctx,
+    ballot: &Ballot,
+    form: &HallForm,
+) -> Result<(Vec<u64>, u64, u64), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let electorate = ballot.electorate.max(0);
+    let present = match ballot.is_mixed() {
+        true => Some(0),
+        false => number_at(
+            ctx,
+            &mut errors,
+            "present",
+            ctx.t("ballots.present_people"),
+            &form.present,
+            (0, electorate),
+        ),
+    };
+    let households = match asks_households(ballot) {
+        false => Some(0),
+        true => number_at(
+            ctx,
+            &mut errors,
+            "households_present",
+            ctx.t("ballots.present_households"),
+            &form.households_present,
+            (0, ballot.households.max(0)),
+        ),
+    };
+    let most = match (ballot.is_mixed(), present) {
+        (false, Some(p)) => p,
+        _ => electorate,
+    };
+    let labels = words::labels(ctx, &ballot.options);
+    let mut per_option = Vec::new();
+    for (i, field) in COUNT_FIELDS.iter().enumerate().take(ballot.option_count()) {
+        let label = labels.get(i).map(String::as_str).unwrap_or_default();
+        let name = ctx.f("ballots.count_named", &[("option", label)]);
+        let typed = form.count(&i);
+        per_option.extend(number_at(ctx, &mut errors, field, &name, typed, (0, most)));
+    }
+    match (present, households, errors.is_empty()) {
+        (Some(p), Some(h), true) => Ok((
+            per_option.into_iter().map(|n| n as u64).collect(),
+            p as u64,
+            h as u64,
+        )),
+        _ => Err(errors),
     }
 }
 
@@ -96,11 +156,24 @@ pub async fn correct(
     let reason = text_field(&form.reason, 1, 500);
     let problem = if !rules::may_correct(&decision.mode) || later {
         Some(ctx.t("ballots.err_not_correctable"))
-    } else if reason.is_err() {
-        Some(ctx.t("ballots.err_correction_reason"))
     } else {
         None
     };
+    if problem.is_none() {
+        // The numbers (and the reason) are read at their fields on the decision's page.
+        let mut errors = match read_fields(&ctx, &ballot, &form.hall) {
+            Ok(_) => FieldErrors::default(),
+            Err(errors) => errors,
+        };
+        if reason.is_err() {
+            errors.add("reason", ctx.t("ballots.err_correction_reason"));
+        }
+        if !errors.is_empty() {
+            let typed = (errors, form);
+            return super::decision::refuse_correction(&state, ctx, community.slug, id, typed)
+                .await;
+        }
+    }
     let reason = reason.unwrap_or_default();
     let entry = Entry {
         ctx,
@@ -134,16 +207,10 @@ fn read_counts(
     ballot: &Ballot,
     form: &HallForm,
     (signed_in, register): (Option<u64>, u64),
-) -> Result<(Vec<u64>, u64, u64, String), String> {
-    let n = ballot.option_count();
-    let per_option: Option<Vec<u64>> = (0..n).map(|i| number(form.count(&i))).collect();
-    let present = number(&form.present);
-    let households_present = number(&form.households_present);
-    let minutes = text_field(&form.minutes, 0, 20_000);
-    let (Some(per_option), Some(present), Some(hp), Ok(minutes)) =
-        (per_option, present, households_present, minutes)
-    else {
-        return Err(ctx.t("ballots.err_numbers").to_string());
+) -> Result<(Vec<u64>, u64, u64, String), FieldErrors> {
+    let (per_option, present, hp) = read_fields(ctx, ballot, form)?;
+    let Ok(minutes) = text_field(&form.minutes, 0, 20_000) else {
+        return Err(hall_error(ctx.t("ballots.err_numbers").to_string()));
     };
     if let Some(signed_in) = signed_in {
         let part = rules::HallPart {
@@ -151,7 +218,7 @@ fn read_counts(
             per_option,
         };
         if let Err(e) = rules::check_hall_part(ballot.options(), ballot.electorate as u64, &part) {
-            return Err(ctx.t(words::counts_error_key(&e)).to_string());
+            return Err(hall_error(ctx.t(words::counts_error_key(&e)).to_string()));
         }
         return Ok((part.per_option, signed_in, 0, minutes));
     }
@@ -165,7 +232,7 @@ fn read_counts(
     if let Err(e) = rules::check_counts(ballot.options(), &counts)
         .and_then(|()| rules::check_against_register(present, register))
     {
-        return Err(ctx.t(words::counts_error_key(&e)).to_string());
+        return Err(hall_error(ctx.t(words::counts_error_key(&e)).to_string()));
     }
     let hp = counts.households_present;
     Ok((counts.per_option, present, hp, minutes))
@@ -196,12 +263,25 @@ async fn record(
         .await?;
     let signed_in = ballot.is_mixed().then_some(register);
     let read = match problem {
-        Some(key) => Err(ctx.t(key).to_string()),
+        Some(key) => Err(hall_error(ctx.t(key).to_string())),
         None => read_counts(&ctx, &ballot, &form, (signed_in, register)),
     };
     let (per_option, present, households_present, minutes) = match read {
         Ok(r) => r,
-        Err(msg) => return refuse_hall(state, ctx, community, actor, ballot, form, msg).await,
+        Err(errors) => {
+            return refused(
+                state,
+                Refusal {
+                    ctx,
+                    community,
+                    actor,
+                    ballot,
+                    form,
+                    errors,
+                },
+            )
+            .await
+        }
     };
     let photo = match files.into_iter().next() {
         None => None,
@@ -237,6 +317,13 @@ async fn record(
     )))
 }
 
+/// A message about the form as a whole (not one field), shown in the box at its top.
+fn hall_error(message: String) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    errors.add("hall", message);
+    errors
+}
+
 async fn refuse_hall(
     state: &AppState,
     ctx: Ctx,
@@ -246,8 +333,40 @@ async fn refuse_hall(
     form: HallForm,
     message: String,
 ) -> Result<HttpResponse, AppError> {
-    let mut errors = FieldErrors::default();
-    errors.add("hall", message);
+    let errors = hall_error(message);
+    refused(
+        state,
+        Refusal {
+            ctx,
+            community,
+            actor,
+            ballot,
+            form,
+            errors,
+        },
+    )
+    .await
+}
+
+/// A refused hall form, with the messages to show.
+struct Refusal {
+    ctx: Ctx,
+    community: Community,
+    actor: Actor,
+    ballot: Ballot,
+    form: HallForm,
+    errors: FieldErrors,
+}
+
+async fn refused(state: &AppState, r: Refusal) -> Result<HttpResponse, AppError> {
+    let Refusal {
+        ctx,
+        community,
+        actor,
+        ballot,
+        form,
+        errors,
+    } = r;
     let on = OnBallot {
         ctx,
         community,

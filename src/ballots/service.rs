@@ -458,6 +458,8 @@ pub struct OrderDraft {
 #[derive(Default)]
 pub struct Refused {
     pub message: String,
+    /// The form's field the message is about, when it is about one (shown there).
+    pub field: Option<&'static str>,
     pub order: OrderDraft,
     pub note: String,
 }

@@ -17,7 +17,7 @@ use crate::roster::link::{self, Choice, Suggestion};
 use crate::roster::service::Keeper;
 use crate::web::community::{authorize, load_as, load_community};
 use crate::web::ctx::Ctx;
-use crate::web::forms::{text_field, FieldErrors, Posted};
+use crate::web::forms::{number_at, text_field, FieldErrors, Posted};
 use crate::web::{page, render, see_other, AppState};
 
 // ---- site home ----
@@ -343,6 +343,8 @@ struct ResidentsPage {
     composition: Option<String>,
     /// The meeting settings form: notice period and delegated matters.
     meetings: super::meetings::MeetingSettingsForm,
+    /// The proposal rules form, as saved or as typed when refused.
+    settings: SettingsForm,
     /// Members whose account is linked to no roster person, and the persons offered for
     /// each (by user id).
     unlinked: Vec<model::UnlinkedRow>,
@@ -387,6 +389,8 @@ pub(super) struct Feedback {
     notice: Option<&'static str>,
     /// The meeting settings as typed, kept when refused.
     pub(super) meetings: Option<super::meetings::MeetingSettingsForm>,
+    /// The proposal rules as typed, kept when refused.
+    settings: Option<SettingsForm>,
     find: String,
     /// The verifying or linking form as typed, kept when refused.
     typed: Option<(i64, ApproveForm)>,
@@ -508,6 +512,11 @@ pub(super) async fn residents_page(
             .await?;
     let (supervisor_decisions, supervisor_record) = elections;
     let meetings = shown.meetings.unwrap_or(saved);
+    let settings = shown.settings.unwrap_or_else(|| SettingsForm {
+        support_percent: community.support_percent.to_string(),
+        support_minimum: community.support_minimum.to_string(),
+        response_days: community.response_days.to_string(),
+    });
     let status = if shown.errors.is_empty() {
         StatusCode::OK
     } else {
@@ -540,6 +549,7 @@ pub(super) async fn residents_page(
             notice: shown.notice,
             composition,
             meetings,
+            settings,
             unlinked,
             link_offers,
             typed: shown.typed,
@@ -918,18 +928,22 @@ pub async fn save_settings(
     let Posted { ctx, form } = p;
     let (community, actor, me) =
         load_as(&state, &ctx, slug.into_inner(), Action::ConfigureCommunity).await?;
-    let number = |s: &str, lo: i64, hi: i64| {
-        s.trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|v| (lo..=hi).contains(v))
+    let mut errors = FieldErrors::default();
+    let mut number = |field: &'static str, typed: &str, range: (i64, i64)| {
+        let name = ctx.t(&format!("settings.{field}"));
+        number_at(&ctx, &mut errors, field, name, typed, range)
     };
-    let (Some(percent), Some(minimum), Some(days)) = (
-        number(&form.support_percent, 1, 100),
-        number(&form.support_minimum, 1, 10_000),
-        number(&form.response_days, 1, 365),
-    ) else {
-        let shown = Feedback::refused("settings", ctx.t("settings.err"));
+    let read = (
+        number("support_percent", &form.support_percent, (1, 100)),
+        number("support_minimum", &form.support_minimum, (1, 10_000)),
+        number("response_days", &form.response_days, (1, 365)),
+    );
+    let (Some(percent), Some(minimum), Some(days)) = read else {
+        let shown = Feedback {
+            errors,
+            settings: Some(form),
+            ..Feedback::default()
+        };
         return residents_page(&state, ctx, community, actor, shown).await;
     };
     let rules = service::ProposalRules {

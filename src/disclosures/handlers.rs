@@ -1266,7 +1266,9 @@ fn check_row(
             .map_err(|p| cadence_message(ctx, c, p)),
     };
     let since = rules::parse_date(&row.since).map_err(|_| bad(ctx));
-    let grace = row.grace.trim().parse::<u32>().map_err(|_| bad(ctx));
+    let grace = crate::text::whole_number(&row.grace, 0, i64::from(u32::MAX))
+        .map(|g| g as u32)
+        .map_err(|_| bad(ctx));
     let (mut since_error, mut grace_error) = (since.clone().err(), grace.clone().err());
     if let (Ok(s), Ok(g)) = (&since, &grace) {
         for p in rules::check_window(*s, *g, today) {
@@ -1324,7 +1326,8 @@ pub async fn set_schedule(
     }
     let result_days = get("result_days".into());
     // Left empty (a form from before it was asked): the days stay as they are.
-    let result_error = match result_days.parse::<u32>() {
+    let typed_days = crate::text::whole_number(&result_days, 0, i64::from(u32::MAX));
+    let result_error = match typed_days.map(|n| n as u32) {
         _ if result_days.is_empty() => None,
         Ok(n) if rules::check_result_days(n) => {
             settings.push(CadenceSetting {

@@ -35,15 +35,6 @@ impl Default for Settings {
     }
 }
 
-/// A number of days typed on a form: whole, 1 to 365; `None` otherwise (range-checked
-/// before any arithmetic on it).
-pub fn check_days(s: &str) -> Option<i64> {
-    s.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|d| (1..=MAX_DAYS).contains(d))
-}
-
 pub fn settings(conn: &mut AnyConnection, community_id: i64) -> QueryResult<Settings> {
     let row: Option<(i64, i64)> = oversight_settings::table
         .filter(oversight_settings::community_id.eq(community_id))

@@ -25,10 +25,9 @@ pub struct BadDays;
 /// Parses the township's time limit as typed: whole working days from [`MIN_DAYS`] to
 /// [`MAX_DAYS`], both included (以上 / 以下 include the number itself).
 pub fn parse_days(typed: &str) -> Result<u32, BadDays> {
-    match typed.trim().parse::<u32>() {
-        Ok(d) if (MIN_DAYS..=MAX_DAYS).contains(&d) => Ok(d),
-        _ => Err(BadDays),
-    }
+    crate::text::whole_number(typed, MIN_DAYS.into(), MAX_DAYS.into())
+        .map(|d| d as u32)
+        .map_err(|_| BadDays)
 }
 
 /// The due time that counts for an order: the township's once it has taken the order (it

@@ -211,6 +211,95 @@ pub fn text_field(
     }
 }
 
+pub use crate::text::{whole_number, NumberProblem};
+
+/// The message for a refused whole number: it names the field and the allowed range
+/// ("出席人数须是 0 到 480 之间的整数。"); `name` is the field's name in the user's language.
+pub fn whole_number_message(ctx: &Ctx, name: &str, min: i64, max: i64) -> String {
+    ctx.f(
+        "err.whole_number",
+        &[
+            ("field", name),
+            ("min", &min.to_string()),
+            ("max", &max.to_string()),
+        ],
+    )
+}
+
+/// Reads the number typed in `field`; on a problem, adds the message (naming the field by
+/// `name` and the range) to `errors` and gives `None`.
+pub fn number_at(
+    ctx: &Ctx,
+    errors: &mut FieldErrors,
+    field: &'static str,
+    name: &str,
+    typed: &str,
+    (min, max): (i64, i64),
+) -> Option<i64> {
+    match whole_number(typed, min, max) {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.add(field, whole_number_message(ctx, name, min, max));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod whole_number_tests {
+    use super::{whole_number, NumberProblem::*};
+
+    #[test]
+    fn bounds_are_included_and_the_next_numbers_refused() {
+        assert_eq!(whole_number("0", 0, 480), Ok(0));
+        assert_eq!(whole_number("480", 0, 480), Ok(480));
+        assert_eq!(whole_number("481", 0, 480), Err(OutOfRange));
+        assert_eq!(whole_number("1", 2, 9), Err(OutOfRange));
+        assert_eq!(whole_number("2", 2, 9), Ok(2));
+        assert_eq!(whole_number("9", 2, 9), Ok(9));
+        assert_eq!(whole_number("10", 2, 9), Err(OutOfRange));
+    }
+
+    #[test]
+    fn full_width_digits_and_spaces_are_read() {
+        assert_eq!(whole_number("１２", 0, 100), Ok(12));
+        assert_eq!(whole_number(" 12 ", 0, 100), Ok(12));
+        assert_eq!(whole_number("\u{3000}１２\u{3000}", 0, 100), Ok(12));
+        assert_eq!(whole_number("007", 0, 100), Ok(7));
+    }
+
+    #[test]
+    fn signs_decimals_and_words_are_not_whole_numbers() {
+        for bad in [
+            "-0", "-1", "+1", "1.5", "1.0", "1e3", "0x10", "abc", "1 2", "１２a", "一",
+        ] {
+            assert_eq!(whole_number(bad, 0, 100_000), Err(NotWhole), "{bad}");
+        }
+        assert_eq!(whole_number("", 0, 100), Err(Empty));
+        assert_eq!(whole_number("   ", 0, 100), Err(Empty));
+    }
+
+    #[test]
+    fn huge_values_are_out_of_range_not_an_overflow() {
+        assert_eq!(
+            whole_number("99999999999999999999", 0, i64::MAX),
+            Err(OutOfRange)
+        );
+        assert_eq!(
+            whole_number("１２３４５６７８９０１２", 0, 1_000_000),
+            Err(OutOfRange)
+        );
+        assert_eq!(
+            whole_number("9223372036854775807", 0, i64::MAX),
+            Ok(i64::MAX)
+        );
+        assert_eq!(
+            whole_number("9223372036854775808", 0, i64::MAX),
+            Err(OutOfRange)
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::FieldErrors;

@@ -926,33 +926,38 @@ pub struct DecisionOrderForm {
     pub override_reason: String,
 }
 
+/// The message of a refused order from a decision, with its field when it is about one.
+type OrderProblem = (Option<&'static str>, String);
+
 /// Reads an order from a decision into what the service needs, or the message of the
-/// first problem.
+/// first problem (with its field, when it is about one: the budget).
 fn read_decision_order(
     ctx: &Ctx,
     form: &DecisionOrderForm,
     now: chrono::NaiveDateTime,
-) -> Result<(String, String, Option<i64>, chrono::NaiveDateTime), String> {
+) -> Result<(String, String, Option<i64>, chrono::NaiveDateTime), OrderProblem> {
     let title = text_field(&form.title, 1, 80).ok();
     let description = text_field(&form.description, 0, 5000);
+    // The budget is optional; typed, it is whole yuan in range before any arithmetic.
     let budget = match form.budget.trim() {
         "" => Ok(None),
-        b => b.parse::<i64>().map(Some).map_err(|_| ()),
+        b => crate::web::forms::whole_number(b, 0, rules::MAX_BUDGET_YUAN).map(Some),
     };
+    if budget.is_err() {
+        let name = ctx.t("orders.budget_yuan");
+        let max = rules::MAX_BUDGET_YUAN;
+        let message = crate::web::forms::whole_number_message(ctx, name, 0, max);
+        return Err((Some("budget"), message));
+    }
     let due = chrono::NaiveDate::parse_from_str(form.due.trim(), "%Y-%m-%d")
         .ok()
         .and_then(|d| d.and_hms_opt(15, 59, 59)); // the end of that day in Beijing
     let today = crate::clock::local_day(now);
-    let problem = match (&title, &budget, due) {
-        (None, _, _) => Some(ctx.t("orders.err_title").to_string()),
-        (_, Err(()), _) => Some(ctx.t("orders.err_budget").to_string()),
-        (_, Ok(Some(b)), _) if !rules::budget_ok(*b) => Some(ctx.f(
-            "orders.err_budget_range",
-            &[("max", &rules::MAX_BUDGET_YUAN.to_string())],
-        )),
-        (_, _, None) => Some(ctx.t("orders.err_due").to_string()),
-        (_, _, Some(d)) if d <= now => Some(ctx.t("orders.err_due_past").to_string()),
-        (_, _, Some(d)) if !crate::clock::near_today(d.date(), today) => {
+    let problem = match (&title, due) {
+        (None, _) => Some(ctx.t("orders.err_title").to_string()),
+        (_, None) => Some(ctx.t("orders.err_due").to_string()),
+        (_, Some(d)) if d <= now => Some(ctx.t("orders.err_due_past").to_string()),
+        (_, Some(d)) if !crate::clock::near_today(d.date(), today) => {
             Some(ctx.t("orders.err_due_far").to_string())
         }
         _ => description
@@ -962,8 +967,8 @@ fn read_decision_order(
     };
     match (problem, title, budget, due, description) {
         (None, Some(t), Ok(b), Some(d), Ok(desc)) => Ok((t, desc, b, d)),
-        (Some(message), ..) => Err(message),
-        _ => Err(ctx.t("orders.err_title").to_string()),
+        (Some(message), ..) => Err((None, message)),
+        _ => Err((None, ctx.t("orders.err_title").to_string())),
     }
 }
 
@@ -979,7 +984,7 @@ pub async fn from_decision(
     let now = state.clock.now();
     let (title, description, budget, due) = match read_decision_order(&ctx, &form, now) {
         Ok(read) => read,
-        Err(message) => {
+        Err((field, message)) => {
             let order = crate::ballots::service::OrderDraft {
                 title: form.title,
                 description: form.description,
@@ -989,6 +994,7 @@ pub async fn from_decision(
             };
             let r = crate::ballots::service::Refused {
                 message,
+                field,
                 order,
                 note: String::new(),
             };

@@ -38,10 +38,9 @@ pub struct BadHours;
 pub fn parse_hours(s: &str) -> Result<Option<i64>, BadHours> {
     match s.trim() {
         "" => Ok(None),
-        t => match t.parse::<i64>() {
-            Ok(h) if (1..=MAX_HOURS).contains(&h) => Ok(Some(h)),
-            _ => Err(BadHours),
-        },
+        t => crate::text::whole_number(t, 1, MAX_HOURS)
+            .map(Some)
+            .map_err(|_| BadHours),
     }
 }
 

@@ -355,6 +355,8 @@ struct ResidentsPage {
     supervisor_record: Vec<model::SupervisorChange>,
     /// The removal refused: (user id, resignation reason as typed).
     revoking: Option<(i64, String)>,
+    /// Committee members and representatives moved away or deceased: seats to fill (补选).
+    to_replace: Vec<crate::ballots::model::SeatToFill>,
 }
 
 /// The representatives' meeting's make-up from the member list: (representatives, members),
@@ -463,6 +465,7 @@ pub(super) async fn residents_page(
     let cid = community.id;
     let find = shown.find.trim().chars().take(30).collect::<String>();
     let searched = find.clone();
+    let today = crate::clock::local_day(state.clock.now());
     let (pending, offers, members, grids, households, saved, unlinked, link_offers, elections) =
         state
             .db(move |conn| {
@@ -498,11 +501,12 @@ pub(super) async fn residents_page(
                     (
                         model::supervisor_decisions(conn, cid)?,
                         model::supervisor_appointments(conn, cid)?,
+                        crate::ballots::model::seats_to_fill(conn, cid, today)?,
                     ),
                 ))
             })
             .await?;
-    let (supervisor_decisions, supervisor_record) = elections;
+    let (supervisor_decisions, supervisor_record, to_replace) = elections;
     let meetings = shown.meetings.unwrap_or(saved);
     let status = if shown.errors.is_empty() {
         StatusCode::OK
@@ -542,6 +546,7 @@ pub(super) async fn residents_page(
             supervisor_decisions,
             supervisor_record,
             revoking: shown.revoking,
+            to_replace,
         },
     )
 }

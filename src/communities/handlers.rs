@@ -1,6 +1,7 @@
 //! Community pages: the site home, a community's public home, joining, the committee's
 //! residents page (requests, members, roles, grids) and the action log.
 
+use crate::roster::service::Refused;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -658,7 +659,7 @@ pub async fn approve(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let req = model::request(conn, c.id, request_id)?.ok_or(AppError::NotFound)?;
-                if let Err((_, key)) = link::check(conn, &k, req.user_id, &choice)? {
+                if let Err(Refused { key, .. }) = link::check(conn, &k, req.user_id, &choice)? {
                     return Ok(Err(key));
                 }
                 let answer = service::Answer::Approve {
@@ -670,7 +671,9 @@ pub async fn approve(
                 };
                 if let Some(h) = h {
                     // Checked above in this transaction: a refusal now is a bug, rolled back.
-                    if let Err((_, key)) = link::link_verified(conn, &k, req.user_id, h, &choice)? {
+                    if let Err(Refused { key, .. }) =
+                        link::link_verified(conn, &k, req.user_id, h, &choice)?
+                    {
                         return Err(AppError::Internal(format!("link on verifying: {key}")));
                     }
                 }
@@ -724,14 +727,14 @@ pub async fn link_member(
                 let Some(member) = unlinked.iter().find(|u| u.user_id == user_id) else {
                     return Ok(Err("residents.err_not_unlinked"));
                 };
-                if let Err((_, key)) = link::check(conn, &k, user_id, &choice)? {
+                if let Err(Refused { key, .. }) = link::check(conn, &k, user_id, &choice)? {
                     return Ok(Err(key));
                 }
                 let household = match (&choice, member.household_id) {
                     (Choice::New { .. }, None) => return Ok(Err("residents.err_no_household")),
                     (_, h) => h.unwrap_or_default(),
                 };
-                Ok(link::link_verified(conn, &k, user_id, household, &choice)?.map_err(|r| r.1))
+                Ok(link::link_verified(conn, &k, user_id, household, &choice)?.map_err(|r| r.key))
             })
         })
         .await?;
@@ -813,10 +816,10 @@ pub async fn appoint(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let Ok(contact) = &contact else {
-                    return Ok(Err("residents.err_contact"));
+                    return Ok(Err("residents.err_contact".into()));
                 };
                 let Some(role) = role else {
-                    return Ok(Err("residents.err_role"));
+                    return Ok(Err("residents.err_role".into()));
                 };
                 let appointment = service::Appointment {
                     community: &c,
@@ -832,14 +835,14 @@ pub async fn appoint(
         .await?;
     match result {
         Ok(()) => Ok(done(&community, "appointed")),
-        Err(key) => {
-            let field = match super::rules::supervisor_field(key) {
+        Err(r) => {
+            let field = match super::rules::supervisor_field(r.key) {
                 "decision_id" => "decision_id",
                 _ => "appoint",
             };
             let shown = Feedback {
                 appoint: form,
-                ..Feedback::refused(field, ctx.t(key))
+                ..Feedback::refused(field, ctx.f(r.key, &r.args()))
             };
             residents_page(&state, ctx, community, actor, shown).await
         }

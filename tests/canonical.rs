@@ -93,10 +93,13 @@ INSERT INTO convening_notices (id, community_id, item_id, body, meets_at, place,
     online, notice_days, published_by, published_at)
 VALUES (1, 1, 1, 'residents', '2026-11-20 01:00:00', '村委会会议室', '修路方案', '在议题页投票',
     10, 1, '2026-11-10 02:00:00.25');
+INSERT INTO supervisor_appointments (id, community_id, user_id, action, decision_id, reason,
+    recorded_by, recorded_at)
+VALUES (1, 1, 2, 'appoint', 2, '', 1, '2026-11-12 03:00:00');
 ";
 
 /// (kind, record id, canonical content, leaf hash of its entry at `published()`).
-const PINNED: [(log::Kind, i64, &str, &str); 14] = [
+const PINNED: [(log::Kind, i64, &str, &str); 15] = [
     (
         log::Kind::Decision,
         1,
@@ -180,6 +183,12 @@ const PINNED: [(log::Kind, i64, &str, &str); 14] = [
         1,
         "{\"body\":\"residents\",\"community\":1,\"id\":1,\"item\":1,\"matters\":\"修路方案\",\"meets_at\":\"2026-11-20T01:00:00.000000Z\",\"notice_days\":10,\"online\":\"在议题页投票\",\"place\":\"村委会会议室\",\"published_at\":\"2026-11-10T02:00:00.250000Z\",\"published_by\":1,\"type\":\"convening_notice\"}\n",
         "bebfabe85ae6c51563e217ebe951f0347b009d352d5980e2a8925bdce1b30265",
+    ),
+    (
+        log::Kind::SupervisorChange,
+        1,
+        "{\"action\":\"appoint\",\"at\":\"2026-11-12T03:00:00.000000Z\",\"by\":1,\"community\":1,\"decision\":2,\"id\":1,\"reason\":\"\",\"type\":\"supervisor_change\",\"user\":2}\n",
+        "24b9a7ed9b2f9a230c4ab9653f6a83975ea807e3e37d83961db4084e1d7036de",
     ),
 ];
 

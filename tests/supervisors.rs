@@ -82,6 +82,27 @@ async fn art_32_a_supervisor_is_appointed_on_the_villagers_decision_and_it_is_re
     );
     let log = committee.get("/c/liutang/log").await;
     assert!(log.body.contains(&format!("#{electing} ")), "{}", log.body);
+
+    // A published record: a leaf of its own kind in the transparency log, citing the decision.
+    let public = app.client().get("/log").await;
+    let kind = "村务监督委员会成员任免 <span class=\"muted\">";
+    assert!(public.body.contains(kind), "{}", public.body);
+    assert!(
+        public.body.contains(&format!(
+            "依据决议 <a href=\"/c/liutang/decisions/{electing}\">#{electing}</a>"
+        )),
+        "{}",
+        public.body
+    );
+    let leaves = count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM log_entries WHERE kind = 'supervisor_change' \
+             AND record_id = (SELECT MAX(id) FROM supervisor_appointments WHERE user_id = {user})"
+        ),
+    )
+    .await;
+    assert_eq!(leaves, 1);
 }
 
 both!(art_32_an_appointment_without_a_lawful_decision_is_refused_at_the_field);

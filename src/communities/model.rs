@@ -792,8 +792,10 @@ pub fn record_supervisor_change(
     by: i64,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
+    // Published in the transparency log: the villagers' choice of who checks the
+    // committee is a public record (art. 32).
     use crate::schema::supervisor_appointments as s;
-    diesel::insert_into(s::table)
+    let id: i64 = diesel::insert_into(s::table)
         .values((
             s::community_id.eq(community_id),
             s::user_id.eq(user_id),
@@ -803,7 +805,9 @@ pub fn record_supervisor_change(
             s::recorded_by.eq(by),
             s::recorded_at.eq(now),
         ))
-        .execute(conn)?;
+        .returning(s::id)
+        .get_result(conn)?;
+    super::record::publish_supervisor_change(conn, community_id, id, now)?;
     Ok(())
 }
 

@@ -1066,6 +1066,7 @@ pub fn publish(
             decisions::hall_counts.eq(p
                 .hall
                 .map_or(String::new(), |h| encode_counts(&h.per_option))),
+            decisions::record_form.eq(super::record::DECISION_FORM),
         ))
         .returning(decisions::id)
         .get_result(conn)?;

@@ -458,6 +458,7 @@ diesel::table! {
         published_at -> Timestamp,
         hall_present -> BigInt,
         hall_counts -> Text,
+        record_form -> Integer,
     }
 }
 

@@ -907,3 +907,86 @@ async fn a_representatives_meeting_freezes_the_persons_of_committee_and_represen
         r.body
     );
 }
+
+both!(art_25_26_a_representative_gone_by_the_meeting_day_is_not_in_its_roll_nor_its_base);
+async fn art_25_26_a_representative_gone_by_the_meeting_day_is_not_in_its_roll_nor_its_base(
+    backend: Backend,
+) {
+    use yishi::clock::Clock;
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    members_on_the_roster(&app).await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let members_sql = "SELECT COUNT(DISTINCT p.id) AS n FROM memberships m JOIN communities c ON \
+         c.id = m.community_id JOIN persons p ON p.user_id = m.user_id AND p.community_id = c.id \
+         WHERE c.slug = 'liutang' AND m.role IN ('committee', 'representative')";
+    let members = steps::count_sql(&app, members_sql.into()).await;
+    let gone = steps::count_sql(
+        &app,
+        "SELECT MIN(p.id) AS n FROM memberships m JOIN communities c ON c.id = m.community_id \
+         JOIN persons p ON p.user_id = m.user_id AND p.community_id = c.id \
+         WHERE c.slug = 'liutang' AND m.role = 'representative'"
+            .into(),
+    )
+    .await;
+    let name = steps::query(&app, move |conn| {
+        use diesel::prelude::*;
+        use yishi::schema::persons;
+        persons::table
+            .find(gone)
+            .select(persons::name)
+            .first::<String>(conn)
+    })
+    .await;
+    // Moved away today, the day the meeting is held: gone on the day is gone.
+    let today = yishi::clock::local_day(app.clock.now()).to_string();
+    committee
+        .post_ok(
+            &format!("/c/liutang/roster/persons/{gone}/status"),
+            &[
+                ("status", "moved"),
+                ("status_date", &today),
+                ("note", "到深圳定居"),
+            ],
+        )
+        .await;
+
+    let page = committee.get("/c/liutang/residents").await;
+    let to_replace = inner_by_id(&page.body, "to-replace").expect("a 需要补选 section");
+    assert!(to_replace.contains("需要补选 (1)"), "{to_replace}");
+    assert!(
+        to_replace.contains(&name) && to_replace.contains("已迁出"),
+        "{to_replace}"
+    );
+
+    let item = deliberating_item(&committee, "代表会议：修缮祠堂").await;
+    let ballot = open_ballot(
+        &committee,
+        &item,
+        &[
+            ("body", "representatives"),
+            ("mode", "online"),
+            ("closes_at", IN_TWO_DAYS),
+        ],
+    )
+    .await;
+    let id = ballot.rsplit('/').next().unwrap_or("0").to_string();
+    assert_eq!(count_rows(&app, "ballot_roll", &ballot).await, members - 1);
+    let on_roll = steps::count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM ballot_roll WHERE ballot_id = {id} AND person_id = {gone}"
+        ),
+    )
+    .await;
+    assert_eq!(
+        on_roll, 0,
+        "the representative who moved away is not on the roll"
+    );
+    let base = steps::count_sql(
+        &app,
+        format!("SELECT electorate AS n FROM ballots WHERE id = {id}"),
+    )
+    .await;
+    assert_eq!(base, members - 1, "nor counted in the quorum's base");
+}

@@ -93,10 +93,20 @@ INSERT INTO convening_notices (id, community_id, item_id, body, meets_at, place,
     online, notice_days, published_by, published_at)
 VALUES (1, 1, 1, 'residents', '2026-11-20 01:00:00', '村委会会议室', '修路方案', '在议题页投票',
     10, 1, '2026-11-10 02:00:00.25');
+INSERT INTO decisions (id, community_id, item_id, ballot_id, corrects_id, correction_reason,
+    body, mode, secret, options, rule, electorate, households, present, households_present,
+    counts, quorum_met, verdict, leading_option, minutes, photo, board_sha256, recorded_by,
+    confirmed_by, published_at, hall_present, hall_counts, record_form)
+VALUES (3, 1, 1, 1, NULL, '', 'residents', 'mixed', TRUE, '[\"同意\",\"不同意\"]',
+    'majority_of_present', 312, 150, 201, 120, '150,40', TRUE, 'passed', 0, '', NULL, '',
+    1, 2, '2026-11-13 09:00:00', 141, '110,25', 2);
+INSERT INTO supervisor_appointments (id, community_id, user_id, action, decision_id, reason,
+    recorded_by, recorded_at)
+VALUES (1, 1, 2, 'appoint', 2, '', 1, '2026-11-12 03:00:00');
 ";
 
 /// (kind, record id, canonical content, leaf hash of its entry at `published()`).
-const PINNED: [(log::Kind, i64, &str, &str); 14] = [
+const PINNED: [(log::Kind, i64, &str, &str); 16] = [
     (
         log::Kind::Decision,
         1,
@@ -108,6 +118,13 @@ const PINNED: [(log::Kind, i64, &str, &str); 14] = [
         2,
         "{\"ballot\":1,\"board_sha256\":\"\",\"body\":\"villagers\",\"community\":1,\"confirmed_by\":2,\"correction_reason\":\"计票有误\",\"corrects\":1,\"counts\":\"[2,0]\",\"electorate\":2,\"households\":1,\"households_present\":1,\"id\":2,\"item\":1,\"leading_option\":0,\"minutes\":\"会议纪要\",\"mode\":\"hall\",\"options\":\"[\\\"同意\\\",\\\"不同意\\\"]\",\"photo\":\"photo.jpg\",\"present\":2,\"published_at\":\"2026-11-06T08:30:00.000000Z\",\"quorum_met\":true,\"recorded_by\":1,\"rule\":\"majority_of_present\",\"secret\":false,\"type\":\"decision\",\"verdict\":\"passed\"}\n",
         "48b9be6d7524902a78e56fe17623c602c0c54741497b12011ad686db1c76bea2",
+    ),
+    (
+        log::Kind::Decision,
+        3,
+        // Form 2 (record_form 2): a mixed meeting's online and hall parts beside the total.
+        "{\"ballot\":1,\"board_sha256\":\"\",\"body\":\"residents\",\"community\":1,\"confirmed_by\":2,\"correction_reason\":\"\",\"corrects\":null,\"counts\":\"150,40\",\"electorate\":312,\"households\":150,\"households_present\":120,\"id\":3,\"item\":1,\"leading_option\":0,\"minutes\":\"\",\"mode\":\"mixed\",\"options\":\"[\\\"同意\\\",\\\"不同意\\\"]\",\"parts\":{\"hall\":{\"counts\":[110,25],\"present\":141},\"online\":{\"counts\":[40,15],\"present\":60}},\"photo\":null,\"present\":201,\"published_at\":\"2026-11-13T09:00:00.000000Z\",\"quorum_met\":true,\"record_form\":2,\"recorded_by\":1,\"rule\":\"majority_of_present\",\"secret\":true,\"type\":\"decision\",\"verdict\":\"passed\"}\n",
+        "fc11d6d27df70fb0e0bd7a0597079c79780acc06c15f933e123a26d4ff172717",
     ),
     (
         log::Kind::Electorate,
@@ -180,6 +197,12 @@ const PINNED: [(log::Kind, i64, &str, &str); 14] = [
         1,
         "{\"body\":\"residents\",\"community\":1,\"id\":1,\"item\":1,\"matters\":\"修路方案\",\"meets_at\":\"2026-11-20T01:00:00.000000Z\",\"notice_days\":10,\"online\":\"在议题页投票\",\"place\":\"村委会会议室\",\"published_at\":\"2026-11-10T02:00:00.250000Z\",\"published_by\":1,\"type\":\"convening_notice\"}\n",
         "bebfabe85ae6c51563e217ebe951f0347b009d352d5980e2a8925bdce1b30265",
+    ),
+    (
+        log::Kind::SupervisorChange,
+        1,
+        "{\"action\":\"appoint\",\"at\":\"2026-11-12T03:00:00.000000Z\",\"by\":1,\"community\":1,\"decision\":2,\"id\":1,\"reason\":\"\",\"type\":\"supervisor_change\",\"user\":2}\n",
+        "24b9a7ed9b2f9a230c4ab9653f6a83975ea807e3e37d83961db4084e1d7036de",
     ),
 ];
 

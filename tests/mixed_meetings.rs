@@ -192,6 +192,37 @@ async fn a_mixed_meeting_counts_each_person_once_and_publishes_both_parts(backen
         "{for_row}"
     );
     assert!(text_of(inner_by_id(&d, "not-voting").expect("not voting")).contains('2'));
+
+    // The published record carries both parts too (record form 2), and its leaf is of it.
+    let id: i64 = decision
+        .split(['?', '#'])
+        .next()
+        .and_then(|p| p.rsplit('/').next())
+        .and_then(|id| id.parse().ok())
+        .expect("a decision id");
+    let (content, leaf_sha) = steps::query(&m.app, move |conn| {
+        use diesel::prelude::*;
+        use yishi::schema::log_entries;
+        use yishi::transparency::{log::Kind, records};
+        let content = records::content(conn, Kind::Decision, id)?.unwrap_or_default();
+        let sha: String = log_entries::table
+            .filter(log_entries::kind.eq("decision"))
+            .filter(log_entries::record_id.eq(id))
+            .select(log_entries::content_sha256)
+            .first(conn)?;
+        Ok((String::from_utf8(content).unwrap_or_default(), sha))
+    })
+    .await;
+    let parts = format!(
+        "\"parts\":{{\"hall\":{{\"counts\":[{yes},{no},{abstain}],\"present\":{hall}}},\
+         \"online\":{{\"counts\":[3,0,0],\"present\":3}}}}"
+    );
+    assert!(content.contains(&parts), "{content}");
+    assert!(content.contains("\"record_form\":2"), "{content}");
+    assert_eq!(
+        yishi::transparency::log::sha256_hex(content.as_bytes()),
+        leaf_sha
+    );
 }
 both!(a_mixed_meeting_counts_each_person_once_and_publishes_both_parts);
 

@@ -82,6 +82,27 @@ async fn art_32_a_supervisor_is_appointed_on_the_villagers_decision_and_it_is_re
     );
     let log = committee.get("/c/liutang/log").await;
     assert!(log.body.contains(&format!("#{electing} ")), "{}", log.body);
+
+    // A published record: a leaf of its own kind in the transparency log, citing the decision.
+    let public = app.client().get("/log").await;
+    let kind = "村务监督委员会成员任免 <span class=\"muted\">";
+    assert!(public.body.contains(kind), "{}", public.body);
+    assert!(
+        public.body.contains(&format!(
+            "依据决议 <a href=\"/c/liutang/decisions/{electing}\">#{electing}</a>"
+        )),
+        "{}",
+        public.body
+    );
+    let leaves = count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM log_entries WHERE kind = 'supervisor_change' \
+             AND record_id = (SELECT MAX(id) FROM supervisor_appointments WHERE user_id = {user})"
+        ),
+    )
+    .await;
+    assert_eq!(leaves, 1);
 }
 
 both!(art_32_an_appointment_without_a_lawful_decision_is_refused_at_the_field);
@@ -273,4 +294,131 @@ async fn appointing_a_supervisor_needs_the_committee_and_a_csrf_token(backend: B
     )
     .await;
     assert_eq!(recorded, 0);
+}
+
+/// A roster person's (id, name, sex, birth date, relation, household) by their account.
+async fn person_of(app: &TestApp, user: i64) -> (i64, String, String, String, String, i64) {
+    query(app, move |conn| {
+        use diesel::prelude::*;
+        use yishi::schema::persons;
+        persons::table
+            .filter(persons::user_id.eq(user))
+            .select((
+                persons::id,
+                persons::name,
+                persons::sex,
+                persons::birth_date,
+                persons::relation,
+                persons::household_id,
+            ))
+            .first::<(i64, String, String, chrono::NaiveDate, String, i64)>(conn)
+            .map(|(id, name, sex, birth, relation, h)| {
+                (id, name, sex, birth.to_string(), relation, h)
+            })
+    })
+    .await
+}
+
+both!(art_32_both_ways_no_committee_member_is_appointed_into_a_supervisors_household);
+async fn art_32_both_ways_no_committee_member_is_appointed_into_a_supervisors_household(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let admin = app.signed_in(&demo.contact("admin")).await;
+    let (electing, _) = decisions(&app, &committee).await;
+    let supervisor = a_supervisor(&app, &demo, &committee, &electing).await;
+    let (_, supervisor_name, _, _, _, household) = person_of(&app, supervisor).await;
+    // A villager on the roster with an account and no office, put in the supervisor's
+    // household.
+    let villager = count_sql(
+        &app,
+        format!(
+            "SELECT MIN(p.user_id) AS n FROM persons p JOIN communities c ON c.id = p.community_id \
+             WHERE c.slug = 'liutang' AND p.user_id IS NOT NULL AND p.user_id <> {supervisor} \
+             AND p.user_id NOT IN (SELECT user_id FROM memberships WHERE role IN \
+             ('committee', 'supervisor', 'representative'))"
+        ),
+    )
+    .await;
+    query(&app, move |conn| {
+        use diesel::RunQueryDsl;
+        diesel::sql_query(format!(
+            "UPDATE persons SET household_id = {household} WHERE user_id = {villager}"
+        ))
+        .execute(conn)
+    })
+    .await;
+    let (_, villager_name, ..) = person_of(&app, villager).await;
+    let contact = query(&app, move |conn| {
+        use diesel::prelude::*;
+        use yishi::schema::users;
+        users::table
+            .find(villager)
+            .select(users::phone.assume_not_null())
+            .first::<String>(conn)
+    })
+    .await;
+
+    let r = admin
+        .post(
+            "/admin/staff",
+            &[("community", "liutang"), ("contact", contact.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let said =
+        format!("村务监督委员会成员{supervisor_name}和村（居）委会成员{villager_name}不能在同一户");
+    assert!(r.body.contains(&said), "{}", r.body);
+    assert!(r.body.contains("村民委员会组织法第三十二条"), "{}", r.body);
+    let held = count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM memberships WHERE user_id = {villager} AND role = 'committee'"
+        ),
+    )
+    .await;
+    assert_eq!(held, 0, "not appointed");
+}
+
+both!(art_32_both_ways_no_move_on_the_roster_puts_a_supervisor_with_a_committee_member);
+async fn art_32_both_ways_no_move_on_the_roster_puts_a_supervisor_with_a_committee_member(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let (electing, _) = decisions(&app, &committee).await;
+    let supervisor = a_supervisor(&app, &demo, &committee, &electing).await;
+    let (sid, supervisor_name, sex, birth, relation, _) = person_of(&app, supervisor).await;
+    let member = user_of(&app, &demo.contact("committee")).await;
+    let (_, member_name, _, _, _, member_household) = person_of(&app, member).await;
+
+    let target = member_household.to_string();
+    let fields = [
+        ("name", supervisor_name.as_str()),
+        ("sex", sex.as_str()),
+        ("birth_date", birth.as_str()),
+        ("relation", relation.as_str()),
+        ("household_id", target.as_str()),
+    ];
+    let r = committee
+        .post(&format!("/c/liutang/roster/persons/{sid}"), &fields)
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let at_field = r.body.clone();
+    assert!(
+        at_field.contains(&format!(
+            "村务监督委员会成员{supervisor_name}和村委会成员{member_name}不能在同一户"
+        )),
+        "{at_field}"
+    );
+    assert!(at_field.contains("村民委员会组织法第三十二条"));
+    let moved = count_sql(
+        &app,
+        format!("SELECT COUNT(*) AS n FROM persons WHERE id = {sid} AND household_id = {member_household}"),
+    )
+    .await;
+    assert_eq!(moved, 0, "nothing written");
 }

@@ -227,15 +227,17 @@ fn account_electors(
 /// (person, household) pairs of a frozen roll, or the names of those who cannot be on it.
 pub type RollOrUnlinked = Result<Vec<(i64, i64)>, Vec<String>>;
 
-/// The representatives' meeting as roster persons (art. 25/26): the persons linked to the
-/// committee members' and representatives' accounts, each once, as (person, household); or
-/// the names of those whose account is linked to nobody. Two queries.
-pub fn representatives_roll(
+/// (account, role, name) of the committee members and representatives.
+type MemberNames = Vec<(i64, String, String)>;
+
+/// The committee members and representatives, and the roster persons their accounts are
+/// linked to (account, person), with their names: two queries.
+fn representatives_members(
     conn: &mut AnyConnection,
     community_id: i64,
-) -> QueryResult<RollOrUnlinked> {
+) -> QueryResult<(MemberNames, Vec<(i64, RosterPerson)>)> {
     let roles = [Role::Committee, Role::Representative].map(Role::as_str);
-    let members: Vec<(i64, String, String)> = memberships::table
+    let members: MemberNames = memberships::table
         .inner_join(crate::schema::users::table)
         .filter(memberships::community_id.eq(community_id))
         .filter(memberships::role.eq_any(roles))
@@ -246,32 +248,108 @@ pub fn representatives_roll(
             crate::schema::users::display_name,
         ))
         .load(conn)?;
-    let linked: Vec<(i64, i64, i64)> = persons::table
+    let rows: Vec<(i64, PersonRow)> = persons::table
         .filter(persons::community_id.eq(community_id))
         .filter(persons::user_id.is_not_null())
         .select((
             persons::user_id.assume_not_null(),
-            persons::id,
-            persons::household_id,
+            (
+                persons::id,
+                persons::household_id,
+                persons::grid_id,
+                persons::birth_date,
+                persons::status,
+                persons::status_date,
+            ),
         ))
         .load(conn)?;
-    let of = |role: Role| -> Vec<i64> {
-        members
-            .iter()
-            .filter(|m| m.1 == role.as_str())
-            .map(|m| m.0)
-            .collect()
-    };
+    let linked = rows
+        .into_iter()
+        .map(
+            |(u, (id, household_id, group_id, birth_date, status, since))| {
+                (
+                    u,
+                    RosterPerson {
+                        id,
+                        household_id,
+                        group_id,
+                        birth_date,
+                        standing: Standing::parse(&status),
+                        standing_since: since,
+                    },
+                )
+            },
+        )
+        .collect();
+    Ok((members, linked))
+}
+
+fn accounts_of(members: &[(i64, String, String)], role: Role) -> Vec<i64> {
+    members
+        .iter()
+        .filter(|m| m.1 == role.as_str())
+        .map(|m| m.0)
+        .collect()
+}
+
+/// The representatives' meeting held on `day` as roster persons (art. 25/26): the persons
+/// linked to the committee members' and representatives' accounts, each once, as (person,
+/// household), less those moved away or deceased on or before the day; or the names of
+/// those whose account is linked to nobody. Two queries.
+pub fn representatives_roll(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    day: chrono::NaiveDate,
+) -> QueryResult<RollOrUnlinked> {
+    let (members, linked) = representatives_members(conn, community_id)?;
+    let committee = accounts_of(&members, Role::Committee);
+    let reps = accounts_of(&members, Role::Representative);
     Ok(
-        rules::representatives_roll(&of(Role::Committee), &of(Role::Representative), &linked)
-            .map_err(|users| {
-                users
-                    .iter()
-                    .filter_map(|u| members.iter().find(|m| m.0 == *u))
-                    .map(|m| m.2.clone())
-                    .collect()
-            }),
+        rules::representatives_roll(&committee, &reps, &linked, day).map_err(|users| {
+            users
+                .iter()
+                .filter_map(|u| members.iter().find(|m| m.0 == *u))
+                .map(|m| m.2.clone())
+                .collect()
+        }),
     )
+}
+
+/// A committee member or representative whose roster person moved away or died: their seat
+/// is to be filled (需要补选).
+#[derive(Clone, Debug)]
+pub struct SeatToFill {
+    pub user_id: i64,
+    pub name: String,
+    /// Their roles here ("committee", "representative"), as stored.
+    pub roles: Vec<String>,
+    pub deceased: bool,
+    pub since: Option<chrono::NaiveDate>,
+}
+
+/// The seats of the representatives' meeting to be filled as of `day`. Two queries.
+pub fn seats_to_fill(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    day: chrono::NaiveDate,
+) -> QueryResult<Vec<SeatToFill>> {
+    let (members, linked) = representatives_members(conn, community_id)?;
+    let committee = accounts_of(&members, Role::Committee);
+    let reps = accounts_of(&members, Role::Representative);
+    Ok(rules::seats_to_fill(&committee, &reps, &linked, day)
+        .into_iter()
+        .filter_map(|u| {
+            let person = linked.iter().find(|l| l.0 == u)?.1;
+            let mine: Vec<&(i64, String, String)> = members.iter().filter(|m| m.0 == u).collect();
+            Some(SeatToFill {
+                user_id: u,
+                name: mine.first()?.2.clone(),
+                roles: mine.iter().map(|m| m.1.clone()).collect(),
+                deceased: person.standing == Standing::Deceased,
+                since: person.standing_since,
+            })
+        })
+        .collect())
 }
 
 /// How many would vote on a ballot of `body` held on `day` (of group `grid`): (people,
@@ -284,7 +362,7 @@ pub fn would_vote(
     grid: Option<i64>,
 ) -> QueryResult<(i64, i64)> {
     if body == Body::Representatives {
-        let roll = representatives_roll(conn, community_id)?.unwrap_or_default();
+        let roll = representatives_roll(conn, community_id, day)?.unwrap_or_default();
         let mut hs: Vec<i64> = roll.iter().map(|r| r.1).collect();
         hs.sort_unstable();
         hs.dedup();
@@ -355,7 +433,8 @@ pub fn open(conn: &mut AnyConnection, b: &NewBallot, now: NaiveDateTime) -> Quer
         .get_result(conn)?;
     let (people, households) = if roll && b.body == Body::Representatives {
         // Checked by the service before opening: an unlinked member here is a bug.
-        let persons = representatives_roll(conn, b.community_id)?.map_err(|names| {
+        let day = crate::clock::local_day(b.opens_at);
+        let persons = representatives_roll(conn, b.community_id, day)?.map_err(|names| {
             diesel::result::Error::QueryBuilderError(
                 format!("representatives not on the roster: {}", names.join("、")).into(),
             )
@@ -987,6 +1066,7 @@ pub fn publish(
             decisions::hall_counts.eq(p
                 .hall
                 .map_or(String::new(), |h| encode_counts(&h.per_option))),
+            decisions::record_form.eq(super::record::DECISION_FORM),
         ))
         .returning(decisions::id)
         .get_result(conn)?;

@@ -39,6 +39,35 @@ struct DecisionRow {
     recorded_by: Option<i64>,
     confirmed_by: Option<i64>,
     published_at: NaiveDateTime,
+    hall_present: i64,
+    hall_counts: String,
+    record_form: i32,
+}
+
+/// The canonical form new decisions are recorded in: 2, which carries a mixed meeting's
+/// online and hall parts. Form 1 (without them) stays as it was for older decisions.
+pub const DECISION_FORM: i32 = 2;
+
+/// A mixed meeting's parts in form 2: those present and the count per option, online and in
+/// the hall (the online part is the total less the hall's); null for other meetings.
+fn parts(d: &DecisionRow) -> Value {
+    if d.mode != super::model::MIXED {
+        return Value::Null;
+    }
+    let total = super::model::parse_counts(&d.counts);
+    let hall = super::model::parse_counts(&d.hall_counts);
+    let hall: Vec<u64> = (0..total.len())
+        .map(|i| hall.get(i).copied().unwrap_or(0))
+        .collect();
+    let online: Vec<u64> = total
+        .iter()
+        .zip(&hall)
+        .map(|(t, h)| t.saturating_sub(*h))
+        .collect();
+    json!({
+        "online": {"present": (d.present - d.hall_present).max(0), "counts": online},
+        "hall": {"present": d.hall_present, "counts": hall},
+    })
 }
 
 /// Decisions' content, by id, in one query.
@@ -78,6 +107,15 @@ pub fn decisions(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<(i64,
             "confirmed_by": d.confirmed_by,
             "published_at": ts(&d.published_at),
             });
+            let v = match (d.record_form, v) {
+                (1, v) => v,
+                (form, Value::Object(mut m)) => {
+                    m.insert("record_form".into(), form.into());
+                    m.insert("parts".into(), parts(&d));
+                    Value::Object(m)
+                }
+                (_, v) => v,
+            };
             (d.id, v)
         })
         .collect())

@@ -808,11 +808,16 @@ pub fn is_adult_on(birth: chrono::NaiveDate, day: chrono::NaiveDate) -> bool {
 /// Whether the person belongs to a meeting held on `day`: 18 or over that day, and not moved
 /// away or deceased on or before it (a status without a date counts as before).
 pub fn in_electorate(p: &RosterPerson, day: chrono::NaiveDate) -> bool {
-    let gone = match p.standing {
+    !gone_by(p, day) && is_adult_on(p.birth_date, day)
+}
+
+/// Whether the person moved away or died on or before `day` (a status without a date
+/// counts as before).
+pub fn gone_by(p: &RosterPerson, day: chrono::NaiveDate) -> bool {
+    match p.standing {
         Standing::Listed => false,
         _ => p.standing_since.is_none_or(|d| d <= day),
-    };
-    !gone && is_adult_on(p.birth_date, day)
+    }
 }
 
 /// The electorate of a meeting on `day` (of one group, if given): the persons in it, by id,
@@ -844,20 +849,24 @@ pub fn representatives_electorate(committee: &[i64], representatives: &[i64]) ->
     all
 }
 
-/// Art. 25/26: the representatives' meeting as persons on the roster. `linked` is (account,
-/// person, household) for the accounts linked to a roster person; every committee member
-/// and representative must be one of them. The persons, each once, sorted; or the accounts
-/// linked to nobody, which refuse the opening.
+/// Art. 25/26: the representatives' meeting held on `day` as persons on the roster.
+/// `linked` is (account, person) for the accounts linked to a roster person; every
+/// committee member and representative must be one of them. A member whose person moved
+/// away or died on or before the day is no longer in the meeting, nor in its base: their
+/// seat waits to be filled (补选). The persons as (person, household), each once, sorted;
+/// or the accounts linked to nobody, which refuse the opening.
 pub fn representatives_roll(
     committee: &[i64],
     representatives: &[i64],
-    linked: &[(i64, i64, i64)],
+    linked: &[(i64, RosterPerson)],
+    day: chrono::NaiveDate,
 ) -> Result<Vec<(i64, i64)>, Vec<i64>> {
     let mut persons = Vec::new();
     let mut unlinked = Vec::new();
     for u in representatives_electorate(committee, representatives) {
         match linked.iter().find(|l| l.0 == u) {
-            Some(&(_, p, h)) => persons.push((p, h)),
+            Some((_, p)) if gone_by(p, day) => {}
+            Some((_, p)) => persons.push((p.id, p.household_id)),
             None => unlinked.push(u),
         }
     }
@@ -867,6 +876,20 @@ pub fn representatives_roll(
     persons.sort_unstable();
     persons.dedup();
     Ok(persons)
+}
+
+/// The committee members and representatives whose person moved away or died on or before
+/// `day`: their seats are to be filled (需要补选). Accounts, each once, sorted.
+pub fn seats_to_fill(
+    committee: &[i64],
+    representatives: &[i64],
+    linked: &[(i64, RosterPerson)],
+    day: chrono::NaiveDate,
+) -> Vec<i64> {
+    representatives_electorate(committee, representatives)
+        .into_iter()
+        .filter(|u| linked.iter().any(|(a, p)| a == u && gone_by(p, day)))
+        .collect()
 }
 
 /// The voter behind an account linked to no roster person: only a consultation (意见征集,
@@ -1603,14 +1626,64 @@ mod tests {
 
     #[test]
     fn a_person_on_both_lists_is_in_the_representatives_roll_once() {
-        let linked = [(1, 101, 1), (2, 102, 1), (3, 103, 2)];
+        let linked = [
+            (1, listed(101, 1)),
+            (2, listed(102, 1)),
+            (3, listed(103, 2)),
+        ];
         assert_eq!(
-            representatives_roll(&[1, 2], &[2, 3], &linked),
+            representatives_roll(&[1, 2], &[2, 3], &linked, day(2026, 6, 1)),
             Ok(vec![(101, 1), (102, 1), (103, 2)])
         );
         assert_eq!(
-            representatives_roll(&[1, 9], &[8], &linked),
+            representatives_roll(&[1, 9], &[8], &linked, day(2026, 6, 1)),
             Err(vec![8, 9])
+        );
+    }
+
+    fn listed(id: i64, household_id: i64) -> RosterPerson {
+        RosterPerson {
+            id,
+            household_id,
+            group_id: None,
+            birth_date: day(1970, 1, 1),
+            standing: Standing::Listed,
+            standing_since: None,
+        }
+    }
+
+    #[test]
+    fn art_25_26_a_member_gone_on_or_before_the_meeting_day_is_not_in_the_representatives_roll() {
+        let moved = RosterPerson {
+            standing: Standing::Moved,
+            standing_since: Some(day(2026, 6, 1)),
+            ..listed(102, 1)
+        };
+        let died = RosterPerson {
+            standing: Standing::Deceased,
+            standing_since: Some(day(2026, 6, 2)),
+            ..listed(103, 2)
+        };
+        let linked = [(1, listed(101, 1)), (2, moved), (3, died)];
+        // The day they moved away counts: gone on the day is gone.
+        assert_eq!(
+            representatives_roll(&[1, 2], &[3], &linked, day(2026, 6, 1)),
+            Ok(vec![(101, 1), (103, 2)])
+        );
+        assert_eq!(seats_to_fill(&[1, 2], &[3], &linked, day(2026, 6, 1)), [2]);
+        // The day before, both are still members.
+        assert_eq!(
+            representatives_roll(&[1, 2], &[3], &linked, day(2026, 5, 31)),
+            Ok(vec![(101, 1), (102, 1), (103, 2)])
+        );
+        assert!(seats_to_fill(&[1, 2], &[3], &linked, day(2026, 5, 31)).is_empty());
+        assert_eq!(
+            representatives_roll(&[1, 2], &[3], &linked, day(2026, 6, 2)),
+            Ok(vec![(101, 1)])
+        );
+        assert_eq!(
+            seats_to_fill(&[1, 2], &[3], &linked, day(2026, 6, 2)),
+            [2, 3]
         );
     }
 
@@ -1713,20 +1786,57 @@ mod tests {
             committee in prop::collection::vec(1..50i64, 0..10),
             reps in prop::collection::vec(1..50i64, 0..40),
             unlinked in prop::collection::vec(1..50i64, 0..3),
+            gone in prop::collection::vec((1..50i64, 0..3u8, 0..20u32), 0..8),
+            meeting in 5..15u32,
         ) {
-            // Account u is person 1000 + u in household u / 3, unless it is unlinked.
-            let linked: Vec<(i64, i64, i64)> = (1..50i64)
+            // Account u is person 1000 + u in household u / 3, unless it is unlinked; some
+            // moved away or died on day `d` of June 2026 (or with no date, for `kind` 2).
+            let meeting = chrono::NaiveDate::from_ymd_opt(2026, 6, meeting).unwrap();
+            let person = |u: i64| {
+                let mut p = RosterPerson {
+                    id: 1000 + u,
+                    household_id: u / 3,
+                    group_id: None,
+                    birth_date: chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap(),
+                    standing: Standing::Listed,
+                    standing_since: None,
+                };
+                if let Some(&(_, kind, d)) = gone.iter().find(|g| g.0 == u) {
+                    p.standing = if kind == 1 { Standing::Deceased } else { Standing::Moved };
+                    p.standing_since = (kind != 2)
+                        .then(|| chrono::NaiveDate::from_ymd_opt(2026, 6, d + 1).unwrap());
+                }
+                p
+            };
+            let linked: Vec<(i64, RosterPerson)> = (1..50i64)
                 .filter(|u| !unlinked.contains(u))
-                .map(|u| (u, 1000 + u, u / 3))
+                .map(|u| (u, person(u)))
                 .collect();
             let members = representatives_electorate(&committee, &reps);
-            match representatives_roll(&committee, &reps, &linked) {
+            match representatives_roll(&committee, &reps, &linked, meeting) {
                 Ok(roll) => {
                     prop_assert!(members.iter().all(|u| !unlinked.contains(u)));
-                    let persons: Vec<i64> = members.iter().map(|u| 1000 + u).collect();
+                    // Exactly committee ∪ representatives, less those gone by the day.
+                    let persons: Vec<i64> = members
+                        .iter()
+                        .filter(|u| !gone_by(&person(**u), meeting))
+                        .map(|u| 1000 + u)
+                        .collect();
                     prop_assert_eq!(roll.iter().map(|r| r.0).collect::<Vec<_>>(), persons);
                     prop_assert!(roll.iter().all(|&(p, h)| h == (p - 1000) / 3));
                     prop_assert!(roll.windows(2).all(|w| w[0].0 < w[1].0));
+                    // Nobody gone on or before the day is ever in it.
+                    for (u, p) in &linked {
+                        if p.standing_since.is_none_or(|d| d <= meeting)
+                            && p.standing != Standing::Listed
+                        {
+                            prop_assert!(roll.iter().all(|r| r.0 != 1000 + u));
+                        }
+                    }
+                    // Every seat is either in the roll or to be filled, never both.
+                    let to_fill = seats_to_fill(&committee, &reps, &linked, meeting);
+                    prop_assert_eq!(roll.len() + to_fill.len(), members.len());
+                    prop_assert!(to_fill.iter().all(|u| roll.iter().all(|r| r.0 != 1000 + u)));
                 }
                 Err(missing) => {
                     let expected: Vec<i64> =

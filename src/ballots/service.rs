@@ -76,12 +76,12 @@ pub fn open_ballot(
     {
         return Ok(Err(Refusal::Key(key)));
     }
+    let day = crate::clock::local_day(o.opens_at);
     if o.body == Body::Representatives {
-        if let Err(names) = model::representatives_roll(conn, c.id)? {
+        if let Err(names) = model::representatives_roll(conn, c.id, day)? {
             return Ok(Err(Refusal::Unlinked(names.join("、"))));
         }
     }
-    let day = crate::clock::local_day(o.opens_at);
     if model::would_vote(conn, c.id, o.body, day, o.grid_id)?.0 == 0 {
         return Ok(Err(Refusal::Key("ballots.err_no_electors")));
     }

@@ -205,10 +205,10 @@ pub async fn appoint_staff(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let Some(c) = model::by_slug(conn, &slug)? else {
-                    return Ok(Err("admin.err_community"));
+                    return Ok(Err("admin.err_community".into()));
                 };
                 let Ok(contact) = &contact else {
-                    return Ok(Err("residents.err_contact"));
+                    return Ok(Err("residents.err_contact".into()));
                 };
                 let role = if c.is_township() {
                     Role::Township
@@ -229,9 +229,9 @@ pub async fn appoint_staff(
         .await?;
     match result {
         Ok(()) => Ok(see_other("/admin?done=appointed")),
-        Err(key) => {
+        Err(r) => {
             let mut errors = FieldErrors::default();
-            errors.add(rules::appoint_field(key), ctx.t(key));
+            errors.add(rules::appoint_field(r.key), ctx.f(r.key, &r.args()));
             admin_page(&state, ctx, CommunityForm::default(), form, errors, None).await
         }
     }

@@ -1,6 +1,7 @@
 //! Community pages: the site home, a community's public home, joining, the committee's
 //! residents page (requests, members, roles, grids) and the action log.
 
+use crate::roster::service::Refused;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -359,6 +360,8 @@ struct ResidentsPage {
     revoking: Option<(i64, String)>,
     /// The new grid's name as typed, kept when refused.
     grid_name: String,
+    /// Committee members and representatives moved away or deceased: seats to fill (补选).
+    to_replace: Vec<crate::ballots::model::SeatToFill>,
 }
 
 /// The representatives' meeting's make-up from the member list: (representatives, members),
@@ -471,6 +474,7 @@ pub(super) async fn residents_page(
     let cid = community.id;
     let find = shown.find.trim().chars().take(30).collect::<String>();
     let searched = find.clone();
+    let today = crate::clock::local_day(state.clock.now());
     let (pending, offers, members, grids, households, saved, unlinked, link_offers, elections) =
         state
             .db(move |conn| {
@@ -506,11 +510,12 @@ pub(super) async fn residents_page(
                     (
                         model::supervisor_decisions(conn, cid)?,
                         model::supervisor_appointments(conn, cid)?,
+                        crate::ballots::model::seats_to_fill(conn, cid, today)?,
                     ),
                 ))
             })
             .await?;
-    let (supervisor_decisions, supervisor_record) = elections;
+    let (supervisor_decisions, supervisor_record, to_replace) = elections;
     let meetings = shown.meetings.unwrap_or(saved);
     let settings = shown.settings.unwrap_or_else(|| SettingsForm {
         support_percent: community.support_percent.to_string(),
@@ -557,6 +562,7 @@ pub(super) async fn residents_page(
             supervisor_record,
             revoking: shown.revoking,
             grid_name: shown.grid_name,
+            to_replace,
         },
     )
 }
@@ -668,7 +674,7 @@ pub async fn approve(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let req = model::request(conn, c.id, request_id)?.ok_or(AppError::NotFound)?;
-                if let Err((_, key)) = link::check(conn, &k, req.user_id, &choice)? {
+                if let Err(Refused { key, .. }) = link::check(conn, &k, req.user_id, &choice)? {
                     return Ok(Err(key));
                 }
                 let answer = service::Answer::Approve {
@@ -680,7 +686,9 @@ pub async fn approve(
                 };
                 if let Some(h) = h {
                     // Checked above in this transaction: a refusal now is a bug, rolled back.
-                    if let Err((_, key)) = link::link_verified(conn, &k, req.user_id, h, &choice)? {
+                    if let Err(Refused { key, .. }) =
+                        link::link_verified(conn, &k, req.user_id, h, &choice)?
+                    {
                         return Err(AppError::Internal(format!("link on verifying: {key}")));
                     }
                 }
@@ -734,14 +742,14 @@ pub async fn link_member(
                 let Some(member) = unlinked.iter().find(|u| u.user_id == user_id) else {
                     return Ok(Err("residents.err_not_unlinked"));
                 };
-                if let Err((_, key)) = link::check(conn, &k, user_id, &choice)? {
+                if let Err(Refused { key, .. }) = link::check(conn, &k, user_id, &choice)? {
                     return Ok(Err(key));
                 }
                 let household = match (&choice, member.household_id) {
                     (Choice::New { .. }, None) => return Ok(Err("residents.err_no_household")),
                     (_, h) => h.unwrap_or_default(),
                 };
-                Ok(link::link_verified(conn, &k, user_id, household, &choice)?.map_err(|r| r.1))
+                Ok(link::link_verified(conn, &k, user_id, household, &choice)?.map_err(|r| r.key))
             })
         })
         .await?;
@@ -823,10 +831,10 @@ pub async fn appoint(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let Ok(contact) = &contact else {
-                    return Ok(Err("residents.err_contact"));
+                    return Ok(Err("residents.err_contact".into()));
                 };
                 let Some(role) = role else {
-                    return Ok(Err("residents.err_role"));
+                    return Ok(Err("residents.err_role".into()));
                 };
                 let appointment = service::Appointment {
                     community: &c,
@@ -842,11 +850,11 @@ pub async fn appoint(
         .await?;
     match result {
         Ok(()) => Ok(done(&community, "appointed")),
-        Err(key) => {
-            let field = super::rules::appoint_field(key);
+        Err(r) => {
+            let field = super::rules::appoint_field(r.key);
             let shown = Feedback {
                 appoint: form,
-                ..Feedback::refused(field, ctx.t(key))
+                ..Feedback::refused(field, ctx.f(r.key, &r.args()))
             };
             residents_page(&state, ctx, community, actor, shown).await
         }

@@ -715,6 +715,45 @@ pub fn committee_households(conn: &mut AnyConnection, community_id: i64) -> Quer
         .load(conn)
 }
 
+/// The committee members and supervisors linked to a roster person, as art. 32's household
+/// rule sees them, with their names on the roster. Two queries.
+pub fn office_holders(
+    conn: &mut AnyConnection,
+    community_id: i64,
+) -> QueryResult<Vec<(super::rules::OfficeHolder, String)>> {
+    use crate::schema::persons;
+    let roles = [Role::Committee, Role::Supervisor].map(Role::as_str);
+    let held: Vec<(i64, String)> = memberships::table
+        .filter(memberships::community_id.eq(community_id))
+        .filter(memberships::role.eq_any(roles))
+        .select((memberships::user_id, memberships::role))
+        .load(conn)?;
+    let users: Vec<i64> = held.iter().map(|h| h.0).collect();
+    let linked: Vec<(i64, i64, i64, String)> = persons::table
+        .filter(persons::community_id.eq(community_id))
+        .filter(persons::user_id.eq_any(users))
+        .select((
+            persons::user_id.assume_not_null(),
+            persons::id,
+            persons::household_id,
+            persons::name,
+        ))
+        .load(conn)?;
+    Ok(linked
+        .into_iter()
+        .map(|(user, person, household, name)| {
+            let has = |r: Role| held.iter().any(|h| h.0 == user && h.1 == r.as_str());
+            let holder = super::rules::OfficeHolder {
+                person,
+                household,
+                supervisor: has(Role::Supervisor),
+                committee: has(Role::Committee),
+            };
+            (holder, name)
+        })
+        .collect())
+}
+
 /// A decision that may elect or remove supervisors: (id, title of its item, body).
 pub fn supervisor_decisions(
     conn: &mut AnyConnection,
@@ -753,8 +792,10 @@ pub fn record_supervisor_change(
     by: i64,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
+    // Published in the transparency log: the villagers' choice of who checks the
+    // committee is a public record (art. 32).
     use crate::schema::supervisor_appointments as s;
-    diesel::insert_into(s::table)
+    let id: i64 = diesel::insert_into(s::table)
         .values((
             s::community_id.eq(community_id),
             s::user_id.eq(user_id),
@@ -764,7 +805,9 @@ pub fn record_supervisor_change(
             s::recorded_by.eq(by),
             s::recorded_at.eq(now),
         ))
-        .execute(conn)?;
+        .returning(s::id)
+        .get_result(conn)?;
+    super::record::publish_supervisor_change(conn, community_id, id, now)?;
     Ok(())
 }
 

@@ -179,6 +179,59 @@ pub fn may_remove_supervisor(
     cites_election(decision)
 }
 
+/// Someone on the roster holding an office the household rule of art. 32 concerns: a member
+/// of the committee or of the supervision committee (村务监督委员会).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OfficeHolder {
+    pub person: i64,
+    pub household: i64,
+    pub supervisor: bool,
+    pub committee: bool,
+}
+
+/// 村民委员会组织法 art. 32, both ways: a supervisor and a committee member (not the same
+/// person) in one household is refused, whichever of them came last. The first such pair as
+/// (supervisor's person, committee member's person).
+pub fn household_conflict(holders: &[OfficeHolder]) -> Option<(i64, i64)> {
+    holders.iter().filter(|s| s.supervisor).find_map(|s| {
+        holders
+            .iter()
+            .find(|c| c.committee && c.person != s.person && c.household == s.household)
+            .map(|c| (s.person, c.person))
+    })
+}
+
+/// The conflict appointing `person` (of `household`) to the committee would make.
+pub fn conflict_if_committee(
+    holders: &[OfficeHolder],
+    person: i64,
+    household: i64,
+) -> Option<(i64, i64)> {
+    let mut after = holders.to_vec();
+    match after.iter_mut().find(|h| h.person == person) {
+        Some(h) => h.committee = true,
+        None => after.push(OfficeHolder {
+            person,
+            household,
+            supervisor: false,
+            committee: true,
+        }),
+    }
+    household_conflict(&after)
+}
+
+/// The conflict moving `person` into household `to` would make.
+pub fn conflict_if_moved(holders: &[OfficeHolder], person: i64, to: i64) -> Option<(i64, i64)> {
+    let after: Vec<OfficeHolder> = holders
+        .iter()
+        .map(|h| OfficeHolder {
+            household: if h.person == person { to } else { h.household },
+            ..*h
+        })
+        .collect();
+    household_conflict(&after)
+}
+
 /// A community's short name in URLs: 2–40 lowercase letters, digits and hyphens.
 pub fn valid_slug(slug: &str) -> bool {
     (2..=40).contains(&slug.len())
@@ -339,6 +392,67 @@ mod tests {
             may_remove_supervisor(None, &"字".repeat(201)),
             Err(SupervisorRefusal::ReasonTooLong)
         );
+    }
+
+    fn holder(person: i64, household: i64, supervisor: bool, committee: bool) -> OfficeHolder {
+        OfficeHolder {
+            person,
+            household,
+            supervisor,
+            committee,
+        }
+    }
+
+    #[test]
+    fn art_32_a_committee_member_may_not_join_a_supervisors_household() {
+        // 村民委员会组织法第三十二条: supervisor 1 lives in household 10.
+        let holders = [holder(1, 10, true, false), holder(2, 20, false, true)];
+        assert_eq!(household_conflict(&holders), None);
+        assert_eq!(conflict_if_committee(&holders, 3, 10), Some((1, 3)));
+        assert_eq!(conflict_if_committee(&holders, 3, 20), None);
+        // A supervisor made a committee member is may_hold's refusal, not this one.
+        assert_eq!(conflict_if_committee(&holders, 1, 10), None);
+    }
+
+    #[test]
+    fn art_32_a_move_may_not_put_a_supervisor_and_a_committee_member_in_one_household() {
+        let holders = [
+            holder(1, 10, true, false),
+            holder(2, 20, false, true),
+            holder(4, 40, false, false),
+        ];
+        assert_eq!(conflict_if_moved(&holders, 2, 10), Some((1, 2)));
+        assert_eq!(conflict_if_moved(&holders, 1, 20), Some((1, 2)));
+        assert_eq!(conflict_if_moved(&holders, 4, 10), None);
+        assert_eq!(conflict_if_moved(&holders, 2, 40), None);
+        // Someone who holds no office moves freely.
+        assert_eq!(conflict_if_moved(&holders, 99, 10), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn art_32_no_move_or_appointment_passes_that_leaves_the_two_offices_in_one_household(
+            raw in proptest::collection::vec((0..6i64, proptest::bool::ANY, proptest::bool::ANY), 0..12),
+            person in 0..20i64,
+            to in 0..6i64,
+        ) {
+            let holders: Vec<OfficeHolder> = raw
+                .iter()
+                .enumerate()
+                .map(|(i, &(h, s, c))| holder(i as i64, h, s, c))
+                .collect();
+            let after: Vec<OfficeHolder> = holders
+                .iter()
+                .map(|h| if h.person == person { holder(h.person, to, h.supervisor, h.committee) } else { *h })
+                .collect();
+            let shared = after.iter().any(|s| {
+                s.supervisor
+                    && after
+                        .iter()
+                        .any(|c| c.committee && c.person != s.person && c.household == s.household)
+            });
+            proptest::prop_assert_eq!(conflict_if_moved(&holders, person, to).is_some(), shared);
+        }
     }
 
     #[test]

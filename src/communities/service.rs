@@ -19,6 +19,50 @@ use crate::notifications::{notify, Notice};
 /// What a refused change says: the locale key of the message shown on the form.
 pub type Refused = &'static str;
 
+/// A refused appointment: the locale key of the message, and the names it quotes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl From<&'static str> for Refusal {
+    fn from(key: &'static str) -> Refusal {
+        Refusal { key, args: vec![] }
+    }
+}
+
+impl Refusal {
+    /// The arguments as the translator takes them.
+    pub fn args(&self) -> Vec<(&str, &str)> {
+        self.args.iter().map(|(k, v)| (*k, v.as_str())).collect()
+    }
+}
+
+/// Art. 32's refusal of a supervisor and a committee member in one household, naming both
+/// (their persons, as found among `holders` or `extra`).
+pub fn household_refusal(
+    holders: &[(rules::OfficeHolder, String)],
+    (supervisor, committee): (i64, i64),
+    extra: Option<(i64, &str)>,
+) -> Refusal {
+    let name = |p: i64| -> String {
+        holders
+            .iter()
+            .find(|h| h.0.person == p)
+            .map(|h| h.1.clone())
+            .or_else(|| extra.filter(|e| e.0 == p).map(|e| e.1.to_string()))
+            .unwrap_or_default()
+    };
+    Refusal {
+        key: "residents.err_household_conflict",
+        args: vec![
+            ("supervisor", name(supervisor)),
+            ("committee", name(committee)),
+        ],
+    }
+}
+
 /// One appointment: `by` gives the person with `contact` the `role` in `community` (a grid
 /// worker with their `grid`).
 pub struct Appointment<'a> {
@@ -38,10 +82,10 @@ pub fn appoint(
     conn: &mut AnyConnection,
     a: &Appointment,
     now: NaiveDateTime,
-) -> Result<Result<(), Refused>, AppError> {
+) -> Result<Result<(), Refusal>, AppError> {
     let c = a.community;
     let Some(user) = accounts::find_by_contact(conn, a.contact)? else {
-        return Ok(Err("residents.err_no_user"));
+        return Ok(Err("residents.err_no_user".into()));
     };
     let held = model::roles_of(conn, c.id, user.id)?;
     let cited = match a.role {
@@ -49,25 +93,37 @@ pub fn appoint(
             let candidate = supervisor_candidate(conn, c.id, user.id, &held, a.decision)?;
             match candidate {
                 Ok(reason) => Some(reason),
-                Err(key) => return Ok(Err(key)),
+                Err(key) => return Ok(Err(key.into())),
             }
         }
         _ => None,
     };
     let grid = match (a.role, a.grid) {
         (Role::GridWorker, Some(g)) if model::grid_in(conn, c.id, g)? => Some(g),
-        (Role::GridWorker, _) => return Ok(Err("residents.err_grid")),
+        (Role::GridWorker, _) => return Ok(Err("residents.err_grid".into())),
         _ => None,
     };
     if let Err(key) = rules::may_hold(a.role, &held) {
-        return Ok(Err(key));
+        return Ok(Err(key.into()));
     }
-    let linked = crate::ballots::model::person_of(conn, c.id, user.id)?.is_some();
-    if let Err(key) = rules::on_roster_for(a.role, linked) {
-        return Ok(Err(key));
+    let person = crate::ballots::model::person_of(conn, c.id, user.id)?;
+    if let Err(key) = rules::on_roster_for(a.role, person.is_some()) {
+        return Ok(Err(key.into()));
+    }
+    if let (Role::Committee, Some((p, household))) = (a.role, person) {
+        let holders = model::office_holders(conn, c.id)?;
+        if let Some(pair) = rules::conflict_if_committee(
+            &holders.iter().map(|h| h.0).collect::<Vec<_>>(),
+            p,
+            household,
+        ) {
+            let name = crate::roster::model::person(conn, c.id, p)?.map(|q| q.name);
+            let extra = name.as_deref().map(|n| (p, n));
+            return Ok(Err(household_refusal(&holders, pair, extra)));
+        }
     }
     if !model::grant(conn, c.id, user.id, a.role, None, grid, now)? {
-        return Ok(Err("residents.err_held"));
+        return Ok(Err("residents.err_held".into()));
     }
     audit::record(
         conn,

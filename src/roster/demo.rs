@@ -245,7 +245,8 @@ pub fn seed(
         seed_one(conn, *community, admin, total, place, seed, now)?;
         // Committee members and representatives are villagers too: each is linked to a
         // person of their household, so a representatives' meeting can be called (#13).
-        let roll = crate::ballots::model::representatives_roll(conn, *community)?;
+        let day = crate::clock::local_day(now);
+        let roll = crate::ballots::model::representatives_roll(conn, *community, day)?;
         if let Err(names) = roll {
             let names = names.join("、");
             return Err(AppError::Internal(format!(

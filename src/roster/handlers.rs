@@ -100,9 +100,9 @@ fn id(s: &str) -> Option<i64> {
     s.trim().parse().ok().filter(|v: &i64| *v > 0)
 }
 
-fn refused(ctx: &Ctx, (field, key): Refused) -> FieldErrors {
+fn refused(ctx: &Ctx, r: Refused) -> FieldErrors {
     let mut e = FieldErrors::default();
-    e.add(field, ctx.t(key));
+    e.add(r.field, ctx.f(r.key, &r.args()));
     e
 }
 
@@ -624,15 +624,15 @@ pub async fn link(
                     return service::link(conn, &k, pid, None);
                 }
                 let Ok(contact) = &contact else {
-                    return Ok(Err(("contact", "roster.err.contact")));
+                    return Ok(Err(("contact", "roster.err.contact").into()));
                 };
                 let Some(user) = crate::accounts::model::find_by_contact(conn, contact)? else {
-                    return Ok(Err(("contact", "roster.err.contact")));
+                    return Ok(Err(("contact", "roster.err.contact").into()));
                 };
                 if !communities::roles_of(conn, k.community_id, user.id)?
                     .contains(&crate::authz::Role::Resident)
                 {
-                    return Ok(Err(("contact", "roster.err.not_member")));
+                    return Ok(Err(("contact", "roster.err.not_member").into()));
                 }
                 service::link(conn, &k, pid, Some(user.id))
             })

@@ -108,7 +108,7 @@ pub fn check(
         return Ok(Ok(()));
     };
     let Some(p) = model::person(conn, k.community_id, *pid)? else {
-        return Ok(Err(("person_id", "roster.err.person")));
+        return Ok(Err(("person_id", "roster.err.person").into()));
     };
     Ok(service::may_link(conn, k, &p, user_id)?.map(|_| ()))
 }

@@ -14,8 +14,31 @@ use crate::communities::model as communities;
 use crate::db::AnyConnection;
 use crate::error::AppError;
 
-/// A refused change: the form field it concerns and the locale key of the message.
-pub type Refused = (&'static str, &'static str);
+/// A refused change: the form field it concerns, the locale key of the message, and the
+/// names the message quotes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    pub field: &'static str,
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl From<(&'static str, &'static str)> for Refused {
+    fn from((field, key): (&'static str, &'static str)) -> Refused {
+        Refused {
+            field,
+            key,
+            args: vec![],
+        }
+    }
+}
+
+impl Refused {
+    /// The arguments as the translator takes them.
+    pub fn args(&self) -> Vec<(&str, &str)> {
+        self.args.iter().map(|(k, v)| (*k, v.as_str())).collect()
+    }
+}
 
 /// Who changes the roster of which community, and when.
 #[derive(Clone, Copy)]
@@ -72,17 +95,17 @@ fn check_fields(
     f: &mut PersonFields,
 ) -> Result<Result<(), Refused>, AppError> {
     let Some(h) = model::household(conn, k.community_id, f.household_id)? else {
-        return Ok(Err(("household_id", "roster.err.household")));
+        return Ok(Err(("household_id", "roster.err.household").into()));
     };
     match f.grid_id {
         Some(g) if !communities::grid_in(conn, k.community_id, g)? => {
-            return Ok(Err(("grid_id", "roster.err.grid")))
+            return Ok(Err(("grid_id", "roster.err.grid").into()))
         }
         None => f.grid_id = h.grid_id,
         _ => {}
     }
     if let Err(key) = rules::birth_ok(f.birth_date, k.today()) {
-        return Ok(Err(("birth_date", key)));
+        return Ok(Err(("birth_date", key).into()));
     }
     Ok(Ok(()))
 }
@@ -112,6 +135,11 @@ pub fn edit_person(
     if let Err(r) = check_fields(conn, k, &mut f)? {
         return Ok(Err(r));
     }
+    if before.household_id != f.household_id {
+        if let Some(r) = household_conflict(conn, k, id, f.household_id)? {
+            return Ok(Err(r));
+        }
+    }
     model::update_person(conn, id, &f, k.now)?;
     let what = if before.household_id != f.household_id {
         "move"
@@ -131,14 +159,38 @@ pub fn move_person(
 ) -> Result<Result<(), Refused>, AppError> {
     let p = model::person(conn, k.community_id, id)?.ok_or(AppError::NotFound)?;
     let Some(h) = model::household(conn, k.community_id, household_id)? else {
-        return Ok(Err(("household_id", "roster.err.household")));
+        return Ok(Err(("household_id", "roster.err.household").into()));
     };
+    if let Some(r) = household_conflict(conn, k, id, h.id)? {
+        return Ok(Err(r));
+    }
     let mut f = fields_of(&p);
     f.household_id = h.id;
     f.grid_id = h.grid_id;
     model::update_person(conn, id, &f, k.now)?;
     keep_person(conn, k, id, "move")?;
     Ok(Ok(()))
+}
+
+/// 村民委员会组织法 art. 32: moving person `id` into household `to` may not put a supervisor
+/// and a committee member in one household. The refusal names both, at the household field.
+fn household_conflict(
+    conn: &mut AnyConnection,
+    k: &Keeper,
+    id: i64,
+    to: i64,
+) -> Result<Option<Refused>, AppError> {
+    use crate::communities::rules as offices;
+    let holders = communities::office_holders(conn, k.community_id)?;
+    let placed: Vec<offices::OfficeHolder> = holders.iter().map(|h| h.0).collect();
+    Ok(offices::conflict_if_moved(&placed, id, to).map(|pair| {
+        let r = crate::communities::service::household_refusal(&holders, pair, None);
+        Refused {
+            field: "household_id",
+            key: r.key,
+            args: r.args,
+        }
+    }))
 }
 
 /// A person's fields as they stand.
@@ -171,7 +223,7 @@ pub fn change_status(
         birth: p.birth_date,
     };
     if let Err(r) = rules::check_status(&standing, to, date, k.today()) {
-        return Ok(Err(("status_date", r.key())));
+        return Ok(Err(("status_date", r.key()).into()));
     }
     model::set_status(conn, id, to.as_str(), Some(date), note, k.now)?;
     keep_person(conn, k, id, to.as_str())?;
@@ -193,18 +245,20 @@ pub fn save_household(
         }
     }
     if !f.number.is_empty() && all.iter().any(|h| h.number == f.number && Some(h.id) != id) {
-        return Ok(Err(("number", "roster.err.number_taken")));
+        return Ok(Err(("number", "roster.err.number_taken").into()));
     }
     if let Some(g) = f.grid_id {
         if !communities::grid_in(conn, k.community_id, g)? {
-            return Ok(Err(("grid_id", "roster.err.grid")));
+            return Ok(Err(("grid_id", "roster.err.grid").into()));
         }
     }
     if let Some(r) = f.representative_id {
         let ok = model::person(conn, k.community_id, r)?
             .is_some_and(|p| Some(p.household_id) == id && p.status == Status::Listed.as_str());
         if !ok {
-            return Ok(Err(("representative_id", "roster.err.representative")));
+            return Ok(Err(
+                ("representative_id", "roster.err.representative").into()
+            ));
         }
     }
     keep_household(conn, k, id, f).map(Ok)
@@ -287,16 +341,16 @@ pub fn may_link(
     u: i64,
 ) -> Result<Result<bool, Refused>, AppError> {
     if p.user_id.is_some_and(|linked| linked != u) {
-        return Ok(Err(("person_id", "roster.err.person_linked")));
+        return Ok(Err(("person_id", "roster.err.person_linked").into()));
     }
     if let Some(other) = model::person_of_user(conn, k.community_id, u)? {
         if other.id != p.id {
-            return Ok(Err(("person_id", "roster.err.account_linked")));
+            return Ok(Err(("person_id", "roster.err.account_linked").into()));
         }
         return Ok(Ok(false));
     }
     if p.status != Status::Listed.as_str() {
-        return Ok(Err(("person_id", "roster.err.not_listed")));
+        return Ok(Err(("person_id", "roster.err.not_listed").into()));
     }
     Ok(Ok(true))
 }
@@ -435,6 +489,9 @@ fn import_status(
     let Some(to) = e.status else { return Ok(()) };
     match change_status(conn, k, id, to, k.today(), "")? {
         Ok(()) => Ok(()),
-        Err((_, key)) => Err(AppError::Internal(format!("import line {}: {key}", e.line))),
+        Err(r) => Err(AppError::Internal(format!(
+            "import line {}: {}",
+            e.line, r.key
+        ))),
     }
 }

@@ -314,6 +314,8 @@ pub struct EntryRow {
     pub kind_key: String,
     pub at: String,
     pub link: Option<String>,
+    /// The decision a supervisor change cites, with its page.
+    pub cites: Option<(i64, String)>,
 }
 
 #[derive(Template)]
@@ -339,8 +341,16 @@ pub async fn log_page(state: web::Data<AppState>, ctx: Ctx) -> Result<HttpRespon
             ))
         })
         .await?;
+    let ids: Vec<i64> = recent
+        .iter()
+        .filter(|e| e.kind == Kind::SupervisorChange.as_str())
+        .map(|e| e.record_id)
+        .collect();
+    let cited = state
+        .db(move |conn| Ok(crate::communities::record::cited_decisions(conn, &ids)?))
+        .await?;
     page(&LogPage {
-        entries: rows(recent, &slugs),
+        entries: rows(recent, &slugs, &cited),
         key: state.log_key.verifier_key().to_string(),
         base: state.config.base_url.clone().unwrap_or_default(),
         ctx,
@@ -349,7 +359,12 @@ pub async fn log_page(state: web::Data<AppState>, ctx: Ctx) -> Result<HttpRespon
     })
 }
 
-fn rows(entries: Vec<log::Entry>, slugs: &[(i64, String)]) -> Vec<EntryRow> {
+/// The log's entries as the page lists them; `cited` is (supervisor change, decision).
+fn rows(
+    entries: Vec<log::Entry>,
+    slugs: &[(i64, String)],
+    cited: &[(i64, Option<i64>)],
+) -> Vec<EntryRow> {
     entries
         .into_iter()
         .map(|e| {
@@ -364,6 +379,11 @@ fn rows(entries: Vec<log::Entry>, slugs: &[(i64, String)]) -> Vec<EntryRow> {
                 kind_key: format!("tlog.kind_{}", e.kind),
                 at: fmt_time(&e.created_at),
                 link: Kind::parse(&e.kind).and_then(|k| records::link(k, slug, e.record_id)),
+                cites: (e.kind == Kind::SupervisorChange.as_str())
+                    .then(|| cited.iter().find(|c| c.0 == e.record_id).and_then(|c| c.1))
+                    .flatten()
+                    .zip(slug)
+                    .map(|(d, s)| (d, format!("/c/{s}/decisions/{d}"))),
             }
         })
         .collect()
@@ -390,16 +410,18 @@ pub async fn entry_page(
 ) -> Result<HttpResponse, AppError> {
     let idx = path.into_inner();
     latest_checkpoint(&state).await?;
-    let (e, size, proof, content, slugs) = state
+    let (e, size, proof, content, (slugs, cited)) = state
         .db(move |conn| {
             let e = log::entry(conn, idx)?.ok_or(AppError::NotFound)?;
+            let cited = crate::communities::record::cited_decisions(conn, &[e.record_id])?;
             let size = log::size(conn)?;
             let proof = log::inclusion(conn, size as u64, idx as u64)?;
             let content = match Kind::parse(&e.kind) {
                 Some(k) => records::content(conn, k, e.record_id)?,
                 None => None,
             };
-            Ok((e, size, proof, content, community_slugs(conn)?))
+            let slugs = community_slugs(conn)?;
+            Ok((e, size, proof, content, (slugs, cited)))
         })
         .await?;
     let matches = content
@@ -408,7 +430,7 @@ pub async fn entry_page(
     let leaf_hash = BASE64_STANDARD.encode(tlog_tiles::record_hash(e.entry.as_bytes()).0);
     let entry = e.entry.clone();
     page(&EntryPage {
-        row: rows(vec![e], &slugs).remove(0),
+        row: rows(vec![e], &slugs, &cited).remove(0),
         entry,
         leaf_hash,
         size,

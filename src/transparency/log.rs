@@ -45,10 +45,13 @@ pub enum Kind {
     /// A step of a work order sent up to the township by hand: sent, taken, sent back (its
     /// timeline event).
     OrderEscalation,
+    /// A member of the 村务监督委员会 appointed or removed, citing the decision of the
+    /// villagers' (representatives') meeting, or resigning (art. 32).
+    SupervisorChange,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Decision,
         Kind::Electorate,
         Kind::Board,
@@ -61,6 +64,7 @@ impl Kind {
         Kind::PowerChange,
         Kind::ConveningNotice,
         Kind::OrderEscalation,
+        Kind::SupervisorChange,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -77,6 +81,7 @@ impl Kind {
             Kind::PowerChange => "power_change",
             Kind::ConveningNotice => "convening_notice",
             Kind::OrderEscalation => "order_escalation",
+            Kind::SupervisorChange => "supervisor_change",
         }
     }
 

@@ -45,6 +45,7 @@ pub fn contents(
         Kind::Disbursement => crate::projects::record::disbursements(conn, ids)?,
         Kind::PowerChange => crate::projects::record::powers(conn, ids)?,
         Kind::ConveningNotice => crate::agenda::notices::contents(conn, ids)?,
+        Kind::SupervisorChange => crate::communities::record::supervisor_changes(conn, ids)?,
     };
     Ok(values
         .into_iter()
@@ -75,6 +76,8 @@ pub fn link(kind: Kind, community_slug: Option<&str>, record_id: i64) -> Option<
         Kind::Board => format!("/c/{slug}/ballots/{record_id}"),
         Kind::OrderCreated => format!("/c/{slug}/orders/{record_id}"),
         Kind::OrderCompleted | Kind::OrderEscalation | Kind::RoleGrant => return None,
+        // The record cites its decision; the log page links that.
+        Kind::SupervisorChange => return None,
         Kind::Disclosure => format!("/c/{slug}/disclosures/v/{record_id}"),
         Kind::Disbursement => format!("/c/{slug}/disbursements/{record_id}"),
         Kind::InquiryAnswer => format!("/c/{slug}/inquiries/{record_id}"),

@@ -376,6 +376,8 @@ async fn the_demos_statutory_meetings_count_from_the_roster(backend: Backend) {
         "修订村规民约",
         "生活垃圾清运费标准",
         "2027年村级年度工作计划（重新召集",
+        "选举村务监督委员会成员",
+        "推选居务监督委员会成员",
     ] {
         assert_eq!(count_sql(&app, verdict(title)).await, 1, "{title} passed");
     }
@@ -435,3 +437,67 @@ async fn the_demo_bulletin_counts_the_reopened_order_as_unresolved(backend: Back
     assert_eq!(row[1], resolved.to_string(), "resolved: {row:?}");
 }
 both!(the_demo_bulletin_counts_the_reopened_order_as_unresolved);
+
+/// 村民委员会组织法 art. 32: every demo supervisor was elected by a passed decision of the
+/// villagers' or representatives' meeting, which the residents page names and the
+/// transparency log records; none shares a roster household with a committee member.
+async fn every_demo_supervisor_cites_an_electing_decision(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let supervisors = count_sql(
+        &app,
+        "SELECT COUNT(*) AS n FROM memberships WHERE role = 'supervisor'".into(),
+    )
+    .await;
+    assert!(supervisors >= 2, "{supervisors} supervisors");
+    let uncited = count_sql(
+        &app,
+        "SELECT COUNT(*) AS n FROM memberships m WHERE m.role = 'supervisor' AND NOT EXISTS \
+         (SELECT 1 FROM supervisor_appointments a JOIN decisions d ON d.id = a.decision_id \
+         WHERE a.user_id = m.user_id AND a.community_id = m.community_id \
+         AND a.action = 'appoint' AND d.community_id = m.community_id \
+         AND d.verdict = 'passed' AND d.quorum_met = true \
+         AND d.body IN ('residents', 'households', 'representatives'))"
+            .into(),
+    )
+    .await;
+    assert_eq!(uncited, 0, "a demo supervisor without an electing decision");
+    let leaves = count_sql(
+        &app,
+        "SELECT COUNT(*) AS n FROM log_entries WHERE kind = 'supervisor_change'".into(),
+    )
+    .await;
+    assert_eq!(leaves, supervisors, "each appointment is in the log");
+    let shared = count_sql(
+        &app,
+        "SELECT COUNT(*) AS n FROM persons s JOIN memberships ms ON ms.user_id = s.user_id \
+         AND ms.community_id = s.community_id AND ms.role = 'supervisor' \
+         JOIN persons c ON c.household_id = s.household_id AND c.id <> s.id \
+         JOIN memberships mc ON mc.user_id = c.user_id AND mc.community_id = c.community_id \
+         AND mc.role = 'committee'"
+            .into(),
+    )
+    .await;
+    assert_eq!(shared, 0, "a supervisor in a committee member's household");
+
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    for slug in ["liutang", "xinghe"] {
+        let page = committee.get(&format!("/c/{slug}/residents")).await;
+        if page.status != 200 {
+            continue;
+        }
+        assert!(
+            !page.body.contains("本规则实行前任命"),
+            "{slug}: {}",
+            page.body
+        );
+    }
+    let page = committee.get("/c/liutang/residents").await;
+    assert!(
+        page.body
+            .contains("推选决议 <a href=\"/c/liutang/decisions/"),
+        "{}",
+        page.body
+    );
+}
+both!(every_demo_supervisor_cites_an_electing_decision);

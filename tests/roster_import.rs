@@ -274,3 +274,96 @@ async fn only_the_committee_imports(backend: Backend) {
     assert_eq!(confirm(&supervisor, &r.body).await.status, 403);
     assert_eq!(roster_size(&app).await, before);
 }
+
+/// A person of 柳塘村 by their account: (id, name, sex as the sheet writes it, birth date,
+/// relation, household id, the household's 户号).
+async fn office_holder(
+    app: &TestApp,
+    contact: &str,
+) -> (i64, String, String, String, String, i64, String) {
+    let contact = contact.to_string();
+    crate::common::steps::query(app, move |conn| {
+        use diesel::prelude::*;
+        use yishi::schema::{households, persons, users};
+        let user: i64 = users::table
+            .filter(users::phone.eq(&contact).or(users::email.eq(&contact)))
+            .select(users::id)
+            .first(conn)?;
+        persons::table
+            .inner_join(households::table)
+            .filter(persons::user_id.eq(user))
+            .select((
+                persons::id,
+                persons::name,
+                persons::sex,
+                persons::birth_date,
+                persons::relation,
+                persons::household_id,
+                households::number,
+            ))
+            .first::<(i64, String, String, chrono::NaiveDate, String, i64, String)>(conn)
+            .map(|(id, name, sex, birth, relation, h, number)| {
+                let sex = if sex == "f" { "女" } else { "男" };
+                (
+                    id,
+                    name,
+                    sex.to_string(),
+                    birth.to_string(),
+                    relation,
+                    h,
+                    number,
+                )
+            })
+    })
+    .await
+}
+
+both!(art_32_an_import_line_may_not_put_a_supervisor_and_a_committee_member_in_one_household);
+async fn art_32_an_import_line_may_not_put_a_supervisor_and_a_committee_member_in_one_household(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let (sid, s_name, s_sex, s_birth, s_rel, s_house, s_number) =
+        office_holder(&app, &demo.contact("supervisor")).await;
+    let (mid, m_name, m_sex, m_birth, m_rel, m_house, m_number) =
+        office_holder(&app, &demo.contact("committee")).await;
+    // Line 2 moves the supervisor into the committee member's household, line 3 the member
+    // into the supervisor's; line 4 adds a grandchild, which holds no office.
+    let sheet = format!(
+        "户号,姓名,性别,出生日期,与户主关系\n\
+         {m_number},{s_name},{s_sex},{s_birth},{s_rel}\n\
+         {s_number},{m_name},{m_sex},{m_birth},{m_rel}\n\
+         {s_number},柳新添,女,2020-03-04,孙女\n"
+    );
+    let before = roster_size(&app).await;
+
+    let r = preview(&committee, "名册.csv", sheet.as_bytes()).await;
+
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(number_by_id(&r.body, "count-refused"), 2, "{}", r.body);
+    assert_eq!(number_by_id(&r.body, "count-change"), 0);
+    assert_eq!(number_by_id(&r.body, "count-add"), 1);
+    let line = |n: usize| format!("第 {n} 行：依照村民委员会组织法第三十二条");
+    assert!(r.body.contains(&line(2)), "{}", r.body);
+    assert!(r.body.contains(&line(3)));
+    let both = format!("村务监督委员会成员{s_name}和村委会成员{m_name}在同一户");
+    assert_eq!(r.body.matches(&both).count(), 2, "{}", r.body);
+
+    assert_eq!(roster_size(&app).await, before, "the preview wrote nothing");
+
+    let done = confirm(&committee, &r.body).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let after = roster_size(&app).await;
+    assert_eq!(after.0 - before.0, 1, "only the grandchild added");
+    let stayed = count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM persons WHERE (id = {sid} AND household_id = {s_house}) \
+             OR (id = {mid} AND household_id = {m_house})"
+        ),
+    )
+    .await;
+    assert_eq!(stayed, 2);
+}

@@ -457,6 +457,29 @@ pub fn seed(
         68,
         "周日晚上在村委会大院召开村民会议，逐条宣读小微权力清单；在外务工的村民当天在网上投票。会场举手表决后收纸质票，两名计票人、一名监票人计票。",
     )?;
+
+    // The supervision committees, elected by the representatives before this year's meetings
+    // (seeded last, so the other demo records keep their numbers).
+    supervisors_elected(
+        &mut s,
+        "选举村务监督委员会成员",
+        "本届村务监督委员会成员任期届满。按村务监督委员会选举办法，由村民代表会议选举新一届成员；村民委员会成员及其近亲属不作为候选人。",
+        "村民代表会议在村委会会议室召开，应到{all}人，实到{all}人。无记名投票，两名计票人、一名监票人计票，选举{names}为村务监督委员会成员。",
+        75,
+    )?;
+    let mut s = Seed {
+        conn: s.conn,
+        community: *xinghe,
+        residents: xh,
+        now,
+    };
+    supervisors_elected(
+        &mut s,
+        "推选居务监督委员会成员",
+        "本届居务监督委员会成员任期届满。按居务监督委员会推选办法，由居民代表会议推选新一届成员；居委会成员及其近亲属不作为人选。",
+        "居民代表会议在社区议事厅召开，应到{all}人，实到{all}人。无记名投票，推选{names}为居务监督委员会成员。",
+        60,
+    )?;
     Ok(())
 }
 
@@ -568,6 +591,58 @@ fn mixed_meeting(s: &mut Seed, item: &Item, days_ago: i64, minutes: &str) -> Res
     let confirmed = b.closes_at + Duration::minutes(30);
     service::publish_hall(s.conn, &b, &r, s.residents[0], confirmed)?
         .ok_or_else(|| AppError::Internal("demo mixed result not published".into()))
+}
+
+/// The supervision committee elected (村民委员会组织法 art. 32): a representatives' meeting
+/// in the hall `days_ago`, its roll frozen from the roster, everyone present, one abstaining;
+/// each of the community's supervisors is recorded as appointed on its decision, so the
+/// residents page names the electing decision and the transparency log carries the
+/// appointments. `minutes` names `{all}` present and the supervisors (`{names}`).
+fn supervisors_elected(
+    s: &mut Seed,
+    title: &str,
+    body: &str,
+    minutes: &str,
+    days_ago: i64,
+) -> Result<(), AppError> {
+    use crate::communities::model as communities;
+    use crate::schema::users;
+    use diesel::prelude::*;
+    let supervisors = communities::holders(s.conn, s.community, crate::authz::Role::Supervisor)?;
+    if supervisors.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<(i64, String)> = users::table
+        .filter(users::id.eq_any(&supervisors))
+        .select((users::id, users::display_name))
+        .load(s.conn)?;
+    let names: Vec<&str> = supervisors
+        .iter()
+        .filter_map(|u| names.iter().find(|n| n.0 == *u).map(|n| n.1.as_str()))
+        .collect();
+    let item = s.item(title, body, "other", days_ago + 8, false)?;
+    let how = (Body::Representatives, model::HALL, "");
+    let b = s.ballot_on(&item, how, days_ago + 6, -days_ago, true)?;
+    let all = b.electorate;
+    let minutes = minutes
+        .replace("{all}", &all.to_string())
+        .replace("{names}", &names.join("、"));
+    let counts = [all.saturating_sub(1) as u64, 0, 1];
+    let d = s.hall(&b, (all, 0), &counts, (&minutes, None), days_ago)?;
+    let at = s.ago(days_ago) + Duration::hours(3);
+    for user in supervisors {
+        communities::record_supervisor_change(
+            s.conn,
+            s.community,
+            user,
+            communities::SUPERVISOR_APPOINTED,
+            Some(d),
+            "",
+            s.residents[0],
+            at,
+        )?;
+    }
+    Ok(())
 }
 
 /// The culture square's three sites as the committee described them (without photos).

@@ -674,15 +674,19 @@ pub async fn approve(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let req = model::request(conn, c.id, request_id)?.ok_or(AppError::NotFound)?;
-                if let Err(Refused { key, .. }) = link::check(conn, &k, req.user_id, &choice)? {
-                    return Ok(Err(key));
+                let into = match super::rules::household_choice(&household) {
+                    super::rules::HouseholdChoice::Existing(h) => Some(h),
+                    _ => None,
+                };
+                if let Err(r) = link::check(conn, &k, req.user_id, &choice, into)? {
+                    return Ok(Err(r));
                 }
                 let answer = service::Answer::Approve {
                     household: &household,
                 };
                 let h = match service::answer_request(conn, &c, request_id, me, answer, now)? {
                     Ok(h) => h,
-                    Err(key) => return Ok(Err(key)),
+                    Err(key) => return Ok(Err(("person_id", key).into())),
                 };
                 if let Some(h) = h {
                     // Checked above in this transaction: a refusal now is a bug, rolled back.
@@ -698,8 +702,8 @@ pub async fn approve(
         .await?;
     match result {
         Ok(()) => Ok(done(&community, "approved")),
-        Err(key) => {
-            let mut shown = Feedback::refused("person_id", ctx.t(key));
+        Err(r) => {
+            let mut shown = Feedback::refused("person_id", ctx.f(r.key, &r.args()));
             shown.typed = Some((request_id, form));
             residents_page(&state, ctx, community, actor, shown).await
         }
@@ -740,23 +744,25 @@ pub async fn link_member(
             write_tx(conn, |conn| {
                 let unlinked = model::unlinked_members(conn, c.id)?;
                 let Some(member) = unlinked.iter().find(|u| u.user_id == user_id) else {
-                    return Ok(Err("residents.err_not_unlinked"));
+                    return Ok(Err(("person_id", "residents.err_not_unlinked").into()));
                 };
-                if let Err(Refused { key, .. }) = link::check(conn, &k, user_id, &choice)? {
-                    return Ok(Err(key));
+                if let Err(r) = link::check(conn, &k, user_id, &choice, member.household_id)? {
+                    return Ok(Err(r));
                 }
                 let household = match (&choice, member.household_id) {
-                    (Choice::New { .. }, None) => return Ok(Err("residents.err_no_household")),
+                    (Choice::New { .. }, None) => {
+                        return Ok(Err(("person_id", "residents.err_no_household").into()))
+                    }
                     (_, h) => h.unwrap_or_default(),
                 };
-                Ok(link::link_verified(conn, &k, user_id, household, &choice)?.map_err(|r| r.key))
+                link::link_verified(conn, &k, user_id, household, &choice)
             })
         })
         .await?;
     match result {
         Ok(()) => Ok(done(&community, "linked")),
-        Err(key) => {
-            let shown = refused(ctx.t(key).to_string(), form);
+        Err(r) => {
+            let shown = refused(ctx.f(r.key, &r.args()), form);
             residents_page(&state, ctx, community, actor, shown).await
         }
     }

@@ -232,6 +232,46 @@ pub fn conflict_if_moved(holders: &[OfficeHolder], person: i64, to: i64) -> Opti
     household_conflict(&after)
 }
 
+/// 村民委员会组织法 art. 32, for one office holder placed in a household: the conflict
+/// `me` would be in with another office holder there, as (supervisor's person, committee
+/// member's person). Only pairs with `me` count: a conflict already on the roster between
+/// two others is not this change's doing.
+pub fn conflict_of(holders: &[OfficeHolder], me: OfficeHolder) -> Option<(i64, i64)> {
+    holders
+        .iter()
+        .filter(|h| h.person != me.person && h.household == me.household)
+        .find_map(|h| {
+            if me.supervisor && h.committee {
+                Some((me.person, h.person))
+            } else if me.committee && h.supervisor {
+                Some((h.person, me.person))
+            } else {
+                None
+            }
+        })
+}
+
+/// The conflict linking an account to roster `person` of `household` would make, the
+/// account holding the supervisor role (`supervisor`) or the committee role (`committee`):
+/// a committee member's account linked to a person of a supervisor's household, or a
+/// supervisor's to a person of a committee member's household (art. 32).
+pub fn conflict_if_linked(
+    holders: &[OfficeHolder],
+    (person, household): (i64, i64),
+    supervisor: bool,
+    committee: bool,
+) -> Option<(i64, i64)> {
+    conflict_of(
+        holders,
+        OfficeHolder {
+            person,
+            household,
+            supervisor,
+            committee,
+        },
+    )
+}
+
 /// A community's short name in URLs: 2–40 lowercase letters, digits and hyphens.
 pub fn valid_slug(slug: &str) -> bool {
     (2..=40).contains(&slug.len())
@@ -427,6 +467,43 @@ mod tests {
         assert_eq!(conflict_if_moved(&holders, 2, 40), None);
         // Someone who holds no office moves freely.
         assert_eq!(conflict_if_moved(&holders, 99, 10), None);
+    }
+
+    #[test]
+    fn art_32_an_account_is_not_linked_into_the_household_of_the_other_office() {
+        // 村民委员会组织法第三十二条: supervisor 1 in household 10, committee member 2 in 20.
+        let holders = [holder(1, 10, true, false), holder(2, 20, false, true)];
+        // A committee member's account linked to a person of the supervisor's household.
+        assert_eq!(
+            conflict_if_linked(&holders, (5, 10), false, true),
+            Some((1, 5))
+        );
+        // A supervisor's account linked to a person of the committee member's household.
+        assert_eq!(
+            conflict_if_linked(&holders, (6, 20), true, false),
+            Some((6, 2))
+        );
+        // The boundary: the other household, or an account holding neither office.
+        assert_eq!(conflict_if_linked(&holders, (5, 20), false, true), None);
+        assert_eq!(conflict_if_linked(&holders, (6, 10), true, false), None);
+        assert_eq!(conflict_if_linked(&holders, (7, 10), false, false), None);
+        assert_eq!(conflict_if_linked(&holders, (7, 20), false, false), None);
+    }
+
+    #[test]
+    fn art_32_only_the_conflict_of_the_one_placed_counts() {
+        // Supervisor 1 and committee member 2 already share household 10 (before the rule).
+        let holders = [holder(1, 10, true, false), holder(2, 10, false, true)];
+        assert_eq!(conflict_of(&holders, holder(3, 30, false, true)), None);
+        assert_eq!(
+            conflict_of(&holders, holder(3, 10, false, true)),
+            Some((1, 3))
+        );
+        // Placing a holder where they already are is not a conflict with themselves.
+        assert_eq!(
+            conflict_of(&[holder(1, 10, true, true)], holder(1, 10, true, true)),
+            None
+        );
     }
 
     proptest::proptest! {

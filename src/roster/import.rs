@@ -295,6 +295,8 @@ pub struct Problem {
     pub line: usize,
     pub key: &'static str,
     pub value: String,
+    /// A second name the message quotes (`{other}`), when it quotes two.
+    pub other: String,
 }
 
 /// A birth date as a cell holds it: what `rules::parse_birth` reads, a date-time as text
@@ -364,6 +366,7 @@ fn row(
             line,
             key,
             value: value.chars().take(40).collect(),
+            other: String::new(),
         })
     };
     let name = text_field(get(Col::Name), 1, 30);

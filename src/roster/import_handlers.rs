@@ -48,7 +48,9 @@ struct ImportPage {
 
 impl ImportPage {
     fn problem(&self, p: &Problem) -> String {
-        let message = self.ctx.tr.f(p.key, &[("value", &p.value)]);
+        let message = self
+            .ctx
+            .f(p.key, &[("value", &p.value), ("other", &p.other)]);
         let line = p.line.to_string();
         self.ctx.tr.f(
             "roster.import.at_line",

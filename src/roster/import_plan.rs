@@ -16,6 +16,7 @@ use super::import::{Problem, Row};
 use super::model::Person;
 use super::rules::{self, Standing, Status};
 use crate::communities::model::Household;
+use crate::communities::rules::{conflict_of, OfficeHolder};
 
 /// The relation of a household's head.
 const HEAD: &str = "户主";
@@ -93,6 +94,8 @@ impl Plan {
 pub struct Known<'a> {
     pub households: &'a [Household],
     pub persons: &'a [Person],
+    /// The committee members and supervisors on the roster, with their names (art. 32).
+    pub offices: &'a [(OfficeHolder, String)],
     pub today: NaiveDate,
 }
 
@@ -115,6 +118,9 @@ struct Planner<'a> {
     /// The line that already names a person (existing id, or new: house, name, birth).
     seen_old: HashMap<i64, usize>,
     seen_new: HashMap<(HouseRef, String, NaiveDate), usize>,
+    /// The office holders' households as the lines taken so far leave them (a household
+    /// to be created is `-1 - n`).
+    offices: Vec<OfficeHolder>,
 }
 
 /// Plans the import of `rows` into the roster `k`.
@@ -129,6 +135,7 @@ pub fn plan(rows: &[Row], k: &Known) -> Plan {
         new_by_head: HashMap::new(),
         seen_old: HashMap::new(),
         seen_new: HashMap::new(),
+        offices: k.offices.iter().map(|o| o.0).collect(),
     };
     for h in k.households {
         if !h.number.is_empty() {
@@ -162,7 +169,12 @@ impl<'a> Planner<'a> {
         } else {
             &mut self.plan.refused
         };
-        list.push(Problem { line, key, value });
+        list.push(Problem {
+            line,
+            key,
+            value,
+            other: String::new(),
+        });
     }
 
     /// The row's household: one on the roster, one an earlier line creates, or a new one
@@ -384,12 +396,55 @@ impl<'a> Planner<'a> {
                 after: to.as_str().to_string(),
             });
         }
+        if house != HouseRef::Old(p.household_id) && !self.office_move(r.line, p.id, house) {
+            return false;
+        }
         if e.diffs.is_empty() {
             self.plan.unchanged += 1;
         } else {
             self.plan.changes.push(e);
         }
         true
+    }
+
+    /// 村民委员会组织法 art. 32: a line may not move a supervisor into a committee member's
+    /// household, nor a committee member into a supervisor's. False (the line refused, both
+    /// named) when it would; else the move is taken into account for the lines after.
+    fn office_move(&mut self, line: usize, person: i64, house: HouseRef) -> bool {
+        let Some(at) = self.offices.iter().position(|o| o.person == person) else {
+            return true;
+        };
+        let household = match house {
+            HouseRef::Old(id) => id,
+            HouseRef::New(n) => -1 - n as i64,
+        };
+        let me = OfficeHolder {
+            household,
+            ..self.offices[at]
+        };
+        match conflict_of(&self.offices, me) {
+            None => {
+                self.offices[at] = me;
+                true
+            }
+            Some((supervisor, committee)) => {
+                let name = |id: i64| {
+                    self.k
+                        .offices
+                        .iter()
+                        .find(|o| o.0.person == id)
+                        .map(|o| o.1.clone())
+                        .unwrap_or_default()
+                };
+                self.plan.refused.push(Problem {
+                    line,
+                    key: "roster.import.line.office_household",
+                    value: name(supervisor),
+                    other: name(committee),
+                });
+                false
+            }
+        }
     }
 
     fn house_label(&self, h: HouseRef) -> String {

@@ -97,15 +97,23 @@ pub fn suggestions(
 }
 
 /// Checks a choice before the verification writes anything: the person is the community's,
-/// listed, and linked to no other account; the account to no other person.
+/// listed, and linked to no other account; the account to no other person; and no
+/// committee member's or supervisor's account is linked into the household of the other
+/// office (art. 32) — a new person's household is `household`, when it is one on the roster.
 pub fn check(
     conn: &mut AnyConnection,
     k: &Keeper,
     user_id: i64,
     choice: &Choice,
+    household: Option<i64>,
 ) -> Result<Result<(), Refused>, AppError> {
-    let Choice::Person(pid) = choice else {
-        return Ok(Ok(()));
+    let pid = match (choice, household) {
+        (Choice::Person(pid), _) => pid,
+        (Choice::New { name, .. }, Some(h)) => {
+            let conflict = service::link_conflict(conn, k, user_id, (0, h), name)?;
+            return Ok(conflict.map_or(Ok(()), Err));
+        }
+        (Choice::New { .. }, None) => return Ok(Ok(())),
     };
     let Some(p) = model::person(conn, k.community_id, *pid)? else {
         return Ok(Err(("person_id", "roster.err.person").into()));

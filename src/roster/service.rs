@@ -352,7 +352,49 @@ pub fn may_link(
     if p.status != Status::Listed.as_str() {
         return Ok(Err(("person_id", "roster.err.not_listed").into()));
     }
+    if let Some(r) = link_conflict(conn, k, u, (p.id, p.household_id), &p.name)? {
+        return Ok(Err(r));
+    }
     Ok(Ok(true))
+}
+
+/// 村民委员会组织法 art. 32 at linking: account `u`, if it holds the committee or the
+/// supervisor role, may not be linked to a person (`person`, in its household; id 0 for one
+/// put on the roster now, named `name`) of the household of a holder of the other office.
+/// The refusal names both persons, at the person field.
+pub fn link_conflict(
+    conn: &mut AnyConnection,
+    k: &Keeper,
+    u: i64,
+    person: (i64, i64),
+    name: &str,
+) -> Result<Option<Refused>, AppError> {
+    use crate::authz::Role;
+    use crate::communities::rules as offices;
+    let roles = communities::roles_of(conn, k.community_id, u)?;
+    let (supervisor, committee) = (
+        roles.contains(&Role::Supervisor),
+        roles.contains(&Role::Committee),
+    );
+    if !supervisor && !committee {
+        return Ok(None);
+    }
+    let holders = communities::office_holders(conn, k.community_id)?;
+    let placed: Vec<offices::OfficeHolder> = holders.iter().map(|h| h.0).collect();
+    Ok(
+        offices::conflict_if_linked(&placed, person, supervisor, committee).map(|pair| {
+            let r = crate::communities::service::household_refusal(
+                &holders,
+                pair,
+                Some((person.0, name)),
+            );
+            Refused {
+                field: "person_id",
+                key: "roster.err.link_household",
+                args: r.args,
+            }
+        }),
+    )
 }
 
 /// The plan of importing `sheet` into the roster as it stands: the lines refused (unreadable
@@ -363,9 +405,11 @@ pub fn plan_import(conn: &mut AnyConnection, k: &Keeper, sheet: &Sheet) -> Resul
     let persons = model::persons_of(conn, k.community_id)?;
     let today = k.today();
     let (rows, mut refused) = import::rows(sheet, &grids, today);
+    let offices = communities::office_holders(conn, k.community_id)?;
     let known = Known {
         households: &households,
         persons: &persons,
+        offices: &offices,
         today,
     };
     let mut plan = import_plan::plan(&rows, &known);

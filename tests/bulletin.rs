@@ -221,3 +221,51 @@ async fn a_call_is_recorded_and_bad_input_is_answered_at_the_field(backend: Back
     assert_eq!(r.status, 404);
 }
 both!(a_call_is_recorded_and_bad_input_is_answered_at_the_field);
+
+/// 柳塘村's satisfaction floors as set, newest last.
+async fn floors_set(app: &TestApp) -> Vec<i32> {
+    query(app, |conn| {
+        use diesel::prelude::*;
+        use yishi::schema::{bulletin_floors as f, communities as c};
+        f::table
+            .inner_join(c::table.on(c::id.eq(f::community_id)))
+            .filter(c::slug.eq("liutang"))
+            .order(f::id)
+            .select(f::floor_percent)
+            .load(conn)
+    })
+    .await
+}
+
+async fn the_floor_is_a_whole_percent_read_like_every_other_number(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let before = floors_set(&app).await;
+    // A sign, a percent sign, a decimal, a word: refused at the field, what was typed kept,
+    // nothing stored.
+    for loose in ["+85", "85%", "85.5", "八十五", "-90", "49"] {
+        let r = committee
+            .post("/c/liutang/bulletin/floor", &[("floor", loose)])
+            .await;
+        assert_eq!(r.status, 422, "{loose}: {}", r.body);
+        assert!(
+            r.body.contains("aria-describedby=\"floor-error\""),
+            "{}",
+            r.body
+        );
+        let shown = crate::common::page::text_by_id(&r.body, "floor-error").expect("at the field");
+        assert!(shown.contains("请填 50 到 100 之间的整数"), "{shown}");
+        assert!(
+            r.body.contains(&format!("value=\"{loose}\"")),
+            "kept: {loose}"
+        );
+    }
+    assert_eq!(floors_set(&app).await, before);
+    // Full-width digits, as Chinese input methods type them, are digits.
+    committee
+        .post_ok("/c/liutang/bulletin/floor", &[("floor", " ９０ ")])
+        .await;
+    assert_eq!(floors_set(&app).await.last(), Some(&90));
+}
+both!(the_floor_is_a_whole_percent_read_like_every_other_number);

@@ -65,6 +65,15 @@ async fn a_villagers_meeting_opens_exactly_ten_days_after_its_notice(backend: Ba
         .await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("不能少于规定的天数"), "{}", r.body);
+    // The period is read like every other number: a sign is refused at the field.
+    let r = committee
+        .post(
+            &format!("{item}/notice"),
+            &notice_fields("residents", "2026-12-06 09:00", "+10"),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("提前天数请填一个整数"), "{}", r.body);
 
     // The notice, published today, for a meeting ten days on.
     let notice = committee

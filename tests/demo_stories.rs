@@ -212,8 +212,8 @@ async fn the_supervisor_asks_about_the_second_instalment(backend: Backend) {
 both!(the_supervisor_asks_about_the_second_instalment);
 
 /// #14's demo: a payment refused because it adds up with two earlier ones, a supervisor's
-/// voucher review, a month's published bulletin with a follow-up call, and an order sent up to
-/// 东溪镇 and taken by township staff.
+/// voucher review, a month's published bulletin with a follow-up call, an order sent up to
+/// 东溪镇 and taken by township staff, and another the township finished (东溪镇（已办结）).
 async fn the_supervisors_month_and_the_township_show(backend: Backend) {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
@@ -224,6 +224,10 @@ async fn the_supervisors_month_and_the_township_show(backend: Backend) {
         refusals.contains("累计"),
         "the split payment adds up: {refusals}"
     );
+    // With the two earlier payments no decision covers, named with their amounts.
+    for named in ["3,200.00", "1,000.00", "5,000.00"] {
+        assert!(refusals.contains(named), "{named}: {refusals}");
+    }
     let reviewed = id_of(
         &app,
         "SELECT MIN(d.id) AS n FROM disbursements d WHERE d.voucher = 'LT记-2026-118'",
@@ -260,6 +264,32 @@ async fn the_supervisors_month_and_the_township_show(backend: Backend) {
         .await;
     assert_eq!(order.status, 200);
     assert!(order.body.contains("东溪镇"), "sent up to the township");
+    let shown = crate::common::page::text_by_id(&order.body, "upward-state").expect("its state");
+    assert_eq!(shown.trim(), "乡镇已受理", "taken by the township's staff");
+    // And one the township finished: sent up, taken, done by its staff and confirmed.
+    let railing = id_of(
+        &app,
+        "SELECT MIN(id) AS n FROM work_orders WHERE title = '镇道桥头护栏被撞断'",
+    )
+    .await;
+    let order = app
+        .client()
+        .get(&format!("/c/liutang/orders/{railing}"))
+        .await;
+    assert_eq!(order.status, 200);
+    let shown = crate::common::page::text_by_id(&order.body, "upward-state").expect("its state");
+    assert_eq!(shown.trim(), "东溪镇（已办结）");
+    assert!(
+        order.body.contains("（东溪镇）"),
+        "the staff's steps name the township"
+    );
+    assert!(order.body.contains("镇交通办已整段更换桥头护栏"));
+    let done = count_sql(
+        &app,
+        format!("SELECT COUNT(*) AS n FROM order_escalations WHERE order_id = {railing} AND state = 'done'"),
+    )
+    .await;
+    assert_eq!(done, 1);
 }
 both!(the_supervisors_month_and_the_township_show);
 

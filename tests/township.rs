@@ -1325,3 +1325,141 @@ async fn a_reopened_order_the_township_holds_gets_a_new_township_due(backend: Ba
         crate::common::page::text_by_id(&page.body, "township-due").expect("the township's");
     assert_eq!(shown.trim(), yishi::clock::fmt_deadline(&due));
 }
+
+/// 东溪镇's open sendings up, as `open_with` counts them: the orders' ids.
+async fn open_with_dongxi(app: &TestApp) -> Vec<i64> {
+    query(app, |conn| {
+        use diesel::prelude::*;
+        let township: i64 = yishi::schema::communities::table
+            .filter(yishi::schema::communities::slug.eq("dongxi"))
+            .select(yishi::schema::communities::id)
+            .first(conn)?;
+        yishi::work_orders::upward::open_with(conn, township)
+    })
+    .await
+    .into_iter()
+    .map(|e| e.order_id)
+    .collect()
+}
+
+/// Notices of `kind` about order `id` to 东溪镇's staff.
+async fn told_staff(app: &TestApp, id: i64, kind: &str) -> i64 {
+    count_sql(
+        app,
+        format!(
+            "SELECT COUNT(*) AS n FROM notifications n JOIN memberships m ON m.user_id = n.user_id \
+             WHERE m.role = 'township' AND n.kind = '{kind}' AND n.link LIKE '%/orders/{id}'"
+        ),
+    )
+    .await
+}
+
+both!(a_sending_up_the_township_never_took_is_withdrawn_when_the_village_finishes_the_work);
+async fn a_sending_up_the_township_never_took_is_withdrawn_when_the_village_finishes_the_work(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let path = fresh_order(&app, &demo, "村口涵管堵了").await;
+    let id = order_id(&path);
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let staff = app.signed_in(&demo.contact("township")).await;
+    let worker = app.signed_in(&demo.contact("grid_worker")).await;
+    let reporter = app.signed_in(&demo.contact("resident")).await;
+    let logged = leaves(&app, "order_escalation").await;
+    send_up(&committee, &path, "涵管在镇道下面，村里挖不开").await;
+    assert!(open_with_dongxi(&app).await.contains(&id));
+
+    // The grid worker clears it before the township answers; while it waits for the
+    // reporter's confirmation, the township has nothing to take or send back.
+    crate::common::steps::complete_order(&worker, &path, "村里找了挖机，疏通了").await;
+    let page = staff.get(&path).await;
+    assert!(
+        !page.body.contains(&format!("{path}/take")),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(&format!("{path}/send-back")));
+    let r = staff.post(&format!("{path}/take"), &[]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("乡镇不用再受理"), "{}", r.body);
+    let r = staff
+        .post(
+            &format!("{path}/send-back"),
+            &[("instructions", "请村里自己办")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(escalation(&app, id).await, vec![("sent".into(), None)]);
+
+    // Confirmed: the sending up is withdrawn, off the township's desk and its figures.
+    reporter
+        .post_files_ok(&format!("{path}/move"), &move_to("confirmed", ""), vec![])
+        .await;
+    assert_eq!(state_of(&app, id).await, "confirmed");
+    assert_eq!(escalation(&app, id).await, vec![("withdrawn".into(), None)]);
+    let open = query(&app, move |conn| {
+        yishi::work_orders::upward::open_of(conn, id)
+    })
+    .await;
+    assert!(open.is_none());
+    assert!(!open_with_dongxi(&app).await.contains(&id));
+    let desk = staff.get("/t/dongxi").await;
+    assert!(
+        !desk.body.contains(&format!("id=\"order-{id}\"")),
+        "{}",
+        desk.body
+    );
+    // The order page no longer says it waits for the township; its timeline says why.
+    let page = reporter.get(&path).await;
+    assert!(
+        crate::common::page::text_by_id(&page.body, "upward-state").is_none(),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("等待乡镇受理"), "{}", page.body);
+    assert!(page.body.contains("村里已办结，撤回上报"), "{}", page.body);
+    // A leaf in the log, and the township's staff are told, once each.
+    assert_eq!(leaves(&app, "order_escalation").await, logged + 2);
+    let staff_members = count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM memberships WHERE role = 'township' \
+             AND community_id = (SELECT parent_id FROM communities WHERE slug = 'liutang')"
+        ),
+    )
+    .await;
+    assert!(staff_members >= 1);
+    assert_eq!(told_staff(&app, id, "order_withdrawn").await, staff_members);
+    let inbox = staff.get("/inbox").await;
+    assert!(inbox.body.contains("上报已撤回"), "{}", inbox.body);
+    // Nothing waits any more: taking it now is refused as not sent.
+    let r = staff.post(&format!("{path}/take"), &[]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("没有等待乡镇处理"), "{}", r.body);
+}
+
+both!(the_clocks_confirmation_withdraws_a_sending_up_the_township_never_took);
+async fn the_clocks_confirmation_withdraws_a_sending_up_the_township_never_took(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let path = fresh_order(&app, &demo, "三组桥洞积水").await;
+    let id = order_id(&path);
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let worker = app.signed_in(&demo.contact("grid_worker")).await;
+    send_up(&committee, &path, "桥归镇里管").await;
+    crate::common::steps::complete_order(&worker, &path, "抽干了积水，清了淤泥").await;
+    // The reporter lets the week pass; the clock confirms, and withdraws the sending up.
+    app.clock.advance(chrono::Duration::days(8));
+    let now = yishi::clock::Clock::now(&*app.clock);
+    app.state
+        .db(move |conn| yishi::jobs::run_unleased(conn, now))
+        .await
+        .expect("jobs");
+    assert_eq!(state_of(&app, id).await, "confirmed");
+    assert_eq!(escalation(&app, id).await, vec![("withdrawn".into(), None)]);
+    assert!(!open_with_dongxi(&app).await.contains(&id));
+    let page = app.client().get(&path).await;
+    assert!(page.body.contains("村里已办结，撤回上报"), "{}", page.body);
+    assert!(page.body.contains("系统自动确认"), "{}", page.body);
+}

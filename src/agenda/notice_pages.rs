@@ -112,7 +112,9 @@ fn read_form(ctx: &Ctx, form: &NoticeForm, errors: &mut FieldErrors) -> Option<D
     let online = text("online", &form.online, 0, 500);
     let notice_days = match form.notice_days.trim() {
         "" => None,
-        s => match s.parse::<i64>() {
+        // Read like every other number (no sign, full-width digits as digits); the
+        // notice's rules then check it against the minimum and the most.
+        s => match crate::text::whole_number(s, 0, i64::MAX) {
             Ok(n) => Some(n),
             Err(_) => {
                 errors.add("notice_days", ctx.t("notice.err_days"));

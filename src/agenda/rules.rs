@@ -581,6 +581,20 @@ mod tests {
     use super::*;
     use Stage::*;
 
+    #[test]
+    fn a_resolution_at_0730_beijing_is_due_on_the_beijing_day_five_days_on() {
+        // 23:30 UTC on 30 November is 07:30 on 1 December in Beijing: the publication of the
+        // resolution is due on 6 December, never the UTC 5th.
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+            .and_then(|d| d.and_hms_opt(23, 30, 0))
+            .expect("a time");
+        assert_eq!(crate::clock::fmt_day(&at), "2026-12-01");
+        assert_eq!(
+            crate::clock::fmt_day(&resolution_publication_due(at)),
+            "2026-12-06"
+        );
+    }
+
     fn facts(supports: i64, threshold: i64, has_note: bool) -> Facts {
         Facts {
             supports,

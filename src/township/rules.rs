@@ -79,10 +79,19 @@ pub enum Upward {
     Returned,
     /// Taken by the township and the order confirmed done (办结): closed.
     Done,
+    /// Sent up but never taken: the community finished the work itself and the order was
+    /// confirmed, so the sending up is withdrawn (撤回上报): closed.
+    Withdrawn,
 }
 
 impl Upward {
-    pub const ALL: [Upward; 4] = [Upward::Sent, Upward::Taken, Upward::Returned, Upward::Done];
+    pub const ALL: [Upward; 5] = [
+        Upward::Sent,
+        Upward::Taken,
+        Upward::Returned,
+        Upward::Done,
+        Upward::Withdrawn,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -90,6 +99,7 @@ impl Upward {
             Upward::Taken => "taken",
             Upward::Returned => "returned",
             Upward::Done => "done",
+            Upward::Withdrawn => "withdrawn",
         }
     }
 
@@ -100,6 +110,19 @@ impl Upward {
     /// Still with the township (sent or taken): at most one such per order.
     pub fn is_open(self) -> bool {
         matches!(self, Upward::Sent | Upward::Taken)
+    }
+}
+
+/// What becomes of the order's open sending up once the order is confirmed (by its reporter,
+/// by the committee for a decision's work, or by the clock): the township finished what it
+/// took (办结, [`Upward::Done`]); what it never took is withdrawn, the community having done
+/// the work itself ([`Upward::Withdrawn`]), so it does not wait on the township's desk for
+/// ever. Nothing for a sending up that is not open.
+pub fn closed_on_confirmation(now: Upward) -> Option<Upward> {
+    match now {
+        Upward::Taken => Some(Upward::Done),
+        Upward::Sent => Some(Upward::Withdrawn),
+        Upward::Returned | Upward::Done | Upward::Withdrawn => None,
     }
 }
 
@@ -122,6 +145,9 @@ pub enum UpError {
     HeldByTownship,
     /// The township has not taken it: there is nothing for its staff to move.
     NotHeld,
+    /// Sent up, but the community finished the work meanwhile (it waits for the
+    /// confirmation): nothing for the township to take or send back, unless it is reopened.
+    FinishedMeanwhile,
 }
 
 impl UpError {
@@ -135,6 +161,7 @@ impl UpError {
             UpError::AlreadyTaken => "upward.err_taken",
             UpError::HeldByTownship => "upward.err_held",
             UpError::NotHeld => "upward.err_not_held",
+            UpError::FinishedMeanwhile => "upward.err_finished",
         }
     }
 }
@@ -161,14 +188,16 @@ pub fn check_send_up(
 }
 
 /// Township staff take an order sent up, or send it back (`instructions`: `Some(given)`):
-/// only while it waits for them. An open order the clock escalated past due (`by_clock`)
-/// they may take too, though nobody sent it up; there is nothing to send back.
+/// only while it waits for them and its work is still open — not once the community
+/// finished it meanwhile (`order_open` false). An open order the clock escalated past due
+/// (`by_clock`) they may take too, though nobody sent it up; there is nothing to send back.
 pub fn check_answer(
     now: Option<Upward>,
-    by_clock: bool,
+    (by_clock, order_open): (bool, bool),
     instructions: Option<bool>,
 ) -> Result<(), UpError> {
     match now {
+        Some(Upward::Sent) if !order_open => Err(UpError::FinishedMeanwhile),
         Some(Upward::Sent) if instructions == Some(false) => Err(UpError::NeedsText),
         Some(Upward::Sent) => Ok(()),
         Some(Upward::Taken) => Err(UpError::AlreadyTaken),
@@ -615,29 +644,72 @@ mod tests {
 
     #[test]
     fn the_township_answers_once_and_sending_back_needs_instructions() {
-        assert_eq!(check_answer(Some(Upward::Sent), false, None), Ok(()));
-        assert_eq!(check_answer(Some(Upward::Sent), false, Some(true)), Ok(()));
+        let open = (false, true);
+        assert_eq!(check_answer(Some(Upward::Sent), open, None), Ok(()));
+        assert_eq!(check_answer(Some(Upward::Sent), open, Some(true)), Ok(()));
         assert_eq!(
-            check_answer(Some(Upward::Sent), false, Some(false)),
+            check_answer(Some(Upward::Sent), open, Some(false)),
             Err(UpError::NeedsText)
         );
         for by_clock in [false, true] {
             assert_eq!(
-                check_answer(Some(Upward::Taken), by_clock, None),
+                check_answer(Some(Upward::Taken), (by_clock, true), None),
                 Err(UpError::AlreadyTaken)
             );
         }
-        assert_eq!(check_answer(None, false, None), Err(UpError::NotSent));
+        assert_eq!(check_answer(None, open, None), Err(UpError::NotSent));
         assert_eq!(
-            check_answer(Some(Upward::Returned), false, Some(true)),
+            check_answer(Some(Upward::Returned), open, Some(true)),
+            Err(UpError::NotSent)
+        );
+        for closed in [Upward::Done, Upward::Withdrawn] {
+            assert_eq!(
+                check_answer(Some(closed), open, None),
+                Err(UpError::NotSent)
+            );
+        }
+    }
+
+    #[test]
+    fn an_order_escalated_by_the_clock_may_be_taken_not_sent_back() {
+        assert_eq!(check_answer(None, (true, true), None), Ok(()));
+        assert_eq!(
+            check_answer(Some(Upward::Returned), (true, true), None),
+            Ok(())
+        );
+        assert_eq!(
+            check_answer(None, (true, true), Some(true)),
             Err(UpError::NotSent)
         );
     }
 
     #[test]
-    fn an_order_escalated_by_the_clock_may_be_taken_not_sent_back() {
-        assert_eq!(check_answer(None, true, None), Ok(()));
-        assert_eq!(check_answer(Some(Upward::Returned), true, None), Ok(()));
-        assert_eq!(check_answer(None, true, Some(true)), Err(UpError::NotSent));
+    fn work_the_community_finished_meanwhile_is_not_taken_or_sent_back() {
+        for instructions in [None, Some(true), Some(false)] {
+            assert_eq!(
+                check_answer(Some(Upward::Sent), (false, false), instructions),
+                Err(UpError::FinishedMeanwhile)
+            );
+        }
+    }
+
+    #[test]
+    fn a_confirmed_order_closes_its_sending_up_either_way() {
+        assert_eq!(closed_on_confirmation(Upward::Taken), Some(Upward::Done));
+        assert_eq!(
+            closed_on_confirmation(Upward::Sent),
+            Some(Upward::Withdrawn)
+        );
+        for closed in [Upward::Returned, Upward::Done, Upward::Withdrawn] {
+            assert_eq!(closed_on_confirmation(closed), None);
+            assert!(!closed.is_open());
+        }
+        for u in Upward::ALL {
+            assert_eq!(Upward::parse(u.as_str()), Some(u));
+            // Whatever closes is open now, and closed after.
+            if let Some(after) = closed_on_confirmation(u) {
+                assert!(u.is_open() && !after.is_open(), "{u:?}");
+            }
+        }
     }
 }

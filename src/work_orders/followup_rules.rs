@@ -117,11 +117,14 @@ pub fn parse_call(
     }
 }
 
-/// Parses the floor a committee typed: whole percent in `FLOOR_RANGE`.
+/// Parses the floor a committee typed: a whole percent in `FLOOR_RANGE`, read like every
+/// other number of a form (`crate::text::whole_number`: digits only, full-width read as
+/// digits) — no sign, no "%", no decimals.
 pub fn parse_floor(s: &str) -> Option<i32> {
-    let t = crate::text::halfwidth(s);
-    let t = t.trim().trim_end_matches('%');
-    t.parse().ok().filter(|f| FLOOR_RANGE.contains(f))
+    let (min, max) = (*FLOOR_RANGE.start(), *FLOOR_RANGE.end());
+    crate::text::whole_number(s, min.into(), max.into())
+        .ok()
+        .and_then(|f| i32::try_from(f).ok())
 }
 
 /// Whether a grid with `satisfied` of `rated` is under the floor and flagged for 整改: only
@@ -193,9 +196,28 @@ mod tests {
         assert!(under_floor(5, 6, DEFAULT_FLOOR), "83 %");
         assert!(!under_floor(0, 0, DEFAULT_FLOOR), "no sample, no flag");
         assert_eq!(parse_floor("85"), Some(85));
-        assert_eq!(parse_floor("９０%"), Some(90));
+        assert_eq!(parse_floor(" ９０ "), Some(90));
+        assert_eq!(parse_floor("50"), Some(50), "both ends included");
+        assert_eq!(parse_floor("100"), Some(100));
         assert_eq!(parse_floor("49"), None);
         assert_eq!(parse_floor("101"), None);
-        assert_eq!(parse_floor("8.5"), None);
+    }
+
+    #[test]
+    fn the_floor_is_read_like_every_other_number() {
+        for loose in [
+            "+85",
+            "85%",
+            "９０%",
+            "8.5",
+            "85.0",
+            "-85",
+            "0x55",
+            "",
+            "八十五",
+        ] {
+            assert_eq!(parse_floor(loose), None, "{loose:?}");
+        }
+        assert_eq!(parse_floor("99999999999999999999"), None, "no overflow");
     }
 }

@@ -184,3 +184,14 @@ pub fn note_text(ctx: &Ctx, note: &str) -> String {
         other => other.to_string(),
     }
 }
+
+/// A timeline line's heading: the new state, or the step of sending up (`step` not empty);
+/// a sending up withdrawn because the work was done at home says who did it (村里 or 社区).
+pub fn step_label(ctx: &Ctx, to_state: &str, step: &str, village: bool) -> String {
+    match step {
+        "" => ctx.t(&format!("orders.state_{to_state}")).to_string(),
+        "withdrawn" if village => ctx.t("upward.step_withdrawn_village").to_string(),
+        "withdrawn" => ctx.t("upward.step_withdrawn_urban").to_string(),
+        step => ctx.t(&format!("upward.step_{step}")).to_string(),
+    }
+}

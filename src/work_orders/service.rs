@@ -158,8 +158,9 @@ pub fn change(conn: &mut AnyConnection, c: &Change) -> Result<Result<(), Refused
                 }
             }
             if *to == State::Confirmed {
-                // Confirmed done: the township's sending up is finished (办结).
-                super::upward::close_done(conn, o.id)?;
+                // Confirmed done: the township's sending up is finished (办结), or withdrawn
+                // if the township never took it.
+                super::upward::close_on_confirmation(conn, (o, c.slug), c.actor, c.now)?;
             }
             let me = c.actor.unwrap_or_default();
             let kind = if *to == State::Completed {
@@ -214,7 +215,7 @@ pub fn change(conn: &mut AnyConnection, c: &Change) -> Result<Result<(), Refused
             if !model::move_to(conn, o, &line, c.now)? {
                 return Ok(Err("orders.err_moved_meanwhile"));
             }
-            super::upward::close_done(conn, o.id)?;
+            super::upward::close_on_confirmation(conn, (o, c.slug), None, c.now)?;
         }
     }
     Ok(Ok(()))

@@ -172,8 +172,8 @@ pub fn answer(
     crate::db::take_turn(conn, crate::db::turns::ORDER_ESCALATION, o.id)?;
     let open = open_of(conn, o.id)?;
     let given = send_back.then_some(!u.text.is_empty());
-    let by_clock = by_clock(o);
-    if let Err(e) = rules::check_answer(open.as_ref().and_then(|e| e.state()), by_clock, given) {
+    let facts = (by_clock(o), o.state().is_open());
+    if let Err(e) = rules::check_answer(open.as_ref().and_then(|e| e.state()), facts, given) {
         return Ok(Err(e.message_key()));
     }
     let Some(open) = open else {
@@ -215,18 +215,50 @@ pub fn answer(
     Ok(Ok(()))
 }
 
-/// The reporter (or the clock) confirmed an order the township holds: its sending up is done
-/// (办结), no longer open, in the caller's transaction. Nothing if the township did not take
-/// it.
-pub fn close_done(conn: &mut AnyConnection, order_id: i64) -> QueryResult<()> {
-    diesel::update(
+/// The order was confirmed (by its reporter, by the committee for a decision's work, or by
+/// the clock), in the caller's transaction: its open sending up closes
+/// (`township::rules::closed_on_confirmation`). What the township took is done (办结); what
+/// it never took is withdrawn (撤回上报) — a line on the timeline and a leaf in the log, by
+/// whoever confirmed, and the township's staff are told it no longer waits for them.
+/// Nothing if nothing is open.
+pub fn close_on_confirmation(
+    conn: &mut AnyConnection,
+    (order, slug): (&Order, &str),
+    actor: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    // Staff taking the order at the moment it is confirmed take turns with the confirmation
+    // on PostgreSQL: whichever comes second sees what the first left.
+    crate::db::take_turn(conn, crate::db::turns::ORDER_ESCALATION, order.id)?;
+    let Some(open) = open_of(conn, order.id)? else {
+        return Ok(());
+    };
+    let Some(now_state) = open.state() else {
+        return Ok(());
+    };
+    let Some(to) = rules::closed_on_confirmation(now_state) else {
+        return Ok(());
+    };
+    let n = diesel::update(
         order_escalations::table
-            .filter(order_escalations::order_id.eq(order_id))
-            .filter(order_escalations::state.eq(Upward::Taken.as_str())),
+            .filter(order_escalations::id.eq(open.id))
+            .filter(order_escalations::state.eq(now_state.as_str())),
     )
-    .set(order_escalations::state.eq(Upward::Done.as_str()))
+    .set(order_escalations::state.eq(to.as_str()))
     .execute(conn)?;
-    Ok(())
+    if n != 1 || to != Upward::Withdrawn {
+        return Ok(());
+    }
+    let line = StepLine {
+        actor,
+        state: super::rules::State::Confirmed,
+        text: "",
+        now,
+    };
+    step_line(conn, order, &line, "withdrawn")?;
+    let staff = communities::holders(conn, open.township_id, Role::Township)?;
+    let staff: Vec<i64> = staff.into_iter().filter(|p| Some(*p) != actor).collect();
+    super::service::tell_of(conn, (order, slug), &staff, "order_withdrawn", now)
 }
 
 /// The reporter reopened an order the township holds: it is due again on the township's
@@ -299,17 +331,41 @@ fn take_escalated(conn: &mut AnyConnection, u: &Up) -> Result<Result<(), Refused
 
 /// The step's line on the timeline (the state unchanged) and its leaf in the log.
 fn step(conn: &mut AnyConnection, u: &Up, name: &str) -> Result<(), AppError> {
-    let o = u.order;
-    let state = o.state().as_str();
+    let line = StepLine {
+        actor: Some(u.actor),
+        state: u.order.state(),
+        text: u.text,
+        now: u.now,
+    };
+    step_line(conn, u.order, &line, name)
+}
+
+/// A line of sending up on the timeline: by whom (`None`: the clock), in which state of
+/// the order (left as it is), with what text, when.
+struct StepLine<'a> {
+    actor: Option<i64>,
+    state: super::rules::State,
+    text: &'a str,
+    now: NaiveDateTime,
+}
+
+/// Writes the line `name` on the order's timeline and its leaf in the log.
+fn step_line(
+    conn: &mut AnyConnection,
+    o: &Order,
+    l: &StepLine,
+    name: &str,
+) -> Result<(), AppError> {
+    let state = l.state.as_str();
     let id: i64 = diesel::insert_into(work_order_events::table)
         .values((
             work_order_events::community_id.eq(o.community_id),
             work_order_events::order_id.eq(o.id),
-            work_order_events::actor_id.eq(Some(u.actor)),
+            work_order_events::actor_id.eq(l.actor),
             work_order_events::from_state.eq(Some(state)),
             work_order_events::to_state.eq(state),
-            work_order_events::note.eq(u.text),
-            work_order_events::created_at.eq(u.now),
+            work_order_events::note.eq(l.text),
+            work_order_events::created_at.eq(l.now),
             work_order_events::step.eq(name),
         ))
         .returning(work_order_events::id)
@@ -321,7 +377,7 @@ fn step(conn: &mut AnyConnection, u: &Up, name: &str) -> Result<(), AppError> {
         Some(o.community_id),
         id,
         &content,
-        u.now,
+        l.now,
     )?;
     Ok(())
 }
@@ -396,8 +452,9 @@ pub fn view(
     Ok(View {
         can_send_up: committee
             && rules::check_send_up(order.state().is_open(), true, state, true).is_ok(),
-        can_take: township_staff && rules::check_answer(state, by_clock(order), None).is_ok(),
-        can_send_back: township_staff && state == Some(Upward::Sent),
+        can_take: township_staff
+            && rules::check_answer(state, (by_clock(order), order.state().is_open()), None).is_ok(),
+        can_send_back: township_staff && state == Some(Upward::Sent) && order.state().is_open(),
         open,
         done,
         township,
@@ -496,5 +553,123 @@ pub fn seed_demo(
     if let Err(key) = answer(conn, &up(staff, "", 16), false)? {
         return Err(AppError::Internal(format!("demo take refused: {key}")));
     }
+    let people = Demo {
+        reporter: residents.get(12).or(residents.first()).copied(),
+        chair,
+        staff,
+        worker,
+    };
+    seed_demo_finished(conn, (&c, grid), &people, now)
+}
+
+/// Who plays a part in the demo's orders sent up.
+struct Demo {
+    reporter: Option<i64>,
+    chair: i64,
+    staff: i64,
+    worker: Option<i64>,
+}
+
+/// The demo's story 16, finished: six weeks ago the bridgehead railing on the township road
+/// was knocked down; the grid worker fenced it off, the committee sent it up, 东溪镇 took
+/// it, its staff had it replaced, and the reporter confirmed and rated the work — so the
+/// sending up is done (办结) and the order page shows 东溪镇（已办结）. It all happened the month
+/// before last, so last month's figures are as they were.
+fn seed_demo_finished(
+    conn: &mut AnyConnection,
+    (c, grid): (&communities::Community, Option<i64>),
+    p: &Demo,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    use super::model::{self, Line, NewOrder};
+    use super::rules::State;
+    use chrono::Duration;
+    let Some(reporter) = p.reporter else {
+        return Ok(());
+    };
+    let at = now - Duration::days(40);
+    let id = model::insert(
+        conn,
+        &NewOrder {
+            community_id: c.id,
+            source: model::SOURCE_REPORT,
+            decision_id: None,
+            title: "镇道桥头护栏被撞断",
+            description:
+                "村口连着镇道的桥头护栏被货车撞断了两米多，桥下就是河，晚上看不清，很危险。",
+            category: "safety",
+            place: "村口镇道桥头",
+            coords: None,
+            grid_id: grid,
+            reporter_id: Some(reporter),
+            anonymous: false,
+            budget_yuan: None,
+            override_reason: "",
+            due_at: super::rules::due_at(at, super::rules::DEFAULT_LIMIT_HOURS),
+        },
+        Some(reporter),
+        at,
+    )?;
+    let find = |conn: &mut AnyConnection| model::find(conn, c.id, id)?.ok_or(AppError::NotFound);
+    let line = |actor, to, note| Line {
+        actor,
+        from: None,
+        to,
+        note,
+    };
+    let hours = |h| at + Duration::hours(h);
+    if let Some(worker) = p.worker {
+        let o = find(conn)?;
+        model::assign(conn, &o, worker, &line(None, State::Assigned, "routed"), at)?;
+        let fenced = "拉了警戒带、放了锥桶。护栏是镇道桥梁的，村里没有配件，也没有施工资质。";
+        let o = find(conn)?;
+        model::move_to(
+            conn,
+            &o,
+            &line(Some(worker), State::InProgress, fenced),
+            hours(2),
+        )?;
+    }
+    let order = find(conn)?;
+    let up = |actor, text, h| Up {
+        order: &order,
+        slug: &c.slug,
+        actor,
+        text,
+        now: hours(h),
+    };
+    let reason = "护栏属于镇道桥梁的附属设施，归镇交通办管，需要镇里安排专业队伍更换。";
+    if let Err(key) = send_up(conn, &up(p.chair, reason, 4))? {
+        return Err(AppError::Internal(format!("demo send up refused: {key}")));
+    }
+    if let Err(key) = answer(conn, &up(p.staff, "", 20), false)? {
+        return Err(AppError::Internal(format!("demo take refused: {key}")));
+    }
+    // The township's staff do the work they took; the reporter confirms it.
+    let done = "镇交通办已整段更换桥头护栏，并加装了反光警示标志。";
+    let o = find(conn)?;
+    model::move_to(
+        conn,
+        &o,
+        &line(Some(p.staff), State::Completed, done),
+        hours(72),
+    )?;
+    let o = find(conn)?;
+    let confirmed = hours(90);
+    model::move_to(
+        conn,
+        &o,
+        &line(Some(reporter), State::Confirmed, ""),
+        confirmed,
+    )?;
+    close_on_confirmation(conn, (&o, &c.slug), Some(reporter), confirmed)?;
+    let o = find(conn)?;
+    model::rate(
+        conn,
+        &o,
+        (reporter, 5),
+        "镇里来人换的新护栏，很结实。",
+        confirmed + Duration::hours(1),
+    )?;
     Ok(())
 }

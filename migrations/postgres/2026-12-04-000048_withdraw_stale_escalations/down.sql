@@ -1,0 +1,1 @@
+UPDATE order_escalations SET state = 'sent' WHERE state = 'withdrawn';

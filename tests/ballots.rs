@@ -184,7 +184,7 @@ async fn votes_outside_the_electorate_options_or_trackers_are_refused(backend: B
         "an account linked to nobody on the roster does not vote"
     );
     assert_eq!(no_such_option.status, 422);
-    assert!(no_such_option.body.contains("请选一个选项"));
+    assert!(no_such_option.body.contains("请选择一项再投票"));
     assert_eq!(bad_tracker.status, 422);
     assert!(bad_tracker.body.contains("核验码不对"));
     assert_eq!(

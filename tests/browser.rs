@@ -283,7 +283,7 @@ async fn a_newcomer_signs_up_joins_and_is_verified_in_a_real_browser() {
         newcomer.open("/c/liutang");
         newcomer.submit("to-join", "a.button[href='/c/liutang/join']");
         newcomer.fill("join", "#address", "柳塘村二组15号");
-        newcomer.submit("join", "form[action='/c/liutang/join'] button[type=submit]");
+        newcomer.submit("join", "form[action^='/c/liutang/join'] button[type=submit]");
         newcomer.expect("join-pending", "#join-pending");
 
         // ... a committee member approves in another browser ...

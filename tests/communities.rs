@@ -47,7 +47,7 @@ async fn a_newcomer_joins_and_the_committee_verifies_them(backend: Backend) {
         .await;
     assert_eq!(bad.status, 422);
     assert!(
-        bad.body.contains("请填写这一项") && bad.body.contains("回村了"),
+        bad.body.contains("住址不能为空") && bad.body.contains("回村了"),
         "message and note kept"
     );
     newcomer

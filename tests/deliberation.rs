@@ -146,7 +146,7 @@ async fn review_head_counts_are_checked_at_their_field_and_kept(backend: Backend
         .post(&steps, &step("review", "三十", "-2", ("", "0")))
         .await;
     assert_eq!(words.status, 422);
-    for field in ["expected-error", "present-error", "votes-for-error"] {
+    for field in ["expected-error", "present-error", "votes_for-error"] {
         assert!(words.body.contains(field), "{field}: {}", words.body);
     }
     assert!(words.body.contains("应到人数须是 0 到 100000 之间的整数"));

@@ -271,7 +271,11 @@ async fn outsiders_are_refused_and_bad_input_is_answered_at_the_field(backend: B
     let long = "长".repeat(5001);
     let r = resident.post(&comments, &[("body", &long)]).await;
     assert_eq!(r.status, 422);
-    assert!(r.body.contains("id=\"errors\"") && r.body.contains(&long));
+    assert!(r.body.contains("id=\"comment-body-error\"") && r.body.contains(&long));
+    assert!(
+        !r.body.contains("id=\"errors\""),
+        "at the field, not again at the top"
+    );
     assert!(
         r.body.contains("二季度临时救助公开"),
         "on the disclosure's page"

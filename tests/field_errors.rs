@@ -36,6 +36,7 @@ async fn an_empty_required_field_is_named_at_the_field(backend: Backend) {
         .post(&format!("{order}/comments"), &[("body", "  ")])
         .await;
     at_field(&r, "comment-body", "讨论内容不能为空");
+    once(&r, "讨论内容不能为空");
     assert!(r.body.contains("#new-comment\""), "the form's anchor");
 
     // Report a problem (随手拍).
@@ -69,6 +70,7 @@ async fn an_empty_required_field_is_named_at_the_field(backend: Backend) {
         .post("/c/liutang/inquiries", &[("question", " ")])
         .await;
     at_field(&r, "question", "请写下您要问的问题");
+    once(&r, "请写下您要问的问题");
     assert!(r.body.contains("/inquiries#ask\""));
 
     // Signing up.
@@ -109,6 +111,7 @@ async fn a_new_projects_empty_fields_are_named_at_the_fields(backend: Backend) {
         .await;
 
     at_field(&r, "announcement", "项目公告不能为空");
+    once(&r, "项目公告不能为空");
     at_field(&r, "planned_start", "计划开工日期不能为空");
     assert!(
         r.body.contains("/projects#new-project\""),
@@ -142,6 +145,7 @@ async fn a_roster_forms_empty_fields_are_named_at_the_fields(backend: Backend) {
         .await;
 
     at_field(&person, "p-name", "姓名不能为空");
+    once(&person, "姓名不能为空");
     at_field(&person, "p-household", "");
     assert!(person.body.contains("/roster/persons#add-person\""));
     assert!(person.body.contains("1962-03-01") && person.body.contains("13800138000"));
@@ -199,6 +203,7 @@ async fn a_disclosures_empty_fields_are_named_at_the_fields(backend: Backend) {
 
     at_field(&r, "title", "标题不能为空");
     at_field(&r, "responsible", "责任人不能为空");
+    once(&r, "责任人不能为空");
     assert!(
         r.body.contains("/disclosures#disclosure-form\""),
         "the form's anchor"
@@ -587,3 +592,268 @@ async fn the_proposal_rules_and_oversight_days_are_named_at_their_fields(backend
     );
 }
 both!(the_proposal_rules_and_oversight_days_are_named_at_their_fields);
+
+/// `text` appears once on the page: beside its field, not again in a box at the top.
+fn once(r: &Resp, text: &str) {
+    assert_eq!(r.body.matches(text).count(), 1, "{text} once: {}", r.body);
+}
+
+async fn a_vote_with_no_choice_is_named_at_the_options(backend: Backend) {
+    use crate::common::ballots::{open_ballot, sealed_tracker, IN_TWO_DAYS};
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    members_on_the_roster(&app).await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let item = deliberating_item(&committee, "村口路灯换成太阳能").await;
+    let online = [
+        ("body", "residents"),
+        ("mode", "online"),
+        ("closes_at", IN_TWO_DAYS),
+    ];
+    let ballot = open_ballot(&committee, &item, &online).await;
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    let page = resident.get(&ballot).await.body;
+    assert!(page.contains("/vote#vote\""), "the form's anchor");
+    let (tracker, seal) = sealed_tracker(&page);
+
+    let r = resident
+        .post(
+            &format!("{ballot}/vote"),
+            &[("tracker", &tracker), ("tracker_seal", &seal)],
+        )
+        .await;
+    at_field(&r, "choice", "请选择一项再投票");
+    once(&r, "请选择一项再投票");
+    assert!(r.body.contains(&tracker), "the tracker copied stays");
+}
+both!(a_vote_with_no_choice_is_named_at_the_options);
+
+async fn a_work_order_from_a_decision_is_refused_at_its_fields(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let committee = demo_committee(&app).await;
+    let orders = "/c/liutang/decisions/2/orders";
+
+    let r = committee
+        .post(
+            orders,
+            &[
+                ("title", " "),
+                ("description", "先修北段"),
+                ("budget", "1000"),
+                ("due", "下个月"),
+            ],
+        )
+        .await;
+    at_field(&r, "order-title", "请写工单标题");
+    at_field(&r, "order-due", "办结期限");
+    once(&r, "请写工单标题");
+    assert!(r.body.contains("/orders#orders\""), "the form's anchor");
+    assert!(r.body.contains("先修北段") && r.body.contains("value=\"下个月\""));
+    assert!(r.body.contains("<details id=\"make-order\" open>"));
+
+    let long = "路".repeat(5001);
+    let r = committee
+        .post(
+            orders,
+            &[
+                ("title", "道路硬化北段"),
+                ("description", long.as_str()),
+                ("due", "2026-11-01"),
+            ],
+        )
+        .await;
+    at_field(&r, "order-description", "最多 5000 个字");
+    at_field(&r, "order-due", "办结期限不能早于今天");
+    assert_eq!(attr_by_id(&r.body, "order-title", "aria-invalid"), None);
+    assert!(r.body.contains("value=\"道路硬化北段\""));
+}
+both!(a_work_order_from_a_decision_is_refused_at_its_fields);
+
+/// A major item of 柳塘村 under deliberation, its 四议 not yet recorded; its path.
+async fn a_major_item(committee: &crate::common::Client) -> String {
+    let path = committee
+        .post_ok(
+            "/c/liutang/items",
+            &[
+                ("title", "村集体果园承包方案"),
+                ("body", "果园承包到期，拟重新公开发包。"),
+                ("category", "economy"),
+                ("major", "on"),
+            ],
+        )
+        .await;
+    committee
+        .post_ok(&format!("{path}/stage"), &[("to", "deliberating")])
+        .await;
+    path
+}
+
+async fn a_deliberation_steps_fields_are_named_at_the_fields(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let committee = demo_committee(&app).await;
+    let item = a_major_item(&committee).await;
+    let steps = format!("{item}/steps");
+    let step = |held_on: &'static str, body: &'static str, outcome: &'static str| {
+        vec![
+            ("step", "proposal"),
+            ("held_on", held_on),
+            ("body", body),
+            ("expected", "7"),
+            ("present", "6"),
+            ("outcome", outcome),
+            ("minutes", "讨论了承包年限"),
+        ]
+    };
+
+    // Not a date, the meeting's name and the outcome left empty.
+    let r = committee.post(&steps, &step("上周三", " ", "")).await;
+    at_field(&r, "held_on", "会议日期看不懂");
+    at_field(&r, "step-body", "会议名称与主持人不能为空");
+    at_field(&r, "outcome", "会议结果不能为空");
+    once(&r, "会议名称与主持人不能为空");
+    assert!(r.body.contains("/steps#steps\""), "the form's anchor");
+    assert!(r.body.contains("value=\"上周三\"") && r.body.contains("讨论了承包年限"));
+
+    // A meeting not yet held (today is 2026-11-26 in Beijing).
+    let r = committee
+        .post(&steps, &step("2026-11-27", "支部会议，李书记主持", "同意"))
+        .await;
+    at_field(&r, "held_on", "会议日期不能晚于今天");
+    assert!(r.body.contains("支部会议，李书记主持"));
+    let r = committee.post(&steps, &step("", "支部会议", "同意")).await;
+    at_field(&r, "held_on", "请填写会议日期");
+
+    // Minutes over the limit.
+    let mut long = step("2026-11-26", "支部会议", "同意");
+    let minutes = "记".repeat(20_001);
+    long.retain(|f| f.0 != "minutes");
+    long.push(("minutes", minutes.as_str()));
+    let r = committee.post(&steps, &long).await;
+    at_field(&r, "minutes", "会议记录");
+
+    // Today is a day a meeting may be held.
+    let ok = committee
+        .post(&steps, &step("2026-11-26", "支部会议", "同意"))
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+}
+both!(a_deliberation_steps_fields_are_named_at_the_fields);
+
+async fn an_items_plan_and_comment_are_refused_at_their_fields_only(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let committee = demo_committee(&app).await;
+    let item =
+        crate::common::steps::raise(&committee, "修缮村口排水沟", "雨季前修好。", "other").await;
+
+    let r = committee
+        .post(
+            &format!("{item}/plan"),
+            &[("responsible", " "), ("due_on", "2026-11-25")],
+        )
+        .await;
+    at_field(&r, "plan_responsible", "请填写负责人");
+    at_field(&r, "plan_due_on", "计划完成时间不能早于今天");
+    once(&r, "请填写负责人");
+    assert!(r.body.contains("/plan#plan\""), "the form's anchor");
+    assert!(r.body.contains("value=\"2026-11-25\""));
+
+    let r = committee
+        .post(&format!("{item}/comments"), &[("body", "  ")])
+        .await;
+    at_field(&r, "comment-body", "讨论内容不能为空");
+    once(&r, "讨论内容不能为空");
+}
+both!(an_items_plan_and_comment_are_refused_at_their_fields_only);
+
+async fn a_hall_count_is_not_repeated_at_the_top(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let committee = demo_committee(&app).await;
+    let ballot = a_hall_ballot(&committee, "村民代表会议：垃圾清运").await;
+    let r = committee
+        .post(
+            &format!("{ballot}/results"),
+            &[
+                ("present", "7"),
+                ("count_0", "abc"),
+                ("count_1", "0"),
+                ("count_2", "0"),
+            ],
+        )
+        .await;
+    at_field(&r, "count_0", "“同意”票数须是 0 到 7 之间的整数");
+    once(&r, "“同意”票数须是 0 到 7 之间的整数");
+    assert!(!r.body.contains("id=\"errors\""), "no box at the top");
+
+    // A problem with the counts together is told at the top of the form, once.
+    let r = committee
+        .post(
+            &format!("{ballot}/results"),
+            &[
+                ("present", "7"),
+                ("count_0", "5"),
+                ("count_1", "5"),
+                ("count_2", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let top = text_by_id(&r.body, "hall-error").expect("the form's message");
+    once(&r, &top);
+}
+both!(a_hall_count_is_not_repeated_at_the_top);
+
+async fn a_persons_record_on_a_day_that_is_no_day_is_named_at_the_field(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let committee = demo_committee(&app).await;
+    members_on_the_roster(&app).await;
+    let list = committee.get("/c/liutang/roster").await.body;
+    let person = crate::common::page::ids_with_prefix(&list, "person-")
+        .into_iter()
+        .next()
+        .expect("a person on the roster");
+    let path = format!("/c/liutang/roster/persons/{person}");
+
+    let r = committee.get(&format!("{path}?as_of=去年春节")).await;
+    at_field(&r, "as_of", "去年春节");
+    once(&r, "不是日期");
+    assert!(r.body.contains("#as-of\""), "the form's anchor");
+    assert!(r.body.contains("value=\"去年春节\""));
+
+    // The power list as of a day.
+    let r = committee.get("/c/liutang/powers?as_of=上个月").await;
+    at_field(&r, "as-of", "日期要写成 2026-01-01 这样");
+    once(&r, "日期要写成 2026-01-01 这样");
+    assert!(r.body.contains("/powers#as-of-form\""), "the form's anchor");
+    assert!(r.body.contains("value=\"上个月\""));
+}
+both!(a_persons_record_on_a_day_that_is_no_day_is_named_at_the_field);
+
+async fn a_join_request_with_no_such_grid_is_named_at_the_grid(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let newcomer = app.client();
+    let r = newcomer
+        .sign_up("13600003333", "陈立新", "陈家新房在五组路口")
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let r = newcomer
+        .post(
+            "/c/liutang/join",
+            &[("address", "柳塘村五组3号"), ("grid_id", "999999")],
+        )
+        .await;
+    at_field(&r, "grid_id", "所在网格选得不对");
+    assert!(r.body.contains("/join#join-form\""), "the form's anchor");
+    assert!(r.body.contains("value=\"柳塘村五组3号\""));
+    let r = newcomer
+        .post(
+            "/c/liutang/join",
+            &[("address", " "), ("grid_id", "三组"), ("note", "刚搬来")],
+        )
+        .await;
+    at_field(&r, "grid_id", "所在网格选得不对");
+    at_field(&r, "address", "住址不能为空");
+    assert!(r.body.contains("刚搬来"));
+}
+both!(a_join_request_with_no_such_grid_is_named_at_the_grid);

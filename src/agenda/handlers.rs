@@ -414,8 +414,46 @@ struct ItemPage {
     can_complete: bool,
     errors: FieldErrors,
     comment_body: String,
+    /// The implementation result as typed, kept when it is refused.
+    result_text: String,
     notice: Option<&'static str>,
 }
+
+impl ItemPage {
+    /// The fields whose messages the page prints beside them (and the forms whose messages
+    /// it prints at their top), for the forms on the page; any other message goes in the
+    /// box at the top of the page.
+    fn at_fields(&self) -> Vec<&'static str> {
+        let mut shown = Vec::new();
+        if self.can_comment {
+            shown.push("comment");
+        }
+        if self.can_plan {
+            shown.extend(["plan", "plan_responsible", "plan_due_on", "plan_reason"]);
+        }
+        if self.item.major && self.next_step.is_some() {
+            shown.extend(STEP_FIELDS);
+        }
+        if self.can_complete && !self.orders.is_empty() {
+            shown.push("result");
+        }
+        shown
+    }
+}
+
+/// The deliberation form's fields that show their own message (`steps`: the form's top).
+const STEP_FIELDS: [&str; 10] = [
+    "steps",
+    "held_on",
+    "step_body",
+    "expected",
+    "present",
+    "votes_for",
+    "votes_against",
+    "outcome",
+    "minutes",
+    "photo",
+];
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -446,6 +484,7 @@ struct ItemRows {
 struct Shown {
     errors: FieldErrors,
     comment_body: String,
+    result_text: String,
     step_form: StepForm,
     plan_form: super::plans::PlanForm,
     notice: Option<&'static str>,
@@ -634,6 +673,7 @@ async fn item_page(state: &AppState, on: OnItem, shown: Shown) -> Result<HttpRes
         photos: r.photos,
         errors: shown.errors,
         comment_body: shown.comment_body,
+        result_text: shown.result_text,
         notice: shown.notice,
     };
     render(shown.status, &page)
@@ -689,6 +729,7 @@ impl OnItem {
         let shown = Shown {
             errors: FieldErrors::default(),
             comment_body: String::new(),
+            result_text: String::new(),
             step_form: StepForm::default(),
             plan_form: Default::default(),
             notice,
@@ -708,9 +749,15 @@ impl OnItem {
     ) -> Result<HttpResponse, AppError> {
         let mut errors = FieldErrors::default();
         errors.add(field, message);
+        // What was typed goes back into the form the message is about.
+        let (comment_body, result_text) = match field {
+            "result" => (String::new(), kept),
+            _ => (kept, String::new()),
+        };
         let shown = Shown {
             errors,
-            comment_body: kept,
+            comment_body,
+            result_text,
             step_form: StepForm::default(),
             plan_form: Default::default(),
             notice: None,
@@ -730,6 +777,7 @@ impl OnItem {
         let shown = Shown {
             errors,
             comment_body: String::new(),
+            result_text: String::new(),
             step_form: StepForm::default(),
             plan_form: form,
             notice: None,
@@ -749,6 +797,7 @@ impl OnItem {
         let shown = Shown {
             errors,
             comment_body: String::new(),
+            result_text: String::new(),
             step_form: form,
             plan_form: Default::default(),
             notice: None,
@@ -932,15 +981,14 @@ struct StepInput {
 }
 
 impl StepInput {
-    /// The head counts are checked first, each problem at its field; then `Ok(None)` if
-    /// any other field is missing or malformed. A meeting's date is bounded like every
-    /// typed date: within a few years of `today`.
-    fn parse(
-        form: &StepForm,
-        today: chrono::NaiveDate,
-    ) -> Result<Option<StepInput>, Vec<(&'static str, &'static str)>> {
+    /// Reads a deliberation as typed; every problem is a message at its field: the head
+    /// counts ([`rules::read_tally`]), the day it was held ([`rules::read_held_on`]: not a
+    /// date, in the future or too far back), the meeting's name, its outcome and the minutes.
+    fn read(ctx: &Ctx, form: &StepForm, today: chrono::NaiveDate) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::default();
         let Some(step) = Step::parse(&form.step) else {
-            return Ok(None);
+            errors.add("steps", ctx.t("steps.err_fields"));
+            return Err(errors);
         };
         let tally = rules::read_tally(
             step,
@@ -948,29 +996,80 @@ impl StepInput {
             &form.present,
             &form.votes_for,
             &form.votes_against,
-        )?;
-        Ok(Self::rest(form, step, tally, today))
-    }
-
-    fn rest(
-        form: &StepForm,
-        step: Step,
-        tally: rules::Tally,
-        today: chrono::NaiveDate,
-    ) -> Option<StepInput> {
-        Some(StepInput {
-            step,
-            held_on: chrono::NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d")
-                .ok()
-                .filter(|d| crate::clock::near_today(*d, today))
-                .and_then(|d| d.and_hms_opt(0, 0, 0))?,
-            expected: tally.expected,
-            present: tally.present,
-            votes: tally.votes,
-            body: text_field(&form.body, 1, 200).ok()?,
-            outcome: text_field(&form.outcome, 1, 500).ok()?,
-            minutes: text_field(&form.minutes, 0, rules::BODY_MAX).ok()?,
-        })
+        );
+        let tally = match tally {
+            Ok(t) => Some(t),
+            Err(problems) => {
+                for (field, key) in problems {
+                    // A number that is not whole or out of range: named, with its range.
+                    let message = match key {
+                        "steps.err_number" => crate::web::forms::whole_number_message(
+                            ctx,
+                            ctx.t(&format!("steps.number_{field}")),
+                            0,
+                            rules::HEADCOUNT_MAX,
+                        ),
+                        _ => ctx.t(key).to_string(),
+                    };
+                    errors.add(field, message);
+                }
+                None
+            }
+        };
+        let years = crate::clock::DATE_YEARS.to_string();
+        let held_on = rules::read_held_on(&form.held_on, today)
+            .map_err(|key| errors.add("held_on", ctx.f(key, &[("years", &years)])))
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0));
+        let mut text = |field: &'static str,
+                        typed: &str,
+                        (min, max): (usize, usize),
+                        (empty, label): (&str, &str)| {
+            match text_field(typed, min, max) {
+                Ok(v) => Some(v),
+                Err(crate::accounts::rules::FieldProblem::Empty) => {
+                    errors.add(field, ctx.t(empty));
+                    None
+                }
+                Err(e) => {
+                    errors.add(field, format!("{}：{}", ctx.t(label), e.message(&ctx.tr)));
+                    None
+                }
+            }
+        };
+        let body = text(
+            "step_body",
+            &form.body,
+            (1, 200),
+            ("steps.err_body", "steps.body"),
+        );
+        let outcome = text(
+            "outcome",
+            &form.outcome,
+            (1, 500),
+            ("steps.err_outcome", "steps.outcome"),
+        );
+        let minutes = text(
+            "minutes",
+            &form.minutes,
+            (0, rules::BODY_MAX),
+            ("steps.err_minutes", "steps.minutes"),
+        );
+        match (tally, held_on, body, outcome, minutes) {
+            (Some(tally), Some(held_on), Some(body), Some(outcome), Some(minutes)) => {
+                Ok(StepInput {
+                    step,
+                    held_on,
+                    expected: tally.expected,
+                    present: tally.present,
+                    votes: tally.votes,
+                    body,
+                    outcome,
+                    minutes,
+                })
+            }
+            _ => Err(errors),
+        }
     }
 
     fn with_photo<'a>(&'a self, photo: Option<&'a str>) -> model::NewStep<'a> {
@@ -1003,30 +1102,9 @@ pub async fn record_step(
         id,
     };
     let today = crate::clock::local_day(state.clock.now());
-    let input = match StepInput::parse(&form, today) {
-        Ok(Some(input)) => input,
-        Ok(None) => {
-            let mut errors = FieldErrors::default();
-            errors.add("steps", on.ctx.t("steps.err_fields"));
-            return on.refuse_step(&state, errors, form).await;
-        }
-        Err(problems) => {
-            let mut errors = FieldErrors::default();
-            for (field, key) in problems {
-                // A number that is not whole or out of range: named, with its range.
-                let message = match key {
-                    "steps.err_number" => crate::web::forms::whole_number_message(
-                        &on.ctx,
-                        on.ctx.t(&format!("steps.number_{field}")),
-                        0,
-                        rules::HEADCOUNT_MAX,
-                    ),
-                    _ => on.ctx.t(key).to_string(),
-                };
-                errors.add(field, message);
-            }
-            return on.refuse_step(&state, errors, form).await;
-        }
+    let input = match StepInput::read(&on.ctx, &form, today) {
+        Ok(input) => input,
+        Err(errors) => return on.refuse_step(&state, errors, form).await,
     };
     // One optional photo: the sign-in sheet, the meeting in the hall.
     let photo = match files.into_iter().next() {
@@ -1195,7 +1273,7 @@ pub async fn publish_result(
             actor,
             id,
         };
-        return on.refuse(&state, "result", msg, String::new()).await;
+        return on.refuse(&state, "result", msg, form.text).await;
     };
     let (cid, now) = (community.id, state.clock.now());
     let done = state

@@ -214,7 +214,7 @@ pub async fn set(
                 community.slug
             )))
         }
-        Err(Refused::Stage) => errors.add("plan_responsible", ctx.t("item_plan.err_stage")),
+        Err(Refused::Stage) => errors.add("plan", ctx.t("item_plan.err_stage")),
         Err(Refused::Problems(ps)) => {
             for p in ps {
                 let args = p.args();

@@ -544,6 +544,23 @@ pub fn read_tally(
     }
 }
 
+/// Reads the day a deliberation was held, as typed ("2026-11-20", "2026年11月20日", …):
+/// a record is of a meeting that took place, so not after `today` (the day in Beijing),
+/// and not further back than [`crate::clock::DATE_YEARS`] years. The problem is a message
+/// key for the held_on field.
+pub fn read_held_on(
+    typed: &str,
+    today: chrono::NaiveDate,
+) -> Result<chrono::NaiveDate, &'static str> {
+    match crate::clock::parse_near_date(typed, today) {
+        Ok(day) if day > today => Err("steps.err_held_on_future"),
+        Ok(day) => Ok(day),
+        Err(crate::clock::DateProblem::Empty) => Err("steps.err_held_on_empty"),
+        Err(crate::clock::DateProblem::Bad(_)) => Err("steps.err_held_on"),
+        Err(crate::clock::DateProblem::Far(_)) => Err("steps.err_held_on_far"),
+    }
+}
+
 /// A resident's proposal becomes a major matter (四议两公开) when the committee adopts it or
 /// opens its deliberation, and not later: the four deliberations must all lie ahead of it.
 pub fn may_become_major(to: Stage) -> bool {
@@ -593,6 +610,28 @@ mod tests {
             crate::clock::fmt_day(&resolution_publication_due(at)),
             "2026-12-06"
         );
+    }
+
+    #[test]
+    fn a_deliberation_is_dated_today_or_earlier_and_never_tomorrow() {
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a day");
+        let today = day(2026, 11, 26);
+        assert_eq!(read_held_on("2026-11-26", today), Ok(today));
+        assert_eq!(read_held_on("2026年11月25日", today), Ok(day(2026, 11, 25)));
+        assert_eq!(read_held_on("２０２６-11-20", today), Ok(day(2026, 11, 20)));
+        assert_eq!(
+            read_held_on("2026-11-27", today),
+            Err("steps.err_held_on_future")
+        );
+        assert_eq!(read_held_on("2021-11-26", today), Ok(day(2021, 11, 26)));
+        assert_eq!(
+            read_held_on("2021-11-25", today),
+            Err("steps.err_held_on_far")
+        );
+        assert_eq!(read_held_on("  ", today), Err("steps.err_held_on_empty"));
+        for bad in ["上周三", "2026-13-01", "2026-02-30", "11/20"] {
+            assert_eq!(read_held_on(bad, today), Err("steps.err_held_on"), "{bad}");
+        }
     }
 
     fn facts(supports: i64, threshold: i64, has_note: bool) -> Facts {

@@ -401,13 +401,8 @@ fn show_page(
         None => (StatusCode::OK, Refused::default()),
     };
     let mut errors = asked.errors;
-    let boxed = match refusal.field {
-        Some(field) => {
-            errors.add(field, refusal.message.clone());
-            None
-        }
-        None => Some(refusal.message.clone()).filter(|m| !m.is_empty()),
-    };
+    errors.extend(&refusal.errors);
+    let boxed = Some(refusal.message.clone()).filter(|m| !m.is_empty());
     let refused = asked
         .budget_refused
         .or(boxed)
@@ -648,8 +643,10 @@ pub async fn countersign(
                 ctx.t("ballots.countersign_note"),
                 e.message(&ctx.tr)
             );
+            let mut errors = crate::web::forms::FieldErrors::default();
+            errors.add("cs_note", message);
             let r = Refused {
-                message,
+                errors,
                 note: form.note,
                 ..Refused::default()
             };

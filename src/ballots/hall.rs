@@ -33,7 +33,7 @@ fn households_counted(ballot: &Ballot, present: u64, typed: u64) -> u64 {
 }
 
 /// The hall form's count fields, by option.
-const COUNT_FIELDS: [&str; 10] = [
+pub const COUNT_FIELDS: [&str; 10] = [
     "count_0", "count_1", "count_2", "count_3", "count_4", "count_5", "count_6", "count_7",
     "count_8", "count_9",
 ];

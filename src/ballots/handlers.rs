@@ -492,7 +492,12 @@ async fn vote_page(
                 // A code already on the board cannot be this voter's: issue another.
                 view.tracker = None;
             }
-            view.errors.add("vote", ctx.t(key));
+            // No option chosen: at the options; any other refusal at the top of the form.
+            let field = match *key {
+                "ballots.err_choice" => "choice",
+                _ => "vote",
+            };
+            view.errors.add(field, ctx.t(key));
             StatusCode::UNPROCESSABLE_ENTITY
         }
     };

@@ -99,6 +99,35 @@ struct BallotPage {
     signed_in: Option<u64>,
 }
 
+impl BallotPage {
+    /// Whether the voting form is on the page.
+    fn voting(&self) -> bool {
+        self.ballot.takes_online() && self.ballot.is_open() && self.standing == Standing::MayVote
+    }
+
+    /// Whether the form for what the hall counted is on the page.
+    fn hall_form_shown(&self) -> bool {
+        self.ballot.has_hall() && self.can_manage && self.ballot.is_open() && !self.pending
+    }
+
+    /// The fields whose messages the page prints beside them (and the forms whose messages
+    /// it prints at their top); any other message goes in the box at the top of the page.
+    fn at_fields(&self) -> Vec<&'static str> {
+        let mut shown = Vec::new();
+        if self.voting() {
+            shown.push("choice");
+        }
+        if self.ballot.takes_online() && self.ballot.is_open() {
+            shown.push("vote");
+        }
+        if self.hall_form_shown() {
+            shown.extend(["hall", "present", "households_present"]);
+            shown.extend(super::hall::COUNT_FIELDS);
+        }
+        shown
+    }
+}
+
 pub struct HallView {
     r: HallResult,
     recorder: String,

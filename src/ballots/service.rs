@@ -457,9 +457,10 @@ pub struct OrderDraft {
 /// The work-order form posts to the work orders, which answer with the decision's page.
 #[derive(Default)]
 pub struct Refused {
+    /// A message about the form as a whole, shown in the box at the top of the page.
     pub message: String,
-    /// The form's field the message is about, when it is about one (shown there).
-    pub field: Option<&'static str>,
+    /// The messages about the form's fields, each shown beside its field.
+    pub errors: crate::web::forms::FieldErrors,
     pub order: OrderDraft,
     pub note: String,
 }

@@ -276,12 +276,16 @@ pub async fn join_submit(
     }
     let mut errors = FieldErrors::default();
     let address = text_field(&form.address, 1, 100)
-        .map_err(|e| errors.add("address", e.message(&ctx.tr)))
+        .map_err(|e| errors.add("address", e.named(&ctx.tr, "err.field_address")))
         .ok();
     let note = text_field(&form.note, 0, 500)
         .map_err(|e| errors.add("note", e.message(&ctx.tr)))
         .ok();
+    // "不清楚" is no grid; anything else typed must be one of this community's grids.
     let grid = parse_optional_id(&form.grid_id);
+    if grid.is_none() && !form.grid_id.trim().is_empty() {
+        errors.add("grid_id", ctx.t("join.err_grid"));
+    }
     if actor.has(Role::Resident) {
         errors.add("address", ctx.t("join.already_resident"));
     }

@@ -265,6 +265,18 @@ struct ShowPage {
     comment_body: String,
 }
 
+impl ShowPage {
+    /// The fields whose messages the page prints beside them (the comment); any other
+    /// message goes in the box at the top.
+    fn at_fields(&self) -> Vec<&'static str> {
+        if self.can_comment {
+            vec!["comment"]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct DoneQuery {

@@ -243,6 +243,8 @@ pub struct PowersPage {
     pub history: Vec<PowerRow>,
     /// The day the list is shown as of, if not today.
     pub as_of: Option<chrono::NaiveDate>,
+    /// The day as typed into the "as of" form.
+    pub as_of_typed: String,
     /// The decisions a change may cite: passed, of the villagers' or representatives' meeting.
     pub adopting: Vec<DecisionRef>,
     pub comparisons: &'static [Comparison],

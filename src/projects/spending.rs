@@ -285,6 +285,8 @@ pub async fn review_voucher(
 struct PowersView {
     can_manage: bool,
     as_of: Option<NaiveDate>,
+    /// The day as typed into the "as of" form (kept when it is not a day).
+    as_of_typed: String,
     form: PowerForm,
     errors: FieldErrors,
     notice: Option<&'static str>,
@@ -327,6 +329,7 @@ async fn powers_page(
             history: history.into_iter().rev().collect(),
             current,
             as_of,
+            as_of_typed: v.as_of_typed,
             adopting,
             comparisons: Comparison::ALL,
             can_manage,
@@ -371,6 +374,7 @@ pub async fn powers(
     let v = PowersView {
         can_manage: allows(&actor, Action::ManageAgenda),
         as_of,
+        as_of_typed: q.as_of.trim().to_string(),
         form,
         errors,
         notice,
@@ -463,6 +467,7 @@ pub async fn add_power(
     let v = PowersView {
         can_manage: true,
         as_of: None,
+        as_of_typed: String::new(),
         form,
         errors,
         notice: None,

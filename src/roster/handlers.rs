@@ -378,6 +378,22 @@ struct PersonPage {
 }
 
 impl PersonPage {
+    /// The fields whose messages the page prints beside them, for the forms on the page;
+    /// any other message goes in the box at the top.
+    fn at_fields(&self) -> Vec<&'static str> {
+        let mut shown = vec!["as_of"];
+        if self.can_keep {
+            shown.extend(["name", "birth_date", "relation", "household_id", "phone"]);
+            if self.person.status != "deceased" {
+                shown.extend(["status", "status_date", "note"]);
+            }
+            if self.person.user_id.is_none() {
+                shown.extend(["contact", "person_id"]);
+            }
+        }
+        shown
+    }
+
     fn grid_name(&self, id: &Option<i64>) -> String {
         page::grid_name(&self.grids, *id)
     }

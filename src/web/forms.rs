@@ -167,6 +167,11 @@ impl FieldErrors {
             .map(|(_, m)| m.as_str())
     }
 
+    /// Adds every message of `other`, each at its own field.
+    pub fn extend(&mut self, other: &FieldErrors) {
+        self.0.extend(other.0.iter().cloned());
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

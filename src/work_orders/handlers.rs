@@ -926,49 +926,60 @@ pub struct DecisionOrderForm {
     pub override_reason: String,
 }
 
-/// The message of a refused order from a decision, with its field when it is about one.
-type OrderProblem = (Option<&'static str>, String);
-
-/// Reads an order from a decision into what the service needs, or the message of the
-/// first problem (with its field, when it is about one: the budget).
+/// Reads an order from a decision into what the service needs, or a message beside each
+/// field that is wrong (title, due date, description, budget).
 fn read_decision_order(
     ctx: &Ctx,
     form: &DecisionOrderForm,
     now: chrono::NaiveDateTime,
-) -> Result<(String, String, Option<i64>, chrono::NaiveDateTime), OrderProblem> {
-    let title = text_field(&form.title, 1, 80).ok();
-    let description = text_field(&form.description, 0, 5000);
+) -> Result<(String, String, Option<i64>, chrono::NaiveDateTime), FieldErrors> {
+    use crate::accounts::rules::FieldProblem;
+    let mut errors = FieldErrors::default();
+    let title = match text_field(&form.title, 1, 80) {
+        Ok(t) => Some(t),
+        Err(FieldProblem::Empty) => {
+            errors.add("order_title", ctx.t("orders.err_title"));
+            None
+        }
+        Err(e) => {
+            errors.add("order_title", too_long(ctx, "orders.title_field", e));
+            None
+        }
+    };
     // The budget is optional; typed, it is whole yuan in range before any arithmetic.
     let budget = match form.budget.trim() {
-        "" => Ok(None),
-        b => crate::web::forms::whole_number(b, 0, rules::MAX_BUDGET_YUAN).map(Some),
+        "" => Some(None),
+        b => match crate::web::forms::whole_number(b, 0, rules::MAX_BUDGET_YUAN) {
+            Ok(n) => Some(Some(n)),
+            Err(_) => {
+                let name = ctx.t("orders.budget_yuan");
+                let max = rules::MAX_BUDGET_YUAN;
+                let message = crate::web::forms::whole_number_message(ctx, name, 0, max);
+                errors.add("budget", message);
+                None
+            }
+        },
     };
-    if budget.is_err() {
-        let name = ctx.t("orders.budget_yuan");
-        let max = rules::MAX_BUDGET_YUAN;
-        let message = crate::web::forms::whole_number_message(ctx, name, 0, max);
-        return Err((Some("budget"), message));
-    }
-    let due = chrono::NaiveDate::parse_from_str(form.due.trim(), "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(15, 59, 59)); // the end of that day in Beijing
     let today = crate::clock::local_day(now);
-    let problem = match (&title, due) {
-        (None, _) => Some(ctx.t("orders.err_title").to_string()),
-        (_, None) => Some(ctx.t("orders.err_due").to_string()),
-        (_, Some(d)) if d <= now => Some(ctx.t("orders.err_due_past").to_string()),
-        (_, Some(d)) if !crate::clock::near_today(d.date(), today) => {
-            Some(ctx.t("orders.err_due_far").to_string())
-        }
-        _ => description
-            .as_ref()
-            .err()
-            .map(|e| too_long(ctx, "orders.description", *e)),
+    let due = match chrono::NaiveDate::parse_from_str(form.due.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(15, 59, 59)) // the end of that day in Beijing
+    {
+        None => Err("orders.err_due"),
+        Some(d) if d <= now => Err("orders.err_due_past"),
+        Some(d) if !crate::clock::near_today(d.date(), today) => Err("orders.err_due_far"),
+        Some(d) => Ok(d),
     };
-    match (problem, title, budget, due, description) {
-        (None, Some(t), Ok(b), Some(d), Ok(desc)) => Ok((t, desc, b, d)),
-        (Some(message), ..) => Err((None, message)),
-        _ => Err((None, ctx.t("orders.err_title").to_string())),
+    let due = due.map_err(|key| errors.add("order_due", ctx.t(key))).ok();
+    let description = text_field(&form.description, 0, 5000)
+        .map_err(|e| {
+            let message = too_long(ctx, "orders.description", e);
+            errors.add("order_description", message);
+        })
+        .ok();
+    match (title, budget, due, description) {
+        (Some(t), Some(b), Some(d), Some(desc)) if errors.is_empty() => Ok((t, desc, b, d)),
+        _ => Err(errors),
     }
 }
 
@@ -984,7 +995,7 @@ pub async fn from_decision(
     let now = state.clock.now();
     let (title, description, budget, due) = match read_decision_order(&ctx, &form, now) {
         Ok(read) => read,
-        Err((field, message)) => {
+        Err(errors) => {
             let order = crate::ballots::service::OrderDraft {
                 title: form.title,
                 description: form.description,
@@ -993,10 +1004,9 @@ pub async fn from_decision(
                 override_reason: form.override_reason,
             };
             let r = crate::ballots::service::Refused {
-                message,
-                field,
+                errors,
                 order,
-                note: String::new(),
+                ..Default::default()
             };
             let slug = community.slug.clone();
             return crate::ballots::decision::refused(&state, ctx, slug, decision_id, r).await;

@@ -106,6 +106,21 @@ pub struct OrderPage {
     pub upward: super::upward::View,
 }
 
+impl OrderPage {
+    /// The fields whose messages the page prints beside them; any other message goes in
+    /// the box at the top.
+    fn at_fields(&self) -> Vec<&'static str> {
+        let mut shown = Vec::new();
+        if self.decide_reopen {
+            shown.push("reopen_note");
+        }
+        if self.can_comment {
+            shown.push("comment");
+        }
+        shown
+    }
+}
+
 /// What was typed into one of the order page's forms (`form`: "comment", "assign", "rate" or
 /// "move-STATE"), shown again with the refusal.
 #[derive(Default)]

@@ -80,6 +80,7 @@ route_table! {
     post "/c/{slug}/grids" => communities::add_grid,
     post "/c/{slug}/settings" => communities::save_settings,
     post "/c/{slug}/settings/meetings" => meetings::save_meeting_settings,
+    post "/c/{slug}/settings/representatives" => crate::communities::representatives::save_reps_settings,
     get "/c/{slug}/roster" => roster::list,
     get "/c/{slug}/roster.csv" => roster::export_csv,
     post "/c/{slug}/roster/persons" => roster::add_person,

@@ -575,6 +575,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    urban_rep_settings (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        held -> Bool,
+        rule -> Text,
+        set_by -> BigInt,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     order_escalations (id) {
         id -> BigInt,
         community_id -> BigInt,
@@ -1045,4 +1056,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     convening_notices,
     convening_settings,
     roster_changes,
+    urban_rep_settings,
 );

@@ -243,6 +243,12 @@ pub(crate) const TABLE: &[(&str, &str, &str, [bool; 10])] = &[
         "/c/liutang/settings/meetings",
         COMMITTEE,
     ),
+    (
+        "post",
+        "/c/{slug}/settings/representatives",
+        "/c/liutang/settings/representatives",
+        COMMITTEE,
+    ),
     ("get", "/c/{slug}/log", "/c/liutang/log", OVERSIGHT),
     (
         "get",

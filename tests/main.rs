@@ -55,4 +55,5 @@ mod township;
 mod transparency;
 mod upgrade;
 mod uploads;
+mod urban;
 mod work_orders;

@@ -656,3 +656,106 @@ async fn art_32_verifying_links_no_committee_member_into_a_supervisors_household
     assert_eq!(verified, 0, "a refused link verified the applicant");
     assert_eq!(linked(&app, user).await, 0, "not linked");
 }
+
+/// The latest `n` records of the transparency log as a visitor reads them: (entry, content).
+async fn latest_records(app: &TestApp, n: u64) -> Vec<(String, String)> {
+    let client = app.client();
+    let key = client.get("/log/key").await.body.trim().to_string();
+    let note = client.get("/log/checkpoint").await.body;
+    let cp = yishi::transparency::checkpoint::open(&note, &key).expect("the checkpoint verifies");
+    let from = cp.size.saturating_sub(n);
+    let body = client
+        .get(&format!("/log/records?from={from}&count={n}"))
+        .await
+        .body;
+    let records: Vec<yishi::transparency::handlers::RecordOut> =
+        serde_json::from_str(&body).expect("records json");
+    records
+        .into_iter()
+        .map(|r| (r.entry, r.content.unwrap_or_default()))
+        .collect()
+}
+
+/// The supervisor changes of `user` published in the log (leaves of kind
+/// `supervisor_change` whose record is theirs), with the record's action.
+async fn published_changes(app: &TestApp, user: i64, action: &str) -> i64 {
+    count_sql(
+        app,
+        format!(
+            "SELECT COUNT(*) AS n FROM log_entries e JOIN supervisor_appointments s \
+             ON s.id = e.record_id WHERE e.kind = 'supervisor_change' \
+             AND s.user_id = {user} AND s.action = '{action}'"
+        ),
+    )
+    .await
+}
+
+both!(art_32_a_resignation_and_a_removal_each_append_a_supervisor_change_to_the_log);
+async fn art_32_a_resignation_and_a_removal_each_append_a_supervisor_change_to_the_log(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let (electing, _) = decisions(&app, &committee).await;
+    let user = a_supervisor(&app, &demo, &committee, &electing).await;
+    let who = user.to_string();
+
+    committee
+        .post_ok(
+            "/c/liutang/roles/revoke",
+            &[
+                ("user_id", who.as_str()),
+                ("role", "supervisor"),
+                ("reason", "身体原因，申请辞去"),
+            ],
+        )
+        .await;
+    assert_eq!(published_changes(&app, user, "resign").await, 1);
+    let resigned = latest_records(&app, 4).await;
+    let (_, content) = resigned
+        .iter()
+        .rev()
+        .find(|(_, c)| c.contains("\"type\":\"supervisor_change\""))
+        .expect("the resignation is in the log");
+    assert!(content.contains("\"action\":\"resign\""), "{content}");
+    assert!(content.contains("\"decision\":null"), "{content}");
+    assert!(content.contains("身体原因，申请辞去"), "{content}");
+    assert!(content.contains(&format!("\"user\":{user}")), "{content}");
+
+    a_supervisor(&app, &demo, &committee, &electing).await;
+    committee
+        .post_ok(
+            "/c/liutang/roles/revoke",
+            &[
+                ("user_id", who.as_str()),
+                ("role", "supervisor"),
+                ("decision_id", electing.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(published_changes(&app, user, "remove").await, 1);
+    assert_eq!(published_changes(&app, user, "appoint").await, 2);
+    let removed = latest_records(&app, 4).await;
+    let (_, content) = removed
+        .iter()
+        .rev()
+        .find(|(_, c)| c.contains("\"type\":\"supervisor_change\""))
+        .expect("the removal is in the log");
+    assert!(content.contains("\"action\":\"remove\""), "{content}");
+    assert!(
+        content.contains(&format!("\"decision\":{electing}")),
+        "{content}"
+    );
+
+    // The public log names them, the removal with its decision.
+    let public = app.client().get("/log").await;
+    assert!(
+        public
+            .body
+            .matches("村务监督委员会成员任免 <span class=\"muted\">")
+            .count()
+            >= 4,
+        "appointments, the resignation and the removal"
+    );
+}

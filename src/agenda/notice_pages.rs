@@ -37,7 +37,8 @@ struct NewPage {
     item: Item,
     form: NoticeForm,
     errors: FieldErrors,
-    bodies: [&'static str; 4],
+    /// The meetings that may be convened: not a 居民代表会议 a neighbourhood does not hold.
+    bodies: Vec<&'static str>,
     /// The community's period for representatives' and group meetings.
     setting_days: i64,
     villagers_days: i64,
@@ -50,11 +51,12 @@ async fn new_page(
     form: NoticeForm,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let cid = community.id;
-    let (item, setting_days) = state
+    let (cid, c) = (community.id, community.clone());
+    let (item, setting_days, standing) = state
         .db(move |conn| {
             let item = model::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
-            Ok((item, notices::setting_days(conn, cid)?))
+            let standing = crate::communities::representatives::standing(conn, &c)?;
+            Ok((item, notices::setting_days(conn, cid)?, standing))
         })
         .await?;
     let status = if errors.is_empty() {
@@ -68,7 +70,10 @@ async fn new_page(
         item,
         form,
         errors,
-        bodies: NOTICED_BODIES,
+        bodies: NOTICED_BODIES
+            .into_iter()
+            .filter(|b| offered(&standing, b))
+            .collect(),
         setting_days: setting_days.max(convening::DEFAULT_NOTICE_DAYS),
         villagers_days: convening::VILLAGERS_NOTICE_DAYS,
     };
@@ -87,6 +92,11 @@ pub async fn new_form(
         ..NoticeForm::default()
     };
     new_page(&state, (ctx, community), id, form, FieldErrors::default()).await
+}
+
+/// Whether the community convenes meetings of `body`: not a 居民代表会议 it does not hold.
+fn offered(standing: &crate::ballots::urban::Standing, body: &str) -> bool {
+    crate::ballots::rules::Body::parse(body).is_none_or(|b| standing.offers(b))
 }
 
 /// The form read into a notice; each problem goes beside its field.
@@ -155,6 +165,10 @@ pub async fn publish(
         .db(move |conn| {
             write_tx(conn, |conn| {
                 let item = model::find(conn, c.id, id)?.ok_or(AppError::NotFound)?;
+                let standing = crate::communities::representatives::standing(conn, &c)?;
+                if !offered(&standing, &draft.body) {
+                    return Ok(Err(("body", "ballots.err_no_urban_reps")));
+                }
                 notices::publish(conn, &c, &item, &draft, me, now)
             })
         })

@@ -12,7 +12,8 @@ use serde::Deserialize;
 
 use super::model::{self, Ballot};
 use super::page::{ballot_page, load_ballot, BallotView, HallForm, OnBallot};
-use super::rules::{self, Body, Rule, VoteFacts, Voter, WindowError};
+use super::rules::{self, Body, VoteFacts, Voter, WindowError};
+use super::urban::Standing;
 use super::{options, service, tracker, words};
 use crate::agenda::model::{self as agenda, Item};
 use crate::agenda::rules::may_open_ballot;
@@ -84,11 +85,14 @@ async fn open_page(
     let cid = community.id;
     let today = crate::clock::local_day(state.clock.now());
     let body = form.body.clone();
+    let c = community.clone();
     let (item, bodies, grids, recorded, notice) = state
         .db(move |conn| {
             let item = agenda::find(conn, cid, id)?.ok_or(AppError::NotFound)?;
+            // A neighbourhood that holds no 居民代表会议 is not offered one.
+            let standing = crate::communities::representatives::standing(conn, &c)?;
             let mut bodies = Vec::new();
-            for b in Body::ALL {
+            for b in Body::ALL.into_iter().filter(|b| standing.offers(*b)) {
                 let (n, _) = model::would_vote(conn, cid, b, today, None)?;
                 bodies.push((b.as_str(), n));
             }
@@ -175,14 +179,16 @@ fn parse_options(text: &str) -> Result<String, &'static str> {
 /// The opening form read into a ballot; each problem goes into `errors` beside its field.
 fn read_open_form(
     ctx: &Ctx,
-    law: rules::Law,
+    standing: &Standing,
     form: &OpenForm,
     now: NaiveDateTime,
     errors: &mut FieldErrors,
 ) -> Option<service::Opening> {
     let body = Body::parse(&form.body);
-    if body.is_none() {
-        errors.add("body", ctx.t("ballots.err_body"));
+    match body {
+        None => errors.add("body", ctx.t("ballots.err_body")),
+        Some(b) if !standing.offers(b) => errors.add("body", ctx.t("ballots.err_no_urban_reps")),
+        Some(_) => {}
     }
     let mode = match form.mode.as_str() {
         model::ONLINE => model::ONLINE,
@@ -214,11 +220,12 @@ fn read_open_form(
         (None, _) => errors.add("opens_at", ctx.t("ballots.err_opens_time")),
         _ => errors.add("closes_at", ctx.t("ballots.err_closes_time")),
     }
-    let rule = body.and_then(|b| Rule::from_choices(law, b, &form.quorum, &form.pass));
+    // The preset and floor: the law's, or a neighbourhood's own 居民代表会议 rule.
+    let rule = body.and_then(|b| standing.choose(b, &form.quorum, &form.pass));
     match (body, rule) {
         (Some(_), None) => errors.add("quorum", ctx.t("ballots.err_rule")),
         (Some(b), Some(r)) => {
-            if let Err(e) = r.check_floor(law, b) {
+            if let Err(e) = standing.check(&r, b) {
                 errors.add("quorum", ctx.t(e.message_key()));
             }
         }
@@ -261,8 +268,11 @@ pub async fn open(
     let (community, _, me) = load_as(&state, &ctx, slug, Action::ManageAgenda).await?;
     let now = state.clock.now();
     let mut errors = FieldErrors::default();
-    let law = rules::Law::of_kind(&community.kind);
-    let opening = read_open_form(&ctx, law, &form, now, &mut errors);
+    let c = community.clone();
+    let standing = state
+        .db(move |conn| Ok(crate::communities::representatives::standing(conn, &c)?))
+        .await?;
+    let opening = read_open_form(&ctx, &standing, &form, now, &mut errors);
     let named = parse_options(&form.options)
         .map(|o| model::option_labels(&o).len())
         .unwrap_or(MAX_OPTIONS);

@@ -20,4 +20,5 @@ pub mod rules;
 pub mod service;
 pub mod tally_photo;
 pub mod tracker;
+pub mod urban;
 pub mod words;

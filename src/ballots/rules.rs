@@ -250,7 +250,8 @@ impl Rule {
     }
 
     /// The preset for a body under a law. The urban 居民代表会议 (2025 revision) defaults to
-    /// the village rule, two thirds present and more than half of them: a community setting.
+    /// the village rule, two thirds present and more than half of them; a neighbourhood sets
+    /// its own (`ballots::urban::RepsSetting`).
     pub fn preset_in(law: Law, body: Body) -> Rule {
         match (law, body) {
             (Law::Village, Body::Residents) => Rule::villagers_meeting(),
@@ -289,11 +290,16 @@ impl Rule {
     /// below the legal floor (the preset); a household test on a body that has none is
     /// refused on its own.
     pub fn check_floor(&self, law: Law, body: Body) -> Result<(), FloorError> {
-        let floor = Rule::preset_in(law, body);
+        self.check_floor_against(&Rule::preset_in(law, body), body)
+    }
+
+    /// [`Rule::check_floor`] against a given floor: the law's preset, or a community's own
+    /// rule where the law leaves it to the community (`ballots::urban::Standing`).
+    pub fn check_floor_against(&self, floor: &Rule, body: Body) -> Result<(), FloorError> {
         if self.quorum_households.is_some() && floor.quorum_households.is_none() {
             return Err(FloorError::NoHouseholdQuorum);
         }
-        if body.is_statutory() && !self.at_least(&floor) {
+        if body.is_statutory() && !self.at_least(floor) {
             return Err(FloorError::BelowTheLaw);
         }
         Ok(())
@@ -302,7 +308,11 @@ impl Rule {
     /// A rule from the choices on the "open a ballot" form: `preset`, or one of the
     /// common quorum and pass tests. `None` for an unknown choice.
     pub fn from_choices(law: Law, body: Body, quorum: &str, pass: &str) -> Option<Rule> {
-        let preset = Rule::preset_in(law, body);
+        Rule::from_preset(Rule::preset_in(law, body), quorum, pass)
+    }
+
+    /// [`Rule::from_choices`] from a given preset (`preset` keeps its tests).
+    pub fn from_preset(preset: Rule, quorum: &str, pass: &str) -> Option<Rule> {
         let (quorum_people, quorum_households) = match quorum {
             "preset" | "" => (preset.quorum_people, preset.quorum_households),
             "people_half" => (Some(HALF), None),
@@ -377,6 +387,8 @@ pub enum FloorError {
     BelowTheLaw,
     /// A household quorum for a body that is not counted by households.
     NoHouseholdQuorum,
+    /// Less than the community's own rule for its 居民代表会议 (`ballots::urban`).
+    BelowTheSetting,
 }
 
 impl FloorError {
@@ -384,6 +396,7 @@ impl FloorError {
         match self {
             FloorError::BelowTheLaw => "ballots.err_below_law",
             FloorError::NoHouseholdQuorum => "ballots.err_no_household_quorum",
+            FloorError::BelowTheSetting => "ballots.err_below_setting",
         }
     }
 }

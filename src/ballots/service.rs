@@ -68,6 +68,10 @@ pub fn open_ballot(
             return Ok(Err(Refusal::Key("ballots.err_grid")));
         }
     }
+    // Checked again in the transaction: the setting may have changed since the form was read.
+    if !crate::communities::representatives::standing(conn, c)?.offers(o.body) {
+        return Ok(Err(Refusal::Key("ballots.err_no_urban_reps")));
+    }
     let body = o.body.as_str();
     if item.major && !crate::agenda::rules::may_resolve_major(body) {
         return Ok(Err(Refusal::Key("ballots.err_major_body")));

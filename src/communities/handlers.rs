@@ -348,6 +348,8 @@ struct ResidentsPage {
     composition: Option<String>,
     /// The meeting settings form: notice period and delegated matters.
     meetings: super::meetings::MeetingSettingsForm,
+    /// A neighbourhood's 居民代表会议 setting, as saved or as typed when refused.
+    reps: super::representatives::RepsForm,
     /// The proposal rules form, as saved or as typed when refused.
     settings: SettingsForm,
     /// Members whose account is linked to no roster person, and the persons offered for
@@ -396,6 +398,8 @@ pub(super) struct Feedback {
     notice: Option<&'static str>,
     /// The meeting settings as typed, kept when refused.
     pub(super) meetings: Option<super::meetings::MeetingSettingsForm>,
+    /// The 居民代表会议 setting as typed, kept when refused.
+    pub(super) reps: Option<super::representatives::RepsForm>,
     /// The proposal rules as typed, kept when refused.
     settings: Option<SettingsForm>,
     find: String,
@@ -479,6 +483,7 @@ pub(super) async fn residents_page(
     let find = shown.find.trim().chars().take(30).collect::<String>();
     let searched = find.clone();
     let today = crate::clock::local_day(state.clock.now());
+    let neighbourhood = community.kind == model::KIND_NEIGHBOURHOOD;
     let (pending, offers, members, grids, households, saved, unlinked, link_offers, elections) =
         state
             .db(move |conn| {
@@ -508,7 +513,14 @@ pub(super) async fn residents_page(
                     model::members(conn, cid)?,
                     model::grids_of(conn, cid)?,
                     model::households_of(conn, cid)?,
-                    super::meetings::saved(conn, cid)?,
+                    (
+                        super::meetings::saved(conn, cid)?,
+                        if neighbourhood {
+                            super::representatives::setting(conn, cid)?
+                        } else {
+                            Default::default()
+                        },
+                    ),
                     unlinked,
                     link_offers,
                     (
@@ -520,7 +532,11 @@ pub(super) async fn residents_page(
             })
             .await?;
     let (supervisor_decisions, supervisor_record, to_replace) = elections;
+    let (saved, saved_reps) = saved;
     let meetings = shown.meetings.unwrap_or(saved);
+    let reps = shown
+        .reps
+        .unwrap_or_else(|| super::representatives::RepsForm::of(&saved_reps));
     let settings = shown.settings.unwrap_or_else(|| SettingsForm {
         support_percent: community.support_percent.to_string(),
         support_minimum: community.support_minimum.to_string(),
@@ -558,6 +574,7 @@ pub(super) async fn residents_page(
             notice: shown.notice,
             composition,
             meetings,
+            reps,
             settings,
             unlinked,
             link_offers,
@@ -594,6 +611,7 @@ pub async fn residents(
         "grid" => Some("residents.done_grid"),
         "settings" => Some("settings.done"),
         "meetings" => Some("settings.done_meetings"),
+        "representatives" => Some("urban_reps.done"),
         "linked" => Some("residents.done_linked"),
         _ => None,
     };

@@ -6,5 +6,6 @@ pub mod handlers;
 pub mod meetings;
 pub mod model;
 pub mod record;
+pub mod representatives;
 pub mod rules;
 pub mod service;

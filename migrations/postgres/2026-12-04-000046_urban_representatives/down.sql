@@ -1,0 +1,1 @@
+DROP TABLE urban_rep_settings;

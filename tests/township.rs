@@ -1423,10 +1423,9 @@ async fn a_sending_up_the_township_never_took_is_withdrawn_when_the_village_fini
     assert_eq!(leaves(&app, "order_escalation").await, logged + 2);
     let staff_members = count_sql(
         &app,
-        format!(
-            "SELECT COUNT(*) AS n FROM memberships WHERE role = 'township' \
-             AND community_id = (SELECT parent_id FROM communities WHERE slug = 'liutang')"
-        ),
+        "SELECT COUNT(*) AS n FROM memberships WHERE role = 'township' \
+         AND community_id = (SELECT parent_id FROM communities WHERE slug = 'liutang')"
+            .to_string(),
     )
     .await;
     assert!(staff_members >= 1);

@@ -469,16 +469,13 @@ async fn resolutions(app: &crate::common::TestApp, item: &str) -> Vec<(String, i
     .await
 }
 
-/// A major item whose representatives' meeting failed its quorum: the committee reconvenes
-/// it from the item page without recording 提议, 商议, 审议 again; the new ballot needs a new
-/// convening notice that has run its period; the failed meeting is no 决议, the reconvened
-/// one is; the item page shows both attempts, each with its notice and result.
-async fn a_failed_quorum_is_reconvened_on_the_same_item_with_a_new_notice(backend: Backend) {
-    use chrono::Duration;
-    use yishi::clock::Clock;
-    let app = spawn_app(backend).await;
-    let demo = app.load_demo().await;
-    crate::common::ballots::members_on_the_roster(&app).await;
+/// A major welfare item of 柳塘村, delegated to the representatives (notice period 3 days),
+/// ready to resolve and with its convening notice run: (the committee, the item's path).
+async fn noticed_welfare_item(
+    app: &crate::common::TestApp,
+    demo: &crate::common::Demo,
+) -> (Client, String) {
+    crate::common::ballots::members_on_the_roster(app).await;
     let committee = app.signed_in(&demo.contact("committee")).await;
     committee
         .post_ok(
@@ -488,6 +485,19 @@ async fn a_failed_quorum_is_reconvened_on_the_same_item_with_a_new_notice(backen
         .await;
     let item = item_ready_to_resolve(&committee, "welfare").await;
     crate::common::ballots::noticed(&committee, &item, "representatives").await;
+    (committee, item)
+}
+
+/// A major item whose representatives' meeting failed its quorum: the committee reconvenes
+/// it from the item page without recording 提议, 商议, 审议 again; the new ballot needs a new
+/// convening notice that has run its period; the failed meeting is no 决议, the reconvened
+/// one is; the item page shows both attempts, each with its notice and result.
+async fn a_failed_quorum_is_reconvened_on_the_same_item_with_a_new_notice(backend: Backend) {
+    use chrono::Duration;
+    use yishi::clock::Clock;
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let (committee, item) = noticed_welfare_item(&app, &demo).await;
     let ballot = |closes: String| {
         vec![
             ("body".to_string(), "representatives".to_string()),
@@ -621,3 +631,42 @@ async fn a_corrected_decision_is_not_the_resolution_its_correction_is(backend: B
     );
 }
 both!(a_corrected_decision_is_not_the_resolution_its_correction_is);
+
+/// Issue #14, dates: a major item resolved at 07:30 Beijing (23:30 UTC the day before) shows
+/// the Beijing day on its 决议 step and on the 决议公开 step, whose due date is five Beijing
+/// days on — never the UTC day.
+async fn a_resolution_at_0730_beijing_reads_the_beijing_day_on_the_item(backend: Backend) {
+    use chrono::Duration;
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let (committee, item) = noticed_welfare_item(&app, &demo).await;
+    // The test clock reads 2026-11-26 01:00 UTC (09:00 in Beijing).
+    let ballot = committee
+        .post_ok(
+            &format!("{item}/ballots"),
+            &[
+                ("body", "representatives"),
+                ("mode", "hall"),
+                ("closes_at", "2026-11-27 20:00"),
+            ],
+        )
+        .await;
+    // The hall's count is confirmed at 23:30 UTC on 26 November: 07:30 on the 27th in Beijing.
+    app.clock.advance(Duration::minutes(22 * 60 + 30));
+    let decision = hall_decision(&app, &demo, &ballot, "9").await;
+    assert_eq!(
+        resolutions(&app, &item).await,
+        vec![("passed".to_string(), 9)]
+    );
+
+    let page = app.client().get(&item).await.body;
+    let steps = crate::common::page::text_by_id(&page, "steps").expect("the steps");
+    assert!(
+        steps.contains("2026-11-27 在本平台公开（期限 2026-12-02）"),
+        "{steps}"
+    );
+    assert!(!steps.contains("2026-11-26"), "never the UTC day: {steps}");
+    let on_decision = app.client().get(&decision).await.body;
+    assert!(on_decision.contains("2026-11-27 07:30"), "{on_decision}");
+}
+both!(a_resolution_at_0730_beijing_reads_the_beijing_day_on_the_item);

@@ -857,3 +857,45 @@ async fn a_join_request_with_no_such_grid_is_named_at_the_grid(backend: Backend)
     assert!(r.body.contains("刚搬来"));
 }
 both!(a_join_request_with_no_such_grid_is_named_at_the_grid);
+
+/// The project page's update form names its problems at its fields — the dates, the schedule
+/// between them and the decision to add — opens itself, and the top says only where to look.
+async fn a_projects_update_is_refused_at_its_fields_not_at_the_top(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let committee = demo_committee(&app).await;
+    let update = "/c/liutang/projects/LT-2026-001/update";
+    let r = committee
+        .post(
+            update,
+            &[("actual_start", "2026-11-27"), ("actual_end", "2026-11-20")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let at = text_by_id(&r.body, "schedule-error").expect("the schedule's message");
+    assert!(at.contains("实际完工日期不能早于实际开工日期"), "{at}");
+    once(&r, "实际完工日期不能早于实际开工日期");
+    assert_eq!(
+        attr_by_id(&r.body, "actual_end", "aria-describedby").as_deref(),
+        Some("schedule-error")
+    );
+    assert!(r.body.contains("id=\"update\" open"), "{}", r.body);
+    assert!(r.body.contains("/update#update"), "{}", r.body);
+
+    let r = committee.post(update, &[("decision", "第三号")]).await;
+    assert_eq!(r.status, 422);
+    assert!(
+        text_by_id(&r.body, "add-decision-error").is_some(),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        attr_by_id(&r.body, "add-decision", "aria-invalid").as_deref(),
+        Some("true")
+    );
+    let top = text_by_id(&r.body, "errors").expect("the pointer at the top");
+    assert!(
+        !top.contains("决议"),
+        "the message only at its field: {top}"
+    );
+}
+both!(a_projects_update_is_refused_at_its_fields_not_at_the_top);

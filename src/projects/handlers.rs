@@ -594,7 +594,7 @@ pub async fn update(
         "" => None,
         d => d
             .parse::<i64>()
-            .map_err(|_| errors.add("decision", ctx.t("projects.err_decision")))
+            .map_err(|_| errors.add("add-decision", ctx.t("projects.err_decision")))
             .ok(),
     };
     if errors.is_empty() {
@@ -609,7 +609,7 @@ pub async fn update(
         if linked {
             return Ok(see_other(&format!("/p/{code}?done=updated")));
         }
-        errors.add("decision", ctx.t("projects.err_decision"));
+        errors.add("add-decision", ctx.t("projects.err_decision"));
     }
     project_page(&state, ctx, code, Shown::refused(errors)).await
 }

@@ -6,7 +6,7 @@
 use crate::both;
 use crate::common::page::{inner_by_id, options};
 use crate::common::steps::{count_sql, query, request_id};
-use crate::common::{spawn_app, Backend, Client, Demo, TestApp};
+use crate::common::{spawn_app, Backend, Client, Demo, Resp, TestApp};
 
 /// A passed, citable decision of the community's villagers' (representatives') meeting, as
 /// the appointment form offers it, and the id of a passed decision of another body.
@@ -499,18 +499,11 @@ async fn art_32_a_committee_members_account_is_not_linked_into_a_supervisors_hou
         .post(&path, &[("person_id", person.to_string().as_str())])
         .await;
 
-    assert_eq!(r.status, 422, "{}", r.body);
-    let at_field = inner_by_id(&r.body, &format!("link-{member}-error")).unwrap_or_default();
-    assert!(
-        at_field.starts_with("依照村民委员会组织法第三十二条"),
-        "{}",
-        r.body
-    );
-    assert!(
-        at_field.contains(&format!(
-            "村务监督委员会成员{supervisor_name}和村委会成员{person_name}"
-        )),
-        "{at_field}"
+    refused_under_art_32(
+        &r,
+        &format!("link-{member}-error"),
+        &supervisor_name,
+        &person_name,
     );
     assert!(r.body.contains("aria-describedby=\"link-"), "described by");
     assert_eq!(linked(&app, member).await, 0, "not linked");
@@ -609,18 +602,11 @@ async fn art_32_verifying_links_no_committee_member_into_a_supervisors_household
             ],
         )
         .await;
-    assert_eq!(r.status, 422, "{}", r.body);
-    let at_field = inner_by_id(&r.body, &format!("person-{request}-error")).unwrap_or_default();
-    assert!(
-        at_field.starts_with("依照村民委员会组织法第三十二条"),
-        "{}",
-        r.body
-    );
-    assert!(
-        at_field.contains(&format!(
-            "村务监督委员会成员{supervisor_name}和村委会成员{person_name}"
-        )),
-        "{at_field}"
+    refused_under_art_32(
+        &r,
+        &format!("person-{request}-error"),
+        &supervisor_name,
+        &person_name,
     );
 
     // Put on the roster now, in the supervisor's household: refused the same way.
@@ -757,5 +743,23 @@ async fn art_32_a_resignation_and_a_removal_each_append_a_supervisor_change_to_t
             .count()
             >= 4,
         "appointments, the resignation and the removal"
+    );
+}
+
+/// A 422 whose message at `field` cites art. 32 and names the supervisor and the committee
+/// member who would share a household.
+fn refused_under_art_32(r: &Resp, field: &str, supervisor: &str, member: &str) {
+    assert_eq!(r.status, 422, "{}", r.body);
+    let at_field = inner_by_id(&r.body, field).unwrap_or_default();
+    assert!(
+        at_field.starts_with("依照村民委员会组织法第三十二条"),
+        "{}",
+        r.body
+    );
+    assert!(
+        at_field.contains(&format!(
+            "村务监督委员会成员{supervisor}和村委会成员{member}"
+        )),
+        "{at_field}"
     );
 }

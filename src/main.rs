@@ -96,7 +96,7 @@ enum AuditCommand {
         /// Where the last accepted checkpoint is kept, for the consistency check.
         #[arg(long, default_value = "yishi-audit-state.json")]
         state: std::path::PathBuf,
-        /// The language of the report: `zh-CN` or `en` (default: from `LC_ALL` / `LANG`).
+        /// The language of the report: `zh-CN` or `en` (default: from `LC_ALL`, `LC_MESSAGES` or `LANG`).
         #[arg(long)]
         lang: Option<String>,
     },
@@ -200,10 +200,10 @@ fn audit_verify(
     lang: Option<&str>,
 ) -> Result<(), String> {
     use yishi::transparency::verify::{self, Export, Site, Source};
-    let env = std::env::var("LC_ALL")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .or_else(|| std::env::var("LANG").ok());
+    // POSIX order: LC_ALL, then LC_MESSAGES, then LANG; an empty one does not count.
+    let env = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()));
     let tr = yishi::web::i18n::Tr(verify::cli_lang(lang, env.as_deref()));
     let source: Box<dyn Source> = match (url, file) {
         (Some(u), _) => Box::new(Site::new(&u)),

@@ -1,7 +1,7 @@
 //! Sign-up, sign-in, throttling, sessions, password change.
 
 use crate::both;
-use crate::common::page::text_by_id;
+use crate::common::page::{attr_by_id, text_by_id};
 use crate::common::{spawn_app, spawn_app_with, Backend, Client};
 
 async fn sign_up_creates_an_account_and_signs_in(backend: Backend) {
@@ -32,6 +32,58 @@ async fn sign_up_creates_an_account_and_signs_in(backend: Backend) {
     assert!(again.body.contains("已经注册过了"), "{}", again.body);
 }
 both!(sign_up_creates_an_account_and_signs_in);
+
+/// A phone number opens the number keypad; a person without one asks for the e-mail
+/// keyboard (a link that works without JavaScript) and can sign up and in with it.
+async fn a_phone_opens_the_keypad_and_an_email_address_its_keyboard(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.client();
+    for path in ["/signin", "/signup"] {
+        let page = c.get(path).await.body;
+        assert_eq!(attr_by_id(&page, "contact", "type").as_deref(), Some("tel"));
+        let keypad = attr_by_id(&page, "contact", "inputmode");
+        assert_eq!(keypad.as_deref(), Some("numeric"), "{path}");
+        assert!(page.contains("没有手机号？用电子邮箱"), "{path}");
+        let email = c.get(&format!("{path}?by=email")).await.body;
+        assert_eq!(
+            attr_by_id(&email, "contact", "type").as_deref(),
+            Some("email")
+        );
+        let keyboard = attr_by_id(&email, "contact", "inputmode");
+        assert_eq!(keyboard.as_deref(), Some("email"), "{path}");
+        assert!(email.contains("<label for=\"contact\">电子邮箱</label>"));
+        assert!(email.contains("用手机号"), "the way back");
+    }
+    // The sign-in form keeps where it was going when the keyboard is switched.
+    let switch = c.get("/signin?next=/c/liutang/ballots").await.body;
+    assert!(switch.contains("name=\"next\" value=\"/c/liutang/ballots\""));
+
+    let signup = [
+        ("contact", "zhao@example.cn"),
+        ("by", "email"),
+        ("display_name", "赵德福"),
+        ("password", "赵家的老宅子在三组"),
+        ("password_confirm", "赵家的老宅子在三组"),
+    ];
+    assert_eq!(c.post("/signup", &signup).await.status, 303);
+    let other = app.client();
+    let wrong = [("contact", "zhao@example.cn"), ("password", "not it")];
+    let r = other.post("/signin", &wrong).await;
+    // Refused, the form keeps the e-mail keyboard for what was typed.
+    assert_eq!(
+        attr_by_id(&r.body, "contact", "type").as_deref(),
+        Some("email")
+    );
+    assert!(r.body.contains("value=\"zhao@example.cn\""));
+    let right = [
+        ("contact", "zhao@example.cn"),
+        ("by", "email"),
+        ("password", "赵家的老宅子在三组"),
+    ];
+    assert_eq!(other.post("/signin", &right).await.status, 303);
+    assert_eq!(other.get("/profile").await.status, 200);
+}
+both!(a_phone_opens_the_keypad_and_an_email_address_its_keyboard);
 
 async fn bad_sign_up_input_is_explained_and_kept(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -79,7 +131,7 @@ async fn bad_sign_up_input_is_explained_and_kept(backend: Backend) {
     );
     let empty = c.post("/signup", &[]).await;
     assert_eq!(empty.status, 422);
-    assert!(empty.body.contains("请填写这一项"));
+    assert!(empty.body.contains("手机号或电子邮箱不能为空"));
     assert_eq!(
         app.client().get("/profile").await.status,
         303,

@@ -761,7 +761,7 @@ async fn the_committee_sets_the_rules_for_proposals(backend: Backend) {
         .get("/c/liutang/log")
         .await
         .body
-        .contains("修改提议规则"));
+        .contains("修改设置"));
 }
 both!(the_committee_sets_the_rules_for_proposals);
 

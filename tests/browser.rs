@@ -202,6 +202,17 @@ impl Person<'_> {
         self.check_page(step);
     }
 
+    /// What the page's first 朗读 button would say: the speech is caught, not spoken.
+    fn read_aloud(&self, step: &str) -> String {
+        let script = "(() => { if (!('speechSynthesis' in window)) return 'NO SPEECH'; \
+             let said = ''; speechSynthesis.speak = u => { said = u.text; }; \
+             const b = document.querySelector('button.speak'); \
+             if (!b) return 'NO BUTTON'; b.click(); return said; })()";
+        let said = self.ok(step, self.tab.evaluate(script, false));
+        let said = said.value.and_then(|v| v.as_str().map(str::to_string));
+        said.unwrap_or_default()
+    }
+
     fn expect(&self, step: &str, selector: &str) -> String {
         let el = self.ok(step, self.tab.wait_for_element(selector));
         self.ok(step, el.get_inner_text())
@@ -650,6 +661,21 @@ async fn a_residents_pages_meet_the_elderly_friendly_figures_in_both_modes() {
                 let f = villager.measure(&step, mode == "elder");
                 if label == "ballot" && f.option_cards != 3 {
                     villager.fail(&step, format!("{} option cards, not 3", f.option_cards));
+                }
+                if label == "ballot" {
+                    // 朗读 reads the ballot's title, its facts and every option.
+                    let said = villager.read_aloud(&step);
+                    for part in [
+                        "文化广场选在哪里",
+                        "截止",
+                        "村委会东侧空地",
+                        "老小学操场",
+                        "三组晒谷场",
+                    ] {
+                        if !said.contains(part) {
+                            villager.fail(&step, format!("朗读 leaves out {part}: {said}"));
+                        }
+                    }
                 }
                 if label == "report" && f.file_pickers.is_empty() {
                     villager.fail(&step, "no file picker measured");

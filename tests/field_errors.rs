@@ -666,6 +666,23 @@ async fn a_work_order_from_a_decision_is_refused_at_its_fields(backend: Backend)
     at_field(&r, "order-due", "办结期限不能早于今天");
     assert_eq!(attr_by_id(&r.body, "order-title", "aria-invalid"), None);
     assert!(r.body.contains("value=\"道路硬化北段\""));
+
+    // An emergency's reason too short to say why is named at the reason, not in a box at
+    // the top after a redirect, and the rest of the form is kept.
+    let r = committee
+        .post(
+            orders,
+            &[
+                ("title", "河堤抢修"),
+                ("budget", "80000"),
+                ("due", "2026-12-31"),
+                ("override_reason", "太急"),
+            ],
+        )
+        .await;
+    at_field(&r, "order-override", "至少写 10 个字");
+    once(&r, "至少写 10 个字");
+    assert!(r.body.contains("value=\"河堤抢修\"") && r.body.contains(">太急</textarea>"));
 }
 both!(a_work_order_from_a_decision_is_refused_at_its_fields);
 

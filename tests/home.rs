@@ -142,6 +142,16 @@ async fn elder_mode_is_remembered_by_the_browser_and_the_account(backend: Backen
         .get("/c/liutang")
         .await;
     assert!(!page.body.contains("class=\"elder\""), "off again");
+
+    // The visitor's choice, made before signing in, goes with the account it signs in to.
+    let committee = demo.contact("committee");
+    let r = visitor.sign_in(&committee, DEMO_PASSWORD).await;
+    assert_eq!(r.status, 303);
+    let elsewhere = app.signed_in(&committee).await.get("/c/liutang").await;
+    assert!(
+        elsewhere.body.contains("class=\"elder\""),
+        "the account took the browser's choice"
+    );
 }
 both!(elder_mode_is_remembered_by_the_browser_and_the_account);
 

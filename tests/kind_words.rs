@@ -119,3 +119,58 @@ async fn a_community_page_says_its_own_words(backend: Backend) {
     }
 }
 both!(a_community_page_says_its_own_words);
+
+/// `body` without its technical details (`<details class="tech">…` or `id="tech"`), which
+/// are for auditors, and without its `<head>`.
+fn for_residents(body: &str) -> String {
+    let body = body.split("</head>").nth(1).unwrap_or(body);
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some(at) = rest.find("<details") {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let tag_end = from.find('>').unwrap_or(from.len());
+        let tag = &from[..tag_end];
+        if tag.contains("class=\"tech\"") || tag.contains("id=\"tech\"") {
+            let end = from
+                .find("</details>")
+                .map_or(from.len(), |e| e + "</details>".len());
+            rest = &from[end..];
+        } else {
+            out.push_str(&from[..tag_end]);
+            rest = &from[tag_end..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Engineers' words (issue #15) sit behind a 技术细节 disclosure on the pages residents reach:
+/// a decision, the disclosures board, the projects, the log and one of its entries.
+async fn engineers_words_sit_behind_technical_details(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.load_demo().await;
+    let c = app.client();
+    let decision = c.get("/c/liutang/ballots").await.body;
+    let at = decision.find("/c/liutang/decisions/").expect("a decision");
+    let id: String = decision[at + "/c/liutang/decisions/".len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    for path in [
+        format!("/c/liutang/decisions/{id}"),
+        "/c/liutang/disclosures".to_string(),
+        "/c/liutang/projects".to_string(),
+        "/log".to_string(),
+        "/log/entries/1".to_string(),
+    ] {
+        let page = c.get(&path).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert!(page.body.contains("技术细节"), "{path} offers the details");
+        let plain = for_residents(&page.body);
+        for word in ["SHA-256", "RFC 6962", "Atom", "quorum=", "哈希", "JSON"] {
+            assert!(!plain.contains(word), "{path} says {word} outside 技术细节");
+        }
+    }
+}
+both!(engineers_words_sit_behind_technical_details);

@@ -372,6 +372,15 @@ async fn township_staff_land_on_a_page_of_every_villages_overdue_work(backend: B
 
     let page = staff.get("/t/dongxi").await;
     assert_eq!(page.status, 200, "{}", page.body);
+    // The township's "supervision" address, once a bare 403, leads to the desk.
+    let old = staff.get("/c/dongxi/supervision").await;
+    assert_eq!((old.status, old.location()), (303, "/t/dongxi"));
+    for section in ["orders-h", "disclosures-h", "inquiries-h", "proposals-h"] {
+        assert!(
+            page.body.contains(&format!("id=\"{section}\"")),
+            "{section}"
+        );
+    }
     // Both villages, each with its counts and links.
     for village in ["liutang", "xinghe"] {
         assert!(page.body.contains(&format!("id=\"village-{village}\"")));

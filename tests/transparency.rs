@@ -190,7 +190,7 @@ async fn a_decisions_page_links_to_its_entry_which_still_matches(backend: Backen
     let d = l.client.get(&decision.link.clone().expect("a link")).await;
 
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("与公布时的哈希一致"));
+    assert!(page.body.contains("公布以后没有被改过"));
     assert!(
         d.body.contains(&format!("/log/entries/{}", decision.index)),
         "the decision links to its log entry"
@@ -325,7 +325,7 @@ async fn verify_names_a_published_row_edited_in_the_database(backend: Backend) {
         "{f}"
     );
     let page = app.client().get(&format!("/log/entries/{}", f.index)).await;
-    assert!(page.body.contains("不一致"));
+    assert!(page.body.contains("对不上"));
 }
 both!(verify_names_a_published_row_edited_in_the_database);
 
@@ -410,6 +410,23 @@ async fn an_export_file_verifies_offline(backend: Backend) {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(text.contains("signature good") && text.contains("match their entries"));
+
+    // Under a Chinese locale (LC_MESSAGES, LC_ALL unset) it speaks Chinese.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yishi"))
+        .args(["audit", "verify", "--file", file.to_str().expect("path")])
+        .args(["--state", state.to_str().expect("path")])
+        .env_remove("LC_ALL")
+        .env("LC_MESSAGES", "zh_CN.UTF-8")
+        .env("LANG", "C.UTF-8")
+        .env("YISHI_LOG", "warn")
+        .output()
+        .expect("yishi runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("签名检查通过") && text.contains("和当时登记的指纹一致，没有被改动"),
+        "{text}"
+    );
 
     // The same key as the site's: the export was signed by the site's own key file.
     let key = app.client().get("/log/key").await.body;

@@ -153,6 +153,7 @@ async fn the_committee_of_a_neighbourhood_sets_its_representatives_meeting(backe
     .await;
     assert_eq!(stored, 1);
     let log = committee.get("/c/xinghe/log").await;
+    assert!(log.body.contains("修改设置") && !log.body.contains("修改提议规则"));
     assert!(
         [
             "quorum=people&gt;=3/4",
@@ -354,6 +355,12 @@ async fn a_neighbourhood_without_a_representatives_meeting_cannot_put_a_matter_t
     noticed(&committee, &item, "representatives").await;
     let offered = committee.get(&format!("{item}/ballots/new")).await;
     assert!(offered.body.contains("id=\"body-representatives\""));
+    // The form's default is this community's setting under the urban law, not the village law.
+    assert!(offered
+        .body
+        .contains("《城市居民委员会组织法》和本社区的设定"));
+    assert!(!offered.body.contains("默认按《村民委员会组织法》"));
+    assert!(offered.body.contains(">按默认规则</option>") && !offered.body.contains("按法定默认"));
 
     committee
         .post_ok(SETTINGS, &setting(false, TWO_THIRDS, HALF))

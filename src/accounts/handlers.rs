@@ -23,10 +23,31 @@ use crate::web::{page, render, see_other, AppState};
 #[serde(default)]
 pub struct SignupForm {
     pub contact: String,
+    /// `email` when the person signs up with an e-mail address (the field then opens the
+    /// e-mail keyboard); otherwise the field is a phone number's keypad.
+    pub by: String,
     pub display_name: String,
     pub password: String,
     pub password_confirm: String,
     pub locale: String,
+}
+
+/// Whether a contact field is for an e-mail address: asked for (`by=email`), or typed with
+/// an "@" — so that a refused form keeps the keyboard the person was using.
+fn by_email(by: &str, contact: &str) -> bool {
+    by == "email" || contact.contains('@')
+}
+
+impl SignupForm {
+    fn by_email(&self) -> bool {
+        by_email(&self.by, &self.contact)
+    }
+}
+
+impl SigninForm {
+    fn by_email(&self) -> bool {
+        by_email(&self.by, &self.contact)
+    }
 }
 
 #[derive(Template)]
@@ -37,12 +58,13 @@ struct SignupPage {
     errors: FieldErrors,
 }
 
-pub async fn signup_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
+pub async fn signup_form(ctx: Ctx, q: web::Query<NextQuery>) -> Result<HttpResponse, AppError> {
     let locale = ctx.lang().tag().to_string();
     page(&SignupPage {
         ctx,
         form: SignupForm {
             locale,
+            by: q.into_inner().by,
             ..SignupForm::default()
         },
         errors: FieldErrors::default(),
@@ -57,7 +79,7 @@ pub async fn signup(
     let Posted { ctx, form } = p;
     let mut errors = FieldErrors::default();
     let contact = Contact::parse(&form.contact)
-        .map_err(|e| errors.add("contact", e.message(&ctx.tr)))
+        .map_err(|e| errors.add("contact", e.named(&ctx.tr, "err.field_contact")))
         .ok();
     let name = rules::check_display_name(&form.display_name)
         .map_err(|e| errors.add("display_name", e.named(&ctx.tr, "err.field_display_name")))
@@ -73,6 +95,7 @@ pub async fn signup(
     };
     let now = state.clock.now();
     let (ua, ip) = (user_agent(&req), client_ip(&req));
+    let browser_elder = req.cookie(ELDER_COOKIE).map(|c| c.value() == "1");
     // Each sign-up from an address counts, reserved before the password is hashed.
     let bucket = model::signup_bucket(&ip);
     let b = bucket.clone();
@@ -108,7 +131,12 @@ pub async fn signup(
             write_tx(conn, |conn| {
                 let new = NewUser::new(&contact, &name, &hash, locale.tag(), now);
                 match model::insert_user(conn, &new) {
-                    Ok(id) => Ok(Some(model::create_session(conn, id, &ua, &ip, now)?)),
+                    Ok(id) => {
+                        if let Some(on) = browser_elder {
+                            model::set_elder_mode(conn, id, on)?;
+                        }
+                        Ok(Some(model::create_session(conn, id, &ua, &ip, now)?))
+                    }
                     Err(e) if is_unique_violation(&e) => Ok(None),
                     Err(e) => Err(e.into()),
                 }
@@ -151,6 +179,8 @@ fn signed_in(state: &AppState, token: String, next: &str) -> HttpResponse {
 #[serde(default)]
 pub struct SigninForm {
     pub contact: String,
+    /// `email` when the person signs in with an e-mail address (see [`SignupForm::by`]).
+    pub by: String,
     pub password: String,
     pub next: String,
 }
@@ -167,13 +197,17 @@ struct SigninPage {
 #[serde(default)]
 pub struct NextQuery {
     next: String,
+    /// `email` to sign in (or up) with an e-mail address instead of a phone number.
+    by: String,
 }
 
 pub async fn signin_form(ctx: Ctx, q: web::Query<NextQuery>) -> Result<HttpResponse, AppError> {
+    let NextQuery { next, by } = q.into_inner();
     page(&SigninPage {
         ctx,
         form: SigninForm {
-            next: q.into_inner().next,
+            next,
+            by,
             ..SigninForm::default()
         },
         error: None,
@@ -236,6 +270,7 @@ pub async fn signin(
     .await?;
     drop(slot);
     let ua = user_agent(&req);
+    let browser_elder = req.cookie(ELDER_COOKIE).map(|c| c.value() == "1");
     match (ok, user) {
         (true, Some(user)) => {
             let token = state
@@ -244,6 +279,10 @@ pub async fn signin(
                         model::clear_attempts(conn, &buckets.account)?;
                         model::release_attempt(conn, &buckets.address)?;
                         let token = model::create_session(conn, user.id, &ua, &ip, now)?;
+                        // 长辈版 chosen on this browser before signing in goes with the account.
+                        if let Some(on) = browser_elder {
+                            model::set_elder_mode(conn, user.id, on)?;
+                        }
                         let home = crate::communities::model::landing_of(conn, user.id)?;
                         Ok((token, home))
                     })

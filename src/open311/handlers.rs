@@ -441,7 +441,7 @@ pub async fn create_key(
         Ok(l) => l,
         Err(e) => {
             let mut errors = FieldErrors::default();
-            errors.add("label", e.message(&ctx.tr));
+            errors.add("label", e.named(&ctx.tr, "err.field_key_purpose"));
             let shown = KeysShown {
                 label: form.label,
                 errors,

@@ -172,11 +172,17 @@ impl Finding {
         } else {
             "audit.unreadable"
         };
+        // The record's kind in words (表决结果, 村务公开…), as the log page names it.
+        let kind_key = format!("tlog.kind_{}", self.kind);
+        let kind = match tr.t(&kind_key) {
+            words if words != kind_key => words,
+            _ => self.kind.as_str(),
+        };
         tr.f(
             key,
             &[
                 ("index", &self.index.to_string()),
-                ("kind", &self.kind),
+                ("kind", kind),
                 ("id", &self.record_id.to_string()),
                 ("link", &link),
             ],
@@ -414,7 +420,9 @@ mod tests {
             link: None,
             changed: true,
         };
-        assert!(f.describe(Tr(Lang::Zh)).contains("第7条"));
+        let zh = f.describe(Tr(Lang::Zh));
+        assert!(zh.contains("第7条") && zh.contains("村务公开"), "{zh}");
+        assert!(!zh.contains("disclosure"), "the kind in words: {zh}");
         assert!(f.describe(Tr(Lang::En)).contains("entry 7"));
         let zh = failure_words(Tr(Lang::Zh), "the log shrank from 9 to 8 entries");
         assert!(zh.contains("核验没有通过") && zh.contains("shrank"), "{zh}");

@@ -46,6 +46,31 @@ async fn the_stairwell_lights_have_their_project_page(backend: Backend) {
     let (status, ct, png) = app.client().get_bytes("/p/XH-2026-002/qr.png").await;
     assert_eq!((status, ct.as_str()), (200, "image/png"));
     assert!(crate::common::steps::qr_text(&png).ends_with("/p/XH-2026-002"));
+
+    // With the demo's pictures (as `serve --demo` draws them), the batches done and the one
+    // under way show photos; the batch only assigned has none yet.
+    let (dir, now) = (
+        app.state.config.data_dir(),
+        yishi::clock::Clock::now(&*app.clock),
+    );
+    app.state
+        .db(move |conn| yishi::work_orders::demo_photos::add(conn, &dir, now))
+        .await
+        .expect("demo photos");
+    let page = app.client().get("/p/XH-2026-002").await.body;
+    for (batch, photos) in [
+        ("1—12栋", true),
+        ("13—24栋", true),
+        ("25—36栋", true),
+        ("37—46栋", false),
+    ] {
+        let li = page
+            .split(&format!("{batch}楼道声控灯更换"))
+            .nth(1)
+            .and_then(|s| s.split("</li>").next())
+            .unwrap_or_default();
+        assert_eq!(li.contains("class=\"photos\""), photos, "{batch}: {li}");
+    }
 }
 both!(the_stairwell_lights_have_their_project_page);
 

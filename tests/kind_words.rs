@@ -8,7 +8,13 @@ use crate::common::{spawn_app, Backend, TestApp};
 
 /// Gives the user with `contact` a notice of `kind` about `subject` from the community
 /// `slug`, as the services do.
-async fn notice(app: &TestApp, contact: &str, slug: &str, kind: &'static str, subject: &str) {
+pub(crate) async fn notice(
+    app: &TestApp,
+    contact: &str,
+    slug: &str,
+    kind: &'static str,
+    subject: &str,
+) {
     let (contact, slug, subject) = (contact.to_string(), slug.to_string(), subject.to_string());
     let now = yishi::clock::Clock::now(&*app.clock);
     app.state

@@ -236,3 +236,85 @@ async fn a_voter_keeps_the_receipt_as_a_picture_or_a_printed_page(backend: Backe
     assert_eq!(bad.status, 400, "only a tracker code is drawn");
 }
 both!(a_voter_keeps_the_receipt_as_a_picture_or_a_printed_page);
+
+/// The small things a villager reads on a phone (issue #15), each checked on the demo: the
+/// item list's filters folded away, a power named "清单第 N 项", 退出 in the footer away from
+/// the name, the unread count on 我的消息, and statuses that say a word and carry a colour the
+/// style sheet draws (verdicts; a work order's clock: yellow, red).
+async fn a_villagers_phone_reads_whole_words_with_colour_beside_them(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let demo = app.load_demo().await;
+    let resident = app.signed_in(&demo.contact("resident")).await;
+
+    let items = resident.get("/c/liutang/items").await.body;
+    assert!(
+        items.contains("<details class=\"card filters\"><summary>"),
+        "the filter form is folded on arrival"
+    );
+    let searched = resident.get("/c/liutang/items?q=%E8%B7%AF").await.body;
+    assert!(searched.contains("<details class=\"card filters\" open>"));
+
+    let powers = resident.get("/c/liutang/powers").await.body;
+    assert!(powers.contains("清单第 1 项 · "), "{powers}");
+    assert!(!powers.contains("清单第 1 ·"));
+
+    let me = demo.contact("resident");
+    crate::kind_words::notice(&app, &me, "liutang", "order_unrouted", "路灯不亮").await;
+    let home = resident.get("/c/liutang").await.body;
+    let (header, rest) = home.split_once("</header>").expect("a header");
+    assert!(!header.contains("/signout"), "退出 is not next to the name");
+    let footer = rest.split_once("<footer").expect("a footer").1;
+    assert!(footer.contains("action=\"/signout\""));
+    let inbox_tile = home
+        .split_once("id=\"tile-inbox\"")
+        .and_then(|(_, t)| t.split_once("</a>"))
+        .expect("the 我的消息 tile")
+        .0;
+    let unread = steps::count_sql(
+        &app,
+        format!(
+            "SELECT COUNT(*) AS n FROM notifications n JOIN users u ON u.id = n.user_id \
+             WHERE u.phone = '{}' AND n.read_at IS NULL",
+            demo.contact("resident")
+        ),
+    )
+    .await;
+    assert!(unread > 0, "the demo resident has notices to read");
+    assert!(
+        inbox_tile.contains(&format!("{unread} 条未读")),
+        "{inbox_tile}"
+    );
+
+    let ballots = resident.get("/c/liutang/ballots").await.body;
+    for (class, word) in [("verdict-passed", "通过"), ("verdict-no_quorum", "")] {
+        let tag = ballots
+            .split_once(&format!("class=\"tag {class}\">"))
+            .map(|(_, t)| t.split('<').next().unwrap_or_default().to_string())
+            .unwrap_or_else(|| panic!("a {class} tag"));
+        assert!(
+            !tag.trim().is_empty() && tag.contains(word),
+            "{class}: {tag}"
+        );
+    }
+    let committee = app.signed_in(&demo.contact("committee")).await;
+    let orders = committee.get("/c/liutang/orders").await.body;
+    for (light, word) in [("red", "已超期"), ("green", "正常")] {
+        assert!(
+            orders.contains(&format!("<span class=\"tag light {light}\">{word}</span>")),
+            "{light}"
+        );
+    }
+    let css = resident.get("/static/style.css").await.body;
+    for rule in [
+        ".tag.verdict-passed",
+        ".tag.verdict-rejected",
+        ".tag.verdict-no_quorum",
+        ".tag.light.green",
+        ".tag.light.yellow",
+        ".tag.light.red",
+        ".amount",
+    ] {
+        assert!(css.contains(rule), "the style sheet draws {rule}");
+    }
+}
+both!(a_villagers_phone_reads_whole_words_with_colour_beside_them);

@@ -381,6 +381,16 @@ async fn township_staff_land_on_a_page_of_every_villages_overdue_work(backend: B
             "{section}"
         );
     }
+    // Overdue disclosures are counted like the rest, and none at all is said in words.
+    let heading = crate::common::page::text_by_id(&page.body, "disclosures-h").unwrap_or_default();
+    let counted: usize = heading
+        .rsplit_once('(')
+        .and_then(|(_, n)| n.trim_end_matches(')').parse().ok())
+        .expect("a count in the heading");
+    assert_eq!(
+        counted == 0,
+        page.body.contains("id=\"no-disclosures-overdue\"")
+    );
     // Both villages, each with its counts and links.
     for village in ["liutang", "xinghe"] {
         assert!(page.body.contains(&format!("id=\"village-{village}\"")));

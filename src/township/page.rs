@@ -36,6 +36,13 @@ pub struct VillageRow {
     pub proposals: usize,
 }
 
+impl Built {
+    /// How many disclosures are overdue in all the villages together.
+    pub fn disclosures_overdue(&self) -> usize {
+        self.rows.iter().map(|r| r.disclosures.len()).sum()
+    }
+}
+
 /// An inquiry or proposal past its date, with its village.
 pub struct LateLine {
     pub slug: String,

@@ -139,7 +139,8 @@ pub fn store(data_dir: &Path, img: &RgbImage) -> Result<String, AppError> {
 }
 
 /// Gives every completed or confirmed demo order without photos a before and an after
-/// picture; returns how many orders got them.
+/// picture, and a project's order under way a picture of its site; returns how many orders
+/// got pictures.
 pub fn add(
     conn: &mut AnyConnection,
     data_dir: &Path,
@@ -161,6 +162,23 @@ pub fn add(
         if let Some(by) = by {
             model::add_photo(conn, &o, BEFORE, &before, o.reporter_id.unwrap_or(by), now)?;
             model::add_photo(conn, &o, AFTER, &after, by, now)?;
+            n += 1;
+        }
+    }
+    // A project's batch under way shows its site as the work began: the progress photos of
+    // a 一项一码 page.
+    let under_way: Vec<Order> = work_orders::table
+        .filter(work_orders::state.eq("in_progress"))
+        .filter(work_orders::project_id.is_not_null())
+        .select(Order::as_select())
+        .load(conn)?;
+    for o in under_way {
+        if !model::photos(conn, o.id)?.is_empty() {
+            continue;
+        }
+        if let Some(by) = o.assignee_id.or(o.reporter_id) {
+            let before = store(data_dir, &draw(&o.category, false, o.id as u32))?;
+            model::add_photo(conn, &o, BEFORE, &before, by, now)?;
             n += 1;
         }
     }

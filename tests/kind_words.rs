@@ -155,7 +155,7 @@ fn for_residents(body: &str) -> String {
 /// a decision, the disclosures board, the projects, the log and one of its entries.
 async fn engineers_words_sit_behind_technical_details(backend: Backend) {
     let app = spawn_app(backend).await;
-    app.load_demo().await;
+    let demo = app.load_demo().await;
     let c = app.client();
     let decision = c.get("/c/liutang/ballots").await.body;
     let at = decision.find("/c/liutang/decisions/").expect("a decision");
@@ -176,6 +176,20 @@ async fn engineers_words_sit_behind_technical_details(backend: Backend) {
         let plain = for_residents(&page.body);
         for word in ["SHA-256", "RFC 6962", "Atom", "quorum=", "哈希", "JSON"] {
             assert!(!plain.contains(word), "{path} says {word} outside 技术细节");
+        }
+    }
+    // The forms a resident writes in speak of photos and text, not formats.
+    let resident = app.signed_in(&demo.contact("resident")).await;
+    for path in [
+        "/c/liutang/items/new",
+        "/c/liutang/items/6",
+        "/c/liutang/orders/new",
+    ] {
+        let page = resident.get(path).await;
+        assert_eq!(page.status, 200, "{path}");
+        let plain = for_residents(&page.body);
+        for word in ["Markdown", "HTML", "JPEG", "PNG", "WebP"] {
+            assert!(!plain.contains(word), "{path} says {word}");
         }
     }
 }

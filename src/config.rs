@@ -270,6 +270,12 @@ pub fn load_or_create_secret(data_dir: &std::path::Path) -> std::io::Result<[u8;
     }
     let mut secret = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut secret);
+    // Written whole to a file of this process's own, then linked into place: a server
+    // starting at the same moment on the same data directory sees either no key or the whole
+    // key, never a half-written one.
+    let mut nonce = [0u8; 8];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let tmp = data_dir.join(format!(".secret.key.{}", hex::encode(nonce)));
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -277,11 +283,20 @@ pub fn load_or_create_secret(data_dir: &std::path::Path) -> std::io::Result<[u8;
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    match opts.open(&path) {
-        Ok(mut f) => {
-            use std::io::Write;
-            f.write_all(hex::encode(secret).as_bytes())?;
-            f.sync_all()?;
+    {
+        use std::io::Write;
+        let mut f = opts.open(&tmp)?;
+        f.write_all(hex::encode(secret).as_bytes())?;
+        f.sync_all()?;
+    }
+    let linked = std::fs::hard_link(&tmp, &path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => {
+            // The new name survives a crash too.
+            if let Ok(dir) = std::fs::File::open(data_dir) {
+                let _ = dir.sync_all();
+            }
             Ok(secret)
         }
         // Another server process created it first: use theirs.
@@ -293,6 +308,35 @@ pub fn load_or_create_secret(data_dir: &std::path::Path) -> std::io::Result<[u8;
 #[cfg(test)]
 mod tests {
     use super::Config;
+
+    /// Servers started together on one data directory all read the one key, whole: none
+    /// sees a key another is still writing (as `multi_server::` once did).
+    #[test]
+    fn servers_starting_together_share_one_whole_secret() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().expect("dir");
+            let keys: Vec<[u8; 32]> = std::thread::scope(|s| {
+                let started: Vec<_> = (0..8)
+                    .map(|_| s.spawn(|| super::load_or_create_secret(dir.path())))
+                    .collect();
+                started
+                    .into_iter()
+                    .map(|t| t.join().expect("thread").expect("a whole key"))
+                    .collect()
+            });
+            assert!(keys.windows(2).all(|w| w[0] == w[1]), "one key for all");
+            let left: Vec<_> = std::fs::read_dir(dir.path())
+                .expect("list")
+                .filter_map(Result::ok)
+                .map(|e| e.file_name())
+                .collect();
+            assert_eq!(
+                left,
+                [std::ffi::OsString::from("secret.key")],
+                "no stray files"
+            );
+        }
+    }
 
     fn bound(bind: &str, base: Option<&str>) -> Config {
         let mut c = Config::with_database("yishi.db");

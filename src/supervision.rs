@@ -147,9 +147,10 @@ pub async fn dashboard(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (community, actor) = load_community(&state, &ctx, slug.into_inner()).await?;
-    // A township has no supervision committee of its own: its staff's view of every
-    // village's overdue work is the township's desk, which checks who may see it.
-    if community.is_township() {
+    // A township has no supervision committee of its own: its staff, who may not read this
+    // page, find every village's overdue work on the township's desk instead.
+    let staff_only = allows(&actor, Action::ViewTownship) && !allows(&actor, Action::ViewActionLog);
+    if community.is_township() && staff_only {
         return Ok(crate::web::see_other(&format!("/t/{}", community.slug)));
     }
     dashboard_page(&state, ctx, community, actor, None).await

@@ -38,12 +38,18 @@ both!(sign_up_creates_an_account_and_signs_in);
 async fn a_phone_opens_the_keypad_and_an_email_address_its_keyboard(backend: Backend) {
     let app = spawn_app(backend).await;
     let c = app.client();
-    for path in ["/signin", "/signup"] {
+    for (path, verb) in [("/signin", "登录"), ("/signup", "注册")] {
         let page = c.get(path).await.body;
         assert_eq!(attr_by_id(&page, "contact", "type").as_deref(), Some("tel"));
         let keypad = attr_by_id(&page, "contact", "inputmode");
         assert_eq!(keypad.as_deref(), Some("numeric"), "{path}");
-        assert!(page.contains("没有手机号？用电子邮箱"), "{path}");
+        // The switch sits beside the field and submits a form of its own.
+        let switch = text_by_id(&page, "contact-switch-button").unwrap_or_default();
+        assert_eq!(switch, format!("用电子邮箱{verb}"), "{path}");
+        assert_eq!(
+            attr_by_id(&page, "contact-switch-button", "form").as_deref(),
+            Some("contact-switch")
+        );
         let email = c.get(&format!("{path}?by=email")).await.body;
         assert_eq!(
             attr_by_id(&email, "contact", "type").as_deref(),
@@ -52,11 +58,25 @@ async fn a_phone_opens_the_keypad_and_an_email_address_its_keyboard(backend: Bac
         let keyboard = attr_by_id(&email, "contact", "inputmode");
         assert_eq!(keyboard.as_deref(), Some("email"), "{path}");
         assert!(email.contains("<label for=\"contact\">电子邮箱</label>"));
-        assert!(email.contains("用手机号"), "the way back");
+        let back = text_by_id(&email, "contact-switch-button").unwrap_or_default();
+        assert_eq!(back, format!("用手机号{verb}"), "the way back");
     }
-    // The sign-in form keeps where it was going when the keyboard is switched.
-    let switch = c.get("/signin?next=/c/liutang/ballots").await.body;
-    assert!(switch.contains("name=\"next\" value=\"/c/liutang/ballots\""));
+    // The switch keeps where sign-in was going, either way.
+    for path in [
+        "/signin?next=/c/liutang/ballots",
+        "/signin?by=email&next=/c/liutang/ballots",
+    ] {
+        let page = c.get(path).await.body;
+        let switch = page
+            .split_once("id=\"contact-switch\">")
+            .and_then(|(_, f)| f.split_once("</form>"))
+            .expect("the switch's form")
+            .0;
+        assert!(
+            switch.contains("name=\"next\" value=\"/c/liutang/ballots\""),
+            "{path}: {switch}"
+        );
+    }
 
     let signup = [
         ("contact", "zhao@example.cn"),
@@ -69,6 +89,7 @@ async fn a_phone_opens_the_keypad_and_an_email_address_its_keyboard(backend: Bac
     let other = app.client();
     let wrong = [("contact", "zhao@example.cn"), ("password", "not it")];
     let r = other.post("/signin", &wrong).await;
+    assert_eq!(r.status, 422);
     // Refused, the form keeps the e-mail keyboard for what was typed.
     assert_eq!(
         attr_by_id(&r.body, "contact", "type").as_deref(),

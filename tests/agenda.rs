@@ -666,7 +666,7 @@ async fn proposals_carry_photos_cleaned_of_metadata(backend: Backend) {
         .await;
     assert_eq!(not_image.status, 422);
     assert!(
-        not_image.body.contains("不是图片") && not_image.body.contains("value=\"井盖松了\""),
+        not_image.body.contains("不是能用的照片") && not_image.body.contains("value=\"井盖松了\""),
         "{}",
         not_image.body
     );

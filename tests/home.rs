@@ -152,6 +152,25 @@ async fn elder_mode_is_remembered_by_the_browser_and_the_account(backend: Backen
         elsewhere.body.contains("class=\"elder\""),
         "the account took the browser's choice"
     );
+
+    // A shared phone: the committee member signs out and a supervisor signs in on it. The
+    // browser still shows 长辈版, but the supervisor's account is not changed by a choice it
+    // never made — only a choice made signed out is carried, and only once.
+    let r = visitor.post("/signout", &[]).await;
+    assert_eq!(r.status, 303);
+    let supervisor = demo.contact("supervisor");
+    let r = visitor.sign_in(&supervisor, DEMO_PASSWORD).await;
+    assert_eq!(r.status, 303);
+    assert!(visitor
+        .get("/c/liutang")
+        .await
+        .body
+        .contains("class=\"elder\""));
+    let own_phone = app.signed_in(&supervisor).await.get("/c/liutang").await;
+    assert!(
+        !own_phone.body.contains("class=\"elder\""),
+        "not carried to a second account"
+    );
 }
 both!(elder_mode_is_remembered_by_the_browser_and_the_account);
 

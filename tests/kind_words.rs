@@ -157,12 +157,16 @@ async fn engineers_words_sit_behind_technical_details(backend: Backend) {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
     let c = app.client();
-    let decision = c.get("/c/liutang/ballots").await.body;
-    let at = decision.find("/c/liutang/decisions/").expect("a decision");
-    let id: String = decision[at + "/c/liutang/decisions/".len()..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
+    // A secret online vote's decision: its page has the board, with the board file's SHA-256.
+    let id = count_sql(
+        &app,
+        "SELECT MIN(d.id) AS n FROM decisions d JOIN communities c ON c.id = d.community_id \
+         WHERE c.slug = 'liutang' AND d.secret AND d.mode <> 'hall'"
+            .into(),
+    )
+    .await;
+    let board = c.get(&format!("/c/liutang/decisions/{id}")).await.body;
+    assert!(board.contains("id=\"board-h\"") && board.contains("SHA-256"));
     for path in [
         format!("/c/liutang/decisions/{id}"),
         "/c/liutang/disclosures".to_string(),

@@ -240,7 +240,7 @@ both!(a_voter_keeps_the_receipt_as_a_picture_or_a_printed_page);
 /// The small things a villager reads on a phone (issue #15), each checked on the demo: the
 /// item list's filters folded away, a power named "清单第 N 项", 退出 in the footer away from
 /// the name, the unread count on 我的消息, and statuses that say a word and carry a colour the
-/// style sheet draws (verdicts; a work order's clock: yellow, red).
+/// style sheet draws (verdicts; a work order's clock: green, red; yellow and red in the CSS).
 async fn a_villagers_phone_reads_whole_words_with_colour_beside_them(backend: Backend) {
     let app = spawn_app(backend).await;
     let demo = app.load_demo().await;
@@ -286,7 +286,10 @@ async fn a_villagers_phone_reads_whole_words_with_colour_beside_them(backend: Ba
     );
 
     let ballots = resident.get("/c/liutang/ballots").await.body;
-    for (class, word) in [("verdict-passed", "通过"), ("verdict-no_quorum", "")] {
+    for (class, word) in [
+        ("verdict-passed", "通过"),
+        ("verdict-no_quorum", "未达法定人数"),
+    ] {
         let tag = ballots
             .split_once(&format!("class=\"tag {class}\">"))
             .map(|(_, t)| t.split('<').next().unwrap_or_default().to_string())

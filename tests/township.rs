@@ -375,6 +375,9 @@ async fn township_staff_land_on_a_page_of_every_villages_overdue_work(backend: B
     // The township's "supervision" address, once a bare 403, leads to the desk.
     let old = staff.get("/c/dongxi/supervision").await;
     assert_eq!((old.status, old.location()), (303, "/t/dongxi"));
+    // Those who may read the township's own supervision page still do.
+    let admin = app.signed_in(&demo.contact("admin")).await;
+    assert_eq!(admin.get("/c/dongxi/supervision").await.status, 200);
     for section in ["orders-h", "disclosures-h", "inquiries-h", "proposals-h"] {
         assert!(
             page.body.contains(&format!("id=\"{section}\"")),
@@ -387,6 +390,14 @@ async fn township_staff_land_on_a_page_of_every_villages_overdue_work(backend: B
         .rsplit_once('(')
         .and_then(|(_, n)| n.trim_end_matches(')').parse().ok())
         .expect("a count in the heading");
+    let listed: usize = page
+        .body
+        .split("id=\"disclosures-h\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .map(|s| s.matches("<li>").count())
+        .unwrap_or_default();
+    assert_eq!(counted, listed, "the count is the lines listed");
     assert_eq!(
         counted == 0,
         page.body.contains("id=\"no-disclosures-overdue\"")

@@ -13,7 +13,7 @@ use crate::communities::model as communities;
 use crate::db::{is_unique_violation, write_tx};
 use crate::error::AppError;
 use crate::notifications::{self, Notification};
-use crate::web::ctx::{client_ip, user_agent, Ctx, ELDER_COOKIE};
+use crate::web::ctx::{client_ip, user_agent, Ctx, ELDER_CHOSEN_COOKIE, ELDER_COOKIE};
 use crate::web::forms::{Empty, FieldErrors, Posted};
 use crate::web::i18n::{Lang, LANG_COOKIE};
 use crate::web::security::cookie;
@@ -95,7 +95,7 @@ pub async fn signup(
     };
     let now = state.clock.now();
     let (ua, ip) = (user_agent(&req), client_ip(&req));
-    let browser_elder = req.cookie(ELDER_COOKIE).map(|c| c.value() == "1");
+    let browser_elder = chosen_signed_out(&req);
     // Each sign-up from an address counts, reserved before the password is hashed.
     let bucket = model::signup_bucket(&ip);
     let b = bucket.clone();
@@ -163,8 +163,17 @@ fn signup_again(
     render(status, &SignupPage { ctx, form, errors })
 }
 
+/// 长辈版 as chosen on this browser while nobody was signed in, if it was.
+fn chosen_signed_out(req: &HttpRequest) -> Option<bool> {
+    req.cookie(ELDER_CHOSEN_COOKIE)?;
+    req.cookie(ELDER_COOKIE).map(|c| c.value() == "1")
+}
+
 fn signed_in(state: &AppState, token: String, next: &str) -> HttpResponse {
     let mut res = see_other(next);
+    // A signed-out choice of 长辈版 has gone with this account; the next one is not carried.
+    let carried = cookie(&state.config, ELDER_CHOSEN_COOKIE, String::new(), -1);
+    res.add_cookie(&carried).ok();
     let c = cookie(
         &state.config,
         state.config.session_cookie(),
@@ -270,7 +279,7 @@ pub async fn signin(
     .await?;
     drop(slot);
     let ua = user_agent(&req);
-    let browser_elder = req.cookie(ELDER_COOKIE).map(|c| c.value() == "1");
+    let browser_elder = chosen_signed_out(&req);
     match (ok, user) {
         (true, Some(user)) => {
             let token = state
@@ -573,6 +582,12 @@ pub async fn set_elder(
     let value = if on { "1" } else { "0" };
     let c = cookie(&state.config, ELDER_COOKIE, value.to_string(), 365);
     res.add_cookie(&c).ok();
+    // Chosen signed out, it goes with the account signed in next on this browser.
+    let chosen = match p.ctx.user {
+        None => cookie(&state.config, ELDER_CHOSEN_COOKIE, "1".to_string(), 365),
+        Some(_) => cookie(&state.config, ELDER_CHOSEN_COOKIE, String::new(), -1),
+    };
+    res.add_cookie(&chosen).ok();
     Ok(res)
 }
 

@@ -73,12 +73,7 @@ fn read_payment(
         .map_err(|_| errors.add("decision", ctx.t("projects.err_decision")))
         .ok()
         .flatten();
-    let emergency = match form.override_reason.trim() {
-        "" => None,
-        r => rules::check_override(r)
-            .map_err(|e| errors.add("override_reason", say(ctx, e.key(), &e.args())))
-            .ok(),
-    };
+    let emergency = read_emergency(ctx, &form.override_reason, errors, "override_reason");
     Some(PayFields {
         amount_fen: amount?,
         paid_on: paid_on?,
@@ -87,6 +82,22 @@ fn read_payment(
         decision,
         emergency,
     })
+}
+
+/// An emergency's written reason, if one was typed: 10–1000 characters, else a message at
+/// `field` (a payment's or a work order's emergency, whether or not the list refuses).
+pub(crate) fn read_emergency(
+    ctx: &Ctx,
+    typed: &str,
+    errors: &mut FieldErrors,
+    field: &'static str,
+) -> Option<String> {
+    match typed.trim() {
+        "" => None,
+        r => rules::check_override(r)
+            .map_err(|e| errors.add(field, say(ctx, e.key(), &e.args())))
+            .ok(),
+    }
 }
 
 /// The committee records a payment of a project. Above a threshold of the power list it needs

@@ -18,6 +18,9 @@ use crate::text::constant_time_eq;
 
 /// The cookie that remembers 长辈版 in this browser ("1" on, "0" off).
 pub const ELDER_COOKIE: &str = "yishi_elder";
+/// Set while 长辈版 was last chosen on this browser by nobody signed in: only such a choice
+/// goes with the account signed in (or up) next, never one another account made here.
+pub const ELDER_CHOSEN_COOKIE: &str = "yishi_elder_chosen";
 
 /// The signed-in user, as the session found them.
 #[derive(Clone, Debug)]

@@ -977,18 +977,8 @@ fn read_decision_order(
             errors.add("order_description", message);
         })
         .ok();
-    // An emergency reason, typed, is 10–1000 characters whether or not the list refuses.
-    if !form.override_reason.trim().is_empty() {
-        use crate::projects::rules::{check_override, OverrideProblem};
-        match check_override(&form.override_reason) {
-            Ok(_) => {}
-            Err(e @ OverrideProblem::TooLong) => {
-                let message = crate::web::refusal::say(ctx, e.key(), &e.args());
-                errors.add("order_override", message);
-            }
-            Err(_) => errors.add("order_override", ctx.t("orders.err_override")),
-        }
-    }
+    let reason = &form.override_reason;
+    crate::projects::spending::read_emergency(ctx, reason, &mut errors, "order_override");
     match (title, budget, due, description) {
         (Some(t), Some(b), Some(d), Some(desc)) if errors.is_empty() => Ok((t, desc, b, d)),
         _ => Err(errors),

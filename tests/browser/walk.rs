@@ -49,7 +49,7 @@ impl Person<'_> {
         }
         self.put("signin", "#contact", contact);
         self.put("signin", "#password", DEMO_PASSWORD);
-        self.submit("signin", "form[action='/signin'] button[type=submit]");
+        self.submit("signin", super::SIGN_IN);
         if mode == Mode::Elder {
             let before = self.tab.get_url();
             self.submit("elder-on", "#elder-switch button[type=submit]");

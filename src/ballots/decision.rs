@@ -24,7 +24,7 @@ use crate::web::{render, see_other, AppState};
 pub const BOARD_PAGE: i64 = 500;
 
 /// Height of one option's row in the chart, in SVG units (the chart is 1000 wide).
-const ROW: usize = 100;
+const ROW: usize = 120;
 
 pub struct Bar {
     pub label: String,

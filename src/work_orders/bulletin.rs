@@ -265,7 +265,7 @@ struct BulletinPage {
     chart_height: usize,
 }
 
-const ROW: usize = 100;
+const ROW: usize = 120;
 
 fn bars(lines: &[Line], value: impl Fn(&Line) -> i64, max: i64) -> Vec<Bar> {
     lines

@@ -104,6 +104,25 @@ pub struct Entry<'a> {
     pub reason: &'a str,
 }
 
+/// A community's setting changed by `by`, said in `detail` (修改设置 in the action log).
+pub fn setting_changed(
+    conn: &mut AnyConnection,
+    community_id: i64,
+    by: i64,
+    detail: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let e = Entry {
+        community_id: Some(community_id),
+        actor_id: by,
+        action: Action::Settings,
+        target_user_id: None,
+        detail,
+        reason: "",
+    };
+    record(conn, &e, now)
+}
+
 pub fn record(conn: &mut AnyConnection, e: &Entry, now: NaiveDateTime) -> QueryResult<()> {
     let id: i64 = diesel::insert_into(action_log::table)
         .values((

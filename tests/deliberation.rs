@@ -31,20 +31,12 @@ fn step<'a>(
 
 /// A major item of 柳塘村 under deliberation, with 提议 and 商议 recorded; its path.
 async fn item_before_review(committee: &Client) -> String {
-    let path = committee
-        .post_ok(
-            "/c/liutang/items",
-            &[
-                ("title", "村集体鱼塘承包方案"),
-                ("body", "鱼塘承包到期，拟重新公开发包。"),
-                ("category", "economy"),
-                ("major", "on"),
-            ],
-        )
-        .await;
-    committee
-        .post_ok(&format!("{path}/stage"), &[("to", "deliberating")])
-        .await;
+    let path = crate::common::ballots::major_item(
+        committee,
+        ("村集体鱼塘承包方案", "鱼塘承包到期，拟重新公开发包。"),
+        "economy",
+    )
+    .await;
     for s in ["proposal", "consultation"] {
         let r = committee
             .post(&format!("{path}/steps"), &step(s, "9", "9", ("", "")))
@@ -210,20 +202,12 @@ both!(the_residents_page_warns_while_representatives_are_under_four_fifths);
 
 /// A major item of 柳塘村 in `category` with 提议, 商议 and 审议 recorded; its path.
 async fn item_ready_to_resolve(committee: &Client, category: &str) -> String {
-    let path = committee
-        .post_ok(
-            "/c/liutang/items",
-            &[
-                ("title", "村级重大事项"),
-                ("body", "须经四议两公开。"),
-                ("category", category),
-                ("major", "on"),
-            ],
-        )
-        .await;
-    committee
-        .post_ok(&format!("{path}/stage"), &[("to", "deliberating")])
-        .await;
+    let path = crate::common::ballots::major_item(
+        committee,
+        ("村级重大事项", "须经四议两公开。"),
+        category,
+    )
+    .await;
     for (s, votes) in [
         ("proposal", ("", "")),
         ("consultation", ("", "")),

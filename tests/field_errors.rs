@@ -688,21 +688,8 @@ both!(a_work_order_from_a_decision_is_refused_at_its_fields);
 
 /// A major item of 柳塘村 under deliberation, its 四议 not yet recorded; its path.
 async fn a_major_item(committee: &crate::common::Client) -> String {
-    let path = committee
-        .post_ok(
-            "/c/liutang/items",
-            &[
-                ("title", "村集体果园承包方案"),
-                ("body", "果园承包到期，拟重新公开发包。"),
-                ("category", "economy"),
-                ("major", "on"),
-            ],
-        )
-        .await;
-    committee
-        .post_ok(&format!("{path}/stage"), &[("to", "deliberating")])
-        .await;
-    path
+    let item = ("村集体果园承包方案", "果园承包到期，拟重新公开发包。");
+    crate::common::ballots::major_item(committee, item, "economy").await
 }
 
 async fn a_deliberation_steps_fields_are_named_at_the_fields(backend: Backend) {

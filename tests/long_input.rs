@@ -246,20 +246,8 @@ fn text(n: usize, skew: usize) -> String {
 /// second member (reject), and the resident's report completed (rating). Returns the pages.
 async fn stage_forms(app: &TestApp, demo: &Demo) -> Vec<String> {
     let committee = app.signed_in(&demo.contact("committee")).await;
-    let major = committee
-        .post_ok(
-            "/c/liutang/items",
-            &[
-                ("title", "修缮村祠堂"),
-                ("body", "说明"),
-                ("category", "economy"),
-                ("major", "on"),
-            ],
-        )
-        .await;
-    committee
-        .post_ok(&format!("{major}/stage"), &[("to", "deliberating")])
-        .await;
+    let major =
+        crate::common::ballots::major_item(&committee, ("修缮村祠堂", "说明"), "economy").await;
     let votable = deliberating_item(&committee, "村道路灯更换").await;
     let hall = [
         ("body", "representatives"),
@@ -528,20 +516,12 @@ async fn bad_numbers_in_every_number_field_answer_a_page(backend: Backend) {
     let decision = partner
         .post_ok(&format!("{decided}/results/{rid}/confirm"), &[])
         .await;
-    let item = committee
-        .post_ok(
-            "/c/liutang/items",
-            &[
-                ("title", "村集体鱼塘承包方案"),
-                ("body", "鱼塘承包到期，拟重新公开发包。"),
-                ("category", "economy"),
-                ("major", "on"),
-            ],
-        )
-        .await;
-    committee
-        .post_ok(&format!("{item}/stage"), &[("to", "deliberating")])
-        .await;
+    let item = crate::common::ballots::major_item(
+        &committee,
+        ("村集体鱼塘承包方案", "鱼塘承包到期，拟重新公开发包。"),
+        "economy",
+    )
+    .await;
 
     let results = format!("{open}/results");
     let correct = format!("{decision}/correct");

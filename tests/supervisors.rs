@@ -197,6 +197,16 @@ async fn art_32_a_supervisor_is_on_the_roster_and_not_of_the_committee_or_its_ho
     assert!(r.body.contains("同在名册上的一户"), "{}", r.body);
 }
 
+/// The committee removes supervisor `who`, citing the villagers' decision `electing`.
+async fn removed_by_decision(committee: &Client, who: &str, electing: &str) {
+    let fields = [
+        ("user_id", who),
+        ("role", "supervisor"),
+        ("decision_id", electing),
+    ];
+    committee.post_ok("/c/liutang/roles/revoke", &fields).await;
+}
+
 /// Appoints the demo's resident as a supervisor; returns their account's id.
 async fn a_supervisor(app: &TestApp, demo: &Demo, committee: &Client, electing: &str) -> i64 {
     let resident = demo.contact("resident");
@@ -246,16 +256,7 @@ async fn art_32_a_supervisor_is_removed_by_decision_or_resigns_with_a_reason(bac
     assert!(log.body.contains("外出务工，无法履职"));
 
     a_supervisor(&app, &demo, &committee, &electing).await;
-    committee
-        .post_ok(
-            "/c/liutang/roles/revoke",
-            &[
-                ("user_id", who.as_str()),
-                ("role", "supervisor"),
-                ("decision_id", electing.as_str()),
-            ],
-        )
-        .await;
+    removed_by_decision(&committee, &who, &electing).await;
     let record = count_sql(
         &app,
         format!(
@@ -710,16 +711,7 @@ async fn art_32_a_resignation_and_a_removal_each_append_a_supervisor_change_to_t
     assert!(content.contains(&format!("\"user\":{user}")), "{content}");
 
     a_supervisor(&app, &demo, &committee, &electing).await;
-    committee
-        .post_ok(
-            "/c/liutang/roles/revoke",
-            &[
-                ("user_id", who.as_str()),
-                ("role", "supervisor"),
-                ("decision_id", electing.as_str()),
-            ],
-        )
-        .await;
+    removed_by_decision(&committee, &who, &electing).await;
     assert_eq!(published_changes(&app, user, "remove").await, 1);
     assert_eq!(published_changes(&app, user, "appoint").await, 2);
     let removed = latest_records(&app, 4).await;

@@ -135,16 +135,11 @@ pub fn save_settings(
     diesel::update(convening_settings::table.find(community_id))
         .set(convening_settings::delegated.eq(&stored))
         .execute(conn)?;
-    crate::audit::record(
+    crate::audit::setting_changed(
         conn,
-        &crate::audit::Entry {
-            community_id: Some(community_id),
-            actor_id: by,
-            action: crate::audit::Action::Settings,
-            target_user_id: None,
-            detail: &format!("notice {days}d; delegated [{stored}]"),
-            reason: "",
-        },
+        community_id,
+        by,
+        &format!("notice {days}d; delegated [{stored}]"),
         now,
     )?;
     Ok(())

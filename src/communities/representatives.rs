@@ -154,16 +154,11 @@ pub fn save(
         ))
         .execute(conn)?;
     let held = if s.held { "held" } else { "not held" };
-    crate::audit::record(
+    crate::audit::setting_changed(
         conn,
-        &crate::audit::Entry {
-            community_id: Some(community_id),
-            actor_id: by,
-            action: crate::audit::Action::Settings,
-            target_user_id: None,
-            detail: &format!("residents' representatives' meeting {held}; {rule}"),
-            reason: "",
-        },
+        community_id,
+        by,
+        &format!("residents' representatives' meeting {held}; {rule}"),
         now,
     )?;
     Ok(())

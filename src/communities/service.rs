@@ -368,16 +368,11 @@ pub fn set_proposal_rules(
 ) -> Result<(), AppError> {
     let (percent, minimum, days) = (r.support_percent, r.support_minimum, r.response_days);
     model::set_proposal_rules(conn, r.community_id, percent, minimum, days)?;
-    audit::record(
+    audit::setting_changed(
         conn,
-        &Entry {
-            community_id: Some(r.community_id),
-            actor_id: r.by,
-            action: audit::Action::Settings,
-            target_user_id: None,
-            detail: &format!("{percent}% ≥ {minimum}, {days}d"),
-            reason: "",
-        },
+        r.community_id,
+        r.by,
+        &format!("{percent}% ≥ {minimum}, {days}d"),
         now,
     )?;
     Ok(())

@@ -74,18 +74,7 @@ pub fn set(
         "voucher_review_days={} inquiry_days={}",
         s.voucher_review_days, s.inquiry_days
     );
-    crate::audit::record(
-        conn,
-        &crate::audit::Entry {
-            community_id: Some(community_id),
-            actor_id: actor,
-            action: crate::audit::Action::Settings,
-            target_user_id: None,
-            detail: &detail,
-            reason: "",
-        },
-        now,
-    )?;
+    crate::audit::setting_changed(conn, community_id, actor, &detail, now)?;
     Ok(())
 }
 

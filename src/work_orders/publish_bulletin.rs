@@ -373,16 +373,11 @@ pub async fn set_floor(
                         bulletin_floors::set_at.eq(now),
                     ))
                     .execute(conn)?;
-                crate::audit::record(
+                crate::audit::setting_changed(
                     conn,
-                    &crate::audit::Entry {
-                        community_id: Some(cid),
-                        actor_id: me,
-                        action: crate::audit::Action::Settings,
-                        target_user_id: None,
-                        detail: &format!("bulletin satisfaction floor={floor}%"),
-                        reason: "",
-                    },
+                    cid,
+                    me,
+                    &format!("bulletin satisfaction floor={floor}%"),
                     now,
                 )?;
                 Ok(())

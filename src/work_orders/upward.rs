@@ -473,7 +473,7 @@ pub fn seed_demo(
     (village, residents): (i64, &[i64]),
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    use super::model::{self, Line, NewOrder};
+    use super::model::{self, Line};
     use super::rules::State;
     use chrono::Duration;
     let c = communities::by_id(conn, village)?;
@@ -493,27 +493,13 @@ pub fn seed_demo(
     };
     let grid = model::default_grid(conn, village)?;
     let at = now - Duration::hours(36);
-    let id = model::insert(
-        conn,
-        &NewOrder {
-            community_id: village,
-            source: model::SOURCE_REPORT,
-            decision_id: None,
-            title: "县道涵洞开裂渗水",
-            description: "县道穿村那段路下面的涵洞裂了一道缝，下雨后往外渗水，大车开过去有响动。",
-            category: "road",
-            place: "县道穿村段涵洞",
-            coords: None,
-            grid_id: grid,
-            reporter_id: Some(reporter),
-            anonymous: false,
-            budget_yuan: None,
-            override_reason: "",
-            due_at: super::rules::due_at(at, super::rules::DEFAULT_LIMIT_HOURS),
-        },
-        Some(reporter),
-        at,
-    )?;
+    let report = DemoReport {
+        title: "县道涵洞开裂渗水",
+        description: "县道穿村那段路下面的涵洞裂了一道缝，下雨后往外渗水，大车开过去有响动。",
+        category: "road",
+        place: "县道穿村段涵洞",
+    };
+    let id = report.insert(conn, (village, grid, reporter), at)?;
     let find = |conn: &mut AnyConnection| model::find(conn, village, id)?.ok_or(AppError::NotFound);
     let worker = match grid {
         Some(g) => communities::grid_worker(conn, village, g)?,
@@ -570,6 +556,42 @@ struct Demo {
     worker: Option<i64>,
 }
 
+/// A resident's report in the demo, received at its time with the usual limit.
+struct DemoReport {
+    title: &'static str,
+    description: &'static str,
+    category: &'static str,
+    place: &'static str,
+}
+
+impl DemoReport {
+    /// Stores the report of `reporter` in `village`'s `grid`, received `at`: its id.
+    fn insert(
+        &self,
+        conn: &mut AnyConnection,
+        (village, grid, reporter): (i64, Option<i64>, i64),
+        at: NaiveDateTime,
+    ) -> Result<i64, AppError> {
+        let order = super::model::NewOrder {
+            community_id: village,
+            source: super::model::SOURCE_REPORT,
+            decision_id: None,
+            title: self.title,
+            description: self.description,
+            category: self.category,
+            place: self.place,
+            coords: None,
+            grid_id: grid,
+            reporter_id: Some(reporter),
+            anonymous: false,
+            budget_yuan: None,
+            override_reason: "",
+            due_at: super::rules::due_at(at, super::rules::DEFAULT_LIMIT_HOURS),
+        };
+        Ok(super::model::insert(conn, &order, Some(reporter), at)?)
+    }
+}
+
 /// The demo's story 16, finished: six weeks ago the bridgehead railing on the township road
 /// was knocked down; the grid worker fenced it off, the committee sent it up, 东溪镇 took
 /// it, its staff had it replaced, and the reporter confirmed and rated the work — so the
@@ -581,35 +603,20 @@ fn seed_demo_finished(
     p: &Demo,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    use super::model::{self, Line, NewOrder};
+    use super::model::{self, Line};
     use super::rules::State;
     use chrono::Duration;
     let Some(reporter) = p.reporter else {
         return Ok(());
     };
     let at = now - Duration::days(40);
-    let id = model::insert(
-        conn,
-        &NewOrder {
-            community_id: c.id,
-            source: model::SOURCE_REPORT,
-            decision_id: None,
-            title: "镇道桥头护栏被撞断",
-            description:
-                "村口连着镇道的桥头护栏被货车撞断了两米多，桥下就是河，晚上看不清，很危险。",
-            category: "safety",
-            place: "村口镇道桥头",
-            coords: None,
-            grid_id: grid,
-            reporter_id: Some(reporter),
-            anonymous: false,
-            budget_yuan: None,
-            override_reason: "",
-            due_at: super::rules::due_at(at, super::rules::DEFAULT_LIMIT_HOURS),
-        },
-        Some(reporter),
-        at,
-    )?;
+    let report = DemoReport {
+        title: "镇道桥头护栏被撞断",
+        description: "村口连着镇道的桥头护栏被货车撞断了两米多，桥下就是河，晚上看不清，很危险。",
+        category: "safety",
+        place: "村口镇道桥头",
+    };
+    let id = report.insert(conn, (c.id, grid, reporter), at)?;
     let find = |conn: &mut AnyConnection| model::find(conn, c.id, id)?.ok_or(AppError::NotFound);
     let line = |actor, to, note| Line {
         actor,

@@ -38,6 +38,22 @@ pub async fn deliberating_item(committee: &Client, title: &str) -> String {
     path
 }
 
+/// Puts a major item (四议两公开) of `category` on the agenda as the committee and opens it for
+/// deliberation; returns its path.
+pub async fn major_item(committee: &Client, (title, body): (&str, &str), category: &str) -> String {
+    let fields = [
+        ("title", title),
+        ("body", body),
+        ("category", category),
+        ("major", "on"),
+    ];
+    let path = committee.post_ok("/c/liutang/items", &fields).await;
+    committee
+        .post_ok(&format!("{path}/stage"), &[("to", "deliberating")])
+        .await;
+    path
+}
+
 /// Opens a ballot on `item`; returns the ballot's path. A statutory meeting is announced
 /// first, by a convening notice that has run its period (see [`noticed`]), when the test
 /// holds the app's clock; a server in a child process needs one stored for it.

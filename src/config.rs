@@ -270,12 +270,28 @@ pub fn load_or_create_secret(data_dir: &std::path::Path) -> std::io::Result<[u8;
     }
     let mut secret = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut secret);
-    // Written whole to a file of this process's own, then linked into place: a server
-    // starting at the same moment on the same data directory sees either no key or the whole
-    // key, never a half-written one.
+    if create_key_file(&path, hex::encode(secret).as_bytes())? {
+        Ok(secret)
+    } else {
+        // Another server process created it first: use theirs.
+        load_or_create_secret(data_dir)
+    }
+}
+
+/// Creates the key file `path` holding `contents` (mode 0600), unless it exists already.
+/// Returns whether this call created it. The contents are written whole to a file of this
+/// process's own, synced, then linked into place: a server starting at the same moment on
+/// the same data directory sees either no key or the whole key, never a half-written one.
+pub fn create_key_file(path: &std::path::Path, contents: &[u8]) -> std::io::Result<bool> {
+    use rand::RngCore;
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut nonce = [0u8; 8];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
-    let tmp = data_dir.join(format!(".secret.key.{}", hex::encode(nonce)));
+    let tmp = dir.join(format!(".{name}.{}", hex::encode(nonce)));
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -283,24 +299,21 @@ pub fn load_or_create_secret(data_dir: &std::path::Path) -> std::io::Result<[u8;
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    {
+    let written = opts.open(&tmp).and_then(|mut f| {
         use std::io::Write;
-        let mut f = opts.open(&tmp)?;
-        f.write_all(hex::encode(secret).as_bytes())?;
-        f.sync_all()?;
-    }
-    let linked = std::fs::hard_link(&tmp, &path);
+        f.write_all(contents).and_then(|()| f.sync_all())
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&tmp, path));
     let _ = std::fs::remove_file(&tmp);
     match linked {
         Ok(()) => {
             // The new name survives a crash too.
-            if let Ok(dir) = std::fs::File::open(data_dir) {
-                let _ = dir.sync_all();
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
             }
-            Ok(secret)
+            Ok(true)
         }
-        // Another server process created it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_secret(data_dir),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(e),
     }
 }

@@ -44,25 +44,10 @@ impl LogKey {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
         let (skey, _) = signed_note::generate_key(&mut rand::rngs::OsRng, origin);
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        match opts.open(path) {
-            Ok(mut f) => {
-                use std::io::Write;
-                f.write_all(skey.as_bytes())
-                    .and_then(|_| f.sync_all())
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-                LogKey::from_private(&skey)
-            }
+        match crate::config::create_key_file(path, skey.as_bytes()) {
+            Ok(true) => LogKey::from_private(&skey),
             // Another server created it first: use theirs.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                LogKey::load_or_create(path, origin)
-            }
+            Ok(false) => LogKey::load_or_create(path, origin),
             Err(e) => Err(format!("{}: {e}", path.display())),
         }
     }
@@ -226,5 +211,30 @@ mod tests {
         let k = LogKey::from_private(&skey).expect("a key");
         assert_eq!(k.verifier_key(), vkey);
         assert_eq!(k.origin(), "a.example/log");
+    }
+
+    /// Servers started together on one data directory all read the one log key, whole: none
+    /// sees a key another is still writing (as `multi_server::` once did).
+    #[test]
+    fn servers_starting_together_share_one_whole_log_key() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().expect("dir");
+            let path = dir.path().join("keys").join("log-signing.key");
+            let keys: Vec<String> = std::thread::scope(|s| {
+                let started: Vec<_> = (0..8)
+                    .map(|_| s.spawn(|| LogKey::load_or_create(&path, "a.example/log")))
+                    .collect();
+                started
+                    .into_iter()
+                    .map(|t| t.join().expect("thread").expect("a whole key"))
+                    .map(|k| k.verifier_key().to_string())
+                    .collect()
+            });
+            assert!(keys.windows(2).all(|w| w[0] == w[1]), "one key for all");
+            let left = std::fs::read_dir(path.parent().expect("dir"))
+                .expect("list")
+                .count();
+            assert_eq!(left, 1, "no temporary files left behind");
+        }
     }
 }

@@ -319,8 +319,20 @@ pub fn create_key_file(path: &std::path::Path, contents: &[u8]) -> std::io::Resu
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::Config;
+
+    /// What `n` threads started at the same moment each got from `start`: servers starting
+    /// together on one data directory.
+    pub(crate) fn started_together<T: Send>(n: usize, start: impl Fn() -> T + Sync) -> Vec<T> {
+        std::thread::scope(|s| {
+            let started: Vec<_> = (0..n).map(|_| s.spawn(&start)).collect();
+            started
+                .into_iter()
+                .map(|t| t.join().expect("thread"))
+                .collect()
+        })
+    }
 
     /// Servers started together on one data directory all read the one key, whole: none
     /// sees a key another is still writing (as `multi_server::` once did).
@@ -328,15 +340,11 @@ mod tests {
     fn servers_starting_together_share_one_whole_secret() {
         for _ in 0..20 {
             let dir = tempfile::tempdir().expect("dir");
-            let keys: Vec<[u8; 32]> = std::thread::scope(|s| {
-                let started: Vec<_> = (0..8)
-                    .map(|_| s.spawn(|| super::load_or_create_secret(dir.path())))
-                    .collect();
-                started
+            let keys: Vec<[u8; 32]> =
+                started_together(8, || super::load_or_create_secret(dir.path()))
                     .into_iter()
-                    .map(|t| t.join().expect("thread").expect("a whole key"))
-                    .collect()
-            });
+                    .map(|k| k.expect("a whole key"))
+                    .collect();
             assert!(keys.windows(2).all(|w| w[0] == w[1]), "one key for all");
             let left: Vec<_> = std::fs::read_dir(dir.path())
                 .expect("list")

@@ -220,16 +220,11 @@ mod tests {
         for _ in 0..20 {
             let dir = tempfile::tempdir().expect("dir");
             let path = dir.path().join("keys").join("log-signing.key");
-            let keys: Vec<String> = std::thread::scope(|s| {
-                let started: Vec<_> = (0..8)
-                    .map(|_| s.spawn(|| LogKey::load_or_create(&path, "a.example/log")))
-                    .collect();
-                started
-                    .into_iter()
-                    .map(|t| t.join().expect("thread").expect("a whole key"))
-                    .map(|k| k.verifier_key().to_string())
-                    .collect()
-            });
+            let start = || LogKey::load_or_create(&path, "a.example/log");
+            let keys: Vec<String> = crate::config::tests::started_together(8, start)
+                .into_iter()
+                .map(|k| k.expect("a whole key").verifier_key().to_string())
+                .collect();
             assert!(keys.windows(2).all(|w| w[0] == w[1]), "one key for all");
             let left = std::fs::read_dir(path.parent().expect("dir"))
                 .expect("list")

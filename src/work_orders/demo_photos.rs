@@ -12,7 +12,7 @@ use image::{Rgb, RgbImage};
 use super::model::{self, Order, AFTER, BEFORE};
 use crate::db::AnyConnection;
 use crate::error::AppError;
-use crate::schema::work_orders;
+use crate::schema::{work_order_photos, work_orders};
 
 const W: u32 = 480;
 const H: u32 = 360;
@@ -146,41 +146,36 @@ pub fn add(
     data_dir: &Path,
     now: NaiveDateTime,
 ) -> Result<usize, AppError> {
-    let done: Vec<Order> = work_orders::table
-        .filter(work_orders::state.eq_any(["completed", "confirmed"]))
+    use diesel::dsl::{exists, not};
+    // Finished work shows a before and an after picture; a project's batch under way shows
+    // its site as the work began: the progress photos of a 一项一码 page.
+    let done = work_orders::state.eq_any(["completed", "confirmed"]);
+    let under_way = work_orders::state
+        .eq("in_progress")
+        .and(work_orders::project_id.is_not_null());
+    let has_photos =
+        exists(work_order_photos::table.filter(work_order_photos::order_id.eq(work_orders::id)));
+    let bare: Vec<Order> = work_orders::table
+        .filter(done.or(under_way))
+        .filter(not(has_photos))
+        .order(work_orders::id)
         .select(Order::as_select())
         .load(conn)?;
     let mut n = 0;
-    for o in done {
-        if !model::photos(conn, o.id)?.is_empty() {
+    for o in bare {
+        let Some(by) = o.assignee_id.or(o.reporter_id) else {
             continue;
-        }
+        };
         let seed = o.id as u32;
         let before = store(data_dir, &draw(&o.category, false, seed))?;
-        let after = store(data_dir, &draw(&o.category, true, seed))?;
-        let by = o.assignee_id.or(o.reporter_id);
-        if let Some(by) = by {
+        if o.state == "in_progress" {
+            model::add_photo(conn, &o, BEFORE, &before, by, now)?;
+        } else {
+            let after = store(data_dir, &draw(&o.category, true, seed))?;
             model::add_photo(conn, &o, BEFORE, &before, o.reporter_id.unwrap_or(by), now)?;
             model::add_photo(conn, &o, AFTER, &after, by, now)?;
-            n += 1;
         }
-    }
-    // A project's batch under way shows its site as the work began: the progress photos of
-    // a 一项一码 page.
-    let under_way: Vec<Order> = work_orders::table
-        .filter(work_orders::state.eq("in_progress"))
-        .filter(work_orders::project_id.is_not_null())
-        .select(Order::as_select())
-        .load(conn)?;
-    for o in under_way {
-        if !model::photos(conn, o.id)?.is_empty() {
-            continue;
-        }
-        if let Some(by) = o.assignee_id.or(o.reporter_id) {
-            let before = store(data_dir, &draw(&o.category, false, o.id as u32))?;
-            model::add_photo(conn, &o, BEFORE, &before, by, now)?;
-            n += 1;
-        }
+        n += 1;
     }
     Ok(n)
 }
